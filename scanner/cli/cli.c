@@ -1,0 +1,353 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common.h"
+
+enum {
+	OPT_RULES = 1000,
+	OPT_DISABLE,
+	OPT_ENABLE,
+	OPT_NO_DEFAULT_RULES,
+	OPT_REDACT,
+	OPT_NO_REDACT,
+	OPT_COLOR,
+	OPT_MAX_FILE_SIZE,
+	OPT_BINARY,
+	OPT_NO_IGNORE,
+	OPT_FOLLOW,
+	OPT_NO_INLINE_ALLOW,
+	OPT_FAIL_ON
+};
+
+const struct option ls_cli_common_longopts[] = {
+    {"rules", required_argument, NULL, OPT_RULES},
+    {"disable-rule", required_argument, NULL, OPT_DISABLE},
+    {"enable-rule", required_argument, NULL, OPT_ENABLE},
+    {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES},
+    {"format", required_argument, NULL, 'f'},
+    {"output", required_argument, NULL, 'o'},
+    {"redact", no_argument, NULL, OPT_REDACT},
+    {"no-redact", no_argument, NULL, OPT_NO_REDACT},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"jobs", required_argument, NULL, 'j'},
+    {"max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE},
+    {"binary", no_argument, NULL, OPT_BINARY},
+    {"no-ignore", no_argument, NULL, OPT_NO_IGNORE},
+    {"follow", no_argument, NULL, OPT_FOLLOW},
+    {"no-inline-allow", no_argument, NULL, OPT_NO_INLINE_ALLOW},
+    {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+    {"quiet", no_argument, NULL, 'q'},
+    {NULL, 0, NULL, 0}};
+
+struct option *ls_cli_longopts(const struct option *own)
+{
+	size_t a = 0, b = 0;
+	while (own && own[a].name)
+		a++;
+	while (ls_cli_common_longopts[b].name)
+		b++;
+	struct option *all = ls_xcalloc(a + b + 1, sizeof(struct option));
+	if (a)
+		memcpy(all, own, a * sizeof(struct option));
+	memcpy(all + a, ls_cli_common_longopts, (b + 1) * sizeof(struct option));
+	return all;
+}
+
+void ls_cli_options_init(ls_cli_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->format = LS_FMT_TEXT;
+	o->redact = -1;
+	o->color = -1;
+	o->jobs = 0;
+	o->max_file_size = 100LL << 20;
+	o->inline_allow = 1;
+	o->fail_on = LS_SEV_LOW;
+}
+
+void ls_cli_options_dispose(ls_cli_options *o)
+{
+	free(o->rule_paths);
+	free(o->disable);
+	free(o->enable);
+}
+
+void ls_cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("leakscan: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void append(const char ***list, size_t *n, const char *v)
+{
+	*list = ls_xrealloc(*list, (*n + 1) * sizeof(char *));
+	(*list)[(*n)++] = v;
+}
+
+static int parse_size(long long *out, const char *s)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || v < 0)
+		return -1;
+	double mul = 1;
+	switch (*end) {
+	case 'k': case 'K': mul = 1024; end++; break;
+	case 'm': case 'M': mul = 1024.0 * 1024; end++; break;
+	case 'g': case 'G': mul = 1024.0 * 1024 * 1024; end++; break;
+	default: break;
+	}
+	if (*end == 'i' || *end == 'B')
+		end += *end == 'i' && end[1] == 'B' ? 2 : 1;
+	if (*end)
+		return -1;
+	*out = (long long)(v * mul);
+	return 0;
+}
+
+int ls_cli_common_option(ls_cli_options *o, int opt, const char *arg, const char *cmd)
+{
+	switch (opt) {
+	case OPT_RULES:
+		append(&o->rule_paths, &o->nrule_paths, arg);
+		return 1;
+	case OPT_DISABLE:
+		append(&o->disable, &o->ndisable, arg);
+		return 1;
+	case OPT_ENABLE:
+		append(&o->enable, &o->nenable, arg);
+		return 1;
+	case OPT_NO_DEFAULT_RULES:
+		o->no_default_rules = 1;
+		return 1;
+	case 'f':
+		if (ls_format_parse(&o->format, arg) < 0) {
+			ls_cli_error("%s: unknown format '%s' (text, json, jsonl, sarif, junit, csv)", cmd, arg);
+			return -1;
+		}
+		o->format_set = 1;
+		return 1;
+	case 'o':
+		o->output = arg;
+		return 1;
+	case OPT_REDACT:
+		o->redact = 1;
+		return 1;
+	case OPT_NO_REDACT:
+		o->redact = 0;
+		return 1;
+	case OPT_COLOR:
+		if (!strcmp(arg, "auto"))
+			o->color = -1;
+		else if (!strcmp(arg, "always"))
+			o->color = 1;
+		else if (!strcmp(arg, "never"))
+			o->color = 0;
+		else {
+			ls_cli_error("%s: --color takes auto, always or never", cmd);
+			return -1;
+		}
+		return 1;
+	case 'j': {
+		char *end;
+		long v = strtol(arg, &end, 10);
+		if (*end || v < 1 || v > 1024) {
+			ls_cli_error("%s: -j takes a number of threads from 1 to 1024", cmd);
+			return -1;
+		}
+		o->jobs = (int)v;
+		return 1;
+	}
+	case OPT_MAX_FILE_SIZE:
+		if (parse_size(&o->max_file_size, arg) < 0) {
+			ls_cli_error("%s: invalid size '%s' (e.g. 100M, 1G)", cmd, arg);
+			return -1;
+		}
+		return 1;
+	case OPT_BINARY:
+		o->binary = 1;
+		return 1;
+	case OPT_NO_IGNORE:
+		o->no_ignore = 1;
+		return 1;
+	case OPT_FOLLOW:
+		o->follow = 1;
+		return 1;
+	case OPT_NO_INLINE_ALLOW:
+		o->inline_allow = 0;
+		return 1;
+	case OPT_FAIL_ON:
+		if (ls_severity_parse(&o->fail_on, arg) < 0) {
+			ls_cli_error("%s: --fail-on takes low, medium, high or critical", cmd);
+			return -1;
+		}
+		return 1;
+	case 'q':
+		o->quiet = 1;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *ls_cli_default_rules_dir(void)
+{
+	static char found[PATH_MAX];
+	const char *env = getenv("LEAKSCAN_PATTERNS_DIR");
+	if (env && *env)
+		return env;
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash)
+			*slash = '\0';
+		static const char *rel[] = {"/../patterns", "/../share/leakscan/patterns", "/patterns"};
+		for (size_t i = 0; i < 3; i++) {
+			snprintf(found, sizeof(found), "%s%s", exe, rel[i]);
+			if (is_dir(found))
+				return found;
+		}
+	}
+#ifdef LS_SOURCE_PATTERNS_DIR
+	if (is_dir(LS_SOURCE_PATTERNS_DIR))
+		return LS_SOURCE_PATTERNS_DIR;
+#endif
+	return LS_RULES_INSTALL_DIR;
+}
+
+int ls_cli_load_rules(const ls_cli_options *o, ls_ruleset **out)
+{
+	ls_ruleset *rs = NULL;
+	ls_ruleset_new(&rs);
+	int err = 0;
+	if (!o->no_default_rules) {
+		const char *dir = ls_cli_default_rules_dir();
+		if ((err = ls_ruleset_load_path(rs, dir)) < 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < o->nrule_paths; i++)
+		if ((err = ls_ruleset_load_path(rs, o->rule_paths[i])) < 0)
+			goto fail;
+	for (size_t i = 0; i < o->ndisable; i++)
+		if ((err = ls_ruleset_set_enabled(rs, o->disable[i], 0)) < 0)
+			goto fail;
+	for (size_t i = 0; i < o->nenable; i++)
+		if ((err = ls_ruleset_set_enabled(rs, o->enable[i], 1)) < 0)
+			goto fail;
+	*out = rs;
+	return 0;
+fail:
+	ls_cli_error("%s", ls_error_last());
+	ls_ruleset_free(rs);
+	return err;
+}
+
+int ls_cli_output_open(ls_cli_output *out, const ls_cli_options *o)
+{
+	memset(out, 0, sizeof(*out));
+	if (!o->output || !strcmp(o->output, "-")) {
+		out->fp = stdout;
+		return 0;
+	}
+	out->final_path = o->output;
+	out->tmp_path = ls_xasprintf("%s.tmp.XXXXXX", o->output);
+	int fd = mkstemp(out->tmp_path);
+	if (fd < 0) {
+		ls_cli_error("cannot write '%s': %s", o->output, strerror(errno));
+		free(out->tmp_path);
+		out->tmp_path = NULL;
+		return -1;
+	}
+	fchmod(fd, 0644 & ~(mode_t)0);
+	out->fp = fdopen(fd, "w");
+	return 0;
+}
+
+int ls_cli_output_close(ls_cli_output *out, int ok)
+{
+	if (!out->tmp_path)
+		return fflush(out->fp) == 0 ? 0 : -1;
+	int rc = 0;
+	if (fclose(out->fp) != 0)
+		ok = 0, rc = -1;
+	if (ok && rename(out->tmp_path, out->final_path) < 0) {
+		ls_cli_error("cannot write '%s': %s", out->final_path, strerror(errno));
+		rc = -1;
+		ok = 0;
+	}
+	if (!ok)
+		unlink(out->tmp_path);
+	free(out->tmp_path);
+	out->tmp_path = NULL;
+	return rc;
+}
+
+void ls_cli_report_options(ls_report_options *ro, const ls_cli_options *o, const ls_cli_output *out)
+{
+	memset(ro, 0, sizeof(*ro));
+	ro->format = o->format;
+	/* reports meant for CI systems (SARIF, JUnit) are redacted unless --no-redact */
+	ro->redact = o->redact >= 0 ? o->redact : (o->format == LS_FMT_SARIF || o->format == LS_FMT_JUNIT);
+	if (o->color >= 0)
+		ro->color = o->color;
+	else
+		ro->color = o->format == LS_FMT_TEXT && out->fp == stdout && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	ro->tool_version = LS_VERSION;
+}
+
+void ls_cli_stats_count(ls_cli_stats *st, const ls_finding *f, const ls_cli_options *o)
+{
+	st->findings++;
+	st->by_sev[f->severity]++;
+	if (f->severity >= o->fail_on)
+		st->failing++;
+}
+
+void ls_cli_print_summary(const ls_cli_stats *st, const ls_cli_options *o)
+{
+	if (o->quiet)
+		return;
+	double secs = ls_now() - st->start;
+	fprintf(stderr, "leakscan: scanned %zu %s (%.1f MB) in %.2fs", st->items, st->noun,
+	        (double)st->bytes / 1e6, secs);
+	if (st->skipped_binary || st->skipped_large || st->skipped_links) {
+		fprintf(stderr, "; skipped %zu binary, %zu too large, %zu symlinks", st->skipped_binary,
+		        st->skipped_large, st->skipped_links);
+	}
+	fprintf(stderr, "; %zu finding%s (critical %zu, high %zu, medium %zu, low %zu)", st->findings,
+	        st->findings == 1 ? "" : "s", st->by_sev[LS_SEV_CRITICAL], st->by_sev[LS_SEV_HIGH],
+	        st->by_sev[LS_SEV_MEDIUM], st->by_sev[LS_SEV_LOW]);
+	if (st->errors)
+		fprintf(stderr, "; %zu error%s", st->errors, st->errors == 1 ? "" : "s");
+	fputc('\n', stderr);
+}
+
+int ls_cli_exit_code(const ls_cli_stats *st)
+{
+	if (st->failing)
+		return LS_EXIT_FINDINGS;
+	if (st->errors)
+		return LS_EXIT_ERROR;
+	return LS_EXIT_CLEAN;
+}

@@ -1,0 +1,97 @@
+/* cli: flag parsing into validated options, and the helpers every command shares. */
+#ifndef LS_CLI_H
+#define LS_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "matcher.h"
+#include "report.h"
+#include "rules.h"
+#include "search.h"
+
+#define LS_EXIT_CLEAN 0
+#define LS_EXIT_FINDINGS 1
+#define LS_EXIT_ERROR 2
+
+/** Options shared by the commands that scan. */
+typedef struct {
+	const char **rule_paths; /* --rules, in order */
+	size_t nrule_paths;
+	const char **disable;    /* --disable-rule ids */
+	size_t ndisable;
+	const char **enable;     /* --enable-rule ids */
+	size_t nenable;
+	int no_default_rules;
+	ls_format format;
+	int format_set;
+	const char *output;      /* -o FILE, or NULL for stdout */
+	int redact;              /* -1: format's default */
+	int color;               /* -1 auto, 0 never, 1 always */
+	int jobs;
+	long long max_file_size;
+	int binary;
+	int no_ignore;
+	int follow;
+	int inline_allow;
+	int quiet;
+	ls_severity fail_on;
+} ls_cli_options;
+
+void ls_cli_options_init(ls_cli_options *o);
+void ls_cli_options_dispose(ls_cli_options *o);
+
+/**
+ * Handles one of the options every scanning command takes. Returns 1 if `opt` was one of
+ * them, 0 if not, -1 after printing an error about a bad value.
+ */
+int ls_cli_common_option(ls_cli_options *o, int opt, const char *arg, const char *cmd);
+
+/** getopt_long entries of the common options (terminated by a zero entry). */
+extern const struct option ls_cli_common_longopts[];
+#define LS_CLI_COMMON_SHORTOPTS "o:f:j:q"
+
+/** Builds a long-option table: the command's own entries followed by the common ones. */
+struct option *ls_cli_longopts(const struct option *own);
+
+/** Directory of the default rules (env, next to the binary, source tree, install dir). */
+const char *ls_cli_default_rules_dir(void);
+
+/** Loads default + --rules files and applies --disable/--enable. Prints errors. */
+int ls_cli_load_rules(const ls_cli_options *o, ls_ruleset **out);
+
+/** Prints `leakscan: MESSAGE` on stderr. */
+void ls_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/** An output being written: stdout, or a temporary file renamed over -o FILE at the end. */
+typedef struct {
+	FILE *fp;
+	char *tmp_path;
+	const char *final_path;
+} ls_cli_output;
+
+int ls_cli_output_open(ls_cli_output *out, const ls_cli_options *o);
+/** Renames the temporary file into place (ok != 0) or removes it. Returns 0 or -1. */
+int ls_cli_output_close(ls_cli_output *out, int ok);
+
+/** Report options from CLI options (format default redaction, colour on a TTY). */
+void ls_cli_report_options(ls_report_options *ro, const ls_cli_options *o, const ls_cli_output *out);
+
+/** Tallies for the summary line. */
+typedef struct {
+	size_t items, bytes, skipped_binary, skipped_large, skipped_links, errors;
+	size_t by_sev[4];
+	size_t findings, failing; /* failing: at or above --fail-on */
+	double start;
+	const char *noun; /* "files", "blobs" */
+} ls_cli_stats;
+
+void ls_cli_stats_count(ls_cli_stats *st, const ls_finding *f, const ls_cli_options *o);
+void ls_cli_print_summary(const ls_cli_stats *st, const ls_cli_options *o);
+/** 0, 1 or 2 from the tallies. */
+int ls_cli_exit_code(const ls_cli_stats *st);
+
+int cmd_scan(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+
+#endif

@@ -1,0 +1,126 @@
+/* leakscan rules list|check */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "common.h"
+
+static const char *rules_usage =
+    "usage: leakscan rules list [--rules PATH] [--no-default-rules]\n"
+    "       leakscan rules check [FILE|DIR...]\n"
+    "\n"
+    "list   prints every loaded rule: id, severity, state, name, and where it is defined.\n"
+    "check  compiles every rule of the given files (default: the default rules) with both\n"
+    "       engines and runs its examples (must match) and negative examples (must not);\n"
+    "       exit 1 on any mismatch, 2 if a file cannot be loaded.\n";
+
+static int has_rule(const ls_findings *fs, const ls_rule *r)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		if (fs->items[i].rule == r)
+			return 1;
+	return 0;
+}
+
+static int rules_check(ls_ruleset *rs)
+{
+	/* examples of rules shipped disabled are checked too */
+	for (size_t i = 0; i < ls_ruleset_count(rs); i++)
+		ls_ruleset_get_mut(rs, i)->enabled = 1;
+	ls_matcher *m = NULL;
+	ls_scratch *s = NULL;
+	if (ls_matcher_new(&m, rs, NULL) < 0 || ls_scratch_new(&s, m) < 0) {
+		ls_cli_error("%s", ls_error_last());
+		ls_matcher_free(m);
+		return LS_EXIT_ERROR;
+	}
+	size_t failures = 0, nexamples = 0;
+	for (size_t i = 0; i < ls_ruleset_count(rs); i++) {
+		const ls_rule *r = ls_ruleset_get(rs, i);
+		for (int neg = 0; neg < 2; neg++) {
+			const ls_strlist *l = neg ? &r->negative_examples : &r->examples;
+			for (size_t k = 0; k < l->n; k++) {
+				ls_findings fs = LS_FINDINGS_INIT;
+				const char *ex = l->items[k];
+				nexamples++;
+				if (ls_search_buffer(m, s, NULL, ex, strlen(ex), "example", &fs) < 0) {
+					fprintf(stderr, "%s:%d: rule '%s': %s\n", r->file, r->line, r->id, ls_error_last());
+					failures++;
+				} else if (has_rule(&fs, r) == neg) {
+					fprintf(stderr, "%s:%d: rule '%s': %s %zu %s: %s\n", r->file, r->line, r->id,
+					        neg ? "negative example" : "example", k + 1,
+					        neg ? "matches" : "does not match", ex);
+					failures++;
+				}
+				ls_findings_dispose(&fs);
+			}
+		}
+	}
+	ls_scratch_free(s);
+	ls_matcher_free(m);
+	if (failures) {
+		fprintf(stderr, "leakscan: rules check: %zu of %zu examples failed\n", failures, nexamples);
+		return LS_EXIT_FINDINGS;
+	}
+	printf("ok: %zu rules, %zu examples\n", ls_ruleset_count(rs), nexamples);
+	return LS_EXIT_CLEAN;
+}
+
+static void rules_list(const ls_ruleset *rs)
+{
+	for (size_t i = 0; i < ls_ruleset_count(rs); i++) {
+		const ls_rule *r = ls_ruleset_get(rs, i);
+		printf("%-40s %-8s %-8s %s (%s:%d)\n", r->id, ls_severity_name(r->severity),
+		       r->enabled ? "enabled" : "disabled", r->name, r->file, r->line);
+	}
+}
+
+int cmd_rules(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		fputs(rules_usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? LS_EXIT_ERROR : LS_EXIT_CLEAN;
+	}
+	const char *sub = argv[1];
+	if (strcmp(sub, "list") && strcmp(sub, "check")) {
+		ls_cli_error("rules: unknown subcommand '%s' (list, check)", sub);
+		return LS_EXIT_ERROR;
+	}
+	ls_cli_options o;
+	ls_cli_options_init(&o);
+	struct option *longopts = ls_cli_longopts(NULL);
+	int opt, rc = LS_EXIT_ERROR;
+	ls_ruleset *rs = NULL;
+	opterr = 0;
+	optind = 2;
+	while ((opt = getopt_long(argc, argv, "+" LS_CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		int r = ls_cli_common_option(&o, opt, optarg, "rules");
+		if (r < 0)
+			goto done;
+		if (r == 0) {
+			ls_cli_error("rules: unknown option '%s'", argv[optind - 1]);
+			goto done;
+		}
+	}
+	/* `rules check FILE...` checks exactly those files */
+	if (optind < argc) {
+		o.no_default_rules = 1;
+		for (int i = optind; i < argc; i++) {
+			o.rule_paths = ls_xrealloc(o.rule_paths, (o.nrule_paths + 1) * sizeof(char *));
+			o.rule_paths[o.nrule_paths++] = argv[i];
+		}
+	}
+	if (ls_cli_load_rules(&o, &rs) < 0)
+		goto done;
+	if (!strcmp(sub, "list")) {
+		rules_list(rs);
+		rc = LS_EXIT_CLEAN;
+	} else {
+		rc = rules_check(rs);
+	}
+done:
+	ls_ruleset_free(rs);
+	ls_cli_options_dispose(&o);
+	free(longopts);
+	return rc;
+}

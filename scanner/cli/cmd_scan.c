@@ -1,0 +1,313 @@
+/* leakscan scan: files, directories and stdin. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "common.h"
+#include "pool.h"
+#include "source_fs.h"
+#include "source_git.h"
+
+typedef struct {
+	char *path;
+	int is_stdin;
+} scan_item;
+
+typedef struct {
+	ls_findings findings;
+	char *error;    /* a message for stderr, counted as an error */
+	char *note;     /* a message for stderr, not an error */
+	int skipped;    /* 1 binary, 2 too large */
+	size_t bytes;
+} scan_result;
+
+typedef struct {
+	const ls_cli_options *o;
+	const ls_matcher *m;
+	ls_search_options so;
+	scan_item *items;
+	scan_result *results;
+	ls_buf stdin_data;
+	ls_report *report;
+	ls_cli_stats st;
+	int write_failed;
+} scan_job;
+
+static void *worker_new(void *payload)
+{
+	scan_job *j = payload;
+	ls_scratch *s = NULL;
+	return ls_scratch_new(&s, j->m) == 0 ? s : NULL;
+}
+
+static void worker_free(void *w, void *payload) { ls_scratch_free(w); }
+
+static void search(scan_job *j, ls_scratch *s, scan_result *res, const char *buf, size_t len, const char *path)
+{
+	res->bytes = len;
+	if (!j->o->binary && ls_is_binary(buf, len)) {
+		res->skipped = 1;
+		return;
+	}
+	if (ls_search_buffer(j->m, s, &j->so, buf, len, path, &res->findings) < 0)
+		res->error = ls_xasprintf("%s: %s", path, ls_error_last());
+	const ls_rule *lim = ls_scratch_limit_rule(s);
+	if (lim && !res->error)
+		res->error = ls_xasprintf("%s: rule '%s' hit the regex match limit; some candidates were not checked", path, lim->id);
+}
+
+static void work(void *w, size_t idx, void *payload)
+{
+	scan_job *j = payload;
+	scan_item *it = &j->items[idx];
+	scan_result *res = &j->results[idx];
+	if (it->is_stdin) {
+		search(j, w, res, j->stdin_data.ptr ? j->stdin_data.ptr : "", j->stdin_data.len, "-");
+		return;
+	}
+	/* O_NONBLOCK: a FIFO swapped in after the walk must not block the scan */
+	int fd = open(it->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		res->error = ls_xasprintf("%s: %s", it->path, strerror(errno));
+		return;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		res->error = ls_xasprintf("%s: not a regular file", it->path);
+		close(fd);
+		return;
+	}
+	if (st.st_size > j->o->max_file_size) {
+		res->skipped = 2;
+		res->note = ls_xasprintf("%s: skipped, larger than --max-file-size (%lld bytes)", it->path,
+		                         (long long)st.st_size);
+		close(fd);
+		return;
+	}
+	if (st.st_size == 0) {
+		close(fd);
+		return;
+	}
+	void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED) {
+		/* not mappable (some special file systems): read it instead */
+		ls_buf b = LS_BUF_INIT;
+		close(fd);
+		if (ls_read_file(&b, it->path) < 0)
+			res->error = ls_xasprintf("%s", ls_error_last());
+		else
+			search(j, w, res, b.ptr, b.len, it->path);
+		ls_buf_dispose(&b);
+		return;
+	}
+	close(fd);
+	madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+	search(j, w, res, map, (size_t)st.st_size, it->path);
+	munmap(map, (size_t)st.st_size);
+}
+
+static void discard(size_t idx, void *payload)
+{
+	scan_job *j = payload;
+	scan_result *res = &j->results[idx];
+	ls_findings_dispose(&res->findings);
+	free(res->error);
+	free(res->note);
+	memset(res, 0, sizeof(*res));
+}
+
+static int emit(size_t idx, void *payload)
+{
+	scan_job *j = payload;
+	scan_result *res = &j->results[idx];
+	j->st.items++;
+	j->st.bytes += res->bytes;
+	if (res->skipped == 1)
+		j->st.skipped_binary++;
+	if (res->skipped == 2)
+		j->st.skipped_large++;
+	if (res->error) {
+		ls_cli_error("%s", res->error);
+		j->st.errors++;
+	}
+	if (res->note && !j->o->quiet)
+		ls_cli_error("%s", res->note);
+	for (size_t i = 0; i < res->findings.n && !j->write_failed; i++) {
+		ls_cli_stats_count(&j->st, &res->findings.items[i], j->o);
+		if (ls_report_add(j->report, &res->findings.items[i]) < 0)
+			j->write_failed = 1;
+	}
+	discard(idx, payload);
+	return j->write_failed;
+}
+
+typedef struct {
+	ls_git_ignore *ig;
+} walk_ctx;
+
+static int skip_ignored(const char *path, int is_dir, void *payload)
+{
+	walk_ctx *w = payload;
+	return ls_git_ignore_check(w->ig, path, is_dir);
+}
+
+static void walk_error(const char *path, const char *msg, void *payload)
+{
+	size_t *errors = payload;
+	ls_cli_error("%s: %s", path, msg);
+	(*errors)++;
+}
+
+static const char *scan_usage =
+    "usage: leakscan scan [options] [PATH...]\n"
+    "\n"
+    "Scans files and directories (default: .), or stdin with '-'. Inside a git work tree it\n"
+    "scans what git would see: tracked and untracked files, not what .gitignore ignores.\n"
+    "\n"
+    "  -f, --format FMT       text (default), json, jsonl, sarif, junit, csv\n"
+    "  -o, --output FILE      write findings to FILE (atomically) instead of stdout\n"
+    "      --redact           mask secrets (default for sarif and junit); --no-redact to show\n"
+    "  -j, --jobs N           worker threads (default: number of CPUs)\n"
+    "      --rules PATH       add a rule file or directory (repeatable)\n"
+    "      --no-default-rules use only the --rules given\n"
+    "      --disable-rule ID  turn a rule off (repeatable); --enable-rule ID turns one on\n"
+    "      --max-file-size N  skip larger files (default 100M)\n"
+    "      --binary           scan binary files too\n"
+    "      --no-ignore        do not honour .gitignore\n"
+    "      --follow           follow symbolic links\n"
+    "      --no-inline-allow  report lines marked leakscan:allow too (audits)\n"
+    "      --fail-on SEV      exit 1 only for findings of this severity or above\n"
+    "      --color WHEN       auto, always, never\n"
+    "  -q, --quiet            no summary line on stderr\n"
+    "\n"
+    "Exit status: 0 nothing found, 1 findings, 2 error (findings take precedence).\n";
+
+int cmd_scan(int argc, char **argv)
+{
+	ls_cli_options o;
+	ls_cli_options_init(&o);
+	static const struct option own[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	struct option *longopts = ls_cli_longopts(own);
+	int opt, rc = LS_EXIT_ERROR;
+	ls_ruleset *rs = NULL;
+	ls_matcher *m = NULL;
+	scan_job j;
+	memset(&j, 0, sizeof(j));
+	ls_walk_list files = LS_WALK_LIST_INIT;
+	ls_cli_output out = {0};
+	size_t nitems = 0;
+
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+h" LS_CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		if (opt == 'h') {
+			fputs(scan_usage, stdout);
+			rc = 0;
+			goto done;
+		}
+		int r = ls_cli_common_option(&o, opt, optarg, "scan");
+		if (r < 0)
+			goto done;
+		if (r == 0) {
+			ls_cli_error("scan: unknown option '%s' (see 'leakscan help scan')", argv[optind - 1]);
+			goto done;
+		}
+	}
+	if (ls_cli_load_rules(&o, &rs) < 0)
+		goto done;
+	ls_matcher_options mo = LS_MATCHER_OPTIONS_INIT;
+	if (ls_matcher_new(&m, rs, &mo) < 0) {
+		ls_cli_error("%s", ls_error_last());
+		goto done;
+	}
+	j.o = &o;
+	j.m = m;
+	j.st.start = ls_now();
+	j.st.noun = "files";
+	ls_search_options so = LS_SEARCH_OPTIONS_INIT;
+	so.inline_allow = o.inline_allow;
+	j.so = so;
+
+	/* collect what to scan, in command-line order, each directory in name order */
+	static char dot_path[] = ".";
+	char *dot[] = {dot_path};
+	char **paths = optind < argc ? argv + optind : dot;
+	int npaths = optind < argc ? argc - optind : 1;
+	int have_stdin = 0;
+	for (int i = 0; i < npaths; i++) {
+		if (!strcmp(paths[i], "-")) {
+			if (!have_stdin) {
+				have_stdin = 1;
+				if (ls_read_file(&j.stdin_data, "/dev/stdin") < 0) {
+					ls_cli_error("cannot read stdin: %s", ls_error_last());
+					j.st.errors++;
+				}
+			}
+			files.items = ls_xrealloc(files.items, (files.n + 1) * sizeof(ls_walk_entry));
+			files.cap = files.n + 1;
+			files.items[files.n].path = NULL;
+			files.items[files.n++].size = 0;
+			continue;
+		}
+		walk_ctx wc = {NULL};
+		ls_walk_options wo = LS_WALK_OPTIONS_INIT;
+		wo.follow_symlinks = o.follow;
+		wo.on_error = walk_error;
+		wo.error_payload = &j.st.errors;
+		if (!o.no_ignore && ls_git_ignore_open(&wc.ig, paths[i]) == 0) {
+			wo.skip = skip_ignored;
+			wo.skip_payload = &wc;
+		}
+		int err = ls_fs_walk(paths[i], &wo, &files);
+		ls_git_ignore_free(wc.ig);
+		if (err == LS_ENOTFOUND) {
+			ls_cli_error("%s", ls_error_last());
+			j.st.errors++;
+		}
+	}
+	j.st.skipped_links = files.skipped_links;
+	nitems = files.n;
+	j.items = ls_xcalloc(nitems ? nitems : 1, sizeof(scan_item));
+	j.results = ls_xcalloc(nitems ? nitems : 1, sizeof(scan_result));
+	for (size_t i = 0; i < nitems; i++) {
+		j.items[i].path = files.items[i].path;
+		j.items[i].is_stdin = files.items[i].path == NULL;
+	}
+
+	if (ls_cli_output_open(&out, &o) < 0)
+		goto done;
+	ls_report_options ro;
+	ls_cli_report_options(&ro, &o, &out);
+	ls_report_new(&j.report, out.fp, &ro);
+	ls_pool_job pj = {(size_t)o.jobs, 0, worker_new, worker_free, work, emit, discard, &j};
+	int prc = ls_pool_run(&pj, nitems);
+	if (prc == LS_ERR) {
+		ls_cli_error("%s", ls_error_last());
+		j.st.errors++;
+	}
+	int werr = ls_report_finish(j.report) < 0 || j.write_failed;
+	if (werr) {
+		ls_cli_error("cannot write the report: %s", strerror(errno));
+		j.st.errors++;
+	}
+	if (ls_cli_output_close(&out, !werr) < 0)
+		j.st.errors++;
+	ls_cli_print_summary(&j.st, &o);
+	rc = ls_cli_exit_code(&j.st);
+done:
+	ls_report_free(j.report);
+	free(j.items);
+	free(j.results);
+	ls_buf_dispose(&j.stdin_data);
+	ls_walk_list_dispose(&files);
+	ls_matcher_free(m);
+	ls_ruleset_free(rs);
+	ls_cli_options_dispose(&o);
+	free(longopts);
+	return rc;
+}

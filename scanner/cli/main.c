@@ -1,0 +1,76 @@
+/* leakscan: the command-line entry point; dispatches to cmd_<name>. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "source_git.h"
+
+typedef struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} command;
+
+static const command commands[] = {
+    {"scan", cmd_scan, "scan files, directories or stdin"},
+    {"rules", cmd_rules, "list the loaded rules, or check rule files and their examples"},
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *fp)
+{
+	fputs("usage: leakscan <command> [options] [args]\n\ncommands:\n", fp);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("  help CMD   show the options of a command\n\n"
+	      "options:\n  --version  print the version\n  --help     print this help\n\n"
+	      "Exit status: 0 nothing found, 1 findings, 2 error.\n",
+	      fp);
+}
+
+static const command *find(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return LS_EXIT_ERROR;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		printf("leakscan %s\n", LS_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "help")) {
+		if (argc < 3) {
+			usage(stdout);
+			return 0;
+		}
+		const command *c = find(argv[2]);
+		if (!c) {
+			ls_cli_error("help: unknown command '%s'", argv[2]);
+			return LS_EXIT_ERROR;
+		}
+		char *args[] = {argv[2], (char *)"--help", NULL};
+		return c->fn(2, args);
+	}
+	const command *c = find(cmd);
+	if (!c) {
+		ls_cli_error("unknown command '%s' (see 'leakscan --help')", cmd);
+		return LS_EXIT_ERROR;
+	}
+	ls_git_init();
+	int rc = c->fn(argc - 1, argv + 1);
+	ls_git_shutdown();
+	return rc;
+}

@@ -1,0 +1,77 @@
+/* common: errors, growable buffers, hashing and small helpers shared by every module. */
+#ifndef LS_COMMON_H
+#define LS_COMMON_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/** Error codes: every fallible function returns 0 or one of these (negative). */
+enum {
+	LS_OK = 0,
+	LS_ERR = -1,      /**< generic failure, message in ls_error_last() */
+	LS_ENOMEM = -2,   /**< out of memory */
+	LS_EINVAL = -3,   /**< invalid input from the user (rules, flags, config) */
+	LS_EIO = -4,      /**< a file or object could not be read */
+	LS_ESTOP = -5,    /**< a callback asked to stop */
+	LS_ENOTFOUND = -6 /**< no such file, repository or object */
+};
+
+/** Sets this thread's error message (printf-style). Returns LS_ERR for convenience. */
+int ls_error_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/** This thread's last error message; never NULL (empty if none). Valid until the next set. */
+const char *ls_error_last(void);
+/** Clears this thread's error message. */
+void ls_error_clear(void);
+
+/** Allocation that aborts with a message on exhaustion; never returns NULL. */
+void *ls_xmalloc(size_t n);
+void *ls_xcalloc(size_t n, size_t size);
+void *ls_xrealloc(void *p, size_t n);
+char *ls_xstrdup(const char *s);
+char *ls_xstrndup(const char *s, size_t n);
+char *ls_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/** A growable byte buffer owned by its user; `_init` and `_dispose`. Always NUL-terminated. */
+typedef struct {
+	char *ptr;
+	size_t len;
+	size_t cap;
+} ls_buf;
+
+#define LS_BUF_INIT {NULL, 0, 0}
+void ls_buf_grow(ls_buf *b, size_t extra);
+void ls_buf_put(ls_buf *b, const void *data, size_t len);
+void ls_buf_puts(ls_buf *b, const char *s);
+void ls_buf_putc(ls_buf *b, char c);
+void ls_buf_printf(ls_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ls_buf_clear(ls_buf *b);
+void ls_buf_dispose(ls_buf *b);
+/** Takes the buffer's memory (caller frees it) and resets the buffer. */
+char *ls_buf_detach(ls_buf *b);
+
+/** Appends `s` as a JSON string literal (with quotes), escaping control and invalid UTF-8 bytes. */
+void ls_buf_put_json_str(ls_buf *b, const char *s, size_t len);
+
+/** SHA-256 of `data`, written as 64 lowercase hex digits and a NUL into `out`. */
+void ls_sha256_hex(char out[65], const void *data, size_t len);
+/** SHA-256 raw digest. */
+void ls_sha256(unsigned char out[32], const void *data, size_t len);
+
+/** Shannon entropy of the bytes, in bits per byte (0 for an empty string). */
+double ls_entropy(const char *s, size_t len);
+
+/** Returns 1 if `s` looks like binary data (a NUL byte in the first 8 KiB). */
+int ls_is_binary(const char *s, size_t len);
+
+/** Reads a whole file into a buffer. Returns 0, LS_ENOTFOUND or LS_EIO with a message. */
+int ls_read_file(ls_buf *out, const char *path);
+
+/** Number of online CPUs (at least 1). */
+int ls_ncpus(void);
+
+/** Monotonic time in seconds. */
+double ls_now(void);
+
+#endif

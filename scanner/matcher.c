@@ -1,0 +1,279 @@
+#include "matcher.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <hs.h>
+#include <pcre2.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+/* Bytes of context kept on each side of a chunk so that anchors like \b see real data. */
+#define GUARD 64
+
+struct ls_matcher {
+	hs_database_t *db;
+	const ls_rule **rules;
+	pcre2_code **codes;
+	size_t *width;   /* confirmation window per rule */
+	size_t n;
+	size_t max_width;
+	ls_matcher_options opts;
+};
+
+typedef struct {
+	uint32_t rule;
+	size_t first, last; /* range of Hyperscan end offsets */
+} cluster;
+
+struct ls_scratch {
+	hs_scratch_t *hs;
+	pcre2_match_data *md;
+	pcre2_match_context *mctx;
+	pcre2_jit_stack *jit;
+	cluster *open;     /* per rule, the cluster being grown (last == 0: none) */
+	cluster *done;
+	size_t ndone, capdone;
+	size_t *emitted;   /* per rule, end of the last reported match */
+	const ls_rule *limit_rule;
+	size_t base;       /* offset of the chunk being scanned */
+	const ls_matcher *m;
+};
+
+void ls_matcher_free(ls_matcher *m)
+{
+	if (!m)
+		return;
+	hs_free_database(m->db);
+	for (size_t i = 0; i < m->n; i++)
+		pcre2_code_free(m->codes[i]);
+	free(m->codes);
+	free(m->rules);
+	free(m->width);
+	free(m);
+}
+
+size_t ls_matcher_rule_count(const ls_matcher *m) { return m->n; }
+
+int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_options *opts)
+{
+	ls_matcher_options defaults = LS_MATCHER_OPTIONS_INIT;
+	ls_matcher *m = ls_xcalloc(1, sizeof(*m));
+	int err = 0;
+	size_t total = ls_ruleset_count(rs);
+	m->opts = opts ? *opts : defaults;
+	m->rules = ls_xcalloc(total, sizeof(*m->rules));
+	m->codes = ls_xcalloc(total, sizeof(*m->codes));
+	m->width = ls_xcalloc(total, sizeof(*m->width));
+	const char **exprs = ls_xcalloc(total, sizeof(char *));
+	unsigned *ids = ls_xcalloc(total, sizeof(unsigned));
+	unsigned *flags = ls_xcalloc(total, sizeof(unsigned));
+
+	for (size_t i = 0; i < total; i++) {
+		const ls_rule *r = ls_ruleset_get(rs, i);
+		if (!r->enabled)
+			continue;
+		size_t k = m->n;
+		hs_expr_info_t *info = NULL;
+		hs_compile_error_t *cerr = NULL;
+		if (hs_expression_info(r->pattern, 0, &info, &cerr) != HS_SUCCESS) {
+			err = ls_error_set("%s:%d: rule '%s': pattern rejected by Hyperscan: %s", r->file,
+			                   r->pattern_line, r->id, cerr ? cerr->message : "unknown error");
+			hs_free_compile_error(cerr);
+			goto done;
+		}
+		size_t w = info->max_width == UINT32_MAX || info->max_width > m->opts.max_window
+		               ? m->opts.max_window
+		               : info->max_width;
+		free(info);
+		int ec;
+		PCRE2_SIZE eo;
+		pcre2_code *code = pcre2_compile((PCRE2_SPTR)r->pattern, PCRE2_ZERO_TERMINATED,
+		                                 PCRE2_USE_OFFSET_LIMIT, &ec, &eo, NULL);
+		if (!code) {
+			PCRE2_UCHAR msg[256];
+			pcre2_get_error_message(ec, msg, sizeof(msg));
+			err = ls_error_set("%s:%d: rule '%s': invalid regex: %s at offset %zu", r->file,
+			                   r->pattern_line, r->id, (const char *)msg, (size_t)eo);
+			goto done;
+		}
+		pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+		m->rules[k] = r;
+		m->codes[k] = code;
+		m->width[k] = w;
+		if (w > m->max_width)
+			m->max_width = w;
+		exprs[k] = r->pattern;
+		ids[k] = (unsigned)k;
+		flags[k] = 0;
+		m->n++;
+	}
+	if (m->n == 0)
+		goto done; /* nothing to match: scans find nothing */
+	hs_compile_error_t *cerr = NULL;
+	if (hs_compile_multi(exprs, flags, ids, (unsigned)m->n, HS_MODE_BLOCK, NULL, &m->db, &cerr) != HS_SUCCESS) {
+		if (cerr && cerr->expression >= 0 && (size_t)cerr->expression < m->n) {
+			const ls_rule *r = m->rules[cerr->expression];
+			err = ls_error_set("%s:%d: rule '%s': pattern rejected by Hyperscan: %s", r->file,
+			                   r->pattern_line, r->id, cerr->message);
+		} else {
+			err = ls_error_set("cannot compile the rule set: %s", cerr ? cerr->message : "unknown error");
+		}
+		hs_free_compile_error(cerr);
+		goto done;
+	}
+done:
+	free(exprs);
+	free(ids);
+	free(flags);
+	if (err < 0) {
+		ls_matcher_free(m);
+		return LS_EINVAL;
+	}
+	*out = m;
+	return 0;
+}
+
+int ls_scratch_new(ls_scratch **out, const ls_matcher *m)
+{
+	ls_scratch *s = ls_xcalloc(1, sizeof(*s));
+	s->m = m;
+	if (m->db && hs_alloc_scratch(m->db, &s->hs) != HS_SUCCESS) {
+		free(s);
+		return ls_error_set("cannot allocate Hyperscan scratch"), LS_ENOMEM;
+	}
+	s->md = pcre2_match_data_create(2, NULL);
+	s->mctx = pcre2_match_context_create(NULL);
+	s->jit = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+	pcre2_jit_stack_assign(s->mctx, NULL, s->jit);
+	pcre2_set_match_limit(s->mctx, m->opts.match_limit);
+	pcre2_set_depth_limit(s->mctx, m->opts.match_limit / 10 + 1);
+	s->open = ls_xcalloc(m->n ? m->n : 1, sizeof(cluster));
+	s->emitted = ls_xcalloc(m->n ? m->n : 1, sizeof(size_t));
+	*out = s;
+	return 0;
+}
+
+void ls_scratch_free(ls_scratch *s)
+{
+	if (!s)
+		return;
+	hs_free_scratch(s->hs);
+	pcre2_match_data_free(s->md);
+	pcre2_match_context_free(s->mctx);
+	pcre2_jit_stack_free(s->jit);
+	free(s->open);
+	free(s->done);
+	free(s->emitted);
+	free(s);
+}
+
+const ls_rule *ls_scratch_limit_rule(const ls_scratch *s) { return s->limit_rule; }
+
+static void push_cluster(ls_scratch *s, const cluster *c)
+{
+	if (s->ndone == s->capdone) {
+		s->capdone = s->capdone ? s->capdone * 2 : 64;
+		s->done = ls_xrealloc(s->done, s->capdone * sizeof(cluster));
+	}
+	s->done[s->ndone++] = *c;
+}
+
+/* Hyperscan callback: only grows per-rule clusters of end offsets; confirmation comes later. */
+static int on_hs_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ctx)
+{
+	ls_scratch *s = ctx;
+	size_t end = s->base + (size_t)to;
+	cluster *c = &s->open[id];
+	size_t w = s->m->width[id];
+	if (c->last && end + w >= c->first && end <= c->last + w) {
+		if (end > c->last)
+			c->last = end;
+		if (end < c->first)
+			c->first = end;
+		return 0;
+	}
+	if (c->last)
+		push_cluster(s, c);
+	c->rule = id;
+	c->first = c->last = end;
+	return 0;
+}
+
+static int cmp_cluster(const void *a, const void *b)
+{
+	const cluster *x = a, *y = b;
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+static int confirm(const ls_matcher *m, ls_scratch *s, const cluster *c, const char *buf, size_t len,
+                   ls_match_cb cb, void *payload)
+{
+	size_t w = m->width[c->rule];
+	size_t pos = c->first > w ? c->first - w : 0;
+	if (pos < s->emitted[c->rule])
+		pos = s->emitted[c->rule];
+	pcre2_set_offset_limit(s->mctx, c->last);
+	while (pos <= c->last && pos < len) {
+		int rc = pcre2_match(m->codes[c->rule], (PCRE2_SPTR)buf, len, pos, 0, s->md, s->mctx);
+		if (rc == PCRE2_ERROR_NOMATCH)
+			break;
+		if (rc < 0) {
+			if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT)
+				s->limit_rule = m->rules[c->rule];
+			break;
+		}
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+		ls_match mt = {m->rules[c->rule], ov[0], ov[1], ov[0], ov[1]};
+		if (rc > 1 && ov[2] != PCRE2_UNSET) {
+			mt.sec_start = ov[2];
+			mt.sec_end = ov[3];
+		}
+		pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+		if (mt.start < s->emitted[c->rule])
+			continue;
+		s->emitted[c->rule] = mt.end;
+		if (cb(&mt, payload))
+			return LS_ESTOP;
+	}
+	return 0;
+}
+
+int ls_matcher_scan(const ls_matcher *m, ls_scratch *s, const char *buf, size_t len,
+                    ls_match_cb cb, void *payload)
+{
+	s->limit_rule = NULL;
+	if (!m->db || len == 0)
+		return 0;
+	memset(s->emitted, 0, m->n * sizeof(size_t));
+	size_t chunk = m->opts.chunk_size;
+	size_t overlap = m->max_width + 2 * GUARD;
+	if (chunk > 0xffffffffu)
+		chunk = 0xffffffffu;
+	if (chunk <= overlap * 2)
+		chunk = overlap * 2 + 1;
+	int err = 0;
+	for (size_t start = 0; start < len;) {
+		size_t clen = len - start < chunk ? len - start : chunk;
+		s->base = start;
+		s->ndone = 0;
+		memset(s->open, 0, m->n * sizeof(cluster));
+		if (hs_scan(m->db, buf + start, (unsigned)clen, 0, s->hs, on_hs_match, s) != HS_SUCCESS)
+			return ls_error_set("Hyperscan scan failed"), LS_ERR;
+		for (size_t i = 0; i < m->n; i++)
+			if (s->open[i].last)
+				push_cluster(s, &s->open[i]);
+		qsort(s->done, s->ndone, sizeof(cluster), cmp_cluster);
+		for (size_t i = 0; i < s->ndone && !err; i++)
+			err = confirm(m, s, &s->done[i], buf, len, cb, payload);
+		if (err)
+			return err;
+		if (start + clen >= len)
+			break;
+		start += clen - overlap;
+	}
+	return 0;
+}

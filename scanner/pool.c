@@ -1,0 +1,110 @@
+#include "pool.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "common.h"
+
+typedef struct {
+	const ls_pool_job *job;
+	size_t n, window;
+	pthread_mutex_t mu;
+	pthread_cond_t cv_done;  /* an item finished */
+	pthread_cond_t cv_room;  /* the writer advanced */
+	size_t next;             /* next item to hand out */
+	size_t emitted;          /* items emitted so far */
+	unsigned char *done;
+	int stop;
+	int failed;
+} pool;
+
+static void *worker_main(void *arg)
+{
+	pool *p = arg;
+	const ls_pool_job *job = p->job;
+	void *w = job->worker_new ? job->worker_new(job->payload) : NULL;
+	pthread_mutex_lock(&p->mu);
+	if (job->worker_new && !w) {
+		p->failed = 1;
+		p->stop = 1;
+		pthread_cond_broadcast(&p->cv_done);
+		pthread_mutex_unlock(&p->mu);
+		return NULL;
+	}
+	for (;;) {
+		while (!p->stop && p->next < p->n && p->next >= p->emitted + p->window)
+			pthread_cond_wait(&p->cv_room, &p->mu);
+		if (p->stop || p->next >= p->n)
+			break;
+		size_t idx = p->next++;
+		pthread_mutex_unlock(&p->mu);
+		job->work(w, idx, job->payload);
+		pthread_mutex_lock(&p->mu);
+		p->done[idx] = 1;
+		pthread_cond_broadcast(&p->cv_done);
+	}
+	pthread_mutex_unlock(&p->mu);
+	if (job->worker_free)
+		job->worker_free(w, job->payload);
+	return NULL;
+}
+
+int ls_pool_run(const ls_pool_job *job, size_t n)
+{
+	pool p = {0};
+	size_t nt = job->nthreads ? job->nthreads : (size_t)ls_ncpus();
+	if (nt > n)
+		nt = n ? n : 1;
+	p.job = job;
+	p.n = n;
+	p.window = job->window ? job->window : 4 * nt + 16;
+	p.done = ls_xcalloc(n ? n : 1, 1);
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv_done, NULL);
+	pthread_cond_init(&p.cv_room, NULL);
+	pthread_t *th = ls_xcalloc(nt, sizeof(pthread_t));
+	size_t started = 0;
+	for (; started < nt; started++)
+		if (pthread_create(&th[started], NULL, worker_main, &p) != 0)
+			break;
+	int rc = 0;
+	if (started == 0) {
+		rc = ls_error_set("cannot start worker threads");
+		p.stop = 1;
+	}
+	pthread_mutex_lock(&p.mu);
+	while (!p.stop && p.emitted < n) {
+		while (!p.done[p.emitted] && !p.stop)
+			pthread_cond_wait(&p.cv_done, &p.mu);
+		if (p.stop)
+			break;
+		size_t idx = p.emitted;
+		pthread_mutex_unlock(&p.mu);
+		int r = job->emit(idx, job->payload);
+		pthread_mutex_lock(&p.mu);
+		p.emitted++;
+		pthread_cond_broadcast(&p.cv_room);
+		if (r) {
+			p.stop = 1;
+			rc = LS_ESTOP;
+		}
+	}
+	p.stop = 1;
+	pthread_cond_broadcast(&p.cv_room);
+	pthread_mutex_unlock(&p.mu);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	/* items worked but never emitted still own results: hand them over so they are freed */
+	if (rc == LS_ESTOP || p.failed)
+		for (size_t i = p.emitted; i < n; i++)
+			if (p.done[i] && job->discard)
+				job->discard(i, job->payload);
+	if (p.failed && rc == 0)
+		rc = LS_ERR;
+	free(th);
+	free(p.done);
+	pthread_mutex_destroy(&p.mu);
+	pthread_cond_destroy(&p.cv_done);
+	pthread_cond_destroy(&p.cv_room);
+	return rc;
+}

@@ -1,0 +1,28 @@
+/* pool: run work items on N threads and hand their results to one writer in input order. */
+#ifndef LS_POOL_H
+#define LS_POOL_H
+
+#include <stddef.h>
+
+typedef struct {
+	size_t nthreads;   /**< worker threads (0: one per CPU) */
+	size_t window;     /**< items a worker may run ahead of the writer (0: 4 x threads) */
+	/** Creates one worker's private state (scratch, repository handle); NULL on failure. */
+	void *(*worker_new)(void *payload);
+	void (*worker_free)(void *worker, void *payload);
+	/** Processes item `idx`, storing its result where `emit` will find it. Runs in a worker. */
+	void (*work)(void *worker, size_t idx, void *payload);
+	/** Consumes item `idx`'s result; called on the calling thread in index order. Non-zero stops. */
+	int (*emit)(size_t idx, void *payload);
+	/** Frees item `idx`'s result when the run stopped before emitting it (optional). */
+	void (*discard)(size_t idx, void *payload);
+	void *payload;
+} ls_pool_job;
+
+/**
+ * Runs items 0..n-1. Returns 0, LS_ESTOP if `emit` stopped the run (the remaining items are
+ * neither worked nor emitted), or LS_ERR if a worker could not be created.
+ */
+int ls_pool_run(const ls_pool_job *job, size_t n);
+
+#endif

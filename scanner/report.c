@@ -1,0 +1,455 @@
+#include "report.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+static const char *format_names[] = {"text", "json", "jsonl", "sarif", "junit", "csv"};
+
+int ls_format_parse(ls_format *out, const char *name)
+{
+	for (int i = 0; i < 6; i++) {
+		if (!strcmp(name, format_names[i])) {
+			*out = (ls_format)i;
+			return 0;
+		}
+	}
+	return LS_EINVAL;
+}
+
+const char *ls_format_name(ls_format f) { return format_names[f]; }
+
+struct ls_report {
+	FILE *fp;
+	ls_report_options o;
+	size_t count;
+	ls_buf body;            /* SARIF results / JUnit test cases kept until the end */
+	const ls_rule **rules;  /* SARIF: rules referenced, in first-use order */
+	size_t nrules;
+	size_t sev_count[4];
+};
+
+int ls_report_new(ls_report **out, FILE *fp, const ls_report_options *opts)
+{
+	ls_report *r = ls_xcalloc(1, sizeof(*r));
+	r->fp = fp;
+	r->o = *opts;
+	if (!r->o.tool_version)
+		r->o.tool_version = "0";
+	if (r->o.format == LS_FMT_JSON)
+		fputs("[", fp);
+	else if (r->o.format == LS_FMT_CSV)
+		fputs("rule_id,rule_name,severity,path,line,column,end_line,end_column,secret,fingerprint,commit,blob\r\n", fp);
+	*out = r;
+	return 0;
+}
+
+void ls_report_free(ls_report *r)
+{
+	if (!r)
+		return;
+	ls_buf_dispose(&r->body);
+	free(r->rules);
+	free(r);
+}
+
+void ls_report_redact(ls_buf *out, const char *secret, size_t len)
+{
+	if (len >= 16)
+		ls_buf_put(out, secret, 4);
+	ls_buf_puts(out, "********");
+}
+
+/* The secret as shown: itself, or redacted. */
+static void put_secret(const ls_report *r, ls_buf *b, const char *s, size_t len)
+{
+	if (r->o.redact)
+		ls_report_redact(b, s, len);
+	else
+		ls_buf_put(b, s, len);
+}
+
+/* `text` with every occurrence of the secret redacted when redaction is on. */
+static void put_masked(const ls_report *r, ls_buf *b, const char *text, size_t tlen, const ls_finding *f)
+{
+	if (!r->o.redact || f->secret_len == 0) {
+		ls_buf_put(b, text, tlen);
+		return;
+	}
+	size_t i = 0;
+	while (i < tlen) {
+		const char *hit = tlen - i >= f->secret_len ? memmem(text + i, tlen - i, f->secret, f->secret_len) : NULL;
+		if (!hit) {
+			ls_buf_put(b, text + i, tlen - i);
+			break;
+		}
+		ls_buf_put(b, text + i, (size_t)(hit - (text + i)));
+		ls_report_redact(b, f->secret, f->secret_len);
+		i = (size_t)(hit - text) + f->secret_len;
+	}
+}
+
+static void put_json_masked(const ls_report *r, ls_buf *b, const char *text, size_t tlen, const ls_finding *f)
+{
+	ls_buf tmp = LS_BUF_INIT;
+	put_masked(r, &tmp, text, tlen, f);
+	ls_buf_put_json_str(b, tmp.ptr ? tmp.ptr : "", tmp.len);
+	ls_buf_dispose(&tmp);
+}
+
+static void put_jstr(ls_buf *b, const char *key, const char *val)
+{
+	ls_buf_printf(b, ",\"%s\":", key);
+	if (val)
+		ls_buf_put_json_str(b, val, strlen(val));
+	else
+		ls_buf_puts(b, "null");
+}
+
+static void json_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
+{
+	ls_buf_puts(b, "{\"rule_id\":");
+	ls_buf_put_json_str(b, f->rule->id, strlen(f->rule->id));
+	put_jstr(b, "rule_name", f->rule->name);
+	put_jstr(b, "severity", ls_severity_name(f->severity));
+	put_jstr(b, "path", f->path);
+	ls_buf_printf(b, ",\"line\":%zu,\"column\":%zu,\"end_line\":%zu,\"end_column\":%zu", f->line,
+	              f->column, f->end_line, f->end_column);
+	ls_buf_puts(b, ",\"secret\":");
+	ls_buf tmp = LS_BUF_INIT;
+	put_secret(r, &tmp, f->secret, f->secret_len);
+	ls_buf_put_json_str(b, tmp.ptr, tmp.len);
+	ls_buf_dispose(&tmp);
+	ls_buf_puts(b, ",\"match\":");
+	put_json_masked(r, b, f->match, f->match_len, f);
+	ls_buf_printf(b, ",\"entropy\":%.3f", f->entropy);
+	put_jstr(b, "fingerprint", f->fingerprint);
+	if (f->aws_account[0])
+		put_jstr(b, "aws_account", f->aws_account);
+	if (f->prov.commit || f->prov.blob) {
+		put_jstr(b, "commit", f->prov.commit);
+		put_jstr(b, "author_name", f->prov.author_name);
+		put_jstr(b, "author_email", f->prov.author_email);
+		put_jstr(b, "date", f->prov.date);
+		put_jstr(b, "message", f->prov.message);
+		put_jstr(b, "blob", f->prov.blob);
+		if (f->prov.nalso) {
+			ls_buf_puts(b, ",\"provenance\":[");
+			for (size_t i = 0; i < f->prov.nalso; i++) {
+				if (i)
+					ls_buf_putc(b, ',');
+				ls_buf_put_json_str(b, f->prov.also[i], strlen(f->prov.also[i]));
+			}
+			ls_buf_putc(b, ']');
+		}
+	}
+	ls_buf_putc(b, '}');
+}
+
+static void text_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
+{
+	if (f->prov.commit)
+		ls_buf_printf(b, "%.12s:", f->prov.commit);
+	ls_buf_printf(b, "%s:%zu:%zu: %s: ", f->path, f->line, f->column, f->rule->id);
+	const char *t = f->line_text;
+	size_t off = f->line_secret_off, sl = f->line_secret_len;
+	/* strip leading white space for readability */
+	size_t lead = 0;
+	while (lead < off && (t[lead] == ' ' || t[lead] == '\t'))
+		lead++;
+	for (size_t i = lead; i < off; i++)
+		ls_buf_putc(b, (unsigned char)t[i] < 0x20 ? ' ' : t[i]);
+	if (r->o.color)
+		ls_buf_puts(b, "\033[1;31m");
+	ls_buf tmp = LS_BUF_INIT;
+	put_secret(r, &tmp, t + off, sl);
+	for (size_t i = 0; i < tmp.len; i++)
+		ls_buf_putc(b, (unsigned char)tmp.ptr[i] < 0x20 ? ' ' : tmp.ptr[i]);
+	ls_buf_dispose(&tmp);
+	if (r->o.color)
+		ls_buf_puts(b, "\033[0m");
+	size_t tl = strlen(t);
+	for (size_t i = off + sl; i < tl; i++)
+		ls_buf_putc(b, (unsigned char)t[i] < 0x20 ? ' ' : t[i]);
+	ls_buf_putc(b, '\n');
+}
+
+static void csv_field(ls_buf *b, const char *s, size_t n)
+{
+	ls_buf_putc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
+			ls_buf_putc(b, '"');
+		ls_buf_putc(b, s[i]);
+	}
+	ls_buf_putc(b, '"');
+}
+
+static void csv_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
+{
+	const char *fields[] = {f->rule->id, f->rule->name, ls_severity_name(f->severity), f->path};
+	for (int i = 0; i < 4; i++) {
+		csv_field(b, fields[i], strlen(fields[i]));
+		ls_buf_putc(b, ',');
+	}
+	ls_buf_printf(b, "%zu,%zu,%zu,%zu,", f->line, f->column, f->end_line, f->end_column);
+	ls_buf tmp = LS_BUF_INIT;
+	put_secret(r, &tmp, f->secret, f->secret_len);
+	csv_field(b, tmp.ptr, tmp.len);
+	ls_buf_dispose(&tmp);
+	ls_buf_putc(b, ',');
+	csv_field(b, f->fingerprint, strlen(f->fingerprint));
+	ls_buf_putc(b, ',');
+	csv_field(b, f->prov.commit ? f->prov.commit : "", f->prov.commit ? strlen(f->prov.commit) : 0);
+	ls_buf_putc(b, ',');
+	csv_field(b, f->prov.blob ? f->prov.blob : "", f->prov.blob ? strlen(f->prov.blob) : 0);
+	ls_buf_puts(b, "\r\n");
+}
+
+/* SARIF artifact URIs: percent-encode everything outside RFC 3986's unreserved set and '/'. */
+static void put_uri(ls_buf *b, const char *path)
+{
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	if (path[0] == '/')
+		ls_buf_puts(b, "file://");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (isalnum(*p) || *p == '-' || *p == '.' || *p == '_' || *p == '~' || *p == '/')
+			ls_buf_putc(b, (char)*p);
+		else
+			ls_buf_printf(b, "%%%02X", *p);
+	}
+}
+
+static const char *sarif_level(ls_severity s)
+{
+	return s >= LS_SEV_HIGH ? "error" : s == LS_SEV_MEDIUM ? "warning" : "note";
+}
+
+static const char *security_severity(ls_severity s)
+{
+	static const char *v[] = {"3.0", "5.0", "8.0", "9.5"};
+	return v[s];
+}
+
+static void sarif_result(ls_report *r, const ls_finding *f)
+{
+	size_t idx = 0;
+	while (idx < r->nrules && r->rules[idx] != f->rule)
+		idx++;
+	if (idx == r->nrules) {
+		r->rules = ls_xrealloc(r->rules, (r->nrules + 1) * sizeof(*r->rules));
+		r->rules[r->nrules++] = f->rule;
+	}
+	ls_buf *b = &r->body;
+	if (r->count)
+		ls_buf_putc(b, ',');
+	ls_buf_puts(b, "\n    {\"ruleId\":");
+	ls_buf_put_json_str(b, f->rule->id, strlen(f->rule->id));
+	ls_buf_printf(b, ",\"ruleIndex\":%zu,\"level\":\"%s\",\"message\":{\"text\":", idx, sarif_level(f->severity));
+	ls_buf msg = LS_BUF_INIT;
+	ls_buf_printf(&msg, "%s found: ", f->rule->name);
+	put_secret(r, &msg, f->secret, f->secret_len);
+	ls_buf_put_json_str(b, msg.ptr, msg.len);
+	ls_buf_dispose(&msg);
+	ls_buf_puts(b, "},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"");
+	ls_buf uri = LS_BUF_INIT;
+	put_uri(&uri, f->path);
+	ls_buf_put(b, uri.ptr, uri.len);
+	ls_buf_dispose(&uri);
+	ls_buf_printf(b, "\"},\"region\":{\"startLine\":%zu,\"startColumn\":%zu,\"endLine\":%zu,\"endColumn\":%zu,\"snippet\":{\"text\":",
+	              f->line, f->column, f->end_line, f->end_column + 1);
+	put_json_masked(r, b, f->line_text, strlen(f->line_text), f);
+	ls_buf_puts(b, "}}}}],\"partialFingerprints\":{\"leakscan/v1\":");
+	ls_buf_put_json_str(b, f->fingerprint, strlen(f->fingerprint));
+	ls_buf_puts(b, ",\"secretHash/v1\":");
+	ls_buf_put_json_str(b, f->secret_hash, 64);
+	ls_buf_puts(b, "},\"properties\":{\"severity\":");
+	const char *sev = ls_severity_name(f->severity);
+	ls_buf_put_json_str(b, sev, strlen(sev));
+	if (f->aws_account[0])
+		put_jstr(b, "aws_account", f->aws_account);
+	if (f->prov.commit)
+		put_jstr(b, "commit", f->prov.commit);
+	if (f->prov.commit) {
+		put_jstr(b, "author_name", f->prov.author_name);
+		put_jstr(b, "author_email", f->prov.author_email);
+		put_jstr(b, "date", f->prov.date);
+	}
+	if (f->prov.blob)
+		put_jstr(b, "blob", f->prov.blob);
+	ls_buf_puts(b, "}}");
+}
+
+static void xml_text(ls_buf *b, const char *s, size_t n)
+{
+	ls_buf tmp = LS_BUF_INIT;
+	/* reuse the JSON escaper's UTF-8 validation: decode its output's \uXXXX is overkill, so
+	 * validate per byte here and replace what XML 1.0 cannot carry */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		switch (c) {
+		case '&': ls_buf_puts(&tmp, "&amp;"); break;
+		case '<': ls_buf_puts(&tmp, "&lt;"); break;
+		case '>': ls_buf_puts(&tmp, "&gt;"); break;
+		case '"': ls_buf_puts(&tmp, "&quot;"); break;
+		case '\'': ls_buf_puts(&tmp, "&apos;"); break;
+		default:
+			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+				ls_buf_putc(&tmp, '?');
+			else if (c >= 0x80) {
+				/* copy valid UTF-8 sequences, replace invalid bytes */
+				ls_buf j = LS_BUF_INIT;
+				size_t k = i + 1;
+				while (k < n && k < i + 4 && ((unsigned char)s[k] & 0xc0) == 0x80)
+					k++;
+				ls_buf_put_json_str(&j, s + i, k - i);
+				/* the JSON escaper emits the bytes unchanged when valid, U+FFFD otherwise */
+				ls_buf_put(&tmp, j.ptr + 1, j.len - 2);
+				ls_buf_dispose(&j);
+				i = k - 1;
+			} else
+				ls_buf_putc(&tmp, (char)c);
+		}
+	}
+	ls_buf_put(b, tmp.ptr ? tmp.ptr : "", tmp.len);
+	ls_buf_dispose(&tmp);
+}
+
+static void junit_case(ls_report *r, const ls_finding *f)
+{
+	ls_buf *b = &r->body;
+	ls_buf name = LS_BUF_INIT, detail = LS_BUF_INIT;
+	if (f->prov.commit)
+		ls_buf_printf(&name, "%.12s:", f->prov.commit);
+	ls_buf_printf(&name, "%s:%zu:%zu", f->path, f->line, f->column);
+	ls_buf_puts(b, "    <testcase classname=\"leakscan.");
+	xml_text(b, f->rule->id, strlen(f->rule->id));
+	ls_buf_puts(b, "\" name=\"");
+	xml_text(b, name.ptr, name.len);
+	ls_buf_puts(b, "\" file=\"");
+	xml_text(b, f->path, strlen(f->path));
+	ls_buf_printf(b, "\" line=\"%zu\">\n      <failure type=\"", f->line);
+	xml_text(b, f->rule->id, strlen(f->rule->id));
+	ls_buf_puts(b, "\" message=\"");
+	ls_buf_printf(&detail, "%s (%s severity) at %s", f->rule->name, ls_severity_name(f->severity), name.ptr);
+	xml_text(b, detail.ptr, detail.len);
+	ls_buf_puts(b, "\">");
+	ls_buf_clear(&detail);
+	ls_buf_printf(&detail, "rule: %s\nsecret: ", f->rule->id);
+	put_secret(r, &detail, f->secret, f->secret_len);
+	ls_buf_printf(&detail, "\nfingerprint: %s\n", f->fingerprint);
+	if (f->prov.commit)
+		ls_buf_printf(&detail, "commit: %s\n", f->prov.commit);
+	ls_buf_printf(&detail, "allow it with a `leakscan:allow %s` comment on the line, or add the fingerprint to .leakscanignore\n", f->rule->id);
+	xml_text(b, detail.ptr, detail.len);
+	ls_buf_puts(b, "</failure>\n    </testcase>\n");
+	ls_buf_dispose(&name);
+	ls_buf_dispose(&detail);
+}
+
+int ls_report_add(ls_report *r, const ls_finding *f)
+{
+	ls_buf b = LS_BUF_INIT;
+	switch (r->o.format) {
+	case LS_FMT_TEXT:
+		text_finding(r, &b, f);
+		break;
+	case LS_FMT_JSON:
+		ls_buf_puts(&b, r->count ? ",\n  " : "\n  ");
+		json_finding(r, &b, f);
+		break;
+	case LS_FMT_JSONL:
+		json_finding(r, &b, f);
+		ls_buf_putc(&b, '\n');
+		break;
+	case LS_FMT_CSV:
+		csv_finding(r, &b, f);
+		break;
+	case LS_FMT_SARIF:
+		sarif_result(r, f);
+		break;
+	case LS_FMT_JUNIT:
+		junit_case(r, f);
+		break;
+	}
+	r->count++;
+	r->sev_count[f->severity]++;
+	int err = 0;
+	if (b.len && fwrite(b.ptr, 1, b.len, r->fp) != b.len)
+		err = LS_EIO;
+	ls_buf_dispose(&b);
+	return err;
+}
+
+static void sarif_finish(ls_report *r)
+{
+	FILE *fp = r->fp;
+	ls_buf b = LS_BUF_INIT;
+	ls_buf_puts(&b, "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n"
+	                "  \"runs\": [{\n  \"tool\": {\"driver\": {\"name\": \"leakscan\", \"semanticVersion\": ");
+	ls_buf_put_json_str(&b, r->o.tool_version, strlen(r->o.tool_version));
+	ls_buf_puts(&b, ", \"informationUri\": \"https://github.com/leakscan/leakscan\", \"rules\": [");
+	for (size_t i = 0; i < r->nrules; i++) {
+		const ls_rule *ru = r->rules[i];
+		ls_buf_puts(&b, i ? ",\n    {\"id\":" : "\n    {\"id\":");
+		ls_buf_put_json_str(&b, ru->id, strlen(ru->id));
+		ls_buf_puts(&b, ",\"name\":");
+		ls_buf_put_json_str(&b, ru->id, strlen(ru->id));
+		ls_buf_puts(&b, ",\"shortDescription\":{\"text\":");
+		ls_buf_put_json_str(&b, ru->name, strlen(ru->name));
+		ls_buf_puts(&b, "},\"fullDescription\":{\"text\":");
+		ls_buf_put_json_str(&b, ru->description, strlen(ru->description));
+		ls_buf_puts(&b, "}");
+		if (ru->references.n) {
+			ls_buf_puts(&b, ",\"helpUri\":");
+			ls_buf_put_json_str(&b, ru->references.items[0], strlen(ru->references.items[0]));
+		}
+		ls_buf_printf(&b, ",\"help\":{\"text\":\"Revoke and rotate the credential, remove it from the code (and history), and load it from a secret store. If it is a false positive, add `leakscan:allow %s` on the line or an allowlist entry in .leakscan.yaml.\"}", ru->id);
+		ls_buf_printf(&b, ",\"defaultConfiguration\":{\"level\":\"%s\"},\"properties\":{\"tags\":[\"security\",\"secret\"],\"security-severity\":\"%s\",\"precision\":\"high\"}}",
+		              sarif_level(ru->severity), security_severity(ru->severity));
+	}
+	ls_buf_puts(&b, "]}},\n  \"results\": [");
+	fwrite(b.ptr, 1, b.len, fp);
+	fwrite(r->body.ptr ? r->body.ptr : "", 1, r->body.len, fp);
+	fputs("\n  ]\n  }]\n}\n", fp);
+	ls_buf_dispose(&b);
+}
+
+static void junit_finish(ls_report *r)
+{
+	FILE *fp = r->fp;
+	size_t tests = r->count ? r->count : 1;
+	fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	            "<testsuites name=\"leakscan\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n"
+	            "  <testsuite name=\"leakscan\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"0\">\n",
+	        tests, r->count, tests, r->count);
+	if (r->count)
+		fwrite(r->body.ptr, 1, r->body.len, fp);
+	else
+		fputs("    <testcase classname=\"leakscan\" name=\"no secrets found\"/>\n", fp);
+	fputs("  </testsuite>\n</testsuites>\n", fp);
+}
+
+int ls_report_finish(ls_report *r)
+{
+	switch (r->o.format) {
+	case LS_FMT_JSON:
+		fputs(r->count ? "\n]\n" : "]\n", r->fp);
+		break;
+	case LS_FMT_SARIF:
+		sarif_finish(r);
+		break;
+	case LS_FMT_JUNIT:
+		junit_finish(r);
+		break;
+	default:
+		break;
+	}
+	if (fflush(r->fp) != 0 || ferror(r->fp))
+		return ls_error_set("cannot write the report: %s", strerror(errno)), LS_EIO;
+	return 0;
+}

@@ -1,0 +1,46 @@
+/* report: sinks that print findings as text, JSON, JSONL, SARIF, JUnit XML or CSV. */
+#ifndef LS_REPORT_H
+#define LS_REPORT_H
+
+#include <stdio.h>
+
+#include "common.h"
+#include "search.h"
+
+typedef enum {
+	LS_FMT_TEXT,
+	LS_FMT_JSON,
+	LS_FMT_JSONL,
+	LS_FMT_SARIF,
+	LS_FMT_JUNIT,
+	LS_FMT_CSV
+} ls_format;
+
+/** Parses a format name; returns 0 or LS_EINVAL. */
+int ls_format_parse(ls_format *out, const char *name);
+const char *ls_format_name(ls_format f);
+
+typedef struct {
+	ls_format format;
+	int redact;       /**< mask secrets in every field */
+	int color;        /**< highlight secrets in text output (TTY) */
+	const char *tool_version;
+} ls_report_options;
+
+typedef struct ls_report ls_report;
+
+/**
+ * Creates a sink writing to `out` (borrowed; the caller closes it after ls_report_finish).
+ * Findings are written in the order given.
+ */
+int ls_report_new(ls_report **out, FILE *fp, const ls_report_options *opts);
+/** Adds one finding (borrowed for the call; formats that need every finding copy what they need). */
+int ls_report_add(ls_report *r, const ls_finding *f);
+/** Writes whatever the format keeps to the end. Returns LS_EIO if writing failed. */
+int ls_report_finish(ls_report *r);
+void ls_report_free(ls_report *r);
+
+/** Appends the redacted form of a secret: at most 4 leading characters of long secrets, then stars. */
+void ls_report_redact(ls_buf *out, const char *secret, size_t len);
+
+#endif

@@ -1,0 +1,514 @@
+#include "rules.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <ctype.h>
+#include <dirent.h>
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+#include "common.h"
+
+struct ls_ruleset {
+	ls_rule **rules;
+	size_t n, cap;
+};
+
+static const char *sev_names[] = {"low", "medium", "high", "critical"};
+
+const char *ls_severity_name(ls_severity s)
+{
+	return (unsigned)s < 4 ? sev_names[s] : "unknown";
+}
+
+int ls_severity_parse(ls_severity *out, const char *name)
+{
+	for (int i = 0; i < 4; i++) {
+		if (!strcmp(name, sev_names[i])) {
+			*out = (ls_severity)i;
+			return 0;
+		}
+	}
+	return LS_EINVAL;
+}
+
+int ls_ruleset_new(ls_ruleset **out)
+{
+	*out = ls_xcalloc(1, sizeof(ls_ruleset));
+	return 0;
+}
+
+static void strlist_free(ls_strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->items[i]);
+	free(l->items);
+	l->items = NULL;
+	l->n = 0;
+}
+
+static void strlist_push(ls_strlist *l, const char *s)
+{
+	l->items = ls_xrealloc(l->items, (l->n + 1) * sizeof(char *));
+	l->items[l->n++] = ls_xstrdup(s);
+}
+
+static void rule_free(ls_rule *r)
+{
+	if (!r)
+		return;
+	free(r->id);
+	free(r->name);
+	free(r->pattern);
+	free(r->description);
+	strlist_free(&r->keywords);
+	if (r->allow_re)
+		for (size_t i = 0; i < r->allow.n; i++)
+			pcre2_code_free(r->allow_re[i]);
+	free(r->allow_re);
+	strlist_free(&r->allow);
+	strlist_free(&r->references);
+	strlist_free(&r->examples);
+	strlist_free(&r->negative_examples);
+	free(r->validate);
+	free(r->file);
+	free(r);
+}
+
+void ls_ruleset_free(ls_ruleset *rs)
+{
+	if (!rs)
+		return;
+	for (size_t i = 0; i < rs->n; i++)
+		rule_free(rs->rules[i]);
+	free(rs->rules);
+	free(rs);
+}
+
+size_t ls_ruleset_count(const ls_ruleset *rs) { return rs->n; }
+
+const ls_rule *ls_ruleset_get(const ls_ruleset *rs, size_t i) { return rs->rules[i]; }
+
+ls_rule *ls_ruleset_get_mut(ls_ruleset *rs, size_t i) { return rs->rules[i]; }
+
+const ls_rule *ls_ruleset_find(const ls_ruleset *rs, const char *id)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (!strcmp(rs->rules[i]->id, id))
+			return rs->rules[i];
+	return NULL;
+}
+
+int ls_ruleset_set_enabled(ls_ruleset *rs, const char *id, int enabled)
+{
+	for (size_t i = 0; i < rs->n; i++) {
+		if (!strcmp(rs->rules[i]->id, id)) {
+			rs->rules[i]->enabled = enabled;
+			return 0;
+		}
+	}
+	ls_error_set("unknown rule id '%s'", id);
+	return LS_ENOTFOUND;
+}
+
+/* ---- loading ---- */
+
+typedef struct {
+	const char *file;
+	yaml_document_t *doc;
+	const char *rule_id; /* for messages, may be NULL */
+} load_ctx;
+
+static int node_line(const yaml_node_t *n) { return (int)n->start_mark.line + 1; }
+
+static int fail(load_ctx *c, const yaml_node_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(load_ctx *c, const yaml_node_t *n, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (c->rule_id)
+		ls_error_set("%s:%d: rule '%s': %s", c->file, node_line(n), c->rule_id, msg);
+	else
+		ls_error_set("%s:%d: %s", c->file, node_line(n), msg);
+	return LS_EINVAL;
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+	return n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+static int get_string(load_ctx *c, yaml_node_t *n, const char *key, char **out)
+{
+	const char *s = scalar(n);
+	if (!s)
+		return fail(c, n, "'%s' must be a string", key);
+	*out = ls_xstrdup(s);
+	return 0;
+}
+
+static int get_list(load_ctx *c, yaml_node_t *n, const char *key, ls_strlist *out)
+{
+	if (n->type == YAML_SCALAR_NODE) {
+		strlist_push(out, scalar(n));
+		return 0;
+	}
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(c, n, "'%s' must be a list of strings", key);
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		yaml_node_t *item = yaml_document_get_node(c->doc, *it);
+		const char *s = item ? scalar(item) : NULL;
+		if (!s)
+			return fail(c, item ? item : n, "'%s' must be a list of strings", key);
+		strlist_push(out, s);
+	}
+	return 0;
+}
+
+static int valid_id(const char *s)
+{
+	if (!*s)
+		return 0;
+	int prev_dash = 1;
+	for (const char *p = s; *p; p++) {
+		if (*p == '-') {
+			if (prev_dash)
+				return 0;
+			prev_dash = 1;
+		} else if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) {
+			prev_dash = 0;
+		} else {
+			return 0;
+		}
+	}
+	return !prev_dash;
+}
+
+static int compile_check(load_ctx *c, yaml_node_t *n, const char *what, const char *re,
+                         pcre2_code **keep)
+{
+	int errcode;
+	PCRE2_SIZE erroff;
+	pcre2_code *code = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, 0, &errcode, &erroff, NULL);
+	if (!code) {
+		PCRE2_UCHAR buf[256];
+		pcre2_get_error_message(errcode, buf, sizeof(buf));
+		return fail(c, n, "invalid %s: %s at offset %zu", what, (const char *)buf, (size_t)erroff);
+	}
+	if (keep)
+		*keep = code;
+	else
+		pcre2_code_free(code);
+	return 0;
+}
+
+static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
+{
+	int err = 0;
+	ls_rule *r = ls_xcalloc(1, sizeof(*r));
+	r->enabled = 1;
+	r->file = ls_xstrdup(c->file);
+	r->line = node_line(map);
+	c->rule_id = NULL;
+	if (map->type != YAML_MAPPING_NODE) {
+		err = fail(c, map, "a rule must be a mapping");
+		goto done;
+	}
+	/* find the id first so that every later message can name the rule */
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+		if (k && scalar(k) && !strcmp(scalar(k), "id")) {
+			if ((err = get_string(c, v, "id", &r->id)) < 0)
+				goto done;
+			if (!valid_id(r->id)) {
+				err = fail(c, v, "invalid id '%s': use lowercase letters, digits and single dashes", r->id);
+				goto done;
+			}
+			c->rule_id = r->id;
+		}
+	}
+	if (!r->id) {
+		err = fail(c, map, "missing field 'id'");
+		goto done;
+	}
+	int have_sev = 0;
+	yaml_node_t *pattern_node = NULL;
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+		const char *key = k ? scalar(k) : NULL;
+		if (!key || !v) {
+			err = fail(c, k ? k : map, "keys must be strings");
+			goto done;
+		}
+		if (!strcmp(key, "id")) {
+			continue;
+		} else if (!strcmp(key, "name")) {
+			err = get_string(c, v, key, &r->name);
+		} else if (!strcmp(key, "pattern")) {
+			err = get_string(c, v, key, &r->pattern);
+			pattern_node = v;
+			r->pattern_line = node_line(v);
+		} else if (!strcmp(key, "description")) {
+			err = get_string(c, v, key, &r->description);
+		} else if (!strcmp(key, "severity")) {
+			const char *s = scalar(v);
+			if (!s || ls_severity_parse(&r->severity, s) < 0)
+				err = fail(c, v, "severity must be one of critical, high, medium, low");
+			have_sev = 1;
+		} else if (!strcmp(key, "min_entropy")) {
+			const char *s = scalar(v);
+			char *end = NULL;
+			double d = s ? strtod(s, &end) : -1;
+			if (!s || !*s || *end || d < 0 || d > 8)
+				err = fail(c, v, "min_entropy must be a number from 0 to 8");
+			else
+				r->min_entropy = d;
+		} else if (!strcmp(key, "keywords")) {
+			err = get_list(c, v, key, &r->keywords);
+			for (size_t i = 0; !err && i < r->keywords.n; i++) {
+				for (char *q = r->keywords.items[i]; *q; q++)
+					*q = (char)tolower((unsigned char)*q);
+				if (!*r->keywords.items[i])
+					err = fail(c, v, "empty keyword");
+			}
+		} else if (!strcmp(key, "allow")) {
+			err = get_list(c, v, key, &r->allow);
+		} else if (!strcmp(key, "references")) {
+			err = get_list(c, v, key, &r->references);
+		} else if (!strcmp(key, "examples")) {
+			err = get_list(c, v, key, &r->examples);
+		} else if (!strcmp(key, "negative_examples")) {
+			err = get_list(c, v, key, &r->negative_examples);
+		} else if (!strcmp(key, "validate")) {
+			err = get_string(c, v, key, &r->validate);
+			if (!err && !(r->validate_fn = ls_validate_find(r->validate)))
+				err = fail(c, v, "unknown validator '%s'", r->validate);
+		} else if (!strcmp(key, "enabled")) {
+			const char *s = scalar(v);
+			if (s && !strcmp(s, "true"))
+				r->enabled = 1;
+			else if (s && !strcmp(s, "false"))
+				r->enabled = 0;
+			else
+				err = fail(c, v, "enabled must be true or false");
+		} else {
+			err = fail(c, k, "unknown field '%s'", key);
+		}
+		if (err < 0)
+			goto done;
+	}
+	static const char *required[] = {"name", "pattern", "description", "examples"};
+	const void *have[] = {r->name, r->pattern, r->description, r->examples.items};
+	for (size_t i = 0; i < 4; i++) {
+		if (!have[i]) {
+			err = fail(c, map, "missing field '%s'", required[i]);
+			goto done;
+		}
+	}
+	if (!have_sev) {
+		err = fail(c, map, "missing field 'severity'");
+		goto done;
+	}
+	if (!*r->pattern) {
+		err = fail(c, pattern_node, "empty pattern");
+		goto done;
+	}
+	pcre2_code *code = NULL;
+	if ((err = compile_check(c, pattern_node, "regex", r->pattern, &code)) < 0)
+		goto done;
+	uint32_t ncap = 0;
+	pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &ncap);
+	pcre2_code_free(code);
+	if (ncap > 1) {
+		err = fail(c, pattern_node, "pattern has %u capture groups; at most one may mark the secret (use (?:...) to group)", ncap);
+		goto done;
+	}
+	r->allow_re = ls_xcalloc(r->allow.n, sizeof(void *));
+	for (size_t i = 0; i < r->allow.n; i++) {
+		pcre2_code *ac = NULL;
+		if ((err = compile_check(c, map, "allow regex", r->allow.items[i], &ac)) < 0)
+			goto done;
+		r->allow_re[i] = ac;
+	}
+done:
+	if (err < 0) {
+		rule_free(r);
+		return err;
+	}
+	*out = r;
+	return 0;
+}
+
+static void ruleset_push(ls_ruleset *rs, ls_rule *r)
+{
+	if (rs->n == rs->cap) {
+		rs->cap = rs->cap ? rs->cap * 2 : 32;
+		rs->rules = ls_xrealloc(rs->rules, rs->cap * sizeof(ls_rule *));
+	}
+	rs->rules[rs->n++] = r;
+}
+
+int ls_ruleset_load_string(ls_ruleset *rs, const char *name, const char *text, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	int err = 0;
+	size_t start_n = rs->n;
+	load_ctx c = {name, &doc, NULL};
+
+	if (!yaml_parser_initialize(&parser))
+		return ls_error_set("%s: cannot initialise the YAML parser", name), LS_ENOMEM;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		ls_error_set("%s:%zu: invalid YAML: %s%s%s", name,
+		             (size_t)parser.problem_mark.line + 1, parser.problem ? parser.problem : "syntax error",
+		             parser.context ? " " : "", parser.context ? parser.context : "");
+		yaml_parser_delete(&parser);
+		return LS_EINVAL;
+	}
+	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	if (!root) /* empty file: no rules */
+		goto done;
+	yaml_node_t *seq = root;
+	if (root->type == YAML_MAPPING_NODE) {
+		seq = NULL;
+		for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+			yaml_node_t *k = yaml_document_get_node(&doc, p->key);
+			const char *key = k ? scalar(k) : NULL;
+			if (key && !strcmp(key, "rules")) {
+				seq = yaml_document_get_node(&doc, p->value);
+			} else {
+				err = fail(&c, k ? k : root, "unknown top-level field '%s' (expected 'rules')", key ? key : "?");
+				goto done;
+			}
+		}
+		if (!seq) {
+			err = fail(&c, root, "missing 'rules' list");
+			goto done;
+		}
+	}
+	if (seq->type != YAML_SEQUENCE_NODE) {
+		err = fail(&c, seq, "a rule file must hold a list of rules");
+		goto done;
+	}
+	for (yaml_node_item_t *it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
+		yaml_node_t *n = yaml_document_get_node(&doc, *it);
+		ls_rule *r = NULL;
+		if ((err = parse_rule(&c, n, &r)) < 0)
+			goto done;
+		for (size_t i = 0; i < rs->n; i++) {
+			if (!strcmp(rs->rules[i]->id, r->id)) {
+				ls_error_set("%s:%d: rule '%s': duplicate id (first defined at %s:%d)", name, r->line,
+				             r->id, rs->rules[i]->file, rs->rules[i]->line);
+				rule_free(r);
+				err = LS_EINVAL;
+				goto done;
+			}
+		}
+		ruleset_push(rs, r);
+	}
+done:
+	if (err < 0) {
+		while (rs->n > start_n)
+			rule_free(rs->rules[--rs->n]);
+	}
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return err;
+}
+
+static int load_file(ls_ruleset *rs, const char *path)
+{
+	ls_buf b = LS_BUF_INIT;
+	int err = ls_read_file(&b, path);
+	if (err == 0)
+		err = ls_ruleset_load_string(rs, path, b.ptr, b.len);
+	ls_buf_dispose(&b);
+	return err;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int ls_ruleset_load_path(ls_ruleset *rs, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0) {
+		ls_error_set("'%s': no such rule file or directory", path);
+		return LS_ENOTFOUND;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return load_file(rs, path);
+	DIR *d = opendir(path);
+	if (!d) {
+		ls_error_set("'%s': cannot open rule directory", path);
+		return LS_EIO;
+	}
+	ls_strlist names = {0};
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		if (e->d_name[0] == '.')
+			continue;
+		if ((l > 5 && !strcmp(e->d_name + l - 5, ".yaml")) || (l > 4 && !strcmp(e->d_name + l - 4, ".yml")))
+			strlist_push(&names, e->d_name);
+	}
+	closedir(d);
+	qsort(names.items, names.n, sizeof(char *), cmp_str);
+	int err = 0;
+	size_t start_n = rs->n;
+	for (size_t i = 0; i < names.n && err == 0; i++) {
+		char *full = ls_xasprintf("%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", names.items[i]);
+		err = load_file(rs, full);
+		free(full);
+	}
+	if (err < 0)
+		while (rs->n > start_n)
+			rule_free(rs->rules[--rs->n]);
+	strlist_free(&names);
+	return err;
+}
+
+void ls_ruleset_digest(const ls_ruleset *rs, char out[65])
+{
+	ls_buf b = LS_BUF_INIT;
+	for (size_t i = 0; i < rs->n; i++) {
+		const ls_rule *r = rs->rules[i];
+		if (!r->enabled)
+			continue;
+		ls_buf_printf(&b, "%s\n%s\n%d\n%.3f\n%s\n", r->id, r->pattern, (int)r->severity, r->min_entropy,
+		              r->validate ? r->validate : "");
+		for (size_t k = 0; k < r->keywords.n; k++)
+			ls_buf_printf(&b, "k%s\n", r->keywords.items[k]);
+		for (size_t k = 0; k < r->allow.n; k++)
+			ls_buf_printf(&b, "a%s\n", r->allow.items[k]);
+		ls_buf_putc(&b, '\0');
+	}
+	ls_sha256_hex(out, b.ptr ? b.ptr : "", b.len);
+	ls_buf_dispose(&b);
+}
+
+int ls_rule_allows(const ls_rule *rule, const char *secret, size_t len)
+{
+	if (!rule->allow.n)
+		return 0;
+	int allowed = 0;
+	for (size_t i = 0; i < rule->allow.n && !allowed; i++) {
+		pcre2_match_data *md = pcre2_match_data_create_from_pattern(rule->allow_re[i], NULL);
+		if (pcre2_match(rule->allow_re[i], (PCRE2_SPTR)secret, len, 0, 0, md, NULL) >= 0)
+			allowed = 1;
+		pcre2_match_data_free(md);
+	}
+	return allowed;
+}

@@ -1,0 +1,79 @@
+/* rules: load and validate YAML rule files into a rule set. */
+#ifndef LS_RULES_H
+#define LS_RULES_H
+
+#include <stddef.h>
+
+#include "validate.h"
+
+typedef enum { LS_SEV_LOW = 0, LS_SEV_MEDIUM, LS_SEV_HIGH, LS_SEV_CRITICAL } ls_severity;
+
+/** "low", "medium", "high", "critical". */
+const char *ls_severity_name(ls_severity s);
+/** Parses a severity name; returns 0 or LS_EINVAL. */
+int ls_severity_parse(ls_severity *out, const char *name);
+
+typedef struct {
+	char **items;
+	size_t n;
+} ls_strlist;
+
+/**
+ * One detection rule, as loaded. Owned by its rule set and immutable once the set is
+ * complete; every field may be read from any thread.
+ */
+typedef struct ls_rule {
+	char *id;
+	char *name;
+	char *pattern;
+	char *description;
+	ls_severity severity;
+	double min_entropy;    /**< 0 when unset */
+	ls_strlist keywords;   /**< lowercased */
+	ls_strlist allow;      /**< regexes on the secret */
+	void **allow_re;       /**< compiled `allow` (pcre2_code *), private */
+	ls_strlist references;
+	ls_strlist examples;
+	ls_strlist negative_examples;
+	char *validate;        /**< validator name or NULL */
+	ls_validate_fn validate_fn;
+	int enabled;
+	char *file;            /**< the rule file it came from */
+	int line;              /**< line of the rule in that file (1-based) */
+	int pattern_line;      /**< line of its `pattern:` value */
+} ls_rule;
+
+typedef struct ls_ruleset ls_ruleset;
+
+/** Creates an empty rule set. Free with ls_ruleset_free(). */
+int ls_ruleset_new(ls_ruleset **out);
+/** Frees a rule set and its rules; accepts NULL. */
+void ls_ruleset_free(ls_ruleset *rs);
+
+/**
+ * Loads a rule file, or every `*.yaml`/`*.yml` file of a directory in name order, and
+ * appends its rules. On error returns LS_EINVAL/LS_EIO/LS_ENOTFOUND with a message of the
+ * form `FILE:LINE: rule 'ID': problem`; the set is left as before the call.
+ */
+int ls_ruleset_load_path(ls_ruleset *rs, const char *path);
+/** Loads rules from a YAML text (`name` is used in messages). */
+int ls_ruleset_load_string(ls_ruleset *rs, const char *name, const char *text, size_t len);
+
+/** Enables or disables a rule by id; LS_ENOTFOUND for an unknown id. */
+int ls_ruleset_set_enabled(ls_ruleset *rs, const char *id, int enabled);
+
+size_t ls_ruleset_count(const ls_ruleset *rs);
+/** The i-th rule (load order); borrowed, valid while the set lives. */
+const ls_rule *ls_ruleset_get(const ls_ruleset *rs, size_t i);
+/** The rule with that id, or NULL. */
+const ls_rule *ls_ruleset_find(const ls_ruleset *rs, const char *id);
+/** Mutable access for configuration overrides (severity, entropy); not after matching starts. */
+ls_rule *ls_ruleset_get_mut(ls_ruleset *rs, size_t i);
+
+/** SHA-256 hex over every enabled rule's semantics: changes whenever matching could change. */
+void ls_ruleset_digest(const ls_ruleset *rs, char out[65]);
+
+/** Returns 1 if one of the rule's `allow` regexes matches the secret. Thread-safe. */
+int ls_rule_allows(const ls_rule *rule, const char *secret, size_t len);
+
+#endif

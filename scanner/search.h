@@ -1,0 +1,81 @@
+/* search: run the matcher over one blob and turn matches into findings. */
+#ifndef LS_SEARCH_H
+#define LS_SEARCH_H
+
+#include <stddef.h>
+
+#include "matcher.h"
+#include "rules.h"
+
+/** Git provenance of a finding (history scans); every field may be NULL. Owned by the finding. */
+typedef struct {
+	char *commit;
+	char *author_name;
+	char *author_email;
+	char *date;     /**< ISO 8601 */
+	char *message;  /**< first line of the commit message */
+	char *blob;     /**< blob id */
+	char **also;    /**< with --all-provenance: "commit:path" strings */
+	size_t nalso;
+} ls_provenance;
+
+/** One finding. Every string is owned by the finding (see ls_finding_dispose). */
+typedef struct ls_finding {
+	const ls_rule *rule;    /**< borrowed from the rule set */
+	ls_severity severity;
+	char *path;
+	size_t line, column, end_line, end_column; /**< 1-based; columns count UTF-8 characters */
+	size_t offset;          /**< byte offset of the secret in the blob */
+	char *secret;
+	size_t secret_len;
+	char *match;
+	size_t match_len;
+	char *line_text;        /**< the line holding the secret's start, at most ~512 bytes around it */
+	size_t line_secret_off; /**< where the secret starts in line_text */
+	size_t line_secret_len; /**< how much of the secret line_text holds */
+	double entropy;
+	char fingerprint[160];  /**< path:rule-id:hash16, independent of the line */
+	char secret_hash[65];   /**< sha256 of the secret */
+	char aws_account[13];   /**< AWS account decoded from an access key id, or "" */
+	ls_provenance prov;
+} ls_finding;
+
+typedef struct {
+	ls_finding *items;
+	size_t n, cap;
+} ls_findings;
+
+#define LS_FINDINGS_INIT {NULL, 0, 0}
+void ls_finding_dispose(ls_finding *f);
+void ls_findings_dispose(ls_findings *fs);
+/** Moves `f` into the list (the list owns its strings afterwards). */
+void ls_findings_push(ls_findings *fs, ls_finding *f);
+
+/** Recomputes a finding's fingerprint from its rule, path and secret hash. */
+void ls_finding_fingerprint(ls_finding *f);
+
+typedef struct {
+	/** Honour `leakscan:allow`, `gitleaks:allow` and `pragma: allowlist secret` on the line. */
+	int inline_allow;
+	/**
+	 * Optional extra filter (configured allowlists): return non-zero to drop the finding.
+	 * Called from worker threads; must be thread-safe.
+	 */
+	int (*allow)(const ls_finding *f, void *payload);
+	void *allow_payload;
+} ls_search_options;
+
+#define LS_SEARCH_OPTIONS_INIT {1, NULL, NULL}
+
+/**
+ * Scans `buf` as the content at `path` and appends findings (sorted by offset, then rule)
+ * to `out`. `m` is shared; `s` is this thread's scratch. Returns 0 or a negative error.
+ * A rule whose confirmation hit the regex limits is reported through ls_scratch_limit_rule().
+ */
+int ls_search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts,
+                     const char *buf, size_t len, const char *path, ls_findings *out);
+
+/** Returns 1 if the secret looks like a placeholder or a templated value. */
+int ls_search_is_placeholder(const char *secret, size_t len);
+
+#endif

@@ -1,0 +1,153 @@
+#include "source_fs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common.h"
+
+void ls_walk_list_dispose(ls_walk_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->items[i].path);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+static void push(ls_walk_list *l, const char *path, off_t size)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 256;
+		l->items = ls_xrealloc(l->items, l->cap * sizeof(ls_walk_entry));
+	}
+	l->items[l->n].path = ls_xstrdup(path);
+	l->items[l->n].size = size;
+	l->n++;
+}
+
+typedef struct {
+	dev_t dev;
+	ino_t ino;
+} dirid;
+
+typedef struct {
+	const ls_walk_options *o;
+	ls_walk_list *out;
+	dirid *stack; /* directories on the current path, for loop detection */
+	size_t depth, cap;
+	int failed;
+} walker;
+
+static void report(walker *w, const char *path, const char *msg)
+{
+	w->failed = 1;
+	if (w->o->on_error)
+		w->o->on_error(path, msg, w->o->error_payload);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void walk_dir(walker *w, const char *path, const struct stat *st);
+
+static void visit(walker *w, const char *path, int is_root)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0) {
+		report(w, path, strerror(errno));
+		return;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		if (!is_root && !w->o->follow_symlinks) {
+			w->out->skipped_links++;
+			return;
+		}
+		if (stat(path, &st) < 0) {
+			report(w, path, errno == ELOOP ? "symbolic link loop" : "broken symbolic link");
+			return;
+		}
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (!is_root && w->o->skip && w->o->skip(path, 1, w->o->skip_payload))
+			return;
+		walk_dir(w, path, &st);
+	} else if (S_ISREG(st.st_mode)) {
+		if (!is_root && w->o->skip && w->o->skip(path, 0, w->o->skip_payload))
+			return;
+		push(w->out, path, st.st_size);
+	} else if (is_root) {
+		report(w, path, "not a regular file or directory");
+	} else {
+		w->out->skipped_special++;
+	}
+}
+
+static void walk_dir(walker *w, const char *path, const struct stat *st)
+{
+	for (size_t i = 0; i < w->depth; i++) {
+		if (w->stack[i].dev == st->st_dev && w->stack[i].ino == st->st_ino) {
+			report(w, path, "symbolic link loop");
+			return;
+		}
+	}
+	DIR *d = opendir(path);
+	if (!d) {
+		report(w, path, strerror(errno));
+		return;
+	}
+	/* read the whole directory first: one open descriptor at a time, however deep */
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		const char *nm = e->d_name;
+		if (!strcmp(nm, ".") || !strcmp(nm, "..") || !strcmp(nm, ".git"))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			names = ls_xrealloc(names, cap * sizeof(char *));
+		}
+		names[n++] = ls_xstrdup(nm);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(char *), cmp_str);
+	if (w->depth == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 64;
+		w->stack = ls_xrealloc(w->stack, w->cap * sizeof(dirid));
+	}
+	w->stack[w->depth].dev = st->st_dev;
+	w->stack[w->depth].ino = st->st_ino;
+	w->depth++;
+	size_t plen = strlen(path);
+	int slash = plen > 0 && path[plen - 1] == '/';
+	for (size_t i = 0; i < n; i++) {
+		char *child = ls_xasprintf("%s%s%s", path, slash ? "" : "/", names[i]);
+		visit(w, child, 0);
+		free(child);
+		free(names[i]);
+	}
+	w->depth--;
+	free(names);
+}
+
+int ls_fs_walk(const char *root, const ls_walk_options *opts, ls_walk_list *out)
+{
+	ls_walk_options defaults = LS_WALK_OPTIONS_INIT;
+	walker w = {opts ? opts : &defaults, out, NULL, 0, 0, 0};
+	struct stat st;
+	if (lstat(root, &st) < 0 && errno == ENOENT) {
+		ls_error_set("'%s': no such file or directory", root);
+		return LS_ENOTFOUND;
+	}
+	visit(&w, root, 1);
+	free(w.stack);
+	if (w.failed) {
+		ls_error_set("'%s': some paths could not be read", root);
+		return LS_EIO;
+	}
+	return 0;
+}

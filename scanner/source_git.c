@@ -1,0 +1,97 @@
+#include "source_git.h"
+
+#include <git2.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+static pthread_once_t git_once = PTHREAD_ONCE_INIT;
+
+static void git_init_once(void)
+{
+	git_libgit2_init();
+	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+}
+
+void ls_git_init(void) { pthread_once(&git_once, git_init_once); }
+
+void ls_git_shutdown(void)
+{
+	/* libgit2 keeps a reference count; one init, one shutdown */
+	git_libgit2_shutdown();
+}
+
+struct ls_git_ignore {
+	git_repository *repo;
+	git_index *index;
+	size_t root_len;  /* length of the walk root as given */
+	char *rel_root;   /* the walk root relative to the work tree ("" at the top) */
+	ls_buf tmp;
+};
+
+int ls_git_ignore_open(ls_git_ignore **out, const char *root)
+{
+	ls_git_init();
+	char abs[PATH_MAX];
+	if (!realpath(root, abs))
+		return LS_ENOTFOUND;
+	git_repository *repo = NULL;
+	if (git_repository_open_ext(&repo, abs, 0, NULL) < 0 || git_repository_is_bare(repo)) {
+		git_repository_free(repo);
+		return LS_ENOTFOUND;
+	}
+	const char *wd = git_repository_workdir(repo);
+	char wdabs[PATH_MAX];
+	if (!wd || !realpath(wd, wdabs)) {
+		git_repository_free(repo);
+		return LS_ENOTFOUND;
+	}
+	size_t wl = strlen(wdabs);
+	if (strncmp(abs, wdabs, wl) || (abs[wl] && abs[wl] != '/')) {
+		git_repository_free(repo);
+		return LS_ENOTFOUND;
+	}
+	ls_git_ignore *ig = ls_xcalloc(1, sizeof(*ig));
+	ig->repo = repo;
+	if (git_repository_index(&ig->index, repo) < 0)
+		ig->index = NULL;
+	ig->root_len = strlen(root);
+	ig->rel_root = ls_xstrdup(abs[wl] ? abs + wl + 1 : "");
+	*out = ig;
+	return 0;
+}
+
+int ls_git_ignore_check(ls_git_ignore *ig, const char *path, int is_dir)
+{
+	const char *rest = path + ig->root_len;
+	while (*rest == '/')
+		rest++;
+	ls_buf_clear(&ig->tmp);
+	ls_buf_puts(&ig->tmp, ig->rel_root);
+	if (ig->rel_root[0] && rest[0])
+		ls_buf_putc(&ig->tmp, '/');
+	ls_buf_puts(&ig->tmp, rest);
+	if (is_dir)
+		ls_buf_putc(&ig->tmp, '/');
+	int ignored = 0;
+	if (git_ignore_path_is_ignored(&ignored, ig->repo, ig->tmp.ptr) < 0 || !ignored)
+		return 0;
+	/* a tracked file stays visible to git even when a pattern ignores it */
+	if (!is_dir && ig->index && git_index_get_bypath(ig->index, ig->tmp.ptr, 0))
+		return 0;
+	return 1;
+}
+
+void ls_git_ignore_free(ls_git_ignore *ig)
+{
+	if (!ig)
+		return;
+	git_index_free(ig->index);
+	git_repository_free(ig->repo);
+	free(ig->rel_root);
+	ls_buf_dispose(&ig->tmp);
+	free(ig);
+}
