@@ -266,7 +266,8 @@ int ls_matcher_scan(const ls_matcher *m, ls_scratch *s, const char *buf, size_t 
 		for (size_t i = 0; i < m->n; i++)
 			if (s->open[i].last)
 				push_cluster(s, &s->open[i]);
-		qsort(s->done, s->ndone, sizeof(cluster), cmp_cluster);
+		if (s->ndone)
+			qsort(s->done, s->ndone, sizeof(cluster), cmp_cluster);
 		for (size_t i = 0; i < s->ndone && !err; i++)
 			err = confirm(m, s, &s->done[i], buf, len, cb, payload);
 		if (err)

@@ -465,7 +465,8 @@ int ls_ruleset_load_path(ls_ruleset *rs, const char *path)
 			strlist_push(&names, e->d_name);
 	}
 	closedir(d);
-	qsort(names.items, names.n, sizeof(char *), cmp_str);
+	if (names.n)
+		qsort(names.items, names.n, sizeof(char *), cmp_str);
 	int err = 0;
 	size_t start_n = rs->n;
 	for (size_t i = 0; i < names.n && err == 0; i++) {

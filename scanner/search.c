@@ -196,7 +196,8 @@ int ls_search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_options
 		free(v.items);
 		return err;
 	}
-	qsort(v.items, v.n, sizeof(ls_match), cmp_match);
+	if (v.n)
+		qsort(v.items, v.n, sizeof(ls_match), cmp_match);
 	cursor cur = {buf, len, 0, 1, 0};
 	for (size_t i = 0; i < v.n; i++) {
 		const ls_match *mt = &v.items[i];

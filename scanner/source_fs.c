@@ -114,7 +114,8 @@ static void walk_dir(walker *w, const char *path, const struct stat *st)
 		names[n++] = ls_xstrdup(nm);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(char *), cmp_str);
+	if (n)
+		qsort(names, n, sizeof(char *), cmp_str);
 	if (w->depth == w->cap) {
 		w->cap = w->cap ? w->cap * 2 : 64;
 		w->stack = ls_xrealloc(w->stack, w->cap * sizeof(dirid));

@@ -204,7 +204,7 @@ int cmd_scan(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+h" LS_CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "h" LS_CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		if (opt == 'h') {
 			fputs(scan_usage, stdout);
 			rc = 0;

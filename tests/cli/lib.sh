@@ -1,0 +1,62 @@
+# Helpers for command-line tests. Each t_*.sh sources this file, defines test_* functions
+# and calls run_tests. Tests run the real binary ($LEAKSCAN) in a fresh temp directory.
+set -u
+: "${LEAKSCAN:?LEAKSCAN must point to the leakscan binary}"
+: "${TEST_DATA:?TEST_DATA must point to tests/data}"
+export GIT_AUTHOR_NAME="Test Author" GIT_AUTHOR_EMAIL="author@example.invalid"
+export GIT_COMMITTER_NAME="Test Committer" GIT_COMMITTER_EMAIL="committer@example.invalid"
+export GIT_AUTHOR_DATE="2024-01-02T03:04:05Z" GIT_COMMITTER_DATE="2024-01-02T03:04:05Z"
+export GIT_CONFIG_NOSYSTEM=1 HOME="${TMPDIR:-/tmp}/leakscan-test-home.$$"
+export NO_COLOR=1 XDG_CACHE_HOME="$HOME/.cache"
+mkdir -p "$HOME"
+git config --global init.defaultBranch main
+git config --global user.name "Test Author"
+git config --global user.email "author@example.invalid"
+RULES="$TEST_DATA/rules/basic.yaml"
+# Synthetic values only: shaped like real credentials, never issued by anyone.
+AWS_KEY="AKIAQYLPMN5HFIQR7BTW"
+AWS_KEY2="ASIAZ3MXK7QPL2RTV5WY"
+TOKEN="tok_0123456789abcdefghijklmn"
+
+FAILED=0
+PASSED=0
+
+# ls_run ARGS...: runs leakscan with the test rules, capturing $OUT, $ERR and $RC.
+ls_run() {
+	OUT=$("$LEAKSCAN" "$@" 2>"$WORK/.stderr"); RC=$?
+	ERR=$(cat "$WORK/.stderr")
+}
+lst() { ls_run "$@" --no-default-rules --rules "$RULES" -j1; }
+
+fail() { echo "    FAIL: $*" >&2; touch "$WORK/.failed"; }
+expect_rc() { [ "$RC" = "$1" ] || fail "exit code $RC, expected $1 (stderr: $ERR)"; }
+expect_out() { [ "$OUT" = "$1" ] || fail "stdout differs:
+--- expected
+$1
+--- got
+$OUT"; }
+expect_out_has() { case "$OUT" in *"$1"*) ;; *) fail "stdout lacks '$1': $OUT";; esac; }
+expect_out_lacks() { case "$OUT" in *"$1"*) fail "stdout has '$1': $OUT";; esac; }
+expect_err_has() { case "$ERR" in *"$1"*) ;; *) fail "stderr lacks '$1': $ERR";; esac; }
+expect_err_lacks() { case "$ERR" in *"$1"*) fail "stderr has '$1': $ERR";; esac; }
+expect_eq() { [ "$1" = "$2" ] || fail "expected '$2', got '$1' ${3:-}"; }
+
+run_tests() {
+	local t
+	for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+		WORK=$(mktemp -d)
+		CURRENT_FAILED=0
+		(cd "$WORK" && $t) || CURRENT_FAILED=1
+		# subshell failures are reported through a marker file
+		if [ -e "$WORK/.failed" ]; then CURRENT_FAILED=1; fi
+		if [ "$CURRENT_FAILED" = 0 ]; then
+			PASSED=$((PASSED + 1)); echo "ok   $t"
+		else
+			FAILED=$((FAILED + 1)); echo "FAIL $t"
+		fi
+		rm -rf "$WORK"
+	done
+	rm -rf "$HOME"
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" = 0 ]
+}

@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# Command-line tests of `leakscan scan`: exact output, exit codes, formats, walking.
+. "$(dirname "$0")/lib.sh"
+
+test_scan_clean_tree_exits_0() {
+	mkdir d && echo "nothing here" > d/a.txt
+	lst scan d
+	expect_rc 0
+	expect_out ""
+	expect_err_has "scanned 1 files"
+}
+
+test_scan_text_output_exact() {
+	mkdir d && printf 'hello\nkey = %s and %s\n' "$AWS_KEY" "$TOKEN" > d/a.txt
+	printf 'x\n\n  password = "Zq8#mW2!pLx9" # ok\n' > d/b.cfg
+	lst scan d
+	expect_rc 1
+	expect_out "d/a.txt:2:7: test-aws-key: key = $AWS_KEY and $TOKEN
+d/a.txt:2:36: test-token: key = $AWS_KEY and $TOKEN
+d/b.cfg:3:15: test-password: password = \"Zq8#mW2!pLx9\" # ok"
+}
+
+test_scan_json_has_exact_keys() {
+	printf 'k=%s\n' "$AWS_KEY" > a.txt
+	lst scan -f json a.txt
+	expect_rc 1
+	keys=$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(",".join(sorted(d[0].keys())), len(d))')
+	expect_eq "$keys" "column,end_column,end_line,entropy,fingerprint,line,match,path,rule_id,rule_name,secret,severity 1"
+	printf '%s' "$OUT" | python3 -c '
+import json,sys; d=json.load(sys.stdin)[0]
+assert d["line"]==1 and d["column"]==3 and d["end_column"]==22, d
+assert d["secret"]=="'"$AWS_KEY"'" and d["path"]=="a.txt", d
+' || fail "json values"
+}
+
+test_scan_jsonl_one_object_per_line() {
+	printf '%s\n%s\n' "$AWS_KEY" "$AWS_KEY2" > a.txt
+	lst scan -f jsonl a.txt
+	expect_rc 1
+	expect_eq "$(printf '%s\n' "$OUT" | wc -l)" 2
+	printf '%s\n' "$OUT" | python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]' || fail "jsonl parse"
+}
+
+test_scan_redact_every_format() {
+	printf 'k=%s\n' "$AWS_KEY" > a.txt
+	for fmt in text json jsonl csv sarif junit; do
+		lst scan --redact -f "$fmt" a.txt
+		expect_rc 1
+		expect_out_lacks "$AWS_KEY"
+		expect_out_has "AKIA********"
+		expect_err_lacks "$AWS_KEY"
+	done
+}
+
+test_scan_stdin() {
+	OUT=$(printf 'x %s\n' "$TOKEN" | "$LEAKSCAN" scan --no-default-rules --rules "$RULES" -q - 2>&1); RC=$?
+	expect_rc 1
+	expect_out "-:1:7: test-token: x $TOKEN"
+}
+
+test_scan_missing_path_exits_2() {
+	lst scan does-not-exist
+	expect_rc 2
+	expect_err_has "does-not-exist"
+}
+
+test_scan_findings_win_over_errors() {
+	printf '%s\n' "$AWS_KEY" > a.txt
+	lst scan a.txt nope
+	expect_rc 1
+	expect_err_has "nope"
+}
+
+test_scan_unreadable_file_reported_and_scan_goes_on() {
+	# as root every file is readable: drop to nobody with setpriv (util-linux)
+	mkdir d && printf '%s\n' "$AWS_KEY" > d/a.txt && echo secret > d/b.txt
+	if [ "$(id -u)" = 0 ]; then
+		chmod -R o+rX "$WORK" && chmod 000 d/b.txt
+		OUT=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$LEAKSCAN" scan --no-default-rules --rules "$RULES" -j1 d 2>"$WORK/.stderr"); RC=$?
+		ERR=$(cat "$WORK/.stderr")
+	else
+		chmod 000 d/b.txt
+		lst scan d
+	fi
+	expect_rc 1
+	expect_err_has "d/b.txt: Permission denied"
+	expect_out_has "d/a.txt:1:1: test-aws-key"
+}
+
+test_scan_binary_skipped_unless_asked() {
+	printf 'bin\0%s' "$AWS_KEY" > bin.dat
+	lst scan bin.dat
+	expect_rc 0
+	expect_err_has "1 binary"
+	lst scan --binary bin.dat
+	expect_rc 1
+}
+
+test_scan_size_cap() {
+	printf '%s\n' "$AWS_KEY" > a.txt
+	head -c 2000 /dev/zero | tr '\0' 'x' >> a.txt
+	lst scan --max-file-size 1K a.txt
+	expect_rc 0
+	expect_err_has "a.txt: skipped, larger than --max-file-size"
+	lst scan --max-file-size 1M a.txt
+	expect_rc 1
+}
+
+test_scan_symlinks_not_followed_by_default() {
+	mkdir real && printf '%s\n' "$AWS_KEY" > real/a.txt
+	mkdir d && ln -s ../real d/link && ln -s ../real/a.txt d/file-link
+	lst scan d
+	expect_rc 0
+	lst scan --follow d
+	expect_rc 1
+	expect_out_has "d/link/a.txt:1:1"
+}
+
+test_scan_symlink_loop_with_follow_exits_2() {
+	mkdir d && ln -s . d/loop && ln -s nowhere d/broken
+	lst scan --follow d
+	expect_rc 2
+	expect_err_has "symbolic link loop"
+	expect_err_has "broken symbolic link"
+}
+
+test_scan_fifo_in_tree_does_not_block() {
+	mkdir d && mkfifo d/fifo && printf '%s\n' "$AWS_KEY" > d/a.txt
+	ls_run scan --no-default-rules --rules "$RULES" -j1 d
+	expect_rc 1
+}
+
+test_scan_gitignore_honoured_in_work_tree() {
+	git init -q repo && cd repo
+	printf 'ignored/\n*.log\n' > .gitignore
+	mkdir ignored && printf '%s\n' "$AWS_KEY" > ignored/a.txt && printf '%s\n' "$AWS_KEY" > x.log
+	printf '%s\n' "$TOKEN" > untracked.txt
+	mkdir .git/leak && printf '%s\n' "$AWS_KEY" > .git/leak/a.txt
+	lst scan
+	expect_rc 1
+	expect_out "./untracked.txt:1:5: test-token: $TOKEN"
+	lst scan --no-ignore
+	expect_out_has "./ignored/a.txt"
+	expect_out_has "./x.log"
+	expect_out_lacks ".git/leak"
+}
+
+test_scan_output_same_for_any_jobs() {
+	mkdir d
+	for i in $(seq 1 60); do printf 'line\n%s\n%s\n' "$AWS_KEY" "$TOKEN" > "d/f$i.txt"; done
+	ls_run scan --no-default-rules --rules "$RULES" -j1 d; one=$OUT
+	ls_run scan --no-default-rules --rules "$RULES" -j4 d; four=$OUT
+	expect_eq "$(printf '%s' "$one" | md5sum)" "$(printf '%s' "$four" | md5sum)"
+	expect_eq "$(printf '%s\n' "$one" | wc -l)" 120
+}
+
+test_scan_output_file_written_atomically() {
+	printf '%s\n' "$AWS_KEY" > a.txt
+	ln -s /nonexistent/target report.json
+	lst scan -f json -o report.json a.txt
+	expect_rc 1
+	[ -f report.json ] && [ ! -L report.json ] || fail "report.json should be a regular file replacing the link"
+	python3 -c 'import json; json.load(open("report.json"))' || fail "report.json not JSON"
+	expect_eq "$(ls | grep -c tmp)" 0
+}
+
+test_scan_bad_flag_exits_2() {
+	lst scan --definitely-not-a-flag
+	expect_rc 2
+	expect_err_has "unknown option"
+}
+
+test_scan_disable_rule() {
+	printf '%s\n' "$AWS_KEY" > a.txt
+	lst scan --disable-rule test-aws-key a.txt
+	expect_rc 0
+	lst scan --disable-rule no-such-rule a.txt
+	expect_rc 2
+	expect_err_has "unknown rule id 'no-such-rule'"
+}
+
+test_scan_inline_allow_markers() {
+	printf 'a %s # leakscan:allow\nb %s # gitleaks:allow\nc %s # pragma: allowlist secret\nd %s # leakscan:allow test-token\n' \
+		"$AWS_KEY" "$AWS_KEY" "$AWS_KEY" "$AWS_KEY" > a.txt
+	lst scan a.txt
+	expect_rc 1
+	expect_out "a.txt:4:3: test-aws-key: d $AWS_KEY # leakscan:allow test-token"
+	lst scan --no-inline-allow a.txt
+	expect_eq "$(printf '%s\n' "$OUT" | wc -l)" 4
+}
+
+test_scan_placeholders_are_not_findings() {
+	printf 'password = "${DB_PASSWORD}"\npassword = "{{ vault_pw }}"\npassword = "<your-password>"\npassword = "xxxxxxxxxxxx"\npassword = "changeme-now"\n' > a.txt
+	lst scan a.txt
+	expect_rc 0
+}
+
+test_scan_fingerprint_independent_of_line() {
+	printf '%s\n' "$AWS_KEY" > a.txt
+	lst scan -f jsonl a.txt; fp1=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["fingerprint"])')
+	printf 'new line\nanother\n%s\n' "$AWS_KEY" > a.txt
+	lst scan -f jsonl a.txt; fp2=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["fingerprint"])')
+	expect_eq "$fp1" "$fp2"
+	case "$fp1" in *"$AWS_KEY"*) fail "fingerprint contains the secret";; esac
+}
+
+test_version_and_help() {
+	ls_run --version
+	expect_rc 0
+	expect_out_has "leakscan "
+	ls_run --help
+	expect_rc 0
+	expect_out_has "scan"
+	ls_run help scan
+	expect_rc 0
+	expect_out_has "usage: leakscan scan"
+	ls_run help nope
+	expect_rc 2
+}
+
+run_tests
