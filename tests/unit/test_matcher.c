@@ -1,0 +1,262 @@
+/* Unit tests of the matcher and the search stage on top of it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "matcher.h"
+#include "search.h"
+
+static const char *RULES =
+    "rules:\n"
+    "  - id: key\n"
+    "    name: Key\n"
+    "    pattern: '\\b(AKIA[A-Z2-7]{16})\\b'\n"
+    "    severity: critical\n"
+    "    description: d\n"
+    "    examples: [AKIAQYLPMN5HFIQR7BTW]\n"
+    "  - id: tok\n"
+    "    name: Tok\n"
+    "    pattern: 'tok_([a-z0-9]{24})'\n"
+    "    severity: high\n"
+    "    description: d\n"
+    "    examples: [tok_0123456789abcdefghijklmn]\n"
+    "  - id: run\n"
+    "    name: Run\n"
+    "    pattern: 'zz[a-y]{10,}'\n"
+    "    severity: low\n"
+    "    description: d\n"
+    "    examples: [zzabcdefghijk]\n"
+    "  - id: ent\n"
+    "    name: Ent\n"
+    "    pattern: 'ent=([A-Za-z0-9]{16})'\n"
+    "    severity: low\n"
+    "    min_entropy: 3.5\n"
+    "    description: d\n"
+    "    examples: [ent=Q7fK2pLm9XzR4tVb]\n";
+
+typedef struct {
+	ls_ruleset *rs;
+	ls_matcher *m;
+	ls_scratch *s;
+} fixture;
+
+static fixture *make(size_t chunk)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	ls_ruleset_new(&f->rs);
+	assert_int_equal(ls_ruleset_load_string(f->rs, "m.yaml", RULES, strlen(RULES)), 0);
+	ls_matcher_options o = LS_MATCHER_OPTIONS_INIT;
+	o.chunk_size = chunk;
+	o.max_window = 512;
+	assert_int_equal(ls_matcher_new(&f->m, f->rs, &o), 0);
+	assert_int_equal(ls_scratch_new(&f->s, f->m), 0);
+	return f;
+}
+
+static void drop(fixture *f)
+{
+	ls_scratch_free(f->s);
+	ls_matcher_free(f->m);
+	ls_ruleset_free(f->rs);
+	free(f);
+}
+
+static void search(fixture *f, const char *buf, size_t len, ls_findings *out)
+{
+	assert_int_equal(ls_search_buffer(f->m, f->s, NULL, buf, len, "p", out), 0);
+}
+
+static void test_matcher_capture_extraction(void **state)
+{
+	fixture *f = make(64 << 20);
+	const char *text = "x\n  id tok_0123456789abcdefghijklmn;\n";
+	ls_findings fs = LS_FINDINGS_INIT;
+	search(f, text, strlen(text), &fs);
+	assert_int_equal(fs.n, 1);
+	assert_string_equal(fs.items[0].secret, "0123456789abcdefghijklmn");
+	assert_string_equal(fs.items[0].match, "tok_0123456789abcdefghijklmn");
+	assert_int_equal(fs.items[0].line, 2);
+	assert_int_equal(fs.items[0].column, 10);
+	assert_int_equal(fs.items[0].end_column, 33);
+	ls_findings_dispose(&fs);
+	drop(f);
+}
+
+static void test_matcher_columns_count_characters(void **state)
+{
+	fixture *f = make(64 << 20);
+	const char *text = "\xc3\xa9\xc3\xa9 AKIAQYLPMN5HFIQR7BTW";
+	ls_findings fs = LS_FINDINGS_INIT;
+	search(f, text, strlen(text), &fs);
+	assert_int_equal(fs.n, 1);
+	assert_int_equal(fs.items[0].column, 4);
+	ls_findings_dispose(&fs);
+	drop(f);
+}
+
+static void test_matcher_word_boundary_respected(void **state)
+{
+	fixture *f = make(64 << 20);
+	const char *text = "XAKIAQYLPMN5HFIQR7BTW AKIAQYLPMN5HFIQR7BTWZ";
+	ls_findings fs = LS_FINDINGS_INIT;
+	search(f, text, strlen(text), &fs);
+	assert_int_equal(fs.n, 0);
+	ls_findings_dispose(&fs);
+	drop(f);
+}
+
+static void test_matcher_overlapping_matches_reported_once(void **state)
+{
+	fixture *f = make(64 << 20);
+	/* Hyperscan reports an end at every letter after the 10th; one finding results */
+	const char *text = "..zzabcdefghijklmnopqrstuvwxy..";
+	ls_findings fs = LS_FINDINGS_INIT;
+	search(f, text, strlen(text), &fs);
+	assert_int_equal(fs.n, 1);
+	assert_string_equal(fs.items[0].secret, "zzabcdefghijklmnopqrstuvwxy");
+	ls_findings_dispose(&fs);
+	drop(f);
+}
+
+static void test_matcher_entropy_threshold(void **state)
+{
+	fixture *f = make(64 << 20);
+	const char *text = "ent=Q7fK2pLm9XzR4tVb\nent=aaaaaaaabbbbbbbb\n";
+	ls_findings fs = LS_FINDINGS_INIT;
+	search(f, text, strlen(text), &fs);
+	assert_int_equal(fs.n, 1);
+	assert_int_equal(fs.items[0].line, 1);
+	assert_true(fs.items[0].entropy >= 3.5);
+	ls_findings_dispose(&fs);
+	drop(f);
+}
+
+static void test_matcher_entropy_values(void **state)
+{
+	assert_true(ls_entropy("", 0) == 0.0);
+	assert_true(ls_entropy("aaaa", 4) == 0.0);
+	double e = ls_entropy("abcd", 4);
+	assert_true(e > 1.999 && e < 2.001);
+}
+
+/* A secret straddling every position around a chunk boundary is found exactly once. */
+static void test_matcher_chunk_boundary(void **state)
+{
+	const size_t chunk = 4096;
+	fixture *f = make(chunk);
+	const char *key = "AKIAQYLPMN5HFIQR7BTW";
+	size_t len = 3 * chunk;
+	char *buf = malloc(len);
+	for (size_t shift = 0; shift < 40; shift++) {
+		memset(buf, '.', len);
+		for (size_t i = 0; i < len; i += 64)
+			buf[i] = '\n';
+		/* chunks overlap, so try positions around where the first chunk ends */
+		size_t pos = chunk - 30 + shift;
+		memcpy(buf + pos, key, 20);
+		buf[pos - 1] = ' ';
+		buf[pos + 20] = ' ';
+		ls_findings fs = LS_FINDINGS_INIT;
+		search(f, buf, len, &fs);
+		if (fs.n != 1)
+			fail_msg("shift %zu: %zu findings", shift, fs.n);
+		assert_int_equal(fs.items[0].offset, pos);
+		ls_findings_dispose(&fs);
+	}
+	/* the very end of a large buffer */
+	memset(buf, 'x', len);
+	memcpy(buf + len - 20, key, 20);
+	buf[len - 21] = ' ';
+	ls_findings fs = LS_FINDINGS_INIT;
+	search(f, buf, len, &fs);
+	assert_int_equal(fs.n, 1);
+	assert_int_equal(fs.items[0].offset, len - 20);
+	assert_int_equal(fs.items[0].line, 1);
+	ls_findings_dispose(&fs);
+	free(buf);
+	drop(f);
+}
+
+/* A word character just across a chunk boundary must still defeat \b. */
+static void test_matcher_chunk_boundary_context(void **state)
+{
+	const size_t chunk = 4096;
+	fixture *f = make(chunk);
+	size_t len = 3 * chunk;
+	char *buf = malloc(len);
+	for (size_t shift = 0; shift < 200; shift += 7) {
+		memset(buf, 'Q', len);
+		memcpy(buf + chunk - 100 + shift, "AKIAQYLPMN5HFIQR7BTW", 20);
+		ls_findings fs = LS_FINDINGS_INIT;
+		search(f, buf, len, &fs);
+		assert_int_equal(fs.n, 0);
+		ls_findings_dispose(&fs);
+	}
+	free(buf);
+	drop(f);
+}
+
+static void test_matcher_many_findings_sorted(void **state)
+{
+	fixture *f = make(4096);
+	ls_buf b = LS_BUF_INIT;
+	for (int i = 0; i < 500; i++)
+		ls_buf_printf(&b, "line %d tok_0123456789abcdefghijklmn AKIAQYLPMN5HFIQR7BTW\n", i);
+	ls_findings fs = LS_FINDINGS_INIT;
+	search(f, b.ptr, b.len, &fs);
+	assert_int_equal(fs.n, 1000);
+	for (size_t i = 0; i < fs.n; i++) {
+		assert_int_equal(fs.items[i].line, i / 2 + 1);
+		if (i)
+			assert_true(fs.items[i].offset > fs.items[i - 1].offset);
+	}
+	ls_findings_dispose(&fs);
+	ls_buf_dispose(&b);
+	drop(f);
+}
+
+static void test_matcher_rejected_pattern_names_rule(void **state)
+{
+	const char *y = "rules:\n  - id: look\n    name: L\n    pattern: 'foo(?=bar)'\n    severity: low\n"
+	                "    description: d\n    examples: [foobar]\n";
+	ls_ruleset *rs;
+	ls_matcher *m = NULL;
+	ls_ruleset_new(&rs);
+	assert_int_equal(ls_ruleset_load_string(rs, "h.yaml", y, strlen(y)), 0);
+	assert_true(ls_matcher_new(&m, rs, NULL) < 0);
+	assert_non_null(strstr(ls_error_last(), "h.yaml:4: rule 'look': pattern rejected by Hyperscan"));
+	ls_ruleset_free(rs);
+}
+
+static void test_matcher_placeholders(void **state)
+{
+	assert_true(ls_search_is_placeholder("${DB_PASSWORD}", 14));
+	assert_true(ls_search_is_placeholder("{{ vault_pw }}", 14));
+	assert_true(ls_search_is_placeholder("<your-key>", 10));
+	assert_true(ls_search_is_placeholder("AKIAXXXXXXXXXXXXXXXX", 20));
+	assert_true(ls_search_is_placeholder("changeme", 8));
+	assert_false(ls_search_is_placeholder("Zq8#mW2!pLx9", 12));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_matcher_capture_extraction),
+	    cmocka_unit_test(test_matcher_columns_count_characters),
+	    cmocka_unit_test(test_matcher_word_boundary_respected),
+	    cmocka_unit_test(test_matcher_overlapping_matches_reported_once),
+	    cmocka_unit_test(test_matcher_entropy_threshold),
+	    cmocka_unit_test(test_matcher_entropy_values),
+	    cmocka_unit_test(test_matcher_chunk_boundary),
+	    cmocka_unit_test(test_matcher_chunk_boundary_context),
+	    cmocka_unit_test(test_matcher_many_findings_sorted),
+	    cmocka_unit_test(test_matcher_rejected_pattern_names_rule),
+	    cmocka_unit_test(test_matcher_placeholders),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

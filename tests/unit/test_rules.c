@@ -1,0 +1,140 @@
+/* Unit tests of the rule loader: every error names the file, the line and the rule. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "common.h"
+#include "rules.h"
+
+static const char *VALID =
+    "rules:\n"
+    "  - id: demo-token\n"
+    "    name: Demo token\n"
+    "    pattern: 'demo_([a-z0-9]{16})'\n"
+    "    severity: high\n"
+    "    min_entropy: 2.5\n"
+    "    keywords: [Demo]\n"
+    "    allow: ['0000$']\n"
+    "    description: A demo.\n"
+    "    references: [https://example.invalid/demo]\n"
+    "    examples: ['demo_abcdef0123456789']\n"
+    "    negative_examples: ['demo_short']\n";
+
+static int load(ls_ruleset **rs, const char *text)
+{
+	ls_ruleset_new(rs);
+	return ls_ruleset_load_string(*rs, "t.yaml", text, strlen(text));
+}
+
+static void test_rules_load_valid(void **state)
+{
+	ls_ruleset *rs;
+	assert_int_equal(load(&rs, VALID), 0);
+	assert_int_equal(ls_ruleset_count(rs), 1);
+	const ls_rule *r = ls_ruleset_get(rs, 0);
+	assert_string_equal(r->id, "demo-token");
+	assert_int_equal(r->severity, LS_SEV_HIGH);
+	assert_true(r->min_entropy > 2.4 && r->min_entropy < 2.6);
+	assert_string_equal(r->keywords.items[0], "demo"); /* lowercased */
+	assert_int_equal(r->line, 2);
+	assert_int_equal(r->pattern_line, 4);
+	assert_true(r->enabled);
+	assert_true(ls_rule_allows(r, "abcd0000", 8));
+	assert_false(ls_rule_allows(r, "abcd0001", 8));
+	assert_non_null(ls_ruleset_find(rs, "demo-token"));
+	ls_ruleset_free(rs);
+}
+
+static void test_rules_top_level_sequence(void **state)
+{
+	ls_ruleset *rs;
+	const char *y = "- id: a\n  name: A\n  pattern: 'aaa[0-9]{4}'\n  severity: low\n  description: d\n  examples: [aaa1234]\n";
+	assert_int_equal(load(&rs, y), 0);
+	assert_int_equal(ls_ruleset_count(rs), 1);
+	ls_ruleset_free(rs);
+}
+
+typedef struct {
+	const char *yaml;
+	const char *error;
+} bad_case;
+
+/* Each bad rule file and the exact error it must produce. */
+static const bad_case BAD[] = {
+    {"rules:\n  - id: a\n    name: [unclosed\n", "t.yaml:4: invalid YAML: did not find expected ',' or ']' while parsing a flow sequence"},
+    {"rules:\n  - name: A\n    pattern: x\n", "t.yaml:2: missing field 'id'"},
+    {"rules:\n  - id: a\n    name: A\n    severity: low\n    description: d\n    examples: [x]\n", "t.yaml:2: rule 'a': missing field 'pattern'"},
+    {"rules:\n  - id: a\n    name: A\n    pattern: 'abc'\n    severity: low\n    description: d\n    examples: [x]\n    colour: red\n", "t.yaml:8: rule 'a': unknown field 'colour'"},
+    {"rules:\n  - id: a\n    name: A\n    pattern: 'ab(c'\n    severity: low\n    description: d\n    examples: [x]\n", "t.yaml:4: rule 'a': invalid regex: missing closing parenthesis at offset 4"},
+    {"rules:\n  - id: a\n    name: A\n    pattern: 'abc'\n    severity: urgent\n    description: d\n    examples: [x]\n", "t.yaml:5: rule 'a': severity must be one of critical, high, medium, low"},
+    {"rules:\n  - id: Bad_Id\n", "t.yaml:2: invalid id 'Bad_Id': use lowercase letters, digits and single dashes"},
+    {"rules:\n  - id: a\n    name: A\n    pattern: '(a)(b)'\n    severity: low\n    description: d\n    examples: [x]\n", "t.yaml:4: rule 'a': pattern has 2 capture groups; at most one may mark the secret (use (?:...) to group)"},
+    {"rules:\n  - id: a\n    name: A\n    pattern: 'abc'\n    severity: low\n    description: d\n    examples: [x]\n  - id: a\n    name: A\n    pattern: 'abd'\n    severity: low\n    description: d\n    examples: [x]\n", "t.yaml:8: rule 'a': duplicate id (first defined at t.yaml:2)"},
+    {"rules:\n  - id: a\n    name: A\n    pattern: 'abc'\n    severity: low\n    description: d\n    examples: [x]\n    min_entropy: lots\n", "t.yaml:8: rule 'a': min_entropy must be a number from 0 to 8"},
+    {"rules:\n  - id: a\n    name: A\n    pattern: 'abc'\n    severity: low\n    description: d\n    examples: [x]\n    validate: luhn\n", "t.yaml:8: rule 'a': unknown validator 'luhn'"},
+    {"rules: 5\n", "t.yaml:1: a rule file must hold a list of rules"},
+    {"ruls: []\n", "t.yaml:1: unknown top-level field 'ruls' (expected 'rules')"},
+};
+
+static void test_rules_bad_files_exact_errors(void **state)
+{
+	for (size_t i = 0; i < sizeof(BAD) / sizeof(BAD[0]); i++) {
+		ls_ruleset *rs;
+		int err = load(&rs, BAD[i].yaml);
+		if (err == 0 || strcmp(ls_error_last(), BAD[i].error) != 0)
+			fail_msg("case %zu: got %d '%s', want '%s'", i, err, ls_error_last(), BAD[i].error);
+		assert_int_equal(ls_ruleset_count(rs), 0); /* nothing half-loaded */
+		ls_ruleset_free(rs);
+	}
+}
+
+static void test_rules_failed_load_keeps_earlier_rules(void **state)
+{
+	ls_ruleset *rs;
+	assert_int_equal(load(&rs, VALID), 0);
+	const char *bad = "rules:\n  - id: b\n    name: B\n    pattern: 'x('\n    severity: low\n    description: d\n    examples: [x]\n";
+	assert_true(ls_ruleset_load_string(rs, "u.yaml", bad, strlen(bad)) < 0);
+	assert_int_equal(ls_ruleset_count(rs), 1);
+	ls_ruleset_free(rs);
+}
+
+static void test_rules_enable_disable_and_digest(void **state)
+{
+	ls_ruleset *rs;
+	char d1[65], d2[65];
+	assert_int_equal(load(&rs, VALID), 0);
+	ls_ruleset_digest(rs, d1);
+	assert_int_equal(ls_ruleset_set_enabled(rs, "demo-token", 0), 0);
+	ls_ruleset_digest(rs, d2);
+	assert_string_not_equal(d1, d2);
+	assert_int_equal(ls_ruleset_set_enabled(rs, "nope", 0), LS_ENOTFOUND);
+	assert_string_equal(ls_error_last(), "unknown rule id 'nope'");
+	ls_ruleset_free(rs);
+}
+
+static void test_rules_load_path_missing(void **state)
+{
+	ls_ruleset *rs;
+	ls_ruleset_new(&rs);
+	assert_int_equal(ls_ruleset_load_path(rs, "/nonexistent/rules.yaml"), LS_ENOTFOUND);
+	assert_string_equal(ls_error_last(), "'/nonexistent/rules.yaml': no such rule file or directory");
+	assert_int_equal(ls_ruleset_load_path(rs, TEST_DATA_DIR "/rules"), 0);
+	assert_true(ls_ruleset_count(rs) >= 3);
+	ls_ruleset_free(rs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_rules_load_valid),
+	    cmocka_unit_test(test_rules_top_level_sequence),
+	    cmocka_unit_test(test_rules_bad_files_exact_errors),
+	    cmocka_unit_test(test_rules_failed_load_keeps_earlier_rules),
+	    cmocka_unit_test(test_rules_enable_disable_and_digest),
+	    cmocka_unit_test(test_rules_load_path_missing),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
