@@ -48,7 +48,7 @@ class Gen:
 
     def password(self, n=16):
         while True:
-            v = self.s(string.ascii_letters + string.digits + "!#%*+-_.@^", n)
+            v = self.s(string.ascii_letters + string.digits + "!#%*+-_.^", n)
             if v[0].isalnum() and any(c.isdigit() for c in v) and any(c.isupper() for c in v):
                 return v
 

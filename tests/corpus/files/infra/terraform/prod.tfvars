@@ -1,0 +1,6 @@
+environment   = "prod"
+instance_type = "m6i.large"
+db_password   = "S1%uu3Q.UPV.^HWz_^6z"
+datadog_api_key = "bd0dd2626dde2882e59892161860a0be"
+ami_id        = "ami-0c55b159cbfafe1f0"
+commit        = "cc6577428c2f6d6bc64e5a22fac180d6b2e6e1b4"

@@ -1,0 +1,9 @@
+#!/bin/sh
+echo dckr_pat_GWkGIOASHa2pC5Zh3ZUxvcEIXvR | docker login -u acmeci --password-stdin
+gem push pkg/acme-1.0.gem --key rubygems_ada5ffd6ec74297868a2c66c0d7190afbfbd8335aacd77f7
+dotnet nuget push out/Acme.1.0.nupkg --api-key oy2ie2uooyqxzkmcdtuviuwqc2k3i6qbtrha8u33c6o10g
+export ARTIFACTORY_API_KEY=AKCp8MEmtQvBy4VXuYoG5oYnKWwkBM1vFUDSzBZ6DttFgFX9UpQwntiwJzM8KyFx5YoDg18r8
+export SONAR_TOKEN=sqp_0c58ca3b35d41a6779945f50d47bc57ff953a4bb
+export CLOJARS_PASSWORD=CLOJARS_6tsud7brocz4brjmqq2my2fp7b7e3jgwesqn3wzdn13foduee7pdn22pbv8h
+export POSTMAN_API_KEY=PMAK-d29b4c4f3c20008d9fc3b5ac-6d6707bcf0edb8c482930e74dd052d50f9
+sha256sum pkg/acme-1.0.gem  # 1d1a619588096b35bc4986e10b742c0bac74200567a820d3d2bfdc8ab3872178
