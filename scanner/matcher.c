@@ -11,6 +11,8 @@
 
 /* Bytes of context kept on each side of a chunk so that anchors like \b see real data. */
 #define GUARD 64
+/* Patterns that can match more than this many bytes compile in prefilter mode. */
+#define PREFILTER_WIDTH 128
 
 struct ls_matcher {
 	hs_database_t *db;
@@ -40,6 +42,52 @@ struct ls_scratch {
 	size_t base;       /* offset of the chunk being scanned */
 	const ls_matcher *m;
 };
+
+/*
+ * The Hyperscan side of a rule only has to find a superset of its matches' end offsets
+ * (PCRE2 confirms each one), and wide bounded repeats such as [A-Za-z0-9+/]{64,8192} are
+ * what makes a database slow to compile. So X{m,n} with a large n becomes X{m,} here.
+ */
+#define RELAX_REPEAT_OVER 64
+
+static char *relax_repeats(const char *pat)
+{
+	ls_buf b = LS_BUF_INIT;
+	int in_class = 0;
+	for (const char *p = pat; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			ls_buf_put(&b, p, 2);
+			p++;
+			continue;
+		}
+		if (in_class) {
+			if (*p == ']' && in_class > 1)
+				in_class = 0;
+			else
+				in_class++;
+			ls_buf_putc(&b, *p);
+			continue;
+		}
+		if (*p == '[') {
+			in_class = 1;
+			if (p[1] == '^') {
+				ls_buf_putc(&b, *p++);
+			}
+			ls_buf_putc(&b, *p);
+			continue;
+		}
+		unsigned long lo, hi;
+		int used = 0;
+		if (*p == '{' && sscanf(p, "{%lu,%lu}%n", &lo, &hi, &used) == 2 && used > 0 && hi > RELAX_REPEAT_OVER &&
+		    hi >= lo) {
+			ls_buf_printf(&b, "{%lu,}", lo);
+			p += used - 1;
+			continue;
+		}
+		ls_buf_putc(&b, *p);
+	}
+	return ls_buf_detach(&b);
+}
 
 void ls_matcher_free(ls_matcher *m)
 {
@@ -104,9 +152,12 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 		m->width[k] = w;
 		if (w > m->max_width)
 			m->max_width = w;
-		exprs[k] = r->pattern;
+		exprs[k] = relax_repeats(r->pattern);
 		ids[k] = (unsigned)k;
-		flags[k] = 0;
+		/* Wide patterns (key blocks, long bounded repeats) are costly to compile exactly;
+		 * Hyperscan's prefilter mode reports a superset of their matches, and PCRE2
+		 * confirms every candidate anyway. */
+		flags[k] = w > PREFILTER_WIDTH ? HS_FLAG_PREFILTER : 0;
 		m->n++;
 	}
 	if (m->n == 0)
@@ -124,6 +175,8 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 		goto done;
 	}
 done:
+	for (size_t i = 0; i < m->n; i++)
+		free((char *)exprs[i]);
 	free(exprs);
 	free(ids);
 	free(flags);

@@ -38,14 +38,51 @@ typedef struct {
 	int write_failed;
 } scan_job;
 
+/* Files up to this size are read into a reused buffer; larger ones are mapped. Mapping
+ * small files from several threads is slow (every munmap shoots down TLBs on all CPUs). */
+#define MMAP_THRESHOLD ((off_t)16 << 20)
+
+typedef struct {
+	ls_scratch *scratch;
+	ls_buf buf;
+} worker;
+
 static void *worker_new(void *payload)
 {
 	scan_job *j = payload;
-	ls_scratch *s = NULL;
-	return ls_scratch_new(&s, j->m) == 0 ? s : NULL;
+	worker *w = ls_xcalloc(1, sizeof(*w));
+	if (ls_scratch_new(&w->scratch, j->m) < 0) {
+		free(w);
+		return NULL;
+	}
+	return w;
 }
 
-static void worker_free(void *w, void *payload) { ls_scratch_free(w); }
+static void worker_free(void *wp, void *payload)
+{
+	worker *w = wp;
+	ls_scratch_free(w->scratch);
+	ls_buf_dispose(&w->buf);
+	free(w);
+}
+
+/* Reads an open regular file of known size into `b`. Returns 0 or -1 with errno set. */
+static int read_all(int fd, ls_buf *b, size_t size)
+{
+	ls_buf_clear(b);
+	ls_buf_grow(b, size);
+	while (b->len < size) {
+		ssize_t n = read(fd, b->ptr + b->len, size - b->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break; /* the file shrank: scan what is there */
+		b->len += (size_t)n;
+	}
+	return 0;
+}
 
 static void search(scan_job *j, ls_scratch *s, scan_result *res, const char *buf, size_t len, const char *path)
 {
@@ -61,13 +98,14 @@ static void search(scan_job *j, ls_scratch *s, scan_result *res, const char *buf
 		res->error = ls_xasprintf("%s: rule '%s' hit the regex match limit; some candidates were not checked", path, lim->id);
 }
 
-static void work(void *w, size_t idx, void *payload)
+static void work(void *wp, size_t idx, void *payload)
 {
 	scan_job *j = payload;
+	worker *w = wp;
 	scan_item *it = &j->items[idx];
 	scan_result *res = &j->results[idx];
 	if (it->is_stdin) {
-		search(j, w, res, j->stdin_data.ptr ? j->stdin_data.ptr : "", j->stdin_data.len, "-");
+		search(j, w->scratch, res, j->stdin_data.ptr ? j->stdin_data.ptr : "", j->stdin_data.len, "-");
 		return;
 	}
 	/* O_NONBLOCK: a FIFO swapped in after the walk must not block the scan */
@@ -93,6 +131,14 @@ static void work(void *w, size_t idx, void *payload)
 		close(fd);
 		return;
 	}
+	if (st.st_size <= MMAP_THRESHOLD) {
+		if (read_all(fd, &w->buf, (size_t)st.st_size) < 0)
+			res->error = ls_xasprintf("%s: %s", it->path, strerror(errno));
+		else
+			search(j, w->scratch, res, w->buf.ptr, w->buf.len, it->path);
+		close(fd);
+		return;
+	}
 	void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (map == MAP_FAILED) {
 		/* not mappable (some special file systems): read it instead */
@@ -101,13 +147,13 @@ static void work(void *w, size_t idx, void *payload)
 		if (ls_read_file(&b, it->path) < 0)
 			res->error = ls_xasprintf("%s", ls_error_last());
 		else
-			search(j, w, res, b.ptr, b.len, it->path);
+			search(j, w->scratch, res, b.ptr, b.len, it->path);
 		ls_buf_dispose(&b);
 		return;
 	}
 	close(fd);
 	madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
-	search(j, w, res, map, (size_t)st.st_size, it->path);
+	search(j, w->scratch, res, map, (size_t)st.st_size, it->path);
 	munmap(map, (size_t)st.st_size);
 }
 
