@@ -1,0 +1,1019 @@
+#include "allow.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <ctype.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "rules.h"
+
+/* ---- globs ---- */
+
+typedef struct {
+	const char *s;
+	size_t n;
+} span;
+
+/* Splits `s` at '/' into at most `max` spans (empty segments dropped). Returns the count, or max + 1 if more. */
+static size_t split(const char *s, span *out, size_t max)
+{
+	size_t n = 0;
+	while (*s) {
+		while (*s == '/')
+			s++;
+		if (!*s)
+			break;
+		const char *e = strchr(s, '/');
+		size_t len = e ? (size_t)(e - s) : strlen(s);
+		if (n == max)
+			return max + 1;
+		out[n].s = s;
+		out[n].n = len;
+		n++;
+		s += len;
+	}
+	return n;
+}
+
+static int seg_match(span pat, span name)
+{
+	char p[NAME_MAX + 1], v[NAME_MAX + 1];
+	if (pat.n > NAME_MAX || name.n > NAME_MAX)
+		return 0;
+	memcpy(p, pat.s, pat.n);
+	p[pat.n] = '\0';
+	memcpy(v, name.s, name.n);
+	v[name.n] = '\0';
+	return fnmatch(p, v, FNM_PATHNAME) == 0;
+}
+
+static int is_globstar(span s) { return s.n == 2 && s.s[0] == '*' && s.s[1] == '*'; }
+
+static int glob_rec(const span *ps, size_t pi, size_t np, const span *ns, size_t ni, size_t nn, int dir_only, int is_dir)
+{
+	if (pi == np) {
+		if (ni < nn)
+			return 1; /* the pattern matched a parent directory: everything below it matches */
+		return !dir_only || is_dir;
+	}
+	if (is_globstar(ps[pi])) {
+		for (size_t k = ni; k <= nn; k++)
+			if (glob_rec(ps, pi + 1, np, ns, k, nn, dir_only, is_dir))
+				return 1;
+		return 0;
+	}
+	if (ni == nn)
+		return 0;
+	return seg_match(ps[pi], ns[ni]) && glob_rec(ps, pi + 1, np, ns, ni + 1, nn, dir_only, is_dir);
+}
+
+#define MAX_SEGS 128
+
+int ls_glob_match(const char *pattern, const char *path, int is_dir)
+{
+	span ps[MAX_SEGS + 1], ns[MAX_SEGS + 1];
+	size_t plen = strlen(pattern);
+	int dir_only = plen > 0 && pattern[plen - 1] == '/';
+	/* anchored when a slash appears anywhere but at the end */
+	const char *slash = strchr(pattern, '/');
+	int anchored = slash && (size_t)(slash - pattern) < plen - (dir_only ? 1 : 0);
+	if (!anchored) {
+		ps[0].s = "**";
+		ps[0].n = 2;
+	}
+	size_t np = split(pattern, ps + !anchored, MAX_SEGS - 1);
+	if (np > MAX_SEGS - 1 || np == 0)
+		return 0;
+	np += !anchored;
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	size_t nn = split(path, ns, MAX_SEGS);
+	if (nn > MAX_SEGS)
+		return 0;
+	return glob_rec(ps, 0, np, ns, 0, nn, dir_only, is_dir);
+}
+
+/* ---- the allow set ---- */
+
+typedef struct {
+	pcre2_code **items;
+	size_t n;
+} relist;
+
+typedef struct {
+	ls_strlist rules, paths, stopwords, commits, accounts;
+	relist secrets, matches, lines;
+	ls_allow_condition condition;
+	int prunes; /* a path match alone allows every finding: the walk may skip the path */
+} entry;
+
+struct ls_allow {
+	char *base;  /* absolute base directory, no trailing slash ("/" stays "/") */
+	char *cwd;
+	int paths_relative;
+	int default_skips;
+	entry *entries;
+	size_t nentries;
+	ls_strlist fingerprints; /* sorted */
+	const ls_baseline *baseline;
+};
+
+static void strlist_push(ls_strlist *l, const char *s)
+{
+	l->items = ls_xrealloc(l->items, (l->n + 1) * sizeof(char *));
+	l->items[l->n++] = ls_xstrdup(s);
+}
+
+static void strlist_free(ls_strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->items[i]);
+	free(l->items);
+	l->items = NULL;
+	l->n = 0;
+}
+
+static void relist_free(relist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		pcre2_code_free(l->items[i]);
+	free(l->items);
+}
+
+static void entry_dispose(entry *e)
+{
+	strlist_free(&e->rules);
+	strlist_free(&e->paths);
+	strlist_free(&e->stopwords);
+	strlist_free(&e->commits);
+	strlist_free(&e->accounts);
+	relist_free(&e->secrets);
+	relist_free(&e->matches);
+	relist_free(&e->lines);
+}
+
+/* Lexically normalises an absolute path: no `.`, `..` or repeated slashes. */
+static char *normalize_abs(const char *p)
+{
+	size_t n = strlen(p);
+	char *out = ls_xmalloc(n + 2);
+	size_t o = 0;
+	const char *s = p;
+	while (*s) {
+		while (*s == '/')
+			s++;
+		if (!*s)
+			break;
+		const char *e = strchr(s, '/');
+		size_t len = e ? (size_t)(e - s) : strlen(s);
+		if (len == 1 && s[0] == '.') {
+			/* skip */
+		} else if (len == 2 && s[0] == '.' && s[1] == '.') {
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+		} else {
+			out[o++] = '/';
+			memcpy(out + o, s, len);
+			o += len;
+		}
+		s += len;
+	}
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = '\0';
+	return out;
+}
+
+int ls_allow_new(ls_allow **out, const char *base_dir)
+{
+	ls_allow *a = ls_xcalloc(1, sizeof(*a));
+	char buf[PATH_MAX];
+	a->cwd = ls_xstrdup(getcwd(buf, sizeof(buf)) ? buf : "/");
+	const char *b = base_dir ? base_dir : ".";
+	if (realpath(b, buf)) {
+		a->base = ls_xstrdup(buf);
+	} else {
+		char *joined = b[0] == '/' ? ls_xstrdup(b) : ls_xasprintf("%s/%s", a->cwd, b);
+		a->base = normalize_abs(joined);
+		free(joined);
+	}
+	a->default_skips = 1;
+	*out = a;
+	return 0;
+}
+
+void ls_allow_free(ls_allow *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->nentries; i++)
+		entry_dispose(&a->entries[i]);
+	free(a->entries);
+	strlist_free(&a->fingerprints);
+	free(a->base);
+	free(a->cwd);
+	free(a);
+}
+
+void ls_allow_set_paths_relative(ls_allow *a, int relative) { a->paths_relative = relative; }
+
+void ls_allow_set_default_skips(ls_allow *a, int on) { a->default_skips = on; }
+
+void ls_allow_set_baseline(ls_allow *a, const ls_baseline *b) { a->baseline = b; }
+
+char *ls_allow_relpath(const ls_allow *a, const char *path)
+{
+	if (a->paths_relative) {
+		while (path[0] == '.' && path[1] == '/')
+			path += 2;
+		while (path[0] == '/')
+			path++;
+		return ls_xstrdup(path);
+	}
+	char *joined = path[0] == '/' ? ls_xstrdup(path) : ls_xasprintf("%s/%s", a->cwd, path);
+	char *abs = normalize_abs(joined);
+	free(joined);
+	size_t bl = strlen(a->base);
+	if (bl == 1) /* base is "/" */
+		bl = 0;
+	if (!strncmp(abs, a->base, bl) && (abs[bl] == '/' || abs[bl] == '\0')) {
+		char *rel = ls_xstrdup(abs[bl] ? abs + bl + 1 : "");
+		free(abs);
+		return rel;
+	}
+	return abs; /* outside the base: absolute, so that anchored globs cannot match */
+}
+
+static int compile_list(relist *out, const char *const *res, size_t n, const char *where, const char *what)
+{
+	out->items = ls_xcalloc(n ? n : 1, sizeof(pcre2_code *));
+	for (size_t i = 0; i < n; i++) {
+		int errcode;
+		PCRE2_SIZE erroff;
+		pcre2_code *c = pcre2_compile((PCRE2_SPTR)res[i], PCRE2_ZERO_TERMINATED, 0, &errcode, &erroff, NULL);
+		if (!c) {
+			PCRE2_UCHAR msg[256];
+			pcre2_get_error_message(errcode, msg, sizeof(msg));
+			ls_error_set("%s: invalid %s regex '%s': %s at offset %zu", where, what, res[i], (const char *)msg,
+			             (size_t)erroff);
+			return LS_EINVAL;
+		}
+		out->items[out->n++] = c;
+	}
+	return 0;
+}
+
+static int is_hex(const char *s)
+{
+	for (; *s; s++)
+		if (!isxdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+int ls_allow_add(ls_allow *a, const ls_allow_entry *e)
+{
+	const char *where = e->where ? e->where : "allowlist";
+	entry n;
+	memset(&n, 0, sizeof(n));
+	int err = 0;
+	size_t kinds = (e->npaths > 0) + (e->nsecrets > 0) + (e->nmatches > 0) + (e->nlines > 0) +
+	               (e->nstopwords > 0) + (e->ncommits > 0) + (e->naws_accounts > 0);
+	if (kinds == 0) {
+		ls_error_set("%s: an allowlist entry needs at least one of paths, secrets, matches, lines, stopwords, commits, aws_accounts", where);
+		return LS_EINVAL;
+	}
+	for (size_t i = 0; i < e->nrules; i++)
+		strlist_push(&n.rules, e->rules[i]);
+	for (size_t i = 0; i < e->npaths; i++) {
+		const char *p = e->paths[i];
+		while (p[0] == '.' && p[1] == '/')
+			p += 2;
+		if (!*p || !strcmp(p, "/")) {
+			ls_error_set("%s: empty path glob", where);
+			err = LS_EINVAL;
+			goto fail;
+		}
+		strlist_push(&n.paths, p);
+	}
+	for (size_t i = 0; i < e->nstopwords; i++) {
+		if (!*e->stopwords[i]) {
+			ls_error_set("%s: empty stopword", where);
+			err = LS_EINVAL;
+			goto fail;
+		}
+		strlist_push(&n.stopwords, e->stopwords[i]);
+		for (char *q = n.stopwords.items[i]; *q; q++)
+			*q = (char)tolower((unsigned char)*q);
+	}
+	for (size_t i = 0; i < e->ncommits; i++) {
+		size_t l = strlen(e->commits[i]);
+		if (l < 7 || l > 64 || !is_hex(e->commits[i])) {
+			ls_error_set("%s: commit '%s' must be 7 to 64 hex digits", where, e->commits[i]);
+			err = LS_EINVAL;
+			goto fail;
+		}
+		strlist_push(&n.commits, e->commits[i]);
+		for (char *q = n.commits.items[i]; *q; q++)
+			*q = (char)tolower((unsigned char)*q);
+	}
+	for (size_t i = 0; i < e->naws_accounts; i++) {
+		const char *s = e->aws_accounts[i];
+		size_t l = strlen(s), k = 0;
+		while (k < l && isdigit((unsigned char)s[k]))
+			k++;
+		if (l != 12 || k != 12) {
+			ls_error_set("%s: aws account '%s' must be 12 digits", where, s);
+			err = LS_EINVAL;
+			goto fail;
+		}
+		strlist_push(&n.accounts, s);
+	}
+	if ((err = compile_list(&n.secrets, e->secrets, e->nsecrets, where, "secret")) < 0 ||
+	    (err = compile_list(&n.matches, e->matches, e->nmatches, where, "match")) < 0 ||
+	    (err = compile_list(&n.lines, e->lines, e->nlines, where, "line")) < 0)
+		goto fail;
+	n.condition = e->condition;
+	n.prunes = e->nrules == 0 && e->npaths > 0 && (e->condition == LS_ALLOW_ANY || kinds == 1);
+	a->entries = ls_xrealloc(a->entries, (a->nentries + 1) * sizeof(entry));
+	a->entries[a->nentries++] = n;
+	return 0;
+fail:
+	entry_dispose(&n);
+	return err;
+}
+
+static int cmp_str(const void *x, const void *y) { return strcmp(*(char *const *)x, *(char *const *)y); }
+
+void ls_allow_add_fingerprint(ls_allow *a, const char *fp)
+{
+	strlist_push(&a->fingerprints, fp);
+	qsort(a->fingerprints.items, a->fingerprints.n, sizeof(char *), cmp_str);
+}
+
+int ls_allow_load_ignore_file(ls_allow *a, const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	if (!fp) {
+		if (errno == ENOENT)
+			return LS_ENOTFOUND;
+		ls_error_set("cannot read '%s': %s", path, strerror(errno));
+		return LS_EIO;
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	while ((len = getline(&line, &cap, fp)) >= 0) {
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		char *s = line, *e = line + strlen(line);
+		while (*s && isspace((unsigned char)*s))
+			s++;
+		while (e > s && isspace((unsigned char)e[-1]))
+			e--;
+		*e = '\0';
+		if (*s)
+			strlist_push(&a->fingerprints, s);
+	}
+	free(line);
+	int bad = ferror(fp);
+	fclose(fp);
+	if (bad) {
+		ls_error_set("cannot read '%s'", path);
+		return LS_EIO;
+	}
+	if (a->fingerprints.n)
+		qsort(a->fingerprints.items, a->fingerprints.n, sizeof(char *), cmp_str);
+	return 0;
+}
+
+/* ---- default skips ---- */
+
+const char *const ls_allow_default_skip_names[] = {
+    "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "Cargo.lock",
+    "poetry.lock", "Pipfile.lock", "Gemfile.lock", "composer.lock", "go.sum", NULL};
+const char *const ls_allow_default_skip_dirs[] = {"node_modules", "vendor", "third_party", NULL};
+const char *const ls_allow_default_skip_exts[] = {
+    /* minified bundles and source maps */
+    ".min.js", ".min.css", ".map",
+    /* images */
+    ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".ico", ".webp", ".tif", ".tiff", ".psd",
+    /* fonts */
+    ".woff", ".woff2", ".ttf", ".otf", ".eot",
+    /* archives */
+    ".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".rar", ".jar", ".war", NULL};
+
+static const char *base_name(const char *path, size_t *len)
+{
+	size_t n = strlen(path);
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	size_t s = n;
+	while (s > 0 && path[s - 1] != '/')
+		s--;
+	*len = n - s;
+	return path + s;
+}
+
+static int default_skip(const char *path, int is_dir)
+{
+	size_t n;
+	const char *name = base_name(path, &n);
+	if (is_dir) {
+		for (int i = 0; ls_allow_default_skip_dirs[i]; i++)
+			if (strlen(ls_allow_default_skip_dirs[i]) == n && !memcmp(name, ls_allow_default_skip_dirs[i], n))
+				return 1;
+		return 0;
+	}
+	for (int i = 0; ls_allow_default_skip_names[i]; i++)
+		if (strlen(ls_allow_default_skip_names[i]) == n && !memcmp(name, ls_allow_default_skip_names[i], n))
+			return 1;
+	for (int i = 0; ls_allow_default_skip_exts[i]; i++) {
+		size_t el = strlen(ls_allow_default_skip_exts[i]);
+		if (n > el && !strncasecmp(name + n - el, ls_allow_default_skip_exts[i], el))
+			return 1;
+	}
+	return 0;
+}
+
+int ls_allow_skip_path(const ls_allow *a, const char *path, int is_dir)
+{
+	if (a->default_skips && default_skip(path, is_dir))
+		return 1;
+	int any = 0;
+	for (size_t i = 0; i < a->nentries && !any; i++)
+		any = a->entries[i].prunes;
+	if (!any)
+		return 0;
+	char *rel = ls_allow_relpath(a, path);
+	int skip = 0;
+	for (size_t i = 0; i < a->nentries && !skip; i++) {
+		const entry *e = &a->entries[i];
+		if (!e->prunes)
+			continue;
+		for (size_t k = 0; k < e->paths.n && !skip; k++)
+			skip = ls_glob_match(e->paths.items[k], rel, is_dir);
+	}
+	free(rel);
+	return skip;
+}
+
+/* ---- checking findings ---- */
+
+static int re_any(const relist *l, const char *s, size_t n)
+{
+	int hit = 0;
+	for (size_t i = 0; i < l->n && !hit; i++) {
+		pcre2_match_data *md = pcre2_match_data_create_from_pattern(l->items[i], NULL);
+		hit = pcre2_match(l->items[i], (PCRE2_SPTR)s, n, 0, 0, md, NULL) >= 0;
+		pcre2_match_data_free(md);
+	}
+	return hit;
+}
+
+static int contains_ci(const char *hay, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+	for (size_t i = 0; i + k <= n; i++) {
+		size_t j = 0;
+		while (j < k && tolower((unsigned char)hay[i + j]) == needle[j])
+			j++;
+		if (j == k)
+			return 1;
+	}
+	return 0;
+}
+
+/* -1: criterion absent, 0: no match, 1: match */
+static int crit(size_t n, int hit) { return n ? hit : -1; }
+
+static int entry_allows(const entry *e, const ls_finding *f, const char *rel)
+{
+	if (e->rules.n) {
+		int mine = 0;
+		for (size_t i = 0; i < e->rules.n && !mine; i++)
+			mine = !strcmp(e->rules.items[i], f->rule->id);
+		if (!mine)
+			return 0;
+	}
+	int r[7];
+	size_t k = 0;
+	int hit = 0;
+	for (size_t i = 0; i < e->paths.n && !hit; i++)
+		hit = ls_glob_match(e->paths.items[i], rel, 0);
+	r[k++] = crit(e->paths.n, hit);
+	r[k++] = crit(e->secrets.n, e->secrets.n && re_any(&e->secrets, f->secret, f->secret_len));
+	r[k++] = crit(e->matches.n, e->matches.n && re_any(&e->matches, f->match, f->match_len));
+	r[k++] = crit(e->lines.n, e->lines.n && f->line_text && re_any(&e->lines, f->line_text, strlen(f->line_text)));
+	hit = 0;
+	for (size_t i = 0; i < e->stopwords.n && !hit; i++)
+		hit = contains_ci(f->secret, f->secret_len, e->stopwords.items[i]);
+	r[k++] = crit(e->stopwords.n, hit);
+	hit = 0;
+	for (size_t i = 0; i < e->commits.n && f->prov.commit && !hit; i++)
+		hit = !strncasecmp(f->prov.commit, e->commits.items[i], strlen(e->commits.items[i]));
+	r[k++] = crit(e->commits.n, hit);
+	hit = 0;
+	for (size_t i = 0; i < e->accounts.n && f->aws_account[0] && !hit; i++)
+		hit = !strcmp(f->aws_account, e->accounts.items[i]);
+	r[k++] = crit(e->accounts.n, hit);
+	int any = 0, all = 1;
+	for (size_t i = 0; i < k; i++) {
+		if (r[i] < 0)
+			continue;
+		any |= r[i];
+		all &= r[i];
+	}
+	return e->condition == LS_ALLOW_ALL ? all : any;
+}
+
+static int has_fingerprint(const ls_allow *a, const char *fp)
+{
+	const char *key = fp;
+	return bsearch(&key, a->fingerprints.items, a->fingerprints.n, sizeof(char *), cmp_str) != NULL;
+}
+
+int ls_allow_check(const ls_allow *a, const ls_finding *f)
+{
+	if (!a->nentries && !a->fingerprints.n && !a->baseline)
+		return 0;
+	char *rel = ls_allow_relpath(a, f->path ? f->path : "");
+	int drop = 0;
+	for (size_t i = 0; i < a->nentries && !drop; i++)
+		drop = entry_allows(&a->entries[i], f, rel);
+	if (!drop && a->fingerprints.n) {
+		drop = has_fingerprint(a, f->fingerprint);
+		if (!drop) {
+			/* the same fingerprint computed from the path relative to the base directory */
+			char fp[sizeof(f->fingerprint)];
+			snprintf(fp, sizeof(fp), "%.100s:%s:%.16s", rel, f->rule->id, f->secret_hash);
+			drop = has_fingerprint(a, fp);
+		}
+	}
+	if (!drop && a->baseline)
+		drop = ls_baseline_find(a->baseline, f->rule->id, rel, f->secret_hash) != NULL;
+	free(rel);
+	return drop;
+}
+
+int ls_allow_search_cb(const ls_finding *f, void *payload) { return ls_allow_check(payload, f); }
+
+/* ---- baselines ---- */
+
+struct ls_baseline {
+	ls_baseline_entry *items; /* sorted by (rule id, path, hash) */
+	size_t n, cap;
+};
+
+int ls_baseline_new(ls_baseline **out)
+{
+	*out = ls_xcalloc(1, sizeof(ls_baseline));
+	return 0;
+}
+
+void ls_baseline_free(ls_baseline *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->n; i++) {
+		free(b->items[i].rule_id);
+		free(b->items[i].path);
+		free(b->items[i].fingerprint);
+		free(b->items[i].added);
+	}
+	free(b->items);
+	free(b);
+}
+
+static int key_cmp(const ls_baseline_entry *e, const char *rule_id, const char *path, const char *hash)
+{
+	int c = strcmp(e->rule_id, rule_id);
+	if (!c)
+		c = strcmp(e->path, path);
+	if (!c)
+		c = strcmp(e->secret_hash, hash);
+	return c;
+}
+
+/* Index of the entry, or of where it would go (with *found = 0). */
+static size_t bl_search(const ls_baseline *b, const char *rule_id, const char *path, const char *hash, int *found)
+{
+	size_t lo = 0, hi = b->n;
+	*found = 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = key_cmp(&b->items[mid], rule_id, path, hash);
+		if (c == 0) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int ls_baseline_add(ls_baseline *b, const char *rule_id, const char *path, const char *secret_hash,
+                    const char *fingerprint, const char *added)
+{
+	int found;
+	size_t at = bl_search(b, rule_id, path, secret_hash, &found);
+	if (found)
+		return 0;
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 16;
+		b->items = ls_xrealloc(b->items, b->cap * sizeof(ls_baseline_entry));
+	}
+	memmove(b->items + at + 1, b->items + at, (b->n - at) * sizeof(ls_baseline_entry));
+	ls_baseline_entry *e = &b->items[at];
+	memset(e, 0, sizeof(*e));
+	e->rule_id = ls_xstrdup(rule_id);
+	e->path = ls_xstrdup(path);
+	snprintf(e->secret_hash, sizeof(e->secret_hash), "%s", secret_hash);
+	e->fingerprint = fingerprint ? ls_xstrdup(fingerprint) : NULL;
+	e->added = added ? ls_xstrdup(added) : NULL;
+	b->n++;
+	return 1;
+}
+
+const ls_baseline_entry *ls_baseline_find(const ls_baseline *b, const char *rule_id, const char *path,
+                                          const char *secret_hash)
+{
+	int found;
+	size_t at = bl_search(b, rule_id, path, secret_hash, &found);
+	return found ? &b->items[at] : NULL;
+}
+
+size_t ls_baseline_count(const ls_baseline *b) { return b->n; }
+
+const ls_baseline_entry *ls_baseline_get(const ls_baseline *b, size_t i) { return &b->items[i]; }
+
+static void put_field(ls_buf *o, const char *key, const char *val, int first)
+{
+	ls_buf_printf(o, "%s\"%s\": ", first ? "" : ", ", key);
+	ls_buf_put_json_str(o, val, strlen(val));
+}
+
+int ls_baseline_write(const ls_baseline *b, FILE *fp, const char *tool_version)
+{
+	ls_buf o = LS_BUF_INIT;
+	ls_buf_puts(&o, "{\n  \"version\": 1,\n  \"tool\": ");
+	char *tool = ls_xasprintf("leakscan %s", tool_version ? tool_version : "");
+	ls_buf_put_json_str(&o, tool, strlen(tool));
+	free(tool);
+	ls_buf_puts(&o, ",\n  \"findings\": [");
+	for (size_t i = 0; i < b->n; i++) {
+		const ls_baseline_entry *e = &b->items[i];
+		ls_buf_puts(&o, i ? ",\n    {" : "\n    {");
+		put_field(&o, "rule_id", e->rule_id, 1);
+		put_field(&o, "path", e->path, 0);
+		put_field(&o, "secret_hash", e->secret_hash, 0);
+		if (e->fingerprint)
+			put_field(&o, "fingerprint", e->fingerprint, 0);
+		if (e->added)
+			put_field(&o, "added", e->added, 0);
+		ls_buf_putc(&o, '}');
+	}
+	ls_buf_puts(&o, b->n ? "\n  ]\n}\n" : "]\n}\n");
+	int err = fwrite(o.ptr, 1, o.len, fp) == o.len ? 0 : LS_EIO;
+	ls_buf_dispose(&o);
+	if (err)
+		ls_error_set("cannot write the baseline: %s", strerror(errno));
+	return err;
+}
+
+/* A small strict JSON reader, enough for baseline files. */
+typedef struct {
+	const char *s, *end;
+	const char *file;
+	int failed;
+} jreader;
+
+static int jfail(jreader *j, const char *what)
+{
+	if (!j->failed)
+		ls_error_set("%s", what);
+	j->failed = 1;
+	return LS_EINVAL;
+}
+
+static void jws(jreader *j)
+{
+	while (j->s < j->end && (*j->s == ' ' || *j->s == '\t' || *j->s == '\n' || *j->s == '\r'))
+		j->s++;
+}
+
+static int jlit(jreader *j, char c)
+{
+	jws(j);
+	if (j->s < j->end && *j->s == c) {
+		j->s++;
+		return 1;
+	}
+	return 0;
+}
+
+static void put_utf8(ls_buf *o, unsigned cp)
+{
+	if (cp < 0x80) {
+		ls_buf_putc(o, (char)cp);
+	} else if (cp < 0x800) {
+		ls_buf_putc(o, (char)(0xc0 | (cp >> 6)));
+		ls_buf_putc(o, (char)(0x80 | (cp & 0x3f)));
+	} else if (cp < 0x10000) {
+		ls_buf_putc(o, (char)(0xe0 | (cp >> 12)));
+		ls_buf_putc(o, (char)(0x80 | ((cp >> 6) & 0x3f)));
+		ls_buf_putc(o, (char)(0x80 | (cp & 0x3f)));
+	} else {
+		ls_buf_putc(o, (char)(0xf0 | (cp >> 18)));
+		ls_buf_putc(o, (char)(0x80 | ((cp >> 12) & 0x3f)));
+		ls_buf_putc(o, (char)(0x80 | ((cp >> 6) & 0x3f)));
+		ls_buf_putc(o, (char)(0x80 | (cp & 0x3f)));
+	}
+}
+
+static int hex4(const char *s, unsigned *out)
+{
+	unsigned v = 0;
+	for (int i = 0; i < 4; i++) {
+		int c = (unsigned char)s[i], d;
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
+			return -1;
+		v = v * 16 + (unsigned)d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Reads a string into `o` (cleared first). */
+static int jstring(jreader *j, ls_buf *o)
+{
+	ls_buf_clear(o);
+	if (!jlit(j, '"'))
+		return jfail(j, "expected a string");
+	while (j->s < j->end && *j->s != '"') {
+		unsigned char c = (unsigned char)*j->s++;
+		if (c < 0x20)
+			return jfail(j, "control character in a string");
+		if (c != '\\') {
+			ls_buf_putc(o, (char)c);
+			continue;
+		}
+		if (j->s >= j->end)
+			break;
+		char e = *j->s++;
+		switch (e) {
+		case '"': case '\\': case '/': ls_buf_putc(o, e); break;
+		case 'b': ls_buf_putc(o, '\b'); break;
+		case 'f': ls_buf_putc(o, '\f'); break;
+		case 'n': ls_buf_putc(o, '\n'); break;
+		case 'r': ls_buf_putc(o, '\r'); break;
+		case 't': ls_buf_putc(o, '\t'); break;
+		case 'u': {
+			unsigned cp, lo;
+			if (j->end - j->s < 4 || hex4(j->s, &cp) < 0)
+				return jfail(j, "invalid \\u escape");
+			j->s += 4;
+			if (cp >= 0xd800 && cp < 0xdc00 && j->end - j->s >= 6 && j->s[0] == '\\' && j->s[1] == 'u' &&
+			    hex4(j->s + 2, &lo) == 0 && lo >= 0xdc00 && lo < 0xe000) {
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				j->s += 6;
+			}
+			put_utf8(o, cp);
+			break;
+		}
+		default:
+			return jfail(j, "invalid escape in a string");
+		}
+	}
+	if (j->s >= j->end)
+		return jfail(j, "unterminated string");
+	j->s++;
+	return 0;
+}
+
+static int jskip(jreader *j, int depth)
+{
+	jws(j);
+	if (depth > 64)
+		return jfail(j, "nested too deeply");
+	if (j->s >= j->end)
+		return jfail(j, "unexpected end of file");
+	ls_buf tmp = LS_BUF_INIT;
+	int err = 0;
+	char c = *j->s;
+	if (c == '"') {
+		err = jstring(j, &tmp);
+	} else if (c == '{') {
+		j->s++;
+		if (!jlit(j, '}')) {
+			do {
+				if ((err = jstring(j, &tmp)) < 0)
+					break;
+				if (!jlit(j, ':')) {
+					err = jfail(j, "expected ':'");
+					break;
+				}
+				if ((err = jskip(j, depth + 1)) < 0)
+					break;
+			} while (jlit(j, ','));
+			if (!err && !jlit(j, '}'))
+				err = jfail(j, "expected ',' or '}'");
+		}
+	} else if (c == '[') {
+		j->s++;
+		if (!jlit(j, ']')) {
+			do {
+				if ((err = jskip(j, depth + 1)) < 0)
+					break;
+			} while (jlit(j, ','));
+			if (!err && !jlit(j, ']'))
+				err = jfail(j, "expected ',' or ']'");
+		}
+	} else {
+		const char *st = j->s;
+		while (j->s < j->end && (isalnum((unsigned char)*j->s) || *j->s == '-' || *j->s == '+' || *j->s == '.'))
+			j->s++;
+		size_t n = (size_t)(j->s - st);
+		if (n == 0)
+			err = jfail(j, "unexpected character");
+		else if (!(n == 4 && !memcmp(st, "true", 4)) && !(n == 5 && !memcmp(st, "false", 5)) &&
+		         !(n == 4 && !memcmp(st, "null", 4)) && !(isdigit((unsigned char)st[0]) || st[0] == '-'))
+			err = jfail(j, "unexpected value");
+	}
+	ls_buf_dispose(&tmp);
+	return err;
+}
+
+static int bl_entry(jreader *j, ls_baseline *b, size_t idx)
+{
+	static const char *names[] = {"rule_id", "path", "secret_hash", "fingerprint", "added"};
+	char *vals[5] = {NULL};
+	ls_buf key = LS_BUF_INIT, val = LS_BUF_INIT;
+	int err = 0;
+	char msg[160];
+	if (!jlit(j, '{')) {
+		snprintf(msg, sizeof(msg), "entry %zu: expected an object", idx + 1);
+		err = jfail(j, msg);
+		goto done;
+	}
+	if (!jlit(j, '}')) {
+		do {
+			if ((err = jstring(j, &key)) < 0)
+				goto done;
+			if (!jlit(j, ':')) {
+				err = jfail(j, "expected ':'");
+				goto done;
+			}
+			int which = -1;
+			for (int i = 0; i < 5; i++)
+				if (!strcmp(key.ptr, names[i]))
+					which = i;
+			if (which < 0) {
+				if ((err = jskip(j, 2)) < 0) /* unknown keys (notes) are kept out of the way */
+					goto done;
+				continue;
+			}
+			if ((err = jstring(j, &val)) < 0) {
+				snprintf(msg, sizeof(msg), "entry %zu: '%s' must be a string", idx + 1, names[which]);
+				j->failed = 0;
+				err = jfail(j, msg);
+				goto done;
+			}
+			free(vals[which]);
+			vals[which] = ls_xstrdup(val.ptr ? val.ptr : "");
+		} while (jlit(j, ','));
+		if (!jlit(j, '}')) {
+			err = jfail(j, "expected ',' or '}'");
+			goto done;
+		}
+	}
+	for (int i = 0; i < 3; i++) {
+		if (!vals[i]) {
+			snprintf(msg, sizeof(msg), "entry %zu: missing '%s'", idx + 1, names[i]);
+			err = jfail(j, msg);
+			goto done;
+		}
+	}
+	if (strlen(vals[2]) != 64 || !is_hex(vals[2])) {
+		snprintf(msg, sizeof(msg), "entry %zu: 'secret_hash' must be 64 hex digits (sha256)", idx + 1);
+		err = jfail(j, msg);
+		goto done;
+	}
+	for (char *q = vals[2]; *q; q++)
+		*q = (char)tolower((unsigned char)*q);
+	ls_baseline_add(b, vals[0], vals[1], vals[2], vals[3], vals[4]);
+done:
+	for (int i = 0; i < 5; i++)
+		free(vals[i]);
+	ls_buf_dispose(&key);
+	ls_buf_dispose(&val);
+	return err;
+}
+
+static int bl_parse(jreader *j, ls_baseline *b)
+{
+	ls_buf key = LS_BUF_INIT, val = LS_BUF_INIT;
+	int err = 0, have_findings = 0;
+	if (!jlit(j, '{')) {
+		err = jfail(j, "not a leakscan baseline (expected a JSON object)");
+		goto done;
+	}
+	if (!jlit(j, '}')) {
+		do {
+			if ((err = jstring(j, &key)) < 0)
+				goto done;
+			if (!jlit(j, ':')) {
+				err = jfail(j, "expected ':'");
+				goto done;
+			}
+			if (!strcmp(key.ptr, "findings")) {
+				have_findings = 1;
+				if (!jlit(j, '[')) {
+					err = jfail(j, "'findings' must be a list");
+					goto done;
+				}
+				if (!jlit(j, ']')) {
+					size_t idx = 0;
+					do {
+						if ((err = bl_entry(j, b, idx++)) < 0)
+							goto done;
+					} while (jlit(j, ','));
+					if (!jlit(j, ']')) {
+						err = jfail(j, "expected ',' or ']'");
+						goto done;
+					}
+				}
+			} else if (!strcmp(key.ptr, "version")) {
+				jws(j);
+				if (j->end - j->s < 1 || *j->s != '1' || (j->end - j->s > 1 && isdigit((unsigned char)j->s[1]))) {
+					err = jfail(j, "unsupported baseline version (expected 1)");
+					goto done;
+				}
+				j->s++;
+			} else if ((err = jskip(j, 1)) < 0) {
+				goto done;
+			}
+		} while (jlit(j, ','));
+		if (!jlit(j, '}')) {
+			err = jfail(j, "expected ',' or '}'");
+			goto done;
+		}
+	}
+	jws(j);
+	if (j->s != j->end) {
+		err = jfail(j, "trailing data after the JSON object");
+		goto done;
+	}
+	if (!have_findings)
+		err = jfail(j, "not a leakscan baseline (no 'findings' list)");
+done:
+	ls_buf_dispose(&key);
+	ls_buf_dispose(&val);
+	return err;
+}
+
+int ls_baseline_load(ls_baseline **out, const char *path)
+{
+	ls_buf data = LS_BUF_INIT;
+	int err = ls_read_file(&data, path);
+	if (err < 0) {
+		if (err == LS_ENOTFOUND)
+			ls_error_set("baseline '%s': no such file", path);
+		ls_buf_dispose(&data);
+		return err;
+	}
+	ls_baseline *b = NULL;
+	ls_baseline_new(&b);
+	jreader j = {data.ptr ? data.ptr : "", (data.ptr ? data.ptr : "") + data.len, path, 0};
+	if ((err = bl_parse(&j, b)) < 0) {
+		size_t line = 1;
+		for (const char *p = data.ptr; p && p < j.s; p++)
+			line += *p == '\n';
+		char *msg = ls_xstrdup(ls_error_last());
+		ls_error_set("%s:%zu: invalid baseline: %s", path, line, msg);
+		free(msg);
+		ls_baseline_free(b);
+		b = NULL;
+	}
+	ls_buf_dispose(&data);
+	*out = b;
+	return err;
+}

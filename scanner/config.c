@@ -1,0 +1,518 @@
+#include "config.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+#include "common.h"
+
+typedef struct {
+	const char *file;
+	yaml_document_t *doc;
+} cctx;
+
+static int line_of(const yaml_node_t *n) { return (int)n->start_mark.line + 1; }
+
+static int fail(cctx *c, const yaml_node_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail(cctx *c, const yaml_node_t *n, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ls_error_set("%s:%d: %s", c->file, n ? line_of(n) : 1, msg);
+	return LS_EINVAL;
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+static void strlist_push(ls_strlist *l, const char *s)
+{
+	l->items = ls_xrealloc(l->items, (l->n + 1) * sizeof(char *));
+	l->items[l->n++] = ls_xstrdup(s);
+}
+
+static void strlist_free(ls_strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->items[i]);
+	free(l->items);
+	l->items = NULL;
+	l->n = 0;
+}
+
+/* A string, or a list of strings (a single string is a list of one). */
+static int get_list(cctx *c, yaml_node_t *n, const char *key, ls_strlist *out)
+{
+	if (n->type == YAML_SCALAR_NODE) {
+		strlist_push(out, scalar(n));
+		return 0;
+	}
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(c, n, "'%s' must be a list of strings", key);
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		yaml_node_t *item = yaml_document_get_node(c->doc, *it);
+		const char *s = scalar(item);
+		if (!s)
+			return fail(c, item ? item : n, "'%s' must be a list of strings", key);
+		strlist_push(out, s);
+	}
+	return 0;
+}
+
+static int get_refs(cctx *c, yaml_node_t *n, const char *key, ls_config_ref **out, size_t *nout)
+{
+	ls_strlist tmp = {0};
+	int err = get_list(c, n, key, &tmp);
+	/* each id keeps the line of its own item when the value is a block list */
+	for (size_t i = 0; i < tmp.n; i++) {
+		int line = line_of(n);
+		if (n->type == YAML_SEQUENCE_NODE) {
+			yaml_node_t *item = yaml_document_get_node(c->doc, n->data.sequence.items.start[i]);
+			line = line_of(item);
+		}
+		*out = ls_xrealloc(*out, (*nout + 1) * sizeof(ls_config_ref));
+		(*out)[*nout].id = tmp.items[i];
+		(*out)[*nout].line = line;
+		(*nout)++;
+	}
+	free(tmp.items);
+	return err;
+}
+
+static int get_bool(cctx *c, yaml_node_t *n, const char *key, int *out)
+{
+	const char *s = scalar(n);
+	if (s && (!strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "on")))
+		*out = 1;
+	else if (s && (!strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off")))
+		*out = 0;
+	else
+		return fail(c, n, "'%s' must be true or false", key);
+	return 0;
+}
+
+static int get_severity(cctx *c, yaml_node_t *n, const char *key, ls_severity *out)
+{
+	const char *s = scalar(n);
+	if (!s || ls_severity_parse(out, s) < 0)
+		return fail(c, n, "'%s' must be one of critical, high, medium, low", key);
+	return 0;
+}
+
+static int check_globs(cctx *c, yaml_node_t *n, const ls_strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const char *p = l->items[i];
+		while (p[0] == '.' && p[1] == '/')
+			p += 2;
+		if (!*p || !strcmp(p, "/"))
+			return fail(c, n, "empty path glob");
+		if (!strcmp(p, "..") || !strncmp(p, "../", 3) || strstr(p, "/../") ||
+		    (strlen(p) >= 3 && !strcmp(p + strlen(p) - 3, "/..")))
+			return fail(c, n, "path glob '%s' leaves the directory of the configuration file", l->items[i]);
+	}
+	return 0;
+}
+
+static void allow_dispose(ls_config_allow *a)
+{
+	for (size_t i = 0; i < a->nrules; i++)
+		free(a->rules[i].id);
+	free(a->rules);
+	ls_strlist *lists[] = {&a->paths, &a->secrets, &a->matches, &a->lines, &a->stopwords, &a->commits, &a->aws_accounts};
+	for (size_t i = 0; i < 7; i++)
+		strlist_free(lists[i]);
+}
+
+static int parse_allow(cctx *c, yaml_node_t *n, ls_config_allow *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->line = line_of(n);
+	if (n->type != YAML_MAPPING_NODE)
+		return fail(c, n, "an 'allow' entry must be a mapping (paths:, secrets:, rules: ...)");
+	static const char *kinds[] = {"paths", "secrets", "matches", "lines", "stopwords", "commits", "aws_accounts"};
+	ls_strlist *lists[] = {&a->paths, &a->secrets, &a->matches, &a->lines, &a->stopwords, &a->commits, &a->aws_accounts};
+	yaml_node_t *paths_node = NULL;
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+		const char *key = scalar(k);
+		int err = 0;
+		if (!key || !v)
+			return fail(c, k ? k : n, "keys must be strings");
+		int kind = -1;
+		for (int i = 0; i < 7; i++)
+			if (!strcmp(key, kinds[i]))
+				kind = i;
+		if (kind >= 0) {
+			err = get_list(c, v, key, lists[kind]);
+			if (kind == 0)
+				paths_node = v;
+		} else if (!strcmp(key, "rules")) {
+			err = get_refs(c, v, key, &a->rules, &a->nrules);
+		} else if (!strcmp(key, "condition")) {
+			const char *s = scalar(v);
+			if (s && !strcmp(s, "any"))
+				a->condition = LS_ALLOW_ANY;
+			else if (s && !strcmp(s, "all"))
+				a->condition = LS_ALLOW_ALL;
+			else
+				err = fail(c, v, "'condition' must be any or all");
+		} else if (!strcmp(key, "description")) {
+			if (!scalar(v))
+				err = fail(c, v, "'description' must be a string");
+		} else {
+			err = fail(c, k, "unknown key '%s' in an 'allow' entry (expected paths, secrets, matches, lines, stopwords, commits, aws_accounts, rules, condition, description)", key);
+		}
+		if (err < 0)
+			return err;
+	}
+	size_t total = 0;
+	for (int i = 0; i < 7; i++)
+		total += lists[i]->n;
+	if (!total)
+		return fail(c, n, "an 'allow' entry needs at least one of paths, secrets, matches, lines, stopwords, commits, aws_accounts");
+	if (paths_node)
+		return check_globs(c, paths_node, &a->paths);
+	return 0;
+}
+
+static int parse_overrides(cctx *c, yaml_node_t *n, ls_config *cfg)
+{
+	if (n->type != YAML_MAPPING_NODE)
+		return fail(c, n, "'overrides' must map rule ids to settings (severity, min_entropy)");
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+		const char *id = scalar(k);
+		if (!id || !v)
+			return fail(c, k ? k : n, "keys must be strings");
+		if (v->type != YAML_MAPPING_NODE)
+			return fail(c, v, "override of rule '%s' must be a mapping (severity, min_entropy)", id);
+		ls_config_override o;
+		memset(&o, 0, sizeof(o));
+		o.line = line_of(k);
+		for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
+			yaml_node_t *kk = yaml_document_get_node(c->doc, q->key);
+			yaml_node_t *vv = yaml_document_get_node(c->doc, q->value);
+			const char *key = scalar(kk);
+			if (!key || !vv)
+				return fail(c, kk ? kk : v, "keys must be strings");
+			if (!strcmp(key, "severity")) {
+				if (get_severity(c, vv, key, &o.severity) < 0)
+					return LS_EINVAL;
+				o.has_severity = 1;
+			} else if (!strcmp(key, "min_entropy")) {
+				const char *s = scalar(vv);
+				char *end = NULL;
+				double d = s ? strtod(s, &end) : -1;
+				if (!s || !*s || *end || d < 0 || d > 8)
+					return fail(c, vv, "'min_entropy' must be a number from 0 to 8");
+				o.min_entropy = d;
+				o.has_min_entropy = 1;
+			} else {
+				return fail(c, kk, "unknown key '%s' in the override of rule '%s' (expected severity, min_entropy)", key, id);
+			}
+		}
+		o.id = ls_xstrdup(id);
+		cfg->overrides = ls_xrealloc(cfg->overrides, (cfg->noverrides + 1) * sizeof(ls_config_override));
+		cfg->overrides[cfg->noverrides++] = o;
+	}
+	return 0;
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return ls_xstrdup(".");
+	if (slash == path)
+		return ls_xstrdup("/");
+	return ls_xstrndup(path, (size_t)(slash - path));
+}
+
+static int parse_root(cctx *c, yaml_node_t *root, ls_config *cfg)
+{
+	if (root->type != YAML_MAPPING_NODE)
+		return fail(c, root, "the configuration must be a mapping (rule_files:, disable:, allow: ...)");
+	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+		const char *key = scalar(k);
+		int err = 0;
+		if (!key || !v)
+			return fail(c, k ? k : root, "keys must be strings");
+		if (!strcmp(key, "version")) {
+			const char *s = scalar(v);
+			if (!s || strcmp(s, "1"))
+				err = fail(c, v, "unsupported configuration version (expected 1)");
+		} else if (!strcmp(key, "rule_files")) {
+			ls_strlist tmp = {0};
+			err = get_list(c, v, key, &tmp);
+			for (size_t i = 0; i < tmp.n; i++) {
+				const char *f = tmp.items[i];
+				if (!*f) {
+					err = fail(c, v, "empty path in 'rule_files'");
+					break;
+				}
+				char *full = f[0] == '/' || !strcmp(cfg->dir, ".") ? ls_xstrdup(f) : ls_xasprintf("%s/%s", cfg->dir, f);
+				cfg->rule_files.items = ls_xrealloc(cfg->rule_files.items, (cfg->rule_files.n + 1) * sizeof(char *));
+				cfg->rule_files.items[cfg->rule_files.n++] = full;
+			}
+			strlist_free(&tmp);
+		} else if (!strcmp(key, "disable")) {
+			err = get_refs(c, v, key, &cfg->disable, &cfg->ndisable);
+		} else if (!strcmp(key, "enable")) {
+			err = get_refs(c, v, key, &cfg->enable, &cfg->nenable);
+		} else if (!strcmp(key, "overrides")) {
+			err = parse_overrides(c, v, cfg);
+		} else if (!strcmp(key, "fail_on")) {
+			err = get_severity(c, v, key, &cfg->fail_on);
+			cfg->has_fail_on = 1;
+		} else if (!strcmp(key, "default_skips")) {
+			err = get_bool(c, v, key, &cfg->default_skips);
+		} else if (!strcmp(key, "allow")) {
+			if (v->type != YAML_SEQUENCE_NODE) {
+				err = fail(c, v, "'allow' must be a list of entries");
+			} else {
+				for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top && !err; it++) {
+					yaml_node_t *item = yaml_document_get_node(c->doc, *it);
+					ls_config_allow a;
+					err = parse_allow(c, item, &a);
+					if (err < 0) {
+						allow_dispose(&a);
+						break;
+					}
+					cfg->allow = ls_xrealloc(cfg->allow, (cfg->nallow + 1) * sizeof(ls_config_allow));
+					cfg->allow[cfg->nallow++] = a;
+				}
+			}
+		} else {
+			err = fail(c, k, "unknown key '%s' (expected version, rule_files, disable, enable, overrides, fail_on, default_skips, allow)", key);
+		}
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+int ls_config_load_string(ls_config **out, const char *path, const char *text, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	cctx c = {path, &doc};
+	*out = NULL;
+	if (!yaml_parser_initialize(&parser))
+		return ls_error_set("%s: cannot initialise the YAML parser", path), LS_ENOMEM;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		ls_error_set("%s:%zu: invalid YAML: %s%s%s", path, (size_t)parser.problem_mark.line + 1,
+		             parser.problem ? parser.problem : "syntax error", parser.context ? " " : "",
+		             parser.context ? parser.context : "");
+		yaml_parser_delete(&parser);
+		return LS_EINVAL;
+	}
+	ls_config *cfg = ls_xcalloc(1, sizeof(*cfg));
+	cfg->path = ls_xstrdup(path);
+	cfg->dir = dir_of(path);
+	cfg->default_skips = -1;
+	int err = 0;
+	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	if (root && !(root->type == YAML_SCALAR_NODE && !*scalar(root))) /* an empty file is a valid, empty configuration */
+		err = parse_root(&c, root, cfg);
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	if (err < 0) {
+		ls_config_free(cfg);
+		return err;
+	}
+	*out = cfg;
+	return 0;
+}
+
+int ls_config_load(ls_config **out, const char *path)
+{
+	ls_buf b = LS_BUF_INIT;
+	*out = NULL;
+	int err = ls_read_file(&b, path);
+	if (err == LS_ENOTFOUND)
+		ls_error_set("configuration '%s': no such file", path);
+	if (err == 0)
+		err = ls_config_load_string(out, path, b.ptr ? b.ptr : "", b.len);
+	ls_buf_dispose(&b);
+	return err;
+}
+
+void ls_config_free(ls_config *c)
+{
+	if (!c)
+		return;
+	free(c->path);
+	free(c->dir);
+	strlist_free(&c->rule_files);
+	for (size_t i = 0; i < c->ndisable; i++)
+		free(c->disable[i].id);
+	free(c->disable);
+	for (size_t i = 0; i < c->nenable; i++)
+		free(c->enable[i].id);
+	free(c->enable);
+	for (size_t i = 0; i < c->noverrides; i++)
+		free(c->overrides[i].id);
+	free(c->overrides);
+	for (size_t i = 0; i < c->nallow; i++)
+		allow_dispose(&c->allow[i]);
+	free(c->allow);
+	free(c);
+}
+
+static int exists(const char *dir, const char *name, int want_reg)
+{
+	char *p = ls_xasprintf("%s%s%s", dir, strcmp(dir, "/") ? "/" : "", name);
+	struct stat st;
+	int ok = stat(p, &st) == 0 && (!want_reg || S_ISREG(st.st_mode));
+	free(p);
+	return ok;
+}
+
+void ls_config_find(char **root_out, char **config_out, const char *start)
+{
+	char abs[PATH_MAX];
+	*config_out = NULL;
+	if (!realpath(start && *start ? start : ".", abs)) {
+		*root_out = ls_xstrdup(start && *start ? start : ".");
+		return;
+	}
+	struct stat st;
+	if (stat(abs, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		char *slash = strrchr(abs, '/');
+		if (slash == abs)
+			abs[1] = '\0';
+		else if (slash)
+			*slash = '\0';
+	}
+	/* the top of the enclosing work tree: the nearest directory holding .git */
+	char top[PATH_MAX];
+	top[0] = '\0';
+	char cur[PATH_MAX];
+	snprintf(cur, sizeof(cur), "%s", abs);
+	for (;;) {
+		if (exists(cur, ".git", 0)) {
+			snprintf(top, sizeof(top), "%s", cur);
+			break;
+		}
+		char *slash = strrchr(cur, '/');
+		if (!slash || !strcmp(cur, "/"))
+			break;
+		if (slash == cur)
+			cur[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	if (!top[0]) {
+		*root_out = ls_xstrdup(abs);
+		if (exists(abs, LS_CONFIG_NAME, 1))
+			*config_out = ls_xasprintf("%s%s%s", abs, strcmp(abs, "/") ? "/" : "", LS_CONFIG_NAME);
+		return;
+	}
+	*root_out = ls_xstrdup(top);
+	snprintf(cur, sizeof(cur), "%s", abs);
+	for (;;) {
+		if (exists(cur, LS_CONFIG_NAME, 1)) {
+			*config_out = ls_xasprintf("%s%s%s", cur, strcmp(cur, "/") ? "/" : "", LS_CONFIG_NAME);
+			return;
+		}
+		if (!strcmp(cur, top))
+			return;
+		char *slash = strrchr(cur, '/');
+		if (!slash || slash == cur)
+			return;
+		*slash = '\0';
+	}
+}
+
+static int find_rule(const ls_config *c, ls_ruleset *rs, const ls_config_ref *ref, size_t *idx)
+{
+	for (size_t i = 0; i < ls_ruleset_count(rs); i++) {
+		if (!strcmp(ls_ruleset_get(rs, i)->id, ref->id)) {
+			*idx = i;
+			return 0;
+		}
+	}
+	ls_error_set("%s:%d: unknown rule id '%s'", c->path, ref->line, ref->id);
+	return LS_EINVAL;
+}
+
+int ls_config_apply_rules(const ls_config *c, ls_ruleset *rs)
+{
+	size_t idx;
+	for (size_t i = 0; i < c->ndisable; i++) {
+		if (find_rule(c, rs, &c->disable[i], &idx) < 0)
+			return LS_EINVAL;
+		ls_ruleset_get_mut(rs, idx)->enabled = 0;
+	}
+	for (size_t i = 0; i < c->nenable; i++) {
+		if (find_rule(c, rs, &c->enable[i], &idx) < 0)
+			return LS_EINVAL;
+		ls_ruleset_get_mut(rs, idx)->enabled = 1;
+	}
+	for (size_t i = 0; i < c->noverrides; i++) {
+		const ls_config_override *o = &c->overrides[i];
+		ls_config_ref ref = {o->id, o->line};
+		if (find_rule(c, rs, &ref, &idx) < 0)
+			return LS_EINVAL;
+		ls_rule *r = ls_ruleset_get_mut(rs, idx);
+		if (o->has_severity)
+			r->severity = o->severity;
+		if (o->has_min_entropy)
+			r->min_entropy = o->min_entropy;
+	}
+	return 0;
+}
+
+int ls_config_apply_allow(const ls_config *c, const ls_ruleset *rs, ls_allow *a)
+{
+	if (c->default_skips >= 0)
+		ls_allow_set_default_skips(a, c->default_skips);
+	for (size_t i = 0; i < c->nallow; i++) {
+		const ls_config_allow *ca = &c->allow[i];
+		const char **ids = ls_xcalloc(ca->nrules ? ca->nrules : 1, sizeof(char *));
+		for (size_t k = 0; k < ca->nrules; k++) {
+			if (!ls_ruleset_find(rs, ca->rules[k].id)) {
+				ls_error_set("%s:%d: unknown rule id '%s'", c->path, ca->rules[k].line, ca->rules[k].id);
+				free(ids);
+				return LS_EINVAL;
+			}
+			ids[k] = ca->rules[k].id;
+		}
+		char *where = ls_xasprintf("%s:%d", c->path, ca->line);
+		ls_allow_entry e = LS_ALLOW_ENTRY_INIT;
+		e.where = where;
+		e.rules = ids;
+		e.nrules = ca->nrules;
+#define LIST(f) e.f = (const char *const *)ca->f.items, e.n##f = ca->f.n
+		LIST(paths);
+		LIST(secrets);
+		LIST(matches);
+		LIST(lines);
+		LIST(stopwords);
+		LIST(commits);
+		LIST(aws_accounts);
+#undef LIST
+		e.condition = ca->condition;
+		int err = ls_allow_add(a, &e);
+		free(where);
+		free(ids);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}

@@ -1,0 +1,82 @@
+/* config: the `.leakscan.yaml` project configuration (see docs/config.md). */
+#ifndef LS_CONFIG_H
+#define LS_CONFIG_H
+
+#include "allow.h"
+#include "rules.h"
+
+/** The configuration file name looked for by ls_config_find. */
+#define LS_CONFIG_NAME ".leakscan.yaml"
+/** The fingerprint ignore file looked for next to it (or at the work tree top). */
+#define LS_IGNORE_NAME ".leakscanignore"
+
+/** A rule id named in the file, with the line that names it (for messages). */
+typedef struct {
+	char *id;
+	int line;
+} ls_config_ref;
+
+typedef struct {
+	char *id;
+	int line;
+	int has_severity;
+	ls_severity severity;
+	int has_min_entropy;
+	double min_entropy;
+} ls_config_override;
+
+typedef struct {
+	int line;
+	ls_config_ref *rules;
+	size_t nrules;
+	ls_strlist paths, secrets, matches, lines, stopwords, commits, aws_accounts;
+	ls_allow_condition condition;
+} ls_config_allow;
+
+/** A loaded configuration. Everything is owned by it; read-only after loading. */
+typedef struct {
+	char *path;               /**< the file, as given */
+	char *dir;                /**< its directory: where relative paths start */
+	ls_strlist rule_files;    /**< `rule_files`, resolved against `dir` */
+	ls_config_ref *disable, *enable;
+	size_t ndisable, nenable;
+	ls_config_override *overrides;
+	size_t noverrides;
+	int has_fail_on;
+	ls_severity fail_on;
+	int default_skips;        /**< -1 unset, 0 or 1 */
+	ls_config_allow *allow;
+	size_t nallow;
+} ls_config;
+
+/**
+ * Loads and validates a configuration file. Errors are LS_EINVAL with `FILE:LINE: problem`
+ * (unknown keys, wrong types, bad regexes, globs, severities), LS_ENOTFOUND or LS_EIO.
+ */
+int ls_config_load(ls_config **out, const char *path);
+/** Loads a configuration from text; `path` names it in messages and sets the base directory. */
+int ls_config_load_string(ls_config **out, const char *path, const char *text, size_t len);
+void ls_config_free(ls_config *c);
+
+/**
+ * Finds the project root and configuration for a scan starting at `start` (a file or
+ * directory). The root is the top of the git work tree holding `start`, or `start` (its
+ * directory, for a file) outside one. The configuration is the nearest `.leakscan.yaml`
+ * from `start` up to the root. Sets *root_out (always) and *config_out (NULL if none);
+ * the caller frees both.
+ */
+void ls_config_find(char **root_out, char **config_out, const char *start);
+
+/**
+ * Applies `disable`, `enable` and `overrides` to a rule set whose matcher is not built yet.
+ * Returns LS_EINVAL with `FILE:LINE: unknown rule id 'x'` for an id the set lacks.
+ */
+int ls_config_apply_rules(const ls_config *c, ls_ruleset *rs);
+
+/**
+ * Adds the `allow` entries to `a` (and `default_skips` if set). Rule ids are checked
+ * against `rs`. Returns 0 or LS_EINVAL with `FILE:LINE: problem`.
+ */
+int ls_config_apply_allow(const ls_config *c, const ls_ruleset *rs, ls_allow *a);
+
+#endif
