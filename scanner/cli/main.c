@@ -14,6 +14,7 @@ typedef struct {
 static const command commands[] = {
     {"scan", cmd_scan, "scan files, directories or stdin"},
     {"rules", cmd_rules, "list the loaded rules, or check rule files and their examples"},
+    {"hook", cmd_hook, "install, uninstall or show the git hooks that run leakscan"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

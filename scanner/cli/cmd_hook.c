@@ -1,0 +1,215 @@
+/* leakscan hook: install, uninstall and show the git hooks that run leakscan. */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "common.h"
+#include "hooks.h"
+
+static const char *hook_usage =
+    "usage: leakscan hook install   [--pre-commit] [--commit-msg] [--pre-push] [--all]\n"
+    "                               [--global | --template DIR] [--force]\n"
+    "       leakscan hook uninstall [--pre-commit] [--commit-msg] [--pre-push] [--all]\n"
+    "                               [--global | --template DIR]\n"
+    "       leakscan hook status    [--global | --template DIR]\n"
+    "\n"
+    "Installs git hooks that run leakscan: pre-commit scans the staged changes\n"
+    "(leakscan git --staged), commit-msg the commit message, pre-push the commits the\n"
+    "remote does not have yet. Without a hook flag, install and uninstall act on pre-commit.\n"
+    "\n"
+    "The hooks go where git looks for them (core.hooksPath, or the repository's hooks\n"
+    "directory, shared by its work trees). A hook that is already there is kept: it is moved\n"
+    "to <hook>.leakscan-chained and runs after the scan; if <hook>.d/ exists, leakscan goes\n"
+    "into it. Uninstall puts back exactly what was there.\n"
+    "\n"
+    "      --pre-commit, --commit-msg, --pre-push   the hooks to act on; --all for every one\n"
+    "      --global        for every repository of this user: core.hooksPath in the global\n"
+    "                      git config (set to ~/.config/leakscan/hooks unless already set);\n"
+    "                      those hooks also run each repository's own .git/hooks/<hook>\n"
+    "      --template DIR  into DIR/hooks, for git init --template / init.templateDir\n"
+    "      --force         rewrite a hook leakscan installed (never another one)\n"
+    "\n"
+    "If leakscan cannot run, the hooks refuse (fail closed) unless\n"
+    "'git config leakscan.failOpen true'.\n";
+
+enum { OPT_PRE_COMMIT = 1000, OPT_COMMIT_MSG, OPT_PRE_PUSH, OPT_ALL, OPT_GLOBAL, OPT_TEMPLATE, OPT_FORCE };
+
+static char *global_default_dir(void)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	if (xdg && *xdg)
+		return ls_xasprintf("%s/leakscan/hooks", xdg);
+	const char *home = getenv("HOME");
+	return ls_xasprintf("%s/.config/leakscan/hooks", home ? home : "");
+}
+
+/* core.hooksPath from the global config, with ~/ expanded; NULL if unset. */
+static char *global_hooks_path(void)
+{
+	ls_buf b = LS_BUF_INIT;
+	const char *argv[] = {"git", "config", "--global", "--get", "core.hooksPath", NULL};
+	if (ls_hook_run_git(&b, argv, 1) != 0 || !b.len) {
+		ls_buf_dispose(&b);
+		return NULL;
+	}
+	char *v = ls_buf_detach(&b);
+	if (v[0] == '~' && v[1] == '/') {
+		const char *home = getenv("HOME");
+		char *e = ls_xasprintf("%s%s", home ? home : "", v + 1);
+		free(v);
+		return e;
+	}
+	return v;
+}
+
+int cmd_hook(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"pre-commit", no_argument, NULL, OPT_PRE_COMMIT},
+	    {"commit-msg", no_argument, NULL, OPT_COMMIT_MSG},
+	    {"pre-push", no_argument, NULL, OPT_PRE_PUSH},
+	    {"all", no_argument, NULL, OPT_ALL},
+	    {"global", no_argument, NULL, OPT_GLOBAL},
+	    {"template", required_argument, NULL, OPT_TEMPLATE},
+	    {"force", no_argument, NULL, OPT_FORCE},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0}};
+	int kinds = 0, global = 0, force = 0, opt;
+	const char *template_dir = NULL;
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "hf", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			fputs(hook_usage, stdout);
+			return 0;
+		case OPT_PRE_COMMIT: kinds |= LS_HOOK_PRE_COMMIT; break;
+		case OPT_COMMIT_MSG: kinds |= LS_HOOK_COMMIT_MSG; break;
+		case OPT_PRE_PUSH: kinds |= LS_HOOK_PRE_PUSH; break;
+		case OPT_ALL: kinds |= LS_HOOK_ALL; break;
+		case OPT_GLOBAL: global = 1; break;
+		case OPT_TEMPLATE: template_dir = optarg; break;
+		case 'f':
+		case OPT_FORCE: force = 1; break;
+		default:
+			ls_cli_error("hook: unknown option '%s' (see 'leakscan help hook')", argv[optind - 1]);
+			return LS_EXIT_ERROR;
+		}
+	}
+	if (optind >= argc) {
+		ls_cli_error("hook: say install, uninstall or status (see 'leakscan help hook')");
+		return LS_EXIT_ERROR;
+	}
+	const char *action = argv[optind++];
+	int act = !strcmp(action, "install") ? 1 : !strcmp(action, "uninstall") ? 2 : !strcmp(action, "status") ? 3 : 0;
+	if (!act) {
+		ls_cli_error("hook: unknown action '%s' (install, uninstall or status)", action);
+		return LS_EXIT_ERROR;
+	}
+	if (optind < argc) {
+		ls_cli_error("hook: unexpected argument '%s'", argv[optind]);
+		return LS_EXIT_ERROR;
+	}
+	if (global && template_dir) {
+		ls_cli_error("hook: --global and --template cannot be used together");
+		return LS_EXIT_ERROR;
+	}
+	if (force && act != 1) {
+		ls_cli_error("hook: --force only applies to install");
+		return LS_EXIT_ERROR;
+	}
+	if (act == 3)
+		kinds = LS_HOOK_ALL;
+	else if (!kinds)
+		kinds = LS_HOOK_PRE_COMMIT;
+
+	char *dir = NULL;
+	int set_global = 0;
+	if (template_dir) {
+		dir = ls_xasprintf("%s/hooks", template_dir);
+	} else if (global) {
+		dir = global_hooks_path();
+		if (!dir) {
+			dir = global_default_dir();
+			set_global = act == 1;
+		}
+	} else {
+		ls_buf b = LS_BUF_INIT;
+		const char *gargv[] = {"git", "rev-parse", "--git-path", "hooks", NULL};
+		int grc = ls_hook_run_git(&b, gargv, 1);
+		if (grc != 0 || !b.len) {
+			ls_buf_dispose(&b);
+			if (grc < 0)
+				ls_cli_error("hook: cannot run git");
+			else
+				ls_cli_error("hook: not in a git repository (use --global or --template DIR)");
+			return LS_EXIT_ERROR;
+		}
+		dir = ls_buf_detach(&b);
+	}
+
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	ls_hook_options ho = LS_HOOK_OPTIONS_INIT;
+	ho.leakscan_path = n > 0 ? exe : "leakscan";
+	ho.force = force;
+	ho.global = global;
+
+	int rc = 0;
+	ls_buf msg = LS_BUF_INIT;
+	if (act == 3)
+		printf("hooks directory: %s\n", dir);
+	for (int k = LS_HOOK_PRE_COMMIT; k <= LS_HOOK_PRE_PUSH; k <<= 1) {
+		if (!(kinds & k))
+			continue;
+		int err = 0;
+		if (act == 1)
+			err = ls_hook_install(dir, (ls_hook_kind)k, &ho, &msg);
+		else if (act == 2)
+			err = ls_hook_uninstall(dir, (ls_hook_kind)k, &msg);
+		else
+			ls_hook_status(dir, (ls_hook_kind)k, &msg);
+		if (msg.len)
+			fputs(msg.ptr, stdout);
+		ls_buf_clear(&msg);
+		if (err < 0) {
+			ls_cli_error("hook: %s", ls_error_last());
+			rc = LS_EXIT_ERROR;
+		}
+	}
+	if (set_global && rc == 0) {
+		const char *gargv[] = {"git", "config", "--global", "core.hooksPath", dir, NULL};
+		if (ls_hook_run_git(NULL, gargv, 0) != 0) {
+			ls_cli_error("hook: cannot set core.hooksPath in the global git config");
+			rc = LS_EXIT_ERROR;
+		} else {
+			printf("set core.hooksPath=%s in the global git config\n", dir);
+		}
+	}
+	if (global && act == 2) {
+		/* unset core.hooksPath if it points to leakscan's own directory, now unused */
+		char *ours = global_default_dir();
+		char *cur = global_hooks_path();
+		if (cur && !strcmp(cur, ours)) {
+			int left = 0;
+			for (int k = LS_HOOK_PRE_COMMIT; k <= LS_HOOK_PRE_PUSH; k <<= 1) {
+				char *p = ls_xasprintf("%s/%s", dir, ls_hook_name((ls_hook_kind)k));
+				left |= access(p, F_OK) == 0;
+				free(p);
+			}
+			if (!left) {
+				const char *gargv[] = {"git", "config", "--global", "--unset", "core.hooksPath", NULL};
+				if (ls_hook_run_git(NULL, gargv, 0) == 0)
+					printf("unset core.hooksPath in the global git config\n");
+			}
+		}
+		free(ours);
+		free(cur);
+	}
+	ls_buf_dispose(&msg);
+	free(dir);
+	return rc;
+}

@@ -1,0 +1,444 @@
+#include "hooks.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *hook_names[] = {"pre-commit", "commit-msg", "pre-push"};
+
+const char *ls_hook_name(ls_hook_kind kind)
+{
+	switch (kind) {
+	case LS_HOOK_PRE_COMMIT: return hook_names[0];
+	case LS_HOOK_COMMIT_MSG: return hook_names[1];
+	case LS_HOOK_PRE_PUSH: return hook_names[2];
+	}
+	return "unknown";
+}
+
+/*
+ * The hook scripts. POSIX sh, generated so that nothing outside the binary is needed.
+ * Exit status of `leakscan git`: 0 clean, 1 findings, anything else means leakscan itself
+ * failed: the hook fails closed unless `git config leakscan.failOpen true`.
+ */
+static const char script_head[] =
+    "#!/bin/sh\n"
+    LS_HOOK_MARKER ": @HOOK@ (v1)\n"
+    "# Installed by 'leakscan hook install'; 'leakscan hook uninstall' removes it and puts\n"
+    "# back any hook that was here before (kept meanwhile as @HOOK@" LS_HOOK_CHAINED_SUFFIX ",\n"
+    "# which runs after the scan; its exit status counts).\n"
+    "hook=@HOOK@\n"
+    "leakscan=@LEAKSCAN@\n"
+    "global=@GLOBAL@\n"
+    "hookdir=$(dirname -- \"$0\")\n"
+    "if [ ! -x \"$leakscan\" ]; then\n"
+    "\tmissing=$leakscan\n"
+    "\tleakscan=$(command -v leakscan 2>/dev/null) || leakscan=\n"
+    "fi\n"
+    "\n"
+    "broken() {\n"
+    "\techo \"leakscan: $hook hook: $1\" >&2\n"
+    "\tif [ \"$(git config --type=bool leakscan.failOpen 2>/dev/null)\" = true ]; then\n"
+    "\t\techo \"leakscan: $hook hook: leakscan.failOpen is true: going on WITHOUT a secret scan\" >&2\n"
+    "\t\treturn 0\n"
+    "\tfi\n"
+    "\techo \"leakscan: $hook hook: refusing because the secret scan could not run (fail closed);\" >&2\n"
+    "\techo \"leakscan: $hook hook: reinstall leakscan and run 'leakscan hook install --force', or allow\" >&2\n"
+    "\techo \"leakscan: $hook hook: this when leakscan cannot run: git config leakscan.failOpen true\" >&2\n"
+    "\treturn 1\n"
+    "}\n"
+    "\n"
+    "found() {\n"
+    "\tcat >&2 <<EOF\n"
+    "\n"
+    "leakscan: $1\n"
+    "\n"
+    "  To fix it: $2\n"
+    "  Rotate the credential if it was real: once pushed, consider it leaked.\n"
+    "  A false positive? Add a comment with 'leakscan:allow' on that line, or list it in\n"
+    "  the allowlist of .leakscan.yaml at the top of the repository.\n"
+    "  To skip this check once (not recommended): $3 --no-verify\n"
+    "EOF\n"
+    "}\n"
+    "\n"
+    "# scan WHAT FIX SKIP ARGS...: runs leakscan ARGS; 0 lets the hook go on\n"
+    "scan() {\n"
+    "\twhat=$1 fix=$2 skip=$3\n"
+    "\tshift 3\n"
+    "\tif [ -z \"$leakscan\" ]; then\n"
+    "\t\tbroken \"leakscan not found: '$missing' does not exist and no leakscan in PATH\"\n"
+    "\t\treturn\n"
+    "\tfi\n"
+    "\t\"$leakscan\" \"$@\"\n"
+    "\trc=$?\n"
+    "\tcase $rc in\n"
+    "\t0) return 0 ;;\n"
+    "\t1) found \"$what\" \"$fix\" \"$skip\"; return 1 ;;\n"
+    "\tesac\n"
+    "\tif [ \"$rc\" -gt 128 ]; then\n"
+    "\t\tbroken \"'$leakscan' crashed (killed by signal $((rc - 128)))\"\n"
+    "\telse\n"
+    "\t\tbroken \"'$leakscan' failed (exit status $rc)\"\n"
+    "\tfi\n"
+    "}\n"
+    "\n"
+    "# chained ARGS...: runs the hook leakscan moved aside, and with a global hooks path the\n"
+    "# repository's own hook, passing the arguments (and for pre-push the saved stdin)\n"
+    "chained() {\n"
+    "\tfor prev in \"$hookdir/$hook" LS_HOOK_CHAINED_SUFFIX "\" \"$repohook\"; do\n"
+    "\t\t[ -n \"$prev\" ] && [ -f \"$prev\" ] && [ -x \"$prev\" ] || continue\n"
+    "\t\tif [ -n \"$input\" ]; then\n"
+    "\t\t\t\"$prev\" \"$@\" <\"$input\" || return $?\n"
+    "\t\telse\n"
+    "\t\t\t\"$prev\" \"$@\" || return $?\n"
+    "\t\tfi\n"
+    "\tdone\n"
+    "\treturn 0\n"
+    "}\n"
+    "\n"
+    "repohook=\n"
+    "if [ \"$global\" = 1 ]; then\n"
+    "\trepohook=$(git rev-parse --git-dir 2>/dev/null)/hooks/$hook\n"
+    "\t[ \"$repohook\" -ef \"$0\" ] && repohook=\n"
+    "fi\n"
+    "input=\n";
+
+static const char script_pre_commit[] =
+    "scan \"commit refused: the staged changes above contain what looks like a secret.\" \\\n"
+    "\t\"remove it from the file, 'git add' the file again and commit.\" \"git commit\" \\\n"
+    "\tgit --staged --redact || exit 1\n"
+    "chained \"$@\"\n";
+
+static const char script_commit_msg[] =
+    "scan \"commit refused: the commit message contains what looks like a secret.\" \\\n"
+    "\t\"edit the message (it is saved in $1) and commit again.\" \"git commit\" \\\n"
+    "\tgit --message \"$1\" --redact || exit 1\n"
+    "chained \"$@\"\n";
+
+/*
+ * pre-push: stdin has `<local ref> <local sha> <remote ref> <remote sha>` lines. Scan the
+ * commits that the remote does not have yet: remote..local for an update, and for a new
+ * ref the commits not on any remote-tracking ref (B..local for each boundary commit B, or
+ * the whole history of local when it shares none). Deleting a ref pushes nothing.
+ */
+static const char script_pre_push[] =
+    "input=$(mktemp \"${TMPDIR:-/tmp}/leakscan-pre-push.XXXXXX\") || exit 1\n"
+    "trap 'rm -f \"$input\"' EXIT\n"
+    "cat >\"$input\"\n"
+    "status=0\n"
+    "while read -r lref lsha rref rsha; do\n"
+    "\t# deleting a ref pushes nothing\n"
+    "\tcase $lsha in *[!0]*) ;; *) continue ;; esac\n"
+    "\tcase $rsha in *[!0]*) known=$rsha ;; *) known= ;; esac\n"
+    "\tif [ -n \"$known\" ] && git cat-file -e \"$known^{commit}\" 2>/dev/null; then\n"
+    "\t\tranges=$known..$lsha\n"
+    "\telse\n"
+    "\t\t# a new ref: the commits that no remote-tracking ref has\n"
+    "\t\t[ -n \"$(git rev-list -n 1 \"$lsha\" --not --remotes)\" ] || continue\n"
+    "\t\tranges=$(git rev-list --boundary \"$lsha\" --not --remotes | sed -n \"s/^-\\(.*\\)/\\1..$lsha/p\")\n"
+    "\t\t[ -n \"$ranges\" ] || ranges=$lsha\n"
+    "\tfi\n"
+    "\tfor r in $ranges; do\n"
+    "\t\tcase $r in *..*) set -- --range \"$r\" ;; *) set -- --branch \"$r\" ;; esac\n"
+    "\t\tscan \"push refused: commits about to be pushed to $rref contain what looks like a secret.\" \\\n"
+    "\t\t\t\"rewrite those commits without it (git rebase -i, git commit --amend) and push again.\" \\\n"
+    "\t\t\t\"git push\" git --redact \"$@\" </dev/null || { status=1; break 2; }\n"
+    "\tdone\n"
+    "done <\"$input\"\n"
+    "[ \"$status\" = 0 ] || exit 1\n"
+    "set -- \"$HOOK_ARGS1\" \"$HOOK_ARGS2\"\n"
+    "chained \"$@\"\n";
+
+static void put_template(ls_buf *b, const char *t, ls_hook_kind kind, const ls_hook_options *o)
+{
+	for (const char *p = t; *p;) {
+		if (!strncmp(p, "@HOOK@", 6)) {
+			ls_buf_puts(b, ls_hook_name(kind));
+			p += 6;
+		} else if (!strncmp(p, "@LEAKSCAN@", 10)) {
+			/* single-quoted for the shell */
+			ls_buf_putc(b, '\'');
+			for (const char *s = o->leakscan_path ? o->leakscan_path : "leakscan"; *s; s++) {
+				if (*s == '\'')
+					ls_buf_puts(b, "'\\''");
+				else
+					ls_buf_putc(b, *s);
+			}
+			ls_buf_putc(b, '\'');
+			p += 10;
+		} else if (!strncmp(p, "@GLOBAL@", 8)) {
+			ls_buf_putc(b, o->global ? '1' : '0');
+			p += 8;
+		} else {
+			ls_buf_putc(b, *p++);
+		}
+	}
+}
+
+char *ls_hook_script(ls_hook_kind kind, const ls_hook_options *opts)
+{
+	ls_hook_options dflt = LS_HOOK_OPTIONS_INIT;
+	const ls_hook_options *o = opts ? opts : &dflt;
+	ls_buf b = LS_BUF_INIT;
+	put_template(&b, script_head, kind, o);
+	switch (kind) {
+	case LS_HOOK_PRE_COMMIT: put_template(&b, script_pre_commit, kind, o); break;
+	case LS_HOOK_COMMIT_MSG: put_template(&b, script_commit_msg, kind, o); break;
+	case LS_HOOK_PRE_PUSH: {
+		/* pre-push's own arguments are saved before `set --` reuses them */
+		ls_buf_puts(&b, "HOOK_ARGS1=$1 HOOK_ARGS2=$2\n");
+		put_template(&b, script_pre_push, kind, o);
+		break;
+	}
+	}
+	return ls_buf_detach(&b);
+}
+
+int ls_hook_is_ours(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return 0;
+	char buf[512];
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strstr(buf, "\n" LS_HOOK_MARKER ":") != NULL;
+}
+
+static int exists(const char *p)
+{
+	struct stat st;
+	return lstat(p, &st) == 0;
+}
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int mkdirs(const char *dir)
+{
+	char *p = ls_xstrdup(dir);
+	int rc = 0;
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0777) < 0 && errno != EEXIST)
+			rc = -1;
+		*s = '/';
+	}
+	if (mkdir(p, 0777) < 0 && errno != EEXIST)
+		rc = -1;
+	if (rc == 0 && !is_dir(p))
+		rc = -1;
+	if (rc < 0)
+		ls_error_set("cannot create directory '%s': %s", dir, strerror(errno ? errno : ENOTDIR));
+	free(p);
+	return rc < 0 ? LS_EIO : 0;
+}
+
+/* Writes `text` to `path` with mode 0755 through a temporary file renamed into place. */
+static int write_hook(const char *path, const char *text)
+{
+	char *tmp = ls_xasprintf("%s.leakscan-tmp.XXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		ls_error_set("cannot write '%s': %s", path, strerror(errno));
+		free(tmp);
+		return LS_EIO;
+	}
+	size_t len = strlen(text), off = 0;
+	int ok = 1;
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ok = 0;
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (fchmod(fd, 0755) < 0)
+		ok = 0;
+	if (close(fd) < 0)
+		ok = 0;
+	if (ok && rename(tmp, path) < 0)
+		ok = 0;
+	if (!ok) {
+		ls_error_set("cannot write '%s': %s", path, strerror(errno));
+		unlink(tmp);
+	}
+	free(tmp);
+	return ok ? 0 : LS_EIO;
+}
+
+int ls_hook_install(const char *dir, ls_hook_kind kind, const ls_hook_options *opts, ls_buf *msg)
+{
+	const char *name = ls_hook_name(kind);
+	char *dpath = ls_xasprintf("%s/%s.d", dir, name);
+	char *path = NULL, *chained = NULL, *script = NULL;
+	int err = mkdirs(dir);
+	if (err < 0)
+		goto done;
+	if (is_dir(dpath))
+		path = ls_xasprintf("%s/leakscan", dpath);
+	else
+		path = ls_xasprintf("%s/%s", dir, name);
+	chained = ls_xasprintf("%s%s", path, LS_HOOK_CHAINED_SUFFIX);
+	script = ls_hook_script(kind, opts);
+
+	if (exists(path) && ls_hook_is_ours(path)) {
+		if (!opts->force) {
+			ls_buf_printf(msg, "%s: already installed at %s (--force rewrites it)\n", name, path);
+			goto done;
+		}
+		if ((err = write_hook(path, script)) < 0)
+			goto done;
+		ls_buf_printf(msg, "%s: reinstalled %s\n", name, path);
+		goto done;
+	}
+	if (exists(path)) {
+		/* someone else's hook: never overwritten, run after ours */
+		if (exists(chained)) {
+			err = ls_error_set("%s: cannot chain '%s': '%s' already exists", name, path, chained);
+			err = LS_EINVAL;
+			goto done;
+		}
+		if (rename(path, chained) < 0) {
+			err = ls_error_set("cannot move '%s' aside: %s", path, strerror(errno));
+			err = LS_EIO;
+			goto done;
+		}
+		if ((err = write_hook(path, script)) < 0) {
+			rename(chained, path);
+			goto done;
+		}
+		ls_buf_printf(msg, "%s: installed %s (the previous hook runs after it, kept as %s)\n",
+		              name, path, chained);
+		goto done;
+	}
+	if ((err = write_hook(path, script)) < 0)
+		goto done;
+	ls_buf_printf(msg, "%s: installed %s\n", name, path);
+done:
+	free(dpath);
+	free(path);
+	free(chained);
+	free(script);
+	return err;
+}
+
+int ls_hook_uninstall(const char *dir, ls_hook_kind kind, ls_buf *msg)
+{
+	const char *name = ls_hook_name(kind);
+	char *paths[2] = {ls_xasprintf("%s/%s.d/leakscan", dir, name), ls_xasprintf("%s/%s", dir, name)};
+	int err = 0, done_any = 0;
+	for (int i = 0; i < 2; i++) {
+		char *chained = ls_xasprintf("%s%s", paths[i], LS_HOOK_CHAINED_SUFFIX);
+		if (exists(paths[i]) && ls_hook_is_ours(paths[i])) {
+			if (exists(chained)) {
+				if (rename(chained, paths[i]) < 0) {
+					err = ls_error_set("cannot restore '%s': %s", chained, strerror(errno));
+					err = LS_EIO;
+				} else {
+					ls_buf_printf(msg, "%s: removed %s and restored the previous hook\n", name, paths[i]);
+				}
+			} else if (unlink(paths[i]) < 0) {
+				err = ls_error_set("cannot remove '%s': %s", paths[i], strerror(errno));
+				err = LS_EIO;
+			} else {
+				ls_buf_printf(msg, "%s: removed %s\n", name, paths[i]);
+			}
+			done_any = 1;
+		} else if (exists(paths[i]) && i == 1) {
+			ls_buf_printf(msg, "%s: %s was not installed by leakscan, left alone\n", name, paths[i]);
+			done_any = 1;
+		}
+		free(chained);
+	}
+	if (!done_any)
+		ls_buf_printf(msg, "%s: not installed\n", name);
+	free(paths[0]);
+	free(paths[1]);
+	return err;
+}
+
+void ls_hook_status(const char *dir, ls_hook_kind kind, ls_buf *msg)
+{
+	const char *name = ls_hook_name(kind);
+	char *dpath = ls_xasprintf("%s/%s.d/leakscan", dir, name);
+	char *path = ls_xasprintf("%s/%s", dir, name);
+	char *chained = ls_xasprintf("%s%s", path, LS_HOOK_CHAINED_SUFFIX);
+	if (exists(dpath) && ls_hook_is_ours(dpath))
+		ls_buf_printf(msg, "%s: leakscan (%s)\n", name, dpath);
+	else if (exists(path) && ls_hook_is_ours(path))
+		ls_buf_printf(msg, "%s: leakscan (%s)%s%s\n", name, path,
+		              exists(chained) ? ", then the previous hook " : "", exists(chained) ? chained : "");
+	else if (exists(path))
+		ls_buf_printf(msg, "%s: other hook, not leakscan (%s)\n", name, path);
+	else
+		ls_buf_printf(msg, "%s: not installed\n", name);
+	free(dpath);
+	free(path);
+	free(chained);
+}
+
+int ls_hook_run_git(ls_buf *out, const char *const argv[], int quiet)
+{
+	int pfd[2] = {-1, -1};
+	if (out && pipe2(pfd, O_CLOEXEC) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0) {
+		if (out) {
+			close(pfd[0]);
+			close(pfd[1]);
+		}
+		return -1;
+	}
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDWR);
+		if (out)
+			dup2(pfd[1], 1);
+		else if (quiet && devnull >= 0)
+			dup2(devnull, 1);
+		if (quiet && devnull >= 0)
+			dup2(devnull, 2);
+		execvp("git", (char *const *)argv);
+		_exit(127);
+	}
+	if (out) {
+		close(pfd[1]);
+		ls_buf_grow(out, 1);
+		out->ptr[out->len] = '\0';
+		char buf[4096];
+		for (;;) {
+			ssize_t n = read(pfd[0], buf, sizeof(buf));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			ls_buf_put(out, buf, (size_t)n);
+		}
+		close(pfd[0]);
+		while (out->len && out->ptr[out->len - 1] == '\n')
+			out->ptr[--out->len] = '\0';
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status) == 127 ? -1 : WEXITSTATUS(status);
+	return -1;
+}

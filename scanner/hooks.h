@@ -1,0 +1,83 @@
+/* hooks: install, uninstall and chain git hooks; git-secrets compatibility helpers. */
+#ifndef LS_HOOKS_H
+#define LS_HOOKS_H
+
+#include <stddef.h>
+
+#include "common.h"
+
+/** The hooks leakscan manages (bit flags). */
+typedef enum {
+	LS_HOOK_PRE_COMMIT = 1,
+	LS_HOOK_COMMIT_MSG = 2,
+	LS_HOOK_PRE_PUSH = 4
+} ls_hook_kind;
+
+#define LS_HOOK_ALL (LS_HOOK_PRE_COMMIT | LS_HOOK_COMMIT_MSG | LS_HOOK_PRE_PUSH)
+
+/** The marker line that identifies a hook written by leakscan. */
+#define LS_HOOK_MARKER "# leakscan-managed-hook"
+/** Suffix of a previous hook moved aside so that leakscan's hook can run it afterwards. */
+#define LS_HOOK_CHAINED_SUFFIX ".leakscan-chained"
+
+/** "pre-commit", "commit-msg", "pre-push". */
+const char *ls_hook_name(ls_hook_kind kind);
+
+typedef struct {
+	/** Absolute path of the leakscan binary the hook runs (borrowed). */
+	const char *leakscan_path;
+	/** Replace a hook leakscan installed itself (never anyone else's). */
+	int force;
+	/** Hooks for a global core.hooksPath: also run the repository's own .git/hooks/<hook>. */
+	int global;
+} ls_hook_options;
+
+#define LS_HOOK_OPTIONS_INIT {NULL, 0, 0}
+
+/** The text of the hook script for `kind`. Caller frees it. */
+char *ls_hook_script(ls_hook_kind kind, const ls_hook_options *opts);
+
+/** Returns 1 if the file at `path` is a hook leakscan wrote (it holds the marker line). */
+int ls_hook_is_ours(const char *path);
+
+/**
+ * Installs the hook `kind` into the hooks directory `dir` (created if missing). A hook
+ * already there that leakscan did not write is moved to `<hook>.leakscan-chained` and run
+ * by leakscan's hook after the scan; if `<hook>.d/` exists the hook goes into it as
+ * `<hook>.d/leakscan` instead. One line describing what was done is appended to `msg`.
+ * Returns 0, or LS_EINVAL/LS_EIO with a message (nothing changed).
+ */
+int ls_hook_install(const char *dir, ls_hook_kind kind, const ls_hook_options *opts, ls_buf *msg);
+
+/**
+ * Removes leakscan's hook `kind` from `dir` and puts back, byte for byte and with its mode,
+ * the hook it had moved aside. A hook leakscan did not write is left alone. Appends one line
+ * to `msg`. Returns 0 or LS_EIO with a message.
+ */
+int ls_hook_uninstall(const char *dir, ls_hook_kind kind, ls_buf *msg);
+
+/** Appends one line describing the state of hook `kind` in `dir` to `msg`. */
+void ls_hook_status(const char *dir, ls_hook_kind kind, ls_buf *msg);
+
+/**
+ * Runs git with `argv` (argv[0] is "git"), capturing stdout into `out` (trailing newline
+ * removed) unless `out` is NULL; stderr is passed through unless `quiet`. Returns git's exit
+ * status (0..255), or -1 if git could not be run.
+ */
+int ls_hook_run_git(ls_buf *out, const char *const argv[], int quiet);
+
+/* ---- git-secrets compatibility ---- */
+
+/**
+ * Translates a POSIX extended regular expression (GNU flavour, as grep -E and git grep -E
+ * read it in the C locale) into an equivalent PCRE2 pattern: bracket expressions and
+ * classes like [[:alnum:]], literal braces and brackets, `\<`/`\>`, back-references.
+ * Returns 0, or LS_EINVAL with a message when the ERE is invalid or uses something the
+ * translation does not cover.
+ */
+int ls_ere_to_pcre2(ls_buf *out, const char *ere);
+
+/** Escapes `s` the way `git secrets --add --literal` does (sed 's/[\.|$(){}?+*^]/\\&/g'). */
+char *ls_gs_literal(const char *s);
+
+#endif

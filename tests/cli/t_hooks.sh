@@ -1,0 +1,286 @@
+#!/usr/bin/env bash
+# Command-line tests of `leakscan hook`: real `git commit` and `git push` through the hooks.
+. "$(dirname "$0")/lib.sh"
+
+# the hooks run `leakscan git ...` with the default rules: point those at the test rules
+export LEAKSCAN_PATTERNS_DIR="$TEST_DATA/rules"
+if ! "$LEAKSCAN" help git >/dev/null 2>&1; then
+	echo "skip: this leakscan has no 'git' command yet (the hooks run it)"; exit 0
+fi
+
+# new_repo DIR: a repository with one clean commit, cd into it
+new_repo() {
+	git init -q "$1" && cd "$1" || return 1
+	echo "hello" > README && git add README && git commit -q -m "initial"
+}
+
+# commit_try FILE CONTENT: stage FILE and try to commit; RC and ERR hold the result
+commit_try() {
+	printf '%s\n' "$2" > "$1"
+	git add "$1"
+	ERR=$(git commit -q -m "add $1" 2>&1); RC=$?
+}
+
+hook_run() { ls_run hook "$@"; }
+
+test_hook_install_pre_commit_refuses_secret() {
+	new_repo r
+	hook_run install
+	expect_rc 0
+	expect_out "pre-commit: installed .git/hooks/pre-commit"
+	[ -x .git/hooks/pre-commit ] || fail "hook not executable"
+	commit_try a.txt "key = $AWS_KEY"
+	expect_rc 1
+	expect_err_has "commit refused"
+	expect_err_has "leakscan:allow"
+	expect_err_has ".leakscan.yaml"
+	expect_err_has "git commit --no-verify"
+	expect_err_lacks "$AWS_KEY"
+	expect_eq "$(git log --oneline | wc -l)" 1
+}
+
+test_hook_clean_commit_accepted() {
+	new_repo r
+	hook_run install
+	commit_try a.txt "nothing to see"
+	expect_rc 0
+	expect_eq "$(git log --oneline | wc -l)" 2
+}
+
+test_hook_unstaged_secret_does_not_block() {
+	new_repo r
+	hook_run install
+	printf 'clean\n' > a.txt && git add a.txt
+	printf 'key = %s\n' "$AWS_KEY" >> a.txt
+	printf 'key = %s\n' "$TOKEN" > untracked.txt
+	ERR=$(git commit -q -m "clean part" 2>&1); RC=$?
+	expect_rc 0
+}
+
+test_hook_existing_hook_chained_and_its_status_counts() {
+	new_repo r
+	printf '#!/bin/sh\necho "previous hook ran" >&2\nexit ${PREV_RC:-0}\n' > .git/hooks/pre-commit
+	chmod 750 .git/hooks/pre-commit
+	cp -p .git/hooks/pre-commit "$WORK/orig"
+	hook_run install
+	expect_rc 0
+	expect_out_has "the previous hook runs after it"
+	commit_try a.txt "clean"
+	expect_rc 0
+	expect_err_has "previous hook ran"
+	export PREV_RC=3
+	commit_try b.txt "clean too"
+	unset PREV_RC
+	expect_rc 1
+	expect_err_has "previous hook ran"
+	# a secret stops the commit before the previous hook runs
+	commit_try c.txt "$TOKEN"
+	expect_rc 1
+	expect_err_lacks "previous hook ran"
+	hook_run status
+	expect_out_has "then the previous hook"
+	# uninstall restores the previous hook byte for byte, with its mode
+	hook_run uninstall
+	expect_rc 0
+	cmp -s .git/hooks/pre-commit "$WORK/orig" || fail "hook not restored byte-identical"
+	expect_eq "$(stat -c %a .git/hooks/pre-commit)" 750
+	[ ! -e .git/hooks/pre-commit.leakscan-chained ] || fail "chained copy left behind"
+}
+
+test_hook_uninstall_without_previous_removes_it() {
+	new_repo r
+	hook_run install --all
+	expect_rc 0
+	hook_run uninstall --all
+	expect_rc 0
+	expect_eq "$(ls .git/hooks | grep -v sample)" ""
+	hook_run uninstall
+	expect_out "pre-commit: not installed"
+}
+
+test_hook_install_twice_and_force_replaces_only_ours() {
+	new_repo r
+	hook_run install
+	hook_run install
+	expect_rc 0
+	expect_out_has "already installed"
+	printf '# stale\n' >> .git/hooks/pre-commit
+	hook_run install --force
+	expect_rc 0
+	expect_out_has "reinstalled"
+	grep -q stale .git/hooks/pre-commit && fail "--force did not rewrite our hook"
+	# a foreign hook is never overwritten, even with --force: it is chained
+	hook_run uninstall
+	printf '#!/bin/sh\nexit 0\n' > .git/hooks/pre-commit && chmod +x .git/hooks/pre-commit
+	cp -p .git/hooks/pre-commit "$WORK/orig"
+	hook_run install --force
+	expect_rc 0
+	cmp -s .git/hooks/pre-commit.leakscan-chained "$WORK/orig" || fail "foreign hook lost"
+	# a second foreign hook where ours was: nothing is overwritten, the install fails
+	cp "$WORK/orig" .git/hooks/pre-commit
+	hook_run install --force
+	expect_rc 2
+	expect_err_has "already exists"
+	cmp -s .git/hooks/pre-commit.leakscan-chained "$WORK/orig" || fail "chained hook changed"
+}
+
+test_hook_d_directory_used() {
+	new_repo r
+	mkdir .git/hooks/pre-commit.d
+	hook_run install
+	expect_out "pre-commit: installed .git/hooks/pre-commit.d/leakscan"
+	[ ! -e .git/hooks/pre-commit ] || fail "wrote pre-commit beside pre-commit.d"
+	hook_run uninstall
+	[ ! -e .git/hooks/pre-commit.d/leakscan ] || fail "not removed from pre-commit.d"
+}
+
+test_hook_core_hookspath_respected() {
+	new_repo r
+	git config core.hooksPath myhooks
+	hook_run install
+	expect_rc 0
+	expect_out "pre-commit: installed myhooks/pre-commit"
+	commit_try a.txt "$AWS_KEY"
+	expect_rc 1
+	expect_err_has "commit refused"
+}
+
+test_hook_worktree_shares_hooks() {
+	new_repo r
+	git worktree add -q ../wt
+	cd ../wt
+	hook_run install
+	expect_rc 0
+	[ -x "$WORK/r/.git/hooks/pre-commit" ] || fail "not in the common hooks directory"
+	commit_try a.txt "$AWS_KEY"
+	expect_rc 1
+}
+
+test_hook_template_dir() {
+	hook_run install --all --template "$WORK/tpl"
+	expect_rc 0
+	[ -x tpl/hooks/pre-commit ] && [ -x tpl/hooks/commit-msg ] && [ -x tpl/hooks/pre-push ] || fail "template hooks"
+	git init -q --template "$WORK/tpl" r && cd r
+	commit_try a.txt "$AWS_KEY"
+	expect_rc 1
+}
+
+test_hook_global_sets_hookspath_and_runs_repo_hook() {
+	new_repo r
+	printf '#!/bin/sh\necho "repo hook ran" >&2\n' > .git/hooks/pre-commit && chmod +x .git/hooks/pre-commit
+	hook_run install --global
+	expect_rc 0
+	expect_eq "$(git config --global core.hooksPath)" "$HOME/.config/leakscan/hooks"
+	commit_try a.txt "$AWS_KEY"
+	expect_rc 1
+	commit_try a.txt "clean"
+	expect_rc 0
+	expect_err_has "repo hook ran"
+	hook_run uninstall --global
+	expect_rc 0
+	git config --global core.hooksPath >/dev/null && fail "core.hooksPath still set"
+	true
+}
+
+test_hook_commit_msg_refuses_secret() {
+	new_repo r
+	hook_run install --commit-msg
+	printf 'clean\n' > a.txt && git add a.txt
+	ERR=$(git commit -q -m "deploy with $TOKEN" 2>&1); RC=$?
+	expect_rc 1
+	expect_err_has "commit message"
+	ERR=$(git commit -q -m "a clean message" 2>&1); RC=$?
+	expect_rc 0
+}
+
+test_hook_pre_push_refuses_secret_in_new_commits() {
+	git init -q --bare remote.git
+	new_repo r
+	git remote add origin "$WORK/remote.git"
+	git push -q origin main 2>/dev/null || fail "first push"
+	hook_run install --pre-push
+	# a secret committed and then removed is still in the commits to push
+	printf '%s\n' "$AWS_KEY" > a.txt && git add a.txt && git commit -q -m "oops"
+	git rm -q a.txt && git commit -q -m "remove it"
+	ERR=$(git push -q origin main 2>&1); RC=$?
+	expect_rc 1
+	expect_err_has "push refused"
+	expect_eq "$(git --git-dir="$WORK/remote.git" log --oneline main | wc -l)" 1
+	# a new branch: only its commits that no remote has are scanned
+	git checkout -q -b feature HEAD~2
+	printf 'clean\n' > b.txt && git add b.txt && git commit -q -m "clean"
+	ERR=$(git push -q origin feature 2>&1); RC=$?
+	expect_rc 0
+	# a new branch carrying the secret commit
+	git checkout -q -b leaky main
+	ERR=$(git push -q origin leaky 2>&1); RC=$?
+	expect_rc 1
+	# a commit message with a secret
+	git checkout -q feature
+	git commit -q --allow-empty -m "token $TOKEN"
+	ERR=$(git push -q origin feature 2>&1); RC=$?
+	expect_rc 1
+	# deleting a remote branch pushes nothing to scan
+	ERR=$(git push -q origin :feature 2>&1); RC=$?
+	expect_rc 0
+}
+
+test_hook_missing_binary_fails_closed_unless_fail_open() {
+	mkdir bin && cp "$LEAKSCAN" bin/leakscan
+	new_repo r
+	"$WORK/bin/leakscan" hook install >/dev/null || fail "install"
+	rm "$WORK/bin/leakscan"
+	commit_try a.txt "clean"
+	expect_rc 1
+	expect_err_has "leakscan not found"
+	expect_err_has "leakscan.failOpen"
+	git config leakscan.failOpen true
+	commit_try a.txt "clean"
+	expect_rc 0
+	expect_err_has "WITHOUT a secret scan"
+}
+
+test_hook_broken_binary_fails_closed() {
+	mkdir bin && printf '#!/bin/sh\nexit 2\n' > bin/leakscan && chmod +x bin/leakscan
+	new_repo r
+	hook_run install
+	sed -i "s|^leakscan=.*|leakscan='$WORK/bin/leakscan'|" .git/hooks/pre-commit
+	commit_try a.txt "clean"
+	expect_rc 1
+	expect_err_has "failed (exit status 2)"
+	printf '#!/bin/sh\nkill -SEGV $$\n' > "$WORK/bin/leakscan"
+	commit_try a.txt "clean2"
+	expect_rc 1
+	expect_err_has "crashed"
+}
+
+test_hook_status_and_bad_usage() {
+	new_repo r
+	hook_run status
+	expect_rc 0
+	expect_out "hooks directory: .git/hooks
+pre-commit: not installed
+commit-msg: not installed
+pre-push: not installed"
+	hook_run frobnicate
+	expect_rc 2
+	hook_run install --global --template x
+	expect_rc 2
+	cd "$WORK" && mkdir plain && cd plain
+	GIT_CEILING_DIRECTORIES="$WORK" hook_run install
+	expect_rc 2
+	expect_err_has "not in a git repository"
+}
+
+test_hook_recipes_husky_lefthook_shape() {
+	# what .husky/pre-commit and lefthook.yml run: `leakscan git --staged`
+	new_repo r
+	printf 'key = %s\n' "$AWS_KEY" > a.txt && git add a.txt
+	ls_run git --staged
+	expect_rc 1
+	git reset -q a.txt
+	ls_run git --staged
+	expect_rc 0
+}
+
+run_tests
