@@ -3,9 +3,13 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <hs.h>
 #include <pcre2.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common.h"
 
@@ -104,6 +108,91 @@ void ls_matcher_free(ls_matcher *m)
 
 size_t ls_matcher_rule_count(const ls_matcher *m) { return m->n; }
 
+/* ---- on-disk cache of compiled databases ---- */
+
+#define CACHE_MAGIC "LSHSDB01"
+
+/* Everything the compiled database and the stored widths depend on. */
+static void cache_key(char out[65], const ls_matcher *m)
+{
+	ls_buf b = LS_BUF_INIT;
+	hs_platform_info_t plat;
+	memset(&plat, 0, sizeof(plat));
+	hs_populate_platform(&plat);
+	ls_buf_printf(&b, "%s\n%u %llu\n%zu %zu %d %d\n", hs_version(), plat.tune,
+	              (unsigned long long)plat.cpu_features, m->n, m->opts.max_window, PREFILTER_WIDTH,
+	              RELAX_REPEAT_OVER);
+	for (size_t i = 0; i < m->n; i++)
+		ls_buf_put(&b, m->rules[i]->pattern, strlen(m->rules[i]->pattern) + 1);
+	ls_sha256_hex(out, b.ptr, b.len);
+	ls_buf_dispose(&b);
+}
+
+static void mkdir_parents(const char *dir)
+{
+	char *p = ls_xstrdup(dir);
+	for (char *s = p + 1; *s; s++) {
+		if (*s == '/') {
+			*s = '\0';
+			mkdir(p, 0700);
+			*s = '/';
+		}
+	}
+	mkdir(p, 0700);
+	free(p);
+}
+
+/* Cache file: magic, count, confirmation widths, then the serialized database. */
+static int cache_load(ls_matcher *m, const char *path, size_t n)
+{
+	ls_buf b = LS_BUF_INIT;
+	int ok = 0;
+	size_t head = 8 + sizeof(uint64_t) + n * sizeof(uint64_t);
+	if (ls_read_file(&b, path) == 0 && b.len > head && !memcmp(b.ptr, CACHE_MAGIC, 8)) {
+		uint64_t cnt;
+		memcpy(&cnt, b.ptr + 8, sizeof(cnt));
+		if (cnt == n) {
+			for (size_t i = 0; i < n; i++) {
+				uint64_t w;
+				memcpy(&w, b.ptr + 8 + sizeof(uint64_t) * (i + 1), sizeof(w));
+				m->width[i] = (size_t)w;
+			}
+			ok = hs_deserialize_database(b.ptr + head, b.len - head, &m->db) == HS_SUCCESS;
+		}
+	}
+	ls_buf_dispose(&b);
+	return ok;
+}
+
+static void cache_store(const ls_matcher *m, const char *dir, const char *path)
+{
+	char *bytes = NULL;
+	size_t len = 0;
+	if (hs_serialize_database(m->db, &bytes, &len) != HS_SUCCESS)
+		return;
+	mkdir_parents(dir); /* failures just skip caching */
+	char *tmp = ls_xasprintf("%s.tmp.XXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd >= 0) {
+		ls_buf b = LS_BUF_INIT;
+		uint64_t cnt = m->n;
+		ls_buf_put(&b, CACHE_MAGIC, 8);
+		ls_buf_put(&b, &cnt, sizeof(cnt));
+		for (size_t i = 0; i < m->n; i++) {
+			uint64_t w = m->width[i];
+			ls_buf_put(&b, &w, sizeof(w));
+		}
+		ls_buf_put(&b, bytes, len);
+		int ok = write(fd, b.ptr, b.len) == (ssize_t)b.len;
+		ok = close(fd) == 0 && ok;
+		if (!ok || rename(tmp, path) < 0)
+			unlink(tmp);
+		ls_buf_dispose(&b);
+	}
+	free(tmp);
+	free(bytes);
+}
+
 int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_options *opts)
 {
 	ls_matcher_options defaults = LS_MATCHER_OPTIONS_INIT;
@@ -118,23 +207,12 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 	unsigned *ids = ls_xcalloc(total, sizeof(unsigned));
 	unsigned *flags = ls_xcalloc(total, sizeof(unsigned));
 
+	/* first pass: PCRE2 (always needed) and the Hyperscan expressions */
 	for (size_t i = 0; i < total; i++) {
 		const ls_rule *r = ls_ruleset_get(rs, i);
 		if (!r->enabled)
 			continue;
 		size_t k = m->n;
-		hs_expr_info_t *info = NULL;
-		hs_compile_error_t *cerr = NULL;
-		if (hs_expression_info(r->pattern, 0, &info, &cerr) != HS_SUCCESS) {
-			err = ls_error_set("%s:%d: rule '%s': pattern rejected by Hyperscan: %s", r->file,
-			                   r->pattern_line, r->id, cerr ? cerr->message : "unknown error");
-			hs_free_compile_error(cerr);
-			goto done;
-		}
-		size_t w = info->max_width == UINT32_MAX || info->max_width > m->opts.max_window
-		               ? m->opts.max_window
-		               : info->max_width;
-		free(info);
 		int ec;
 		PCRE2_SIZE eo;
 		pcre2_code *code = pcre2_compile((PCRE2_SPTR)r->pattern, PCRE2_ZERO_TERMINATED,
@@ -149,19 +227,51 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 		pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
 		m->rules[k] = r;
 		m->codes[k] = code;
-		m->width[k] = w;
-		if (w > m->max_width)
-			m->max_width = w;
 		exprs[k] = relax_repeats(r->pattern);
 		ids[k] = (unsigned)k;
-		/* Wide patterns (key blocks, long bounded repeats) are costly to compile exactly;
-		 * Hyperscan's prefilter mode reports a superset of their matches, and PCRE2
-		 * confirms every candidate anyway. */
-		flags[k] = w > PREFILTER_WIDTH ? HS_FLAG_PREFILTER : 0;
 		m->n++;
 	}
 	if (m->n == 0)
 		goto done; /* nothing to match: scans find nothing */
+
+	/* flags depend on widths, which come from the cache or from hs_expression_info */
+	char key[65], *cache_path = NULL;
+	int cached = 0;
+	if (m->opts.cache_dir) {
+		cache_key(key, m);
+		cache_path = ls_xasprintf("%s/hs-%s.db", m->opts.cache_dir, key);
+		cached = cache_load(m, cache_path, m->n);
+	}
+	if (!cached) {
+		for (size_t k = 0; k < m->n; k++) {
+			const ls_rule *r = m->rules[k];
+			hs_expr_info_t *info = NULL;
+			hs_compile_error_t *cerr = NULL;
+			if (hs_expression_info(r->pattern, 0, &info, &cerr) != HS_SUCCESS) {
+				err = ls_error_set("%s:%d: rule '%s': pattern rejected by Hyperscan: %s", r->file,
+				                   r->pattern_line, r->id, cerr ? cerr->message : "unknown error");
+				hs_free_compile_error(cerr);
+				free(cache_path);
+				goto done;
+			}
+			m->width[k] = info->max_width == UINT32_MAX || info->max_width > m->opts.max_window
+			                  ? m->opts.max_window
+			                  : info->max_width;
+			free(info);
+		}
+	}
+	for (size_t k = 0; k < m->n; k++) {
+		/* Wide patterns (key blocks, long bounded repeats) are costly to compile exactly;
+		 * Hyperscan's prefilter mode reports a superset of their matches, and PCRE2
+		 * confirms every candidate anyway. */
+		flags[k] = m->width[k] > PREFILTER_WIDTH ? HS_FLAG_PREFILTER : 0;
+		if (m->width[k] > m->max_width)
+			m->max_width = m->width[k];
+	}
+	if (cached) {
+		free(cache_path);
+		goto done;
+	}
 	hs_compile_error_t *cerr = NULL;
 	if (hs_compile_multi(exprs, flags, ids, (unsigned)m->n, HS_MODE_BLOCK, NULL, &m->db, &cerr) != HS_SUCCESS) {
 		if (cerr && cerr->expression >= 0 && (size_t)cerr->expression < m->n) {
@@ -172,8 +282,12 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 			err = ls_error_set("cannot compile the rule set: %s", cerr ? cerr->message : "unknown error");
 		}
 		hs_free_compile_error(cerr);
+		free(cache_path);
 		goto done;
 	}
+	if (cache_path)
+		cache_store(m, m->opts.cache_dir, cache_path);
+	free(cache_path);
 done:
 	for (size_t i = 0; i < m->n; i++)
 		free((char *)exprs[i]);

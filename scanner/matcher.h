@@ -16,9 +16,15 @@ typedef struct {
 	size_t max_window;
 	/** PCRE2 match limit per confirmation (bounds backtracking). */
 	unsigned match_limit;
+	/**
+	 * Directory for compiled databases (NULL: always compile). A database is keyed by the
+	 * rules' patterns, the Hyperscan version and this CPU's features; a missing, stale or
+	 * unreadable entry is silently recompiled and rewritten atomically.
+	 */
+	const char *cache_dir;
 } ls_matcher_options;
 
-#define LS_MATCHER_OPTIONS_INIT {(size_t)64 << 20, 64 << 10, 1000000}
+#define LS_MATCHER_OPTIONS_INIT {(size_t)64 << 20, 64 << 10, 1000000, NULL}
 
 /** One confirmed match: byte offsets into the scanned buffer, end exclusive. */
 typedef struct {

@@ -243,6 +243,55 @@ static void test_matcher_placeholders(void **state)
 	assert_false(ls_search_is_placeholder("Zq8#mW2!pLx9", 12));
 }
 
+static size_t count_cache_files(const char *dir)
+{
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "ls '%s' | grep -c '^hs-.*\\.db$'", dir);
+	FILE *p = popen(cmd, "r");
+	size_t n = 0;
+	if (fscanf(p, "%zu", &n) != 1)
+		n = 0;
+	pclose(p);
+	return n;
+}
+
+/* The compiled database is cached on disk, reused, and silently rebuilt when corrupt. */
+static void test_matcher_cache_roundtrip(void **state)
+{
+	char dir[] = "/tmp/ls-cache-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char sub[64];
+	snprintf(sub, sizeof(sub), "%s/a/b", dir); /* parents are created */
+	const char *text = "AKIAQYLPMN5HFIQR7BTW tok_0123456789abcdefghijklmn zzabcdefghijk";
+	for (int round = 0; round < 3; round++) {
+		ls_ruleset *rs;
+		ls_matcher *m = NULL;
+		ls_scratch *s = NULL;
+		ls_ruleset_new(&rs);
+		assert_int_equal(ls_ruleset_load_string(rs, "m.yaml", RULES, strlen(RULES)), 0);
+		ls_matcher_options o = LS_MATCHER_OPTIONS_INIT;
+		o.cache_dir = sub;
+		assert_int_equal(ls_matcher_new(&m, rs, &o), 0);
+		assert_int_equal(ls_scratch_new(&s, m), 0);
+		ls_findings fs = LS_FINDINGS_INIT;
+		assert_int_equal(ls_search_buffer(m, s, NULL, text, strlen(text), "p", &fs), 0);
+		assert_int_equal(fs.n, 3);
+		ls_findings_dispose(&fs);
+		ls_scratch_free(s);
+		ls_matcher_free(m);
+		ls_ruleset_free(rs);
+		assert_int_equal(count_cache_files(sub), 1);
+		if (round == 1) { /* corrupt the entry: the next round must recompile and rewrite */
+			char cmd[300];
+			snprintf(cmd, sizeof(cmd), "for f in '%s'/hs-*.db; do head -c 100 /dev/urandom > \"$f\"; done", sub);
+			assert_int_equal(system(cmd), 0);
+		}
+	}
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +306,7 @@ int main(void)
 	    cmocka_unit_test(test_matcher_many_findings_sorted),
 	    cmocka_unit_test(test_matcher_rejected_pattern_names_rule),
 	    cmocka_unit_test(test_matcher_placeholders),
+	    cmocka_unit_test(test_matcher_cache_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
