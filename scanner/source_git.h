@@ -24,4 +24,99 @@ int ls_git_ignore_open(ls_git_ignore **out, const char *root);
 int ls_git_ignore_check(ls_git_ignore *ig, const char *path, int is_dir);
 void ls_git_ignore_free(ls_git_ignore *ig);
 
+/* ---- history, commit ranges, staged index (source_git_history.c) ---- */
+
+#include "search.h"
+
+typedef struct ls_git_repo ls_git_repo;
+
+/**
+ * Opens the repository containing `path` (a work tree, a directory inside one, a bare
+ * repository or a .git directory). Only reads: no index, lock or config is ever written and
+ * nothing from the repository's configuration runs. Returns LS_ENOTFOUND with a message when
+ * `path` is in no repository. One thread at a time.
+ */
+int ls_git_repo_open(ls_git_repo **out, const char *path);
+void ls_git_repo_free(ls_git_repo *r);
+/** The git directory (borrowed; valid while `r` lives). */
+const char *ls_git_repo_path(const ls_git_repo *r);
+int ls_git_repo_is_shallow(const ls_git_repo *r);
+int ls_git_repo_is_bare(const ls_git_repo *r);
+
+typedef struct {
+	const char *range;  /**< "A..B": only blobs and messages the commits of A..B introduced */
+	const char *branch; /**< walk this branch only (a local or remote branch name, or a rev) */
+	int all_objects;    /**< also unreachable blobs, dangling commits and tags of the ODB */
+} ls_git_history_options;
+
+#define LS_GIT_HISTORY_OPTIONS_INIT {NULL, NULL, 0}
+
+/**
+ * What a history scan reads: a list of items (blobs, commit messages, tag messages), each
+ * once, in a stable order: commits in topological order from the roots (each commit's message,
+ * then the blobs it introduced in tree order), then targets of refs that are not commits, then
+ * annotated tag messages by tag name, then unreachable objects by id. Immutable once built;
+ * readers on other threads share it.
+ */
+typedef struct ls_git_history ls_git_history;
+
+/**
+ * Enumerates the history of `repo` (borrowed; must outlive the history). Problems with single
+ * objects (a missing tree, a corrupt commit) do not stop it: they are recorded as errors
+ * (see ls_git_history_error). Returns 0, or a negative code with a message when the walk
+ * could not start (bad --range or --branch).
+ */
+int ls_git_history_new(ls_git_history **out, ls_git_repo *repo, const ls_git_history_options *o);
+/**
+ * What `git commit` would record: index entries that differ from HEAD (all entries when there
+ * is no HEAD), read from the index's blobs. LS_EINVAL with a message in a bare repository.
+ */
+int ls_git_staged_new(ls_git_history **out, ls_git_repo *repo);
+void ls_git_history_free(ls_git_history *h);
+size_t ls_git_history_count(const ls_git_history *h);
+size_t ls_git_history_commits(const ls_git_history *h);
+size_t ls_git_history_nerrors(const ls_git_history *h);
+/** The i-th enumeration error (borrowed), e.g. "object 1f2e...: cannot read tree 'src' at commit ab12...: ...". */
+const char *ls_git_history_error(const ls_git_history *h, size_t i);
+
+/** A per-thread reader of history items: its own repository handle. */
+typedef struct ls_git_reader ls_git_reader;
+
+int ls_git_reader_new(ls_git_reader **out, const ls_git_history *h);
+void ls_git_reader_free(ls_git_reader *r);
+
+typedef struct {
+	const char *data;  /**< the item's content, valid until the next read on this reader */
+	size_t len;
+	const char *path;  /**< path to show: the file's path, "<commit message>", "<tag message: NAME>" or "<unreachable blob ID12>" */
+	long long size;    /**< the object's size */
+	int too_large;     /**< larger than max_size: not read (data is NULL) */
+} ls_git_content;
+
+/**
+ * Reads item `idx`. Returns 0, or LS_ENOTFOUND / LS_EIO with a message naming the object.
+ * Objects larger than `max_size` are not inflated (too_large is set).
+ */
+int ls_git_reader_read(ls_git_reader *r, size_t idx, long long max_size, ls_git_content *out);
+/**
+ * Fills `out` (whose fields must be NULL) with item `idx`'s provenance: the commit that
+ * introduced it, its author, committer date (ISO 8601), first message line and the blob id.
+ * Staged items have none. The strings are the caller's.
+ */
+void ls_git_reader_provenance(ls_git_reader *r, size_t idx, ls_provenance *out);
+
+/** A list of "commit:path" strings (owned by the list). */
+typedef struct {
+	char **v;
+	size_t n;
+} ls_git_paths;
+
+/**
+ * For --all-provenance: fills out[i] with every "commit:path" of the walked commits whose tree
+ * holds the blob of item items[i] (in commit order). Walks every commit's tree again, each
+ * distinct tree once. `out` has `n` zeroed entries; free them with ls_git_paths_dispose.
+ */
+int ls_git_history_all_paths(ls_git_history *h, const size_t *items, size_t n, ls_git_paths *out);
+void ls_git_paths_dispose(ls_git_paths *p);
+
 #endif

@@ -1,0 +1,449 @@
+/* leakscan git: a repository's whole history, a commit range, the staged index, or a commit
+ * message file. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "common.h"
+#include "pool.h"
+#include "source_git.h"
+
+enum { OPT_ALL_OBJECTS = 2000, OPT_ALL_PROVENANCE, OPT_RANGE, OPT_SINCE, OPT_BRANCH, OPT_STAGED, OPT_MESSAGE };
+
+typedef struct {
+	ls_findings findings;
+	char *error; /* a message for stderr, counted as an error */
+	char *note;  /* a message for stderr, not an error */
+	int skipped; /* 1 binary, 2 too large */
+	size_t bytes;
+} git_result;
+
+typedef struct {
+	const ls_cli_options *o;
+	const ls_matcher *m;
+	ls_search_options so;
+	const ls_git_history *h;
+	git_result *results;
+	ls_report *report;
+	ls_cli_stats st;
+	int write_failed;
+	int redact; /* the report masks secrets */
+	/* --all-provenance: findings are held until every blob's paths are known */
+	int hold;
+	ls_findings held;
+	size_t *held_items; /* the item of each held finding */
+} git_job;
+
+typedef struct {
+	ls_scratch *scratch;
+	ls_git_reader *reader;
+} git_worker;
+
+static void *worker_new(void *payload)
+{
+	git_job *j = payload;
+	git_worker *w = ls_xcalloc(1, sizeof(*w));
+	if (ls_scratch_new(&w->scratch, j->m) < 0 || ls_git_reader_new(&w->reader, j->h) < 0) {
+		ls_scratch_free(w->scratch);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+static void worker_free(void *wp, void *payload)
+{
+	git_worker *w = wp;
+	if (!w)
+		return;
+	ls_scratch_free(w->scratch);
+	ls_git_reader_free(w->reader);
+	free(w);
+}
+
+/* A secret in a commit or tag message would show again in the finding's `message` field:
+ * mask it there too when the report is redacted. */
+static void mask_message(ls_finding *f)
+{
+	char *msg = f->prov.message;
+	if (!msg || !f->secret_len)
+		return;
+	ls_buf b = LS_BUF_INIT, red = LS_BUF_INIT;
+	ls_report_redact(&red, f->secret, f->secret_len);
+	const char *p = msg, *hit;
+	while ((hit = memmem(p, strlen(p), f->secret, f->secret_len))) {
+		ls_buf_put(&b, p, (size_t)(hit - p));
+		ls_buf_put(&b, red.ptr, red.len);
+		p = hit + f->secret_len;
+	}
+	ls_buf_puts(&b, p);
+	free(msg);
+	f->prov.message = ls_buf_detach(&b);
+	ls_buf_dispose(&red);
+}
+
+static char *dup_or_null(const char *s) { return s ? ls_xstrdup(s) : NULL; }
+
+static void work(void *wp, size_t idx, void *payload)
+{
+	git_job *j = payload;
+	git_worker *w = wp;
+	git_result *res = &j->results[idx];
+	ls_git_content c;
+	if (ls_git_reader_read(w->reader, idx, j->o->max_file_size, &c) < 0) {
+		res->error = ls_xstrdup(ls_error_last());
+		return;
+	}
+	res->bytes = c.too_large ? 0 : c.len;
+	if (c.too_large) {
+		res->skipped = 2;
+		res->note = ls_xasprintf("%s: skipped, larger than --max-file-size (%lld bytes)", c.path, c.size);
+		return;
+	}
+	if (!j->o->binary && ls_is_binary(c.data, c.len)) {
+		res->skipped = 1;
+		return;
+	}
+	if (ls_search_buffer(j->m, w->scratch, &j->so, c.data, c.len, c.path, &res->findings) < 0)
+		res->error = ls_xasprintf("%s: %s", c.path, ls_error_last());
+	const ls_rule *lim = ls_scratch_limit_rule(w->scratch);
+	if (lim && !res->error)
+		res->error = ls_xasprintf("%s: rule '%s' hit the regex match limit; some candidates were not checked", c.path,
+		                          lim->id);
+	if (!res->findings.n)
+		return;
+	ls_provenance p;
+	memset(&p, 0, sizeof(p));
+	ls_git_reader_provenance(w->reader, idx, &p);
+	for (size_t i = 0; i < res->findings.n; i++) {
+		ls_provenance *fp = &res->findings.items[i].prov;
+		fp->commit = dup_or_null(p.commit);
+		fp->author_name = dup_or_null(p.author_name);
+		fp->author_email = dup_or_null(p.author_email);
+		fp->date = dup_or_null(p.date);
+		fp->message = dup_or_null(p.message);
+		fp->blob = dup_or_null(p.blob);
+	}
+	ls_finding tmp;
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.prov = p;
+	ls_finding_dispose(&tmp);
+	if (j->redact)
+		for (size_t i = 0; i < res->findings.n; i++)
+			mask_message(&res->findings.items[i]);
+}
+
+static void discard(size_t idx, void *payload)
+{
+	git_job *j = payload;
+	git_result *res = &j->results[idx];
+	ls_findings_dispose(&res->findings);
+	free(res->error);
+	free(res->note);
+	memset(res, 0, sizeof(*res));
+}
+
+static int report_one(git_job *j, const ls_finding *f)
+{
+	ls_cli_stats_count(&j->st, f, j->o);
+	if (ls_report_add(j->report, f) < 0)
+		j->write_failed = 1;
+	return j->write_failed;
+}
+
+static int emit(size_t idx, void *payload)
+{
+	git_job *j = payload;
+	git_result *res = &j->results[idx];
+	j->st.items++;
+	j->st.bytes += res->bytes;
+	if (res->skipped == 1)
+		j->st.skipped_binary++;
+	if (res->skipped == 2)
+		j->st.skipped_large++;
+	if (res->error) {
+		ls_cli_error("%s", res->error);
+		j->st.errors++;
+	}
+	if (res->note && !j->o->quiet)
+		ls_cli_error("%s", res->note);
+	for (size_t i = 0; i < res->findings.n && !j->write_failed; i++) {
+		if (j->hold) {
+			j->held_items = ls_xrealloc(j->held_items, (j->held.n + 1) * sizeof(size_t));
+			j->held_items[j->held.n] = idx;
+			ls_findings_push(&j->held, &res->findings.items[i]);
+			memset(&res->findings.items[i], 0, sizeof(ls_finding));
+			continue;
+		}
+		report_one(j, &res->findings.items[i]);
+	}
+	discard(idx, payload);
+	return j->write_failed;
+}
+
+/* --all-provenance: every (commit, path) of each held finding's blob, then report them. */
+static void flush_held(git_job *j, ls_git_history *h)
+{
+	size_t nuniq = 0;
+	size_t *uniq = ls_xmalloc((j->held.n ? j->held.n : 1) * sizeof(size_t));
+	for (size_t i = 0; i < j->held.n; i++)
+		if (!nuniq || uniq[nuniq - 1] != j->held_items[i])
+			uniq[nuniq++] = j->held_items[i]; /* held in item order */
+	ls_git_paths *paths = ls_xcalloc(nuniq ? nuniq : 1, sizeof(ls_git_paths));
+	ls_git_history_all_paths(h, uniq, nuniq, paths);
+	size_t u = 0;
+	for (size_t i = 0; i < j->held.n; i++) {
+		while (uniq[u] != j->held_items[i])
+			u++;
+		ls_finding *f = &j->held.items[i];
+		f->prov.nalso = paths[u].n;
+		f->prov.also = ls_xcalloc(paths[u].n ? paths[u].n : 1, sizeof(char *));
+		for (size_t k = 0; k < paths[u].n; k++)
+			f->prov.also[k] = ls_xstrdup(paths[u].v[k]);
+		if (!j->write_failed)
+			report_one(j, f);
+	}
+	for (size_t k = 0; k < nuniq; k++)
+		ls_git_paths_dispose(&paths[k]);
+	free(paths);
+	free(uniq);
+}
+
+static const char *git_usage =
+    "usage: leakscan git [options] [REPO]\n"
+    "       leakscan git --staged [options] [REPO]\n"
+    "       leakscan git --message FILE [options]\n"
+    "\n"
+    "Scans every blob reachable from any ref (branches, tags, remotes, stash, HEAD) once, and\n"
+    "every commit and annotated tag message, of the repository containing REPO (default: .).\n"
+    "Each finding names the commit that first introduced it (in topological order from the\n"
+    "roots), its path there, author, committer date and message. Messages are shown with the\n"
+    "path '<commit message>' or '<tag message: NAME>'; unreachable blobs as\n"
+    "'<unreachable blob ID>'. Nothing is ever written into the repository.\n"
+    "\n"
+    "      --all-objects      also scan unreachable blobs and dangling commits/tags\n"
+    "      --all-provenance   list every commit:path holding each finding's blob\n"
+    "      --range A..B       only what the commits of A..B introduced\n"
+    "      --since REV        same as --range REV..HEAD\n"
+    "      --branch NAME      walk only this branch (no other refs, tags or stash)\n"
+    "      --staged           scan what 'git commit' would record (index vs HEAD)\n"
+    "      --message FILE     scan a commit message file (commit-msg hook)\n"
+    "  -f, --format FMT       text (default), json, jsonl, sarif, junit, csv\n"
+    "  -o, --output FILE      write findings to FILE (atomically) instead of stdout\n"
+    "      --redact           mask secrets (default for sarif and junit); --no-redact to show\n"
+    "  -j, --jobs N           worker threads (default: number of CPUs)\n"
+    "      --rules PATH       add a rule file or directory (repeatable)\n"
+    "      --no-default-rules use only the --rules given\n"
+    "      --disable-rule ID  turn a rule off (repeatable); --enable-rule ID turns one on\n"
+    "      --max-file-size N  skip larger blobs (default 100M)\n"
+    "      --binary           scan binary blobs too\n"
+    "      --no-inline-allow  report lines marked leakscan:allow too (audits)\n"
+    "      --fail-on SEV      exit 1 only for findings of this severity or above\n"
+    "      --color WHEN       auto, always, never\n"
+    "  -q, --quiet            no summary line on stderr\n"
+    "\n"
+    "Exit status: 0 nothing found, 1 findings, 2 error (findings take precedence). A shallow\n"
+    "clone, a missing or corrupt object count as errors; the rest of the scan goes on.\n";
+
+/* --message FILE: one buffer, no repository. */
+static void scan_message(git_job *j, const char *file)
+{
+	ls_buf b = LS_BUF_INIT;
+	ls_scratch *s = NULL;
+	j->st.noun = "messages";
+	if (ls_read_file(&b, file) < 0) {
+		ls_cli_error("%s", ls_error_last());
+		j->st.errors++;
+		goto done;
+	}
+	if (ls_scratch_new(&s, j->m) < 0) {
+		ls_cli_error("%s", ls_error_last());
+		j->st.errors++;
+		goto done;
+	}
+	ls_findings fs = LS_FINDINGS_INIT;
+	j->st.items++;
+	j->st.bytes += b.len;
+	if (ls_search_buffer(j->m, s, &j->so, b.ptr ? b.ptr : "", b.len, file, &fs) < 0) {
+		ls_cli_error("%s: %s", file, ls_error_last());
+		j->st.errors++;
+	}
+	for (size_t i = 0; i < fs.n && !j->write_failed; i++)
+		report_one(j, &fs.items[i]);
+	ls_findings_dispose(&fs);
+done:
+	ls_scratch_free(s);
+	ls_buf_dispose(&b);
+}
+
+int cmd_git(int argc, char **argv)
+{
+	ls_cli_options o;
+	ls_cli_options_init(&o);
+	static const struct option own[] = {{"help", no_argument, NULL, 'h'},
+	                                    {"all-objects", no_argument, NULL, OPT_ALL_OBJECTS},
+	                                    {"all-provenance", no_argument, NULL, OPT_ALL_PROVENANCE},
+	                                    {"range", required_argument, NULL, OPT_RANGE},
+	                                    {"since", required_argument, NULL, OPT_SINCE},
+	                                    {"branch", required_argument, NULL, OPT_BRANCH},
+	                                    {"staged", no_argument, NULL, OPT_STAGED},
+	                                    {"message", required_argument, NULL, OPT_MESSAGE},
+	                                    {NULL, 0, NULL, 0}};
+	struct option *longopts = ls_cli_longopts(own);
+	int opt, rc = LS_EXIT_ERROR;
+	ls_ruleset *rs = NULL;
+	ls_matcher *m = NULL;
+	ls_git_repo *repo = NULL;
+	ls_git_history *h = NULL;
+	git_job j;
+	memset(&j, 0, sizeof(j));
+	ls_cli_output out = {0};
+	ls_git_history_options ho = LS_GIT_HISTORY_OPTIONS_INIT;
+	int staged = 0, all_prov = 0, out_open = 0;
+	const char *message = NULL, *since = NULL;
+	char *since_range = NULL;
+
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h" LS_CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			fputs(git_usage, stdout);
+			rc = 0;
+			goto done;
+		case OPT_ALL_OBJECTS: ho.all_objects = 1; continue;
+		case OPT_ALL_PROVENANCE: all_prov = 1; continue;
+		case OPT_RANGE: ho.range = optarg; continue;
+		case OPT_SINCE: since = optarg; continue;
+		case OPT_BRANCH: ho.branch = optarg; continue;
+		case OPT_STAGED: staged = 1; continue;
+		case OPT_MESSAGE: message = optarg; continue;
+		default: break;
+		}
+		int r = ls_cli_common_option(&o, opt, optarg, "git");
+		if (r < 0)
+			goto done;
+		if (r == 0) {
+			ls_cli_error("git: unknown option '%s' (see 'leakscan help git')", argv[optind - 1]);
+			goto done;
+		}
+	}
+	if (ho.range && since) {
+		ls_cli_error("git: --range and --since cannot be combined");
+		goto done;
+	}
+	if (since) {
+		since_range = ls_xasprintf("%s..%s", since, ho.branch ? ho.branch : "HEAD");
+		ho.range = since_range;
+	}
+	if ((staged || message) && (ho.range || ho.branch || ho.all_objects || all_prov)) {
+		ls_cli_error("git: --%s cannot be combined with --range, --since, --branch, --all-objects or --all-provenance",
+		             staged ? "staged" : "message");
+		goto done;
+	}
+	if (staged && message) {
+		ls_cli_error("git: --staged and --message cannot be combined");
+		goto done;
+	}
+	if (ho.all_objects && (ho.range || ho.branch)) {
+		ls_cli_error("git: --all-objects scans the whole object database; it cannot be combined with --range, --since or --branch");
+		goto done;
+	}
+	if (optind + 1 < argc || (message && optind < argc)) {
+		ls_cli_error("git: too many arguments (see 'leakscan help git')");
+		goto done;
+	}
+	if (ls_cli_load_rules(&o, &rs) < 0)
+		goto done;
+	ls_matcher_options mo = LS_MATCHER_OPTIONS_INIT;
+	if (ls_matcher_new(&m, rs, &mo) < 0) {
+		ls_cli_error("%s", ls_error_last());
+		goto done;
+	}
+	j.o = &o;
+	j.m = m;
+	j.st.start = ls_now();
+	j.st.noun = "objects";
+	ls_search_options so = LS_SEARCH_OPTIONS_INIT;
+	so.inline_allow = o.inline_allow;
+	j.so = so;
+	j.hold = all_prov;
+
+	if (!message) {
+		const char *path = optind < argc ? argv[optind] : ".";
+		if (ls_git_repo_open(&repo, path) < 0) {
+			ls_cli_error("%s", ls_error_last());
+			goto done;
+		}
+		int err;
+		if (staged) {
+			err = ls_git_staged_new(&h, repo);
+			j.st.noun = "staged files";
+		} else {
+			if (ls_git_repo_is_shallow(repo)) {
+				ls_cli_error("warning: %s is a shallow clone; history beyond its boundary is not scanned", path);
+				j.st.errors++;
+			}
+			err = ls_git_history_new(&h, repo, &ho);
+		}
+		if (err < 0) {
+			ls_cli_error("%s", ls_error_last());
+			goto done;
+		}
+		for (size_t i = 0; i < ls_git_history_nerrors(h); i++) {
+			ls_cli_error("%s", ls_git_history_error(h, i));
+			j.st.errors++;
+		}
+		if (!staged && !ho.range && ls_git_history_commits(h) == 0 && !o.quiet)
+			ls_cli_error("%s: the repository has no commits%s", path,
+			             ls_git_history_count(h) ? "" : "; nothing to scan");
+	}
+
+	if (ls_cli_output_open(&out, &o) < 0)
+		goto done;
+	out_open = 1;
+	ls_report_options ro;
+	ls_cli_report_options(&ro, &o, &out);
+	ls_report_new(&j.report, out.fp, &ro);
+	j.redact = ro.redact;
+	if (message) {
+		scan_message(&j, message);
+	} else {
+		size_t n = ls_git_history_count(h);
+		j.h = h;
+		j.results = ls_xcalloc(n ? n : 1, sizeof(git_result));
+		ls_pool_job pj = {(size_t)o.jobs, 0, worker_new, worker_free, work, emit, discard, &j};
+		if (ls_pool_run(&pj, n) == LS_ERR) {
+			ls_cli_error("%s", ls_error_last());
+			j.st.errors++;
+		}
+		if (j.hold)
+			flush_held(&j, h);
+	}
+	int werr = ls_report_finish(j.report) < 0 || j.write_failed;
+	if (werr) {
+		ls_cli_error("cannot write the report: %s", strerror(errno));
+		j.st.errors++;
+	}
+	if (ls_cli_output_close(&out, !werr) < 0)
+		j.st.errors++;
+	out_open = 0;
+	ls_cli_print_summary(&j.st, &o);
+	rc = ls_cli_exit_code(&j.st);
+done:
+	if (out_open)
+		ls_cli_output_close(&out, 0);
+	ls_report_free(j.report);
+	free(j.results);
+	ls_findings_dispose(&j.held);
+	free(j.held_items);
+	free(since_range);
+	ls_git_history_free(h);
+	ls_git_repo_free(repo);
+	ls_matcher_free(m);
+	ls_ruleset_free(rs);
+	ls_cli_options_dispose(&o);
+	free(longopts);
+	return rc;
+}

@@ -1,0 +1,396 @@
+#!/usr/bin/env bash
+# Command-line tests of `leakscan git` (issue 3): history, provenance, ranges, the staged index,
+# messages, bad repositories, and that a scan never writes into the repository.
+. "$(dirname "$0")/lib.sh"
+export GIT_OPTIONAL_LOCKS=0
+
+# commit_file PATH CONTENT MESSAGE: writes, stages and commits one file in the current repo.
+commit_file() {
+	mkdir -p "$(dirname "$1")"
+	printf '%s' "$2" > "$1"
+	git add -- "$1" && git commit -qm "$3"
+}
+rev() { git rev-parse "$1"; }
+short() { git rev-parse "$1" | cut -c1-12; }
+# the repository's state: every file under .git with its size and mtime, and the status
+repo_state() { (find "$1/.git" -printf '%P %s %T@\n' | sort; git -C "$1" status --porcelain); }
+
+test_git_secret_added_then_deleted_found_with_provenance() {
+	git init -q r && cd r
+	commit_file a.txt "hello
+" "initial"
+	commit_file s.txt "x
+key = $AWS_KEY
+" "add settings"
+	c=$(rev HEAD)
+	git rm -q s.txt && git commit -qm "remove settings"
+	lst git
+	expect_rc 1
+	expect_out "${c:0:12}:s.txt:2:7: test-aws-key: key = $AWS_KEY"
+	expect_err_has "scanned 5 objects"
+	lst git -f json
+	printf '%s' "$OUT" | python3 -c '
+import json,sys; d=json.load(sys.stdin); assert len(d)==1, d; d=d[0]
+assert d["commit"]=="'"$c"'" and d["path"]=="s.txt" and d["line"]==2 and d["column"]==7, d
+assert d["author_name"]=="Test Author" and d["author_email"]=="author@example.invalid", d
+assert d["date"]=="2024-01-02T03:04:05Z" and d["message"]=="add settings", d
+assert d["blob"]=="'"$(git rev-parse "$c:s.txt")"'", d
+' || fail "json provenance"
+}
+
+test_git_json_keys_for_history_findings() {
+	git init -q r && cd r
+	commit_file a.txt "k=$AWS_KEY
+" "one"
+	lst git -f json
+	expect_rc 1
+	keys=$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(",".join(sorted(d[0].keys())), len(d))')
+	expect_eq "$keys" "author_email,author_name,blob,column,commit,date,end_column,end_line,entropy,fingerprint,line,match,message,path,rule_id,rule_name,secret,severity 1"
+}
+
+test_git_blob_shared_by_100_commits_reported_once() {
+	git init -q r && cd r
+	# 100 commits through fast-import: s.txt never changes, n.txt changes every time; the
+	# same content also sits at a second path
+	{
+		for i in $(seq 1 100); do
+			printf 'commit refs/heads/main\ncommitter T <t@example.invalid> %d +0000\ndata 2\nc\n' $((1700000000 + i))
+			printf 'M 644 inline s.txt\ndata %d\n%s\n' $((${#AWS_KEY} + 5)) "key=$AWS_KEY"
+			printf 'M 644 inline copy/s.txt\ndata %d\n%s\n' $((${#AWS_KEY} + 5)) "key=$AWS_KEY"
+			printf 'M 644 inline n.txt\ndata %d\n%s\n' $((${#i} + 1)) "$i"
+		done
+	} | git fast-import --quiet
+	expect_eq "$(git rev-list --count main)" 100
+	lst git
+	expect_rc 1
+	expect_eq "$(printf '%s\n' "$OUT" | wc -l)" 1 "finding lines"
+	expect_out "$(short main~99):copy/s.txt:1:5: test-aws-key: key=$AWS_KEY"
+	expect_err_has "scanned 201 objects"
+}
+
+test_git_side_branch_only() {
+	git init -q r && cd r
+	commit_file a.txt "a
+" "base"
+	git checkout -qb side
+	commit_file side.txt "t=$TOKEN
+" "side work"
+	c=$(short HEAD)
+	git checkout -q main
+	commit_file b.txt "b
+" "main work"
+	lst git
+	expect_rc 1
+	expect_out "$c:side.txt:1:7: test-token: t=$TOKEN"
+	lst git --branch main
+	expect_rc 0
+	expect_out ""
+	lst git --branch side
+	expect_rc 1
+	expect_out "$c:side.txt:1:7: test-token: t=$TOKEN"
+	lst git --branch nope
+	expect_rc 2
+	expect_err_has "'nope'"
+}
+
+test_git_tag_message_and_tagged_only_commit() {
+	git init -q r && cd r
+	commit_file a.txt "a
+" "base"
+	base=$(short HEAD)
+	git tag -a v1 -m "release with $TOKEN"
+	git checkout -q --detach
+	commit_file t.txt "key $AWS_KEY
+" "only tagged"
+	c=$(short HEAD)
+	git tag only-tag
+	git checkout -q main
+	lst git
+	expect_rc 1
+	expect_out "$c:t.txt:1:5: test-aws-key: key $AWS_KEY
+$base:<tag message: v1>:1:18: test-token: release with $TOKEN"
+	lst git -f json --redact
+	expect_out_lacks "$TOKEN"
+	expect_out_lacks "$AWS_KEY"
+}
+
+test_git_stash_entries() {
+	git init -q r && cd r
+	commit_file a.txt "a
+" "base"
+	printf 'k=%s\n' "$AWS_KEY" > a.txt && git stash -q
+	printf 't=%s\n' "$TOKEN" > a.txt && git stash -q
+	expect_eq "$(git stash list | wc -l)" 2
+	lst git
+	expect_rc 1
+	expect_out_has "a.txt:1:3: test-aws-key: k=$AWS_KEY"
+	expect_out_has "a.txt:1:7: test-token: t=$TOKEN"
+}
+
+test_git_commit_message() {
+	git init -q r && cd r
+	commit_file a.txt "a
+" "initial"
+	git commit -q --allow-empty -m "rotate
+
+the old one was $TOKEN"
+	c=$(short HEAD)
+	lst git
+	expect_rc 1
+	expect_out "$c:<commit message>:3:21: test-token: the old one was $TOKEN"
+}
+
+test_git_message_file() {
+	printf 'fix things\n\nkey %s\n' "$AWS_KEY" > COMMIT_EDITMSG
+	lst git --message COMMIT_EDITMSG
+	expect_rc 1
+	expect_out "COMMIT_EDITMSG:3:5: test-aws-key: key $AWS_KEY"
+	printf 'clean\n' > m2
+	lst git --message m2
+	expect_rc 0
+	lst git --message missing-file
+	expect_rc 2
+	expect_err_has "missing-file"
+}
+
+test_git_dangling_commit_only_with_all_objects() {
+	git init -q r && cd r
+	commit_file a.txt "a
+" "base"
+	git checkout -qb tmp
+	commit_file d.txt "k=$AWS_KEY
+" "dangling $TOKEN"
+	c=$(rev HEAD)
+	b=$(rev HEAD:d.txt)
+	git checkout -q main && git branch -qD tmp
+	lst git
+	expect_rc 0
+	expect_out ""
+	lst git --all-objects
+	expect_rc 1
+	expect_out_has "<unreachable blob ${b:0:12}>:1:3: test-aws-key: k=$AWS_KEY"
+	expect_out_has "${c:0:12}:<commit message>:1:14: test-token: dangling $TOKEN"
+	lst git --all-objects -f json
+	printf '%s' "$OUT" | python3 -c '
+import json,sys; d={f["rule_id"]: f for f in json.load(sys.stdin)}
+assert d["test-aws-key"]["blob"]=="'"$b"'" and d["test-aws-key"]["commit"] is None, d
+assert d["test-token"]["commit"]=="'"$c"'", d
+' || fail "json for unreachable objects"
+}
+
+test_git_range_and_since_only_what_was_introduced() {
+	git init -q r && cd r
+	commit_file one.txt "k=$AWS_KEY
+" "one"
+	a=$(rev HEAD)
+	commit_file two.txt "t=$TOKEN
+" "two"
+	b=$(short HEAD)
+	commit_file three.txt "password = \"Zq8#mW2!pLx9\"
+" "three $AWS_KEY2"
+	c=$(short HEAD)
+	lst git --range "$a..HEAD"
+	expect_rc 1
+	expect_out "$b:two.txt:1:7: test-token: t=$TOKEN
+$c:<commit message>:1:7: test-aws-key: three $AWS_KEY2
+$c:three.txt:1:13: test-password: password = \"Zq8#mW2!pLx9\""
+	expect_out_lacks "one.txt"
+	first=$OUT
+	lst git --since "$a"
+	expect_out "$first"
+	lst git --range "HEAD~1..HEAD"
+	expect_out_lacks "two.txt"
+	expect_out_has "three.txt"
+	lst git --range "nonsense"
+	expect_rc 2
+	expect_err_has "range"
+}
+
+test_git_merge_commit() {
+	git init -q r && cd r
+	commit_file f.txt "base
+" "base"
+	git checkout -qb side
+	commit_file side.txt "t=$TOKEN
+" "side"
+	s=$(short HEAD)
+	git checkout -q main
+	commit_file m.txt "m
+" "main"
+	git merge -q --no-ff --no-commit side >/dev/null
+	printf 'k=%s\n' "$AWS_KEY" > evil.txt && git add evil.txt
+	git commit -qm "merge side"
+	m=$(short HEAD)
+	lst git
+	expect_rc 1
+	expect_out_has "$s:side.txt:1:7: test-token: t=$TOKEN"
+	expect_out_has "$m:evil.txt:1:3: test-aws-key: k=$AWS_KEY"
+	# the merge, diffed against both parents, introduced evil.txt only
+	lst git --range "HEAD^2..HEAD"
+	expect_out "$m:evil.txt:1:3: test-aws-key: k=$AWS_KEY"
+}
+
+test_git_renamed_file_reported_once_first_path() {
+	git init -q r && cd r
+	commit_file old/name.txt "k=$AWS_KEY
+" "add"
+	c=$(short HEAD)
+	git mv old/name.txt new.txt && git commit -qm "rename"
+	lst git
+	expect_rc 1
+	expect_out "$c:old/name.txt:1:3: test-aws-key: k=$AWS_KEY"
+	lst git --all-provenance -f json
+	printf '%s' "$OUT" | python3 -c '
+import json,sys; d=json.load(sys.stdin); assert len(d)==1, d
+p=[x.split(":")[1] for x in d[0]["provenance"]]
+assert p==["old/name.txt","new.txt"], p
+' || fail "all provenance"
+}
+
+test_git_bare_repository() {
+	git init -q r && (cd r && commit_file a.txt "k=$AWS_KEY
+" "add")
+	c=$(git -C r rev-parse --short=12 HEAD)
+	git clone -q --bare r bare.git
+	lst git bare.git
+	expect_rc 1
+	expect_out "$c:a.txt:1:3: test-aws-key: k=$AWS_KEY"
+	lst git --staged bare.git
+	expect_rc 2
+	expect_err_has "bare"
+	# a directory inside a work tree finds its repository
+	mkdir r/sub
+	lst git r/sub
+	expect_out "$c:a.txt:1:3: test-aws-key: k=$AWS_KEY"
+}
+
+test_git_not_a_repository_and_empty_repository() {
+	mkdir plain
+	lst git plain
+	expect_rc 2
+	expect_err_has "plain: not a git repository"
+	lst git nowhere
+	expect_rc 2
+	expect_err_has "nowhere"
+	git init -q empty
+	lst git empty
+	expect_rc 0
+	expect_out ""
+	expect_err_has "no commits"
+	lst git --staged empty
+	expect_rc 0
+	(cd empty && printf 'k=%s\n' "$AWS_KEY" > a.txt && git add a.txt)
+	lst git --staged empty
+	expect_rc 1
+	expect_out "a.txt:1:3: test-aws-key: k=$AWS_KEY"
+}
+
+test_git_shallow_clone_warns() {
+	git init -q r && cd r
+	commit_file old.txt "k=$AWS_KEY
+" "old"
+	git rm -q old.txt && git commit -qm "remove old"
+	commit_file newer.txt "n2
+" "newer"
+	cd ..
+	git clone -q --depth 1 "file://$WORK/r" sh
+	lst git sh
+	expect_rc 2
+	expect_err_has "shallow clone"
+	expect_out ""
+	(cd sh && printf 't=%s\n' "$TOKEN" > t.txt && git add t.txt && git commit -qm tip)
+	lst git sh
+	expect_rc 1
+	expect_out_has "t.txt:1:7: test-token"
+	expect_err_lacks "not found"
+}
+
+test_git_corrupted_object_named_and_scan_goes_on() {
+	git init -q r && cd r
+	commit_file a.txt "plain text
+" "a"
+	commit_file t.txt "t=$TOKEN
+" "t"
+	b=$(rev HEAD:a.txt)
+	rm -f ".git/objects/${b:0:2}/${b:2}"
+	lst git
+	expect_rc 1
+	expect_err_has "$b"
+	expect_err_has "a.txt"
+	expect_out_has "t.txt:1:7: test-token"
+	# findings below --fail-on do not hide the error
+	lst git --fail-on critical
+	expect_rc 2
+	expect_out_has "t.txt:1:7: test-token"
+}
+
+test_git_output_identical_for_any_jobs() {
+	git init -q r && cd r
+	for i in $(seq 1 30); do
+		mkdir -p "d$((i % 4))"
+		printf 'n=%s\nk=%s\n' "$i" "$AWS_KEY" > "d$((i % 4))/f$i.txt"
+		printf 'line %s\nt=%s\n' "$i" "$TOKEN" > "common.txt"
+		git add -A && git commit -qm "c$i"
+	done
+	ls_run git --no-default-rules --rules "$RULES" -f jsonl -j1 --all-provenance
+	one=$OUT
+	expect_rc 1
+	ls_run git --no-default-rules --rules "$RULES" -f jsonl -j4 --all-provenance
+	expect_out "$one"
+	expect_eq "$(printf '%s\n' "$OUT" | wc -l)" 60
+}
+
+test_git_staged_only_index_content() {
+	git init -q r && cd r
+	commit_file a.txt "a
+" "base"
+	commit_file gone.txt "k=$AWS_KEY2
+" "will be deleted"
+	printf 'x\ny\nk=%s\n' "$AWS_KEY" > new.txt && git add new.txt
+	printf 't=%s\n' "$TOKEN" > a.txt   # unstaged edit
+	git rm -q gone.txt                  # staged deletion
+	lst git --staged
+	expect_rc 1
+	expect_out "new.txt:3:3: test-aws-key: k=$AWS_KEY"
+	# the index's content counts, not the work tree's
+	printf 'clean now\n' > new.txt
+	lst git --staged
+	expect_out "new.txt:3:3: test-aws-key: k=$AWS_KEY"
+	git reset -q new.txt
+	lst git --staged
+	expect_rc 0
+	expect_out ""
+}
+
+test_git_max_file_size_and_binary() {
+	git init -q r && cd r
+	printf 'k=%s\n' "$AWS_KEY" > big.txt && head -c 3000 /dev/zero | tr '\0' 'x' >> big.txt
+	printf 'k=%s\0\n' "$TOKEN" > bin.dat
+	git add . && git commit -qm add
+	lst git --max-file-size 1K
+	expect_rc 0
+	expect_err_has "big.txt: skipped, larger than --max-file-size"
+	expect_err_has "1 binary, 1 too large"
+	lst git --binary
+	expect_rc 1
+	expect_out_has "bin.dat:1:7: test-token"
+}
+
+test_git_scan_never_writes_into_the_repository() {
+	git init -q r && cd r
+	commit_file a.txt "k=$AWS_KEY
+" "add"
+	printf 't=%s\n' "$TOKEN" > b.txt && git add b.txt
+	printf 'dirty\n' > a.txt
+	cd ..
+	before=$(repo_state r)
+	sleep 0.05
+	lst git r
+	lst git --staged r
+	lst git --all-objects --all-provenance r
+	(cd r && lst git --since HEAD)
+	after=$(repo_state r)
+	expect_eq "$after" "$before" "(repository changed)"
+}
+
+run_tests
