@@ -93,6 +93,7 @@ int ls_cli_exit_code(const ls_cli_stats *st);
 
 int cmd_scan(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_git(int argc, char **argv);
 int cmd_hook(int argc, char **argv);
 int cmd_secrets(int argc, char **argv);
 
