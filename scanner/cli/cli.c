@@ -24,7 +24,11 @@ enum {
 	OPT_NO_IGNORE,
 	OPT_FOLLOW,
 	OPT_NO_INLINE_ALLOW,
-	OPT_FAIL_ON
+	OPT_FAIL_ON,
+	OPT_CONFIG,
+	OPT_NO_CONFIG,
+	OPT_BASELINE,
+	OPT_NO_DEFAULT_SKIPS
 };
 
 const struct option ls_cli_common_longopts[] = {
@@ -44,6 +48,10 @@ const struct option ls_cli_common_longopts[] = {
     {"follow", no_argument, NULL, OPT_FOLLOW},
     {"no-inline-allow", no_argument, NULL, OPT_NO_INLINE_ALLOW},
     {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"no-config", no_argument, NULL, OPT_NO_CONFIG},
+    {"baseline", required_argument, NULL, OPT_BASELINE},
+    {"no-default-skips", no_argument, NULL, OPT_NO_DEFAULT_SKIPS},
     {"quiet", no_argument, NULL, 'q'},
     {NULL, 0, NULL, 0}};
 
@@ -194,6 +202,21 @@ int ls_cli_common_option(ls_cli_options *o, int opt, const char *arg, const char
 			ls_cli_error("%s: --fail-on takes low, medium, high or critical", cmd);
 			return -1;
 		}
+		o->fail_on_set = 1;
+		return 1;
+	case OPT_CONFIG:
+		o->config = arg;
+		o->no_config = 0;
+		return 1;
+	case OPT_NO_CONFIG:
+		o->no_config = 1;
+		o->config = NULL;
+		return 1;
+	case OPT_BASELINE:
+		o->baseline = arg;
+		return 1;
+	case OPT_NO_DEFAULT_SKIPS:
+		o->no_default_skips = 1;
 		return 1;
 	case 'q':
 		o->quiet = 1;
@@ -261,6 +284,86 @@ fail:
 	ls_cli_error("%s", ls_error_last());
 	ls_ruleset_free(rs);
 	return err;
+}
+
+int ls_cli_prepare(ls_cli_filters *fl, ls_cli_options *o, const char *start, ls_ruleset **rs_out)
+{
+	memset(fl, 0, sizeof(*fl));
+	*rs_out = NULL;
+	ls_ruleset *rs = NULL;
+	char *found = NULL;
+	int err = 0;
+	ls_config_find(&fl->root, &found, start && strcmp(start, "-") ? start : ".");
+	const char *cfg_path = o->no_config ? NULL : o->config ? o->config : found;
+	if (cfg_path && (err = ls_config_load(&fl->config, cfg_path)) < 0)
+		goto fail;
+	free(found);
+	found = NULL;
+	ls_ruleset_new(&rs);
+	if (!o->no_default_rules && (err = ls_ruleset_load_path(rs, ls_cli_default_rules_dir())) < 0)
+		goto fail;
+	for (size_t i = 0; fl->config && i < fl->config->rule_files.n; i++)
+		if ((err = ls_ruleset_load_path(rs, fl->config->rule_files.items[i])) < 0)
+			goto fail;
+	for (size_t i = 0; i < o->nrule_paths; i++)
+		if ((err = ls_ruleset_load_path(rs, o->rule_paths[i])) < 0)
+			goto fail;
+	if (fl->config && (err = ls_config_apply_rules(fl->config, rs)) < 0)
+		goto fail;
+	for (size_t i = 0; i < o->ndisable; i++)
+		if ((err = ls_ruleset_set_enabled(rs, o->disable[i], 0)) < 0)
+			goto fail;
+	for (size_t i = 0; i < o->nenable; i++)
+		if ((err = ls_ruleset_set_enabled(rs, o->enable[i], 1)) < 0)
+			goto fail;
+	/* paths in the configuration are relative to its directory; without one, to the root */
+	ls_allow_new(&fl->allow, fl->config ? fl->config->dir : fl->root);
+	if (fl->config && (err = ls_config_apply_allow(fl->config, rs, fl->allow)) < 0)
+		goto fail;
+	if (o->no_default_skips)
+		ls_allow_set_default_skips(fl->allow, 0);
+	char *ign = ls_xasprintf("%s/%s", fl->config ? fl->config->dir : fl->root, LS_IGNORE_NAME);
+	err = ls_allow_load_ignore_file(fl->allow, ign);
+	free(ign);
+	if (err == LS_ENOTFOUND)
+		err = 0;
+	if (err < 0)
+		goto fail;
+	if (o->baseline) {
+		if ((err = ls_baseline_load(&fl->baseline, o->baseline)) < 0)
+			goto fail;
+		ls_allow_set_baseline(fl->allow, fl->baseline);
+	}
+	if (fl->config && fl->config->has_fail_on && !o->fail_on_set)
+		o->fail_on = fl->config->fail_on;
+	*rs_out = rs;
+	return 0;
+fail:
+	ls_cli_error("%s", ls_error_last());
+	free(found);
+	ls_ruleset_free(rs);
+	ls_cli_filters_dispose(fl);
+	return err < 0 ? err : LS_ERR;
+}
+
+void ls_cli_filters_dispose(ls_cli_filters *fl)
+{
+	ls_allow_free(fl->allow);
+	ls_baseline_free(fl->baseline);
+	ls_config_free(fl->config);
+	free(fl->root);
+	memset(fl, 0, sizeof(*fl));
+}
+
+void ls_cli_search_options(ls_search_options *so, const ls_cli_options *o, const ls_cli_filters *fl)
+{
+	ls_search_options d = LS_SEARCH_OPTIONS_INIT;
+	*so = d;
+	so->inline_allow = o->inline_allow;
+	if (fl->allow) {
+		so->allow = ls_allow_search_cb;
+		so->allow_payload = fl->allow;
+	}
 }
 
 int ls_cli_output_open(ls_cli_output *out, const ls_cli_options *o)

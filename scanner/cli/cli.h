@@ -5,6 +5,8 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "allow.h"
+#include "config.h"
 #include "matcher.h"
 #include "report.h"
 #include "rules.h"
@@ -36,6 +38,11 @@ typedef struct {
 	int inline_allow;
 	int quiet;
 	ls_severity fail_on;
+	int fail_on_set;         /* --fail-on given (it wins over the config's fail_on) */
+	const char *config;      /* --config FILE */
+	int no_config;           /* --no-config */
+	const char *baseline;    /* --baseline FILE */
+	int no_default_skips;    /* --no-default-skips */
 } ls_cli_options;
 
 void ls_cli_options_init(ls_cli_options *o);
@@ -91,8 +98,45 @@ void ls_cli_print_summary(const ls_cli_stats *st, const ls_cli_options *o);
 /** 0, 1 or 2 from the tallies. */
 int ls_cli_exit_code(const ls_cli_stats *st);
 
+/**
+ * What decides which findings a scan reports beyond the rules: the `.leakscan.yaml`
+ * configuration, allowlists and default skips, `.leakscanignore` and a baseline.
+ */
+typedef struct {
+	ls_config *config;     /* NULL without one (or with --no-config) */
+	char *root;            /* project root: the config's directory, the work tree top, or the start */
+	ls_allow *allow;       /* never NULL after ls_cli_prepare succeeds */
+	ls_baseline *baseline; /* --baseline FILE, or NULL */
+} ls_cli_filters;
+
+/**
+ * Finds and loads the configuration for a scan starting at `start` (a path; NULL: "."),
+ * loads the rules (default, config `rule_files`, --rules; then the config's disable,
+ * enable and overrides; then --disable-rule/--enable-rule) and builds the allow set
+ * (config allowlists, default skips unless turned off, `.leakscanignore` in the root,
+ * --baseline). Sets o->fail_on from the config unless --fail-on was given. Prints errors.
+ * Returns 0 or a negative error; on error nothing needs disposing but `fl`.
+ * For history scans of a repository, call ls_allow_set_paths_relative(fl->allow, 1) when
+ * the finding paths are relative to fl->root.
+ */
+int ls_cli_prepare(ls_cli_filters *fl, ls_cli_options *o, const char *start, ls_ruleset **rs_out);
+void ls_cli_filters_dispose(ls_cli_filters *fl);
+/** Search options wired to the filters (inline markers per --no-inline-allow). */
+void ls_cli_search_options(ls_search_options *so, const ls_cli_options *o, const ls_cli_filters *fl);
+
+/** Receives each finding a scan reports (in output order), with the scan's filters. */
+typedef void (*ls_cli_collect_fn)(const ls_finding *f, const ls_cli_filters *fl, void *payload);
+
+/**
+ * Runs `leakscan scan` with `argv` (argv[0] is the command name `cmd`, used in messages).
+ * With `collect`, findings go to it instead of a report (format and -o are ignored) and
+ * --help prints nothing. Returns the exit status.
+ */
+int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn collect, void *payload);
+
 int cmd_scan(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_baseline(int argc, char **argv);
 int cmd_git(int argc, char **argv);
 int cmd_hook(int argc, char **argv);
 int cmd_secrets(int argc, char **argv);

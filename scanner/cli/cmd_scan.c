@@ -36,6 +36,9 @@ typedef struct {
 	ls_report *report;
 	ls_cli_stats st;
 	int write_failed;
+	ls_cli_collect_fn collect; /* instead of the report (leakscan baseline) */
+	void *collect_payload;
+	const ls_cli_filters *fl;
 } scan_job;
 
 /* Files up to this size are read into a reused buffer; larger ones are mapped. Mapping
@@ -185,7 +188,9 @@ static int emit(size_t idx, void *payload)
 		ls_cli_error("%s", res->note);
 	for (size_t i = 0; i < res->findings.n && !j->write_failed; i++) {
 		ls_cli_stats_count(&j->st, &res->findings.items[i], j->o);
-		if (ls_report_add(j->report, &res->findings.items[i]) < 0)
+		if (j->collect)
+			j->collect(&res->findings.items[i], j->fl, j->collect_payload);
+		else if (ls_report_add(j->report, &res->findings.items[i]) < 0)
 			j->write_failed = 1;
 	}
 	discard(idx, payload);
@@ -194,12 +199,16 @@ static int emit(size_t idx, void *payload)
 
 typedef struct {
 	ls_git_ignore *ig;
+	const ls_allow *allow;
 } walk_ctx;
 
 static int skip_ignored(const char *path, int is_dir, void *payload)
 {
 	walk_ctx *w = payload;
-	return ls_git_ignore_check(w->ig, path, is_dir);
+	/* allowlisted paths and default skips are never read */
+	if (w->allow && ls_allow_skip_path(w->allow, path, is_dir))
+		return 1;
+	return w->ig && ls_git_ignore_check(w->ig, path, is_dir);
 }
 
 static void walk_error(const char *path, const char *msg, void *payload)
@@ -228,12 +237,16 @@ static const char *scan_usage =
     "      --follow           follow symbolic links\n"
     "      --no-inline-allow  report lines marked leakscan:allow too (audits)\n"
     "      --fail-on SEV      exit 1 only for findings of this severity or above\n"
+    "      --config FILE      use this configuration instead of the nearest .leakscan.yaml\n"
+    "      --no-config        use no configuration file\n"
+    "      --baseline FILE    report only findings not in this baseline (leakscan baseline)\n"
+    "      --no-default-skips scan lock files, minified bundles, vendored directories too\n"
     "      --color WHEN       auto, always, never\n"
     "  -q, --quiet            no summary line on stderr\n"
     "\n"
     "Exit status: 0 nothing found, 1 findings, 2 error (findings take precedence).\n";
 
-int cmd_scan(int argc, char **argv)
+int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn collect, void *payload)
 {
 	ls_cli_options o;
 	ls_cli_options_init(&o);
@@ -247,24 +260,27 @@ int cmd_scan(int argc, char **argv)
 	ls_walk_list files = LS_WALK_LIST_INIT;
 	ls_cli_output out = {0};
 	size_t nitems = 0;
+	ls_cli_filters fl;
+	memset(&fl, 0, sizeof(fl));
 
 	opterr = 0;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h" LS_CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		if (opt == 'h') {
-			fputs(scan_usage, stdout);
+			if (!collect)
+				fputs(scan_usage, stdout);
 			rc = 0;
 			goto done;
 		}
-		int r = ls_cli_common_option(&o, opt, optarg, "scan");
+		int r = ls_cli_common_option(&o, opt, optarg, cmd);
 		if (r < 0)
 			goto done;
 		if (r == 0) {
-			ls_cli_error("scan: unknown option '%s' (see 'leakscan help scan')", argv[optind - 1]);
+			ls_cli_error("%s: unknown option '%s' (see 'leakscan help %s')", cmd, argv[optind - 1], cmd);
 			goto done;
 		}
 	}
-	if (ls_cli_load_rules(&o, &rs) < 0)
+	if (ls_cli_prepare(&fl, &o, optind < argc ? argv[optind] : ".", &rs) < 0)
 		goto done;
 	ls_matcher_options mo = LS_MATCHER_OPTIONS_INIT;
 	if (ls_matcher_new(&m, rs, &mo) < 0) {
@@ -275,9 +291,15 @@ int cmd_scan(int argc, char **argv)
 	j.m = m;
 	j.st.start = ls_now();
 	j.st.noun = "files";
-	ls_search_options so = LS_SEARCH_OPTIONS_INIT;
-	so.inline_allow = o.inline_allow;
-	j.so = so;
+	ls_cli_search_options(&j.so, &o, &fl);
+	j.collect = collect;
+	j.collect_payload = payload;
+	j.fl = &fl;
+	if (collect) {
+		/* findings go to the collector: no report */
+		o.format = LS_FMT_TEXT;
+		o.output = NULL;
+	}
 
 	/* collect what to scan, in command-line order, each directory in name order */
 	static char dot_path[] = ".";
@@ -300,15 +322,15 @@ int cmd_scan(int argc, char **argv)
 			files.items[files.n++].size = 0;
 			continue;
 		}
-		walk_ctx wc = {NULL};
+		walk_ctx wc = {NULL, fl.allow};
 		ls_walk_options wo = LS_WALK_OPTIONS_INIT;
 		wo.follow_symlinks = o.follow;
 		wo.on_error = walk_error;
 		wo.error_payload = &j.st.errors;
-		if (!o.no_ignore && ls_git_ignore_open(&wc.ig, paths[i]) == 0) {
-			wo.skip = skip_ignored;
-			wo.skip_payload = &wc;
-		}
+		if (!o.no_ignore && ls_git_ignore_open(&wc.ig, paths[i]) < 0)
+			wc.ig = NULL;
+		wo.skip = skip_ignored;
+		wo.skip_payload = &wc;
 		int err = ls_fs_walk(paths[i], &wo, &files);
 		ls_git_ignore_free(wc.ig);
 		if (err == LS_ENOTFOUND) {
@@ -353,7 +375,10 @@ done:
 	ls_walk_list_dispose(&files);
 	ls_matcher_free(m);
 	ls_ruleset_free(rs);
+	ls_cli_filters_dispose(&fl);
 	ls_cli_options_dispose(&o);
 	free(longopts);
 	return rc;
 }
+
+int cmd_scan(int argc, char **argv) { return ls_cli_scan_run(argc, argv, "scan", NULL, NULL); }

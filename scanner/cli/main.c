@@ -16,6 +16,7 @@ static const command commands[] = {
     {"rules", cmd_rules, "list the loaded rules, or check rule files and their examples"},
     {"git", cmd_git, "scan a repository's history, a commit range, the staged index or a message"},
     {"hook", cmd_hook, "install, uninstall or show the git hooks that run leakscan"},
+    {"baseline", cmd_baseline, "record current findings so that scans report only new ones"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
