@@ -400,7 +400,9 @@ int ls_allow_load_ignore_file(ls_allow *a, const char *path)
 
 const char *const ls_allow_default_skip_names[] = {
     "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "Cargo.lock",
-    "poetry.lock", "Pipfile.lock", "Gemfile.lock", "composer.lock", "go.sum", NULL};
+    "poetry.lock", "Pipfile.lock", "Gemfile.lock", "composer.lock", "go.sum",
+    /* leakscan's own files: hashes and fingerprints, never secrets */
+    ".leakscan-baseline.json", ".leakscanignore", NULL};
 const char *const ls_allow_default_skip_dirs[] = {"node_modules", "vendor", "third_party", NULL};
 const char *const ls_allow_default_skip_exts[] = {
     /* minified bundles and source maps */

@@ -2,8 +2,10 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common.h"
 
@@ -129,6 +131,18 @@ static void json_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 	put_jstr(b, "fingerprint", f->fingerprint);
 	if (f->aws_account[0])
 		put_jstr(b, "aws_account", f->aws_account);
+	if (f->decoded)
+		put_jstr(b, "decoded", "base64");
+	if (f->pair_rule) {
+		ls_buf_puts(b, ",\"pair\":{\"rule_id\":");
+		ls_buf_put_json_str(b, f->pair_rule->id, strlen(f->pair_rule->id));
+		ls_buf_printf(b, ",\"line\":%zu,\"column\":%zu,\"secret\":", f->pair_line, f->pair_column);
+		ls_buf ps = LS_BUF_INIT;
+		put_secret(r, &ps, f->pair_secret, f->pair_secret_len);
+		ls_buf_put_json_str(b, ps.ptr, ps.len);
+		ls_buf_dispose(&ps);
+		ls_buf_putc(b, '}');
+	}
 	if (f->prov.commit || f->prov.blob) {
 		put_jstr(b, "commit", f->prov.commit);
 		put_jstr(b, "author_name", f->prov.author_name);
@@ -154,6 +168,16 @@ static void text_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 	if (f->prov.commit)
 		ls_buf_printf(b, "%.12s:", f->prov.commit);
 	ls_buf_printf(b, "%s:%zu:%zu: %s: ", f->path, f->line, f->column, f->rule->id);
+	if (r->o.redact) {
+		/* the rest of the line may hold other secrets (other rules' findings come later):
+		 * print only the masked secret */
+		ls_buf tmp = LS_BUF_INIT;
+		ls_report_redact(&tmp, f->secret, f->secret_len);
+		ls_buf_put(b, tmp.ptr, tmp.len);
+		ls_buf_dispose(&tmp);
+		ls_buf_putc(b, '\n');
+		return;
+	}
 	const char *t = f->line_text;
 	size_t off = f->line_secret_off, sl = f->line_secret_len;
 	/* strip leading white space for readability */
@@ -174,6 +198,10 @@ static void text_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 	size_t tl = strlen(t);
 	for (size_t i = off + sl; i < tl; i++)
 		ls_buf_putc(b, (unsigned char)t[i] < 0x20 ? ' ' : t[i]);
+	if (f->pair_rule)
+		ls_buf_printf(b, "  [pair: %s at %zu:%zu]", f->pair_rule->id, f->pair_line, f->pair_column);
+	if (f->decoded)
+		ls_buf_puts(b, "  [decoded from base64]");
 	ls_buf_putc(b, '\n');
 }
 
@@ -260,13 +288,25 @@ static void sarif_result(ls_report *r, const ls_finding *f)
 	put_uri(&uri, f->path);
 	ls_buf_put(b, uri.ptr, uri.len);
 	ls_buf_dispose(&uri);
-	ls_buf_printf(b, "\"},\"region\":{\"startLine\":%zu,\"startColumn\":%zu,\"endLine\":%zu,\"endColumn\":%zu,\"snippet\":{\"text\":",
+	ls_buf_puts(b, "\"");
+	if (f->path[0] != '/')
+		ls_buf_puts(b, ",\"uriBaseId\":\"%SRCROOT%\"");
+	/* columns count Unicode code points (run.columnKind); endColumn is exclusive */
+	ls_buf_printf(b, "},\"region\":{\"startLine\":%zu,\"startColumn\":%zu,\"endLine\":%zu,\"endColumn\":%zu}",
 	              f->line, f->column, f->end_line, f->end_column + 1);
-	put_json_masked(r, b, f->line_text, strlen(f->line_text), f);
-	ls_buf_puts(b, "}}}}],\"partialFingerprints\":{\"leakscan/v1\":");
+	if (!r->o.redact) {
+		/* the line may hold other findings' secrets: shown only when not redacting */
+		ls_buf_printf(b, ",\"contextRegion\":{\"startLine\":%zu,\"endLine\":%zu,\"snippet\":{\"text\":", f->line, f->line);
+		ls_buf_put_json_str(b, f->line_text, strlen(f->line_text));
+		ls_buf_puts(b, "}}");
+	}
+	ls_buf_puts(b, "}}],\"partialFingerprints\":{\"leakscan/v1\":");
 	ls_buf_put_json_str(b, f->fingerprint, strlen(f->fingerprint));
-	ls_buf_puts(b, ",\"secretHash/v1\":");
-	ls_buf_put_json_str(b, f->secret_hash, 64);
+	if (!r->o.redact) {
+		/* a full hash of a short password can be brute-forced: only when not redacting */
+		ls_buf_puts(b, ",\"secretHash/v1\":");
+		ls_buf_put_json_str(b, f->secret_hash, 64);
+	}
 	ls_buf_puts(b, "},\"properties\":{\"severity\":");
 	const char *sev = ls_severity_name(f->severity);
 	ls_buf_put_json_str(b, sev, strlen(sev));
@@ -284,7 +324,9 @@ static void sarif_result(ls_report *r, const ls_finding *f)
 	ls_buf_puts(b, "}}");
 }
 
-static void xml_text(ls_buf *b, const char *s, size_t n)
+/* XML-escapes `s`; in attribute values (attr) white space is written as character
+ * references so that parsers do not normalise it away. */
+static void xml_escape(ls_buf *b, const char *s, size_t n, int attr)
 {
 	ls_buf tmp = LS_BUF_INIT;
 	/* reuse the JSON escaper's UTF-8 validation: decode its output's \uXXXX is overkill, so
@@ -297,6 +339,9 @@ static void xml_text(ls_buf *b, const char *s, size_t n)
 		case '>': ls_buf_puts(&tmp, "&gt;"); break;
 		case '"': ls_buf_puts(&tmp, "&quot;"); break;
 		case '\'': ls_buf_puts(&tmp, "&apos;"); break;
+		case '\r': ls_buf_puts(&tmp, "&#13;"); break;
+		case '\n': ls_buf_puts(&tmp, attr ? "&#10;" : "\n"); break;
+		case '\t': ls_buf_puts(&tmp, attr ? "&#9;" : "\t"); break;
 		default:
 			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
 				ls_buf_putc(&tmp, '?');
@@ -307,8 +352,12 @@ static void xml_text(ls_buf *b, const char *s, size_t n)
 				while (k < n && k < i + 4 && ((unsigned char)s[k] & 0xc0) == 0x80)
 					k++;
 				ls_buf_put_json_str(&j, s + i, k - i);
-				/* the JSON escaper emits the bytes unchanged when valid, U+FFFD otherwise */
-				ls_buf_put(&tmp, j.ptr + 1, j.len - 2);
+				/* the JSON escaper emits the bytes unchanged when valid, U+FFFD otherwise;
+				 * U+FFFE and U+FFFF are valid UTF-8 but not XML characters */
+				if (j.len - 2 == 3 && !memcmp(j.ptr + 1, "\xef\xbf", 2) && ((unsigned char)j.ptr[3] & 0xfe) == 0xbe)
+					ls_buf_puts(&tmp, "\xef\xbf\xbd");
+				else
+					ls_buf_put(&tmp, j.ptr + 1, j.len - 2);
 				ls_buf_dispose(&j);
 				i = k - 1;
 			} else
@@ -319,6 +368,9 @@ static void xml_text(ls_buf *b, const char *s, size_t n)
 	ls_buf_dispose(&tmp);
 }
 
+static void xml_text(ls_buf *b, const char *s, size_t n) { xml_escape(b, s, n, 0); }
+static void xml_attr(ls_buf *b, const char *s, size_t n) { xml_escape(b, s, n, 1); }
+
 static void junit_case(ls_report *r, const ls_finding *f)
 {
 	ls_buf *b = &r->body;
@@ -327,16 +379,16 @@ static void junit_case(ls_report *r, const ls_finding *f)
 		ls_buf_printf(&name, "%.12s:", f->prov.commit);
 	ls_buf_printf(&name, "%s:%zu:%zu", f->path, f->line, f->column);
 	ls_buf_puts(b, "    <testcase classname=\"leakscan.");
-	xml_text(b, f->rule->id, strlen(f->rule->id));
+	xml_attr(b, f->rule->id, strlen(f->rule->id));
 	ls_buf_puts(b, "\" name=\"");
-	xml_text(b, name.ptr, name.len);
+	xml_attr(b, name.ptr, name.len);
 	ls_buf_puts(b, "\" file=\"");
-	xml_text(b, f->path, strlen(f->path));
+	xml_attr(b, f->path, strlen(f->path));
 	ls_buf_printf(b, "\" line=\"%zu\">\n      <failure type=\"", f->line);
-	xml_text(b, f->rule->id, strlen(f->rule->id));
+	xml_attr(b, f->rule->id, strlen(f->rule->id));
 	ls_buf_puts(b, "\" message=\"");
 	ls_buf_printf(&detail, "%s (%s severity) at %s", f->rule->name, ls_severity_name(f->severity), name.ptr);
-	xml_text(b, detail.ptr, detail.len);
+	xml_attr(b, detail.ptr, detail.len);
 	ls_buf_puts(b, "\">");
 	ls_buf_clear(&detail);
 	ls_buf_printf(&detail, "rule: %s\nsecret: ", f->rule->id);
@@ -389,7 +441,7 @@ static void sarif_finish(ls_report *r)
 {
 	FILE *fp = r->fp;
 	ls_buf b = LS_BUF_INIT;
-	ls_buf_puts(&b, "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n"
+	ls_buf_puts(&b, "{\n  \"$schema\": \"https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json\",\n  \"version\": \"2.1.0\",\n"
 	                "  \"runs\": [{\n  \"tool\": {\"driver\": {\"name\": \"leakscan\", \"semanticVersion\": ");
 	ls_buf_put_json_str(&b, r->o.tool_version, strlen(r->o.tool_version));
 	ls_buf_puts(&b, ", \"informationUri\": \"https://github.com/leakscan/leakscan\", \"rules\": [");
@@ -412,7 +464,15 @@ static void sarif_finish(ls_report *r)
 		ls_buf_printf(&b, ",\"defaultConfiguration\":{\"level\":\"%s\"},\"properties\":{\"tags\":[\"security\",\"secret\"],\"security-severity\":\"%s\",\"precision\":\"high\"}}",
 		              sarif_level(ru->severity), security_severity(ru->severity));
 	}
-	ls_buf_puts(&b, "]}},\n  \"results\": [");
+	ls_buf_puts(&b, "]}},\n  \"columnKind\": \"unicodeCodePoints\",\n");
+	char cwd[PATH_MAX];
+	if (getcwd(cwd, sizeof(cwd)) && cwd[0] == '/') {
+		/* relative artifact URIs resolve against the directory leakscan ran in */
+		ls_buf_puts(&b, "  \"originalUriBaseIds\": {\"%SRCROOT%\": {\"uri\": \"");
+		put_uri(&b, cwd);
+		ls_buf_puts(&b, strcmp(cwd, "/") ? "/\"}},\n" : "\"}},\n");
+	}
+	ls_buf_puts(&b, "  \"results\": [");
 	fwrite(b.ptr, 1, b.len, fp);
 	fwrite(r->body.ptr ? r->body.ptr : "", 1, r->body.len, fp);
 	fputs("\n  ]\n  }]\n}\n", fp);
