@@ -91,6 +91,7 @@ typedef struct {
 	const char *path;  /**< path to show: the file's path, "<commit message>", "<tag message: NAME>" or "<unreachable blob ID12>" */
 	long long size;    /**< the object's size */
 	int too_large;     /**< larger than max_size: not read (data is NULL) */
+	int is_path;       /**< `path` is a file's path in the repository (not a message label) */
 } ls_git_content;
 
 /**

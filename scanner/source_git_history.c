@@ -460,7 +460,8 @@ static void list_tips(ls_git_history *h, ref_tip **tips, size_t *ntips)
 		}
 	}
 	git_strarray_dispose(&names);
-	qsort(*tips, *ntips, sizeof(ref_tip), cmp_tip);
+	if (*ntips)
+		qsort(*tips, *ntips, sizeof(ref_tip), cmp_tip);
 	git_oid head;
 	if (git_reference_name_to_id(&head, h->r->repo, "HEAD") == 0)
 		push_tip(tips, ntips, "HEAD", &head);
@@ -978,6 +979,7 @@ int ls_git_reader_read(ls_git_reader *r, size_t idx, long long max_size, ls_git_
 	reader_release(r);
 	item_path(r, it);
 	out->path = r->path.ptr;
+	out->is_path = it->kind == IT_BLOB || it->kind == IT_STAGED;
 	int err = 0;
 	if (it->kind == IT_COMMIT_MSG) {
 		if (git_commit_lookup(&r->commit, r->repo, &it->id) < 0)

@@ -24,6 +24,7 @@ typedef struct {
 	const ls_matcher *m;
 	ls_search_options so;
 	const ls_git_history *h;
+	const ls_cli_filters *fl;
 	git_result *results;
 	ls_report *report;
 	ls_cli_stats st;
@@ -101,6 +102,8 @@ static void work(void *wp, size_t idx, void *payload)
 		res->note = ls_xasprintf("%s: skipped, larger than --max-file-size (%lld bytes)", c.path, c.size);
 		return;
 	}
+	if (c.is_path && j->fl->allow && ls_allow_skip_path(j->fl->allow, c.path, 0))
+		return;
 	if (!j->o->binary && ls_is_binary(c.data, c.len)) {
 		res->skipped = 1;
 		return;
@@ -129,6 +132,17 @@ static void work(void *wp, size_t idx, void *payload)
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.prov = p;
 	ls_finding_dispose(&tmp);
+	/* allowlist entries naming commits can only match now that the provenance is known */
+	if (j->fl->allow) {
+		size_t keep = 0;
+		for (size_t i = 0; i < res->findings.n; i++) {
+			if (ls_allow_check(j->fl->allow, &res->findings.items[i]))
+				ls_finding_dispose(&res->findings.items[i]);
+			else
+				res->findings.items[keep++] = res->findings.items[i];
+		}
+		res->findings.n = keep;
+	}
 	if (j->redact)
 		for (size_t i = 0; i < res->findings.n; i++)
 			mask_message(&res->findings.items[i]);
@@ -303,6 +317,8 @@ int cmd_git(int argc, char **argv)
 	int staged = 0, all_prov = 0, out_open = 0;
 	const char *message = NULL, *since = NULL;
 	char *since_range = NULL;
+	ls_cli_filters fl;
+	memset(&fl, 0, sizeof(fl));
 
 	opterr = 0;
 	optind = 1;
@@ -354,8 +370,12 @@ int cmd_git(int argc, char **argv)
 		ls_cli_error("git: too many arguments (see 'leakscan help git')");
 		goto done;
 	}
-	if (ls_cli_load_rules(&o, &rs) < 0)
+	const char *start = message ? "." : optind < argc ? argv[optind] : ".";
+	if (ls_cli_prepare(&fl, &o, start, &rs) < 0)
 		goto done;
+	/* paths in a repository are relative to its top */
+	if (!message && fl.allow)
+		ls_allow_set_paths_relative(fl.allow, 1);
 	ls_matcher_options mo = LS_MATCHER_OPTIONS_INIT;
 	if (ls_matcher_new(&m, rs, &mo) < 0) {
 		ls_cli_error("%s", ls_error_last());
@@ -365,9 +385,8 @@ int cmd_git(int argc, char **argv)
 	j.m = m;
 	j.st.start = ls_now();
 	j.st.noun = "objects";
-	ls_search_options so = LS_SEARCH_OPTIONS_INIT;
-	so.inline_allow = o.inline_allow;
-	j.so = so;
+	ls_cli_search_options(&j.so, &o, &fl);
+	j.fl = &fl;
 	j.hold = all_prov;
 
 	if (!message) {
@@ -395,7 +414,7 @@ int cmd_git(int argc, char **argv)
 			ls_cli_error("%s", ls_git_history_error(h, i));
 			j.st.errors++;
 		}
-		if (!staged && !ho.range && ls_git_history_commits(h) == 0 && !o.quiet)
+		if (!staged && !ho.range && ls_git_history_commits(h) == 0)
 			ls_cli_error("%s: the repository has no commits%s", path,
 			             ls_git_history_count(h) ? "" : "; nothing to scan");
 	}
@@ -443,6 +462,7 @@ done:
 	ls_git_repo_free(repo);
 	ls_matcher_free(m);
 	ls_ruleset_free(rs);
+	ls_cli_filters_dispose(&fl);
 	ls_cli_options_dispose(&o);
 	free(longopts);
 	return rc;

@@ -217,7 +217,7 @@ test_git_merge_commit() {
 	git checkout -q main
 	commit_file m.txt "m
 " "main"
-	git merge -q --no-ff --no-commit side >/dev/null
+	git merge -q --no-ff --no-commit side >/dev/null 2>&1
 	printf 'k=%s\n' "$AWS_KEY" > evil.txt && git add evil.txt
 	git commit -qm "merge side"
 	m=$(short HEAD)
@@ -391,6 +391,24 @@ test_git_scan_never_writes_into_the_repository() {
 	(cd r && lst git --since HEAD)
 	after=$(repo_state r)
 	expect_eq "$after" "$before" "(repository changed)"
+}
+
+test_git_config_allowlists_commits_and_paths() {
+	git init -q r && cd r
+	commit_file a.txt "k=$AWS_KEY
+" "first"
+	first=$(rev HEAD)
+	commit_file b.txt "k=$AWS_KEY2
+" "second"
+	commit_file vendor/lib.txt "t=$TOKEN
+" "vendored"
+	printf 'allow:\n  - commits: [%s]\n  - paths: ["vendor/**"]\n' "${first:0:10}" > .leakscan.yaml
+	lst git
+	expect_rc 1
+	expect_out "$(short HEAD~1):b.txt:1:3: test-aws-key: k=$AWS_KEY2"
+	lst git --no-config
+	expect_out_has "a.txt"
+	expect_out_has "vendor/lib.txt"
 }
 
 run_tests
