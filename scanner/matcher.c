@@ -212,6 +212,11 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 		const ls_rule *r = ls_ruleset_get(rs, i);
 		if (!r->enabled)
 			continue;
+		if (r->pair_with && !ls_ruleset_find(rs, r->pair_with)) {
+			err = ls_error_set("%s:%d: rule '%s': pair_with names unknown rule '%s'", r->file, r->line,
+			                   r->id, r->pair_with);
+			goto done;
+		}
 		size_t k = m->n;
 		int ec;
 		PCRE2_SIZE eo;

@@ -73,6 +73,7 @@ static void rule_free(ls_rule *r)
 	strlist_free(&r->examples);
 	strlist_free(&r->negative_examples);
 	free(r->validate);
+	free(r->pair_with);
 	free(r->file);
 	free(r);
 }
@@ -214,6 +215,7 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 	int err = 0;
 	ls_rule *r = ls_xcalloc(1, sizeof(*r));
 	r->enabled = 1;
+	r->pair_lines = -1;
 	r->file = ls_xstrdup(c->file);
 	r->line = node_line(map);
 	c->rule_id = NULL;
@@ -292,14 +294,31 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 			err = get_string(c, v, key, &r->validate);
 			if (!err && !(r->validate_fn = ls_validate_find(r->validate)))
 				err = fail(c, v, "unknown validator '%s'", r->validate);
-		} else if (!strcmp(key, "enabled")) {
+		} else if (!strcmp(key, "enabled") || !strcmp(key, "generic")) {
 			const char *s = scalar(v);
+			int *dst = key[0] == 'e' ? &r->enabled : &r->generic;
 			if (s && !strcmp(s, "true"))
-				r->enabled = 1;
+				*dst = 1;
 			else if (s && !strcmp(s, "false"))
-				r->enabled = 0;
+				*dst = 0;
 			else
-				err = fail(c, v, "enabled must be true or false");
+				err = fail(c, v, "%s must be true or false", key);
+		} else if (!strcmp(key, "decode")) {
+			const char *s = scalar(v);
+			if (s && !strcmp(s, "base64"))
+				r->decode_base64 = 1;
+			else
+				err = fail(c, v, "decode must be base64");
+		} else if (!strcmp(key, "pair_with")) {
+			err = get_string(c, v, key, &r->pair_with);
+		} else if (!strcmp(key, "pair_lines")) {
+			const char *s = scalar(v);
+			char *end = NULL;
+			long n = s ? strtol(s, &end, 10) : -1;
+			if (!s || !*s || *end || n < 0 || n > 1000)
+				err = fail(c, v, "pair_lines must be a number from 0 to 1000");
+			else
+				r->pair_lines = (int)n;
 		} else {
 			err = fail(c, k, "unknown field '%s'", key);
 		}
@@ -488,8 +507,9 @@ void ls_ruleset_digest(const ls_ruleset *rs, char out[65])
 		const ls_rule *r = rs->rules[i];
 		if (!r->enabled)
 			continue;
-		ls_buf_printf(&b, "%s\n%s\n%d\n%.3f\n%s\n", r->id, r->pattern, (int)r->severity, r->min_entropy,
-		              r->validate ? r->validate : "");
+		ls_buf_printf(&b, "%s\n%s\n%d\n%.3f\n%s\n%d %d %s %d\n", r->id, r->pattern, (int)r->severity,
+		              r->min_entropy, r->validate ? r->validate : "", r->generic, r->decode_base64,
+		              r->pair_with ? r->pair_with : "", r->pair_lines);
 		for (size_t k = 0; k < r->keywords.n; k++)
 			ls_buf_printf(&b, "k%s\n", r->keywords.items[k]);
 		for (size_t k = 0; k < r->allow.n; k++)

@@ -38,6 +38,10 @@ typedef struct ls_rule {
 	char *validate;        /**< validator name or NULL */
 	ls_validate_fn validate_fn;
 	int enabled;
+	int generic;           /**< yields to any specific rule reporting an overlapping secret */
+	int decode_base64;     /**< `decode: base64`: the capture is decoded and the match rescanned */
+	char *pair_with;       /**< only reported within pair_lines of a finding of this rule */
+	int pair_lines;
 	char *file;            /**< the rule file it came from */
 	int line;              /**< line of the rule in that file (1-based) */
 	int pattern_line;      /**< line of its `pattern:` value */

@@ -1,6 +1,7 @@
 #include "search.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@ void ls_finding_dispose(ls_finding *f)
 	free(f->secret);
 	free(f->match);
 	free(f->line_text);
+	free(f->pair_secret);
 	free(f->prov.commit);
 	free(f->prov.author_name);
 	free(f->prov.author_email);
@@ -184,8 +186,175 @@ static void cursor_advance(cursor *c, size_t off)
 	}
 }
 
+static int search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts,
+                         const char *buf, size_t len, const char *path, int depth, ls_findings *out);
+
+static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Decodes standard base64 (padding optional). Returns 0, or -1 if it is not base64. */
+static int b64_decode(ls_buf *out, const char *s, size_t n)
+{
+	uint32_t acc = 0;
+	int bits = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '=')
+			break;
+		const char *p = memchr(B64, s[i], 64);
+		if (!p || !s[i])
+			return -1;
+		acc = (acc << 6) | (uint32_t)(p - B64);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			ls_buf_putc(out, (char)((acc >> bits) & 0xff));
+		}
+	}
+	return 0;
+}
+
+/* Decoded values worth rescanning are text: no control bytes but tab and newlines. */
+static int is_text(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * A `decode: base64` rule's capture is decoded in place and the match rescanned, so that
+ * `DB_PASSWORD: <base64>` in a Kubernetes Secret reads as `DB_PASSWORD: <value>` to every
+ * rule. Findings inside are reported at the encoded value's position.
+ */
+static void rescan_decoded(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts,
+                           const ls_finding *outer, const char *buf, size_t match_start,
+                           size_t match_end, int depth, ls_findings *out)
+{
+	ls_buf dec = LS_BUF_INIT, text = LS_BUF_INIT;
+	if (outer->secret_len % 4 == 0 && b64_decode(&dec, outer->secret, outer->secret_len) == 0 &&
+	    dec.len && is_text(dec.ptr, dec.len)) {
+		ls_buf_put(&text, buf + match_start, outer->offset - match_start);
+		ls_buf_put(&text, dec.ptr, dec.len);
+		ls_buf_put(&text, buf + outer->offset + outer->secret_len, match_end - (outer->offset + outer->secret_len));
+		ls_findings inner = LS_FINDINGS_INIT;
+		search_buffer(m, s, opts, text.ptr, text.len, outer->path, depth + 1, &inner);
+		for (size_t i = 0; i < inner.n; i++) {
+			ls_finding *f = &inner.items[i];
+			f->line = outer->line;
+			f->column = outer->column;
+			f->end_line = outer->end_line;
+			f->end_column = outer->end_column;
+			f->offset = outer->offset;
+			free(f->line_text);
+			f->line_text = ls_xstrdup(outer->line_text);
+			f->line_secret_off = outer->line_secret_off;
+			f->line_secret_len = outer->line_secret_len;
+			f->decoded = 1;
+			ls_findings_push(out, f);
+		}
+		ls_findings_dispose(&inner);
+	}
+	ls_buf_dispose(&dec);
+	ls_buf_dispose(&text);
+}
+
+static int spans_overlap(const ls_finding *a, const ls_finding *b)
+{
+	return a->offset < b->offset + b->secret_len && b->offset < a->offset + a->secret_len;
+}
+
+/*
+ * Cross-rule clean-up of one blob's findings: `pair_with` rules keep only findings near a
+ * finding of their partner (which they absorb, naming both), generic rules yield to
+ * specific ones on an overlapping secret, and one secret span is reported once.
+ */
+static void postprocess(ls_findings *fs)
+{
+	unsigned char *drop = ls_xcalloc(fs->n ? fs->n : 1, 1);
+	for (size_t i = 0; i < fs->n; i++) {
+		ls_finding *f = &fs->items[i];
+		if (!f->rule->pair_with)
+			continue;
+		size_t within = f->rule->pair_lines >= 0 ? (size_t)f->rule->pair_lines : 5, best = SIZE_MAX;
+		for (size_t k = 0; k < fs->n; k++) {
+			const ls_finding *p = &fs->items[k];
+			if (k == i || strcmp(p->rule->id, f->rule->pair_with) || p->decoded != f->decoded)
+				continue;
+			size_t dist = p->line > f->line ? p->line - f->line : f->line - p->line;
+			if (dist <= within && (best == SIZE_MAX || dist < (fs->items[best].line > f->line ? fs->items[best].line - f->line : f->line - fs->items[best].line)))
+				best = k;
+		}
+		if (best == SIZE_MAX) {
+			drop[i] = 1;
+			continue;
+		}
+		const ls_finding *p = &fs->items[best];
+		f->pair_rule = p->rule;
+		f->pair_secret = ls_xstrndup(p->secret, p->secret_len);
+		f->pair_secret_len = p->secret_len;
+		f->pair_line = p->line;
+		f->pair_column = p->column;
+		if (!f->aws_account[0])
+			memcpy(f->aws_account, p->aws_account, sizeof(f->aws_account));
+		drop[best] = 1; /* the pair is one finding */
+	}
+	for (size_t i = 0; i < fs->n; i++) {
+		for (size_t k = 0; k < fs->n && !drop[i]; k++) {
+			const ls_finding *a = &fs->items[i], *b = &fs->items[k];
+			if (k == i || drop[k] || !spans_overlap(a, b))
+				continue;
+			if (a->rule->generic && !b->rule->generic) {
+				drop[i] = 1;
+			} else if (a->rule->generic == b->rule->generic && a->offset == b->offset &&
+			           a->secret_len == b->secret_len) {
+				if (a->rule->pair_with && !b->rule->pair_with) {
+					/* a rule that knows this secret by its own context reports it, naming the pair */
+					ls_finding *keep = &fs->items[k];
+					if (!keep->pair_rule && a->pair_rule) {
+						keep->pair_rule = a->pair_rule;
+						keep->pair_secret = a->pair_secret;
+						keep->pair_secret_len = a->pair_secret_len;
+						keep->pair_line = a->pair_line;
+						keep->pair_column = a->pair_column;
+						if (!keep->aws_account[0])
+							memcpy(keep->aws_account, a->aws_account, sizeof(keep->aws_account));
+						fs->items[i].pair_secret = NULL;
+					}
+					drop[i] = 1;
+				} else if (!b->rule->pair_with == !a->rule->pair_with &&
+				           (a->severity < b->severity || (a->severity == b->severity && k < i))) {
+					drop[i] = 1;
+				}
+			}
+		}
+	}
+	size_t w = 0;
+	for (size_t i = 0; i < fs->n; i++) {
+		if (drop[i])
+			ls_finding_dispose(&fs->items[i]);
+		else
+			fs->items[w++] = fs->items[i];
+	}
+	fs->n = w;
+	free(drop);
+}
+
 int ls_search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts,
                      const char *buf, size_t len, const char *path, ls_findings *out)
+{
+	ls_findings local = LS_FINDINGS_INIT;
+	int err = search_buffer(m, s, opts, buf, len, path, 0, &local);
+	postprocess(&local);
+	for (size_t i = 0; i < local.n; i++)
+		ls_findings_push(out, &local.items[i]);
+	free(local.items);
+	return err;
+}
+
+static int search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts,
+                         const char *buf, size_t len, const char *path, int depth, ls_findings *out)
 {
 	matchvec v = {0};
 	ls_search_options defaults = LS_SEARCH_OPTIONS_INIT;
@@ -261,6 +430,12 @@ int ls_search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_options
 		if (r->validate && !strcmp(r->validate, "aws-access-key-id")) {
 			if (ls_validate_aws_account(f.aws_account, sec, slen) < 0)
 				f.aws_account[0] = '\0';
+		}
+		if (r->decode_base64) {
+			if (depth == 0)
+				rescan_decoded(m, s, opts, &f, buf, mt->start, mt->end, depth, out);
+			ls_finding_dispose(&f);
+			continue;
 		}
 		if (opts->allow && opts->allow(&f, opts->allow_payload)) {
 			ls_finding_dispose(&f);

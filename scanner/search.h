@@ -37,6 +37,10 @@ typedef struct ls_finding {
 	char fingerprint[160];  /**< path:rule-id:hash16, independent of the line */
 	char secret_hash[65];   /**< sha256 of the secret */
 	char aws_account[13];   /**< AWS account decoded from an access key id, or "" */
+	int decoded;            /**< found inside a base64 value decoded by a `decode` rule */
+	const ls_rule *pair_rule; /**< the rule of the paired finding (`pair_with`), or NULL */
+	char *pair_secret;      /**< the paired finding's secret */
+	size_t pair_secret_len, pair_line, pair_column;
 	ls_provenance prov;
 } ls_finding;
 

@@ -14,10 +14,11 @@ static const char *rules_usage =
     "       engines and runs its examples (must match) and negative examples (must not);\n"
     "       exit 1 on any mismatch, 2 if a file cannot be loaded.\n";
 
+/* Whether the rule produced a finding; a decoding rule's own findings are those it decoded. */
 static int has_rule(const ls_findings *fs, const ls_rule *r)
 {
 	for (size_t i = 0; i < fs->n; i++)
-		if (fs->items[i].rule == r)
+		if (r->decode_base64 ? fs->items[i].decoded : fs->items[i].rule == r)
 			return 1;
 	return 0;
 }
