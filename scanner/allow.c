@@ -458,7 +458,8 @@ int ls_allow_skip_path(const ls_allow *a, const char *path, int is_dir)
 		return 0;
 	char *rel = ls_allow_relpath(a, path);
 	int skip = 0;
-	for (size_t i = 0; i < a->nentries && !skip; i++) {
+	/* a path outside the base directory is matched by no glob */
+	for (size_t i = 0; i < a->nentries && !skip && rel[0] != '/'; i++) {
 		const entry *e = &a->entries[i];
 		if (!e->prunes)
 			continue;
@@ -510,7 +511,7 @@ static int entry_allows(const entry *e, const ls_finding *f, const char *rel)
 	int r[7];
 	size_t k = 0;
 	int hit = 0;
-	for (size_t i = 0; i < e->paths.n && !hit; i++)
+	for (size_t i = 0; i < e->paths.n && !hit && rel[0] != '/'; i++)
 		hit = ls_glob_match(e->paths.items[i], rel, 0);
 	r[k++] = crit(e->paths.n, hit);
 	r[k++] = crit(e->secrets.n, e->secrets.n && re_any(&e->secrets, f->secret, f->secret_len));
