@@ -32,9 +32,12 @@ typedef struct ls_git_repo ls_git_repo;
 
 /**
  * Opens the repository containing `path` (a work tree, a directory inside one, a bare
- * repository or a .git directory). Only reads: no index, lock or config is ever written and
- * nothing from the repository's configuration runs. Returns LS_ENOTFOUND with a message when
- * `path` is in no repository. One thread at a time.
+ * repository or a .git directory). `path` NULL: the current directory, honouring git's
+ * environment as git does ($GIT_DIR, $GIT_WORK_TREE, $GIT_INDEX_FILE, $GIT_OBJECT_DIRECTORY,
+ * $GIT_ALTERNATE_OBJECT_DIRECTORIES), so that a hook sees the temporary index or the
+ * quarantined objects of the operation that runs it. Only reads: no index, lock or config
+ * is ever written and nothing from the repository's configuration runs. Returns LS_ENOTFOUND
+ * with a message when there is no repository. One thread at a time.
  */
 int ls_git_repo_open(ls_git_repo **out, const char *path);
 void ls_git_repo_free(ls_git_repo *r);

@@ -155,6 +155,7 @@ struct ls_git_repo {
 	git_repository *repo;
 	char *gitdir;
 	int shallow;
+	int from_env; /* opened like git does from $GIT_DIR, $GIT_INDEX_FILE, $GIT_OBJECT_DIRECTORY... */
 };
 
 enum { IT_BLOB, IT_COMMIT_MSG, IT_TAG_MSG, IT_UNREACHABLE, IT_STAGED };
@@ -188,13 +189,14 @@ int ls_git_repo_open(ls_git_repo **out, const char *path)
 {
 	ls_git_init();
 	git_repository *repo = NULL;
-	if (git_repository_open_ext(&repo, path, 0, NULL) < 0) {
+	if (git_repository_open_ext(&repo, path, path ? 0 : GIT_REPOSITORY_OPEN_FROM_ENV, NULL) < 0) {
 		const git_error *e = git_error_last();
-		ls_error_set("%s: not a git repository (%s)", path, e && e->message ? e->message : "not found");
+		ls_error_set("%s: not a git repository (%s)", path ? path : ".", e && e->message ? e->message : "not found");
 		return LS_ENOTFOUND;
 	}
 	ls_git_repo *r = ls_xcalloc(1, sizeof(*r));
 	r->repo = repo;
+	r->from_env = path == NULL;
 	r->gitdir = ls_xstrdup(git_repository_path(repo));
 	r->shallow = git_repository_is_shallow(repo) == 1;
 	*out = r;
@@ -905,7 +907,10 @@ int ls_git_reader_new(ls_git_reader **out, const ls_git_history *h)
 {
 	git_repository *repo = NULL;
 	git_odb *odb = NULL;
-	if (git_repository_open_ext(&repo, h->r->gitdir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0 ||
+	/* the same repository, seen the same way (a hook's quarantine or temporary index) */
+	int err = h->r->from_env ? git_repository_open_ext(&repo, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL)
+	                         : git_repository_open_ext(&repo, h->r->gitdir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+	if (err < 0 ||
 	    git_repository_odb(&odb, repo) < 0) {
 		ls_error_set("%s: cannot open: %s", h->r->gitdir, git_msg());
 		git_repository_free(repo);

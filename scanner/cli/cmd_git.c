@@ -254,8 +254,18 @@ static const char *git_usage =
     "      --binary           scan binary blobs too\n"
     "      --no-inline-allow  report lines marked leakscan:allow too (audits)\n"
     "      --fail-on SEV      exit 1 only for findings of this severity or above\n"
+    "      --config FILE      use this configuration instead of the nearest .leakscan.yaml\n"
+    "      --no-config        use no configuration file\n"
+    "      --baseline FILE    report only findings not in this baseline (leakscan baseline)\n"
+    "      --no-default-skips scan lock files, minified bundles, vendored directories too\n"
     "      --color WHEN       auto, always, never\n"
     "  -q, --quiet            no summary line on stderr\n"
+    "      --no-cache         compile the rules instead of using the cached database\n"
+    "\n"
+    "Output order is stable for any -j: commits in topological order from the roots, each\n"
+    "commit's message, then its new blobs in tree order; then blobs of refs that point to\n"
+    "trees or blobs, annotated tag messages by name, and unreachable objects by id.\n"
+    "--staged shows paths relative to the top of the work tree; --since REV means REV..HEAD.\n"
     "\n"
     "Exit status: 0 nothing found, 1 findings, 2 error (findings take precedence). A shallow\n"
     "clone, a missing or corrupt object count as errors; the rest of the scan goes on.\n";
@@ -391,7 +401,7 @@ int cmd_git(int argc, char **argv)
 
 	if (!message) {
 		const char *path = optind < argc ? argv[optind] : ".";
-		if (ls_git_repo_open(&repo, path) < 0) {
+		if (ls_git_repo_open(&repo, optind < argc ? argv[optind] : NULL) < 0) {
 			ls_cli_error("%s", ls_error_last());
 			goto done;
 		}

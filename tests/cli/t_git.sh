@@ -411,4 +411,21 @@ test_git_config_allowlists_commits_and_paths() {
 	expect_out_has "vendor/lib.txt"
 }
 
+test_git_staged_in_a_hook_sees_the_temporary_index() {
+	git init -q r && cd r
+	commit_file a.txt "a
+" "base"
+	# git commit -a stages into a temporary index named by $GIT_INDEX_FILE for the hook
+	printf '#!/bin/sh\nexec "%s" git --staged --no-default-rules --rules "%s" -q\n' "$LEAKSCAN" "$RULES" > .git/hooks/pre-commit
+	chmod +x .git/hooks/pre-commit
+	printf 'k=%s\n' "$AWS_KEY" >> a.txt
+	OUT=$(git commit -qam "with a key" 2>&1); RC=$?
+	expect_rc 1
+	expect_out_has "a.txt:2:3: test-aws-key"
+	expect_eq "$(git rev-list --count HEAD)" 1 "(the commit was refused)"
+	git checkout -q a.txt
+	printf 'fine\n' >> a.txt
+	git commit -qam "clean" || fail "clean commit refused"
+}
+
 run_tests
