@@ -376,4 +376,15 @@ test_baseline_rejects_bad_files() {
 	expect_err_has "unknown subcommand 'frob'"
 }
 
+# ---- the project's own configuration ----
+
+test_repository_scan_is_clean_with_its_config() {
+	local src="${SRC_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
+	[ -f "$src/.leakscan.yaml" ] || { fail "no .leakscan.yaml at $src"; return; }
+	ls_run scan -j2 "$src"
+	[ "$RC" = 0 ] || fail "leakscan scan of the repository found something not covered by .leakscan.yaml (exit $RC):
+$OUT"
+	expect_err_has " 0 findings"
+}
+
 run_tests
