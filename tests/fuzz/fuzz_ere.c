@@ -1,0 +1,49 @@
+/*
+ * Fuzzes the git-secrets pattern translation (hooks.h): arbitrary bytes as a POSIX ERE.
+ * Property: whenever ls_ere_to_pcre2 accepts an ERE, its output is a valid PCRE2 pattern
+ * (a translation that PCRE2 rejects would break `leakscan secrets` at scan time). The
+ * `--literal` escaping is exercised on the same bytes.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "hooks.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv) { return 0; }
+
+static void translate(const char *ere)
+{
+	ls_buf out = LS_BUF_INIT;
+	if (ls_ere_to_pcre2(&out, ere) == 0) {
+		int code;
+		PCRE2_SIZE off;
+		pcre2_code *re = pcre2_compile((PCRE2_SPTR)(out.ptr ? out.ptr : ""), out.len, PCRE2_DOLLAR_ENDONLY | PCRE2_DOTALL, &code, &off, NULL);
+		if (!re) {
+			PCRE2_UCHAR msg[256];
+			pcre2_get_error_message(code, msg, sizeof(msg));
+			fprintf(stderr, "fuzz_ere: ERE accepted but its translation does not compile: %s\n", msg);
+			abort();
+		}
+		pcre2_code_free(re);
+	}
+	ls_buf_dispose(&out);
+	ls_error_clear();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *ere = ls_xstrndup((const char *)data, size); /* stops at the first NUL, as argv would */
+	translate(ere);
+	char *lit = ls_gs_literal(ere);
+	free(lit);
+	free(ere);
+	return 0;
+}

@@ -1,0 +1,68 @@
+/*
+ * Fuzzes the matcher and the search path on arbitrary bytes with the full default rule set
+ * (patterns/), compiled once. Each input is searched twice: with the default options, and
+ * with a matcher whose chunks are as small as the matcher allows, so that chunk overlaps,
+ * line and column computation, entropy, placeholders and inline allow markers all see
+ * hostile bytes (invalid UTF-8, NULs, CR-only lines, very long lines).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "matcher.h"
+#include "rules.h"
+#include "search.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static ls_ruleset *rs;
+static ls_matcher *m_default, *m_small;
+static ls_scratch *s_default, *s_small;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *dir = getenv("LEAKSCAN_PATTERNS_DIR");
+	if (!dir || !*dir)
+		dir = LS_SOURCE_PATTERNS_DIR;
+	ls_matcher_options o = LS_MATCHER_OPTIONS_INIT;
+	ls_matcher_options small = LS_MATCHER_OPTIONS_INIT;
+	small.chunk_size = 1; /* raised to the smallest chunk the matcher accepts */
+	small.max_window = 512;
+	small.match_limit = 10000;
+	if (ls_ruleset_new(&rs) < 0 || ls_ruleset_load_path(rs, dir) < 0 ||
+	    ls_matcher_new(&m_default, rs, &o) < 0 || ls_matcher_new(&m_small, rs, &small) < 0 ||
+	    ls_scratch_new(&s_default, m_default) < 0 || ls_scratch_new(&s_small, m_small) < 0) {
+		fprintf(stderr, "fuzz_search: cannot build the matcher: %s\n", ls_error_last());
+		exit(1);
+	}
+	return 0;
+}
+
+static void check(const ls_findings *fs, size_t size)
+{
+	for (size_t i = 0; i < fs->n; i++) {
+		const ls_finding *f = &fs->items[i];
+		if (!f->rule || f->offset > size || f->secret_len > size || f->line < 1 || f->column < 1 ||
+		    f->end_line < f->line || f->line_secret_off > strlen(f->line_text ? f->line_text : ""))
+			abort();
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	ls_search_options so = LS_SEARCH_OPTIONS_INIT;
+	ls_findings fs = LS_FINDINGS_INIT;
+	const char *buf = (const char *)data;
+	if (ls_search_buffer(m_default, s_default, &so, buf, size, "fuzz/input.txt", &fs) == 0)
+		check(&fs, size);
+	ls_findings_dispose(&fs);
+	so.inline_allow = 0;
+	if (ls_search_buffer(m_small, s_small, &so, buf, size, "fuzz/input.txt", &fs) == 0)
+		check(&fs, size);
+	ls_findings_dispose(&fs);
+	ls_error_clear();
+	return 0;
+}
