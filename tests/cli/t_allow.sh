@@ -376,6 +376,18 @@ test_baseline_rejects_bad_files() {
 	expect_err_has "unknown subcommand 'frob'"
 }
 
+test_config_example_in_docs_is_valid() {
+	local src="${SRC_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
+	awk '/^```yaml$/ {on=1; next} /^```$/ {if (on) exit} on' "$src/docs/config.md" > .leakscan.yaml
+	[ -s .leakscan.yaml ] || { fail "no yaml example in docs/config.md"; return; }
+	mkdir ci && printf 'rules: []\n' > ci/leakscan-rules.yaml
+	mkdir -p tests/fixtures && printf 'k = %s\n' "$AWS_KEY" > tests/fixtures/a.txt
+	echo clean > b.txt
+	ls_run scan -j1 .
+	expect_rc 0
+	expect_err_has " 0 findings"
+}
+
 # ---- the project's own configuration ----
 
 test_repository_scan_is_clean_with_its_config() {
