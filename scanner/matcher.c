@@ -15,8 +15,6 @@
 
 /* Bytes of context kept on each side of a chunk so that anchors like \b see real data. */
 #define GUARD 64
-/* Patterns that can match more than this many bytes compile in prefilter mode. */
-#define PREFILTER_WIDTH 128
 
 struct ls_matcher {
 	hs_database_t *db;
@@ -50,7 +48,8 @@ struct ls_scratch {
 /*
  * The Hyperscan side of a rule only has to find a superset of its matches' end offsets
  * (PCRE2 confirms each one), and wide bounded repeats such as [A-Za-z0-9+/]{64,8192} are
- * what makes a database slow to compile. So X{m,n} with a large n becomes X{m,} here.
+ * what makes a database slow to compile and to run. So X{m,n} with a large n becomes X+
+ * (or X* when m is 0) here.
  */
 #define RELAX_REPEAT_OVER 64
 
@@ -84,7 +83,8 @@ static char *relax_repeats(const char *pat)
 		int used = 0;
 		if (*p == '{' && sscanf(p, "{%lu,%lu}%n", &lo, &hi, &used) == 2 && used > 0 && hi > RELAX_REPEAT_OVER &&
 		    hi >= lo) {
-			ls_buf_printf(&b, "{%lu,}", lo);
+			/* not X{m,}: Hyperscan expands a repeat's minimum into states too */
+			ls_buf_putc(&b, lo ? '+' : '*');
 			p += used - 1;
 			continue;
 		}
@@ -119,9 +119,8 @@ static void cache_key(char out[65], const ls_matcher *m)
 	hs_platform_info_t plat;
 	memset(&plat, 0, sizeof(plat));
 	hs_populate_platform(&plat);
-	ls_buf_printf(&b, "%s\n%u %llu\n%zu %zu %d %d\n", hs_version(), plat.tune,
-	              (unsigned long long)plat.cpu_features, m->n, m->opts.max_window, PREFILTER_WIDTH,
-	              RELAX_REPEAT_OVER);
+	ls_buf_printf(&b, "%s\n%u %llu\n%zu %zu relax%d+\n", hs_version(), plat.tune,
+	              (unsigned long long)plat.cpu_features, m->n, m->opts.max_window, RELAX_REPEAT_OVER);
 	for (size_t i = 0; i < m->n; i++)
 		ls_buf_put(&b, m->rules[i]->pattern, strlen(m->rules[i]->pattern) + 1);
 	ls_sha256_hex(out, b.ptr, b.len);
@@ -266,10 +265,7 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 		}
 	}
 	for (size_t k = 0; k < m->n; k++) {
-		/* Wide patterns (key blocks, long bounded repeats) are costly to compile exactly;
-		 * Hyperscan's prefilter mode reports a superset of their matches, and PCRE2
-		 * confirms every candidate anyway. */
-		flags[k] = m->width[k] > PREFILTER_WIDTH ? HS_FLAG_PREFILTER : 0;
+		flags[k] = 0;
 		if (m->width[k] > m->max_width)
 			m->max_width = m->width[k];
 	}
