@@ -11,24 +11,9 @@
 #include <time.h>
 
 #include "common.h"
-
-#define NO_COMMIT UINT32_MAX
-#define NO_PATH UINT32_MAX
+#include "source_git_internal.h"
 
 /* ---- an open-addressing map from object id to (kind, value) ---- */
-
-enum { K_FREE = 0, K_BLOB, K_TREE, K_COMMIT, K_HIDDEN, K_TAG, K_BAD, K_TARGET };
-
-typedef struct {
-	git_oid id;
-	uint8_t kind;
-	uint32_t val;
-} omap_ent;
-
-typedef struct {
-	omap_ent *t;
-	size_t cap, n;
-} omap;
 
 static size_t ohash(const git_oid *id)
 {
@@ -37,7 +22,7 @@ static size_t ohash(const git_oid *id)
 	return (size_t)h;
 }
 
-static omap_ent *omap_find(const omap *m, const git_oid *id)
+omap_ent *ls_git_omap_find(const omap *m, const git_oid *id)
 {
 	if (!m->cap)
 		return NULL;
@@ -50,7 +35,7 @@ static omap_ent *omap_find(const omap *m, const git_oid *id)
 }
 
 /* Returns the entry for `id`, creating it (kind K_FREE until the caller sets it) if absent. */
-static omap_ent *omap_get(omap *m, const git_oid *id, int *isnew)
+omap_ent *ls_git_omap_get(omap *m, const git_oid *id, int *isnew)
 {
 	if ((m->n + 1) * 2 > m->cap) {
 		size_t ncap = m->cap ? m->cap * 2 : 1024;
@@ -82,21 +67,13 @@ static omap_ent *omap_get(omap *m, const git_oid *id, int *isnew)
 	return &m->t[i];
 }
 
-static void omap_dispose(omap *m)
+void ls_git_omap_dispose(omap *m)
 {
 	free(m->t);
 	memset(m, 0, sizeof(*m));
 }
 
 /* ---- interned strings (paths): one arena, ids are indexes ---- */
-
-typedef struct {
-	ls_buf arena;
-	size_t *offs;
-	size_t n, cap;
-	uint32_t *tab; /* id + 1, 0 free */
-	size_t tabcap;
-} strtab;
 
 static size_t str_hash(const char *s, size_t len)
 {
@@ -106,7 +83,7 @@ static size_t str_hash(const char *s, size_t len)
 	return h;
 }
 
-static const char *strtab_get(const strtab *st, uint32_t id) { return st->arena.ptr + st->offs[id]; }
+const char *ls_git_strtab_get(const strtab *st, uint32_t id) { return st->arena.ptr + st->offs[id]; }
 
 static uint32_t strtab_intern(strtab *st, const char *s, size_t len)
 {
@@ -114,7 +91,7 @@ static uint32_t strtab_intern(strtab *st, const char *s, size_t len)
 		size_t ncap = st->tabcap ? st->tabcap * 2 : 1024;
 		uint32_t *nt = ls_xcalloc(ncap, sizeof(uint32_t));
 		for (size_t i = 0; i < st->n; i++) {
-			const char *p = strtab_get(st, (uint32_t)i);
+			const char *p = ls_git_strtab_get(st, (uint32_t)i);
 			size_t j = str_hash(p, strlen(p)) & (ncap - 1);
 			while (nt[j])
 				j = (j + 1) & (ncap - 1);
@@ -126,7 +103,7 @@ static uint32_t strtab_intern(strtab *st, const char *s, size_t len)
 	}
 	size_t j = str_hash(s, len) & (st->tabcap - 1);
 	for (; st->tab[j]; j = (j + 1) & (st->tabcap - 1)) {
-		const char *p = strtab_get(st, st->tab[j] - 1);
+		const char *p = ls_git_strtab_get(st, st->tab[j] - 1);
 		if (!strncmp(p, s, len) && p[len] == '\0')
 			return st->tab[j] - 1;
 	}
@@ -150,40 +127,6 @@ static void strtab_dispose(strtab *st)
 }
 
 /* ---- the history ---- */
-
-struct ls_git_repo {
-	git_repository *repo;
-	char *gitdir;
-	int shallow;
-	int from_env; /* opened like git does from $GIT_DIR, $GIT_INDEX_FILE, $GIT_OBJECT_DIRECTORY... */
-};
-
-enum { IT_BLOB, IT_COMMIT_MSG, IT_TAG_MSG, IT_UNREACHABLE, IT_STAGED };
-
-typedef struct {
-	git_oid id;
-	uint32_t commit; /* index in commits, or NO_COMMIT */
-	uint32_t path;   /* interned path (blobs), tag name (tags), or NO_PATH */
-	uint8_t kind;
-} item;
-
-typedef struct {
-	git_oid id;
-	git_oid tree;
-} commit_ent;
-
-struct ls_git_history {
-	ls_git_repo *r;
-	commit_ent *commits;
-	size_t ncommits, ccap;
-	item *items;
-	size_t nitems, icap;
-	omap seen;
-	strtab paths;
-	char **errors;
-	size_t nerrors;
-	omap shallow;
-};
 
 int ls_git_repo_open(ls_git_repo **out, const char *path)
 {
@@ -216,7 +159,7 @@ const char *ls_git_repo_path(const ls_git_repo *r) { return r->gitdir; }
 int ls_git_repo_is_shallow(const ls_git_repo *r) { return r->shallow; }
 int ls_git_repo_is_bare(const ls_git_repo *r) { return git_repository_is_bare(r->repo) == 1; }
 
-static const char *git_msg(void)
+const char *ls_git_msg(void)
 {
 	const git_error *e = git_error_last();
 	return e && e->message ? e->message : "unknown error";
@@ -270,7 +213,7 @@ static void load_shallow(ls_git_history *h)
 			if ((nl ? (size_t)(nl - line) : strlen(line)) >= GIT_OID_HEXSZ &&
 			    git_oid_fromstrn(&id, line, GIT_OID_HEXSZ) == 0) {
 				int isnew;
-				omap_get(&h->shallow, &id, &isnew)->kind = K_COMMIT;
+				ls_git_omap_get(&h->shallow, &id, &isnew)->kind = K_COMMIT;
 			}
 			line = nl ? nl + 1 : NULL;
 		}
@@ -297,11 +240,11 @@ static int load_frame(ls_git_history *h, frame *f, const git_oid *id, const git_
 		if (child)
 			git_oid_tostr(cs, sizeof(cs), child);
 		add_error(h, "object %s: cannot read commit%s%s%s: %s", git_oid_tostr_s(id), child ? " (a parent of " : "", cs,
-		          child ? ")" : "", git_msg());
+		          child ? ")" : "", ls_git_msg());
 		return -1;
 	}
 	git_oid_cpy(&f->tree, git_commit_tree_id(c));
-	if (!omap_find(&h->shallow, id)) {
+	if (!ls_git_omap_find(&h->shallow, id)) {
 		f->nparents = git_commit_parentcount(c);
 		f->parents = ls_xcalloc(f->nparents ? f->nparents : 1, sizeof(git_oid));
 		for (unsigned i = 0; i < f->nparents; i++)
@@ -314,7 +257,7 @@ static int load_frame(ls_git_history *h, frame *f, const git_oid *id, const git_
 static void walk_commits(ls_git_history *h, const git_oid *tip, int hide)
 {
 	int isnew;
-	omap_ent *e = omap_get(&h->seen, tip, &isnew);
+	omap_ent *e = ls_git_omap_get(&h->seen, tip, &isnew);
 	if (!isnew) {
 		/* a commit hidden by the range stays hidden; one already walked is done */
 		return;
@@ -326,7 +269,7 @@ static void walk_commits(ls_git_history *h, const git_oid *tip, int hide)
 	cap = 64;
 	stack = ls_xmalloc(cap * sizeof(frame));
 	if (load_frame(h, &stack[0], tip, NULL) < 0) {
-		omap_find(&h->seen, tip)->kind = K_BAD;
+		ls_git_omap_find(&h->seen, tip)->kind = K_BAD;
 		free(stack);
 		return;
 	}
@@ -336,7 +279,7 @@ static void walk_commits(ls_git_history *h, const git_oid *tip, int hide)
 		if (f->next < f->nparents) {
 			git_oid pid;
 			git_oid_cpy(&pid, &f->parents[f->next++]);
-			e = omap_get(&h->seen, &pid, &isnew);
+			e = ls_git_omap_get(&h->seen, &pid, &isnew);
 			if (!isnew)
 				continue;
 			e->kind = hide ? K_HIDDEN : K_COMMIT;
@@ -347,7 +290,7 @@ static void walk_commits(ls_git_history *h, const git_oid *tip, int hide)
 				f = &stack[n - 1];
 			}
 			if (load_frame(h, &stack[n], &pid, &f->id) < 0) {
-				omap_find(&h->seen, &pid)->kind = K_BAD;
+				ls_git_omap_find(&h->seen, &pid)->kind = K_BAD;
 				continue;
 			}
 			n++;
@@ -360,7 +303,7 @@ static void walk_commits(ls_git_history *h, const git_oid *tip, int hide)
 			}
 			git_oid_cpy(&h->commits[h->ncommits].id, &f->id);
 			git_oid_cpy(&h->commits[h->ncommits].tree, &f->tree);
-			omap_find(&h->seen, &f->id)->val = (uint32_t)h->ncommits;
+			ls_git_omap_find(&h->seen, &f->id)->val = (uint32_t)h->ncommits;
 			h->ncommits++;
 		}
 		free(f->parents);
@@ -374,7 +317,7 @@ static void walk_commits(ls_git_history *h, const git_oid *tip, int hide)
 static void walk_tree(ls_git_history *h, const git_oid *tree_id, uint32_t commit, ls_buf *path)
 {
 	int isnew;
-	omap_ent *e = omap_get(&h->seen, tree_id, &isnew);
+	omap_ent *e = ls_git_omap_get(&h->seen, tree_id, &isnew);
 	if (!isnew)
 		return;
 	e->kind = K_TREE;
@@ -384,7 +327,7 @@ static void walk_tree(ls_git_history *h, const git_oid *tree_id, uint32_t commit
 		if (commit != NO_COMMIT)
 			git_oid_tostr(cs, sizeof(cs), &h->commits[commit].id);
 		add_error(h, "object %s: cannot read tree '%s'%s%s: %s", git_oid_tostr_s(tree_id), path->len ? path->ptr : "/",
-		          commit != NO_COMMIT ? " at commit " : "", cs, git_msg());
+		          commit != NO_COMMIT ? " at commit " : "", cs, ls_git_msg());
 		return;
 	}
 	size_t base = path->len;
@@ -403,7 +346,7 @@ static void walk_tree(ls_git_history *h, const git_oid *tree_id, uint32_t commit
 			walk_tree(h, id, commit, path);
 			continue;
 		}
-		e = omap_get(&h->seen, id, &isnew);
+		e = ls_git_omap_get(&h->seen, id, &isnew);
 		if (!isnew)
 			continue;
 		e->kind = K_BLOB;
@@ -438,13 +381,13 @@ static void list_tips(ls_git_history *h, ref_tip **tips, size_t *ntips)
 {
 	git_strarray names = {0};
 	if (git_reference_list(&names, h->r->repo) < 0) {
-		add_error(h, "cannot list references: %s", git_msg());
+		add_error(h, "cannot list references: %s", ls_git_msg());
 		return;
 	}
 	for (size_t i = 0; i < names.count; i++) {
 		git_oid id;
 		if (git_reference_name_to_id(&id, h->r->repo, names.strings[i]) < 0) {
-			add_error(h, "reference '%s': %s", names.strings[i], git_msg());
+			add_error(h, "reference '%s': %s", names.strings[i], ls_git_msg());
 			continue;
 		}
 		push_tip(tips, ntips, names.strings[i], &id);
@@ -495,18 +438,18 @@ static int peel(ls_git_history *h, const char *refname, git_oid *id, target **ta
 		int err = git_odb_read_header(&len, &type, odb, id);
 		git_odb_free(odb);
 		if (err < 0) {
-			add_error(h, "object %s: cannot read the target of '%s': %s", git_oid_tostr_s(id), refname, git_msg());
+			add_error(h, "object %s: cannot read the target of '%s': %s", git_oid_tostr_s(id), refname, ls_git_msg());
 			return -1;
 		}
 		if (type != GIT_OBJECT_TAG)
 			return type;
 		git_tag *tag = NULL;
 		if (git_tag_lookup(&tag, h->r->repo, id) < 0) {
-			add_error(h, "object %s: cannot read tag '%s': %s", git_oid_tostr_s(id), refname, git_msg());
+			add_error(h, "object %s: cannot read tag '%s': %s", git_oid_tostr_s(id), refname, ls_git_msg());
 			return -1;
 		}
 		int isnew;
-		omap_ent *e = omap_get(&h->seen, id, &isnew);
+		omap_ent *e = ls_git_omap_get(&h->seen, id, &isnew);
 		if (isnew) {
 			e->kind = K_TAG;
 			*tags = ls_xrealloc(*tags, (*ntags + 1) * sizeof(target));
@@ -535,7 +478,7 @@ static int resolve_commit(ls_git_history *h, git_oid *out, const char *spec, con
 	if (err == 0)
 		err = git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT);
 	if (err < 0) {
-		ls_error_set("%s: unknown revision '%s': %s", what, spec, git_msg());
+		ls_error_set("%s: unknown revision '%s': %s", what, spec, ls_git_msg());
 		git_object_free(obj);
 		return LS_EINVAL;
 	}
@@ -595,21 +538,21 @@ static void range_commit(ls_git_history *h, uint32_t ci)
 	cand *cands = NULL;
 	size_t nc = 0;
 	if (git_commit_lookup(&c, h->r->repo, cid) < 0 || git_commit_tree(&tree, c) < 0) {
-		add_error(h, "object %s: cannot read commit: %s", cs, git_msg());
+		add_error(h, "object %s: cannot read commit: %s", cs, ls_git_msg());
 		goto done;
 	}
-	unsigned np = omap_find(&h->shallow, cid) ? 0 : git_commit_parentcount(c);
+	unsigned np = ls_git_omap_find(&h->shallow, cid) ? 0 : git_commit_parentcount(c);
 	for (unsigned p = 0; p < (np ? np : 1); p++) {
 		git_tree *pt = NULL;
 		if (np && get_tree(h, &pt, git_commit_parent_id(c, p)) < 0) {
 			add_error(h, "object %s: cannot read commit (a parent of %s): %s", git_oid_tostr_s(git_commit_parent_id(c, p)), cs,
-			          git_msg());
+			          ls_git_msg());
 			/* diff against nothing: everything the commit holds counts as new */
 		}
 		cand *these = NULL;
 		size_t nt = 0;
 		if (diff_new_blobs(h, pt, tree, &these, &nt) < 0)
-			add_error(h, "object %s: cannot diff commit: %s", cs, git_msg());
+			add_error(h, "object %s: cannot diff commit: %s", cs, ls_git_msg());
 		git_tree_free(pt);
 		if (p == 0) {
 			cands = these;
@@ -620,18 +563,18 @@ static void range_commit(ls_git_history *h, uint32_t ci)
 		omap in = {0};
 		int isnew;
 		for (size_t k = 0; k < nt; k++)
-			omap_get(&in, &these[k].id, &isnew)->kind = K_BLOB;
+			ls_git_omap_get(&in, &these[k].id, &isnew)->kind = K_BLOB;
 		size_t w = 0;
 		for (size_t k = 0; k < nc; k++)
-			if (omap_find(&in, &cands[k].id))
+			if (ls_git_omap_find(&in, &cands[k].id))
 				cands[w++] = cands[k];
 		nc = w;
-		omap_dispose(&in);
+		ls_git_omap_dispose(&in);
 		free(these);
 	}
 	for (size_t k = 0; k < nc; k++) {
 		int isnew;
-		omap_ent *e = omap_get(&h->seen, &cands[k].id, &isnew);
+		omap_ent *e = ls_git_omap_get(&h->seen, &cands[k].id, &isnew);
 		if (!isnew)
 			continue;
 		e->kind = K_BLOB;
@@ -655,7 +598,7 @@ typedef struct {
 static int collect_unseen(const git_oid *id, void *payload)
 {
 	oid_list *l = payload;
-	if (omap_find(l->seen, id))
+	if (ls_git_omap_find(l->seen, id))
 		return 0;
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 256;
@@ -671,12 +614,12 @@ static void add_unreachable(ls_git_history *h)
 {
 	git_odb *odb = NULL;
 	if (git_repository_odb(&odb, h->r->repo) < 0) {
-		add_error(h, "cannot open the object database: %s", git_msg());
+		add_error(h, "cannot open the object database: %s", ls_git_msg());
 		return;
 	}
 	oid_list l = {NULL, 0, 0, &h->seen};
 	if (git_odb_foreach(odb, collect_unseen, &l) < 0)
-		add_error(h, "cannot list the object database: %s", git_msg());
+		add_error(h, "cannot list the object database: %s", ls_git_msg());
 	if (l.n)
 		qsort(l.v, l.n, sizeof(git_oid), cmp_oid);
 	for (size_t i = 0; i < l.n; i++) {
@@ -685,7 +628,7 @@ static void add_unreachable(ls_git_history *h)
 		size_t len;
 		git_object_t type;
 		if (git_odb_read_header(&len, &type, odb, &l.v[i]) < 0) {
-			add_error(h, "object %s: cannot read: %s", git_oid_tostr_s(&l.v[i]), git_msg());
+			add_error(h, "object %s: cannot read: %s", git_oid_tostr_s(&l.v[i]), ls_git_msg());
 			continue;
 		}
 		if (type == GIT_OBJECT_BLOB)
@@ -728,7 +671,7 @@ int ls_git_history_new(ls_git_history **out, ls_git_repo *r, const ls_git_histor
 		git_object_free(spec.from);
 		git_object_free(spec.to);
 		if (e1 < 0 || e2 < 0) {
-			ls_error_set("--range: '%s' does not name commits: %s", o->range, git_msg());
+			ls_error_set("--range: '%s' does not name commits: %s", o->range, ls_git_msg());
 			git_object_free(from);
 			git_object_free(to);
 			err = LS_EINVAL;
@@ -748,7 +691,7 @@ int ls_git_history_new(ls_git_history **out, ls_git_repo *r, const ls_git_histor
 		} else {
 			git_object *peeled = NULL;
 			if (git_reference_peel(&peeled, ref, GIT_OBJECT_COMMIT) < 0) {
-				ls_error_set("--branch: '%s' does not point to a commit: %s", o->branch, git_msg());
+				ls_error_set("--branch: '%s' does not point to a commit: %s", o->branch, ls_git_msg());
 				git_reference_free(ref);
 				err = LS_EINVAL;
 				goto fail;
@@ -794,7 +737,7 @@ int ls_git_history_new(ls_git_history **out, ls_git_repo *r, const ls_git_histor
 			continue;
 		}
 		int isnew;
-		omap_ent *e = omap_get(&h->seen, &others[i].id, &isnew);
+		omap_ent *e = ls_git_omap_get(&h->seen, &others[i].id, &isnew);
 		if (!isnew)
 			continue;
 		e->kind = K_BLOB;
@@ -833,13 +776,13 @@ int ls_git_staged_new(ls_git_history **out, ls_git_repo *r)
 	git_diff *diff = NULL;
 	int err = 0;
 	if (git_repository_index(&index, r->repo) < 0) {
-		ls_error_set("%s: cannot read the index: %s", r->gitdir, git_msg());
+		ls_error_set("%s: cannot read the index: %s", r->gitdir, ls_git_msg());
 		return LS_EIO;
 	}
 	if (git_repository_head(&head, r->repo) == 0) {
 		git_object *obj = NULL;
 		if (git_reference_peel(&obj, head, GIT_OBJECT_TREE) < 0) {
-			ls_error_set("%s: cannot read HEAD's tree: %s", r->gitdir, git_msg());
+			ls_error_set("%s: cannot read HEAD's tree: %s", r->gitdir, ls_git_msg());
 			err = LS_EIO;
 			goto done;
 		}
@@ -848,7 +791,7 @@ int ls_git_staged_new(ls_git_history **out, ls_git_repo *r)
 	git_diff_options dopt;
 	git_diff_options_init(&dopt, GIT_DIFF_OPTIONS_VERSION);
 	if (git_diff_tree_to_index(&diff, r->repo, tree, index, &dopt) < 0) {
-		ls_error_set("%s: cannot compare the index with HEAD: %s", r->gitdir, git_msg());
+		ls_error_set("%s: cannot compare the index with HEAD: %s", r->gitdir, ls_git_msg());
 		err = LS_EIO;
 		goto done;
 	}
@@ -877,8 +820,8 @@ void ls_git_history_free(ls_git_history *h)
 		return;
 	free(h->commits);
 	free(h->items);
-	omap_dispose(&h->seen);
-	omap_dispose(&h->shallow);
+	ls_git_omap_dispose(&h->seen);
+	ls_git_omap_dispose(&h->shallow);
 	strtab_dispose(&h->paths);
 	for (size_t i = 0; i < h->nerrors; i++)
 		free(h->errors[i]);
@@ -891,328 +834,3 @@ size_t ls_git_history_commits(const ls_git_history *h) { return h->ncommits; }
 size_t ls_git_history_nerrors(const ls_git_history *h) { return h->nerrors; }
 const char *ls_git_history_error(const ls_git_history *h, size_t i) { return h->errors[i]; }
 
-/* ---- readers (one per worker thread) ---- */
-
-struct ls_git_reader {
-	const ls_git_history *h;
-	git_repository *repo;
-	git_odb *odb;
-	git_odb_object *obj;
-	git_commit *commit;
-	git_tag *tag;
-	ls_buf path;
-};
-
-int ls_git_reader_new(ls_git_reader **out, const ls_git_history *h)
-{
-	git_repository *repo = NULL;
-	git_odb *odb = NULL;
-	/* the same repository, seen the same way (a hook's quarantine or temporary index) */
-	int err = h->r->from_env ? git_repository_open_ext(&repo, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL)
-	                         : git_repository_open_ext(&repo, h->r->gitdir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
-	if (err < 0 ||
-	    git_repository_odb(&odb, repo) < 0) {
-		ls_error_set("%s: cannot open: %s", h->r->gitdir, git_msg());
-		git_repository_free(repo);
-		return LS_EIO;
-	}
-	ls_git_reader *r = ls_xcalloc(1, sizeof(*r));
-	r->h = h;
-	r->repo = repo;
-	r->odb = odb;
-	*out = r;
-	return 0;
-}
-
-static void reader_release(ls_git_reader *r)
-{
-	git_odb_object_free(r->obj);
-	git_commit_free(r->commit);
-	git_tag_free(r->tag);
-	r->obj = NULL;
-	r->commit = NULL;
-	r->tag = NULL;
-}
-
-void ls_git_reader_free(ls_git_reader *r)
-{
-	if (!r)
-		return;
-	reader_release(r);
-	git_odb_free(r->odb);
-	git_repository_free(r->repo);
-	ls_buf_dispose(&r->path);
-	free(r);
-}
-
-static void item_path(ls_git_reader *r, const item *it)
-{
-	const ls_git_history *h = r->h;
-	ls_buf_clear(&r->path);
-	switch (it->kind) {
-	case IT_COMMIT_MSG:
-		ls_buf_puts(&r->path, "<commit message>");
-		break;
-	case IT_TAG_MSG:
-		if (it->path != NO_PATH)
-			ls_buf_printf(&r->path, "<tag message: %s>", strtab_get(&h->paths, it->path));
-		else
-			ls_buf_puts(&r->path, "<tag message>");
-		break;
-	case IT_UNREACHABLE:
-		ls_buf_printf(&r->path, "<unreachable blob %.12s>", git_oid_tostr_s(&it->id));
-		break;
-	default:
-		ls_buf_puts(&r->path, strtab_get(&h->paths, it->path));
-		break;
-	}
-}
-
-/* Names an item in a diagnostic: "object ID (path at commit C)". */
-static void describe(ls_buf *b, const ls_git_history *h, const item *it, const char *path)
-{
-	ls_buf_printf(b, "object %s (%s", git_oid_tostr_s(&it->id), path);
-	if (it->commit != NO_COMMIT && it->kind == IT_BLOB)
-		ls_buf_printf(b, " at commit %.12s", git_oid_tostr_s(&h->commits[it->commit].id));
-	ls_buf_putc(b, ')');
-}
-
-int ls_git_reader_read(ls_git_reader *r, size_t idx, long long max_size, ls_git_content *out)
-{
-	const item *it = &r->h->items[idx];
-	memset(out, 0, sizeof(*out));
-	reader_release(r);
-	item_path(r, it);
-	out->path = r->path.ptr;
-	out->is_path = it->kind == IT_BLOB || it->kind == IT_STAGED;
-	int err = 0;
-	if (it->kind == IT_COMMIT_MSG) {
-		if (git_commit_lookup(&r->commit, r->repo, &it->id) < 0)
-			err = LS_EIO;
-		else {
-			const char *msg = git_commit_message(r->commit);
-			out->data = msg ? msg : "";
-			out->len = strlen(out->data);
-		}
-	} else if (it->kind == IT_TAG_MSG) {
-		if (git_tag_lookup(&r->tag, r->repo, &it->id) < 0)
-			err = LS_EIO;
-		else {
-			const char *msg = git_tag_message(r->tag);
-			out->data = msg ? msg : "";
-			out->len = strlen(out->data);
-		}
-	} else {
-		size_t len;
-		git_object_t type;
-		if (git_odb_read_header(&len, &type, r->odb, &it->id) < 0) {
-			err = LS_EIO;
-		} else if ((long long)len > max_size) {
-			out->size = (long long)len;
-			out->too_large = 1;
-		} else if (git_odb_read(&r->obj, r->odb, &it->id) < 0) {
-			err = LS_EIO;
-		} else {
-			out->data = git_odb_object_data(r->obj);
-			out->len = git_odb_object_size(r->obj);
-		}
-	}
-	out->size = out->too_large ? out->size : (long long)out->len;
-	if (err < 0) {
-		const git_error *e = git_error_last();
-		ls_buf b = LS_BUF_INIT;
-		describe(&b, r->h, it, r->path.ptr);
-		ls_error_set("%s: cannot read: %s", b.ptr,
-		             e && e->klass == GIT_ERROR_ODB && strstr(e->message, "not found") ? "object not found"
-		             : e && e->message                                                    ? e->message
-		                                                                                  : "unknown error");
-		ls_buf_dispose(&b);
-		return err;
-	}
-	return 0;
-}
-
-static char *iso8601(const git_time *t)
-{
-	time_t secs = (time_t)t->time + (time_t)t->offset * 60;
-	struct tm tm;
-	gmtime_r(&secs, &tm);
-	char buf[64];
-	size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	if (t->offset == 0)
-		snprintf(buf + n, sizeof(buf) - n, "Z");
-	else {
-		int off = t->offset < 0 ? -t->offset : t->offset;
-		snprintf(buf + n, sizeof(buf) - n, "%c%02d:%02d", t->offset < 0 ? '-' : '+', off / 60, off % 60);
-	}
-	return ls_xstrdup(buf);
-}
-
-static char *first_line(const char *msg)
-{
-	if (!msg)
-		return ls_xstrdup("");
-	while (*msg == '\n')
-		msg++;
-	size_t n = strcspn(msg, "\r\n");
-	return ls_xstrndup(msg, n);
-}
-
-static void commit_prov(ls_git_reader *r, const git_oid *id, ls_provenance *out)
-{
-	git_commit *c = NULL;
-	out->commit = ls_xstrdup(git_oid_tostr_s(id));
-	if (git_commit_lookup(&c, r->repo, id) < 0)
-		return;
-	const git_signature *a = git_commit_author(c);
-	const git_signature *cm = git_commit_committer(c);
-	out->author_name = ls_xstrdup(a && a->name ? a->name : "");
-	out->author_email = ls_xstrdup(a && a->email ? a->email : "");
-	git_time t = {git_commit_time(c), git_commit_time_offset(c), cm ? cm->when.sign : '+'};
-	out->date = iso8601(&t);
-	out->message = first_line(git_commit_message(c));
-	git_commit_free(c);
-}
-
-void ls_git_reader_provenance(ls_git_reader *r, size_t idx, ls_provenance *out)
-{
-	const item *it = &r->h->items[idx];
-	switch (it->kind) {
-	case IT_STAGED:
-		return;
-	case IT_COMMIT_MSG:
-		commit_prov(r, &it->id, out);
-		return;
-	case IT_TAG_MSG: {
-		git_tag *tag = NULL;
-		if (git_tag_lookup(&tag, r->repo, &it->id) < 0)
-			return;
-		git_object *peeled = NULL;
-		if (git_tag_peel(&peeled, tag) == 0 && git_object_type(peeled) == GIT_OBJECT_COMMIT)
-			out->commit = ls_xstrdup(git_oid_tostr_s(git_object_id(peeled)));
-		git_object_free(peeled);
-		const git_signature *s = git_tag_tagger(tag);
-		if (s) {
-			out->author_name = ls_xstrdup(s->name ? s->name : "");
-			out->author_email = ls_xstrdup(s->email ? s->email : "");
-			out->date = iso8601(&s->when);
-		}
-		out->message = first_line(git_tag_message(tag));
-		if (!out->commit)
-			out->blob = ls_xstrdup(git_oid_tostr_s(&it->id));
-		git_tag_free(tag);
-		return;
-	}
-	default:
-		if (it->commit != NO_COMMIT)
-			commit_prov(r, &r->h->commits[it->commit].id, out);
-		out->blob = ls_xstrdup(git_oid_tostr_s(&it->id));
-		return;
-	}
-}
-
-/* ---- --all-provenance: every (commit, path) holding some blobs ---- */
-
-typedef struct {
-	char *path;
-	uint32_t target;
-} hit;
-
-typedef struct {
-	hit *v;
-	size_t n;
-} hitlist;
-
-typedef struct {
-	ls_git_history *h;
-	omap targets; /* blob -> index in the caller's list */
-	omap memo;    /* tree -> index in lists */
-	hitlist *lists;
-	size_t nlists;
-} paths_ctx;
-
-static uint32_t tree_hits(paths_ctx *p, const git_oid *tree_id)
-{
-	omap_ent *e = omap_find(&p->memo, tree_id);
-	if (e)
-		return e->val;
-	hitlist hl = {NULL, 0};
-	git_tree *t = NULL;
-	if (git_tree_lookup(&t, p->h->r->repo, tree_id) == 0) {
-		size_t n = git_tree_entrycount(t);
-		for (size_t i = 0; i < n; i++) {
-			const git_tree_entry *te = git_tree_entry_byindex(t, i);
-			git_object_t type = git_tree_entry_type(te);
-			const char *name = git_tree_entry_name(te);
-			if (type == GIT_OBJECT_BLOB) {
-				omap_ent *te_t = omap_find(&p->targets, git_tree_entry_id(te));
-				if (!te_t)
-					continue;
-				hl.v = ls_xrealloc(hl.v, (hl.n + 1) * sizeof(hit));
-				hl.v[hl.n].path = ls_xstrdup(name);
-				hl.v[hl.n++].target = te_t->val;
-			} else if (type == GIT_OBJECT_TREE) {
-				uint32_t sub = tree_hits(p, git_tree_entry_id(te));
-				const hitlist *sl = &p->lists[sub];
-				for (size_t k = 0; k < sl->n; k++) {
-					hl.v = ls_xrealloc(hl.v, (hl.n + 1) * sizeof(hit));
-					hl.v[hl.n].path = ls_xasprintf("%s/%s", name, sl->v[k].path);
-					hl.v[hl.n++].target = sl->v[k].target;
-				}
-			}
-		}
-		git_tree_free(t);
-	}
-	p->lists = ls_xrealloc(p->lists, (p->nlists + 1) * sizeof(hitlist));
-	p->lists[p->nlists] = hl;
-	int isnew;
-	e = omap_get(&p->memo, tree_id, &isnew);
-	e->kind = K_TREE;
-	e->val = (uint32_t)p->nlists;
-	return (uint32_t)p->nlists++;
-}
-
-int ls_git_history_all_paths(ls_git_history *h, const size_t *items, size_t n, ls_git_paths *out)
-{
-	paths_ctx p;
-	memset(&p, 0, sizeof(p));
-	p.h = h;
-	for (size_t i = 0; i < n; i++) {
-		const item *it = &h->items[items[i]];
-		if (it->kind != IT_BLOB)
-			continue;
-		int isnew;
-		omap_ent *e = omap_get(&p.targets, &it->id, &isnew);
-		e->kind = K_TARGET;
-		e->val = (uint32_t)i;
-	}
-	if (p.targets.n) {
-		for (size_t ci = 0; ci < h->ncommits; ci++) {
-			uint32_t li = tree_hits(&p, &h->commits[ci].tree);
-			const hitlist *hl = &p.lists[li];
-			for (size_t k = 0; k < hl->n; k++) {
-				ls_git_paths *o = &out[hl->v[k].target];
-				o->v = ls_xrealloc(o->v, (o->n + 1) * sizeof(char *));
-				o->v[o->n++] = ls_xasprintf("%s:%s", git_oid_tostr_s(&h->commits[ci].id), hl->v[k].path);
-			}
-		}
-	}
-	for (size_t i = 0; i < p.nlists; i++) {
-		for (size_t k = 0; k < p.lists[i].n; k++)
-			free(p.lists[i].v[k].path);
-		free(p.lists[i].v);
-	}
-	free(p.lists);
-	omap_dispose(&p.targets);
-	omap_dispose(&p.memo);
-	return 0;
-}
-
-void ls_git_paths_dispose(ls_git_paths *p)
-{
-	for (size_t i = 0; i < p->n; i++)
-		free(p->v[i]);
-	free(p->v);
-	p->v = NULL;
-	p->n = 0;
-}

@@ -1,0 +1,82 @@
+/* source_git_internal: what the source_git_*.c files share; nothing outside source_git
+ * includes this (only source_git sees libgit2). */
+#ifndef LS_SOURCE_GIT_INTERNAL_H
+#define LS_SOURCE_GIT_INTERNAL_H
+
+#include <git2.h>
+#include <stdint.h>
+
+#include "common.h"
+#include "source_git.h"
+
+#define NO_COMMIT UINT32_MAX
+#define NO_PATH UINT32_MAX
+
+/* An open-addressing map from object id to (kind, value). */
+enum { K_FREE = 0, K_BLOB, K_TREE, K_COMMIT, K_HIDDEN, K_TAG, K_BAD, K_TARGET };
+
+typedef struct {
+	git_oid id;
+	uint8_t kind;
+	uint32_t val;
+} omap_ent;
+
+typedef struct {
+	omap_ent *t;
+	size_t cap, n;
+} omap;
+
+omap_ent *ls_git_omap_find(const omap *m, const git_oid *id);
+/* Returns the entry for `id`, creating it (the caller sets its kind) if absent; `*isnew` tells. */
+omap_ent *ls_git_omap_get(omap *m, const git_oid *id, int *isnew);
+void ls_git_omap_dispose(omap *m);
+
+/* Interned strings (paths): one arena, ids are indexes. */
+typedef struct {
+	ls_buf arena;
+	size_t *offs;
+	size_t n, cap;
+	uint32_t *tab; /* id + 1, 0 free */
+	size_t tabcap;
+} strtab;
+
+const char *ls_git_strtab_get(const strtab *st, uint32_t id);
+
+struct ls_git_repo {
+	git_repository *repo;
+	char *gitdir;
+	int shallow;
+	int from_env; /* opened like git does from $GIT_DIR, $GIT_INDEX_FILE, $GIT_OBJECT_DIRECTORY... */
+};
+
+enum { IT_BLOB, IT_COMMIT_MSG, IT_TAG_MSG, IT_UNREACHABLE, IT_STAGED };
+
+typedef struct {
+	git_oid id;
+	uint32_t commit; /* index in commits, or NO_COMMIT */
+	uint32_t path;   /* interned path (blobs), tag name (tags), or NO_PATH */
+	uint8_t kind;
+} item;
+
+typedef struct {
+	git_oid id;
+	git_oid tree;
+} commit_ent;
+
+struct ls_git_history {
+	ls_git_repo *r;
+	commit_ent *commits;
+	size_t ncommits, ccap;
+	item *items;
+	size_t nitems, icap;
+	omap seen;
+	strtab paths;
+	char **errors;
+	size_t nerrors;
+	omap shallow;
+};
+
+/* libgit2's last error message, or "unknown error". */
+const char *ls_git_msg(void);
+
+#endif

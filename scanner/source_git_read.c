@@ -1,0 +1,336 @@
+/* source_git_read: reading history items on worker threads, their provenance, and every
+ * (commit, path) of some blobs for --all-provenance. */
+#include <git2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common.h"
+#include "source_git.h"
+#include "source_git_internal.h"
+
+/* ---- readers (one per worker thread) ---- */
+
+struct ls_git_reader {
+	const ls_git_history *h;
+	git_repository *repo;
+	git_odb *odb;
+	git_odb_object *obj;
+	git_commit *commit;
+	git_tag *tag;
+	ls_buf path;
+};
+
+int ls_git_reader_new(ls_git_reader **out, const ls_git_history *h)
+{
+	git_repository *repo = NULL;
+	git_odb *odb = NULL;
+	/* the same repository, seen the same way (a hook's quarantine or temporary index) */
+	int err = h->r->from_env ? git_repository_open_ext(&repo, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL)
+	                         : git_repository_open_ext(&repo, h->r->gitdir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+	if (err < 0 ||
+	    git_repository_odb(&odb, repo) < 0) {
+		ls_error_set("%s: cannot open: %s", h->r->gitdir, ls_git_msg());
+		git_repository_free(repo);
+		return LS_EIO;
+	}
+	ls_git_reader *r = ls_xcalloc(1, sizeof(*r));
+	r->h = h;
+	r->repo = repo;
+	r->odb = odb;
+	*out = r;
+	return 0;
+}
+
+static void reader_release(ls_git_reader *r)
+{
+	git_odb_object_free(r->obj);
+	git_commit_free(r->commit);
+	git_tag_free(r->tag);
+	r->obj = NULL;
+	r->commit = NULL;
+	r->tag = NULL;
+}
+
+void ls_git_reader_free(ls_git_reader *r)
+{
+	if (!r)
+		return;
+	reader_release(r);
+	git_odb_free(r->odb);
+	git_repository_free(r->repo);
+	ls_buf_dispose(&r->path);
+	free(r);
+}
+
+static void item_path(ls_git_reader *r, const item *it)
+{
+	const ls_git_history *h = r->h;
+	ls_buf_clear(&r->path);
+	switch (it->kind) {
+	case IT_COMMIT_MSG:
+		ls_buf_puts(&r->path, "<commit message>");
+		break;
+	case IT_TAG_MSG:
+		if (it->path != NO_PATH)
+			ls_buf_printf(&r->path, "<tag message: %s>", ls_git_strtab_get(&h->paths, it->path));
+		else
+			ls_buf_puts(&r->path, "<tag message>");
+		break;
+	case IT_UNREACHABLE:
+		ls_buf_printf(&r->path, "<unreachable blob %.12s>", git_oid_tostr_s(&it->id));
+		break;
+	default:
+		ls_buf_puts(&r->path, ls_git_strtab_get(&h->paths, it->path));
+		break;
+	}
+}
+
+/* Names an item in a diagnostic: "object ID (path at commit C)". */
+static void describe(ls_buf *b, const ls_git_history *h, const item *it, const char *path)
+{
+	ls_buf_printf(b, "object %s (%s", git_oid_tostr_s(&it->id), path);
+	if (it->commit != NO_COMMIT && it->kind == IT_BLOB)
+		ls_buf_printf(b, " at commit %.12s", git_oid_tostr_s(&h->commits[it->commit].id));
+	ls_buf_putc(b, ')');
+}
+
+int ls_git_reader_read(ls_git_reader *r, size_t idx, long long max_size, ls_git_content *out)
+{
+	const item *it = &r->h->items[idx];
+	memset(out, 0, sizeof(*out));
+	reader_release(r);
+	item_path(r, it);
+	out->path = r->path.ptr;
+	out->is_path = it->kind == IT_BLOB || it->kind == IT_STAGED;
+	int err = 0;
+	if (it->kind == IT_COMMIT_MSG) {
+		if (git_commit_lookup(&r->commit, r->repo, &it->id) < 0)
+			err = LS_EIO;
+		else {
+			const char *msg = git_commit_message(r->commit);
+			out->data = msg ? msg : "";
+			out->len = strlen(out->data);
+		}
+	} else if (it->kind == IT_TAG_MSG) {
+		if (git_tag_lookup(&r->tag, r->repo, &it->id) < 0)
+			err = LS_EIO;
+		else {
+			const char *msg = git_tag_message(r->tag);
+			out->data = msg ? msg : "";
+			out->len = strlen(out->data);
+		}
+	} else {
+		size_t len;
+		git_object_t type;
+		if (git_odb_read_header(&len, &type, r->odb, &it->id) < 0) {
+			err = LS_EIO;
+		} else if ((long long)len > max_size) {
+			out->size = (long long)len;
+			out->too_large = 1;
+		} else if (git_odb_read(&r->obj, r->odb, &it->id) < 0) {
+			err = LS_EIO;
+		} else {
+			out->data = git_odb_object_data(r->obj);
+			out->len = git_odb_object_size(r->obj);
+		}
+	}
+	out->size = out->too_large ? out->size : (long long)out->len;
+	if (err < 0) {
+		const git_error *e = git_error_last();
+		ls_buf b = LS_BUF_INIT;
+		describe(&b, r->h, it, r->path.ptr);
+		ls_error_set("%s: cannot read: %s", b.ptr,
+		             e && e->klass == GIT_ERROR_ODB && strstr(e->message, "not found") ? "object not found"
+		             : e && e->message                                                    ? e->message
+		                                                                                  : "unknown error");
+		ls_buf_dispose(&b);
+		return err;
+	}
+	return 0;
+}
+
+static char *iso8601(const git_time *t)
+{
+	time_t secs = (time_t)t->time + (time_t)t->offset * 60;
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	char buf[64];
+	size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (t->offset == 0)
+		snprintf(buf + n, sizeof(buf) - n, "Z");
+	else {
+		int off = t->offset < 0 ? -t->offset : t->offset;
+		snprintf(buf + n, sizeof(buf) - n, "%c%02d:%02d", t->offset < 0 ? '-' : '+', off / 60, off % 60);
+	}
+	return ls_xstrdup(buf);
+}
+
+static char *first_line(const char *msg)
+{
+	if (!msg)
+		return ls_xstrdup("");
+	while (*msg == '\n')
+		msg++;
+	size_t n = strcspn(msg, "\r\n");
+	return ls_xstrndup(msg, n);
+}
+
+static void commit_prov(ls_git_reader *r, const git_oid *id, ls_provenance *out)
+{
+	git_commit *c = NULL;
+	out->commit = ls_xstrdup(git_oid_tostr_s(id));
+	if (git_commit_lookup(&c, r->repo, id) < 0)
+		return;
+	const git_signature *a = git_commit_author(c);
+	const git_signature *cm = git_commit_committer(c);
+	out->author_name = ls_xstrdup(a && a->name ? a->name : "");
+	out->author_email = ls_xstrdup(a && a->email ? a->email : "");
+	git_time t = {git_commit_time(c), git_commit_time_offset(c), cm ? cm->when.sign : '+'};
+	out->date = iso8601(&t);
+	out->message = first_line(git_commit_message(c));
+	git_commit_free(c);
+}
+
+void ls_git_reader_provenance(ls_git_reader *r, size_t idx, ls_provenance *out)
+{
+	const item *it = &r->h->items[idx];
+	switch (it->kind) {
+	case IT_STAGED:
+		return;
+	case IT_COMMIT_MSG:
+		commit_prov(r, &it->id, out);
+		return;
+	case IT_TAG_MSG: {
+		git_tag *tag = NULL;
+		if (git_tag_lookup(&tag, r->repo, &it->id) < 0)
+			return;
+		git_object *peeled = NULL;
+		if (git_tag_peel(&peeled, tag) == 0 && git_object_type(peeled) == GIT_OBJECT_COMMIT)
+			out->commit = ls_xstrdup(git_oid_tostr_s(git_object_id(peeled)));
+		git_object_free(peeled);
+		const git_signature *s = git_tag_tagger(tag);
+		if (s) {
+			out->author_name = ls_xstrdup(s->name ? s->name : "");
+			out->author_email = ls_xstrdup(s->email ? s->email : "");
+			out->date = iso8601(&s->when);
+		}
+		out->message = first_line(git_tag_message(tag));
+		if (!out->commit)
+			out->blob = ls_xstrdup(git_oid_tostr_s(&it->id));
+		git_tag_free(tag);
+		return;
+	}
+	default:
+		if (it->commit != NO_COMMIT)
+			commit_prov(r, &r->h->commits[it->commit].id, out);
+		out->blob = ls_xstrdup(git_oid_tostr_s(&it->id));
+		return;
+	}
+}
+
+/* ---- --all-provenance: every (commit, path) holding some blobs ---- */
+
+typedef struct {
+	char *path;
+	uint32_t target;
+} hit;
+
+typedef struct {
+	hit *v;
+	size_t n;
+} hitlist;
+
+typedef struct {
+	ls_git_history *h;
+	omap targets; /* blob -> index in the caller's list */
+	omap memo;    /* tree -> index in lists */
+	hitlist *lists;
+	size_t nlists;
+} paths_ctx;
+
+static uint32_t tree_hits(paths_ctx *p, const git_oid *tree_id)
+{
+	omap_ent *e = ls_git_omap_find(&p->memo, tree_id);
+	if (e)
+		return e->val;
+	hitlist hl = {NULL, 0};
+	git_tree *t = NULL;
+	if (git_tree_lookup(&t, p->h->r->repo, tree_id) == 0) {
+		size_t n = git_tree_entrycount(t);
+		for (size_t i = 0; i < n; i++) {
+			const git_tree_entry *te = git_tree_entry_byindex(t, i);
+			git_object_t type = git_tree_entry_type(te);
+			const char *name = git_tree_entry_name(te);
+			if (type == GIT_OBJECT_BLOB) {
+				omap_ent *te_t = ls_git_omap_find(&p->targets, git_tree_entry_id(te));
+				if (!te_t)
+					continue;
+				hl.v = ls_xrealloc(hl.v, (hl.n + 1) * sizeof(hit));
+				hl.v[hl.n].path = ls_xstrdup(name);
+				hl.v[hl.n++].target = te_t->val;
+			} else if (type == GIT_OBJECT_TREE) {
+				uint32_t sub = tree_hits(p, git_tree_entry_id(te));
+				const hitlist *sl = &p->lists[sub];
+				for (size_t k = 0; k < sl->n; k++) {
+					hl.v = ls_xrealloc(hl.v, (hl.n + 1) * sizeof(hit));
+					hl.v[hl.n].path = ls_xasprintf("%s/%s", name, sl->v[k].path);
+					hl.v[hl.n++].target = sl->v[k].target;
+				}
+			}
+		}
+		git_tree_free(t);
+	}
+	p->lists = ls_xrealloc(p->lists, (p->nlists + 1) * sizeof(hitlist));
+	p->lists[p->nlists] = hl;
+	int isnew;
+	e = ls_git_omap_get(&p->memo, tree_id, &isnew);
+	e->kind = K_TREE;
+	e->val = (uint32_t)p->nlists;
+	return (uint32_t)p->nlists++;
+}
+
+int ls_git_history_all_paths(ls_git_history *h, const size_t *items, size_t n, ls_git_paths *out)
+{
+	paths_ctx p;
+	memset(&p, 0, sizeof(p));
+	p.h = h;
+	for (size_t i = 0; i < n; i++) {
+		const item *it = &h->items[items[i]];
+		if (it->kind != IT_BLOB)
+			continue;
+		int isnew;
+		omap_ent *e = ls_git_omap_get(&p.targets, &it->id, &isnew);
+		e->kind = K_TARGET;
+		e->val = (uint32_t)i;
+	}
+	if (p.targets.n) {
+		for (size_t ci = 0; ci < h->ncommits; ci++) {
+			uint32_t li = tree_hits(&p, &h->commits[ci].tree);
+			const hitlist *hl = &p.lists[li];
+			for (size_t k = 0; k < hl->n; k++) {
+				ls_git_paths *o = &out[hl->v[k].target];
+				o->v = ls_xrealloc(o->v, (o->n + 1) * sizeof(char *));
+				o->v[o->n++] = ls_xasprintf("%s:%s", git_oid_tostr_s(&h->commits[ci].id), hl->v[k].path);
+			}
+		}
+	}
+	for (size_t i = 0; i < p.nlists; i++) {
+		for (size_t k = 0; k < p.lists[i].n; k++)
+			free(p.lists[i].v[k].path);
+		free(p.lists[i].v);
+	}
+	free(p.lists);
+	ls_git_omap_dispose(&p.targets);
+	ls_git_omap_dispose(&p.memo);
+	return 0;
+}
+
+void ls_git_paths_dispose(ls_git_paths *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->v[i]);
+	free(p->v);
+	p->v = NULL;
+	p->n = 0;
+}
