@@ -769,6 +769,7 @@ static int hex4(const char *s, unsigned *out)
 static int jstring(jreader *j, ls_buf *o)
 {
 	ls_buf_clear(o);
+	ls_buf_put(o, "", 0); /* "" leaves o->ptr a valid empty string, never NULL */
 	if (!jlit(j, '"'))
 		return jfail(j, "expected a string");
 	while (j->s < j->end && *j->s != '"') {
