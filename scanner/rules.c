@@ -151,6 +151,7 @@ static int get_string(load_ctx *c, yaml_node_t *n, const char *key, char **out)
 	const char *s = scalar(n);
 	if (!s)
 		return fail(c, n, "'%s' must be a string", key);
+	free(*out); /* a key given twice: the last value wins */
 	*out = ls_xstrdup(s);
 	return 0;
 }
@@ -228,6 +229,7 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
 		if (k && scalar(k) && !strcmp(scalar(k), "id")) {
+			c->rule_id = NULL; /* get_string frees an id given before */
 			if ((err = get_string(c, v, "id", &r->id)) < 0)
 				goto done;
 			if (!valid_id(r->id)) {
