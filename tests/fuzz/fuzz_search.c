@@ -45,9 +45,13 @@ static void check(const ls_findings *fs, size_t size)
 {
 	for (size_t i = 0; i < fs->n; i++) {
 		const ls_finding *f = &fs->items[i];
-		if (!f->rule || f->offset > size || f->secret_len > size || f->line < 1 || f->column < 1 ||
-		    f->end_line < f->line || f->line_secret_off > strlen(f->line_text ? f->line_text : ""))
+		/* line_text may hold NUL bytes of the input: no strlen() on it */
+		if (!f->rule || f->offset > size || f->secret_len > size - f->offset || f->line < 1 || f->column < 1 ||
+		    f->end_line < f->line || !f->secret) {
+			fprintf(stderr, "fuzz_search: inconsistent finding: rule %s offset %zu len %zu line %zu:%zu\n",
+			        f->rule ? f->rule->id : "?", f->offset, f->secret_len, f->line, f->column);
 			abort();
+		}
 	}
 }
 
