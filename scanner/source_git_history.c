@@ -314,8 +314,13 @@ static void walk_commits(ls_git_history *h, const git_oid *tip, int hide)
 
 /* ---- the tree walk: each distinct tree once, each blob once with its first (commit, path) ---- */
 
-static void walk_tree(ls_git_history *h, const git_oid *tree_id, uint32_t commit, ls_buf *path)
+static void walk_tree(ls_git_history *h, const git_oid *tree_id, uint32_t commit, ls_buf *path, int depth)
 {
+	if (depth > LS_GIT_MAX_TREE_DEPTH) {
+		add_error(h, "object %s: tree nested deeper than %d levels (under '%.60s...'); not scanned", git_oid_tostr_s(tree_id),
+		          LS_GIT_MAX_TREE_DEPTH, path->ptr);
+		return;
+	}
 	int isnew;
 	omap_ent *e = ls_git_omap_get(&h->seen, tree_id, &isnew);
 	if (!isnew)
@@ -343,7 +348,7 @@ static void walk_tree(ls_git_history *h, const git_oid *tree_id, uint32_t commit
 		ls_buf_puts(path, git_tree_entry_name(te));
 		const git_oid *id = git_tree_entry_id(te);
 		if (type == GIT_OBJECT_TREE) {
-			walk_tree(h, id, commit, path);
+			walk_tree(h, id, commit, path, depth + 1);
 			continue;
 		}
 		e = ls_git_omap_get(&h->seen, id, &isnew);
@@ -727,13 +732,13 @@ int ls_git_history_new(ls_git_history **out, ls_git_repo *r, const ls_git_histor
 			range_commit(h, ci);
 		} else {
 			ls_buf_clear(&path);
-			walk_tree(h, &h->commits[ci].tree, ci, &path);
+			walk_tree(h, &h->commits[ci].tree, ci, &path, 0);
 		}
 	}
 	for (size_t i = 0; i < nothers; i++) {
 		ls_buf_clear(&path);
 		if (others[i].type == GIT_OBJECT_TREE) {
-			walk_tree(h, &others[i].id, NO_COMMIT, &path);
+			walk_tree(h, &others[i].id, NO_COMMIT, &path, 0);
 			continue;
 		}
 		int isnew;

@@ -11,6 +11,8 @@
 
 #define NO_COMMIT UINT32_MAX
 #define NO_PATH UINT32_MAX
+/* Trees nested deeper than this are not walked (recursion bound; git itself refuses 4096). */
+#define LS_GIT_MAX_TREE_DEPTH 4096
 
 /* An open-addressing map from object id to (kind, value). */
 enum { K_FREE = 0, K_BLOB, K_TREE, K_COMMIT, K_HIDDEN, K_TAG, K_BAD, K_TARGET };

@@ -249,14 +249,14 @@ typedef struct {
 	size_t nlists;
 } paths_ctx;
 
-static uint32_t tree_hits(paths_ctx *p, const git_oid *tree_id)
+static uint32_t tree_hits(paths_ctx *p, const git_oid *tree_id, int depth)
 {
 	omap_ent *e = ls_git_omap_find(&p->memo, tree_id);
 	if (e)
 		return e->val;
 	hitlist hl = {NULL, 0};
 	git_tree *t = NULL;
-	if (git_tree_lookup(&t, p->h->r->repo, tree_id) == 0) {
+	if (depth <= LS_GIT_MAX_TREE_DEPTH && git_tree_lookup(&t, p->h->r->repo, tree_id) == 0) {
 		size_t n = git_tree_entrycount(t);
 		for (size_t i = 0; i < n; i++) {
 			const git_tree_entry *te = git_tree_entry_byindex(t, i);
@@ -270,7 +270,7 @@ static uint32_t tree_hits(paths_ctx *p, const git_oid *tree_id)
 				hl.v[hl.n].path = ls_xstrdup(name);
 				hl.v[hl.n++].target = te_t->val;
 			} else if (type == GIT_OBJECT_TREE) {
-				uint32_t sub = tree_hits(p, git_tree_entry_id(te));
+				uint32_t sub = tree_hits(p, git_tree_entry_id(te), depth + 1);
 				const hitlist *sl = &p->lists[sub];
 				for (size_t k = 0; k < sl->n; k++) {
 					hl.v = ls_xrealloc(hl.v, (hl.n + 1) * sizeof(hit));
@@ -306,7 +306,7 @@ int ls_git_history_all_paths(ls_git_history *h, const size_t *items, size_t n, l
 	}
 	if (p.targets.n) {
 		for (size_t ci = 0; ci < h->ncommits; ci++) {
-			uint32_t li = tree_hits(&p, &h->commits[ci].tree);
+			uint32_t li = tree_hits(&p, &h->commits[ci].tree, 0);
 			const hitlist *hl = &p.lists[li];
 			for (size_t k = 0; k < hl->n; k++) {
 				ls_git_paths *o = &out[hl->v[k].target];

@@ -428,4 +428,15 @@ test_git_staged_in_a_hook_sees_the_temporary_index() {
 	git commit -qam "clean" || fail "clean commit refused"
 }
 
+test_git_absurdly_deep_tree_is_an_error_not_a_crash() {
+	git init -q r && cd r
+	deep=$(printf 'd/%.0s' $(seq 1 5000))
+	printf 'commit refs/heads/main\ncommitter T <t@example.invalid> 1700000000 +0000\ndata 1\nc\nM 644 inline %sf.txt\ndata 4\nabc\nM 644 inline top.txt\ndata %d\n%s\n\n' \
+		"$deep" $((${#AWS_KEY} + 3)) "k=$AWS_KEY" | git fast-import --quiet
+	lst git
+	expect_rc 1
+	expect_out "$(short main):top.txt:1:3: test-aws-key: k=$AWS_KEY"
+	expect_err_has "nested deeper than 4096 levels"
+}
+
 run_tests
