@@ -123,4 +123,52 @@ typedef struct {
 int ls_git_history_all_paths(ls_git_history *h, const size_t *items, size_t n, ls_git_paths *out);
 void ls_git_paths_dispose(ls_git_paths *p);
 
+/* ---- bulk scans: mirrors of clone URLs and the object walk (source_git_remote.c) ---- */
+
+/** 1 if `spec` is a clone URL (https://, http://, ssh://, git://, file://, user@host:path). */
+int ls_git_is_url(const char *spec);
+
+/**
+ * Makes `dir` a bare mirror of `url`: clones it (bare, mirror refspec: every ref under refs/) when `dir`
+ * does not exist, through `dir`.tmp renamed into place, or fetches every ref with pruning
+ * when it does. Credentials come from the SSH agent and `git credential fill` (the user's
+ * helpers; never a prompt). `*stop` (optional) becoming non-zero aborts the transfer.
+ * Returns 0 or LS_EIO with a message naming the URL (its password masked). Thread-safe for
+ * distinct `dir`s.
+ */
+int ls_git_mirror_update(const char *url, const char *dir, const volatile int *stop);
+
+/**
+ * A repository's reachable objects for bulk scans: each blob reachable from any ref or HEAD
+ * once, and each commit's message, with the commit (topological order from the roots) and
+ * path that first introduced it. One thread at a time; each thread opens its own walk.
+ */
+typedef struct ls_git_walk ls_git_walk;
+
+typedef struct {
+	const char *id;     /**< 40 hex: the blob, or the commit of a message */
+	const char *commit; /**< 40 hex: the commit that introduced it */
+	const char *path;   /**< its path there, or "<commit message>" */
+	int is_message;
+} ls_git_walk_entry;
+
+/**
+ * Opens the repository at `path` and walks it. Unreadable objects are recorded as errors
+ * (ls_git_walk_error), not fatal. Returns 0, LS_ENOTFOUND / LS_EIO with a message, or
+ * LS_ESTOP when `*stop` became non-zero.
+ */
+int ls_git_walk_new(ls_git_walk **out, const char *path, const volatile int *stop);
+void ls_git_walk_free(ls_git_walk *w);
+size_t ls_git_walk_count(const ls_git_walk *w);
+/** SHA-256 hex over every ref's name and target and HEAD: equal digests, same history. */
+const char *ls_git_walk_tips(const ls_git_walk *w);
+size_t ls_git_walk_nerrors(const ls_git_walk *w);
+const char *ls_git_walk_error(const ls_git_walk *w, size_t i);
+/** Item `i` (its strings are borrowed until the next call on `w`). */
+void ls_git_walk_item(ls_git_walk *w, size_t i, ls_git_walk_entry *out);
+/** Reads item `i` like ls_git_reader_read (data valid until the next read). */
+int ls_git_walk_read(ls_git_walk *w, size_t i, long long max_size, ls_git_content *out);
+/** Fills author_name, author_email and date (which must be NULL) of item `i`'s commit. */
+void ls_git_walk_commit_info(ls_git_walk *w, size_t i, ls_provenance *out);
+
 #endif

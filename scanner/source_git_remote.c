@@ -1,0 +1,551 @@
+/* source_git_remote: bare mirrors of clone URLs (clone, then fetch), and the object walk of
+ * bulk scans: every reachable blob and commit message once, with the commit and path that
+ * first introduced it, and a digest of the ref tips to tell an unchanged repository. */
+#include "source_git.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <git2.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common.h"
+
+static const char *git_msg(void)
+{
+	const git_error *e = git_error_last();
+	return e && e->message ? e->message : "unknown error";
+}
+
+int ls_git_is_url(const char *spec)
+{
+	static const char *schemes[] = {"https://", "http://", "ssh://", "git://", "file://", "git+ssh://", "ssh+git://"};
+	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+		if (!strncmp(spec, schemes[i], strlen(schemes[i])))
+			return 1;
+	/* scp-like syntax: [user@]host:path, with no slash before the colon */
+	const char *colon = strchr(spec, ':');
+	if (colon && colon != spec && !memchr(spec, '/', (size_t)(colon - spec)) && colon[1] != '\0')
+		return strchr(spec, '@') != NULL && strchr(spec, '@') < colon;
+	return 0;
+}
+
+/* ---- credentials ---- */
+
+typedef struct {
+	int tries;
+	const volatile int *stop;
+} remote_ctx;
+
+/* Asks `git credential fill` (the user's helpers; never a terminal prompt) for a user name and
+ * password for `url`. Returns 0 and fills user/pass, or -1. */
+static int credential_fill(const char *url, char **user, char **pass)
+{
+	int in[2], outp[2];
+	if (pipe(in) < 0)
+		return -1;
+	if (pipe(outp) < 0) {
+		close(in[0]);
+		close(in[1]);
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(in[0]), close(in[1]), close(outp[0]), close(outp[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(outp[1], 1);
+		int devnull = open("/dev/null", O_WRONLY);
+		if (devnull >= 0)
+			dup2(devnull, 2);
+		close(in[0]), close(in[1]), close(outp[0]), close(outp[1]);
+		setenv("GIT_TERMINAL_PROMPT", "0", 1);
+		setenv("GIT_ASKPASS", "true", 1);
+		setenv("SSH_ASKPASS", "true", 1);
+		execlp("git", "git", "credential", "fill", (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(outp[1]);
+	char *req = ls_xasprintf("url=%s\n\n", url);
+	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+	ssize_t wr = write(in[1], req, strlen(req));
+	(void)wr;
+	free(req);
+	close(in[1]);
+	ls_buf resp = LS_BUF_INIT;
+	char chunk[512];
+	ssize_t n;
+	while ((n = read(outp[0], chunk, sizeof(chunk))) > 0)
+		ls_buf_put(&resp, chunk, (size_t)n);
+	close(outp[0]);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	signal(SIGPIPE, old);
+	*user = *pass = NULL;
+	for (char *line = resp.ptr; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if (!strncmp(line, "username=", 9))
+			*user = ls_xstrdup(line + 9);
+		else if (!strncmp(line, "password=", 9))
+			*pass = ls_xstrdup(line + 9);
+		line = nl ? nl + 1 : NULL;
+	}
+	ls_buf_dispose(&resp);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !*user || !*pass) {
+		free(*user), free(*pass);
+		*user = *pass = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static int cred_cb(git_credential **out, const char *url, const char *user_from_url, unsigned int allowed,
+                   void *payload)
+{
+	remote_ctx *c = payload;
+	/* libgit2 calls again after a rejected credential: give each kind one chance */
+	if (c->tries++ >= 2)
+		return GIT_EUSER;
+	if (allowed & GIT_CREDENTIAL_SSH_KEY)
+		return git_credential_ssh_key_from_agent(out, user_from_url ? user_from_url : "git");
+	if (allowed & GIT_CREDENTIAL_USERNAME)
+		return git_credential_username_new(out, user_from_url ? user_from_url : "git");
+	if ((allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && c->tries == 1) {
+		char *user = NULL, *pass = NULL;
+		if (credential_fill(url, &user, &pass) == 0) {
+			int err = git_credential_userpass_plaintext_new(out, user, pass);
+			explicit_bzero(pass, strlen(pass));
+			free(user);
+			free(pass);
+			return err;
+		}
+	}
+	return GIT_PASSTHROUGH;
+}
+
+static int transfer_cb(const git_indexer_progress *st, void *payload)
+{
+	remote_ctx *c = payload;
+	return c->stop && *c->stop ? GIT_EUSER : 0;
+}
+
+static void fetch_callbacks(git_remote_callbacks *cb, remote_ctx *c)
+{
+	cb->credentials = cred_cb;
+	cb->transfer_progress = transfer_cb;
+	cb->payload = c;
+}
+
+static int mirror_remote(git_remote **out, git_repository *repo, const char *name, const char *url, void *payload)
+{
+	int err = git_remote_create_with_fetchspec(out, repo, name, url, "+refs/*:refs/*");
+	if (err < 0)
+		return err;
+	git_config *cfg = NULL;
+	if (git_repository_config(&cfg, repo) == 0) {
+		git_config_set_bool(cfg, "remote.origin.mirror", 1);
+		git_config_free(cfg);
+	}
+	return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+static void rm_tree(const char *path) { nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS); }
+
+/* A URL for messages: without a password (https://user:pass@host/...). */
+static char *safe_url(const char *url)
+{
+	const char *scheme = strstr(url, "://");
+	const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+	const char *slash = scheme ? strchr(scheme + 3, '/') : NULL;
+	if (!at || (slash && slash < at))
+		return ls_xstrdup(url);
+	const char *colon = memchr(scheme + 3, ':', (size_t)(at - (scheme + 3)));
+	if (!colon)
+		return ls_xstrdup(url);
+	return ls_xasprintf("%.*s:***%s", (int)(colon - url), url, at);
+}
+
+int ls_git_mirror_update(const char *url, const char *dir, const volatile int *stop)
+{
+	ls_git_init();
+	remote_ctx ctx = {0, stop};
+	struct stat sb;
+	char *shown = safe_url(url);
+	int err = 0;
+	git_repository *repo = NULL;
+	git_remote *remote = NULL;
+	if (stat(dir, &sb) == 0) {
+		git_fetch_options fo;
+		git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
+		fetch_callbacks(&fo.callbacks, &ctx);
+		fo.prune = GIT_FETCH_PRUNE;
+		fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
+		if (git_repository_open_bare(&repo, dir) < 0 || git_remote_lookup(&remote, repo, "origin") < 0 ||
+		    git_remote_set_instance_url(remote, url) < 0 || git_remote_fetch(remote, NULL, &fo, "fetch") < 0) {
+			ls_error_set("%s: cannot fetch: %s", shown, stop && *stop ? "interrupted" : git_msg());
+			err = LS_EIO;
+		}
+	} else {
+		/* clone next to the final place, then rename: a killed clone leaves no half mirror */
+		char *tmp = ls_xasprintf("%s.tmp", dir);
+		rm_tree(tmp);
+		git_clone_options co;
+		git_clone_options_init(&co, GIT_CLONE_OPTIONS_VERSION);
+		co.bare = 1;
+		co.remote_cb = mirror_remote;
+		fetch_callbacks(&co.fetch_opts.callbacks, &ctx);
+		co.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
+		if (git_clone(&repo, url, tmp, &co) < 0) {
+			ls_error_set("%s: cannot clone: %s", shown, stop && *stop ? "interrupted" : git_msg());
+			err = LS_EIO;
+			rm_tree(tmp);
+		} else if (rename(tmp, dir) < 0) {
+			ls_error_set("%s: cannot rename the clone into %s: %s", shown, dir, strerror(errno));
+			err = LS_EIO;
+			rm_tree(tmp);
+		}
+		free(tmp);
+	}
+	git_remote_free(remote);
+	git_repository_free(repo);
+	free(shown);
+	return err;
+}
+
+/* ---- the object walk ---- */
+
+typedef struct {
+	git_oid id;
+	uint32_t commit;  /* index in commits */
+	uint32_t path;    /* offset in the path arena; UINT32_MAX for a commit message */
+} walk_item;
+
+typedef struct {
+	git_oid *t;
+	size_t cap, n;
+} oidset;
+
+static size_t oid_hash(const git_oid *id)
+{
+	uint64_t h;
+	memcpy(&h, id->id, sizeof(h));
+	return (size_t)h;
+}
+
+/* Adds `id`; returns 1 if it was new. */
+static int oidset_add(oidset *s, const git_oid *id)
+{
+	static const git_oid zero;
+	if ((s->n + 1) * 2 > s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 1024;
+		git_oid *nt = ls_xcalloc(ncap, sizeof(git_oid));
+		for (size_t i = 0; i < s->cap; i++) {
+			if (!git_oid_cmp(&s->t[i], &zero))
+				continue;
+			size_t j = oid_hash(&s->t[i]) & (ncap - 1);
+			while (git_oid_cmp(&nt[j], &zero))
+				j = (j + 1) & (ncap - 1);
+			nt[j] = s->t[i];
+		}
+		free(s->t);
+		s->t = nt;
+		s->cap = ncap;
+	}
+	size_t i = oid_hash(id) & (s->cap - 1);
+	for (; git_oid_cmp(&s->t[i], &zero); i = (i + 1) & (s->cap - 1))
+		if (!git_oid_cmp(&s->t[i], id))
+			return 0;
+	s->t[i] = *id;
+	s->n++;
+	return 1;
+}
+
+struct ls_git_walk {
+	git_repository *repo;
+	git_odb *odb;
+	git_odb_object *obj;
+	git_commit *commit;
+	git_oid *commits;
+	size_t ncommits;
+	walk_item *items;
+	size_t nitems, icap;
+	ls_buf paths;
+	oidset seen;
+	char tips[65];
+	char idhex[GIT_OID_HEXSZ + 1], commithex[GIT_OID_HEXSZ + 1];
+	char **errors;
+	size_t nerrors;
+};
+
+static void walk_error(ls_git_walk *w, char *msg)
+{
+	w->errors = ls_xrealloc(w->errors, (w->nerrors + 1) * sizeof(char *));
+	w->errors[w->nerrors++] = msg;
+}
+
+static void push_item(ls_git_walk *w, const git_oid *id, uint32_t commit, uint32_t path)
+{
+	if (w->nitems == w->icap) {
+		w->icap = w->icap ? w->icap * 2 : 256;
+		w->items = ls_xrealloc(w->items, w->icap * sizeof(walk_item));
+	}
+	walk_item *it = &w->items[w->nitems++];
+	it->id = *id;
+	it->commit = commit;
+	it->path = path;
+}
+
+static void walk_tree(ls_git_walk *w, const git_oid *tree_id, uint32_t ci, ls_buf *prefix)
+{
+	if (!oidset_add(&w->seen, tree_id))
+		return; /* every blob below a tree already walked is already listed */
+	git_tree *t = NULL;
+	if (git_tree_lookup(&t, w->repo, tree_id) < 0) {
+		walk_error(w, ls_xasprintf("object %s: cannot read tree '%s' at commit %s: %s", git_oid_tostr_s(tree_id),
+		                           prefix->len ? prefix->ptr : "/", git_oid_tostr_s(&w->commits[ci]), git_msg()));
+		return;
+	}
+	size_t n = git_tree_entrycount(t), base = prefix->len;
+	for (size_t i = 0; i < n; i++) {
+		const git_tree_entry *te = git_tree_entry_byindex(t, i);
+		git_object_t type = git_tree_entry_type(te);
+		if (type != GIT_OBJECT_BLOB && type != GIT_OBJECT_TREE)
+			continue; /* submodules: another repository */
+		prefix->len = base;
+		if (base)
+			ls_buf_putc(prefix, '/');
+		ls_buf_puts(prefix, git_tree_entry_name(te));
+		if (type == GIT_OBJECT_TREE) {
+			walk_tree(w, git_tree_entry_id(te), ci, prefix);
+		} else if (oidset_add(&w->seen, git_tree_entry_id(te))) {
+			uint32_t off = (uint32_t)w->paths.len;
+			ls_buf_put(&w->paths, prefix->ptr, prefix->len + 1);
+			push_item(w, git_tree_entry_id(te), ci, off);
+		}
+	}
+	prefix->len = base;
+	if (prefix->ptr)
+		prefix->ptr[base] = '\0';
+	git_tree_free(t);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Pushes every ref's commit on the walk and digests "name id" of every ref. */
+static int push_tips(ls_git_walk *w, git_revwalk *rw)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref = NULL;
+	char **lines = NULL;
+	size_t n = 0;
+	if (git_reference_iterator_new(&it, w->repo) < 0)
+		return ls_error_set("%s: cannot list refs: %s", git_repository_path(w->repo), git_msg()), LS_EIO;
+	while (git_reference_next(&ref, it) == 0) {
+		git_object *obj = NULL;
+		const char *name = git_reference_name(ref);
+		if (git_reference_type(ref) == GIT_REFERENCE_DIRECT) {
+			lines = ls_xrealloc(lines, (n + 1) * sizeof(char *));
+			lines[n++] = ls_xasprintf("%s %s", name, git_oid_tostr_s(git_reference_target(ref)));
+			if (git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0)
+				git_revwalk_push(rw, git_object_id(obj));
+		}
+		git_object_free(obj);
+		git_reference_free(ref);
+	}
+	git_reference_iterator_free(it);
+	/* a detached HEAD holds commits no branch has */
+	git_oid head;
+	if (git_reference_name_to_id(&head, w->repo, "HEAD") == 0) {
+		git_object *obj = NULL;
+		if (git_object_lookup(&obj, w->repo, &head, GIT_OBJECT_COMMIT) == 0) {
+			git_revwalk_push(rw, &head);
+			lines = ls_xrealloc(lines, (n + 1) * sizeof(char *));
+			lines[n++] = ls_xasprintf("HEAD %s", git_oid_tostr_s(&head));
+		}
+		git_object_free(obj);
+	}
+	if (n)
+		qsort(lines, n, sizeof(char *), cmp_str);
+	ls_buf all = LS_BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		ls_buf_puts(&all, lines[i]);
+		ls_buf_putc(&all, '\n');
+		free(lines[i]);
+	}
+	free(lines);
+	ls_sha256_hex(w->tips, all.ptr ? all.ptr : "", all.len);
+	ls_buf_dispose(&all);
+	return 0;
+}
+
+int ls_git_walk_new(ls_git_walk **out, const char *path, const volatile int *stop)
+{
+	ls_git_init();
+	*out = NULL;
+	ls_git_walk *w = ls_xcalloc(1, sizeof(*w));
+	git_revwalk *rw = NULL;
+	int err = 0;
+	if (git_repository_open_ext(&w->repo, path, 0, NULL) < 0) {
+		ls_error_set("%s: not a git repository (%s)", path, git_msg());
+		err = LS_ENOTFOUND;
+		goto done;
+	}
+	if (git_repository_odb(&w->odb, w->repo) < 0 || git_revwalk_new(&rw, w->repo) < 0) {
+		ls_error_set("%s: cannot open: %s", path, git_msg());
+		err = LS_EIO;
+		goto done;
+	}
+	git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+	if ((err = push_tips(w, rw)) < 0)
+		goto done;
+	git_oid id;
+	size_t ccap = 0;
+	ls_buf prefix = LS_BUF_INIT;
+	int rc;
+	while ((rc = git_revwalk_next(&id, rw)) == 0) {
+		if (stop && *stop) {
+			err = LS_ESTOP;
+			ls_error_set("%s: interrupted", path);
+			break;
+		}
+		git_commit *c = NULL;
+		if (git_commit_lookup(&c, w->repo, &id) < 0) {
+			walk_error(w, ls_xasprintf("object %s: cannot read commit: %s", git_oid_tostr_s(&id), git_msg()));
+			continue;
+		}
+		if (w->ncommits == ccap) {
+			ccap = ccap ? ccap * 2 : 64;
+			w->commits = ls_xrealloc(w->commits, ccap * sizeof(git_oid));
+		}
+		uint32_t ci = (uint32_t)w->ncommits;
+		w->commits[w->ncommits++] = id;
+		push_item(w, &id, ci, UINT32_MAX);
+		ls_buf_clear(&prefix);
+		walk_tree(w, git_commit_tree_id(c), ci, &prefix);
+		git_commit_free(c);
+	}
+	if (!err && rc != GIT_ITEROVER)
+		walk_error(w, ls_xasprintf("%s: history walk stopped: %s", path, git_msg()));
+	ls_buf_dispose(&prefix);
+done:
+	git_revwalk_free(rw);
+	if (err < 0) {
+		ls_git_walk_free(w);
+		return err;
+	}
+	*out = w;
+	return 0;
+}
+
+void ls_git_walk_free(ls_git_walk *w)
+{
+	if (!w)
+		return;
+	git_odb_object_free(w->obj);
+	git_commit_free(w->commit);
+	git_odb_free(w->odb);
+	git_repository_free(w->repo);
+	free(w->commits);
+	free(w->items);
+	ls_buf_dispose(&w->paths);
+	free(w->seen.t);
+	for (size_t i = 0; i < w->nerrors; i++)
+		free(w->errors[i]);
+	free(w->errors);
+	free(w);
+}
+
+size_t ls_git_walk_count(const ls_git_walk *w) { return w->nitems; }
+const char *ls_git_walk_tips(const ls_git_walk *w) { return w->tips; }
+size_t ls_git_walk_nerrors(const ls_git_walk *w) { return w->nerrors; }
+const char *ls_git_walk_error(const ls_git_walk *w, size_t i) { return w->errors[i]; }
+
+void ls_git_walk_item(ls_git_walk *w, size_t i, ls_git_walk_entry *out)
+{
+	const walk_item *it = &w->items[i];
+	git_oid_tostr(w->idhex, sizeof(w->idhex), &it->id);
+	git_oid_tostr(w->commithex, sizeof(w->commithex), &w->commits[it->commit]);
+	out->id = w->idhex;
+	out->commit = w->commithex;
+	out->is_message = it->path == UINT32_MAX;
+	out->path = out->is_message ? "<commit message>" : w->paths.ptr + it->path;
+}
+
+int ls_git_walk_read(ls_git_walk *w, size_t i, long long max_size, ls_git_content *out)
+{
+	const walk_item *it = &w->items[i];
+	memset(out, 0, sizeof(*out));
+	git_odb_object_free(w->obj);
+	git_commit_free(w->commit);
+	w->obj = NULL;
+	w->commit = NULL;
+	out->path = it->path == UINT32_MAX ? "<commit message>" : w->paths.ptr + it->path;
+	if (it->path == UINT32_MAX) {
+		if (git_commit_lookup(&w->commit, w->repo, &it->id) < 0)
+			goto fail;
+		const char *msg = git_commit_message(w->commit);
+		out->data = msg ? msg : "";
+		out->len = strlen(out->data);
+		out->size = (long long)out->len;
+		return 0;
+	}
+	size_t len;
+	git_object_t type;
+	if (git_odb_read_header(&len, &type, w->odb, &it->id) < 0)
+		goto fail;
+	out->size = (long long)len;
+	if ((long long)len > max_size) {
+		out->too_large = 1;
+		return 0;
+	}
+	if (git_odb_read(&w->obj, w->odb, &it->id) < 0)
+		goto fail;
+	out->data = git_odb_object_data(w->obj);
+	out->len = git_odb_object_size(w->obj);
+	return 0;
+fail:
+	ls_error_set("object %s (%s at commit %.12s): cannot read: %s", git_oid_tostr_s(&it->id), out->path,
+	             git_oid_tostr_s(&w->commits[it->commit]), git_msg());
+	return LS_EIO;
+}
+
+void ls_git_walk_commit_info(ls_git_walk *w, size_t i, ls_provenance *out)
+{
+	const walk_item *it = &w->items[i];
+	git_commit *c = NULL;
+	if (git_commit_lookup(&c, w->repo, &w->commits[it->commit]) < 0)
+		return;
+	const git_signature *a = git_commit_author(c);
+	out->author_name = ls_xstrdup(a && a->name ? a->name : "");
+	out->author_email = ls_xstrdup(a && a->email ? a->email : "");
+	time_t secs = (time_t)git_commit_time(c) + (time_t)git_commit_time_offset(c) * 60;
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	char buf[64];
+	size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	int off = git_commit_time_offset(c);
+	if (off == 0)
+		snprintf(buf + n, sizeof(buf) - n, "Z");
+	else
+		snprintf(buf + n, sizeof(buf) - n, "%c%02d:%02d", off < 0 ? '-' : '+', abs(off) / 60, abs(off) % 60);
+	out->date = ls_xstrdup(buf);
+	git_commit_free(c);
+}

@@ -1,0 +1,143 @@
+/* store: the findings datastore of bulk scans (one SQLite file, DIR/datastore.db). */
+#ifndef LS_STORE_H
+#define LS_STORE_H
+
+#include <stddef.h>
+
+#include "search.h"
+
+/**
+ * What the datastore holds (schema version LS_STORE_VERSION, in PRAGMA user_version):
+ *
+ * - blobs: every object (blob or commit message) already scanned, with the rule-set digest
+ *   it was scanned with and how many findings it had;
+ * - secrets: one row per distinct secret per rule, keyed by its fingerprint
+ *   "RULE-ID:HASH16" (the first 16 hex digits of the secret's SHA-256); the secret itself
+ *   only with store_secrets, a masked form (what --redact prints) always;
+ * - occurrences: where in a blob each secret sits (line, column, masked line text);
+ * - repos: each repository scanned, with the digest of its ref tips at the last complete
+ *   scan; locations: the commit and path that first introduced each finding blob into
+ *   each repository;
+ * - triage: a status and note per fingerprint, kept across runs; runs: one row per run.
+ *
+ * Every text key (fingerprint, blob id, repository name) is independent of the datastore,
+ * so shard datastores merge by plain SQL. A store handle is used by one thread at a time.
+ */
+#define LS_STORE_VERSION 1
+
+typedef struct ls_store ls_store;
+
+/**
+ * Opens DIR/datastore.db, creating DIR and the database when `create` is set. Errors are
+ * one line naming the file: LS_ENOTFOUND (no datastore and !create), LS_EIO (not a
+ * datastore, corrupt, unwritable), LS_EINVAL (written by a newer leakscan). Nothing is
+ * changed in a file that failed to open.
+ */
+int ls_store_open(ls_store **out, const char *dir, int create);
+void ls_store_close(ls_store *s);
+/** The database file's path (borrowed). */
+const char *ls_store_path(const ls_store *s);
+
+/** Batches writes in one transaction: begin, any number of puts, commit. */
+int ls_store_begin(ls_store *s);
+int ls_store_commit(ls_store *s);
+
+/** Whether secrets are kept in clear (a datastore setting; 0 scrubs the ones stored). */
+int ls_store_secrets_stored(ls_store *s);
+int ls_store_set_store_secrets(ls_store *s, int on);
+
+/** Starts a run; `*run` receives its id (1, 2, ...). */
+int ls_store_run_begin(ls_store *s, const char *digest, long long *run);
+typedef struct {
+	long long repos, repos_scanned, repos_unchanged, repos_failed, blobs, bytes, findings;
+	int complete; /**< 0: interrupted */
+} ls_store_run_stats;
+int ls_store_run_end(ls_store *s, long long run, const ls_store_run_stats *st);
+/** The latest run's id, or 0. */
+long long ls_store_last_run(ls_store *s);
+
+/** Calls `cb` with each blob id (40 hex) scanned with `digest` and its finding count. */
+int ls_store_blobs_foreach(ls_store *s, const char *digest,
+                           int (*cb)(const char *id, long long nfindings, void *payload), void *payload);
+/** Calls `cb` with each repository's name, ref tips digest and rule-set digest. */
+int ls_store_repos_foreach(ls_store *s,
+                           int (*cb)(const char *name, const char *tips, const char *digest, void *payload),
+                           void *payload);
+
+/**
+ * Records blob `id` as scanned with `digest` in run `run`, replacing what an earlier scan
+ * stored for it, with its findings (borrowed; their rule, secret, hash, line and column are
+ * used, not their path). Secrets and line texts are stored in clear only with `secrets`;
+ * the masked copies mask every secret found in the blob.
+ */
+int ls_store_put_blob(ls_store *s, const char *id, const char *digest, long long run, const ls_finding *fs,
+                      size_t n, int secrets);
+
+/** Where a finding blob sits in a repository: the commit that introduced it and its path. */
+typedef struct {
+	const char *blob;
+	const char *commit;
+	const char *path;
+	const char *author_name, *author_email, *date;
+} ls_store_location;
+
+/**
+ * Records a completed scan of repository `name` (its `url`, or NULL for a local path) with
+ * ref tips digest `tips`: replaces its locations with `locs` (borrowed).
+ */
+int ls_store_put_repo(ls_store *s, const char *name, const char *url, const char *tips, const char *digest,
+                      long long run, const ls_store_location *locs, size_t n);
+
+/** One location of one secret, as the report reads them (strings borrowed until the next row). */
+typedef struct {
+	const char *fingerprint, *rule_id, *rule_name, *secret_hash;
+	int severity;
+	const char *secret;      /**< NULL unless stored */
+	const char *secret_mask; /**< same length as the secret; what redaction shows */
+	size_t secret_len;
+	long long first_run;
+	const char *status, *note; /**< NULL: not triaged */
+	const char *repo, *commit, *path, *blob, *author_name, *author_email, *date;
+	size_t line, column, end_line, end_column;
+	const char *line_text;   /**< in clear if stored, else masked */
+	size_t line_secret_off, line_secret_len;
+	const char *match;       /**< in clear if stored, else masked */
+	double entropy;
+	const char *aws_account;
+} ls_store_row;
+
+typedef struct {
+	const char *repo;  /**< only this repository's locations */
+	const char *rule;  /**< only this rule */
+	int min_severity;  /**< -1: any */
+	const char *status; /**< only this triage status ("open": not triaged) */
+	long long new_since; /**< only secrets first seen after this run (0: any) */
+} ls_store_filter;
+
+#define LS_STORE_FILTER_INIT {NULL, NULL, -1, NULL, 0}
+
+/**
+ * Calls `cb` for every location of every secret matching `f`, grouped by secret (ordered by
+ * rule id and fingerprint), locations ordered by repository, path, commit, line, column.
+ * A non-zero return from `cb` stops (LS_ESTOP).
+ */
+int ls_store_query(ls_store *s, const ls_store_filter *f, int (*cb)(const ls_store_row *r, void *payload),
+                   void *payload);
+
+/** Counts per rule and per repository for `summary`: cb(kind "rule"/"repo", name, secrets, locations). */
+int ls_store_summary(ls_store *s, int (*cb)(const char *kind, const char *name, long long secrets,
+                                            long long locations, void *payload),
+                     void *payload);
+
+/** Sets the triage status of `fingerprint` (LS_ENOTFOUND if no such secret); "open" clears it. */
+int ls_store_triage(ls_store *s, const char *fingerprint, const char *status, const char *note);
+
+/**
+ * Merges the datastore in directory `src_dir` into `s`: runs are appended (renumbered),
+ * secrets, blobs and occurrences added, repositories and their locations taken from `src`
+ * when `s` holds the same name, triage kept where it was updated last. Secrets stay out of
+ * `s` when it does not store them. One transaction: all or nothing.
+ */
+int ls_store_merge(ls_store *s, const char *src_dir);
+
+#endif
