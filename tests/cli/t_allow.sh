@@ -376,6 +376,30 @@ test_baseline_rejects_bad_files() {
 	expect_err_has "unknown subcommand 'frob'"
 }
 
+test_history_scan_uses_config_commits_and_baseline() {
+	git init -q .
+	mkdir fx src
+	printf 'k = %s\n' "$AWS_KEY" > fx/a.txt
+	printf 't = %s\n' "$TOKEN" > src/b.txt
+	git add . && git commit -qm one
+	first=$(git rev-parse HEAD)
+	printf 'x = %s\n' "$AWS_KEY2" > src/c.txt
+	git add . && git commit -qm two
+	lst git
+	expect_rc 1
+	expect_eq "$(printf '%s\n' "$OUT" | wc -l)" 3
+	printf 'allow:\n  - paths: [fx/]\n  - commits: [%s]\n' "${first:0:10}" > .leakscan.yaml
+	# from a subdirectory: paths in history are relative to the configuration's directory
+	(cd src && lst git && expect_rc 1 && expect_out_has "src/c.txt:1:5: test-aws-key") || fail "git with config"
+	expect_eq "$(cd src && "$LEAKSCAN" git --no-default-rules --rules "$RULES" -j1 -q | wc -l)" 1
+	# a baseline made by a file scan also covers the same findings in history
+	lst baseline create
+	expect_rc 0
+	lst git --baseline .leakscan-baseline.json
+	expect_rc 0
+	expect_out ""
+}
+
 test_config_example_in_docs_is_valid() {
 	local src="${SRC_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
 	awk '/^```yaml$/ {on=1; next} /^```$/ {if (on) exit} on' "$src/docs/config.md" > .leakscan.yaml
