@@ -1,7 +1,10 @@
 #include "hooks.h"
 
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
 #include <fcntl.h>
+#include <pcre2.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -396,8 +399,12 @@ void ls_hook_status(const char *dir, ls_hook_kind kind, ls_buf *msg)
 int ls_hook_run_git(ls_buf *out, const char *const argv[], int quiet)
 {
 	int pfd[2] = {-1, -1};
+	int raw = quiet & 2;
+	quiet &= 1;
 	if (out && pipe2(pfd, O_CLOEXEC) < 0)
 		return -1;
+	fflush(stdout);
+	fflush(stderr);
 	pid_t pid = fork();
 	if (pid < 0) {
 		if (out) {
@@ -431,7 +438,7 @@ int ls_hook_run_git(ls_buf *out, const char *const argv[], int quiet)
 			ls_buf_put(out, buf, (size_t)n);
 		}
 		close(pfd[0]);
-		while (out->len && out->ptr[out->len - 1] == '\n')
+		while (!raw && out->len && out->ptr[out->len - 1] == '\n')
 			out->ptr[--out->len] = '\0';
 	}
 	int status;
@@ -441,4 +448,544 @@ int ls_hook_run_git(ls_buf *out, const char *const argv[], int quiet)
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status) == 127 ? -1 : WEXITSTATUS(status);
 	return -1;
+}
+
+int ls_hook_run_git_input(ls_buf *out, const char *const argv[], const char *input, size_t len, int quiet)
+{
+	/* the input goes through an unlinked temporary file: git reads it at its own pace */
+	char tmpl[] = "/tmp/leakscan-git-input.XXXXXX";
+	const char *tmpdir = getenv("TMPDIR");
+	char *path = ls_xasprintf("%s/leakscan-git-input.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	int fd = mkstemp(path);
+	if (fd < 0) {
+		free(path);
+		path = ls_xstrdup(tmpl);
+		if ((fd = mkstemp(path)) < 0) {
+			free(path);
+			return -1;
+		}
+	}
+	unlink(path);
+	free(path);
+	size_t off = 0;
+	while (off < len) {
+		ssize_t n = write(fd, input + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(fd);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	lseek(fd, 0, SEEK_SET);
+	int saved = dup(0);
+	dup2(fd, 0);
+	close(fd);
+	int rc = ls_hook_run_git(out, argv, quiet);
+	dup2(saved, 0);
+	close(saved);
+	return rc;
+}
+
+/* ---- git-secrets: EREs ---- */
+
+char *ls_gs_literal(const char *s)
+{
+	ls_buf b = LS_BUF_INIT;
+	ls_buf_puts(&b, "");
+	for (; *s; s++) {
+		if (strchr("\\.|$(){}?+*^", *s))
+			ls_buf_putc(&b, '\\');
+		ls_buf_putc(&b, *s);
+	}
+	return ls_buf_detach(&b);
+}
+
+static void put_lit(ls_buf *b, unsigned char c)
+{
+	if (c >= 0x80 || c < 0x20 || c == 0x7f)
+		ls_buf_printf(b, "\\x%02x", c);
+	else if (strchr("\\^$.|?*+()[]{}", c))
+		ls_buf_printf(b, "\\%c", c);
+	else
+		ls_buf_putc(b, (char)c);
+}
+
+static const char *const posix_classes[] = {"alpha", "upper", "lower", "digit", "xdigit", "space",
+                                            "print", "punct", "graph", "cntrl", "blank", "alnum"};
+
+/* A bracket expression at s[0] == '['; appends the PCRE2 class, returns the length read. */
+static int bracket(ls_buf *b, const char *s, size_t *used)
+{
+	size_t j = 1;
+	ls_buf_putc(b, '[');
+	if (s[j] == '^') {
+		ls_buf_putc(b, '^');
+		j++;
+	}
+	int first = 1;
+	while (first || s[j] != ']') {
+		if (!s[j])
+			return ls_error_set("Unmatched [, [^, [:, [., or [=");
+		unsigned char c = (unsigned char)s[j];
+		if (c == '[' && (s[j + 1] == ':' || s[j + 1] == '.' || s[j + 1] == '=')) {
+			char kind = s[j + 1];
+			const char *end = s + j + 2;
+			while (*end && !(end[0] == kind && end[1] == ']'))
+				end++;
+			if (!*end)
+				return ls_error_set("Unmatched [, [^, [:, [., or [=");
+			size_t nlen = (size_t)(end - (s + j + 2));
+			if (kind == ':') {
+				int ok = 0;
+				for (size_t k = 0; k < sizeof(posix_classes) / sizeof(*posix_classes); k++)
+					if (strlen(posix_classes[k]) == nlen && !strncmp(posix_classes[k], s + j + 2, nlen))
+						ok = 1;
+				if (!ok)
+					return ls_error_set("Invalid character class name");
+				ls_buf_put(b, s + j, nlen + 4);
+			} else {
+				if (nlen != 1)
+					return ls_error_set("Invalid collation character");
+				ls_buf_printf(b, "\\x%02x", (unsigned char)s[j + 2]);
+			}
+			j += nlen + 4;
+			first = 0;
+			continue;
+		}
+		if (s[j + 1] == '-' && s[j + 2] && s[j + 2] != ']') {
+			unsigned char d = (unsigned char)s[j + 2];
+			if (d == '[')
+				return ls_error_set("range ending in a bracket item");
+			if (d < c)
+				return ls_error_set("Invalid range end");
+			ls_buf_printf(b, "\\x%02x-\\x%02x", c, d);
+			j += 3;
+		} else {
+			ls_buf_printf(b, "\\x%02x", c);
+			j++;
+		}
+		first = 0;
+	}
+	ls_buf_putc(b, ']');
+	*used = j + 1;
+	return 0;
+}
+
+/* Parses an interval at s[0] == '{': sets lo/hi (-1: none); returns its length or 0. */
+static size_t interval(const char *s, long *lo, long *hi)
+{
+	size_t j = 1;
+	*lo = -1;
+	*hi = -1;
+	if (s[j] >= '0' && s[j] <= '9') {
+		*lo = 0;
+		while (s[j] >= '0' && s[j] <= '9' && *lo <= 100000)
+			*lo = *lo * 10 + (s[j++] - '0');
+	}
+	if (s[j] == '}')
+		return *lo < 0 ? 0 : (*hi = *lo, j + 1);
+	if (s[j] != ',')
+		return 0;
+	j++;
+	if (s[j] >= '0' && s[j] <= '9') {
+		*hi = 0;
+		while (s[j] >= '0' && s[j] <= '9' && *hi <= 100000)
+			*hi = *hi * 10 + (s[j++] - '0');
+	}
+	if (s[j] != '}')
+		return 0;
+	if (*lo < 0)
+		*lo = 0;
+	if (*hi >= 0 && *hi < *lo)
+		return 0;
+	return j + 1;
+}
+
+/* grep: GNU grep -E's reading (a repetition of nothing is dropped, with grep's warning
+ * appended to `warn`); otherwise the C library's (the caller has checked it with regcomp). */
+static int translate(ls_buf *out, const char *ere, int grep, ls_buf *warn)
+{
+	ls_buf b = LS_BUF_INIT;
+	size_t groups[256];
+	int depth = 0;
+	long atom = -1;     /* where the last quantifiable item starts in b, or -1 */
+	int quantified = 0; /* the last item already has a quantifier */
+	int err = 0;
+	ls_buf_puts(&b, "");
+	for (size_t i = 0; ere[i];) {
+		unsigned char c = (unsigned char)ere[i];
+		size_t here = b.len;
+		switch (c) {
+		case '\\': {
+			unsigned char n = (unsigned char)ere[i + 1];
+			if (!n) {
+				err = ls_error_set("Trailing backslash");
+				goto done;
+			}
+			i += 2;
+			quantified = 0;
+			atom = (long)here;
+			if (n >= '1' && n <= '9') {
+				ls_buf_printf(&b, "(?:\\%c)", n);
+			} else if (strchr("wWsS", n)) {
+				ls_buf_printf(&b, "\\%c", n);
+			} else if (n == 'b' || n == 'B') {
+				ls_buf_printf(&b, "\\%c", n);
+				atom = -1;
+			} else if (n == '<') {
+				ls_buf_puts(&b, "\\b(?=\\w)");
+				atom = -1;
+			} else if (n == '>') {
+				ls_buf_puts(&b, "\\b(?<=\\w)");
+				atom = -1;
+			} else if (n == '`') {
+				ls_buf_puts(&b, "\\A");
+				atom = -1;
+			} else if (n == '\'') {
+				ls_buf_puts(&b, "\\z");
+				atom = -1;
+			} else {
+				put_lit(&b, n);
+			}
+			continue;
+		}
+		case '[': {
+			size_t used = 0;
+			if ((err = bracket(&b, ere + i, &used)) < 0)
+				goto done;
+			i += used;
+			atom = (long)here;
+			quantified = 0;
+			continue;
+		}
+		case '(':
+			if (depth == (int)(sizeof(groups) / sizeof(*groups))) {
+				err = ls_error_set("too many nested groups");
+				goto done;
+			}
+			groups[depth++] = here;
+			ls_buf_putc(&b, '(');
+			atom = -1;
+			i++;
+			continue;
+		case ')':
+			if (!depth) {
+				err = ls_error_set("Unmatched ) or \\)");
+				goto done;
+			}
+			ls_buf_putc(&b, ')');
+			atom = (long)groups[--depth];
+			quantified = 0;
+			i++;
+			continue;
+		case '|':
+			ls_buf_putc(&b, '|');
+			atom = -1;
+			i++;
+			continue;
+		case '^':
+		case '$':
+			ls_buf_putc(&b, (char)c);
+			atom = -1;
+			i++;
+			continue;
+		case '.':
+			ls_buf_putc(&b, '.');
+			atom = (long)here;
+			quantified = 0;
+			i++;
+			continue;
+		case '*':
+		case '+':
+		case '?':
+		case '{': {
+			long lo = 0, hi = 0;
+			size_t ilen = c == '{' ? interval(ere + i, &lo, &hi) : 1;
+			if (atom < 0 && grep && ilen) {
+				/* GNU grep: a repetition of nothing (at the start, after '(' or '|', or of
+				 * an anchor) repeats the empty string; `^*` makes the anchor optional */
+				if (warn)
+					ls_buf_printf(warn, "grep: warning: %s at start of expression\n",
+					              c == '{' ? "{...}" : c == '*' ? "*" : c == '+' ? "+" : "?");
+				if (b.len && b.ptr[b.len - 1] == '^' && (b.len == 1 || b.ptr[b.len - 2] != '\\'))
+					b.ptr[--b.len] = '\0';
+				i += ilen;
+				continue;
+			}
+			if (atom < 0 || ilen == 0) {
+				/* nothing to repeat, or not an interval: a literal character */
+				put_lit(&b, c);
+				atom = (long)here;
+				quantified = 0;
+				i++;
+				continue;
+			}
+			if (quantified) {
+				/* ERE a** or a+? repeat the repetition; PCRE2 would read them as possessive or lazy */
+				ls_buf tmp = LS_BUF_INIT;
+				ls_buf_puts(&tmp, "(?:");
+				ls_buf_put(&tmp, b.ptr + atom, b.len - (size_t)atom);
+				ls_buf_putc(&tmp, ')');
+				b.len = (size_t)atom;
+				ls_buf_put(&b, tmp.ptr, tmp.len);
+				ls_buf_dispose(&tmp);
+			}
+			if (c == '{') {
+				if (hi < 0)
+					ls_buf_printf(&b, "{%ld,}", lo);
+				else if (hi == lo)
+					ls_buf_printf(&b, "{%ld}", lo);
+				else
+					ls_buf_printf(&b, "{%ld,%ld}", lo, hi);
+			} else {
+				ls_buf_putc(&b, (char)c);
+			}
+			quantified = 1;
+			i += ilen;
+			continue;
+		}
+		default:
+			put_lit(&b, c);
+			atom = (long)here;
+			quantified = 0;
+			i++;
+			continue;
+		}
+	}
+	if (depth) {
+		err = ls_error_set("Unmatched ( or \\(");
+		goto done;
+	}
+	ls_buf_put(out, b.ptr, b.len);
+done:
+	ls_buf_dispose(&b);
+	return err < 0 ? LS_EINVAL : 0;
+}
+
+int ls_ere_to_pcre2(ls_buf *out, const char *ere) { return translate(out, ere, 0, NULL); }
+
+typedef struct {
+	pcre2_code *re;          /* NULL: use posix */
+	pcre2_match_data *md;
+	regex_t posix;
+	int has_posix;
+	int backref;
+} ere_one;
+
+struct ls_ere {
+	ls_ere_mode mode;
+	ere_one *v;
+	size_t n;
+	int ws[4096];
+};
+
+void ls_ere_free(ls_ere *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->n; i++) {
+		pcre2_code_free(e->v[i].re);
+		pcre2_match_data_free(e->v[i].md);
+		if (e->v[i].has_posix)
+			regfree(&e->v[i].posix);
+	}
+	free(e->v);
+	free(e);
+}
+
+static int compile_one(ere_one *o, const char *ere, ls_ere_mode mode, ls_buf *notes)
+{
+	int grep = mode != LS_ERE_GIT_GREP_WORDS;
+	int rc = regcomp(&o->posix, ere, REG_EXTENDED);
+	char msg[256] = "";
+	if (rc != 0)
+		regerror(rc, &o->posix, msg, sizeof(msg));
+	else
+		o->has_posix = 1;
+	if (rc != 0 && !grep)
+		return ls_error_set("%s", msg), LS_EINVAL;
+	ls_buf t = LS_BUF_INIT, warn = LS_BUF_INIT;
+	ls_buf_puts(&t, "");
+	int terr = translate(&t, ere, grep, &warn);
+	if (rc != 0 && terr < 0) {
+		/* invalid for GNU grep too: the C library's message, as grep prints it */
+		ls_buf_dispose(&t);
+		ls_buf_dispose(&warn);
+		return ls_error_set("%s", msg), LS_EINVAL;
+	}
+	ls_buf_put(notes, warn.ptr ? warn.ptr : "", warn.len);
+	ls_buf_dispose(&warn);
+	for (const char *p = ere; *p; p++)
+		if (p[0] == '\\' && p[1] && (o->backref |= p[1] >= '1' && p[1] <= '9', 1))
+			p++;
+	if (terr == 0) {
+		ls_buf pat = LS_BUF_INIT;
+		if (mode == LS_ERE_GREP_WORDS)
+			ls_buf_printf(&pat, "(?<![A-Za-z0-9_])(?:%s)(?![A-Za-z0-9_])", t.ptr);
+		else
+			ls_buf_printf(&pat, "(?:%s)", t.ptr);
+		int ec;
+		PCRE2_SIZE eo;
+		o->re = pcre2_compile((PCRE2_SPTR)pat.ptr, pat.len, PCRE2_DOLLAR_ENDONLY | PCRE2_DOTALL, &ec, &eo, NULL);
+		ls_buf_dispose(&pat);
+		if (o->re && mode == LS_ERE_GIT_GREP_WORDS && o->backref) {
+			/* the DFA matcher cannot do back-references: the C library can */
+			pcre2_code_free(o->re);
+			o->re = NULL;
+		}
+		if (o->re)
+			o->md = pcre2_match_data_create(4, NULL);
+	}
+	if (!o->re && !o->has_posix) {
+		ls_buf_dispose(&t);
+		return ls_error_set("%s", msg[0] ? msg : "cannot compile the pattern"), LS_EINVAL;
+	}
+	if (!o->re && !(mode == LS_ERE_GIT_GREP_WORDS && o->backref))
+		ls_buf_printf(notes, "leakscan: pattern '%s' is matched by the C library's regex engine (%s)\n", ere,
+		              terr ? ls_error_last() : "PCRE2 cannot compile its translation");
+	ls_buf_dispose(&t);
+	return 0;
+}
+
+int ls_ere_new(ls_ere **out, const char *const *patterns, size_t n, ls_ere_mode mode, char **notes)
+{
+	ls_ere *e = ls_xcalloc(1, sizeof(*e));
+	ls_buf fb = LS_BUF_INIT;
+	int err = 0;
+	e->mode = mode;
+	if (mode == LS_ERE_GIT_GREP_WORDS) {
+		/* git-secrets joins the patterns with '|' into one ERE */
+		ls_buf joined = LS_BUF_INIT;
+		ls_buf_puts(&joined, "");
+		for (size_t i = 0; i < n; i++)
+			ls_buf_printf(&joined, "%s%s", i ? "|" : "", patterns[i]);
+		e->v = ls_xcalloc(1, sizeof(ere_one));
+		e->n = n ? 1 : 0;
+		if (n)
+			err = compile_one(&e->v[0], joined.ptr, mode, &fb);
+		ls_buf_dispose(&joined);
+	} else {
+		e->v = ls_xcalloc(n ? n : 1, sizeof(ere_one));
+		for (size_t i = 0; i < n && !err; i++, e->n++)
+			err = compile_one(&e->v[i], patterns[i], mode, &fb);
+	}
+	if (err < 0) {
+		ls_ere_free(e);
+		ls_buf_dispose(&fb);
+		return err;
+	}
+	if (notes)
+		*notes = fb.len ? ls_buf_detach(&fb) : NULL;
+	ls_buf_dispose(&fb);
+	*out = e;
+	return 0;
+}
+
+static int is_word(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Leftmost-longest match at or after `off`: 1 and the bounds, or 0. */
+static int longest(ls_ere *e, ere_one *o, const char *line, size_t len, size_t off, size_t *so, size_t *eo)
+{
+	if (o->re) {
+		int rc = pcre2_dfa_match(o->re, (PCRE2_SPTR)line, len, off, 0, o->md, NULL, e->ws,
+		                         sizeof(e->ws) / sizeof(*e->ws));
+		if (rc >= 0) {
+			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(o->md);
+			*so = ov[0];
+			*eo = ov[1];
+			return 1;
+		}
+		if (rc == PCRE2_ERROR_NOMATCH)
+			return 0;
+		/* out of DFA workspace or limits: the C library's engine decides */
+	}
+	regmatch_t m[1];
+	m[0].rm_so = (regoff_t)off;
+	m[0].rm_eo = (regoff_t)len;
+	int flags = REG_STARTEND | (off ? REG_NOTBOL : 0);
+	if (regexec(&o->posix, line, 1, m, flags) != 0)
+		return 0;
+	*so = (size_t)m[0].rm_so;
+	*eo = (size_t)m[0].rm_eo;
+	return 1;
+}
+
+/* grep -w for the C library's engine: every match end at every start, as GNU grep tries them. */
+static int posix_words(ere_one *o, const char *line, size_t len)
+{
+	for (size_t start = 0; start <= len; start++) {
+		regmatch_t m[1];
+		m[0].rm_so = (regoff_t)start;
+		m[0].rm_eo = (regoff_t)len;
+		if (regexec(&o->posix, line, 1, m, REG_STARTEND | (start ? REG_NOTBOL : 0)) != 0)
+			return 0;
+		size_t so = (size_t)m[0].rm_so, end = (size_t)m[0].rm_eo;
+		for (;;) {
+			if ((so == 0 || !is_word((unsigned char)line[so - 1])) &&
+			    (end == len || !is_word((unsigned char)line[end])))
+				return 1;
+			if (end == so)
+				break;
+			/* a shorter match anchored at so */
+			regmatch_t s[1];
+			s[0].rm_so = (regoff_t)so;
+			s[0].rm_eo = (regoff_t)(end - 1);
+			if (regexec(&o->posix, line, 1, s, REG_STARTEND | REG_NOTEOL | (so ? REG_NOTBOL : 0)) != 0 ||
+			    (size_t)s[0].rm_so != so)
+				break;
+			end = (size_t)s[0].rm_eo;
+		}
+		start = so;
+	}
+	return 0;
+}
+
+int ls_ere_match_line(ls_ere *e, const char *line, size_t len)
+{
+	if (e->mode == LS_ERE_GIT_GREP_WORDS) {
+		if (!e->n)
+			return 0;
+		ere_one *o = &e->v[0];
+		size_t off = 0, so, eo;
+		/* git grep -w (grep.c): the leftmost-longest match must have non-word characters (or
+		 * the line's ends) on both sides and not be empty; otherwise look again after the
+		 * next non-word character */
+		while (longest(e, o, line, len, off, &so, &eo)) {
+			if ((so == 0 || !is_word((unsigned char)line[so - 1])) &&
+			    (eo == len || !is_word((unsigned char)line[eo])) && so != eo)
+				return 1;
+			if (so + 1 >= len)
+				return 0;
+			off = so + 1;
+			while (off < len && is_word((unsigned char)line[off - 1]))
+				off++;
+			if (off >= len)
+				return 0;
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < e->n; i++) {
+		ere_one *o = &e->v[i];
+		if (o->re) {
+			if (pcre2_match(o->re, (PCRE2_SPTR)line, len, 0, 0, o->md, NULL) >= 0)
+				return 1;
+			continue;
+		}
+		if (e->mode == LS_ERE_GREP_WORDS) {
+			if (posix_words(o, line, len))
+				return 1;
+			continue;
+		}
+		regmatch_t m[1];
+		m[0].rm_so = 0;
+		m[0].rm_eo = (regoff_t)len;
+		if (regexec(&o->posix, line, 1, m, REG_STARTEND) == 0)
+			return 1;
+	}
+	return 0;
 }

@@ -60,9 +60,9 @@ int ls_hook_uninstall(const char *dir, ls_hook_kind kind, ls_buf *msg);
 void ls_hook_status(const char *dir, ls_hook_kind kind, ls_buf *msg);
 
 /**
- * Runs git with `argv` (argv[0] is "git"), capturing stdout into `out` (trailing newline
- * removed) unless `out` is NULL; stderr is passed through unless `quiet`. Returns git's exit
- * status (0..255), or -1 if git could not be run.
+ * Runs git with `argv` (argv[0] is "git"), capturing stdout into `out` (trailing newlines
+ * removed unless `quiet & 2`) unless `out` is NULL; stderr is passed through unless
+ * `quiet & 1`. Returns git's exit status (0..255), or -1 if git could not be run.
  */
 int ls_hook_run_git(ls_buf *out, const char *const argv[], int quiet);
 
@@ -79,5 +79,39 @@ int ls_ere_to_pcre2(ls_buf *out, const char *ere);
 
 /** Escapes `s` the way `git secrets --add --literal` does (sed 's/[\.|$(){}?+*^]/\\&/g'). */
 char *ls_gs_literal(const char *s);
+
+/**
+ * Runs git like ls_hook_run_git, with `input` (len bytes) as its standard input. For
+ * `git cat-file --batch` and the like: no deadlock whatever the sizes.
+ */
+int ls_hook_run_git_input(ls_buf *out, const char *const argv[], const char *input, size_t len, int quiet);
+
+/** How a set of EREs is matched against one line (git-secrets emulation). */
+typedef enum {
+	/** `grep -w -E` with one pattern per entry: a match whose ends are not next to a word
+	 * character, trying shorter matches and later starts (GNU grep's rule). */
+	LS_ERE_GREP_WORDS,
+	/** `git grep -w -E` with the entries joined by '|' into one ERE: the leftmost-longest
+	 * match, then the next one starting after a non-word character (git's rule). */
+	LS_ERE_GIT_GREP_WORDS,
+	/** `grep -E` with one pattern per entry: a match anywhere. */
+	LS_ERE_GREP
+} ls_ere_mode;
+
+typedef struct ls_ere ls_ere;
+
+/**
+ * Compiles `n` EREs (borrowed) for `mode`. Each is checked with the C library's regcomp (an
+ * invalid one fails with its message, e.g. "Unmatched ( or \\(", as grep and git print it;
+ * in the grep modes what GNU grep accepts with a warning is accepted too) and translated for
+ * PCRE2; a valid ERE the translation cannot express is matched with the C library's regexec.
+ * `*notes` receives the lines to show on stderr (grep's warnings such as "grep: warning: *
+ * at start of expression", and a note for each fallback), or NULL; caller frees.
+ * Returns 0 or LS_EINVAL with the message.
+ */
+int ls_ere_new(ls_ere **out, const char *const *patterns, size_t n, ls_ere_mode mode, char **notes);
+void ls_ere_free(ls_ere *e);
+/** Returns 1 if the line (no newline) matches. Thread-compatible: one thread at a time. */
+int ls_ere_match_line(ls_ere *e, const char *line, size_t len);
 
 #endif

@@ -41,6 +41,10 @@ static const command *find(const char *name)
 
 int main(int argc, char **argv)
 {
+	/* installed as `git-secrets`: the git-secrets 1.3 command line (cmd_secrets.c) */
+	const char *base = strrchr(argv[0], '/');
+	if (!strcmp(base ? base + 1 : argv[0], "git-secrets"))
+		return cmd_secrets(argc, argv);
 	if (argc < 2) {
 		usage(stderr);
 		return LS_EXIT_ERROR;

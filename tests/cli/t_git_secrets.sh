@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# Differential tests of leakscan's git-secrets personality: the same commands run with
+# Debian's real git-secrets 1.3 (/usr/bin/git-secrets) and with leakscan called as
+# `git-secrets`, each in its own copy of the same repository and home directory; stdout,
+# stderr and exit code must be identical. The one intended difference: --register-aws also
+# registers the two Bedrock API key patterns of current upstream git-secrets.
+. "$(dirname "$0")/lib.sh"
+
+REAL_GS=/usr/bin/git-secrets
+OUR_GS="$(dirname "$LEAKSCAN")/git-secrets"
+if [ ! -x "$REAL_GS" ]; then
+	echo "skip: $REAL_GS is not installed (Debian package git-secrets; scripts/deps test)"; exit 0
+fi
+if [ ! -x "$OUR_GS" ]; then
+	echo "FAIL: $OUR_GS (the build's git-secrets link to leakscan) is missing"; exit 1
+fi
+BEDROCK1='ABSK[A-Za-z0-9+/]{109,}=*'
+BEDROCK2='bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t'
+
+# sandboxes: $WORK/real and $WORK/ours, each with its own HOME and a bin/git-secrets
+sandboxes() {
+	local side
+	for side in real ours; do
+		mkdir -p "$WORK/$side/home" "$WORK/$side/bin" "$WORK/$side/w"
+		cp "$HOME/.gitconfig" "$WORK/$side/home/"
+	done
+	ln -s "$REAL_GS" "$WORK/real/bin/git-secrets"
+	ln -s "$OUR_GS" "$WORK/ours/bin/git-secrets"
+}
+
+# on_both SNIPPET: runs SNIPPET in each sandbox's w/ directory; results in $WORK/SIDE.{out,err,rc}
+on_both() {
+	local side
+	for side in real ours; do
+		(cd "$WORK/$side/w" && export HOME="$WORK/$side/home" PATH="$WORK/$side/bin:$PATH" && eval "$1") \
+			>"$WORK/$side.out" 2>"$WORK/$side.err" </dev/null
+		echo $? >"$WORK/$side.rc"
+		# the sandbox's own path is the only thing allowed to differ
+		sed -i "s|$WORK/$side|@SANDBOX|g" "$WORK/$side.out" "$WORK/$side.err"
+	done
+}
+
+# same DESC SNIPPET: runs SNIPPET on both sides and fails unless the results are identical
+same() {
+	on_both "$2"
+	if [ -n "${FILTER_OURS:-}" ]; then
+		grep -v -F -e "$BEDROCK1" -e "$BEDROCK2" "$WORK/ours.out" >"$WORK/ours.tmp"; mv "$WORK/ours.tmp" "$WORK/ours.out"
+	fi
+	local what
+	for what in rc out err; do
+		if ! cmp -s "$WORK/real.$what" "$WORK/ours.$what"; then
+			fail "$1: $what differs ($2)
+$(diff "$WORK/real.$what" "$WORK/ours.$what" | head -20)"
+		fi
+	done
+}
+
+# setup SNIPPET: runs SNIPPET on both sides (output not compared)
+setup() { on_both "$1"; }
+
+repo_setup='git init -q . && echo hello > README && git add README && git commit -q -m initial'
+
+test_gs_usage_and_option_errors() {
+	sandboxes
+	setup "$repo_setup"
+	same "no arguments" 'git secrets'
+	same "unknown option" 'git secrets --foo'
+	same "unknown switch" 'git secrets -x'
+	same "-h" 'git secrets -h'
+	same "ambiguous" 'git secrets --sc'
+	same "abbreviation" 'git secrets --scan-h'
+	same "option as command" 'git secrets -r --scan'
+	same "global as command" 'git secrets --global --list'
+	same "-f with scan" 'git secrets --scan -f'
+	same "-r with cached" 'git secrets --scan -r --cached'
+	same "--recursive with untracked" 'git secrets --scan --recursive --untracked'
+	same "-r with install" 'git secrets --install -r'
+	same "--force with list" 'git secrets --list --force'
+	same "-a with scan" 'git secrets --scan -a'
+	same "-l with scan" 'git secrets --scan -l'
+	same "--cached with add" 'git secrets --add --cached x'
+	same "clustered" 'git secrets --scan -rf'
+	same "value given" 'git secrets --scan=x'
+	same "direct call" 'git-secrets --list'
+}
+
+test_gs_config_commands() {
+	sandboxes
+	setup "$repo_setup"
+	same "list empty" 'git secrets --list'
+	same "add" "git secrets --add 'tok_[a-z0-9]{24}'"
+	same "add duplicate" "git secrets --add 'tok_[a-z0-9]{24}'"
+	same "add substring duplicate" "git secrets --add 'tok_'"
+	same "add allowed" "git secrets --add -a 'tok_0+'"
+	same "add literal" "git secrets --add --literal 'a.b(c)*d{1}|e\$f^g+h?i\\j'"
+	same "add allowed literal" "git secrets --add -a -l 'x.y'"
+	same "add global" "git secrets --add --global 'glob[0-9]+al'"
+	same "add provider" 'git secrets --add-provider -- echo provided_[0-9]+'
+	same "add provider again" 'git secrets --add-provider -- echo provided_[0-9]+'
+	same "list" 'git secrets --list'
+	same "list global" 'git secrets --list --global'
+	same "config file" 'cat .git/config; cat "$HOME/.gitconfig"'
+	same "add outside a repository" "cd .. && git secrets --add 'x[0-9]'"
+}
+
+test_gs_register_aws_and_provider() {
+	sandboxes
+	setup "$repo_setup"
+	same "register-aws" 'git secrets --register-aws'
+	same "register-aws again" 'git secrets --register-aws'
+	FILTER_OURS=1 same "list after register-aws" 'git secrets --list'
+	on_both 'git config --get-all secrets.patterns'
+	expect_eq "$(sed -n 2,3p "$WORK/ours.out")" "$BEDROCK1
+$BEDROCK2"
+	same "register-aws global" 'git secrets --register-aws --global'
+	printf '[default]\naws_access_key_id = AKIAQYLPMN5HFIQR7BTW\naws_secret_access_key = "ab+c/d.e(f)g$h=="\nregion = x\n' > "$WORK/creds"
+	same "aws-provider file" "git secrets --aws-provider '$WORK/creds'"
+	same "aws-provider missing file" "git secrets --aws-provider '$WORK/none'"
+	setup 'mkdir -p "$HOME/.aws" && cp "'"$WORK"'/creds" "$HOME/.aws/credentials"'
+	same "aws-provider default file" 'git secrets --aws-provider'
+	# the provider's output is used as patterns: the key is found in a file
+	setup "printf 'k = AKIAQYLPMN5HFIQR7BTW\n' > keys.txt"
+	same "scan with aws patterns" 'git secrets --scan keys.txt'
+	setup "printf 'aws_secret_access_key = \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"\nAKIAIOSFODNN7EXAMPLE\n' > ex.txt"
+	same "example keys allowed" 'git secrets --scan ex.txt'
+}
+
+scan_setup='git init -q . && git secrets --add "tok_[a-z0-9]{24}" && git secrets --add "sec(ret)?_[0-9]+" &&
+	printf "line one\nkey tok_0123456789abcdefghijklmn here\nxtok_0123456789abcdefghijklmn\n" > a.txt &&
+	printf "secret_42 and sec_7\r\nsecret_42x\n" > b.cfg && mkdir sub && printf "deep tok_aaaaaaaaaaaaaaaaaaaaaaaa\n" > sub/c.txt &&
+	printf "bin\0tok_bbbbbbbbbbbbbbbbbbbbbbbb\n" > bin.dat && printf "*.log\n" > .gitignore &&
+	git add a.txt sub .gitignore && git commit -q -m files && printf "tok_cccccccccccccccccccccccc\n" > new.txt &&
+	printf "tok_dddddddddddddddddddddddd\n" > ignored.log && git add b.cfg'
+
+test_gs_scan_modes() {
+	sandboxes
+	setup "$scan_setup"
+	same "scan work tree" 'git secrets --scan'
+	same "scan cached" 'git secrets --scan --cached'
+	same "scan untracked" 'git secrets --scan --untracked'
+	same "scan no-index" 'git secrets --scan --no-index'
+	same "scan files" 'git secrets --scan a.txt b.cfg new.txt'
+	same "scan binary file" 'git secrets --scan bin.dat'
+	same "scan dir without -r" 'git secrets --scan sub'
+	same "scan -r" 'git secrets --scan -r sub'
+	same "scan missing file" 'git secrets --scan a.txt nope.txt'
+	same "scan stdin" 'printf "x tok_0123456789abcdefghijklmn\n" | git secrets --scan -'
+	same "scan clean file" 'git secrets --scan .gitignore'
+	same "scan cached with files" 'git secrets --scan --cached a.txt'
+	same "scan pathspec glob" "git secrets --scan --cached '*.txt'"
+	same "scan from a subdirectory" 'cd sub && git secrets --scan'
+	same "cached and untracked" 'git secrets --scan --cached --untracked'
+	same "three options" 'git secrets --scan --cached --untracked --no-index'
+	same "outside a repository" 'cd .. && git secrets --scan'
+	same "no-index outside a repository" 'mkdir -p ../plain && cd ../plain && printf "tok_0123456789abcdefghijklmn\n" > f && git secrets --scan --no-index'
+}
+
+test_gs_allowed_and_gitallowed() {
+	sandboxes
+	setup "$scan_setup"
+	same "allowed by config" "git config --add secrets.allowed 'a.txt:2:' && git secrets --scan"
+	same "gitallowed" "printf '# comment\n\n   \nsecret_42\n' > .gitallowed && git secrets --scan b.cfg"
+	same "all allowed" "printf 'tok_\nsec\n' >> .gitallowed && git secrets --scan"
+	same "invalid allowed pattern" "git config --add secrets.allowed 'a(' && git secrets --scan a.txt"
+}
+
+test_gs_word_boundaries_and_ere_syntax() {
+	sandboxes
+	setup 'git init -q . && printf "xy z1\nfoo_bar foo-bar\nab abc\nA1 [x] {1} a{,2}b\nclass: Ab9\nxy.z1 *b\n" > w.txt && git add w.txt'
+	local p
+	for p in 'x[a-z.]*' 'foo' 'bar' 'ab|abc' 'a+' '[[:upper:]][[:digit:]]' '\[x\]' '\{1\}' '{1}' 'a{,2}b' \
+		'[[:alpha:]]+[0-9]' 'class:' '\<foo' 'bar\>' '(ab)c?' 'a**' '^xy' 'z1$' '[^.]+_bar' '(foo|xy)[.]' '*b' 'x|+b' '(?b)' '^*b'; do
+		setup "git config --unset-all secrets.patterns; git secrets --add '$p'"
+		same "file scan of '$p'" 'git secrets --scan w.txt'
+		same "git grep scan of '$p'" 'git secrets --scan --cached'
+	done
+	setup "git config --unset-all secrets.patterns; git config --add secrets.patterns 'a('"
+	same "invalid pattern, grep" 'git secrets --scan w.txt'
+	same "invalid pattern, git grep" 'git secrets --scan'
+	setup "git config --unset-all secrets.patterns; git config --add secrets.patterns 'has space'"
+	same "no patterns matching" 'git secrets --scan w.txt'
+}
+
+test_gs_scan_history() {
+	sandboxes
+	setup 'git init -q . && git secrets --add "tok_[a-z0-9]{24}" && echo clean > a.txt && git add a.txt && git commit -q -m one &&
+		printf "x tok_0123456789abcdefghijklmn\n" > b.txt && git add b.txt && git commit -q -m two &&
+		echo more >> a.txt && git commit -q -am three && git rm -q b.txt && git commit -q -m four'
+	same "scan-history" 'git secrets --scan-history'
+	same "scan-history allowed" "git config --add secrets.allowed 'b.txt' && git secrets --scan-history"
+	setup 'git init -q ../clean && cd ../clean && echo x > f && git add f && git commit -q -m c'
+	same "scan-history clean" 'cd ../clean && git secrets --add "tok_[a-z]{24}" && git secrets --scan-history'
+}
+
+test_gs_install_and_hooks() {
+	sandboxes
+	setup 'git init -q . && git secrets --add "tok_[a-z0-9]{24}"'
+	same "install" 'git secrets --install'
+	same "hook files" 'head -5 .git/hooks/commit-msg .git/hooks/pre-commit .git/hooks/prepare-commit-msg; stat -c %a .git/hooks/pre-commit'
+	same "install again" 'git secrets --install'
+	same "install force" 'git secrets --install -f'
+	same "install into dir" 'mkdir -p ../tpl && git secrets --install ../tpl && ls ../tpl/hooks'
+	same "install repo dir" 'git init -q ../other && mkdir ../other/.git/hooks/pre-commit.d && git secrets --install ../other && ls ../other/.git/hooks/pre-commit.d'
+	same "install outside a repository" 'cd / && git secrets --install'
+	same "commit with a secret" 'printf "tok_0123456789abcdefghijklmn\n" > a.txt && git add a.txt && git commit -q -m x'
+	same "commit clean" 'printf "clean\n" > a.txt && git add a.txt && git commit -q -m clean && git log --oneline | wc -l'
+	same "commit message with a secret" 'echo more >> a.txt && git add a.txt && git commit -q -m "msg tok_0123456789abcdefghijklmn"'
+	same "pre-commit hook direct, deletion only" 'git rm -q --cached a.txt && git secrets --pre_commit_hook; git reset -q'
+	same "prepare-commit-msg not a merge" 'git secrets --prepare_commit_msg_hook -- .git/COMMIT_EDITMSG message'
+	same "merge bringing a secret" 'git checkout -q -b side && printf "tok_abcdefghijklmnopqrstuvwx\n" > s.txt && git add s.txt &&
+		git commit -q --no-verify -m side && git checkout -q main && git merge -q --no-ff --no-edit side; echo "merge rc $?"'
+}
+
+run_tests
