@@ -4,9 +4,6 @@
 
 # the hooks run `leakscan git ...` with the default rules: point those at the test rules
 export LEAKSCAN_PATTERNS_DIR="$TEST_DATA/rules"
-if ! "$LEAKSCAN" help git >/dev/null 2>&1; then
-	echo "skip: this leakscan has no 'git' command yet (the hooks run it)"; exit 0
-fi
 
 # new_repo DIR: a repository with one clean commit, cd into it
 new_repo() {
@@ -273,13 +270,58 @@ pre-push: not installed"
 }
 
 test_hook_recipes_husky_lefthook_shape() {
-	# what .husky/pre-commit and lefthook.yml run: `leakscan git --staged`
+	# lefthook.yml and .husky/pre-commit (docs/hooks.md) run `leakscan git --staged`
 	new_repo r
 	printf 'key = %s\n' "$AWS_KEY" > a.txt && git add a.txt
-	ls_run git --staged
+	ls_run git --staged --redact -q
 	expect_rc 1
 	git reset -q a.txt
-	ls_run git --staged
+	ls_run git --staged --redact -q
+	expect_rc 0
+	# husky: a hooks directory in the work tree named by core.hooksPath, a plain sh script
+	mkdir .husky && printf '#!/bin/sh\n"%s" git --staged --redact -q\n' "$LEAKSCAN" > .husky/pre-commit
+	chmod +x .husky/pre-commit && git config core.hooksPath .husky
+	commit_try b.txt "$TOKEN"
+	expect_rc 1
+	commit_try b.txt "clean"
+	expect_rc 0
+}
+
+# the pre-commit framework (Debian package pre-commit), offline: the hooks of this
+# repository's .pre-commit-hooks.yaml, cloned from a local copy
+test_hook_pre_commit_framework() {
+	if ! command -v pre-commit >/dev/null; then
+		echo "    skip: pre-commit is not installed (scripts/deps test installs it)"; return 0
+	fi
+	mkdir bin && ln -s "$LEAKSCAN" bin/leakscan
+	export PATH="$WORK/bin:$PATH" PRE_COMMIT_HOME="$WORK/pc-home"
+	git init -q hooksrepo && cp "$SRC_DIR/.pre-commit-hooks.yaml" hooksrepo/
+	(cd hooksrepo && git add .pre-commit-hooks.yaml && git commit -q -m hooks) || fail "hooks repo"
+	rev=$(git -C hooksrepo rev-parse HEAD)
+	new_repo r
+	printf 'repos:\n  - repo: %s\n    rev: %s\n    hooks:\n      - id: leakscan\n      - id: leakscan-commit-msg\n      - id: leakscan-pre-push\n' \
+		"$WORK/hooksrepo" "$rev" > .pre-commit-config.yaml
+	git add .pre-commit-config.yaml && git commit -q -m config
+	git init -q --bare "$WORK/remote.git" && git remote add origin "$WORK/remote.git"
+	git push -q origin main 2>/dev/null || fail "first push"
+	pre-commit install --hook-type pre-commit --hook-type commit-msg --hook-type pre-push >/dev/null 2>&1 || fail "pre-commit install"
+	commit_try a.txt "key = $AWS_KEY"
+	expect_rc 1
+	expect_err_has "leakscan (secrets in the staged changes)"
+	expect_err_lacks "$AWS_KEY"
+	commit_try a.txt "clean"
+	expect_rc 0
+	ERR=$(git commit -q --allow-empty -m "token $TOKEN" 2>&1); RC=$?
+	expect_rc 1
+	expect_err_has "leakscan (secrets in the commit message)"
+	# pre-push: a commit made without the hooks
+	printf '%s\n' "$TOKEN" > c.txt && git add c.txt && git commit -q --no-verify -m sneaky
+	ERR=$(git push -q origin main 2>&1); RC=$?
+	expect_rc 1
+	expect_err_has "leakscan (secrets in the commits to push)"
+	git reset -q --hard HEAD~1
+	git commit -q --allow-empty -m "fine" >/dev/null 2>&1
+	ERR=$(git push -q origin main 2>&1); RC=$?
 	expect_rc 0
 }
 
