@@ -140,5 +140,11 @@ int cmd_baseline(int argc, char **argv);
 int cmd_git(int argc, char **argv);
 int cmd_hook(int argc, char **argv);
 int cmd_secrets(int argc, char **argv);
+/* bulk scans and the findings datastore (cmd_repos.c, cmd_report.c) */
+int cmd_repos(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_summary(int argc, char **argv);
+int cmd_triage(int argc, char **argv);
+int cmd_datastore(int argc, char **argv);
 
 #endif

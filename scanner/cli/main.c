@@ -17,6 +17,11 @@ static const command commands[] = {
     {"git", cmd_git, "scan a repository's history, a commit range, the staged index or a message"},
     {"hook", cmd_hook, "install, uninstall or show the git hooks that run leakscan"},
     {"baseline", cmd_baseline, "record current findings so that scans report only new ones"},
+    {"repos", cmd_repos, "scan many repositories (paths, clone URLs) into a findings datastore"},
+    {"report", cmd_report, "print the deduplicated findings of a datastore"},
+    {"summary", cmd_summary, "count a datastore's findings per rule and per repository"},
+    {"triage", cmd_triage, "mark a datastore finding false-positive, revoked or accepted"},
+    {"datastore", cmd_datastore, "merge shard datastores"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

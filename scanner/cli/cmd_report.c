@@ -1,0 +1,537 @@
+/* leakscan report, summary, triage and datastore merge: reading and curating the findings
+ * datastore that `leakscan repos` fills. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "common.h"
+#include "store.h"
+
+enum { OPT_DATASTORE = 4000, OPT_REPO, OPT_RULE, OPT_SEVERITY, OPT_STATUS, OPT_NEW_SINCE, OPT_NOTE, OPT_REDACT,
+       OPT_NO_REDACT };
+
+static int open_store(ls_store **s, const char *dir, const char *cmd)
+{
+	if (!dir) {
+		ls_cli_error("%s: --datastore DIR is required (see 'leakscan help %s')", cmd, cmd);
+		return -1;
+	}
+	if (ls_store_open(s, dir, 0) < 0) {
+		ls_cli_error("%s", ls_error_last());
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- report: one finding per distinct secret per rule, with all its locations ---- */
+
+typedef struct {
+	char *repo, *commit, *path;
+	size_t line, column;
+} loc;
+
+typedef struct {
+	ls_report *sink;   /* json, jsonl, sarif, csv */
+	ls_format format;
+	FILE *fp;
+	int redact;
+	/* rules seen in the datastore (the report does not need the rule files) */
+	ls_rule **rules;
+	size_t nrules;
+	/* the group being collected: the first row's fields, then every location */
+	int open;
+	ls_finding f;
+	char *status, *note;
+	long long first_run;
+	loc *locs;
+	size_t nlocs;
+	size_t reported;
+	int write_failed;
+} report_ctx;
+
+static const ls_rule *rule_for(report_ctx *c, const char *id, const char *name, int severity)
+{
+	for (size_t i = 0; i < c->nrules; i++)
+		if (!strcmp(c->rules[i]->id, id))
+			return c->rules[i];
+	ls_rule *r = ls_xcalloc(1, sizeof(*r));
+	r->id = ls_xstrdup(id);
+	r->name = ls_xstrdup(name ? name : id);
+	r->description = ls_xstrdup(name ? name : id);
+	r->pattern = ls_xstrdup("");
+	r->severity = (ls_severity)severity;
+	r->enabled = 1;
+	c->rules = ls_xrealloc(c->rules, (c->nrules + 1) * sizeof(ls_rule *));
+	c->rules[c->nrules++] = r;
+	return r;
+}
+
+static void free_rules(report_ctx *c)
+{
+	for (size_t i = 0; i < c->nrules; i++) {
+		free(c->rules[i]->id);
+		free(c->rules[i]->name);
+		free(c->rules[i]->description);
+		free(c->rules[i]->pattern);
+		free(c->rules[i]);
+	}
+	free(c->rules);
+}
+
+static void put_text_sanitized(ls_buf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		ls_buf_putc(b, (unsigned char)s[i] < 0x20 ? ' ' : s[i]);
+}
+
+static void emit_text(report_ctx *c, ls_buf *b)
+{
+	const ls_finding *f = &c->f;
+	ls_buf_printf(b, "%s %s ", f->fingerprint, ls_severity_name(f->severity));
+	if (c->redact)
+		ls_report_redact(b, f->secret, f->secret_len);
+	else
+		put_text_sanitized(b, f->secret, f->secret_len);
+	ls_buf_printf(b, " (%zu location%s)", c->nlocs, c->nlocs == 1 ? "" : "s");
+	if (c->status)
+		ls_buf_printf(b, " [%s%s%s]", c->status, c->note ? ": " : "", c->note ? c->note : "");
+	ls_buf_putc(b, '\n');
+	for (size_t i = 0; i < c->nlocs; i++) {
+		ls_buf_printf(b, "    %s:%.12s:", c->locs[i].repo, c->locs[i].commit ? c->locs[i].commit : "");
+		put_text_sanitized(b, c->locs[i].path, strlen(c->locs[i].path));
+		ls_buf_printf(b, ":%zu:%zu\n", c->locs[i].line, c->locs[i].column);
+	}
+}
+
+/* JSON: the sink's object for the finding, then the datastore's fields. */
+static void emit_json(report_ctx *c, ls_buf *b)
+{
+	char *obj = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&obj, &len);
+	ls_report_options ro;
+	memset(&ro, 0, sizeof(ro));
+	ro.format = LS_FMT_JSONL;
+	ro.redact = c->redact;
+	ro.tool_version = LS_VERSION;
+	ls_report *r = NULL;
+	ls_report_new(&r, mem, &ro);
+	ls_report_add(r, &c->f);
+	ls_report_finish(r);
+	ls_report_free(r);
+	fclose(mem);
+	while (len && (obj[len - 1] == '\n' || obj[len - 1] == '}'))
+		len--;
+	ls_buf_put(b, obj, len);
+	free(obj);
+	ls_buf_printf(b, ",\"count\":%zu,\"first_run\":%lld,\"status\":", c->nlocs, c->first_run);
+	if (c->status)
+		ls_buf_put_json_str(b, c->status, strlen(c->status));
+	else
+		ls_buf_puts(b, "\"open\"");
+	ls_buf_puts(b, ",\"note\":");
+	if (c->note)
+		ls_buf_put_json_str(b, c->note, strlen(c->note));
+	else
+		ls_buf_puts(b, "null");
+	ls_buf_puts(b, ",\"locations\":[");
+	for (size_t i = 0; i < c->nlocs; i++) {
+		ls_buf_puts(b, i ? ",{\"repo\":" : "{\"repo\":");
+		ls_buf_put_json_str(b, c->locs[i].repo, strlen(c->locs[i].repo));
+		ls_buf_puts(b, ",\"commit\":");
+		ls_buf_put_json_str(b, c->locs[i].commit ? c->locs[i].commit : "", c->locs[i].commit ? strlen(c->locs[i].commit) : 0);
+		ls_buf_puts(b, ",\"path\":");
+		ls_buf_put_json_str(b, c->locs[i].path, strlen(c->locs[i].path));
+		ls_buf_printf(b, ",\"line\":%zu,\"column\":%zu}", c->locs[i].line, c->locs[i].column);
+	}
+	ls_buf_puts(b, "]}");
+}
+
+static void group_flush(report_ctx *c)
+{
+	if (!c->open)
+		return;
+	ls_finding *f = &c->f;
+	f->prov.nalso = c->nlocs;
+	f->prov.also = ls_xcalloc(c->nlocs ? c->nlocs : 1, sizeof(char *));
+	for (size_t i = 0; i < c->nlocs; i++)
+		f->prov.also[i] = ls_xasprintf("%s:%s:%s", c->locs[i].repo, c->locs[i].commit ? c->locs[i].commit : "",
+		                               c->locs[i].path);
+	ls_buf b = LS_BUF_INIT;
+	if (c->format == LS_FMT_TEXT)
+		emit_text(c, &b);
+	else if (c->format == LS_FMT_JSON) {
+		ls_buf_puts(&b, c->reported ? ",\n  " : "\n  ");
+		emit_json(c, &b);
+	} else if (c->format == LS_FMT_JSONL) {
+		emit_json(c, &b);
+		ls_buf_putc(&b, '\n');
+	} else if (ls_report_add(c->sink, f) < 0)
+		c->write_failed = 1;
+	if (b.len && fwrite(b.ptr, 1, b.len, c->fp) != b.len)
+		c->write_failed = 1;
+	ls_buf_dispose(&b);
+	c->reported++;
+	ls_finding_dispose(f);
+	memset(f, 0, sizeof(*f));
+	free(c->status);
+	free(c->note);
+	c->status = c->note = NULL;
+	for (size_t i = 0; i < c->nlocs; i++)
+		free(c->locs[i].repo), free(c->locs[i].commit), free(c->locs[i].path);
+	free(c->locs);
+	c->locs = NULL;
+	c->nlocs = 0;
+	c->open = 0;
+}
+
+static char *dup_or_null(const char *s) { return s ? ls_xstrdup(s) : NULL; }
+
+static int report_row(const ls_store_row *r, void *payload)
+{
+	report_ctx *c = payload;
+	if (c->open && strcmp(c->f.fingerprint, r->fingerprint))
+		group_flush(c);
+	if (!c->open) {
+		ls_finding *f = &c->f;
+		memset(f, 0, sizeof(*f));
+		f->rule = rule_for(c, r->rule_id, r->rule_name, r->severity);
+		f->severity = (ls_severity)(r->severity >= 0 && r->severity <= 3 ? r->severity : 0);
+		f->path = ls_xstrdup(r->path ? r->path : "");
+		f->line = r->line;
+		f->column = r->column;
+		f->end_line = r->end_line;
+		f->end_column = r->end_column;
+		/* without the secret in the datastore, the masked form stands in: same length, same
+		 * leading characters as redaction keeps, so the redacted output is identical */
+		const char *sec = r->secret ? r->secret : r->secret_mask;
+		f->secret_len = r->secret ? strlen(r->secret) : r->secret_len;
+		if (f->secret_len > strlen(sec))
+			f->secret_len = strlen(sec);
+		f->secret = ls_xstrndup(sec, f->secret_len);
+		f->match = ls_xstrdup(r->match ? r->match : "");
+		f->match_len = strlen(f->match);
+		f->line_text = ls_xstrdup(r->line_text ? r->line_text : "");
+		size_t lt = strlen(f->line_text);
+		f->line_secret_off = r->line_secret_off <= lt ? r->line_secret_off : lt;
+		f->line_secret_len = r->line_secret_len <= lt - f->line_secret_off ? r->line_secret_len : lt - f->line_secret_off;
+		f->entropy = r->entropy;
+		snprintf(f->fingerprint, sizeof(f->fingerprint), "%s", r->fingerprint);
+		snprintf(f->secret_hash, sizeof(f->secret_hash), "%s", r->secret_hash);
+		if (r->aws_account)
+			snprintf(f->aws_account, sizeof(f->aws_account), "%s", r->aws_account);
+		f->prov.commit = dup_or_null(r->commit);
+		f->prov.author_name = dup_or_null(r->author_name);
+		f->prov.author_email = dup_or_null(r->author_email);
+		f->prov.date = dup_or_null(r->date);
+		f->prov.blob = dup_or_null(r->blob);
+		c->status = dup_or_null(r->status);
+		c->note = dup_or_null(r->note);
+		c->first_run = r->first_run;
+		c->open = 1;
+	}
+	/* one location per repository, commit and path (several lines of a blob count once) */
+	if (c->nlocs) {
+		loc *p = &c->locs[c->nlocs - 1];
+		if (!strcmp(p->repo, r->repo) && !strcmp(p->path, r->path ? r->path : "") &&
+		    !strcmp(p->commit ? p->commit : "", r->commit ? r->commit : ""))
+			return c->write_failed;
+	}
+	c->locs = ls_xrealloc(c->locs, (c->nlocs + 1) * sizeof(loc));
+	loc *l = &c->locs[c->nlocs++];
+	l->repo = ls_xstrdup(r->repo);
+	l->commit = dup_or_null(r->commit);
+	l->path = ls_xstrdup(r->path ? r->path : "");
+	l->line = r->line;
+	l->column = r->column;
+	return c->write_failed;
+}
+
+static const char *report_usage =
+    "usage: leakscan report --datastore DIR [options]\n"
+    "\n"
+    "Prints the findings of a datastore filled by 'leakscan repos': one per distinct secret per\n"
+    "rule, with every repository, commit and path where it occurs (the commit that introduced\n"
+    "it into each repository), a count, and its triage status.\n"
+    "\n"
+    "      --datastore DIR    the datastore (required)\n"
+    "  -f, --format FMT       text (default), json, jsonl, sarif, csv\n"
+    "  -o, --output FILE      write to FILE (atomically) instead of stdout\n"
+    "      --redact           mask secrets (default for sarif; always when the datastore\n"
+    "                         keeps no secrets); --no-redact to show them\n"
+    "      --repo NAME        only locations in this repository (as listed to 'repos')\n"
+    "      --rule ID          only this rule\n"
+    "      --severity SEV     only this severity or above\n"
+    "      --status S         only this triage status: open, false-positive, revoked, accepted\n"
+    "      --new-since RUN    only secrets first seen after run RUN\n"
+    "\n"
+    "Exit status: 0 nothing reported, 1 findings reported, 2 error.\n";
+
+int cmd_report(int argc, char **argv)
+{
+	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+	                                         {"datastore", required_argument, NULL, OPT_DATASTORE},
+	                                         {"format", required_argument, NULL, 'f'},
+	                                         {"output", required_argument, NULL, 'o'},
+	                                         {"redact", no_argument, NULL, OPT_REDACT},
+	                                         {"no-redact", no_argument, NULL, OPT_NO_REDACT},
+	                                         {"repo", required_argument, NULL, OPT_REPO},
+	                                         {"rule", required_argument, NULL, OPT_RULE},
+	                                         {"severity", required_argument, NULL, OPT_SEVERITY},
+	                                         {"status", required_argument, NULL, OPT_STATUS},
+	                                         {"new-since", required_argument, NULL, OPT_NEW_SINCE},
+	                                         {NULL, 0, NULL, 0}};
+	ls_cli_options o;
+	ls_cli_options_init(&o);
+	ls_store_filter flt = LS_STORE_FILTER_INIT;
+	const char *dir = NULL;
+	int opt, rc = LS_EXIT_ERROR, out_open = 0;
+	ls_store *store = NULL;
+	ls_cli_output out = {0};
+	report_ctx c;
+	memset(&c, 0, sizeof(c));
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "hf:o:", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h': fputs(report_usage, stdout); rc = 0; goto done;
+		case OPT_DATASTORE: dir = optarg; break;
+		case 'f':
+			if (ls_format_parse(&o.format, optarg) < 0 || o.format == LS_FMT_JUNIT) {
+				ls_cli_error("report: unknown format '%s' (text, json, jsonl, sarif, csv)", optarg);
+				goto done;
+			}
+			o.format_set = 1;
+			break;
+		case 'o': o.output = optarg; break;
+		case OPT_REDACT: o.redact = 1; break;
+		case OPT_NO_REDACT: o.redact = 0; break;
+		case OPT_REPO: flt.repo = optarg; break;
+		case OPT_RULE: flt.rule = optarg; break;
+		case OPT_SEVERITY: {
+			ls_severity sev;
+			if (ls_severity_parse(&sev, optarg) < 0) {
+				ls_cli_error("report: unknown severity '%s' (low, medium, high, critical)", optarg);
+				goto done;
+			}
+			flt.min_severity = (int)sev;
+			break;
+		}
+		case OPT_STATUS:
+			if (strcmp(optarg, "open") && strcmp(optarg, "false-positive") && strcmp(optarg, "revoked") &&
+			    strcmp(optarg, "accepted")) {
+				ls_cli_error("report: unknown status '%s' (open, false-positive, revoked, accepted)", optarg);
+				goto done;
+			}
+			flt.status = optarg;
+			break;
+		case OPT_NEW_SINCE: {
+			char *end;
+			long long v = strtoll(optarg, &end, 10);
+			if (*end || end == optarg || v < 0) {
+				ls_cli_error("report: --new-since wants a run number, not '%s'", optarg);
+				goto done;
+			}
+			flt.new_since = v;
+			break;
+		}
+		default:
+			ls_cli_error("report: unknown option '%s' (see 'leakscan help report')", argv[optind - 1]);
+			goto done;
+		}
+	}
+	if (optind < argc) {
+		ls_cli_error("report: unexpected argument '%s'", argv[optind]);
+		goto done;
+	}
+	if (open_store(&store, dir, "report") < 0)
+		goto done;
+	if (ls_cli_output_open(&out, &o) < 0)
+		goto done;
+	out_open = 1;
+	ls_report_options ro;
+	ls_cli_report_options(&ro, &o, &out);
+	ro.color = 0;
+	if (!ls_store_secrets_stored(store)) {
+		if (o.redact == 0)
+			ls_cli_error("report: %s keeps no secrets (--store-secrets=no); showing them redacted",
+			             ls_store_path(store));
+		ro.redact = 1;
+	}
+	c.format = o.format;
+	c.fp = out.fp;
+	c.redact = ro.redact;
+	if (o.format == LS_FMT_JSON)
+		fputs("[", out.fp);
+	if (o.format == LS_FMT_SARIF || o.format == LS_FMT_CSV)
+		ls_report_new(&c.sink, out.fp, &ro);
+	int err = ls_store_query(store, &flt, report_row, &c);
+	if (err == 0)
+		group_flush(&c);
+	if (err < 0 && err != LS_ESTOP)
+		ls_cli_error("%s", ls_error_last());
+	if (o.format == LS_FMT_JSON)
+		fputs(c.reported ? "\n]\n" : "]\n", out.fp);
+	if (c.sink && ls_report_finish(c.sink) < 0)
+		c.write_failed = 1;
+	if (fflush(out.fp) != 0 || ferror(out.fp))
+		c.write_failed = 1;
+	if (c.write_failed)
+		ls_cli_error("cannot write the report: %s", strerror(errno));
+	int ok = err == 0 && !c.write_failed;
+	out_open = 0;
+	if (ls_cli_output_close(&out, ok) < 0)
+		ok = 0;
+	rc = !ok ? LS_EXIT_ERROR : c.reported ? LS_EXIT_FINDINGS : LS_EXIT_CLEAN;
+done:
+	if (out_open)
+		ls_cli_output_close(&out, 0);
+	if (c.open) {
+		ls_finding_dispose(&c.f);
+		free(c.status), free(c.note);
+		for (size_t i = 0; i < c.nlocs; i++)
+			free(c.locs[i].repo), free(c.locs[i].commit), free(c.locs[i].path);
+		free(c.locs);
+	}
+	ls_report_free(c.sink);
+	free_rules(&c);
+	ls_store_close(store);
+	ls_cli_options_dispose(&o);
+	return rc;
+}
+
+/* ---- summary ---- */
+
+static int summary_row(const char *kind, const char *name, long long secrets, long long locations, void *payload)
+{
+	const char **last = payload;
+	if (!*last || strcmp(*last, kind)) {
+		printf("%s:\n", !strcmp(kind, "rule") ? "by rule" : "by repository");
+		*last = kind;
+	}
+	printf("  %-40s %6lld secret%s %6lld location%s\n", name, secrets, secrets == 1 ? " " : "s", locations,
+	       locations == 1 ? "" : "s");
+	return 0;
+}
+
+int cmd_summary(int argc, char **argv)
+{
+	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+	                                         {"datastore", required_argument, NULL, OPT_DATASTORE},
+	                                         {NULL, 0, NULL, 0}};
+	const char *dir = NULL;
+	int opt;
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (opt == 'h') {
+			fputs("usage: leakscan summary --datastore DIR\n\n"
+			      "Prints the number of distinct secrets and of locations per rule and per repository,\n"
+			      "and the runs of the datastore.\n",
+			      stdout);
+			return 0;
+		}
+		if (opt != OPT_DATASTORE) {
+			ls_cli_error("summary: unknown option '%s' (see 'leakscan help summary')", argv[optind - 1]);
+			return LS_EXIT_ERROR;
+		}
+		dir = optarg;
+	}
+	ls_store *store = NULL;
+	if (open_store(&store, dir, "summary") < 0)
+		return LS_EXIT_ERROR;
+	printf("runs: %lld; secrets %s\n", ls_store_last_run(store),
+	       ls_store_secrets_stored(store) ? "stored" : "not stored (hashes only)");
+	const char *last = NULL;
+	int err = ls_store_summary(store, summary_row, &last);
+	if (!last && !err)
+		printf("no findings\n");
+	if (err < 0)
+		ls_cli_error("%s", ls_error_last());
+	ls_store_close(store);
+	return err < 0 ? LS_EXIT_ERROR : 0;
+}
+
+/* ---- triage ---- */
+
+int cmd_triage(int argc, char **argv)
+{
+	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+	                                         {"datastore", required_argument, NULL, OPT_DATASTORE},
+	                                         {"status", required_argument, NULL, OPT_STATUS},
+	                                         {"note", required_argument, NULL, OPT_NOTE},
+	                                         {NULL, 0, NULL, 0}};
+	const char *dir = NULL, *status = NULL, *note = NULL;
+	int opt;
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			fputs("usage: leakscan triage --datastore DIR FINGERPRINT --status STATUS [--note TEXT]\n\n"
+			      "Records a decision about a finding of the datastore, kept across runs and shown by\n"
+			      "'leakscan report'. STATUS: false-positive, revoked, accepted, or open (clears it).\n"
+			      "FINGERPRINT is the report's 'RULE-ID:HASH16'.\n",
+			      stdout);
+			return 0;
+		case OPT_DATASTORE: dir = optarg; break;
+		case OPT_STATUS: status = optarg; break;
+		case OPT_NOTE: note = optarg; break;
+		default:
+			ls_cli_error("triage: unknown option '%s' (see 'leakscan help triage')", argv[optind - 1]);
+			return LS_EXIT_ERROR;
+		}
+	}
+	if (optind + 1 != argc) {
+		ls_cli_error("triage: one FINGERPRINT expected (see 'leakscan help triage')");
+		return LS_EXIT_ERROR;
+	}
+	if (!status || (strcmp(status, "false-positive") && strcmp(status, "revoked") && strcmp(status, "accepted") &&
+	                strcmp(status, "open"))) {
+		ls_cli_error("triage: --status wants false-positive, revoked, accepted or open");
+		return LS_EXIT_ERROR;
+	}
+	ls_store *store = NULL;
+	if (open_store(&store, dir, "triage") < 0)
+		return LS_EXIT_ERROR;
+	int err = ls_store_triage(store, argv[optind], status, note);
+	if (err < 0)
+		ls_cli_error("%s", ls_error_last());
+	ls_store_close(store);
+	return err < 0 ? LS_EXIT_ERROR : 0;
+}
+
+/* ---- datastore merge ---- */
+
+int cmd_datastore(int argc, char **argv)
+{
+	const char *usage = "usage: leakscan datastore merge OUT SRC...\n\n"
+	                    "Merges the datastores in directories SRC (e.g. the shards of 'repos --shard K/N') into\n"
+	                    "OUT, created if missing. Each SRC is merged in one transaction; repositories present in\n"
+	                    "several take the last SRC's state, triage statuses the latest decision. Secrets stay\n"
+	                    "out of OUT if OUT or a SRC keeps none.\n";
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (argc < 4 || strcmp(argv[1], "merge")) {
+		ls_cli_error("datastore: expected 'merge OUT SRC...' (see 'leakscan help datastore')");
+		return LS_EXIT_ERROR;
+	}
+	ls_store *out = NULL;
+	if (ls_store_open(&out, argv[2], 1) < 0) {
+		ls_cli_error("%s", ls_error_last());
+		return LS_EXIT_ERROR;
+	}
+	int rc = 0;
+	for (int i = 3; i < argc; i++) {
+		if (ls_store_merge(out, argv[i]) < 0) {
+			ls_cli_error("%s", ls_error_last());
+			rc = LS_EXIT_ERROR;
+			break;
+		}
+	}
+	ls_store_close(out);
+	return rc;
+}

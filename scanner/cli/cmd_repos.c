@@ -1,0 +1,906 @@
+/* leakscan repos: scan many repositories (local paths and clone URLs) into a findings
+ * datastore, incrementally: a blob already scanned with the same rules is never scanned again,
+ * whichever repository it appears in, and an unchanged repository is not even walked.
+ *
+ * Threads: N workers take repositories in list order; each walks its repository, claims the
+ * blobs nobody scanned yet in a shared map, scans them and hands the results to one writer
+ * thread, which batches them into SQLite transactions. A repository is recorded as done (its
+ * ref tips and the locations of its finding blobs) only after every blob it needs was written,
+ * so a killed run loses at most the work in flight and a rerun continues. */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "common.h"
+#include "source_git.h"
+#include "store.h"
+
+enum { OPT_LIST = 3000, OPT_DATASTORE, OPT_SHARD, OPT_STORE_SECRETS };
+
+static volatile int g_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	g_stop = 1;
+}
+
+/* ---- the repository list ---- */
+
+typedef struct {
+	char *name; /* the URL as given, or the local path made absolute */
+	char *url;  /* NULL for a local path */
+	char *path; /* what to open: the local path or the mirror under DIR/clones */
+} repo_ent;
+
+typedef struct {
+	repo_ent *v;
+	size_t n;
+} repo_list;
+
+static void add_repo(repo_list *l, const char *spec, const char *dir)
+{
+	repo_ent r = {NULL, NULL, NULL};
+	if (ls_git_is_url(spec)) {
+		size_t len = strlen(spec);
+		while (len > 1 && spec[len - 1] == '/')
+			len--;
+		r.name = ls_xstrndup(spec, len);
+		r.url = ls_xstrdup(r.name);
+		/* the mirror's directory: the last path component, made safe, and a hash of the URL */
+		const char *base = r.name + strlen(r.name);
+		while (base > r.name && base[-1] != '/' && base[-1] != ':')
+			base--;
+		ls_buf slug = LS_BUF_INIT;
+		for (const char *p = base; *p && slug.len < 40; p++)
+			ls_buf_putc(&slug, (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+			                           *p == '-' || *p == '_'
+			                       ? *p
+			                       : '_');
+		char h[65];
+		ls_sha256_hex(h, r.name, strlen(r.name));
+		r.path = ls_xasprintf("%s/clones/%s-%.12s.git", dir, slug.ptr ? slug.ptr : "repo", h);
+		ls_buf_dispose(&slug);
+	} else {
+		char abs[PATH_MAX];
+		r.name = ls_xstrdup(realpath(spec, abs) ? abs : spec);
+		r.path = ls_xstrdup(r.name);
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		if (!strcmp(l->v[i].name, r.name)) { /* listed twice: once is enough */
+			free(r.name), free(r.url), free(r.path);
+			return;
+		}
+	}
+	l->v = ls_xrealloc(l->v, (l->n + 1) * sizeof(repo_ent));
+	l->v[l->n++] = r;
+}
+
+static int read_list(repo_list *l, const char *file, const char *dir)
+{
+	FILE *fp = strcmp(file, "-") ? fopen(file, "r") : stdin;
+	if (!fp) {
+		ls_cli_error("%s: cannot read the repository list: %s", file, strerror(errno));
+		return -1;
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	while ((n = getline(&line, &cap, fp)) >= 0) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' ' || line[n - 1] == '\t'))
+			line[--n] = '\0';
+		char *p = line;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p && *p != '#')
+			add_repo(l, p, dir);
+	}
+	free(line);
+	if (fp != stdin)
+		fclose(fp);
+	return 0;
+}
+
+static void repo_list_dispose(repo_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].name), free(l->v[i].url), free(l->v[i].path);
+	free(l->v);
+}
+
+/* Stable shard of a repository: its name's SHA-256, modulo N. */
+static size_t shard_of(const char *name, size_t nshards)
+{
+	unsigned char d[32];
+	ls_sha256(d, name, strlen(name));
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = (v << 8) | d[i];
+	return (size_t)(v % nshards);
+}
+
+/* ---- blobs: scanned before, or claimed/scanned in this run ---- */
+
+enum { B_FREE = 0, B_CLAIMED, B_CLEAN, B_FOUND, B_FAILED };
+
+typedef struct {
+	unsigned char id[20];
+	uint8_t state;
+} bent;
+
+typedef struct {
+	bent *t;
+	size_t cap, n;
+	pthread_mutex_t mu;
+	pthread_cond_t cv; /* a claimed blob was scanned */
+} blobmap;
+
+static int hexval(char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : 0; }
+
+static void hex20(unsigned char out[20], const char *hex)
+{
+	for (int i = 0; i < 20; i++)
+		out[i] = (unsigned char)(hexval(hex[2 * i]) << 4 | hexval(hex[2 * i + 1]));
+}
+
+/* The entry for `id`, created B_FREE when absent. Caller holds the lock. */
+static bent *blob_get(blobmap *m, const unsigned char id[20])
+{
+	if ((m->n + 1) * 2 > m->cap) {
+		size_t ncap = m->cap ? m->cap * 2 : 4096;
+		bent *nt = ls_xcalloc(ncap, sizeof(bent));
+		for (size_t i = 0; i < m->cap; i++) {
+			if (m->t[i].state == B_FREE)
+				continue;
+			uint64_t h;
+			memcpy(&h, m->t[i].id, 8);
+			size_t j = (size_t)h & (ncap - 1);
+			while (nt[j].state != B_FREE)
+				j = (j + 1) & (ncap - 1);
+			nt[j] = m->t[i];
+		}
+		free(m->t);
+		m->t = nt;
+		m->cap = ncap;
+	}
+	uint64_t h;
+	memcpy(&h, id, 8);
+	size_t i = (size_t)h & (m->cap - 1);
+	for (; m->t[i].state != B_FREE; i = (i + 1) & (m->cap - 1))
+		if (!memcmp(m->t[i].id, id, 20))
+			return &m->t[i];
+	memcpy(m->t[i].id, id, 20);
+	m->n++;
+	return &m->t[i];
+}
+
+static int load_blob(const char *id, long long nfindings, void *payload)
+{
+	blobmap *m = payload;
+	unsigned char b[20];
+	if (strlen(id) != 40)
+		return 0;
+	hex20(b, id);
+	blob_get(m, b)->state = nfindings ? B_FOUND : B_CLEAN;
+	return 0;
+}
+
+/* ---- what workers hand to the writer ---- */
+
+typedef struct msg {
+	struct msg *next;
+	int is_repo;
+	char id[41];            /* blob */
+	ls_findings findings;   /* blob */
+	char *name, *url;       /* repo */
+	char tips[65];          /* repo; "" when its scan was incomplete (rescan next time) */
+	ls_store_location *locs;
+	size_t nlocs;
+} msg;
+
+static void msg_free(msg *m)
+{
+	ls_findings_dispose(&m->findings);
+	free(m->name);
+	free(m->url);
+	for (size_t i = 0; i < m->nlocs; i++) {
+		free((char *)m->locs[i].blob);
+		free((char *)m->locs[i].commit);
+		free((char *)m->locs[i].path);
+		free((char *)m->locs[i].author_name);
+		free((char *)m->locs[i].author_email);
+		free((char *)m->locs[i].date);
+	}
+	free(m->locs);
+	free(m);
+}
+
+/* Previous state of a repository, from the datastore. */
+typedef struct {
+	char *name;
+	char tips[65], digest[65];
+} prev_repo;
+
+typedef struct {
+	const ls_cli_options *o;
+	const ls_matcher *m;
+	ls_search_options so;
+	ls_store *store;
+	char digest[65];
+	long long run;
+	int secrets;
+	repo_list *repos;
+	prev_repo *prev;
+	size_t nprev;
+	blobmap blobs;
+	int delay_ms;
+	/* work distribution and counters (atomics) */
+	size_t next_repo, repos_done, repos_scanned, repos_unchanged, repos_failed, errors;
+	size_t blobs_scanned, bytes, new_findings, workers_left;
+	/* writer queue */
+	pthread_mutex_t qmu;
+	pthread_cond_t qcv, qroom;
+	msg *qhead, *qtail;
+	size_t qlen;
+	int closing;
+	int write_failed;
+	char *write_error;
+	pthread_mutex_t errmu; /* one diagnostic line at a time */
+	int progress_tty;
+	int progress_line; /* a progress line is on the terminal */
+} repos_job;
+
+#define ATOMIC_ADD(p, v) __atomic_add_fetch((p), (v), __ATOMIC_RELAXED)
+#define ATOMIC_GET(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+
+static void job_error(repos_job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void job_error(repos_job *j, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	pthread_mutex_lock(&j->errmu);
+	if (j->progress_line) {
+		fputs("\r\033[K", stderr);
+		j->progress_line = 0;
+	}
+	fputs("leakscan: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	pthread_mutex_unlock(&j->errmu);
+	va_end(ap);
+}
+
+static void enqueue(repos_job *j, msg *m)
+{
+	pthread_mutex_lock(&j->qmu);
+	while (j->qlen >= 4096 && !j->write_failed)
+		pthread_cond_wait(&j->qroom, &j->qmu);
+	if (j->qtail)
+		j->qtail->next = m;
+	else
+		j->qhead = m;
+	j->qtail = m;
+	j->qlen++;
+	pthread_cond_signal(&j->qcv);
+	pthread_mutex_unlock(&j->qmu);
+}
+
+static int apply(repos_job *j, msg *m)
+{
+	if (!m->is_repo)
+		return ls_store_put_blob(j->store, m->id, j->digest, j->run, m->findings.items, m->findings.n, j->secrets);
+	return ls_store_put_repo(j->store, m->name, m->url, m->tips, j->digest, j->run, m->locs, m->nlocs);
+}
+
+/* The writer: everything queued so far goes into one transaction. */
+static void *writer_main(void *payload)
+{
+	repos_job *j = payload;
+	for (;;) {
+		pthread_mutex_lock(&j->qmu);
+		while (!j->qhead && !j->closing)
+			pthread_cond_wait(&j->qcv, &j->qmu);
+		msg *batch = j->qhead;
+		j->qhead = j->qtail = NULL;
+		j->qlen = 0;
+		int closing = j->closing;
+		pthread_cond_broadcast(&j->qroom);
+		pthread_mutex_unlock(&j->qmu);
+		if (!batch && closing)
+			break;
+		int err = j->write_failed ? -1 : ls_store_begin(j->store);
+		for (msg *m = batch; m && err == 0; m = m->next)
+			err = apply(j, m);
+		if (err == 0 && !j->write_failed)
+			err = ls_store_commit(j->store);
+		if (err < 0 && !j->write_failed) {
+			j->write_error = ls_xstrdup(ls_error_last());
+			pthread_mutex_lock(&j->qmu);
+			j->write_failed = 1;
+			pthread_cond_broadcast(&j->qroom);
+			pthread_mutex_unlock(&j->qmu);
+			g_stop = 1;
+		}
+		while (batch) {
+			msg *next = batch->next;
+			msg_free(batch);
+			batch = next;
+		}
+	}
+	return NULL;
+}
+
+/* ---- workers ---- */
+
+static int cmp_prev(const void *a, const void *b) { return strcmp(((const prev_repo *)a)->name, ((const prev_repo *)b)->name); }
+
+static const prev_repo *find_prev(const repos_job *j, const char *name)
+{
+	prev_repo key;
+	key.name = (char *)name;
+	return j->nprev ? bsearch(&key, j->prev, j->nprev, sizeof(prev_repo), cmp_prev) : NULL;
+}
+
+static char *dup_or_null(const char *s) { return s ? ls_xstrdup(s) : NULL; }
+
+/* Scans one claimed item; returns its state (B_CLEAN or B_FOUND), or B_FREE when it could not
+ * be read (then nothing is recorded and a later run tries again). */
+static int scan_item(repos_job *j, ls_git_walk *w, ls_scratch *scratch, size_t i, const char *id)
+{
+	ls_git_content c;
+	if (ls_git_walk_read(w, i, j->o->max_file_size, &c) < 0) {
+		job_error(j, "%s", ls_error_last());
+		ATOMIC_ADD(&j->errors, 1);
+		return B_FREE;
+	}
+	msg *m = ls_xcalloc(1, sizeof(*m));
+	memcpy(m->id, id, 41);
+	if (!c.too_large && (j->o->binary || !ls_is_binary(c.data, c.len))) {
+		if (ls_search_buffer(j->m, scratch, &j->so, c.data, c.len, c.path, &m->findings) < 0) {
+			job_error(j, "object %s (%s): %s", id, c.path, ls_error_last());
+			ATOMIC_ADD(&j->errors, 1);
+			msg_free(m);
+			return B_FREE;
+		}
+		ATOMIC_ADD(&j->bytes, c.len);
+	}
+	ATOMIC_ADD(&j->blobs_scanned, 1);
+	ATOMIC_ADD(&j->new_findings, m->findings.n);
+	int state = m->findings.n ? B_FOUND : B_CLEAN;
+	enqueue(j, m);
+	return state;
+}
+
+static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
+{
+	ls_git_walk *w = NULL;
+	uint8_t *state = NULL;
+	unsigned char *ids = NULL;
+	if (r->url && ls_git_mirror_update(r->url, r->path, &g_stop) < 0) {
+		if (!g_stop) {
+			job_error(j, "%s; skipped", ls_error_last());
+			ATOMIC_ADD(&j->repos_failed, 1);
+		}
+		return;
+	}
+	if (j->delay_ms > 0) { /* tests: make a run slow enough to interrupt */
+		struct timespec ts = {j->delay_ms / 1000, (long)(j->delay_ms % 1000) * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+	if (ls_git_walk_new(&w, r->path, &g_stop) < 0) {
+		if (!g_stop) {
+			job_error(j, "%s; skipped", ls_error_last());
+			ATOMIC_ADD(&j->repos_failed, 1);
+		}
+		return;
+	}
+	int incomplete = 0;
+	for (size_t e = 0; e < ls_git_walk_nerrors(w); e++) {
+		job_error(j, "%s: %s", r->name, ls_git_walk_error(w, e));
+		ATOMIC_ADD(&j->errors, 1);
+		incomplete = 1;
+	}
+	const prev_repo *p = find_prev(j, r->name);
+	if (!incomplete && p && !strcmp(p->tips, ls_git_walk_tips(w)) && !strcmp(p->digest, j->digest)) {
+		ATOMIC_ADD(&j->repos_unchanged, 1);
+		ATOMIC_ADD(&j->repos_done, 1);
+		ls_git_walk_free(w);
+		return;
+	}
+	size_t n = ls_git_walk_count(w);
+	state = ls_xcalloc(n ? n : 1, 1);
+	ids = ls_xmalloc((n ? n : 1) * 20);
+	uint8_t *mine = ls_xcalloc(n ? n : 1, 1);
+	ls_git_walk_entry e;
+	/* claim what nobody scanned; note what others are scanning right now */
+	pthread_mutex_lock(&j->blobs.mu);
+	for (size_t i = 0; i < n; i++) {
+		ls_git_walk_item(w, i, &e);
+		hex20(ids + 20 * i, e.id);
+		bent *b = blob_get(&j->blobs, ids + 20 * i);
+		if (b->state == B_FREE) {
+			b->state = B_CLAIMED;
+			mine[i] = 1;
+		}
+		state[i] = b->state;
+	}
+	pthread_mutex_unlock(&j->blobs.mu);
+	for (size_t i = 0; i < n; i++) {
+		if (!mine[i])
+			continue;
+		int st = B_FREE;
+		if (!g_stop) {
+			ls_git_walk_item(w, i, &e);
+			char id[41];
+			memcpy(id, e.id, 41);
+			st = scan_item(j, w, scratch, i, id);
+		}
+		if (st == B_FREE) {
+			/* not scanned (unreadable, or stopping): not recorded, so a later run tries again;
+			 * repositories waiting on it in this run are left incomplete too */
+			st = B_FAILED;
+			incomplete = 1;
+		}
+		pthread_mutex_lock(&j->blobs.mu);
+		blob_get(&j->blobs, ids + 20 * i)->state = (uint8_t)st;
+		state[i] = (uint8_t)st;
+		pthread_cond_broadcast(&j->blobs.cv);
+		pthread_mutex_unlock(&j->blobs.mu);
+	}
+	/* wait for the blobs other workers were scanning (they never wait themselves while they
+	 * hold claims, so this cannot deadlock) */
+	pthread_mutex_lock(&j->blobs.mu);
+	for (size_t i = 0; i < n && !g_stop; i++) {
+		if (state[i] != B_CLAIMED)
+			continue;
+		bent *b;
+		while ((b = blob_get(&j->blobs, ids + 20 * i))->state == B_CLAIMED && !g_stop)
+			pthread_cond_wait(&j->blobs.cv, &j->blobs.mu);
+		state[i] = b->state;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (state[i] == B_FAILED)
+			incomplete = 1;
+	pthread_mutex_unlock(&j->blobs.mu);
+	free(mine);
+	if (g_stop)
+		goto done;
+	msg *m = ls_xcalloc(1, sizeof(*m));
+	m->is_repo = 1;
+	m->name = ls_xstrdup(r->name);
+	m->url = dup_or_null(r->url);
+	if (!incomplete)
+		memcpy(m->tips, ls_git_walk_tips(w), 65);
+	for (size_t i = 0; i < n; i++) {
+		if (state[i] != B_FOUND)
+			continue;
+		ls_git_walk_item(w, i, &e);
+		m->locs = ls_xrealloc(m->locs, (m->nlocs + 1) * sizeof(ls_store_location));
+		ls_store_location *l = &m->locs[m->nlocs++];
+		memset(l, 0, sizeof(*l));
+		l->blob = ls_xstrdup(e.id);
+		l->commit = ls_xstrdup(e.commit);
+		l->path = ls_xstrdup(e.path);
+		ls_provenance pv;
+		memset(&pv, 0, sizeof(pv));
+		ls_git_walk_commit_info(w, i, &pv);
+		l->author_name = pv.author_name;
+		l->author_email = pv.author_email;
+		l->date = pv.date;
+	}
+	enqueue(j, m);
+	ATOMIC_ADD(&j->repos_scanned, 1);
+	ATOMIC_ADD(&j->repos_done, 1);
+done:
+	free(state);
+	free(ids);
+	ls_git_walk_free(w);
+}
+
+typedef struct {
+	repos_job *j;
+	pthread_t tid;
+} worker;
+
+static void *worker_main(void *payload)
+{
+	repos_job *j = ((worker *)payload)->j;
+	ls_scratch *scratch = NULL;
+	if (ls_scratch_new(&scratch, j->m) < 0) {
+		job_error(j, "%s", ls_error_last());
+		ATOMIC_ADD(&j->errors, 1);
+		g_stop = 1;
+	}
+	while (!g_stop) {
+		size_t idx = __atomic_fetch_add(&j->next_repo, 1, __ATOMIC_RELAXED);
+		if (idx >= j->repos->n)
+			break;
+		scan_repo(j, scratch, &j->repos->v[idx]);
+	}
+	ls_scratch_free(scratch);
+	/* wake anyone waiting on a claim when stopping */
+	pthread_mutex_lock(&j->blobs.mu);
+	pthread_cond_broadcast(&j->blobs.cv);
+	pthread_mutex_unlock(&j->blobs.mu);
+	ATOMIC_ADD(&j->workers_left, (size_t)-1);
+	return NULL;
+}
+
+/* ---- progress ---- */
+
+static void progress(repos_job *j, double start, int final)
+{
+	if (j->o->quiet)
+		return;
+	double secs = ls_now() - start;
+	double mbs = secs > 0 ? (double)ATOMIC_GET(&j->bytes) / 1e6 / secs : 0;
+	pthread_mutex_lock(&j->errmu);
+	if (j->progress_tty) {
+		if (final)
+			fputs("\r\033[K", stderr);
+		else
+			fprintf(stderr, "\r\033[Kleakscan: repos %zu/%zu, %zu blobs, %.1f MB/s, %zu findings",
+			        ATOMIC_GET(&j->repos_done) + ATOMIC_GET(&j->repos_failed), j->repos->n,
+			        ATOMIC_GET(&j->blobs_scanned), mbs, ATOMIC_GET(&j->new_findings));
+		j->progress_line = !final;
+	} else if (!final) {
+		fprintf(stderr, "leakscan: progress: repos %zu/%zu, %zu blobs, %.1f MB/s, %zu findings\n",
+		        ATOMIC_GET(&j->repos_done) + ATOMIC_GET(&j->repos_failed), j->repos->n,
+		        ATOMIC_GET(&j->blobs_scanned), mbs, ATOMIC_GET(&j->new_findings));
+	}
+	fflush(stderr);
+	pthread_mutex_unlock(&j->errmu);
+}
+
+/* ---- after the run: exit status from what the datastore holds for these repositories ---- */
+
+typedef struct {
+	repos_job *j;
+	char **names; /* sorted */
+	size_t n;
+	ls_severity fail_on;
+	long long locations, failing;
+	char last_fp[160];
+	long long secrets;
+} tally;
+
+static int cmp_strp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static int tally_row(const ls_store_row *r, void *payload)
+{
+	tally *t = payload;
+	const char *key = r->repo;
+	if (!bsearch(&key, t->names, t->n, sizeof(char *), cmp_strp))
+		return 0;
+	t->locations++;
+	if (strcmp(t->last_fp, r->fingerprint)) {
+		snprintf(t->last_fp, sizeof(t->last_fp), "%s", r->fingerprint);
+		t->secrets++;
+		int dismissed = r->status && (!strcmp(r->status, "false-positive") || !strcmp(r->status, "accepted"));
+		if (!dismissed && r->severity >= (int)t->fail_on)
+			t->failing++;
+	}
+	return 0;
+}
+
+static int load_prev(const char *name, const char *tips, const char *digest, void *payload)
+{
+	repos_job *j = payload;
+	j->prev = ls_xrealloc(j->prev, (j->nprev + 1) * sizeof(prev_repo));
+	prev_repo *p = &j->prev[j->nprev++];
+	p->name = ls_xstrdup(name);
+	snprintf(p->tips, sizeof(p->tips), "%s", tips);
+	snprintf(p->digest, sizeof(p->digest), "%s", digest);
+	return 0;
+}
+
+static const char *repos_usage =
+    "usage: leakscan repos [options] --datastore DIR (--list FILE | URL-or-PATH ...)\n"
+    "\n"
+    "Scans the whole history of many repositories into a findings datastore (DIR/datastore.db).\n"
+    "Each entry is a local repository path or a clone URL (https://, ssh://, git@host:path,\n"
+    "file://); URLs are cloned as bare mirrors into DIR/clones/ and fetched on later runs.\n"
+    "A blob is scanned once whatever the number of repositories holding it, and a rerun scans\n"
+    "only what is new (everything again when the rules change). Interrupting loses at most\n"
+    "the work in flight: run the same command again to continue. Read the results with\n"
+    "'leakscan report', 'leakscan summary'; set statuses with 'leakscan triage'.\n"
+    "\n"
+    "      --datastore DIR        where the datastore and the mirrors live (required)\n"
+    "      --list FILE            read entries from FILE, one a line ('#' comments; - for stdin)\n"
+    "      --shard K/N            process only the K-th of N slices of the list (1 <= K <= N)\n"
+    "      --store-secrets=no     keep only hashes and masked forms of secrets (default: yes)\n"
+    "  -j, --jobs N               repositories scanned in parallel (default: number of CPUs)\n"
+    "      --rules PATH           add a rule file or directory (repeatable)\n"
+    "      --no-default-rules     use only the --rules given\n"
+    "      --disable-rule ID      turn a rule off (repeatable); --enable-rule ID turns one on\n"
+    "      --max-file-size N      skip larger blobs (default 100M)\n"
+    "      --binary               scan binary blobs too\n"
+    "      --no-inline-allow      report lines marked leakscan:allow too\n"
+    "      --fail-on SEV          exit 1 only for findings of this severity or above\n"
+    "  -q, --quiet                no progress and no summary on stderr\n"
+    "\n"
+    "Exit status: 1 if the datastore holds findings for the listed repositories that are not\n"
+    "triaged false-positive or accepted, else 0; 2 if a repository could not be cloned,\n"
+    "fetched or read (the others are still scanned), or the run was interrupted.\n";
+
+int cmd_repos(int argc, char **argv)
+{
+	ls_cli_options o;
+	ls_cli_options_init(&o);
+	static const struct option own[] = {{"help", no_argument, NULL, 'h'},
+	                                    {"list", required_argument, NULL, OPT_LIST},
+	                                    {"datastore", required_argument, NULL, OPT_DATASTORE},
+	                                    {"shard", required_argument, NULL, OPT_SHARD},
+	                                    {"store-secrets", required_argument, NULL, OPT_STORE_SECRETS},
+	                                    {NULL, 0, NULL, 0}};
+	struct option *longopts = ls_cli_longopts(own);
+	int opt, rc = LS_EXIT_ERROR, secrets = -1;
+	const char *dir = NULL;
+	const char **lists = NULL;
+	size_t nlists = 0, shard_k = 0, shard_n = 0;
+	repo_list all = {NULL, 0}, mine = {NULL, 0};
+	ls_ruleset *rs = NULL;
+	ls_matcher *m = NULL;
+	ls_store *store = NULL;
+	repos_job j;
+	memset(&j, 0, sizeof(j));
+	worker *workers = NULL;
+	size_t nworkers = 0;
+	int writer_started = 0;
+	pthread_t writer;
+	struct sigaction sa, old_int, old_term;
+
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h" LS_CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			fputs(repos_usage, stdout);
+			rc = 0;
+			goto done;
+		case OPT_LIST:
+			lists = ls_xrealloc(lists, (nlists + 1) * sizeof(char *));
+			lists[nlists++] = optarg;
+			continue;
+		case OPT_DATASTORE: dir = optarg; continue;
+		case OPT_SHARD: {
+			char *end;
+			unsigned long k = strtoul(optarg, &end, 10), n = 0;
+			if (*end == '/')
+				n = strtoul(end + 1, &end, 10);
+			if (*end || k < 1 || n < 1 || k > n) {
+				ls_cli_error("repos: --shard wants K/N with 1 <= K <= N, not '%s'", optarg);
+				goto done;
+			}
+			shard_k = k;
+			shard_n = n;
+			continue;
+		}
+		case OPT_STORE_SECRETS:
+			if (!strcmp(optarg, "yes"))
+				secrets = 1;
+			else if (!strcmp(optarg, "no"))
+				secrets = 0;
+			else {
+				ls_cli_error("repos: --store-secrets wants yes or no, not '%s'", optarg);
+				goto done;
+			}
+			continue;
+		default: break;
+		}
+		int r = ls_cli_common_option(&o, opt, optarg, "repos");
+		if (r < 0)
+			goto done;
+		if (r == 0) {
+			ls_cli_error("repos: unknown option '%s' (see 'leakscan help repos')", argv[optind - 1]);
+			goto done;
+		}
+	}
+	if (!dir) {
+		ls_cli_error("repos: --datastore DIR is required (see 'leakscan help repos')");
+		goto done;
+	}
+	if (optind >= argc && !nlists) {
+		ls_cli_error("repos: no repositories given (URL-or-PATH arguments or --list FILE)");
+		goto done;
+	}
+	for (size_t i = 0; i < nlists; i++)
+		if (read_list(&all, lists[i], dir) < 0)
+			goto done;
+	for (int i = optind; i < argc; i++)
+		add_repo(&all, argv[i], dir);
+	/* the shard: a stable slice of the list by a hash of each name */
+	for (size_t i = 0; i < all.n; i++) {
+		if (shard_n && shard_of(all.v[i].name, shard_n) != shard_k - 1) {
+			free(all.v[i].name), free(all.v[i].url), free(all.v[i].path);
+			continue;
+		}
+		mine.v = ls_xrealloc(mine.v, (mine.n + 1) * sizeof(repo_ent));
+		mine.v[mine.n++] = all.v[i];
+	}
+	free(all.v);
+	all.v = NULL;
+	all.n = 0;
+
+	if (ls_cli_load_rules(&o, &rs) < 0)
+		goto done;
+	ls_matcher_options mo = LS_MATCHER_OPTIONS_INIT;
+	if (ls_matcher_new(&m, rs, &mo) < 0) {
+		ls_cli_error("%s", ls_error_last());
+		goto done;
+	}
+	if (ls_store_open(&store, dir, 1) < 0) {
+		ls_cli_error("%s", ls_error_last());
+		goto done;
+	}
+	/* the digest: the rules and every option that changes what a blob yields */
+	char rd[65];
+	ls_ruleset_digest(rs, rd);
+	char *dsrc = ls_xasprintf("%s binary=%d max=%lld inline=%d", rd, o.binary, o.max_file_size, o.inline_allow);
+	ls_sha256_hex(j.digest, dsrc, strlen(dsrc));
+	free(dsrc);
+	if (secrets >= 0 && secrets != ls_store_secrets_stored(store) && ls_store_set_store_secrets(store, secrets) < 0) {
+		ls_cli_error("%s", ls_error_last());
+		goto done;
+	}
+	j.secrets = ls_store_secrets_stored(store);
+	pthread_mutex_init(&j.blobs.mu, NULL);
+	pthread_cond_init(&j.blobs.cv, NULL);
+	pthread_mutex_init(&j.qmu, NULL);
+	pthread_cond_init(&j.qcv, NULL);
+	pthread_cond_init(&j.qroom, NULL);
+	pthread_mutex_init(&j.errmu, NULL);
+	if (ls_store_blobs_foreach(store, j.digest, load_blob, &j.blobs) < 0 ||
+	    ls_store_repos_foreach(store, load_prev, &j) < 0 || ls_store_run_begin(store, j.digest, &j.run) < 0) {
+		ls_cli_error("%s", ls_error_last());
+		goto done;
+	}
+	if (j.nprev)
+		qsort(j.prev, j.nprev, sizeof(prev_repo), cmp_prev);
+	j.o = &o;
+	j.m = m;
+	ls_search_options so = LS_SEARCH_OPTIONS_INIT;
+	so.inline_allow = o.inline_allow;
+	j.so = so;
+	j.store = store;
+	j.repos = &mine;
+	const char *delay = getenv("LEAKSCAN_TEST_REPO_DELAY_MS");
+	j.delay_ms = delay ? atoi(delay) : 0;
+	j.progress_tty = isatty(STDERR_FILENO);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills at once */
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	g_stop = 0;
+
+	double start = ls_now();
+	if (pthread_create(&writer, NULL, writer_main, &j) != 0) {
+		ls_cli_error("cannot start the writer thread");
+		goto restore;
+	}
+	writer_started = 1;
+	nworkers = o.jobs > 0 ? (size_t)o.jobs : (size_t)ls_ncpus();
+	if (nworkers > mine.n)
+		nworkers = mine.n ? mine.n : 1;
+	workers = ls_xcalloc(nworkers, sizeof(worker));
+	j.workers_left = nworkers;
+	for (size_t i = 0; i < nworkers; i++) {
+		workers[i].j = &j;
+		if (pthread_create(&workers[i].tid, NULL, worker_main, &workers[i]) != 0) {
+			ls_cli_error("cannot start worker threads");
+			g_stop = 1;
+			nworkers = i;
+			break;
+		}
+	}
+	double last = start;
+	while (ATOMIC_GET(&j.workers_left) > 0 && nworkers) {
+		struct timespec ts = {0, 100 * 1000000L};
+		nanosleep(&ts, NULL);
+		double now = ls_now();
+		if (now - last >= (j.progress_tty ? 0.25 : 5.0)) {
+			progress(&j, start, 0);
+			last = now;
+		}
+	}
+	for (size_t i = 0; i < nworkers; i++)
+		pthread_join(workers[i].tid, NULL);
+	pthread_mutex_lock(&j.qmu);
+	j.closing = 1;
+	pthread_cond_signal(&j.qcv);
+	pthread_mutex_unlock(&j.qmu);
+	pthread_join(writer, NULL);
+	writer_started = 0;
+	progress(&j, start, 1);
+	int interrupted = g_stop && !j.write_failed;
+	if (j.write_failed) {
+		ls_cli_error("%s", j.write_error);
+		j.errors++;
+	}
+	ls_store_run_stats rst = {(long long)mine.n,
+	                          (long long)j.repos_scanned,
+	                          (long long)j.repos_unchanged,
+	                          (long long)j.repos_failed,
+	                          (long long)j.blobs_scanned,
+	                          (long long)j.bytes,
+	                          (long long)j.new_findings,
+	                          !g_stop};
+	if (!j.write_failed && ls_store_run_end(store, j.run, &rst) < 0) {
+		ls_cli_error("%s", ls_error_last());
+		j.errors++;
+	}
+	/* what the datastore now holds for these repositories */
+	tally t;
+	memset(&t, 0, sizeof(t));
+	t.j = &j;
+	t.fail_on = o.fail_on;
+	t.names = ls_xcalloc(mine.n ? mine.n : 1, sizeof(char *));
+	for (size_t i = 0; i < mine.n; i++)
+		t.names[i] = mine.v[i].name;
+	t.n = mine.n;
+	if (t.n)
+		qsort(t.names, t.n, sizeof(char *), cmp_strp);
+	ls_store_filter flt = LS_STORE_FILTER_INIT;
+	if (ls_store_query(store, &flt, tally_row, &t) < 0) {
+		ls_cli_error("%s", ls_error_last());
+		j.errors++;
+	}
+	free(t.names);
+	if (interrupted)
+		ls_cli_error("interrupted: %zu of %zu repositories done; run the same command again to continue",
+		             j.repos_done, mine.n);
+	if (!o.quiet) {
+		fprintf(stderr,
+		        "leakscan: %zu repositories (%zu scanned, %zu unchanged, %zu failed); scanned %zu new blobs (%.1f MB)"
+		        " in %.2fs; %zu new findings; datastore: %lld secrets in %lld locations for these repositories (run %lld)",
+		        mine.n, j.repos_scanned, j.repos_unchanged, j.repos_failed, j.blobs_scanned, (double)j.bytes / 1e6,
+		        ls_now() - start, j.new_findings, t.secrets, t.locations, j.run);
+		if (j.errors)
+			fprintf(stderr, "; %zu error%s", j.errors, j.errors == 1 ? "" : "s");
+		fputc('\n', stderr);
+	}
+	if (j.repos_failed || interrupted || j.write_failed)
+		rc = LS_EXIT_ERROR;
+	else if (t.failing)
+		rc = LS_EXIT_FINDINGS;
+	else
+		rc = j.errors ? LS_EXIT_ERROR : LS_EXIT_CLEAN;
+restore:
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+done:
+	if (writer_started) {
+		pthread_mutex_lock(&j.qmu);
+		j.closing = 1;
+		pthread_cond_signal(&j.qcv);
+		pthread_mutex_unlock(&j.qmu);
+		pthread_join(writer, NULL);
+	}
+	free(workers);
+	free(j.write_error);
+	free(j.blobs.t);
+	for (size_t i = 0; i < j.nprev; i++)
+		free(j.prev[i].name);
+	free(j.prev);
+	ls_store_close(store);
+	ls_matcher_free(m);
+	ls_ruleset_free(rs);
+	repo_list_dispose(&all);
+	repo_list_dispose(&mine);
+	free(lists);
+	ls_cli_options_dispose(&o);
+	free(longopts);
+	return rc;
+}

@@ -1,0 +1,297 @@
+#!/usr/bin/env bash
+# Command-line tests of bulk scans (issue 6): `leakscan repos` into a datastore, incremental
+# reruns, kill -9 and resume, shards and merge, triage, `report`/`summary`, corrupt and newer
+# datastores, and --store-secrets=no.
+. "$(dirname "$0")/lib.sh"
+export GIT_OPTIONAL_LOCKS=0
+
+# mkrepo DIR FILE CONTENT: a repository with one commit holding FILE.
+mkrepo() {
+	git init -q "$1"
+	mkdir -p "$1/$(dirname "$2")"
+	printf '%s\n' "$3" > "$1/$2"
+	git -C "$1" add -A && git -C "$1" commit -qm "init $1"
+}
+# addcommit DIR FILE CONTENT
+addcommit() {
+	mkdir -p "$1/$(dirname "$2")"
+	printf '%s\n' "$3" > "$1/$2"
+	git -C "$1" add -A && git -C "$1" commit -qm "change $2"
+}
+# lsr ARGS...: leakscan repos with the test rules, one worker
+lsr() { ls_run repos --no-default-rules --rules "$RULES" -j1 "$@"; }
+report() { ls_run report --datastore "$@"; }
+
+test_repos_paths_urls_and_a_broken_url() {
+	mkrepo a s.txt "key = $AWS_KEY"
+	mkrepo b t.txt "t = $TOKEN"
+	mkrepo c n.txt "nothing here"
+	lsr --datastore ds a "file://$WORK/b" c "file://$WORK/missing"
+	expect_rc 2
+	expect_err_has "leakscan: file://$WORK/missing: cannot clone"
+	expect_err_has "4 repositories (3 scanned, 0 unchanged, 1 failed)"
+	[ -d ds/clones ] && ls ds/clones | grep -q '^b-.*\.git$' || fail "no mirror of b under ds/clones"
+	report ds
+	expect_rc 1
+	expect_out_has "$WORK/a:"
+	expect_out_has "file://$WORK/b:"
+	expect_out_has "test-aws-key:"
+	expect_out_has "test-token:"
+	expect_out_lacks "missing"
+	# the broken URL again: still reported, the rest is unchanged
+	lsr --datastore ds a "file://$WORK/b" c "file://$WORK/missing"
+	expect_rc 2
+	expect_err_has "(0 scanned, 3 unchanged, 1 failed)"
+}
+
+test_repos_rerun_scans_nothing_and_new_commit_rescans_only_that_repo() {
+	mkrepo a s.txt "key = $AWS_KEY"
+	mkrepo b t.txt "plain"
+	lsr --datastore ds a "file://$WORK/b"
+	expect_rc 1
+	expect_err_has "(2 scanned, 0 unchanged, 0 failed); scanned 4 new blobs"
+	lsr --datastore ds a "file://$WORK/b"
+	expect_rc 1
+	expect_err_has "(0 scanned, 2 unchanged, 0 failed); scanned 0 new blobs"
+	# one new commit in b (a new blob and a commit message), fetched into the mirror
+	addcommit b u.txt "t = $TOKEN"
+	lsr --datastore ds a "file://$WORK/b"
+	expect_rc 1
+	expect_err_has "(1 scanned, 1 unchanged, 0 failed); scanned 2 new blobs"
+	report ds --rule test-token
+	expect_out_has "file://$WORK/b:$(git -C b rev-parse HEAD | cut -c1-12):u.txt:1:9"
+	# other rules: everything is scanned again
+	ls_run repos --no-default-rules --rules "$RULES" --disable-rule test-password -j1 --datastore ds a "file://$WORK/b"
+	expect_err_has "(2 scanned, 0 unchanged, 0 failed); scanned 6 new blobs"
+}
+
+test_repos_blob_shared_by_two_repos_reported_once_with_two_locations() {
+	mkrepo a s.txt "key = $AWS_KEY"
+	git clone -q a b
+	addcommit b other.txt "more"
+	mkrepo c x/s.txt "key = $AWS_KEY"
+	lsr --datastore ds a b c
+	expect_rc 1
+	# a, b and c share the blob (scanned once), at another path in c
+	expect_err_has "scanned 5 new blobs"
+	report ds
+	expect_rc 1
+	ca=$(git -C a rev-parse HEAD | cut -c1-12)
+	cc=$(git -C c rev-parse HEAD | cut -c1-12)
+	fp="test-aws-key:$(printf '%s' "$AWS_KEY" | sha256sum | cut -c1-16)"
+	expect_out "$fp critical $AWS_KEY (3 locations)
+    $WORK/a:$ca:s.txt:1:7
+    $WORK/b:$ca:s.txt:1:7
+    $WORK/c:$cc:x/s.txt:1:7"
+	report ds -f json
+	printf '%s' "$OUT" | python3 -c '
+import json,sys; d=json.load(sys.stdin); assert len(d)==1, d; d=d[0]
+assert d["count"]==3 and d["status"]=="open" and d["fingerprint"]=="'"$fp"'", d
+assert [l["repo"] for l in d["locations"]]==["'"$WORK/a"'","'"$WORK/b"'","'"$WORK/c"'"], d
+assert len(d["provenance"])==3 and d["provenance"][0].startswith("'"$WORK/a:"'"), d
+' || fail "json report"
+	report ds -f sarif
+	printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); r=d["runs"][0]["results"]; assert len(r)==1 and "*" in r[0]["message"]["text"], r' || fail "sarif report"
+	report ds -f jsonl --repo "$WORK/c"
+	expect_eq "$(printf '%s\n' "$OUT" | wc -l)" 1
+	expect_out_has '"count":1'
+	ls_run summary --datastore ds
+	expect_rc 0
+	expect_out_has "test-aws-key"
+	expect_out_has "3 locations"
+}
+
+# N repositories sharing a base history, each with its own secret.
+many_repos() {
+	mkrepo base s.txt "key = $AWS_KEY"
+	for i in $(seq 1 "$1"); do
+		git clone -q base "r$i"
+		addcommit "r$i" "f$i.txt" "t = tok_$(printf 'r%d' "$i" | sha256sum | cut -c1-24)"
+		echo "$WORK/r$i"
+	done > list
+}
+
+test_repos_kill_9_then_rerun_gives_the_uninterrupted_report() {
+	many_repos 12
+	lsr --datastore full --list list
+	expect_rc 1
+	report full
+	want=$OUT
+	LEAKSCAN_TEST_REPO_DELAY_MS=150 "$LEAKSCAN" repos --no-default-rules --rules "$RULES" -j1 -q \
+		--datastore killed --list list & pid=$!
+	sleep 0.9
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null
+	lsr --datastore killed --list list
+	expect_rc 1
+	case "$ERR" in *"(0 scanned,"*|*"(12 scanned,"*) fail "the kill did not land mid-run: $ERR";; esac
+	report killed
+	expect_out "$want"
+}
+
+test_repos_sigint_stops_cleanly_with_a_summary_and_rerun_continues() {
+	many_repos 8
+	LEAKSCAN_TEST_REPO_DELAY_MS=150 "$LEAKSCAN" repos --no-default-rules --rules "$RULES" -j1 \
+		--datastore ds --list list 2>err & pid=$!
+	sleep 0.6
+	kill -INT "$pid"
+	wait "$pid"; rc=$?
+	expect_eq "$rc" 2 "exit code after SIGINT"
+	grep -q "leakscan: interrupted: .* of 8 repositories done; run the same command again" err || fail "$(cat err)"
+	grep -q "8 repositories (" err || fail "no summary: $(cat err)"
+	lsr --datastore ds --list list
+	expect_rc 1
+	lsr --datastore ds --list list
+	expect_err_has "(0 scanned, 8 unchanged, 0 failed); scanned 0 new blobs"
+	report ds
+	expect_eq "$(printf '%s\n' "$OUT" | grep -c '^test-')" 9
+}
+
+test_repos_shards_merged_equal_the_unsharded_datastore() {
+	many_repos 6
+	lsr --datastore all --list list
+	report all
+	want=$OUT
+	lsr --datastore s1 --list list --shard 1/2
+	n1=$(printf '%s' "$ERR" | sed -n 's/.*leakscan: \([0-9]*\) repositories.*/\1/p')
+	lsr --datastore s2 --list list --shard 2/2
+	n2=$(printf '%s' "$ERR" | sed -n 's/.*leakscan: \([0-9]*\) repositories.*/\1/p')
+	expect_eq "$((n1 + n2))" 6 "repositories over both shards"
+	ls_run datastore merge out s1 s2
+	expect_rc 0
+	report out
+	expect_out "$want"
+	# the same shard twice: stable assignment
+	lsr --datastore s1b --list list --shard 1/2
+	expect_err_has "leakscan: $n1 repositories"
+	lsr --datastore all --list list --shard 3/2
+	expect_rc 2
+	expect_err_has "--shard wants K/N"
+}
+
+test_repos_triage_status_survives_a_rerun() {
+	mkrepo a s.txt "key = $AWS_KEY"
+	lsr --datastore ds a
+	fp="test-aws-key:$(printf '%s' "$AWS_KEY" | sha256sum | cut -c1-16)"
+	ls_run triage --datastore ds "$fp" --status revoked --note "rotated"
+	expect_rc 0
+	ls_run triage --datastore ds "test-aws-key:0000000000000000" --status revoked
+	expect_rc 2
+	expect_err_has "no finding with fingerprint 'test-aws-key:0000000000000000'"
+	addcommit a t.txt "t = $TOKEN"
+	lsr --datastore ds a
+	expect_rc 1
+	report ds --rule test-aws-key
+	expect_out_has "(1 location) [revoked: rotated]"
+	report ds --status revoked -f json
+	expect_out_has '"status":"revoked","note":"rotated"'
+	report ds --status open
+	expect_out_has "test-token"
+	expect_out_lacks "test-aws-key"
+	# a false positive no longer fails the run
+	ls_run triage --datastore ds "$fp" --status false-positive
+	tfp=$(report ds --rule test-token; printf '%s' "$OUT" | cut -d' ' -f1)
+	ls_run triage --datastore ds "$tfp" --status accepted
+	lsr --datastore ds a
+	expect_rc 0
+}
+
+test_report_filters_and_new_since() {
+	mkrepo a s.txt "key = $AWS_KEY"
+	lsr --datastore ds a
+	addcommit a t.txt "t = $TOKEN"
+	lsr --datastore ds a
+	report ds --new-since 1
+	expect_out_has "test-token"
+	expect_out_lacks "test-aws-key"
+	report ds --severity critical
+	expect_out_has "test-aws-key"
+	expect_out_lacks "test-token"
+	report ds --repo /nowhere
+	expect_rc 0
+	expect_out ""
+	report ds -f csv --rule test-token
+	expect_out_has "rule_id,rule_name,severity,path"
+	expect_out_has '"test-token"'
+	report ds -f junit
+	expect_rc 2
+	report nothere
+	expect_rc 2
+	expect_err_has "no datastore here"
+}
+
+test_repos_corrupt_datastore_is_a_clear_error() {
+	mkrepo a s.txt "key = $AWS_KEY"
+	mkdir ds
+	head -c 4096 /dev/urandom > ds/datastore.db
+	cp ds/datastore.db before
+	lsr --datastore ds a
+	expect_rc 2
+	expect_eq "$(printf '%s\n' "$ERR" | wc -l)" 1 "one line"
+	expect_err_has "leakscan: ds/datastore.db: not a leakscan datastore or corrupt (file is not a database)"
+	cmp -s before ds/datastore.db || fail "the corrupt file was changed"
+	report ds
+	expect_rc 2
+	expect_err_has "not a leakscan datastore"
+}
+
+test_repos_newer_datastore_is_refused() {
+	mkrepo a s.txt "key = $AWS_KEY"
+	lsr --datastore ds a
+	python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("PRAGMA user_version = 99"); c.commit()' ds/datastore.db
+	lsr --datastore ds a
+	expect_rc 2
+	expect_eq "$(printf '%s\n' "$ERR" | wc -l)" 1 "one line"
+	expect_err_has "datastore.db: written by a newer leakscan (schema version 99; this one reads up to 1)"
+	ls_run report --datastore ds
+	expect_rc 2
+	expect_err_has "newer leakscan"
+	ls_run datastore merge out ds
+	expect_rc 2
+	expect_err_has "newer leakscan"
+}
+
+test_repos_store_secrets_no_keeps_no_secret_in_the_database() {
+	mkrepo a s.txt "key = $AWS_KEY; password = \"Zq8#mW2!pLx9\""
+	addcommit a t.txt "t = $TOKEN"
+	lsr --datastore yes a
+	cat yes/datastore.db* | grep -qa "$TOKEN" || fail "control: the secret should be stored by default"
+	lsr --datastore no --store-secrets=no a
+	expect_rc 1
+	for s in "$AWS_KEY" "$TOKEN" 'Zq8#mW2!pLx9'; do
+		if cat no/datastore.db* | grep -qaF "$s"; then fail "secret found in the datastore"; fi
+	done
+	report no --redact -f json
+	red_no=$OUT
+	report yes --redact -f json
+	expect_eq "$red_no" "$OUT" "redacted reports"
+	report no
+	expect_out_lacks "$AWS_KEY"
+	expect_out_has "AKIA********"
+	report no --no-redact
+	expect_err_has "keeps no secrets"
+	# switching an existing datastore to hashes only scrubs it
+	lsr --datastore yes --store-secrets=no a
+	for s in "$AWS_KEY" "$TOKEN"; do
+		if cat yes/datastore.db* | grep -qaF "$s"; then fail "secret left after --store-secrets=no"; fi
+	done
+}
+
+test_repos_usage_errors() {
+	lsr a
+	expect_rc 2
+	expect_err_has "--datastore DIR is required"
+	lsr --datastore ds
+	expect_rc 2
+	expect_err_has "no repositories given"
+	lsr --datastore ds --store-secrets=maybe a
+	expect_rc 2
+	lsr --datastore ds --list nolist
+	expect_rc 2
+	expect_err_has "nolist: cannot read the repository list"
+	ls_run repos --help
+	expect_rc 0
+	expect_out_has "--shard K/N"
+}
+
+run_tests
