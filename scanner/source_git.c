@@ -14,6 +14,8 @@ static void git_init_once(void)
 {
 	git_libgit2_init();
 	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+	/* history walks read each tree and commit once: an object cache only costs memory */
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
 }
 
 void ls_git_init(void) { pthread_once(&git_once, git_init_once); }
