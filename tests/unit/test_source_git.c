@@ -1,0 +1,227 @@
+/* Unit tests of source_git's history enumeration, readers, provenance and the staged index,
+ * on small repositories made with the git command in a temporary directory. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "source_git.h"
+
+static char tmpdir[] = "/tmp/ls-test-source-git.XXXXXX";
+
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	char full[5000];
+	snprintf(full, sizeof(full),
+	         "cd '%s' && export GIT_CONFIG_NOSYSTEM=1 HOME='%s' GIT_AUTHOR_NAME=A GIT_AUTHOR_EMAIL=a@example.invalid "
+	         "GIT_COMMITTER_NAME=C GIT_COMMITTER_EMAIL=c@example.invalid GIT_AUTHOR_DATE=2024-01-02T03:04:05Z "
+	         "GIT_COMMITTER_DATE='2024-01-02T03:04:05+02:00' && (%s) >/dev/null 2>&1",
+	         tmpdir, tmpdir, cmd);
+	return system(full);
+}
+
+static int setup(void **state)
+{
+	if (!mkdtemp(tmpdir))
+		return -1;
+	ls_git_init();
+	/* three commits: a.txt added, s.txt added (shared by a copy), s.txt removed */
+	return sh("git init -q -b main r && cd r && echo hello > a.txt && git add a.txt && git commit -qm first && "
+	          "printf 'line\\nsecret\\n' > s.txt && mkdir d && cp s.txt d/copy.txt && git add . && "
+	          "git commit -qm 'second: add s' && git rm -q s.txt && git commit -qm third");
+}
+
+static int teardown(void **state)
+{
+	sh("rm -rf r");
+	rmdir(tmpdir);
+	return 0;
+}
+
+static char *repo_path(void) { return ls_xasprintf("%s/r", tmpdir); }
+
+/* Reads every item, returning the index of the first whose content equals `want` (or -1). */
+static long find_item(ls_git_history *h, ls_git_reader *r, const char *want)
+{
+	for (size_t i = 0; i < ls_git_history_count(h); i++) {
+		ls_git_content c;
+		assert_int_equal(ls_git_reader_read(r, i, 1 << 20, &c), 0);
+		if (c.len == strlen(want) && !memcmp(c.data, want, c.len))
+			return (long)i;
+	}
+	return -1;
+}
+
+static void test_source_git_history_each_blob_once_with_first_commit(void **state)
+{
+	char *p = repo_path();
+	ls_git_repo *repo = NULL;
+	ls_git_history *h = NULL;
+	ls_git_reader *r = NULL;
+	assert_int_equal(ls_git_repo_open(&repo, p), 0);
+	ls_git_history_options o = LS_GIT_HISTORY_OPTIONS_INIT;
+	assert_int_equal(ls_git_history_new(&h, repo, &o), 0);
+	assert_int_equal(ls_git_history_commits(h), 3);
+	/* 3 messages + hello + the shared secret blob */
+	assert_int_equal(ls_git_history_count(h), 5);
+	assert_int_equal(ls_git_history_nerrors(h), 0);
+	assert_int_equal(ls_git_reader_new(&r, h), 0);
+
+	ls_git_content c;
+	assert_int_equal(ls_git_reader_read(r, 0, 1 << 20, &c), 0);
+	assert_string_equal(c.path, "<commit message>");
+	assert_int_equal(c.is_path, 0);
+	long i = find_item(h, r, "line\nsecret\n");
+	assert_true(i > 0);
+	assert_int_equal(ls_git_reader_read(r, (size_t)i, 1 << 20, &c), 0);
+	/* tree order: d/copy.txt comes before s.txt in the commit that added both */
+	assert_string_equal(c.path, "d/copy.txt");
+	assert_int_equal(c.is_path, 1);
+
+	ls_provenance pv;
+	memset(&pv, 0, sizeof(pv));
+	ls_git_reader_provenance(r, (size_t)i, &pv);
+	assert_non_null(pv.commit);
+	assert_int_equal(strlen(pv.commit), 40);
+	assert_string_equal(pv.author_name, "A");
+	assert_string_equal(pv.author_email, "a@example.invalid");
+	assert_string_equal(pv.date, "2024-01-02T03:04:05+02:00");
+	assert_string_equal(pv.message, "second: add s");
+	assert_non_null(pv.blob);
+	ls_finding f;
+	memset(&f, 0, sizeof(f));
+	f.prov = pv;
+	ls_finding_dispose(&f);
+
+	/* too large: not read */
+	assert_int_equal(ls_git_reader_read(r, (size_t)i, 4, &c), 0);
+	assert_int_equal(c.too_large, 1);
+	assert_null(c.data);
+	assert_int_equal(c.size, 12);
+
+	/* every (commit, path) holding the blob */
+	size_t items[1] = {(size_t)i};
+	ls_git_paths paths[1];
+	memset(paths, 0, sizeof(paths));
+	assert_int_equal(ls_git_history_all_paths(h, items, 1, paths), 0);
+	assert_int_equal(paths[0].n, 3); /* d/copy.txt and s.txt in the second, d/copy.txt in the third */
+	assert_non_null(strstr(paths[0].v[0], ":d/copy.txt"));
+	assert_non_null(strstr(paths[0].v[1], ":s.txt"));
+	assert_non_null(strstr(paths[0].v[2], ":d/copy.txt"));
+	ls_git_paths_dispose(&paths[0]);
+
+	ls_git_reader_free(r);
+	ls_git_history_free(h);
+	ls_git_repo_free(repo);
+	free(p);
+}
+
+static void test_source_git_range_only_what_commits_introduced(void **state)
+{
+	char *p = repo_path();
+	ls_git_repo *repo = NULL;
+	ls_git_history *h = NULL;
+	assert_int_equal(ls_git_repo_open(&repo, p), 0);
+	ls_git_history_options o = LS_GIT_HISTORY_OPTIONS_INIT;
+	o.range = "HEAD~1..HEAD";
+	assert_int_equal(ls_git_history_new(&h, repo, &o), 0);
+	/* the third commit only removed a file: its message and nothing else */
+	assert_int_equal(ls_git_history_commits(h), 1);
+	assert_int_equal(ls_git_history_count(h), 1);
+	ls_git_history_free(h);
+	o.range = "HEAD";
+	assert_int_equal(ls_git_history_new(&h, repo, &o), LS_EINVAL);
+	assert_non_null(strstr(ls_error_last(), "not a range"));
+	o.range = NULL;
+	o.branch = "no-such-branch";
+	assert_int_equal(ls_git_history_new(&h, repo, &o), LS_EINVAL);
+	ls_git_repo_free(repo);
+	free(p);
+}
+
+static void test_source_git_staged_reads_the_index(void **state)
+{
+	assert_int_equal(sh("cd r && printf 'staged\\n' > n.txt && git add n.txt && printf 'not staged\\n' > n.txt"), 0);
+	char *p = repo_path();
+	ls_git_repo *repo = NULL;
+	ls_git_history *h = NULL;
+	ls_git_reader *r = NULL;
+	assert_int_equal(ls_git_repo_open(&repo, p), 0);
+	assert_int_equal(ls_git_staged_new(&h, repo), 0);
+	assert_int_equal(ls_git_history_count(h), 1);
+	assert_int_equal(ls_git_reader_new(&r, h), 0);
+	ls_git_content c;
+	assert_int_equal(ls_git_reader_read(r, 0, 1 << 20, &c), 0);
+	assert_string_equal(c.path, "n.txt");
+	assert_int_equal(c.len, 7);
+	assert_memory_equal(c.data, "staged\n", 7);
+	ls_provenance pv;
+	memset(&pv, 0, sizeof(pv));
+	ls_git_reader_provenance(r, 0, &pv);
+	assert_null(pv.commit);
+	assert_null(pv.blob);
+	ls_git_reader_free(r);
+	ls_git_history_free(h);
+	ls_git_repo_free(repo);
+	free(p);
+	sh("cd r && git rm -q --cached n.txt && rm n.txt");
+}
+
+static void test_source_git_missing_object_names_it(void **state)
+{
+	assert_int_equal(sh("git init -q -b main m && cd m && echo lost > l.txt && git add l.txt && git commit -qm one && "
+	                    "rm -f .git/objects/$(git rev-parse HEAD:l.txt | cut -c1-2)/$(git rev-parse HEAD:l.txt | cut -c3-)"),
+	                 0);
+	char *p = ls_xasprintf("%s/m", tmpdir);
+	ls_git_repo *repo = NULL;
+	ls_git_history *h = NULL;
+	ls_git_reader *r = NULL;
+	assert_int_equal(ls_git_repo_open(&repo, p), 0);
+	ls_git_history_options o = LS_GIT_HISTORY_OPTIONS_INIT;
+	assert_int_equal(ls_git_history_new(&h, repo, &o), 0);
+	assert_int_equal(ls_git_history_count(h), 2);
+	assert_int_equal(ls_git_reader_new(&r, h), 0);
+	ls_git_content c;
+	assert_int_equal(ls_git_reader_read(r, 1, 1 << 20, &c), LS_EIO);
+	assert_non_null(strstr(ls_error_last(), "l.txt"));
+	assert_non_null(strstr(ls_error_last(), "object not found"));
+	ls_git_reader_free(r);
+	ls_git_history_free(h);
+	ls_git_repo_free(repo);
+	free(p);
+	sh("rm -rf m");
+}
+
+static void test_source_git_not_a_repository(void **state)
+{
+	ls_git_repo *repo = NULL;
+	assert_int_equal(ls_git_repo_open(&repo, "/proc"), LS_ENOTFOUND);
+	assert_non_null(strstr(ls_error_last(), "not a git repository"));
+	assert_null(repo);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_source_git_history_each_blob_once_with_first_commit),
+	    cmocka_unit_test(test_source_git_range_only_what_commits_introduced),
+	    cmocka_unit_test(test_source_git_staged_reads_the_index),
+	    cmocka_unit_test(test_source_git_missing_object_names_it),
+	    cmocka_unit_test(test_source_git_not_a_repository),
+	};
+	int rc = cmocka_run_group_tests(tests, setup, teardown);
+	ls_git_shutdown();
+	return rc;
+}
