@@ -647,6 +647,45 @@ static void add_unreachable(ls_git_history *h)
 	git_odb_free(odb);
 }
 
+/*
+ * A..B through libgit2's revwalk, which stops at what A reaches instead of walking all of A's
+ * history (pre-push hooks run this on every push). It cannot walk past a shallow boundary or a
+ * missing commit: returns -1 (nothing kept) and the caller walks with walk_commits instead.
+ */
+static int range_revwalk(ls_git_history *h, const git_oid *from, const git_oid *to)
+{
+	git_revwalk *w = NULL;
+	if (git_revwalk_new(&w, h->r->repo) < 0)
+		return -1;
+	git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+	int err = git_revwalk_push(w, to);
+	if (!err)
+		err = git_revwalk_hide(w, from);
+	git_oid id;
+	while (!err && (err = git_revwalk_next(&id, w)) == 0) {
+		git_commit *c = NULL;
+		if ((err = git_commit_lookup(&c, h->r->repo, &id)) < 0)
+			break;
+		if (h->ncommits == h->ccap) {
+			h->ccap = h->ccap ? h->ccap * 2 : 256;
+			h->commits = ls_xrealloc(h->commits, h->ccap * sizeof(commit_ent));
+		}
+		git_oid_cpy(&h->commits[h->ncommits].id, &id);
+		git_oid_cpy(&h->commits[h->ncommits].tree, git_commit_tree_id(c));
+		int isnew;
+		omap_ent *e = ls_git_omap_get(&h->seen, &id, &isnew);
+		e->kind = K_COMMIT;
+		e->val = (uint32_t)h->ncommits++;
+		git_commit_free(c);
+	}
+	git_revwalk_free(w);
+	if (err == GIT_ITEROVER)
+		return 0;
+	h->ncommits = 0;
+	ls_git_omap_dispose(&h->seen);
+	return -1;
+}
+
 /* ---- building a history ---- */
 
 int ls_git_history_new(ls_git_history **out, ls_git_repo *r, const ls_git_history_options *o)
@@ -682,8 +721,10 @@ int ls_git_history_new(ls_git_history **out, ls_git_repo *r, const ls_git_histor
 			err = LS_EINVAL;
 			goto fail;
 		}
-		walk_commits(h, git_object_id(from), 1);
-		walk_commits(h, git_object_id(to), 0);
+		if (h->r->shallow || range_revwalk(h, git_object_id(from), git_object_id(to)) < 0) {
+			walk_commits(h, git_object_id(from), 1);
+			walk_commits(h, git_object_id(to), 0);
+		}
 		git_object_free(from);
 		git_object_free(to);
 	} else if (o->branch) {

@@ -303,6 +303,11 @@ test_git_shallow_clone_warns() {
 	expect_rc 1
 	expect_out_has "t.txt:1:7: test-token"
 	expect_err_lacks "not found"
+	# a range that ends at the shallow boundary walks no further
+	lst git --range HEAD~1..HEAD sh
+	expect_rc 1
+	expect_out "$(git -C sh rev-parse --short=12 HEAD):t.txt:1:7: test-token: t=$TOKEN"
+	expect_err_lacks "not found"
 }
 
 test_git_corrupted_object_named_and_scan_goes_on() {
