@@ -74,24 +74,37 @@ static void put_secret(const ls_report *r, ls_buf *b, const char *s, size_t len)
 		ls_buf_put(b, s, len);
 }
 
-/* `text` with every occurrence of the secret redacted when redaction is on. */
-static void put_masked(const ls_report *r, ls_buf *b, const char *text, size_t tlen, const ls_finding *f)
+/* `text` with every occurrence of `secret` redacted. */
+static void mask_one(ls_buf *b, const char *text, size_t tlen, const char *secret, size_t slen)
 {
-	if (!r->o.redact || f->secret_len == 0) {
-		ls_buf_put(b, text, tlen);
-		return;
-	}
 	size_t i = 0;
 	while (i < tlen) {
-		const char *hit = tlen - i >= f->secret_len ? memmem(text + i, tlen - i, f->secret, f->secret_len) : NULL;
+		const char *hit = slen && tlen - i >= slen ? memmem(text + i, tlen - i, secret, slen) : NULL;
 		if (!hit) {
 			ls_buf_put(b, text + i, tlen - i);
 			break;
 		}
 		ls_buf_put(b, text + i, (size_t)(hit - (text + i)));
-		ls_report_redact(b, f->secret, f->secret_len);
-		i = (size_t)(hit - text) + f->secret_len;
+		ls_report_redact(b, secret, slen);
+		i = (size_t)(hit - text) + slen;
 	}
+}
+
+/* `text` with every occurrence of the secret (and of a paired secret) redacted when redaction is on. */
+static void put_masked(const ls_report *r, ls_buf *b, const char *text, size_t tlen, const ls_finding *f)
+{
+	if (!r->o.redact) {
+		ls_buf_put(b, text, tlen);
+		return;
+	}
+	if (!f->pair_secret || !f->pair_secret_len) {
+		mask_one(b, text, tlen, f->secret, f->secret_len);
+		return;
+	}
+	ls_buf tmp = LS_BUF_INIT;
+	mask_one(&tmp, text, tlen, f->pair_secret, f->pair_secret_len);
+	mask_one(b, tmp.ptr ? tmp.ptr : "", tmp.len, f->secret, f->secret_len);
+	ls_buf_dispose(&tmp);
 }
 
 static void put_json_masked(const ls_report *r, ls_buf *b, const char *text, size_t tlen, const ls_finding *f)
@@ -163,6 +176,8 @@ static void json_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 	ls_buf_putc(b, '}');
 }
 
+static void text_context(const ls_report *r, ls_buf *b, const ls_finding *f);
+
 static void text_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 {
 	if (f->prov.commit)
@@ -173,11 +188,22 @@ static void text_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 		 * print only the masked secret */
 		ls_buf tmp = LS_BUF_INIT;
 		ls_report_redact(&tmp, f->secret, f->secret_len);
-		ls_buf_put(b, tmp.ptr, tmp.len);
+		for (size_t i = 0; i < tmp.len; i++)
+			ls_buf_putc(b, (unsigned char)tmp.ptr[i] < 0x20 ? ' ' : tmp.ptr[i]);
 		ls_buf_dispose(&tmp);
-		ls_buf_putc(b, '\n');
-		return;
+	} else {
+		text_context(r, b, f);
 	}
+	if (f->pair_rule)
+		ls_buf_printf(b, "  [pair: %s at %zu:%zu]", f->pair_rule->id, f->pair_line, f->pair_column);
+	if (f->decoded)
+		ls_buf_puts(b, "  [decoded from base64]");
+	ls_buf_putc(b, '\n');
+}
+
+/* The line around the secret, the secret highlighted on a terminal. */
+static void text_context(const ls_report *r, ls_buf *b, const ls_finding *f)
+{
 	const char *t = f->line_text;
 	size_t off = f->line_secret_off, sl = f->line_secret_len;
 	/* strip leading white space for readability */
@@ -198,11 +224,6 @@ static void text_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 	size_t tl = strlen(t);
 	for (size_t i = off + sl; i < tl; i++)
 		ls_buf_putc(b, (unsigned char)t[i] < 0x20 ? ' ' : t[i]);
-	if (f->pair_rule)
-		ls_buf_printf(b, "  [pair: %s at %zu:%zu]", f->pair_rule->id, f->pair_line, f->pair_column);
-	if (f->decoded)
-		ls_buf_puts(b, "  [decoded from base64]");
-	ls_buf_putc(b, '\n');
 }
 
 static void csv_field(ls_buf *b, const char *s, size_t n)

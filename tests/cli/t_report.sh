@@ -178,6 +178,18 @@ test_redaction_every_format_and_no_redact() {
 	expect_out_has "d/both.txt:1:5: test-aws-key: AKIA********"
 }
 
+test_redaction_with_default_rules_and_paired_secrets() {
+	# the default pack pairs an AWS secret access key with the key id near it
+	local id=AKIAZUR7HXHAV3OOEFJ2 sk=BC5Gco7fcopoFShyAO9H5sLwzcZjS6dDb1qrWMYJ
+	printf "KEY = '%s' SECRET = '%s'\n" "$id" "$sk" > pair.txt
+	printf "aws_access_key_id = %s\naws_secret_access_key = %s\n" "$id" "$sk" > creds.ini
+	for fmt in text json jsonl csv sarif junit; do
+		ls_run scan --no-config -j1 --redact -f "$fmt" pair.txt creds.ini
+		expect_rc 1
+		case "$OUT$ERR" in *"$id"* | *"$sk"*) fail "$fmt --redact shows a secret";; esac
+	done
+}
+
 test_summary_line_counts_by_severity() {
 	make_tree
 	lst scan d
