@@ -108,6 +108,17 @@ static int get_severity(cctx *c, yaml_node_t *n, const char *key, ls_severity *o
 	return 0;
 }
 
+/* Whether a key before `p` in the mapping has the same name. */
+static int duplicate_key(cctx *c, yaml_node_t *map, yaml_node_pair_t *p, const char *key)
+{
+	for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++) {
+		const char *k = scalar(yaml_document_get_node(c->doc, q->key));
+		if (k && !strcmp(k, key))
+			return 1;
+	}
+	return 0;
+}
+
 static int check_globs(cctx *c, yaml_node_t *n, const ls_strlist *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
@@ -149,6 +160,8 @@ static int parse_allow(cctx *c, yaml_node_t *n, ls_config_allow *a)
 		int err = 0;
 		if (!key || !v)
 			return fail(c, k ? k : n, "keys must be strings");
+		if (duplicate_key(c, n, p, key))
+			return fail(c, k, "duplicate key '%s'", key);
 		int kind = -1;
 		for (int i = 0; i < 7; i++)
 			if (!strcmp(key, kinds[i]))
@@ -196,6 +209,8 @@ static int parse_overrides(cctx *c, yaml_node_t *n, ls_config *cfg)
 		const char *id = scalar(k);
 		if (!id || !v)
 			return fail(c, k ? k : n, "keys must be strings");
+		if (duplicate_key(c, n, p, id))
+			return fail(c, k, "rule '%s' is overridden twice", id);
 		if (v->type != YAML_MAPPING_NODE)
 			return fail(c, v, "override of rule '%s' must be a mapping (severity, min_entropy)", id);
 		ls_config_override o;
@@ -251,6 +266,8 @@ static int parse_root(cctx *c, yaml_node_t *root, ls_config *cfg)
 		int err = 0;
 		if (!key || !v)
 			return fail(c, k ? k : root, "keys must be strings");
+		if (duplicate_key(c, root, p, key))
+			return fail(c, k, "duplicate key '%s'", key);
 		if (!strcmp(key, "version")) {
 			const char *s = scalar(v);
 			if (!s || strcmp(s, "1"))

@@ -288,6 +288,9 @@ static void test_config_errors(void **state)
 	expect_config_error("allow:\n  - paths: {a: b}\n", "dir/.leakscan.yaml:2: 'paths' must be a list of strings");
 	expect_config_error("allow:\n  - paths: [a]\n    condition: some\n", "dir/.leakscan.yaml:3: 'condition' must be any or all");
 	expect_config_error("overrides:\n  r: {min_entropy: 9}\n", "dir/.leakscan.yaml:2: 'min_entropy' must be a number from 0 to 8");
+	expect_config_error("allow:\n  - paths: [a]\nallow:\n  - paths: [b]\n", "dir/.leakscan.yaml:3: duplicate key 'allow'");
+	expect_config_error("allow:\n  - paths: [a]\n    paths: [b]\n", "dir/.leakscan.yaml:3: duplicate key 'paths'");
+	expect_config_error("overrides:\n  r: {severity: low}\n  r: {severity: high}\n", "dir/.leakscan.yaml:3: rule 'r' is overridden twice");
 	expect_config_error("overrides: [a]\n", "dir/.leakscan.yaml:1: 'overrides' must map rule ids to settings (severity, min_entropy)");
 }
 
