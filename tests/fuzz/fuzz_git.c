@@ -56,6 +56,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	ls_git_init();
 	const char *pdir = getenv("LEAKSCAN_PATTERNS_DIR");
 	ls_matcher_options mo = LS_MATCHER_OPTIONS_INIT;
+	mo.cache_dir = getenv("LEAKSCAN_CACHE_DIR"); /* set by ctest and tests/fuzz/run */
 	if (!mkdtemp(dir) || git_repository_init(&repo, dir, 0) < 0 || git_repository_odb(&odb, repo) < 0 ||
 	    ls_ruleset_new(&rs) < 0 || ls_ruleset_load_path(rs, pdir && *pdir ? pdir : LS_SOURCE_PATTERNS_DIR) < 0 ||
 	    ls_matcher_new(&m, rs, &mo) < 0 || ls_scratch_new(&scratch, m) < 0) {

@@ -32,6 +32,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	small.chunk_size = 1; /* raised to the smallest chunk the matcher accepts */
 	small.max_window = 512;
 	small.match_limit = 10000;
+	/* compiled databases are cached like the CLI does (ctest and tests/fuzz/run set this) */
+	o.cache_dir = small.cache_dir = getenv("LEAKSCAN_CACHE_DIR");
 	if (ls_ruleset_new(&rs) < 0 || ls_ruleset_load_path(rs, dir) < 0 ||
 	    ls_matcher_new(&m_default, rs, &o) < 0 || ls_matcher_new(&m_small, rs, &small) < 0 ||
 	    ls_scratch_new(&s_default, m_default) < 0 || ls_scratch_new(&s_small, m_small) < 0) {
