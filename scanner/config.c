@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "common.h"
@@ -400,6 +401,20 @@ static int exists(const char *dir, const char *name, int want_reg)
 	return ok;
 }
 
+/* `dir/name`, relative to the current directory when inside it (shorter messages). */
+static char *config_path(const char *dir, const char *name)
+{
+	char cwd[PATH_MAX];
+	size_t n;
+	if (getcwd(cwd, sizeof(cwd)) && strcmp(cwd, "/") && !strncmp(dir, cwd, n = strlen(cwd)) &&
+	    (dir[n] == '/' || dir[n] == '\0')) {
+		if (!dir[n])
+			return ls_xstrdup(name);
+		return ls_xasprintf("%s/%s", dir + n + 1, name);
+	}
+	return ls_xasprintf("%s%s%s", dir, strcmp(dir, "/") ? "/" : "", name);
+}
+
 void ls_config_find(char **root_out, char **config_out, const char *start)
 {
 	char abs[PATH_MAX];
@@ -437,14 +452,14 @@ void ls_config_find(char **root_out, char **config_out, const char *start)
 	if (!top[0]) {
 		*root_out = ls_xstrdup(abs);
 		if (exists(abs, LS_CONFIG_NAME, 1))
-			*config_out = ls_xasprintf("%s%s%s", abs, strcmp(abs, "/") ? "/" : "", LS_CONFIG_NAME);
+			*config_out = config_path(abs, LS_CONFIG_NAME);
 		return;
 	}
 	*root_out = ls_xstrdup(top);
 	snprintf(cur, sizeof(cur), "%s", abs);
 	for (;;) {
 		if (exists(cur, LS_CONFIG_NAME, 1)) {
-			*config_out = ls_xasprintf("%s%s%s", cur, strcmp(cur, "/") ? "/" : "", LS_CONFIG_NAME);
+			*config_out = config_path(cur, LS_CONFIG_NAME);
 			return;
 		}
 		if (!strcmp(cur, top))

@@ -189,7 +189,7 @@ config_error() { # YAML expected-message
 	printf 'x\n' > a.txt
 	lst scan a.txt
 	expect_rc 2
-	expect_err_has "$2"
+	expect_err_has "leakscan: $2"
 	[ "$(printf '%s\n' "$ERR" | wc -l)" = 1 ] || fail "one line expected: $ERR"
 }
 
@@ -207,15 +207,15 @@ test_config_errors_are_clear() {
 	config_error 'allow:
   - secrets: ["(unclosed"]' ".leakscan.yaml:2: invalid secret regex '(unclosed'"
 	config_error 'allow:
-  - paths: ["../elsewhere/**"]' "path glob '../elsewhere/**' leaves the directory"
+  - paths: ["../elsewhere/**"]' ".leakscan.yaml:2: path glob '../elsewhere/**' leaves the directory"
 	config_error 'allow: {paths: [a]}' ".leakscan.yaml:1: 'allow' must be a list of entries"
 	config_error 'ignore: [a]' ".leakscan.yaml:1: unknown key 'ignore' (expected version"
 	config_error 'allow: [ {paths: [a]' ".leakscan.yaml:2: invalid YAML"
 	config_error 'overrides:
   test-token: {severity: high, entropy: 3}' ".leakscan.yaml:2: unknown key 'entropy' in the override of rule 'test-token'"
 	config_error 'allow:
-  - commits: [xyz]' "commit 'xyz' must be 7 to 64 hex digits"
-	config_error 'default_skips: maybe' "'default_skips' must be true or false"
+  - commits: [xyz]' ".leakscan.yaml:2: commit 'xyz' must be 7 to 64 hex digits"
+	config_error 'default_skips: maybe' ".leakscan.yaml:1: 'default_skips' must be true or false"
 }
 
 # ---- inline markers ----
