@@ -167,13 +167,17 @@ test_gs_allowed_and_gitallowed() {
 test_gs_word_boundaries_and_ere_syntax() {
 	sandboxes
 	setup 'git init -q . && printf "xy z1\nfoo_bar foo-bar\nab abc\nA1 [x] {1} a{,2}b\nclass: Ab9\nxy.z1 *b\n" > w.txt && git add w.txt'
-	local p
+	local p hits=0
 	for p in 'x[a-z.]*' 'foo' 'bar' 'ab|abc' 'a+' '[[:upper:]][[:digit:]]' '\[x\]' '\{1\}' '{1}' 'a{,2}b' \
 		'[[:alpha:]]+[0-9]' 'class:' '\<foo' 'bar\>' '(ab)c?' 'a**' '^xy' 'z1$' '[^.]+_bar' '(foo|xy)[.]' '*b' 'x|+b' '(?b)' '^*b'; do
-		setup "git config --unset-all secrets.patterns; git secrets --add '$p'"
-		same "file scan of '$p'" 'git secrets --scan w.txt'
-		same "git grep scan of '$p'" 'git secrets --scan --cached'
+		# grep (a file operand), then git grep (--cached); the pattern comes from the
+		# environment's git config (GIT_CONFIG_COUNT), as if added with --add
+		export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=secrets.patterns GIT_CONFIG_VALUE_0="$p"
+		same "pattern '$p'" 'git secrets --scan w.txt; echo "rc $?"; git secrets --scan --cached'
+		unset GIT_CONFIG_COUNT GIT_CONFIG_KEY_0 GIT_CONFIG_VALUE_0
+		grep -q '^w.txt:' "$WORK/ours.err" && hits=$((hits + 1))
 	done
+	[ "$hits" -ge 20 ] || fail "only $hits patterns matched anything: are they applied?"
 	setup "git config --unset-all secrets.patterns; git config --add secrets.patterns 'a('"
 	same "invalid pattern, grep" 'git secrets --scan w.txt'
 	same "invalid pattern, git grep" 'git secrets --scan'
