@@ -242,7 +242,7 @@ static const char *git_usage =
     "      --since REV        same as --range REV..HEAD\n"
     "      --branch NAME      walk only this branch (no other refs, tags or stash)\n"
     "      --staged           scan what 'git commit' would record (index vs HEAD)\n"
-    "      --message FILE     scan a commit message file (commit-msg hook)\n"
+    "      --message FILE     scan a commit message file (commit-msg hook; - for stdin)\n"
     "  -f, --format FMT       text (default), json, jsonl, sarif, junit, csv\n"
     "  -o, --output FILE      write findings to FILE (atomically) instead of stdout\n"
     "      --redact           mask secrets (default for sarif and junit); --no-redact to show\n"
@@ -276,7 +276,7 @@ static void scan_message(git_job *j, const char *file)
 	ls_buf b = LS_BUF_INIT;
 	ls_scratch *s = NULL;
 	j->st.noun = "messages";
-	if (ls_read_file(&b, file) < 0) {
+	if (ls_read_file(&b, strcmp(file, "-") ? file : "/dev/stdin") < 0) {
 		ls_cli_error("%s", ls_error_last());
 		j->st.errors++;
 		goto done;

@@ -148,6 +148,9 @@ test_git_message_file() {
 	printf 'clean\n' > m2
 	lst git --message m2
 	expect_rc 0
+	OUT=$(printf 'x %s\n' "$TOKEN" | "$LEAKSCAN" git --message - --no-default-rules --rules "$RULES" -q); RC=$?
+	expect_rc 1
+	expect_out "-:1:7: test-token: x $TOKEN"
 	lst git --message missing-file
 	expect_rc 2
 	expect_err_has "missing-file"
