@@ -149,19 +149,6 @@ static void fetch_callbacks(git_remote_callbacks *cb, remote_ctx *c)
 	cb->payload = c;
 }
 
-static int mirror_remote(git_remote **out, git_repository *repo, const char *name, const char *url, void *payload)
-{
-	int err = git_remote_create_with_fetchspec(out, repo, name, url, "+refs/*:refs/*");
-	if (err < 0)
-		return err;
-	git_config *cfg = NULL;
-	if (git_repository_config(&cfg, repo) == 0) {
-		git_config_set_bool(cfg, "remote.origin.mirror", 1);
-		git_config_free(cfg);
-	}
-	return 0;
-}
-
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
 	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
@@ -207,17 +194,29 @@ int ls_git_mirror_update(const char *url, const char *dir, const volatile int *s
 		/* clone next to the final place, then rename: a killed clone leaves no half mirror */
 		char *tmp = ls_xasprintf("%s.tmp", dir);
 		rm_tree(tmp);
-		git_clone_options co;
-		git_clone_options_init(&co, GIT_CLONE_OPTIONS_VERSION);
-		co.bare = 1;
-		co.remote_cb = mirror_remote;
-		fetch_callbacks(&co.fetch_opts.callbacks, &ctx);
-		co.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
-		if (git_clone(&repo, url, tmp, &co) < 0) {
+		/* a clone by hand rather than git_clone: the mirror refspec from the start, and
+		 * libgit2 1.5's git_clone leaks the remote it made when the transfer fails */
+		git_fetch_options fo;
+		git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
+		fetch_callbacks(&fo.callbacks, &ctx);
+		fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
+		git_config *cfg = NULL;
+		if (git_repository_init(&repo, tmp, 1) < 0 ||
+		    git_remote_create_with_fetchspec(&remote, repo, "origin", url, "+refs/*:refs/*") < 0 ||
+		    git_repository_config(&cfg, repo) < 0 || git_config_set_bool(cfg, "remote.origin.mirror", 1) < 0 ||
+		    git_remote_fetch(remote, NULL, &fo, "clone") < 0) {
 			ls_error_set("%s: cannot clone: %s", shown, stop && *stop ? "interrupted" : git_msg());
 			err = LS_EIO;
 			rm_tree(tmp);
-		} else if (rename(tmp, dir) < 0) {
+		} else {
+			/* HEAD as the remote's (best effort: the walk does not need it) */
+			git_buf head = {NULL, 0, 0};
+			if (git_remote_default_branch(&head, remote) == 0)
+				git_repository_set_head(repo, head.ptr);
+			git_buf_dispose(&head);
+		}
+		git_config_free(cfg);
+		if (!err && rename(tmp, dir) < 0) {
 			ls_error_set("%s: cannot rename the clone into %s: %s", shown, dir, strerror(errno));
 			err = LS_EIO;
 			rm_tree(tmp);

@@ -4,6 +4,13 @@
 # datastores, and --store-secrets=no.
 . "$(dirname "$0")/lib.sh"
 export GIT_OPTIONAL_LOCKS=0
+# libgit2 1.5 leaks a PCRE2 match block for each regex search that does not match while it
+# loads a remote's configuration (fixed upstream by libgit2 pull request #6382, after 1.5).
+# Not leakscan's: suppressed by those entry points under ASan, with full stacks so that the
+# suppression can see through libpcre2.
+printf 'leak:git_remote_lookup\nleak:git_remote_create_with_opts\n' > "$HOME/lsan.supp"
+export LSAN_OPTIONS="suppressions=$HOME/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
 
 # mkrepo DIR FILE CONTENT: a repository with one commit holding FILE.
 mkrepo() {
@@ -111,6 +118,24 @@ many_repos() {
 	done > list
 }
 
+# wait_repos DS N: waits (up to 30 s) until datastore DS records N repositories as done.
+wait_repos() {
+	python3 - "$1/datastore.db" "$2" <<'PY' || fail "the run did not record $2 repositories in time"
+import sqlite3, sys, time
+end = time.time() + 30
+while time.time() < end:
+    try:
+        c = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True, timeout=1)
+        if c.execute("SELECT COUNT(*) FROM repos").fetchone()[0] >= int(sys.argv[2]):
+            sys.exit(0)
+        c.close()
+    except sqlite3.Error:
+        pass
+    time.sleep(0.02)
+sys.exit(1)
+PY
+}
+
 test_repos_kill_9_then_rerun_gives_the_uninterrupted_report() {
 	many_repos 12
 	lsr --datastore full --list list
@@ -119,7 +144,7 @@ test_repos_kill_9_then_rerun_gives_the_uninterrupted_report() {
 	want=$OUT
 	LEAKSCAN_TEST_REPO_DELAY_MS=150 "$LEAKSCAN" repos --no-default-rules --rules "$RULES" -j1 -q \
 		--datastore killed --list list & pid=$!
-	sleep 0.9
+	wait_repos killed 3
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null
 	lsr --datastore killed --list list
@@ -133,7 +158,7 @@ test_repos_sigint_stops_cleanly_with_a_summary_and_rerun_continues() {
 	many_repos 8
 	LEAKSCAN_TEST_REPO_DELAY_MS=150 "$LEAKSCAN" repos --no-default-rules --rules "$RULES" -j1 \
 		--datastore ds --list list 2>err & pid=$!
-	sleep 0.6
+	wait_repos ds 2
 	kill -INT "$pid"
 	wait "$pid"; rc=$?
 	expect_eq "$rc" 2 "exit code after SIGINT"
