@@ -581,8 +581,9 @@ static size_t interval(const char *s, long *lo, long *hi)
 	*hi = -1;
 	if (s[j] >= '0' && s[j] <= '9') {
 		*lo = 0;
-		while (s[j] >= '0' && s[j] <= '9' && *lo <= 100000)
-			*lo = *lo * 10 + (s[j++] - '0');
+		for (; s[j] >= '0' && s[j] <= '9'; j++)
+			if (*lo <= 100000) /* saturates: anything above RE_DUP_MAX is refused */
+				*lo = *lo * 10 + (s[j] - '0');
 	}
 	if (s[j] == '}')
 		return *lo < 0 ? 0 : (*hi = *lo, j + 1);
@@ -591,8 +592,9 @@ static size_t interval(const char *s, long *lo, long *hi)
 	j++;
 	if (s[j] >= '0' && s[j] <= '9') {
 		*hi = 0;
-		while (s[j] >= '0' && s[j] <= '9' && *hi <= 100000)
-			*hi = *hi * 10 + (s[j++] - '0');
+		for (; s[j] >= '0' && s[j] <= '9'; j++)
+			if (*hi <= 100000)
+				*hi = *hi * 10 + (s[j] - '0');
 	}
 	if (s[j] != '}')
 		return 0;
@@ -609,6 +611,8 @@ static int translate(ls_buf *out, const char *ere, int grep, ls_buf *warn)
 {
 	ls_buf b = LS_BUF_INIT;
 	size_t groups[256];
+	unsigned numbers[256];
+	unsigned opened = 0, closed = 0; /* groups opened so far; bit N: group N is closed */
 	int depth = 0;
 	long atom = -1;     /* where the last quantifiable item starts in b, or -1 */
 	int quantified = 0; /* the last item already has a quantifier */
@@ -628,6 +632,11 @@ static int translate(ls_buf *out, const char *ere, int grep, ls_buf *warn)
 			quantified = 0;
 			atom = (long)here;
 			if (n >= '1' && n <= '9') {
+				/* as regcomp: only a group already closed can be referred to */
+				if (!(closed & (1u << (n - '0')))) {
+					err = ls_error_set("Invalid back reference");
+					goto done;
+				}
 				ls_buf_printf(&b, "(?:\\%c)", n);
 			} else if (strchr("wWsS", n)) {
 				ls_buf_printf(&b, "\\%c", n);
@@ -665,6 +674,7 @@ static int translate(ls_buf *out, const char *ere, int grep, ls_buf *warn)
 				err = ls_error_set("too many nested groups");
 				goto done;
 			}
+			numbers[depth] = ++opened;
 			groups[depth++] = here;
 			ls_buf_putc(&b, '(');
 			atom = -1;
@@ -676,7 +686,10 @@ static int translate(ls_buf *out, const char *ere, int grep, ls_buf *warn)
 				goto done;
 			}
 			ls_buf_putc(&b, ')');
-			atom = (long)groups[--depth];
+			depth--;
+			if (numbers[depth] < 32)
+				closed |= 1u << numbers[depth];
+			atom = (long)groups[depth];
 			quantified = 0;
 			i++;
 			continue;
@@ -703,6 +716,11 @@ static int translate(ls_buf *out, const char *ere, int grep, ls_buf *warn)
 		case '{': {
 			long lo = 0, hi = 0;
 			size_t ilen = c == '{' ? interval(ere + i, &lo, &hi) : 1;
+			if (c == '{' && ilen && (lo > 32767 || hi > 32767)) {
+				/* RE_DUP_MAX, as the C library and grep */
+				err = ls_error_set("Regular expression too big");
+				goto done;
+			}
 			if (atom < 0 && grep && ilen) {
 				/* GNU grep: a repetition of nothing (at the start, after '(' or '|', or of
 				 * an anchor) repeats the empty string; `^*` makes the anchor optional */

@@ -180,6 +180,15 @@ static void test_hooks_ere_translation(void **state)
 	assert_string_equal(ls_error_last(), "Invalid character class name");
 	assert_int_equal(ls_ere_to_pcre2(&b, "[z-a]"), LS_EINVAL);
 	assert_int_equal(ls_ere_to_pcre2(&b, "abc\\"), LS_EINVAL);
+	/* reported by fuzz_ere: a reference to a group not closed yet, a count above RE_DUP_MAX */
+	assert_int_equal(ls_ere_to_pcre2(&b, "\\8"), LS_EINVAL);
+	assert_int_equal(ls_ere_to_pcre2(&b, "(a)\\2"), LS_EINVAL);
+	assert_int_equal(ls_ere_to_pcre2(&b, "(a\\1)"), LS_EINVAL);
+	assert_string_equal(ls_error_last(), "Invalid back reference");
+	assert_int_equal(ls_ere_to_pcre2(&b, "a{9,1000000}"), LS_EINVAL);
+	assert_string_equal(ls_error_last(), "Regular expression too big");
+	assert_int_equal(ls_ere_to_pcre2(&b, "a{99999999999999999999}"), LS_EINVAL);
+	expect_translation("a{1,32767}", "a{1,32767}");
 	ls_buf_dispose(&b);
 }
 
