@@ -283,6 +283,11 @@ static int parse_root(cctx *c, yaml_node_t *root, ls_config *cfg)
 					break;
 				}
 				char *full = f[0] == '/' || !strcmp(cfg->dir, ".") ? ls_xstrdup(f) : ls_xasprintf("%s/%s", cfg->dir, f);
+				yaml_node_t *item = v->type == YAML_SEQUENCE_NODE
+				                        ? yaml_document_get_node(c->doc, v->data.sequence.items.start[i])
+				                        : v;
+				cfg->rule_file_lines = ls_xrealloc(cfg->rule_file_lines, (cfg->rule_files.n + 1) * sizeof(int));
+				cfg->rule_file_lines[cfg->rule_files.n] = line_of(item);
 				cfg->rule_files.items = ls_xrealloc(cfg->rule_files.items, (cfg->rule_files.n + 1) * sizeof(char *));
 				cfg->rule_files.items[cfg->rule_files.n++] = full;
 			}
@@ -377,6 +382,7 @@ void ls_config_free(ls_config *c)
 	free(c->path);
 	free(c->dir);
 	strlist_free(&c->rule_files);
+	free(c->rule_file_lines);
 	for (size_t i = 0; i < c->ndisable; i++)
 		free(c->disable[i].id);
 	free(c->disable);
@@ -469,6 +475,20 @@ void ls_config_find(char **root_out, char **config_out, const char *start)
 			return;
 		*slash = '\0';
 	}
+}
+
+int ls_config_load_rules(const ls_config *c, ls_ruleset *rs)
+{
+	for (size_t i = 0; i < c->rule_files.n; i++) {
+		int err = ls_ruleset_load_path(rs, c->rule_files.items[i]);
+		if (err == LS_ENOTFOUND) {
+			ls_error_set("%s:%d: rule file '%s': no such file or directory", c->path, c->rule_file_lines[i],
+			             c->rule_files.items[i]);
+		}
+		if (err < 0)
+			return err;
+	}
+	return 0;
 }
 
 static int find_rule(const ls_config *c, ls_ruleset *rs, const ls_config_ref *ref, size_t *idx)

@@ -38,6 +38,7 @@ typedef struct {
 	char *path;               /**< the file, as given */
 	char *dir;                /**< its directory: where relative paths start */
 	ls_strlist rule_files;    /**< `rule_files`, resolved against `dir` */
+	int *rule_file_lines;     /**< the line naming each rule file */
 	ls_config_ref *disable, *enable;
 	size_t ndisable, nenable;
 	ls_config_override *overrides;
@@ -66,6 +67,12 @@ void ls_config_free(ls_config *c);
  * the caller frees both.
  */
 void ls_config_find(char **root_out, char **config_out, const char *start);
+
+/**
+ * Loads the `rule_files` into `rs`, in order. A missing file is LS_ENOTFOUND with
+ * `FILE:LINE: rule file 'x': no such file or directory`; errors inside a rule file name it.
+ */
+int ls_config_load_rules(const ls_config *c, ls_ruleset *rs);
 
 /**
  * Applies `disable`, `enable` and `overrides` to a rule set whose matcher is not built yet.

@@ -302,9 +302,8 @@ int ls_cli_prepare(ls_cli_filters *fl, ls_cli_options *o, const char *start, ls_
 	ls_ruleset_new(&rs);
 	if (!o->no_default_rules && (err = ls_ruleset_load_path(rs, ls_cli_default_rules_dir())) < 0)
 		goto fail;
-	for (size_t i = 0; fl->config && i < fl->config->rule_files.n; i++)
-		if ((err = ls_ruleset_load_path(rs, fl->config->rule_files.items[i])) < 0)
-			goto fail;
+	if (fl->config && (err = ls_config_load_rules(fl->config, rs)) < 0)
+		goto fail;
 	for (size_t i = 0; i < o->nrule_paths; i++)
 		if ((err = ls_ruleset_load_path(rs, o->rule_paths[i])) < 0)
 			goto fail;

@@ -215,6 +215,8 @@ test_config_errors_are_clear() {
   test-token: {severity: high, entropy: 3}' ".leakscan.yaml:2: unknown key 'entropy' in the override of rule 'test-token'"
 	config_error 'allow:
   - commits: [xyz]' ".leakscan.yaml:2: commit 'xyz' must be 7 to 64 hex digits"
+	config_error 'rule_files:
+  - missing.yaml' ".leakscan.yaml:2: rule file 'missing.yaml': no such file or directory"
 	config_error 'default_skips: maybe' ".leakscan.yaml:1: 'default_skips' must be true or false"
 }
 
