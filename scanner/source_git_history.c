@@ -37,7 +37,8 @@ omap_ent *ls_git_omap_find(const omap *m, const git_oid *id)
 /* Returns the entry for `id`, creating it (kind K_FREE until the caller sets it) if absent. */
 omap_ent *ls_git_omap_get(omap *m, const git_oid *id, int *isnew)
 {
-	if ((m->n + 1) * 2 > m->cap) {
+	/* linear probing stays fast up to ~70% full; big histories hold millions of ids */
+	if ((m->n + 1) * 10 > m->cap * 7) {
 		size_t ncap = m->cap ? m->cap * 2 : 1024;
 		omap_ent *nt = ls_xcalloc(ncap, sizeof(omap_ent));
 		for (size_t i = 0; i < m->cap; i++) {
