@@ -153,11 +153,15 @@ typedef struct {
 } ls_git_walk_entry;
 
 /**
- * Opens the repository at `path` and walks it. Unreadable objects are recorded as errors
- * (ls_git_walk_error), not fatal. Returns 0, LS_ENOTFOUND / LS_EIO with a message, or
- * LS_ESTOP when `*stop` became non-zero.
+ * Opens the repository at `path` and lists its refs (cheap: enough for ls_git_walk_tips).
+ * Returns 0, or LS_ENOTFOUND / LS_EIO with a message.
  */
-int ls_git_walk_new(ls_git_walk **out, const char *path, const volatile int *stop);
+int ls_git_walk_open(ls_git_walk **out, const char *path);
+/**
+ * Walks the history once (call once). Unreadable objects are recorded as errors
+ * (ls_git_walk_error), not fatal. Returns 0, or LS_ESTOP when `*stop` became non-zero.
+ */
+int ls_git_walk_run(ls_git_walk *w, const volatile int *stop);
 void ls_git_walk_free(ls_git_walk *w);
 size_t ls_git_walk_count(const ls_git_walk *w);
 /** SHA-256 hex over every ref's name and target and HEAD: equal digests, same history. */

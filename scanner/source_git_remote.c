@@ -289,6 +289,8 @@ struct ls_git_walk {
 	ls_buf paths;
 	oidset seen;
 	char tips[65];
+	git_oid *tip_ids; /* commits to walk from */
+	size_t ntips;
 	char idhex[GIT_OID_HEXSZ + 1], commithex[GIT_OID_HEXSZ + 1];
 	char **errors;
 	size_t nerrors;
@@ -348,8 +350,14 @@ static void walk_tree(ls_git_walk *w, const git_oid *tree_id, uint32_t ci, ls_bu
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-/* Pushes every ref's commit on the walk and digests "name id" of every ref. */
-static int push_tips(ls_git_walk *w, git_revwalk *rw)
+static void add_tip(ls_git_walk *w, const git_oid *id)
+{
+	w->tip_ids = ls_xrealloc(w->tip_ids, (w->ntips + 1) * sizeof(git_oid));
+	w->tip_ids[w->ntips++] = *id;
+}
+
+/* Lists the commit of every ref (to walk later) and digests "name id" of every ref. */
+static int list_tips(ls_git_walk *w)
 {
 	git_reference_iterator *it = NULL;
 	git_reference *ref = NULL;
@@ -364,7 +372,7 @@ static int push_tips(ls_git_walk *w, git_revwalk *rw)
 			lines = ls_xrealloc(lines, (n + 1) * sizeof(char *));
 			lines[n++] = ls_xasprintf("%s %s", name, git_oid_tostr_s(git_reference_target(ref)));
 			if (git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0)
-				git_revwalk_push(rw, git_object_id(obj));
+				add_tip(w, git_object_id(obj));
 		}
 		git_object_free(obj);
 		git_reference_free(ref);
@@ -375,7 +383,7 @@ static int push_tips(ls_git_walk *w, git_revwalk *rw)
 	if (git_reference_name_to_id(&head, w->repo, "HEAD") == 0) {
 		git_object *obj = NULL;
 		if (git_object_lookup(&obj, w->repo, &head, GIT_OBJECT_COMMIT) == 0) {
-			git_revwalk_push(rw, &head);
+			add_tip(w, &head);
 			lines = ls_xrealloc(lines, (n + 1) * sizeof(char *));
 			lines[n++] = ls_xasprintf("HEAD %s", git_oid_tostr_s(&head));
 		}
@@ -395,30 +403,42 @@ static int push_tips(ls_git_walk *w, git_revwalk *rw)
 	return 0;
 }
 
-int ls_git_walk_new(ls_git_walk **out, const char *path, const volatile int *stop)
+int ls_git_walk_open(ls_git_walk **out, const char *path)
 {
 	ls_git_init();
 	*out = NULL;
 	ls_git_walk *w = ls_xcalloc(1, sizeof(*w));
-	git_revwalk *rw = NULL;
 	int err = 0;
 	if (git_repository_open_ext(&w->repo, path, 0, NULL) < 0) {
 		ls_error_set("%s: not a git repository (%s)", path, git_msg());
 		err = LS_ENOTFOUND;
-		goto done;
-	}
-	if (git_repository_odb(&w->odb, w->repo) < 0 || git_revwalk_new(&rw, w->repo) < 0) {
+	} else if (git_repository_odb(&w->odb, w->repo) < 0) {
 		ls_error_set("%s: cannot open: %s", path, git_msg());
 		err = LS_EIO;
-		goto done;
+	} else {
+		err = list_tips(w);
 	}
+	if (err < 0) {
+		ls_git_walk_free(w);
+		return err;
+	}
+	*out = w;
+	return 0;
+}
+
+int ls_git_walk_run(ls_git_walk *w, const volatile int *stop)
+{
+	git_revwalk *rw = NULL;
+	const char *path = git_repository_path(w->repo);
+	if (git_revwalk_new(&rw, w->repo) < 0)
+		return ls_error_set("%s: cannot walk: %s", path, git_msg()), LS_EIO;
 	git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
-	if ((err = push_tips(w, rw)) < 0)
-		goto done;
+	for (size_t i = 0; i < w->ntips; i++)
+		git_revwalk_push(rw, &w->tip_ids[i]);
+	int err = 0, rc;
 	git_oid id;
 	size_t ccap = 0;
 	ls_buf prefix = LS_BUF_INIT;
-	int rc;
 	while ((rc = git_revwalk_next(&id, rw)) == 0) {
 		if (stop && *stop) {
 			err = LS_ESTOP;
@@ -442,16 +462,10 @@ int ls_git_walk_new(ls_git_walk **out, const char *path, const volatile int *sto
 		git_commit_free(c);
 	}
 	if (!err && rc != GIT_ITEROVER)
-		walk_error(w, ls_xasprintf("%s: history walk stopped: %s", path, git_msg()));
+		walk_error(w, ls_xasprintf("history walk stopped: %s", git_msg()));
 	ls_buf_dispose(&prefix);
-done:
 	git_revwalk_free(rw);
-	if (err < 0) {
-		ls_git_walk_free(w);
-		return err;
-	}
-	*out = w;
-	return 0;
+	return err;
 }
 
 void ls_git_walk_free(ls_git_walk *w)
@@ -463,6 +477,7 @@ void ls_git_walk_free(ls_git_walk *w)
 	git_odb_free(w->odb);
 	git_repository_free(w->repo);
 	free(w->commits);
+	free(w->tip_ids);
 	free(w->items);
 	ls_buf_dispose(&w->paths);
 	free(w->seen.t);

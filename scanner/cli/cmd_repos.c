@@ -396,12 +396,22 @@ static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
 		struct timespec ts = {j->delay_ms / 1000, (long)(j->delay_ms % 1000) * 1000000L};
 		nanosleep(&ts, NULL);
 	}
-	if (ls_git_walk_new(&w, r->path, &g_stop) < 0) {
-		if (!g_stop) {
-			job_error(j, "%s; skipped", ls_error_last());
-			ATOMIC_ADD(&j->repos_failed, 1);
-		}
+	if (ls_git_walk_open(&w, r->path) < 0) {
+		job_error(j, "%s; skipped", ls_error_last());
+		ATOMIC_ADD(&j->repos_failed, 1);
 		return;
+	}
+	/* same refs, same rules as at the last complete scan: nothing new to walk */
+	const prev_repo *p = find_prev(j, r->name);
+	if (p && !strcmp(p->tips, ls_git_walk_tips(w)) && !strcmp(p->digest, j->digest)) {
+		ATOMIC_ADD(&j->repos_unchanged, 1);
+		ATOMIC_ADD(&j->repos_done, 1);
+		ls_git_walk_free(w);
+		return;
+	}
+	if (ls_git_walk_run(w, &g_stop) < 0) {
+		ls_git_walk_free(w);
+		return; /* stopping */
 	}
 	int incomplete = 0;
 	for (size_t e = 0; e < ls_git_walk_nerrors(w); e++) {
@@ -409,23 +419,18 @@ static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
 		ATOMIC_ADD(&j->errors, 1);
 		incomplete = 1;
 	}
-	const prev_repo *p = find_prev(j, r->name);
-	if (!incomplete && p && !strcmp(p->tips, ls_git_walk_tips(w)) && !strcmp(p->digest, j->digest)) {
-		ATOMIC_ADD(&j->repos_unchanged, 1);
-		ATOMIC_ADD(&j->repos_done, 1);
-		ls_git_walk_free(w);
-		return;
-	}
 	size_t n = ls_git_walk_count(w);
 	state = ls_xcalloc(n ? n : 1, 1);
 	ids = ls_xmalloc((n ? n : 1) * 20);
 	uint8_t *mine = ls_xcalloc(n ? n : 1, 1);
 	ls_git_walk_entry e;
-	/* claim what nobody scanned; note what others are scanning right now */
-	pthread_mutex_lock(&j->blobs.mu);
 	for (size_t i = 0; i < n; i++) {
 		ls_git_walk_item(w, i, &e);
 		hex20(ids + 20 * i, e.id);
+	}
+	/* claim what nobody scanned; note what others are scanning right now */
+	pthread_mutex_lock(&j->blobs.mu);
+	for (size_t i = 0; i < n; i++) {
 		bent *b = blob_get(&j->blobs, ids + 20 * i);
 		if (b->state == B_FREE) {
 			b->state = B_CLAIMED;
