@@ -325,4 +325,45 @@ test_hook_pre_commit_framework() {
 	expect_rc 0
 }
 
+# husky and lefthook for real when installed (npm packages: npm install -g husky lefthook)
+test_hook_husky_real() {
+	if ! command -v husky >/dev/null; then
+		echo "    skip: husky is not installed (npm install -g husky)"; return 0
+	fi
+	mkdir bin && ln -s "$LEAKSCAN" bin/leakscan && export PATH="$WORK/bin:$PATH"
+	new_repo r
+	printf '{"name": "t", "version": "1.0.0"}\n' > package.json
+	husky >/dev/null 2>&1 || fail "husky"
+	printf 'leakscan git --staged --redact -q\n' > .husky/pre-commit
+	printf 'leakscan git --redact -q --message "$1"\n' > .husky/commit-msg
+	commit_try a.txt "key = $AWS_KEY"
+	expect_rc 1
+	expect_err_has "husky - pre-commit script failed"
+	expect_err_lacks "$AWS_KEY"
+	commit_try a.txt "clean"
+	expect_rc 0
+	ERR=$(git commit -q --allow-empty -m "token $TOKEN" 2>&1); RC=$?
+	expect_rc 1
+}
+
+test_hook_lefthook_real() {
+	if ! command -v lefthook >/dev/null; then
+		echo "    skip: lefthook is not installed (npm install -g lefthook)"; return 0
+	fi
+	mkdir bin && ln -s "$LEAKSCAN" bin/leakscan && export PATH="$WORK/bin:$PATH"
+	new_repo r
+	printf '%s\n' 'pre-commit:' '  commands:' '    leakscan:' '      run: leakscan git --staged --redact -q' \
+		'commit-msg:' '  commands:' '    leakscan:' '      run: leakscan git --redact -q --message {1}' > lefthook.yml
+	lefthook install >/dev/null 2>&1 || fail "lefthook install"
+	commit_try a.txt "key = $AWS_KEY"
+	expect_rc 1
+	expect_err_lacks "$AWS_KEY"
+	commit_try a.txt "clean"
+	expect_rc 0
+	ERR=$(git commit -q --allow-empty -m "token $TOKEN" 2>&1); RC=$?
+	expect_rc 1
+	ERR=$(git commit -q --allow-empty -m "all fine" 2>&1); RC=$?
+	expect_rc 0
+}
+
 run_tests
