@@ -295,6 +295,18 @@ test_repos_store_secrets_no_keeps_no_secret_in_the_database() {
 	expect_out_has "AKIA********"
 	report no --no-redact
 	expect_err_has "keeps no secrets"
+	# killed mid-run, the WAL stays behind: no secret in it either
+	many_repos 6
+	LEAKSCAN_TEST_REPO_DELAY_MS=150 "$LEAKSCAN" repos --no-default-rules --rules "$RULES" -j1 -q \
+		--store-secrets=no --datastore killed --list list & pid=$!
+	wait_repos killed 2
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null
+	[ -s killed/datastore.db-wal ] || fail "no WAL left by the killed run"
+	for s in "$AWS_KEY" $(for i in 1 2 3 4 5 6; do printf 'r%d' "$i" | sha256sum | cut -c1-24; done); do
+		if cat killed/datastore.db* | grep -qaF "$s"; then fail "secret '$s' found after kill -9"; fi
+	done
+	cat killed/datastore.db* | grep -qaF "$(printf 'r1' | sha256sum | cut -c1-4)" || fail "control: no masked token"
 	# switching an existing datastore to hashes only scrubs it
 	lsr --datastore yes --store-secrets=no a
 	for s in "$AWS_KEY" "$TOKEN"; do
@@ -314,6 +326,10 @@ test_repos_usage_errors() {
 	lsr --datastore ds --list nolist
 	expect_rc 2
 	expect_err_has "nolist: cannot read the repository list"
+	mkrepo a s.txt "key = $AWS_KEY"
+	printf '# a comment\n\n  %s  \n' "$WORK/a" | "$LEAKSCAN" repos --no-default-rules --rules "$RULES" -j1 \
+		--datastore ds --list - 2>err
+	grep -q "1 repositories (1 scanned" err || fail "--list -: $(cat err)"
 	ls_run repos --help
 	expect_rc 0
 	expect_out_has "--shard K/N"
