@@ -366,4 +366,29 @@ test_hook_lefthook_real() {
 	expect_rc 0
 }
 
+test_hook_pre_push_first_push_and_tags() {
+	git init -q --bare remote.git
+	new_repo r
+	git remote add origin "$WORK/remote.git"
+	hook_run install --pre-push
+	# first push of a history that holds a secret: no remote-tracking ref at all
+	printf '%s\n' "$AWS_KEY" > a.txt && git add a.txt && git commit -q -m "oops"
+	git rm -q a.txt && git commit -q -m "gone"
+	ERR=$(git push -q origin main 2>&1); RC=$?
+	expect_rc 1
+	expect_err_has "push refused"
+	# rewritten without it, the first push goes through
+	git reset -q --hard HEAD~2
+	ERR=$(git push -q origin main 2>&1); RC=$?
+	expect_rc 0
+	# an annotated tag on a pushed commit brings nothing new; its message is scanned
+	git tag -a -m "release" v1
+	ERR=$(git push -q origin v1 2>&1); RC=$?
+	expect_rc 0
+	git commit -q --allow-empty -m "next"
+	git tag -a -m "release $TOKEN" v2
+	ERR=$(git push -q origin v2 2>&1); RC=$?
+	expect_rc 1
+}
+
 run_tests
