@@ -192,6 +192,17 @@ static void add_item(ls_git_history *h, const git_oid *id, int kind, uint32_t co
 	it->path = path;
 }
 
+void ls_git_history_add_item(ls_git_history *h, const git_oid *id, int kind, const char *path, size_t len)
+{
+	add_item(h, id, kind, NO_COMMIT, strtab_intern(&h->paths, path, len));
+}
+
+void ls_git_history_truncate(ls_git_history *h, size_t n)
+{
+	if (n < h->nitems)
+		h->nitems = n;
+}
+
 static ls_git_history *history_alloc(ls_git_repo *r)
 {
 	ls_git_history *h = ls_xcalloc(1, sizeof(*h));
@@ -821,11 +832,8 @@ int ls_git_staged_new(ls_git_history **out, ls_git_repo *r)
 	git_reference *head = NULL;
 	git_tree *tree = NULL;
 	git_diff *diff = NULL;
+	ls_git_history *h = NULL;
 	int err = 0;
-	if (git_repository_index(&index, r->repo) < 0) {
-		ls_error_set("%s: cannot read the index: %s", r->gitdir, ls_git_msg());
-		return LS_EIO;
-	}
 	if (git_repository_head(&head, r->repo) == 0) {
 		git_object *obj = NULL;
 		if (git_reference_peel(&obj, head, GIT_OBJECT_TREE) < 0) {
@@ -835,6 +843,29 @@ int ls_git_staged_new(ls_git_history **out, ls_git_repo *r)
 		}
 		tree = (git_tree *)obj;
 	} /* else no commit yet: everything staged is new */
+
+	/* the index file git uses: $GIT_INDEX_FILE when opened from git's environment (hooks) */
+	h = history_alloc(r);
+	const char *env = r->from_env ? getenv("GIT_INDEX_FILE") : NULL;
+	char *index_path = env && *env ? ls_xstrdup(env) : ls_xasprintf("%sindex", r->gitdir);
+	/* for tests: LEAKSCAN_GIT_STAGED=diff uses only libgit2's diff, =fast never falls back to it */
+	const char *mode = getenv("LEAKSCAN_GIT_STAGED");
+	int fast = !(mode && !strcmp(mode, "diff")) && ls_git_staged_fast(h, r->repo, index_path, tree) == 0;
+	if (!fast && mode && !strcmp(mode, "fast")) {
+		ls_error_set("%s: the index needs libgit2's diff (LEAKSCAN_GIT_STAGED=fast)", index_path);
+		free(index_path);
+		err = LS_EIO;
+		goto done;
+	}
+	free(index_path);
+	if (fast)
+		goto found;
+
+	if (git_repository_index(&index, r->repo) < 0) {
+		ls_error_set("%s: cannot read the index: %s", r->gitdir, ls_git_msg());
+		err = LS_EIO;
+		goto done;
+	}
 	git_diff_options dopt;
 	git_diff_options_init(&dopt, GIT_DIFF_OPTIONS_VERSION);
 	if (git_diff_tree_to_index(&diff, r->repo, tree, index, &dopt) < 0) {
@@ -842,7 +873,6 @@ int ls_git_staged_new(ls_git_history **out, ls_git_repo *r)
 		err = LS_EIO;
 		goto done;
 	}
-	ls_git_history *h = history_alloc(r);
 	size_t nd = git_diff_num_deltas(diff);
 	for (size_t i = 0; i < nd; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
@@ -852,8 +882,11 @@ int ls_git_staged_new(ls_git_history **out, ls_git_repo *r)
 			continue;
 		add_item(h, &d->new_file.id, IT_STAGED, NO_COMMIT, strtab_intern(&h->paths, d->new_file.path, strlen(d->new_file.path)));
 	}
+found:
 	*out = h;
+	h = NULL;
 done:
+	ls_git_history_free(h);
 	git_diff_free(diff);
 	git_tree_free(tree);
 	git_reference_free(head);

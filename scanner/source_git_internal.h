@@ -78,6 +78,19 @@ struct ls_git_history {
 	omap shallow;
 };
 
+/* Appends an item with no commit (staged entries) at `path` (copied). */
+void ls_git_history_add_item(ls_git_history *h, const git_oid *id, int kind, const char *path, size_t len);
+/* Drops the items from index `n` on. */
+void ls_git_history_truncate(ls_git_history *h, size_t n);
+
+/*
+ * Adds the index entries that differ from `head` (NULL: no commit yet) reading the index file
+ * `index_path` and skipping the directories its cache-tree shows unchanged. Returns 0 (a
+ * missing file stages nothing), or -1 with nothing added when the caller must use libgit2's
+ * diff instead (split or sparse index, unknown version or required extension, malformed file).
+ */
+int ls_git_staged_fast(ls_git_history *h, git_repository *repo, const char *index_path, git_tree *head);
+
 /* libgit2's last error message, or "unknown error". */
 const char *ls_git_msg(void);
 

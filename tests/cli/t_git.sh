@@ -447,4 +447,67 @@ test_git_absurdly_deep_tree_is_an_error_not_a_crash() {
 	expect_err_has "nested deeper than 4096 levels"
 }
 
+# staged_both: the staged scan read from the index file (cache-tree) and through libgit2's
+# diff must agree; the fast reading must not have needed the fallback.
+staged_both() {
+	LEAKSCAN_GIT_STAGED=fast ls_run git --staged --no-default-rules --rules "$RULES" -j1 -q
+	fast_out=$OUT fast_rc=$RC
+	[ "$RC" = 2 ] && fail "fast staged reading fell back: $ERR"
+	LEAKSCAN_GIT_STAGED=diff ls_run git --staged --no-default-rules --rules "$RULES" -j1 -q
+	expect_eq "$fast_rc" "$RC" "(exit code, fast vs diff)"
+	expect_eq "$(printf '%s\n' "$fast_out" | sort)" "$(printf '%s\n' "$OUT" | sort)" "(fast vs diff)"
+	OUT=$fast_out RC=$fast_rc
+}
+
+test_git_staged_index_file_reading_agrees_with_libgit2_diff() {
+	git init -q r && cd r
+	mkdir -p d1/d2 b keep/deep/er old && echo a > a.txt && echo f > d1/d2/f.txt && echo g > d1/g.txt
+	echo inner > b/inner.txt && echo k > keep/deep/er/k.txt && printf 'k=%s\n' "$AWS_KEY2" > old/old.txt
+	printf 'k=%s\n' "$AWS_KEY2" > gone.txt && printf 'k=%s\n' "$AWS_KEY" > mode.txt
+	for n in x-y.txt x.txt x0.txt; do echo "$n" > "$n"; done
+	git add . && git commit -qm base
+	staged_both
+	expect_out ""
+	printf 'f\nk=%s\n' "$AWS_KEY" > d1/d2/f.txt
+	mkdir -p new/dir x && printf 't=%s\n' "$TOKEN" > new/dir/n.txt && printf 't=%s\n' "$TOKEN" > x/z.txt
+	git rm -q gone.txt
+	git update-index --chmod=+x mode.txt
+	git rm -q a.txt && mkdir a.txt && printf 't=%s\n' "$TOKEN" > a.txt/inner.txt
+	git rm -rq b && printf 'k=%s\n' "$AWS_KEY" > b
+	ln -s "$TOKEN" link
+	git mv old/old.txt renamed.txt
+	printf 'k=%s\n' "$AWS_KEY" > ita.txt && git add -N ita.txt
+	git add -A d1 new x a.txt b link
+	printf 'unstaged %s\n' "$TOKEN" >> keep/deep/er/k.txt
+	staged_both
+	expect_rc 1
+	expect_out "a.txt/inner.txt:1:7: test-token: t=$TOKEN
+b:1:3: test-aws-key: k=$AWS_KEY
+d1/d2/f.txt:2:3: test-aws-key: k=$AWS_KEY
+link:1:5: test-token: $TOKEN
+mode.txt:1:3: test-aws-key: k=$AWS_KEY
+new/dir/n.txt:1:7: test-token: t=$TOKEN
+renamed.txt:1:3: test-aws-key: k=$AWS_KEY2
+x/z.txt:1:7: test-token: t=$TOKEN"
+	# index version 4 (prefix-compressed paths)
+	git update-index --index-version 4
+	staged_both
+	expect_rc 1
+	expect_out_has "renamed.txt:1:3"
+	# a valid cache-tree that is not HEAD's: after reset --soft everything committed since is staged
+	git update-index --index-version 2
+	git rm -q --cached ita.txt && git commit -qm next && git reset -q --soft HEAD~1
+	staged_both
+	expect_rc 1
+	expect_out_has "d1/d2/f.txt:2:3"
+	expect_out_lacks "keep/"
+	# a fresh repository without a commit: everything staged is new
+	git init -q ../fresh && cd ../fresh && mkdir s && printf 'k=%s\n' "$AWS_KEY" > s/a.txt && git add s
+	staged_both
+	expect_out "s/a.txt:1:3: test-aws-key: k=$AWS_KEY"
+	git write-tree >/dev/null   # gives the index a cache-tree
+	staged_both
+	expect_out "s/a.txt:1:3: test-aws-key: k=$AWS_KEY"
+}
+
 run_tests
