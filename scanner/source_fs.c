@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -54,11 +55,30 @@ static int cmp_str(const void *a, const void *b)
 
 static void walk_dir(walker *w, const char *path, const struct stat *st);
 
+/*
+ * A path the kernel refuses (ENAMETOOLONG: deeper than PATH_MAX bytes) is reported once for
+ * its whole subtree, with the middle of the path elided so that the message stays one
+ * readable line; the walk goes on with the next sibling.
+ */
+static void report_too_long(walker *w, const char *path)
+{
+	size_t len = strlen(path);
+	char *shown = len > 160 ? ls_xasprintf("%.80s...%s", path, path + len - 60) : ls_xstrdup(path);
+	char *msg = ls_xasprintf("path too long (%zu bytes, the limit is %d): not scanned, nor anything below it",
+	                         len, PATH_MAX);
+	report(w, shown, msg);
+	free(msg);
+	free(shown);
+}
+
 static void visit(walker *w, const char *path, int is_root)
 {
 	struct stat st;
 	if (lstat(path, &st) < 0) {
-		report(w, path, strerror(errno));
+		if (errno == ENAMETOOLONG)
+			report_too_long(w, path);
+		else
+			report(w, path, strerror(errno));
 		return;
 	}
 	if (S_ISLNK(st.st_mode)) {
