@@ -178,11 +178,45 @@ static void json_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 
 static void text_context(const ls_report *r, ls_buf *b, const ls_finding *f);
 
+/*
+ * A path as git prints one (core.quotePath): as is, or, when it holds a control character
+ * (a newline would forge an output line, an escape sequence would drive the terminal), a
+ * double or a backslash quote, in double quotes with C escapes.
+ */
+static void text_path(ls_buf *b, const char *p)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i;
+	for (i = 0; s[i] && s[i] >= 0x20 && s[i] != 0x7f && s[i] != '"' && s[i] != '\\'; i++)
+		;
+	if (!s[i]) {
+		ls_buf_puts(b, p);
+		return;
+	}
+	ls_buf_putc(b, '"');
+	for (i = 0; s[i]; i++) {
+		switch (s[i]) {
+		case '"': ls_buf_puts(b, "\\\""); break;
+		case '\\': ls_buf_puts(b, "\\\\"); break;
+		case '\n': ls_buf_puts(b, "\\n"); break;
+		case '\t': ls_buf_puts(b, "\\t"); break;
+		case '\r': ls_buf_puts(b, "\\r"); break;
+		default:
+			if (s[i] < 0x20 || s[i] == 0x7f)
+				ls_buf_printf(b, "\\%03o", s[i]);
+			else
+				ls_buf_putc(b, (char)s[i]);
+		}
+	}
+	ls_buf_putc(b, '"');
+}
+
 static void text_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 {
 	if (f->prov.commit)
 		ls_buf_printf(b, "%.12s:", f->prov.commit);
-	ls_buf_printf(b, "%s:%zu:%zu: %s: ", f->path, f->line, f->column, f->rule->id);
+	text_path(b, f->path);
+	ls_buf_printf(b, ":%zu:%zu: %s: ", f->line, f->column, f->rule->id);
 	if (r->o.redact) {
 		/* the rest of the line may hold other secrets (other rules' findings come later):
 		 * print only the masked secret */
