@@ -166,10 +166,12 @@ test_gs_allowed_and_gitallowed() {
 
 test_gs_word_boundaries_and_ere_syntax() {
 	sandboxes
-	setup 'git init -q . && printf "xy z1\nfoo_bar foo-bar\nab abc\nA1 [x] {1} a{,2}b\nclass: Ab9\nxy.z1 *b\n" > w.txt && git add w.txt'
+	setup 'git init -q . && printf "xy z1\nfoo_bar foo-bar\nab abc\nA1 [x] {1} a{,2}b\nclass: Ab9\nxy.z1 *b\nmail me@host abab café ÿ\n\nend\r\n" > w.txt && git add w.txt'
 	local p hits=0
 	for p in 'x[a-z.]*' 'foo' 'bar' 'ab|abc' 'a+' '[[:upper:]][[:digit:]]' '\[x\]' '\{1\}' '{1}' 'a{,2}b' \
-		'[[:alpha:]]+[0-9]' 'class:' '\<foo' 'bar\>' '(ab)c?' 'a**' '^xy' 'z1$' '[^.]+_bar' '(foo|xy)[.]' '*b' 'x|+b' '(?b)' '^*b'; do
+		'[[:alpha:]]+[0-9]' 'class:' '\<foo' 'bar\>' '(ab)c?' 'a**' '^xy' 'z1$' '[^.]+_bar' '(foo|xy)[.]' '*b' 'x|+b' '(?b)' '^*b' \
+		'\w+@\w+' '\bfoo\b' '(ab)\1' 'caf.' 'é' '[^a-z.]+' '[[:space:]]z1' '\s' 'a|' '()' '^$' 'end.$' 'A1.\['; do
+		# (no pattern with a space: the script splits those, a known bug not copied)
 		# grep (a file operand), then git grep (--cached); the pattern comes from the
 		# environment's git config (GIT_CONFIG_COUNT), as if added with --add
 		export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=secrets.patterns GIT_CONFIG_VALUE_0="$p"
@@ -177,7 +179,7 @@ test_gs_word_boundaries_and_ere_syntax() {
 		unset GIT_CONFIG_COUNT GIT_CONFIG_KEY_0 GIT_CONFIG_VALUE_0
 		grep -q '^w.txt:' "$WORK/ours.err" && hits=$((hits + 1))
 	done
-	[ "$hits" -ge 20 ] || fail "only $hits patterns matched anything: are they applied?"
+	[ "$hits" -ge 30 ] || fail "only $hits patterns matched anything: are they applied?"
 	setup "git config --unset-all secrets.patterns; git config --add secrets.patterns 'a('"
 	same "invalid pattern, grep" 'git secrets --scan w.txt'
 	same "invalid pattern, git grep" 'git secrets --scan'
@@ -213,6 +215,24 @@ test_gs_install_and_hooks() {
 	same "prepare-commit-msg not a merge" 'git secrets --prepare_commit_msg_hook -- .git/COMMIT_EDITMSG message'
 	same "merge bringing a secret" 'git checkout -q -b side && printf "tok_abcdefghijklmnopqrstuvwx\n" > s.txt && git add s.txt &&
 		git commit -q --no-verify -m side && git checkout -q main && git merge -q --no-ff --no-edit side; echo "merge rc $?"'
+}
+
+# the known bugs of the script that leakscan does not copy (docs/hooks.md)
+test_gs_known_bugs_not_copied() {
+	sandboxes
+	setup 'git init -q . && printf "A1 [x]\n" > w.txt && git add w.txt && git commit -q -m w'
+	# a pattern with a space is one pattern (the script splits it into 'A1' and '\[')
+	export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=secrets.patterns GIT_CONFIG_VALUE_0='A1 \[x'
+	on_both 'git secrets --scan'
+	unset GIT_CONFIG_COUNT GIT_CONFIG_KEY_0 GIT_CONFIG_VALUE_0
+	expect_eq "$(cat "$WORK/ours.rc")" 1
+	expect_eq "$(head -1 "$WORK/ours.err")" "w.txt:1:A1 [x]"
+	# no commit matches: --scan-history reports nothing (the script scans the work tree)
+	setup 'git secrets --add "tok_[a-z]{24}" && printf "tok_abcdefghijklmnopqrstuvwx\n" > new.txt && git add new.txt'
+	on_both 'git secrets --scan-history'
+	expect_eq "$(cat "$WORK/real.rc")" 1
+	expect_eq "$(cat "$WORK/ours.rc")" 0
+	expect_eq "$(cat "$WORK/ours.err")" ""
 }
 
 run_tests
