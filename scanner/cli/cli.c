@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -365,6 +366,41 @@ void ls_cli_search_options(ls_search_options *so, const ls_cli_options *o, const
 	}
 }
 
+/*
+ * The temporary report file being written: a signal that ends the process (Ctrl-C, kill)
+ * removes it first, so that an interrupted scan leaves neither a partial report nor a
+ * stray temporary file. The handler then dies of the same signal (exit status 128+N).
+ */
+static char *volatile pending_tmp;
+
+static void remove_pending_tmp(int sig)
+{
+	char *p = pending_tmp;
+	if (p)
+		unlink(p);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void guard_pending_tmp(char *path)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+	static int installed;
+	pending_tmp = path;
+	if (!path || installed)
+		return;
+	installed = 1;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction sa, old;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = remove_pending_tmp;
+		sigemptyset(&sa.sa_mask);
+		/* a signal ignored by whoever started us (nohup) stays ignored */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+	}
+}
+
 int ls_cli_output_open(ls_cli_output *out, const ls_cli_options *o)
 {
 	memset(out, 0, sizeof(*out));
@@ -383,6 +419,7 @@ int ls_cli_output_open(ls_cli_output *out, const ls_cli_options *o)
 	}
 	fchmod(fd, 0644 & ~(mode_t)0);
 	out->fp = fdopen(fd, "w");
+	guard_pending_tmp(out->tmp_path);
 	return 0;
 }
 
@@ -400,6 +437,7 @@ int ls_cli_output_close(ls_cli_output *out, int ok)
 	}
 	if (!ok)
 		unlink(out->tmp_path);
+	guard_pending_tmp(NULL);
 	free(out->tmp_path);
 	out->tmp_path = NULL;
 	return rc;
