@@ -2,6 +2,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -655,6 +656,12 @@ int ls_store_merge(ls_store *s, const char *src_dir)
 	int err = ls_store_open(&src, src_dir, 0);
 	if (err < 0)
 		return err;
+	char a[PATH_MAX], b[PATH_MAX];
+	if (realpath(s->path, a) && realpath(src->path, b) && !strcmp(a, b)) {
+		ls_error_set("%s: cannot merge a datastore into itself", src->path);
+		ls_store_close(src);
+		return LS_EINVAL;
+	}
 	int src_secrets = ls_store_secrets_stored(src);
 	char *src_path = ls_xstrdup(src->path);
 	exec(src, "PRAGMA wal_checkpoint(TRUNCATE)");
@@ -696,8 +703,11 @@ int ls_store_merge(ls_store *s, const char *src_dir)
 	err = exec(s, sql);
 	free(sql);
 	if (err < 0) {
-		exec(s, "ROLLBACK");
-		ls_error_set("%s: cannot merge: %s", src_path, sqlite3_errmsg(s->db));
+		char *msg = ls_xstrdup(ls_error_last());
+		if (!sqlite3_get_autocommit(s->db))
+			exec(s, "ROLLBACK");
+		ls_error_set("%s: cannot merge: %s", src_path, msg);
+		free(msg);
 	}
 	exec(s, "DETACH DATABASE src");
 done:

@@ -185,6 +185,14 @@ test_repos_shards_merged_equal_the_unsharded_datastore() {
 	expect_rc 0
 	report out
 	expect_out "$want"
+	ls_run datastore merge out out
+	expect_rc 2
+	expect_err_has "out/datastore.db: cannot merge a datastore into itself"
+	ls_run datastore merge out nowhere
+	expect_rc 2
+	expect_err_has "no datastore here"
+	report out
+	expect_out "$want"
 	# the same shard twice: stable assignment
 	lsr --datastore s1b --list list --shard 1/2
 	expect_err_has "leakscan: $n1 repositories"
