@@ -229,6 +229,149 @@ YAML
 	expect_out "b.txt:1:3: test-aws-key: k=$AWS_KEY"
 }
 
+# ---- repositories ----
+
+# make_repo DIR: two commits, a synthetic key in the first; packed (one pack file)
+make_repo() {
+	git init -q "$1"
+	printf 'k=%s\n' "$AWS_KEY" > "$1/a.txt"
+	printf 'hello\n' > "$1/b.txt"
+	git -C "$1" add . && git -C "$1" commit -qm one
+	printf 'more\n' >> "$1/b.txt"
+	git -C "$1" commit -qam two
+	git -C "$1" gc -q
+}
+
+test_hostile_git_corrupt_pack() {
+	make_repo r
+	pack=$(ls r/.git/objects/pack/*.pack)
+	chmod u+w "$pack"
+	size=$(stat -c %s "$pack")
+	# overwrite bytes in the middle of the pack: some objects no longer inflate
+	printf 'garbage!garbage!garbage!' | dd of="$pack" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+	lst git r
+	case "$RC" in 1|2) ;; *) fail "exit status $RC";; esac
+	expect_err_has "leakscan: object "
+	expect_err_has "error"
+	expect_err_lacks "Segmentation"
+}
+
+test_hostile_git_missing_object() {
+	make_repo r
+	mv r/.git/objects/pack/*.pack pack.pack && rm -f r/.git/objects/pack/*
+	git -C r unpack-objects -q < pack.pack
+	blob=$(git -C r rev-parse HEAD:b.txt)
+	rm -f "r/.git/objects/${blob:0:2}/${blob:2}"
+	lst git r
+	# the rest is scanned: the key in a.txt is found; the missing blob is named
+	expect_rc 1
+	expect_out_has "a.txt:1:3: test-aws-key: k=$AWS_KEY"
+	expect_err_has "leakscan: object $blob (b.txt at commit "
+	expect_err_has "cannot read: object not found"
+	expect_err_has "1 error"
+}
+
+test_hostile_git_huge_commit_message_and_large_blob() {
+	git init -q r
+	# a 30 MB blob with the key in its last bytes
+	python3 -c "import sys; sys.stdout.write(('y' * 99 + '\n') * 300000 + 'k=$AWS_KEY\n')" > r/big.txt
+	git -C r add big.txt
+	# an 8 MB commit message (the issue says 100 MB: the engine holds one message at a time,
+	# 8 MB keeps this test fast) with the token at its very end
+	python3 -c "import sys; sys.stdout.write('subject\n\n' + ('z' * 79 + '\n') * 100000 + 'token $TOKEN\n')" > msg.txt
+	git -C r commit -q -F "$WORK/msg.txt"
+	peak_rss_kb "$LEAKSCAN" git --no-default-rules --rules "$RULES" -j1 -q r
+	expect_rc 1
+	expect_out_has ":<commit message>:100003:11: test-token:"
+	expect_out_has ":big.txt:300001:3: test-aws-key:"
+	[ "$RSS" -lt $(( 200 * 1024 )) ] || fail "peak RSS ${RSS} KiB"
+	lst git --max-file-size 10M r
+	expect_rc 1
+	expect_err_has "big.txt: skipped, larger than --max-file-size (30000023 bytes)"
+	expect_out_has "test-token"
+	expect_out_lacks "test-aws-key"
+}
+
+test_hostile_git_many_refs() {
+	make_repo r
+	head=$(git -C r rev-parse HEAD)
+	# 10,000 refs (the issue says 100,000; see bench/hostile) written as packed refs
+	{ echo "# pack-refs with: peeled fully-peeled sorted "
+	  for i in $(seq -w 1 10000); do echo "$head refs/heads/b$i"; done; } > r/.git/packed-refs
+	SECONDS=0
+	lst git r
+	expect_rc 1
+	expect_out_has "a.txt:1:3: test-aws-key: k=$AWS_KEY"
+	expect_eq "$(printf '%s\n' "$OUT" | wc -l)" 1
+	[ "$SECONDS" -le 10 ] || fail "took ${SECONDS}s"
+}
+
+test_hostile_git_shallow_clone() {
+	make_repo r
+	git clone -q --depth 1 "file://$WORK/r" shallow
+	lst git shallow
+	# only the tip is there: the key of the first commit is still in its tree
+	expect_rc 1
+	expect_err_has "leakscan: warning: shallow is a shallow clone; history beyond its boundary is not scanned"
+	expect_out_has "a.txt:1:3: test-aws-key"
+}
+
+test_hostile_git_partial_clone_missing_blobs() {
+	make_repo r
+	git -C r config uploadpack.allowFilter true
+	git clone -q --filter=blob:none --no-checkout "file://$WORK/r" part
+	lst git part
+	# blobs are never fetched: each missing one is named, nothing runs git
+	expect_rc 2
+	expect_out ""
+	expect_err_has "cannot read: object not found"
+	expect_err_has "3 errors"
+}
+
+test_hostile_repo_config_never_runs() {
+	make_repo r
+	printf 'staged %s\n' "$TOKEN" > r/staged.txt
+	git -C r add staged.txt
+	# everything a repository's configuration can make git run writes a marker file
+	cat > evil.sh <<SCRIPT
+#!/bin/sh
+echo "\$0 \$*" >> "$WORK/marker"
+cat
+SCRIPT
+	chmod +x evil.sh
+	for h in pre-commit post-checkout post-index-change reference-transaction fsmonitor-watchman; do
+		cp evil.sh "r/.git/hooks/$h"
+	done
+	git -C r config core.fsmonitor "$WORK/evil.sh"
+	git -C r config core.hooksPath "$WORK/hooks" && mkdir hooks && cp evil.sh hooks/pre-commit
+	git -C r config core.sshCommand "$WORK/evil.sh"
+	git -C r config core.pager "$WORK/evil.sh"
+	git -C r config core.editor "$WORK/evil.sh"
+	git -C r config diff.external "$WORK/evil.sh"
+	git -C r config credential.helper "!$WORK/evil.sh"
+	git -C r config gpg.program "$WORK/evil.sh"
+	git -C r config filter.x.clean "$WORK/evil.sh"
+	git -C r config filter.x.smudge "$WORK/evil.sh"
+	git -C r config filter.x.process "$WORK/evil.sh"
+	git -C r config filter.x.required true
+	git -C r config remote.origin.url "ssh://example.invalid/r.git"
+	printf '* filter=x diff=x\n' > r/.gitattributes
+	git -C r config diff.x.textconv "$WORK/evil.sh"
+	rm -f marker
+	lst scan r
+	expect_rc 1
+	lst git r
+	expect_rc 1
+	lst git --staged r
+	expect_rc 1
+	expect_out_has "staged.txt:1:12: test-token"
+	lst git --all-objects --all-provenance r
+	expect_rc 1
+	ls_run baseline create --no-default-rules --rules "$RULES" -o "$WORK/bl.json" r
+	expect_rc 0
+	[ ! -e marker ] || fail "something from the repository's config ran: $(cat marker)"
+}
+
 # ---- output ----
 
 test_hostile_closed_pipe_exits_quietly() {
