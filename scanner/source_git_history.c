@@ -404,7 +404,14 @@ static void list_tips(ls_git_history *h, ref_tip **tips, size_t *ntips)
 	for (size_t i = 0; i < names.count; i++) {
 		git_oid id;
 		if (git_reference_name_to_id(&id, h->r->repo, names.strings[i]) < 0) {
-			add_error(h, "reference '%s': %s", names.strings[i], ls_git_msg());
+			/* a symbolic ref to a branch that no longer exists (origin/HEAD after the remote's
+			 * default branch was renamed) points to nothing to scan: git ignores it too */
+			git_reference *ref = NULL;
+			int dangling = git_reference_lookup(&ref, h->r->repo, names.strings[i]) == 0 &&
+			               git_reference_type(ref) == GIT_REFERENCE_SYMBOLIC;
+			git_reference_free(ref);
+			if (!dangling)
+				add_error(h, "reference '%s': %s", names.strings[i], ls_git_msg());
 			continue;
 		}
 		push_tip(tips, ntips, names.strings[i], &id);

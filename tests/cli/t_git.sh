@@ -114,6 +114,17 @@ $base:<tag message: v1>:1:18: test-token: release with $TOKEN"
 	expect_out_lacks "$AWS_KEY"
 }
 
+test_git_dangling_symbolic_ref_is_ignored() {
+	git init -q r && cd r
+	commit_file a.txt "k=$AWS_KEY
+" "add"
+	git symbolic-ref refs/remotes/origin/HEAD refs/remotes/origin/gone
+	lst git
+	expect_rc 1
+	expect_err_lacks "error"
+	expect_err_lacks "origin"
+}
+
 test_git_stash_entries() {
 	git init -q r && cd r
 	commit_file a.txt "a
