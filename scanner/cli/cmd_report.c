@@ -98,7 +98,9 @@ static void emit_text(report_ctx *c, ls_buf *b)
 		ls_buf_printf(b, " [%s%s%s]", c->status, c->note ? ": " : "", c->note ? c->note : "");
 	ls_buf_putc(b, '\n');
 	for (size_t i = 0; i < c->nlocs; i++) {
-		ls_buf_printf(b, "    %s:%.12s:", c->locs[i].repo, c->locs[i].commit ? c->locs[i].commit : "");
+		ls_buf_puts(b, "    ");
+		put_text_sanitized(b, c->locs[i].repo, strlen(c->locs[i].repo));
+		ls_buf_printf(b, ":%.12s:", c->locs[i].commit ? c->locs[i].commit : "");
 		put_text_sanitized(b, c->locs[i].path, strlen(c->locs[i].path));
 		ls_buf_printf(b, ":%zu:%zu\n", c->locs[i].line, c->locs[i].column);
 	}

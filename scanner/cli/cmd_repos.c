@@ -27,10 +27,11 @@
 enum { OPT_LIST = 3000, OPT_DATASTORE, OPT_SHARD, OPT_STORE_SECRETS };
 
 static volatile int g_stop;
+static volatile sig_atomic_t g_signal; /* the signal that stopped the run, or 0 */
 
 static void on_signal(int sig)
 {
-	(void)sig;
+	g_signal = sig;
 	g_stop = 1;
 }
 
@@ -635,7 +636,8 @@ static const char *repos_usage =
     "\n"
     "Exit status: 1 if the datastore holds findings for the listed repositories that are not\n"
     "triaged false-positive or accepted, else 0; 2 if a repository could not be cloned,\n"
-    "fetched or read (the others are still scanned), or the run was interrupted.\n";
+    "fetched or read (the others are still scanned); 130 (143) after SIGINT (SIGTERM), once\n"
+    "what was done is committed.\n";
 
 int cmd_repos(int argc, char **argv)
 {
@@ -789,6 +791,7 @@ int cmd_repos(int argc, char **argv)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	g_stop = 0;
+	g_signal = 0;
 
 	double start = ls_now();
 	if (pthread_create(&writer, NULL, writer_main, &j) != 0) {
@@ -876,7 +879,9 @@ int cmd_repos(int argc, char **argv)
 			fprintf(stderr, "; %zu error%s", j.errors, j.errors == 1 ? "" : "s");
 		fputc('\n', stderr);
 	}
-	if (j.repos_failed || interrupted || j.write_failed)
+	if (interrupted && g_signal)
+		rc = 128 + g_signal; /* like the other commands: 130 after Ctrl-C */
+	else if (j.repos_failed || interrupted || j.write_failed)
 		rc = LS_EXIT_ERROR;
 	else if (t.failing)
 		rc = LS_EXIT_FINDINGS;

@@ -160,7 +160,7 @@ test_repos_sigint_stops_cleanly_with_a_summary_and_rerun_continues() {
 	wait_repos ds 2
 	kill -INT "$pid"
 	wait "$pid"; rc=$?
-	expect_eq "$rc" 2 "exit code after SIGINT"
+	expect_eq "$rc" 130 "exit code after SIGINT"
 	grep -q "leakscan: interrupted: .* of 8 repositories done; run the same command again" err || fail "$(cat err)"
 	grep -q "8 repositories (" err || fail "no summary: $(cat err)"
 	lsr --datastore ds --list list
