@@ -1,0 +1,466 @@
+/* allow: baselines (a JSON file of accepted findings) and the small JSON reader they need. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "allow.h"
+#include "common.h"
+
+static int is_hex(const char *s)
+{
+	for (; *s; s++)
+		if (!isxdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+struct ls_baseline {
+	ls_baseline_entry *items; /* sorted by (rule id, path, hash) */
+	size_t n, cap;
+};
+
+int ls_baseline_new(ls_baseline **out)
+{
+	*out = ls_xcalloc(1, sizeof(ls_baseline));
+	return 0;
+}
+
+void ls_baseline_free(ls_baseline *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->n; i++) {
+		free(b->items[i].rule_id);
+		free(b->items[i].path);
+		free(b->items[i].fingerprint);
+		free(b->items[i].added);
+	}
+	free(b->items);
+	free(b);
+}
+
+static int key_cmp(const ls_baseline_entry *e, const char *rule_id, const char *path, const char *hash)
+{
+	int c = strcmp(e->rule_id, rule_id);
+	if (!c)
+		c = strcmp(e->path, path);
+	if (!c)
+		c = strcmp(e->secret_hash, hash);
+	return c;
+}
+
+/* Index of the entry, or of where it would go (with *found = 0). */
+static size_t bl_search(const ls_baseline *b, const char *rule_id, const char *path, const char *hash, int *found)
+{
+	size_t lo = 0, hi = b->n;
+	*found = 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = key_cmp(&b->items[mid], rule_id, path, hash);
+		if (c == 0) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int ls_baseline_add(ls_baseline *b, const char *rule_id, const char *path, const char *secret_hash,
+                    const char *fingerprint, const char *added)
+{
+	int found;
+	size_t at = bl_search(b, rule_id, path, secret_hash, &found);
+	if (found)
+		return 0;
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 16;
+		b->items = ls_xrealloc(b->items, b->cap * sizeof(ls_baseline_entry));
+	}
+	memmove(b->items + at + 1, b->items + at, (b->n - at) * sizeof(ls_baseline_entry));
+	ls_baseline_entry *e = &b->items[at];
+	memset(e, 0, sizeof(*e));
+	e->rule_id = ls_xstrdup(rule_id);
+	e->path = ls_xstrdup(path);
+	snprintf(e->secret_hash, sizeof(e->secret_hash), "%s", secret_hash);
+	e->fingerprint = fingerprint ? ls_xstrdup(fingerprint) : NULL;
+	e->added = added ? ls_xstrdup(added) : NULL;
+	b->n++;
+	return 1;
+}
+
+const ls_baseline_entry *ls_baseline_find(const ls_baseline *b, const char *rule_id, const char *path,
+                                          const char *secret_hash)
+{
+	int found;
+	size_t at = bl_search(b, rule_id, path, secret_hash, &found);
+	return found ? &b->items[at] : NULL;
+}
+
+size_t ls_baseline_count(const ls_baseline *b) { return b->n; }
+
+const ls_baseline_entry *ls_baseline_get(const ls_baseline *b, size_t i) { return &b->items[i]; }
+
+static void put_field(ls_buf *o, const char *key, const char *val, int first)
+{
+	ls_buf_printf(o, "%s\"%s\": ", first ? "" : ", ", key);
+	ls_buf_put_json_str(o, val, strlen(val));
+}
+
+int ls_baseline_write(const ls_baseline *b, FILE *fp, const char *tool_version)
+{
+	ls_buf o = LS_BUF_INIT;
+	ls_buf_puts(&o, "{\n  \"version\": 1,\n  \"tool\": ");
+	char *tool = ls_xasprintf("leakscan %s", tool_version ? tool_version : "");
+	ls_buf_put_json_str(&o, tool, strlen(tool));
+	free(tool);
+	ls_buf_puts(&o, ",\n  \"findings\": [");
+	for (size_t i = 0; i < b->n; i++) {
+		const ls_baseline_entry *e = &b->items[i];
+		ls_buf_puts(&o, i ? ",\n    {" : "\n    {");
+		put_field(&o, "rule_id", e->rule_id, 1);
+		put_field(&o, "path", e->path, 0);
+		put_field(&o, "secret_hash", e->secret_hash, 0);
+		if (e->fingerprint)
+			put_field(&o, "fingerprint", e->fingerprint, 0);
+		if (e->added)
+			put_field(&o, "added", e->added, 0);
+		ls_buf_putc(&o, '}');
+	}
+	ls_buf_puts(&o, b->n ? "\n  ]\n}\n" : "]\n}\n");
+	int err = fwrite(o.ptr, 1, o.len, fp) == o.len ? 0 : LS_EIO;
+	ls_buf_dispose(&o);
+	if (err)
+		ls_error_set("cannot write the baseline: %s", strerror(errno));
+	return err;
+}
+
+/* A small strict JSON reader, enough for baseline files. */
+typedef struct {
+	const char *s, *end;
+	const char *file;
+	int failed;
+} jreader;
+
+static int jfail(jreader *j, const char *what)
+{
+	if (!j->failed)
+		ls_error_set("%s", what);
+	j->failed = 1;
+	return LS_EINVAL;
+}
+
+static void jws(jreader *j)
+{
+	while (j->s < j->end && (*j->s == ' ' || *j->s == '\t' || *j->s == '\n' || *j->s == '\r'))
+		j->s++;
+}
+
+static int jlit(jreader *j, char c)
+{
+	jws(j);
+	if (j->s < j->end && *j->s == c) {
+		j->s++;
+		return 1;
+	}
+	return 0;
+}
+
+static void put_utf8(ls_buf *o, unsigned cp)
+{
+	if (cp < 0x80) {
+		ls_buf_putc(o, (char)cp);
+	} else if (cp < 0x800) {
+		ls_buf_putc(o, (char)(0xc0 | (cp >> 6)));
+		ls_buf_putc(o, (char)(0x80 | (cp & 0x3f)));
+	} else if (cp < 0x10000) {
+		ls_buf_putc(o, (char)(0xe0 | (cp >> 12)));
+		ls_buf_putc(o, (char)(0x80 | ((cp >> 6) & 0x3f)));
+		ls_buf_putc(o, (char)(0x80 | (cp & 0x3f)));
+	} else {
+		ls_buf_putc(o, (char)(0xf0 | (cp >> 18)));
+		ls_buf_putc(o, (char)(0x80 | ((cp >> 12) & 0x3f)));
+		ls_buf_putc(o, (char)(0x80 | ((cp >> 6) & 0x3f)));
+		ls_buf_putc(o, (char)(0x80 | (cp & 0x3f)));
+	}
+}
+
+static int hex4(const char *s, unsigned *out)
+{
+	unsigned v = 0;
+	for (int i = 0; i < 4; i++) {
+		int c = (unsigned char)s[i], d;
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
+			return -1;
+		v = v * 16 + (unsigned)d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Reads a string into `o` (cleared first). */
+static int jstring(jreader *j, ls_buf *o)
+{
+	ls_buf_clear(o);
+	ls_buf_put(o, "", 0); /* "" leaves o->ptr a valid empty string, never NULL */
+	if (!jlit(j, '"'))
+		return jfail(j, "expected a string");
+	while (j->s < j->end && *j->s != '"') {
+		unsigned char c = (unsigned char)*j->s++;
+		if (c < 0x20)
+			return jfail(j, "control character in a string");
+		if (c != '\\') {
+			ls_buf_putc(o, (char)c);
+			continue;
+		}
+		if (j->s >= j->end)
+			break;
+		char e = *j->s++;
+		switch (e) {
+		case '"': case '\\': case '/': ls_buf_putc(o, e); break;
+		case 'b': ls_buf_putc(o, '\b'); break;
+		case 'f': ls_buf_putc(o, '\f'); break;
+		case 'n': ls_buf_putc(o, '\n'); break;
+		case 'r': ls_buf_putc(o, '\r'); break;
+		case 't': ls_buf_putc(o, '\t'); break;
+		case 'u': {
+			unsigned cp, lo;
+			if (j->end - j->s < 4 || hex4(j->s, &cp) < 0)
+				return jfail(j, "invalid \\u escape");
+			j->s += 4;
+			if (cp >= 0xd800 && cp < 0xdc00 && j->end - j->s >= 6 && j->s[0] == '\\' && j->s[1] == 'u' &&
+			    hex4(j->s + 2, &lo) == 0 && lo >= 0xdc00 && lo < 0xe000) {
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				j->s += 6;
+			}
+			put_utf8(o, cp);
+			break;
+		}
+		default:
+			return jfail(j, "invalid escape in a string");
+		}
+	}
+	if (j->s >= j->end)
+		return jfail(j, "unterminated string");
+	j->s++;
+	return 0;
+}
+
+static int jskip(jreader *j, int depth)
+{
+	jws(j);
+	if (depth > 64)
+		return jfail(j, "nested too deeply");
+	if (j->s >= j->end)
+		return jfail(j, "unexpected end of file");
+	ls_buf tmp = LS_BUF_INIT;
+	int err = 0;
+	char c = *j->s;
+	if (c == '"') {
+		err = jstring(j, &tmp);
+	} else if (c == '{') {
+		j->s++;
+		if (!jlit(j, '}')) {
+			do {
+				if ((err = jstring(j, &tmp)) < 0)
+					break;
+				if (!jlit(j, ':')) {
+					err = jfail(j, "expected ':'");
+					break;
+				}
+				if ((err = jskip(j, depth + 1)) < 0)
+					break;
+			} while (jlit(j, ','));
+			if (!err && !jlit(j, '}'))
+				err = jfail(j, "expected ',' or '}'");
+		}
+	} else if (c == '[') {
+		j->s++;
+		if (!jlit(j, ']')) {
+			do {
+				if ((err = jskip(j, depth + 1)) < 0)
+					break;
+			} while (jlit(j, ','));
+			if (!err && !jlit(j, ']'))
+				err = jfail(j, "expected ',' or ']'");
+		}
+	} else {
+		const char *st = j->s;
+		while (j->s < j->end && (isalnum((unsigned char)*j->s) || *j->s == '-' || *j->s == '+' || *j->s == '.'))
+			j->s++;
+		size_t n = (size_t)(j->s - st);
+		if (n == 0)
+			err = jfail(j, "unexpected character");
+		else if (!(n == 4 && !memcmp(st, "true", 4)) && !(n == 5 && !memcmp(st, "false", 5)) &&
+		         !(n == 4 && !memcmp(st, "null", 4)) && !(isdigit((unsigned char)st[0]) || st[0] == '-'))
+			err = jfail(j, "unexpected value");
+	}
+	ls_buf_dispose(&tmp);
+	return err;
+}
+
+static int bl_entry(jreader *j, ls_baseline *b, size_t idx)
+{
+	static const char *names[] = {"rule_id", "path", "secret_hash", "fingerprint", "added"};
+	char *vals[5] = {NULL};
+	ls_buf key = LS_BUF_INIT, val = LS_BUF_INIT;
+	int err = 0;
+	char msg[160];
+	if (!jlit(j, '{')) {
+		snprintf(msg, sizeof(msg), "entry %zu: expected an object", idx + 1);
+		err = jfail(j, msg);
+		goto done;
+	}
+	if (!jlit(j, '}')) {
+		do {
+			if ((err = jstring(j, &key)) < 0)
+				goto done;
+			if (!jlit(j, ':')) {
+				err = jfail(j, "expected ':'");
+				goto done;
+			}
+			int which = -1;
+			for (int i = 0; i < 5; i++)
+				if (!strcmp(key.ptr, names[i]))
+					which = i;
+			if (which < 0) {
+				if ((err = jskip(j, 2)) < 0) /* unknown keys (notes) are kept out of the way */
+					goto done;
+				continue;
+			}
+			if ((err = jstring(j, &val)) < 0) {
+				snprintf(msg, sizeof(msg), "entry %zu: '%s' must be a string", idx + 1, names[which]);
+				j->failed = 0;
+				err = jfail(j, msg);
+				goto done;
+			}
+			free(vals[which]);
+			vals[which] = ls_xstrdup(val.ptr ? val.ptr : "");
+		} while (jlit(j, ','));
+		if (!jlit(j, '}')) {
+			err = jfail(j, "expected ',' or '}'");
+			goto done;
+		}
+	}
+	for (int i = 0; i < 3; i++) {
+		if (!vals[i]) {
+			snprintf(msg, sizeof(msg), "entry %zu: missing '%s'", idx + 1, names[i]);
+			err = jfail(j, msg);
+			goto done;
+		}
+	}
+	if (strlen(vals[2]) != 64 || !is_hex(vals[2])) {
+		snprintf(msg, sizeof(msg), "entry %zu: 'secret_hash' must be 64 hex digits (sha256)", idx + 1);
+		err = jfail(j, msg);
+		goto done;
+	}
+	for (char *q = vals[2]; *q; q++)
+		*q = (char)tolower((unsigned char)*q);
+	ls_baseline_add(b, vals[0], vals[1], vals[2], vals[3], vals[4]);
+done:
+	for (int i = 0; i < 5; i++)
+		free(vals[i]);
+	ls_buf_dispose(&key);
+	ls_buf_dispose(&val);
+	return err;
+}
+
+static int bl_parse(jreader *j, ls_baseline *b)
+{
+	ls_buf key = LS_BUF_INIT, val = LS_BUF_INIT;
+	int err = 0, have_findings = 0;
+	if (!jlit(j, '{')) {
+		err = jfail(j, "not a leakscan baseline (expected a JSON object)");
+		goto done;
+	}
+	if (!jlit(j, '}')) {
+		do {
+			if ((err = jstring(j, &key)) < 0)
+				goto done;
+			if (!jlit(j, ':')) {
+				err = jfail(j, "expected ':'");
+				goto done;
+			}
+			if (!strcmp(key.ptr, "findings")) {
+				have_findings = 1;
+				if (!jlit(j, '[')) {
+					err = jfail(j, "'findings' must be a list");
+					goto done;
+				}
+				if (!jlit(j, ']')) {
+					size_t idx = 0;
+					do {
+						if ((err = bl_entry(j, b, idx++)) < 0)
+							goto done;
+					} while (jlit(j, ','));
+					if (!jlit(j, ']')) {
+						err = jfail(j, "expected ',' or ']'");
+						goto done;
+					}
+				}
+			} else if (!strcmp(key.ptr, "version")) {
+				jws(j);
+				if (j->end - j->s < 1 || *j->s != '1' || (j->end - j->s > 1 && isdigit((unsigned char)j->s[1]))) {
+					err = jfail(j, "unsupported baseline version (expected 1)");
+					goto done;
+				}
+				j->s++;
+			} else if ((err = jskip(j, 1)) < 0) {
+				goto done;
+			}
+		} while (jlit(j, ','));
+		if (!jlit(j, '}')) {
+			err = jfail(j, "expected ',' or '}'");
+			goto done;
+		}
+	}
+	jws(j);
+	if (j->s != j->end) {
+		err = jfail(j, "trailing data after the JSON object");
+		goto done;
+	}
+	if (!have_findings)
+		err = jfail(j, "not a leakscan baseline (no 'findings' list)");
+done:
+	ls_buf_dispose(&key);
+	ls_buf_dispose(&val);
+	return err;
+}
+
+int ls_baseline_load(ls_baseline **out, const char *path)
+{
+	ls_buf data = LS_BUF_INIT;
+	int err = ls_read_file(&data, path);
+	if (err < 0) {
+		if (err == LS_ENOTFOUND)
+			ls_error_set("baseline '%s': no such file", path);
+		ls_buf_dispose(&data);
+		return err;
+	}
+	ls_baseline *b = NULL;
+	ls_baseline_new(&b);
+	jreader j = {data.ptr ? data.ptr : "", (data.ptr ? data.ptr : "") + data.len, path, 0};
+	if ((err = bl_parse(&j, b)) < 0) {
+		size_t line = 1;
+		for (const char *p = data.ptr; p && p < j.s; p++)
+			line += *p == '\n';
+		char *msg = ls_xstrdup(ls_error_last());
+		ls_error_set("%s:%zu: invalid baseline: %s", path, line, msg);
+		free(msg);
+		ls_baseline_free(b);
+		b = NULL;
+	}
+	ls_buf_dispose(&data);
+	*out = b;
+	return err;
+}
