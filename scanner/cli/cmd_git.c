@@ -63,25 +63,43 @@ static void worker_free(void *wp, void *payload)
 	free(w);
 }
 
-/* A secret in a commit or tag message would show again in the finding's `message` field:
- * mask it there too when the report is redacted. */
-static void mask_message(ls_finding *f)
+/* Replaces every occurrence of `secret` in `*msg` by its redacted form. */
+static void mask_in(char **msg, const char *secret, size_t len)
 {
-	char *msg = f->prov.message;
-	if (!msg || !f->secret_len)
+	if (!*msg || !len || !memmem(*msg, strlen(*msg), secret, len))
 		return;
 	ls_buf b = LS_BUF_INIT, red = LS_BUF_INIT;
-	ls_report_redact(&red, f->secret, f->secret_len);
-	const char *p = msg, *hit;
-	while ((hit = memmem(p, strlen(p), f->secret, f->secret_len))) {
+	ls_report_redact(&red, secret, len);
+	const char *p = *msg, *hit;
+	while ((hit = memmem(p, strlen(p), secret, len))) {
 		ls_buf_put(&b, p, (size_t)(hit - p));
 		ls_buf_put(&b, red.ptr, red.len);
-		p = hit + f->secret_len;
+		p = hit + len;
 	}
 	ls_buf_puts(&b, p);
-	free(msg);
-	f->prov.message = ls_buf_detach(&b);
+	free(*msg);
+	*msg = ls_buf_detach(&b);
 	ls_buf_dispose(&red);
+}
+
+/*
+ * The `message` field repeats the first line of a commit or tag message, which may hold a
+ * secret of its own (reported with the message): when the report is redacted, mask every
+ * secret the rules find in it, and the finding's own.
+ */
+static void mask_message(const git_job *j, ls_scratch *s, ls_provenance *p, const ls_finding *own)
+{
+	if (!p->message || !*p->message)
+		return;
+	ls_findings fs = LS_FINDINGS_INIT;
+	ls_search_options so = LS_SEARCH_OPTIONS_INIT;
+	so.inline_allow = 0;
+	ls_search_buffer(j->m, s, &so, p->message, strlen(p->message), "<message>", &fs);
+	for (size_t i = 0; i < fs.n; i++)
+		mask_in(&p->message, fs.items[i].secret, fs.items[i].secret_len);
+	ls_findings_dispose(&fs);
+	if (own)
+		mask_in(&p->message, own->secret, own->secret_len);
 }
 
 static char *dup_or_null(const char *s) { return s ? ls_xstrdup(s) : NULL; }
@@ -119,6 +137,8 @@ static void work(void *wp, size_t idx, void *payload)
 	ls_provenance p;
 	memset(&p, 0, sizeof(p));
 	ls_git_reader_provenance(w->reader, idx, &p);
+	if (j->redact)
+		mask_message(j, w->scratch, &p, NULL);
 	for (size_t i = 0; i < res->findings.n; i++) {
 		ls_provenance *fp = &res->findings.items[i].prov;
 		fp->commit = dup_or_null(p.commit);
@@ -145,7 +165,7 @@ static void work(void *wp, size_t idx, void *payload)
 	}
 	if (j->redact)
 		for (size_t i = 0; i < res->findings.n; i++)
-			mask_message(&res->findings.items[i]);
+			mask_message(j, w->scratch, &res->findings.items[i].prov, &res->findings.items[i]);
 }
 
 static void discard(size_t idx, void *payload)

@@ -138,6 +138,20 @@ test_git_stash_entries() {
 	expect_out_has "a.txt:1:7: test-token: t=$TOKEN"
 }
 
+test_git_redacted_reports_mask_secrets_in_message_fields() {
+	git init -q r && cd r
+	commit_file a.txt "k=$AWS_KEY
+" "add config with $TOKEN"
+	for fmt in json jsonl csv sarif junit; do
+		lst git --redact -f "$fmt"
+		expect_rc 1
+		expect_out_lacks "$AWS_KEY"
+		expect_out_lacks "$TOKEN"
+	done
+	lst git -f json
+	expect_out_has "add config with $TOKEN"
+}
+
 test_git_commit_message() {
 	git init -q r && cd r
 	commit_file a.txt "a
