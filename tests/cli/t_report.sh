@@ -92,6 +92,35 @@ assert doc["runs"][0]["results"] == [] and doc["runs"][0]["tool"]["driver"]["rul
 ' "$SARIF_SCHEMA" || fail "empty sarif"
 }
 
+test_sarif_and_junit_of_a_history_scan() {
+	[ -f "$SARIF_SCHEMA" ] || { fail "SARIF schema not found at $SARIF_SCHEMA"; return; }
+	git init -q r && cd r
+	printf 'k = %s\n' "$AWS_KEY" > 'a b.txt'
+	git add . && git commit -qm "add a key"
+	commit=$(git rev-parse HEAD)
+	lst git -f sarif -o ../h.sarif
+	expect_rc 1
+	"$PY" - "$SARIF_SCHEMA" ../h.sarif "$commit" <<'EOF' || fail "history sarif"
+import json, sys, jsonschema
+doc = json.load(open(sys.argv[2]))
+jsonschema.Draft4Validator(json.load(open(sys.argv[1]))).validate(doc)
+res = doc["runs"][0]["results"]
+assert len(res) == 1, res
+p = res[0]["properties"]
+assert p["commit"] == sys.argv[3] and p["author_email"] == "author@example.invalid", p
+assert res[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "a%20b.txt"
+EOF
+	lst git -f junit -o ../h.xml
+	expect_rc 1
+	"$PY" - ../h.xml "$commit" <<'EOF' || fail "history junit"
+import sys
+from lxml import etree
+c = etree.parse(sys.argv[1]).getroot().find("testsuite/testcase")
+assert c.get("name") == sys.argv[2][:12] + ":a b.txt:1:5", c.attrib
+assert "commit: " + sys.argv[2] in c.find("failure").text
+EOF
+}
+
 junit_check() { # FILE EXPECTED_FAILURES
 	"$PY" - "$1" "$2" <<'EOF'
 import sys
