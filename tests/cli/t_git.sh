@@ -535,4 +535,24 @@ x/z.txt:1:7: test-token: t=$TOKEN"
 	expect_out "s/a.txt:1:3: test-aws-key: k=$AWS_KEY"
 }
 
+test_git_pre_receive_hook_sees_quarantined_objects() {
+	git init -q --bare srv.git
+	{
+		printf '#!/bin/sh\nwhile read old new ref; do\n'
+		printf '\tcase $old in *[!0]*) set -- --range "$old..$new" ;; *) set -- --branch "$new" ;; esac\n'
+		printf '\t"%s" git --no-default-rules --rules "%s" -q "$@" || exit 1\ndone\n' "$LEAKSCAN" "$RULES"
+	} > srv.git/hooks/pre-receive
+	chmod +x srv.git/hooks/pre-receive
+	git init -q c && cd c
+	commit_file a.txt "a
+" "clean"
+	git push -q ../srv.git HEAD:main 2>/dev/null || fail "clean push refused"
+	commit_file s.txt "k=$AWS_KEY
+" "leak"
+	OUT=$(git push ../srv.git HEAD:main 2>&1); RC=$?
+	expect_rc 1
+	expect_out_has "s.txt:1:3: test-aws-key"
+	expect_eq "$(git -C ../srv.git rev-list --count main)" 1 "(the push was refused)"
+}
+
 run_tests
