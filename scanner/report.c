@@ -187,7 +187,7 @@ static void text_path(ls_buf *b, const char *p)
 {
 	const unsigned char *s = (const unsigned char *)p;
 	size_t i;
-	for (i = 0; s[i] && s[i] >= 0x20 && s[i] != 0x7f && s[i] != '"' && s[i] != '\\'; i++)
+	for (i = 0; s[i] >= 0x20 && s[i] != 0x7f && s[i] != '"' && s[i] != '\\'; i++)
 		;
 	if (!s[i]) {
 		ls_buf_puts(b, p);
