@@ -320,12 +320,12 @@ int ls_hook_install(const char *dir, ls_hook_kind kind, const ls_hook_options *o
 	if (exists(path)) {
 		/* someone else's hook: never overwritten, run after ours */
 		if (exists(chained)) {
-			err = ls_error_set("%s: cannot chain '%s': '%s' already exists", name, path, chained);
+			ls_error_set("%s: cannot chain '%s': '%s' already exists", name, path, chained);
 			err = LS_EINVAL;
 			goto done;
 		}
 		if (rename(path, chained) < 0) {
-			err = ls_error_set("cannot move '%s' aside: %s", path, strerror(errno));
+			ls_error_set("cannot move '%s' aside: %s", path, strerror(errno));
 			err = LS_EIO;
 			goto done;
 		}
@@ -358,13 +358,13 @@ int ls_hook_uninstall(const char *dir, ls_hook_kind kind, ls_buf *msg)
 		if (exists(paths[i]) && ls_hook_is_ours(paths[i])) {
 			if (exists(chained)) {
 				if (rename(chained, paths[i]) < 0) {
-					err = ls_error_set("cannot restore '%s': %s", chained, strerror(errno));
+					ls_error_set("cannot restore '%s': %s", chained, strerror(errno));
 					err = LS_EIO;
 				} else {
 					ls_buf_printf(msg, "%s: removed %s and restored the previous hook\n", name, paths[i]);
 				}
 			} else if (unlink(paths[i]) < 0) {
-				err = ls_error_set("cannot remove '%s': %s", paths[i], strerror(errno));
+				ls_error_set("cannot remove '%s': %s", paths[i], strerror(errno));
 				err = LS_EIO;
 			} else {
 				ls_buf_printf(msg, "%s: removed %s\n", name, paths[i]);
@@ -460,17 +460,12 @@ int ls_hook_run_git(ls_buf *out, const char *const argv[], int quiet)
 int ls_hook_run_git_input(ls_buf *out, const char *const argv[], const char *input, size_t len, int quiet)
 {
 	/* the input goes through an unlinked temporary file: git reads it at its own pace */
-	char tmpl[] = "/tmp/leakscan-git-input.XXXXXX";
 	const char *tmpdir = getenv("TMPDIR");
 	char *path = ls_xasprintf("%s/leakscan-git-input.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
 	int fd = mkstemp(path);
 	if (fd < 0) {
 		free(path);
-		path = ls_xstrdup(tmpl);
-		if ((fd = mkstemp(path)) < 0) {
-			free(path);
-			return -1;
-		}
+		return -1;
 	}
 	unlink(path);
 	free(path);
@@ -487,7 +482,12 @@ int ls_hook_run_git_input(ls_buf *out, const char *const argv[], const char *inp
 	}
 	lseek(fd, 0, SEEK_SET);
 	int saved = dup(0);
-	dup2(fd, 0);
+	if (saved < 0 || dup2(fd, 0) < 0) {
+		close(fd);
+		if (saved >= 0)
+			close(saved);
+		return -1;
+	}
 	close(fd);
 	int rc = ls_hook_run_git(out, argv, quiet);
 	dup2(saved, 0);
