@@ -321,6 +321,94 @@ test_repos_store_secrets_no_keeps_no_secret_in_the_database() {
 	done
 }
 
+# http_server ROOT: serves the repositories under ROOT over smart HTTP (git http-backend)
+# behind basic authentication (alice / s3cret-pass) on 127.0.0.1; sets PORT and SERVER_PID.
+http_server() {
+	python3 - "$1" > port 2>server.log <<'PY' &
+import base64, http.server, os, subprocess, sys
+root = sys.argv[1]
+want = "Basic " + base64.b64encode(b"alice:s3cret-pass").decode()
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a):
+        pass
+    def body(self):
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            data = b""
+            while True:
+                n = int(self.rfile.readline().strip(), 16)
+                if n == 0:
+                    self.rfile.readline()
+                    return data
+                data += self.rfile.read(n)
+                self.rfile.readline()
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+    def serve(self):
+        data = self.body()
+        if self.headers.get("Authorization") != want:
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="git"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        path, _, query = self.path.partition("?")
+        env = dict(os.environ, GIT_PROJECT_ROOT=root, GIT_HTTP_EXPORT_ALL="1", PATH_INFO=path,
+                   QUERY_STRING=query, REQUEST_METHOD=self.command, REMOTE_USER="alice",
+                   REMOTE_ADDR="127.0.0.1", CONTENT_TYPE=self.headers.get("Content-Type", ""),
+                   CONTENT_LENGTH=str(len(data)))
+        out = subprocess.run(["git", "http-backend"], input=data, env=env, capture_output=True).stdout
+        head, _, rest = out.partition(b"\r\n\r\n")
+        status, headers = 200, []
+        for line in head.decode().split("\r\n"):
+            k, _, v = line.partition(": ")
+            if k.lower() == "status":
+                status = int(v.split()[0])
+            elif k:
+                headers.append((k, v))
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(rest)))
+        self.end_headers()
+        self.wfile.write(rest)
+    do_GET = do_POST = serve
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+print(srv.server_address[1], flush=True)
+srv.serve_forever()
+PY
+	SERVER_PID=$!
+	trap 'kill "$SERVER_PID" 2>/dev/null' EXIT # the test runs in a subshell: stop it when done
+	for _ in $(seq 1 100); do [ -s port ] && break; sleep 0.05; done
+	PORT=$(cat port)
+}
+
+test_repos_https_credentials_from_the_git_credential_helper() {
+	mkdir srv
+	mkrepo srv/r s.txt "key = $AWS_KEY"
+	http_server "$WORK/srv"
+	# no helper: the server refuses, the run goes on and says so
+	lsr --datastore ds "http://127.0.0.1:$PORT/r/.git"
+	expect_rc 2
+	expect_err_has "http://127.0.0.1:$PORT/r/.git: cannot clone"
+	# a helper answering for this host: cloned, scanned, later fetched
+	git config --global credential.helper '!f() { test "$1" = get && printf "username=alice\npassword=s3cret-pass\n"; }; f'
+	lsr --datastore ds "http://127.0.0.1:$PORT/r/.git"
+	expect_rc 1
+	expect_err_has "(1 scanned, 0 unchanged, 0 failed)"
+	addcommit srv/r t.txt "t = $TOKEN"
+	lsr --datastore ds "http://127.0.0.1:$PORT/r/.git"
+	expect_rc 1
+	expect_err_has "(1 scanned, 0 unchanged, 0 failed); scanned 2 new blobs"
+	# a password in the URL never shows in messages
+	git config --global --unset credential.helper
+	lsr --datastore ds2 "http://alice:wrong-pass@127.0.0.1:$PORT/r/.git"
+	expect_rc 2
+	expect_err_has "http://alice:***@127.0.0.1:$PORT/r/.git: cannot clone"
+	expect_err_lacks "wrong-pass"
+	kill "$SERVER_PID"
+	wait "$SERVER_PID" 2>/dev/null || true
+}
+
 test_repos_usage_errors() {
 	lsr a
 	expect_rc 2
