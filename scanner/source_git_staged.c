@@ -140,8 +140,11 @@ static int parse_index(idx *x, const unsigned char *buf, size_t size)
 				goto done;
 			size_t keep = prev_len - strip, slen = (size_t)(nul - p);
 			offs[i] = x->paths.len;
-			if (i)
-				ls_buf_put(&x->paths, x->paths.ptr + offs[i - 1], keep);
+			/* grow first: the kept prefix is copied from this same buffer */
+			ls_buf_grow(&x->paths, keep + slen + 1);
+			if (keep)
+				memcpy(x->paths.ptr + x->paths.len, x->paths.ptr + offs[i - 1], keep);
+			x->paths.len += keep;
 			ls_buf_put(&x->paths, p, slen);
 			ls_buf_putc(&x->paths, '\0');
 			e->len = prev_len = keep + slen;

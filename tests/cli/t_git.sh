@@ -514,7 +514,10 @@ mode.txt:1:3: test-aws-key: k=$AWS_KEY
 new/dir/n.txt:1:7: test-token: t=$TOKEN
 renamed.txt:1:3: test-aws-key: k=$AWS_KEY2
 x/z.txt:1:7: test-token: t=$TOKEN"
-	# index version 4 (prefix-compressed paths)
+	# index version 4 (prefix-compressed paths), with enough paths to grow the decoded ones
+	mkdir -p many/long-directory-name-for-prefixes
+	for i in $(seq 1 300); do echo "$i" > "many/long-directory-name-for-prefixes/file-number-$i.txt"; done
+	git add many
 	git update-index --index-version 4
 	staged_both
 	expect_rc 1
