@@ -488,38 +488,93 @@ static int regular_grep(gs_state *st, char **files, size_t nfiles, ls_buf *outpu
 	return err ? 2 : g.matched ? 0 : 1;
 }
 
-/* Reads blobs by id with one `git cat-file --batch`; content[i] for ids[i] (NULL if missing). */
-static int read_blobs(char **ids, size_t n, ls_buf *content)
+/* Called with each blob's content (not NUL-terminated), in the order of the ids. */
+typedef void (*blob_fn)(size_t i, const char *data, size_t len, void *payload);
+
+/*
+ * Reads blobs by id with one `git cat-file --batch`, streaming: each blob is handed to `fn`
+ * as soon as it is complete, so memory holds one blob at a time. Missing ids are skipped.
+ */
+static int cat_blobs(char *const *ids, size_t n, blob_fn fn, void *payload)
 {
-	ls_buf in = LS_BUF_INIT, out = LS_BUF_INIT;
-	for (size_t i = 0; i < n; i++)
-		ls_buf_printf(&in, "%s\n", ids[i]);
-	const char *argv[] = {"git", "cat-file", "--batch", NULL};
-	int rc = ls_hook_run_git_input(&out, argv, in.ptr ? in.ptr : "", in.len, 2);
-	ls_buf_dispose(&in);
-	if (rc != 0) {
-		ls_buf_dispose(&out);
+	const char *tmpdir = getenv("TMPDIR");
+	char *path = ls_xasprintf("%s/leakscan-cat-file.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	int fd = mkstemp(path);
+	if (fd < 0) {
+		free(path);
 		return -1;
 	}
-	size_t off = 0;
-	for (size_t i = 0; i < n && off < out.len; i++) {
-		const char *nl = memchr(out.ptr + off, '\n', out.len - off);
-		if (!nl)
-			break;
-		char *hdr = ls_xstrndup(out.ptr + off, (size_t)(nl - (out.ptr + off)));
-		off = (size_t)(nl - out.ptr) + 1;
-		char *sp = strrchr(hdr, ' ');
-		if (!strstr(hdr, " missing") && sp) {
-			size_t size = strtoull(sp + 1, NULL, 10);
-			if (off + size > out.len)
-				size = out.len - off;
-			ls_buf_put(&content[i], out.ptr + off, size);
-			off += size + 1;
-		}
-		free(hdr);
+	unlink(path);
+	free(path);
+	FILE *in = fdopen(dup(fd), "w");
+	for (size_t i = 0; in && i < n; i++)
+		fprintf(in, "%s\n", ids[i]);
+	if (!in || fclose(in) != 0 || lseek(fd, 0, SEEK_SET) < 0) {
+		close(fd);
+		return -1;
 	}
-	ls_buf_dispose(&out);
-	return 0;
+	int pfd[2];
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		close(fd);
+		return -1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fd, 0);
+		dup2(pfd[1], 1);
+		execlp("git", "git", "cat-file", "--batch", (char *)NULL);
+		_exit(127);
+	}
+	close(fd);
+	close(pfd[1]);
+	ls_buf b = LS_BUF_INIT;
+	size_t pos = 0, i = 0, size = 0;
+	int have_header = 0;
+	char chunk[65536];
+	for (;;) {
+		ssize_t r = pid > 0 ? read(pfd[0], chunk, sizeof(chunk)) : 0;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		ls_buf_put(&b, chunk, (size_t)r);
+		while (i < n) {
+			if (!have_header) {
+				char *nl = memchr(b.ptr + pos, '\n', b.len - pos);
+				if (!nl)
+					break;
+				*nl = '\0';
+				const char *hdr = b.ptr + pos;
+				pos = (size_t)(nl - b.ptr) + 1;
+				const char *sp = strrchr(hdr, ' ');
+				if (strstr(hdr, " missing") || !sp) {
+					i++;
+					continue;
+				}
+				size = strtoull(sp + 1, NULL, 10);
+				have_header = 1;
+			}
+			if (b.len - pos < size + 1)
+				break;
+			fn(i++, b.ptr + pos, size, payload);
+			pos += size + 1;
+			have_header = 0;
+		}
+		if (pos > 0 && pos * 2 >= b.len) {
+			memmove(b.ptr, b.ptr + pos, b.len - pos);
+			b.len -= pos;
+			pos = 0;
+		}
+	}
+	close(pfd[0]);
+	ls_buf_dispose(&b);
+	int status = 0;
+	if (pid > 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	return pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
 /* The fatal message and status git grep gives for a bad ERE. */
@@ -536,6 +591,17 @@ static char *join_patterns(const strv *p)
 	for (size_t i = 0; i < p->n; i++)
 		ls_buf_printf(&b, "%s%s", i ? "|" : "", p->v[i]);
 	return ls_buf_detach(&b);
+}
+
+typedef struct {
+	grepper *g;
+	char **names;
+} cached_ctx;
+
+static void grep_cached_blob(size_t i, const char *data, size_t len, void *payload)
+{
+	cached_ctx *c = payload;
+	grep_buffer(c->g, c->names[i], data, len);
 }
 
 /* Runs git grep's search for one option set (see git_grep). */
@@ -640,14 +706,9 @@ static int git_grep_run(gs_state *st, char **files, size_t nfiles, ls_buf *outpu
 			strv_push(&ids, ls_xstrndup(paths.v[i] + 7, (size_t)(strchr(paths.v[i] + 7, ' ') - (paths.v[i] + 7))));
 			strv_push(&names, ls_xstrdup(tab + 1));
 		}
-		ls_buf *content = ls_xcalloc(ids.n ? ids.n : 1, sizeof(ls_buf));
+		cached_ctx cc = {&g, names.v};
 		if (ids.n)
-			read_blobs(ids.v, ids.n, content);
-		for (size_t i = 0; i < ids.n; i++) {
-			grep_buffer(&g, names.v[i], content[i].ptr ? content[i].ptr : "", content[i].len);
-			ls_buf_dispose(&content[i]);
-		}
-		free(content);
+			cat_blobs(ids.v, ids.n, grep_cached_blob, &cc);
 		strv_free(&ids);
 		strv_free(&names);
 	} else {
@@ -764,8 +825,123 @@ static int scan(gs_state *st, char **files, size_t nfiles, const ls_buf *stdin_t
 	return rc;
 }
 
-/* scan_history: the commits whose diffs match (git log --all -G), each one's tree grepped.
- * Every blob is read and searched once however many commits hold it. */
+/* A set of blob ids (open addressing), each with the lines of it that match. */
+typedef struct {
+	char *id;
+	ls_buf lines; /* ":LINE:TEXT\n" per matching line */
+} hist_blob;
+
+typedef struct {
+	hist_blob *v;
+	size_t n, cap;
+	size_t *slots; /* index + 1, 0 for empty */
+	size_t nslots;
+} blob_set;
+
+static size_t fnv(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* The index of `id` in the set, added if new. */
+static size_t blob_set_add(blob_set *bs, const char *id, size_t idlen)
+{
+	if ((bs->n + 1) * 2 > bs->nslots) {
+		size_t ns = bs->nslots ? bs->nslots * 2 : 1024;
+		size_t *slots = ls_xcalloc(ns, sizeof(size_t));
+		for (size_t k = 0; k < bs->n; k++) {
+			size_t h = fnv(bs->v[k].id) & (ns - 1);
+			while (slots[h])
+				h = (h + 1) & (ns - 1);
+			slots[h] = k + 1;
+		}
+		free(bs->slots);
+		bs->slots = slots;
+		bs->nslots = ns;
+	}
+	char *key = ls_xstrndup(id, idlen);
+	size_t h = fnv(key) & (bs->nslots - 1);
+	while (bs->slots[h]) {
+		size_t k = bs->slots[h] - 1;
+		if (!strcmp(bs->v[k].id, key)) {
+			free(key);
+			return k;
+		}
+		h = (h + 1) & (bs->nslots - 1);
+	}
+	if (bs->n == bs->cap) {
+		bs->cap = bs->cap ? bs->cap * 2 : 256;
+		bs->v = ls_xrealloc(bs->v, bs->cap * sizeof(hist_blob));
+	}
+	memset(&bs->v[bs->n], 0, sizeof(hist_blob));
+	bs->v[bs->n].id = key;
+	bs->slots[h] = bs->n + 1;
+	return bs->n++;
+}
+
+static void blob_set_dispose(blob_set *bs)
+{
+	for (size_t k = 0; k < bs->n; k++) {
+		free(bs->v[k].id);
+		ls_buf_dispose(&bs->v[k].lines);
+	}
+	free(bs->v);
+	free(bs->slots);
+}
+
+/* Calls fn(id, idlen, path) for each regular file of the commit's tree. */
+static void each_file(const char *commit, void (*fn)(const char *id, size_t idlen, const char *path, void *p), void *p)
+{
+	ls_buf tree = LS_BUF_INIT;
+	const char *lsv[] = {"git", "ls-tree", "-r", "-z", commit, NULL};
+	run_git_quiet(&tree, lsv);
+	for (size_t off = 0; off < tree.len;) {
+		const char *e = tree.ptr + off;
+		off += strlen(e) + 1;
+		const char *tab = strchr(e, '\t');
+		if (tab && (!strncmp(e, "100644 blob ", 12) || !strncmp(e, "100755 blob ", 12)))
+			fn(e + 12, (size_t)(tab - (e + 12)), tab + 1, p);
+	}
+	ls_buf_dispose(&tree);
+}
+
+static void collect_blob(const char *id, size_t idlen, const char *path, void *p) { blob_set_add(p, id, idlen); }
+
+typedef struct {
+	blob_set *bs;
+	ls_ere *ere;
+	ls_buf *output;
+	const char *commit;
+	int any;
+} hist_ctx;
+
+static void grep_hist_blob(size_t i, const char *data, size_t len, void *payload)
+{
+	hist_ctx *c = payload;
+	grepper g = {c->ere, 8000, &c->bs->v[i].lines, 0};
+	grep_buffer(&g, "", data, len);
+}
+
+static void print_blob_lines(const char *id, size_t idlen, const char *path, void *payload)
+{
+	hist_ctx *c = payload;
+	hist_blob *b = &c->bs->v[blob_set_add(c->bs, id, idlen)];
+	/* each of the blob's lines as COMMIT:PATH:LINE:TEXT */
+	for (const char *l = b->lines.ptr; l && *l;) {
+		const char *nl = strchr(l, '\n');
+		ls_buf_printf(c->output, "%s:%s", c->commit, path);
+		ls_buf_put(c->output, l, (size_t)(nl - l) + 1);
+		l = nl + 1;
+		c->any = 1;
+	}
+}
+
+/* scan_history: the commits whose diffs match (git log --all -G), each one's tree grepped
+ * as `git grep` does. Every blob is read and searched once however many commits hold it;
+ * only the matching lines are kept. */
 static int scan_history(gs_state *st)
 {
 	strv patterns = {0};
@@ -779,92 +955,35 @@ static int scan_history(gs_state *st)
 	run_git(&commits, logv);
 	int rc = 0;
 	ls_ere *ere = NULL;
-	char *fallback = NULL;
+	char *notes = NULL;
 	strv shas = {0};
-	if (ls_ere_new(&ere, (const char *const *)&combined, 1, LS_ERE_GIT_GREP_WORDS, &fallback) < 0) {
+	blob_set bs;
+	memset(&bs, 0, sizeof(bs));
+	if (ls_ere_new(&ere, (const char *const *)&combined, 1, LS_ERE_GIT_GREP_WORDS, &notes) < 0) {
 		rc = -git_grep_bad_regex(combined);
 		goto done;
 	}
-	if (fallback)
-		fputs(fallback, stderr);
-	free(fallback);
+	if (notes)
+		fputs(notes, stderr);
+	free(notes);
 	split_lines(&shas, commits.ptr ? commits.ptr : "", commits.len);
-	/* each commit's regular files: path and blob id */
-	typedef struct {
-		char *id;
-		ls_buf lines; /* ":LINE:TEXT\n" per match */
-		int done;
-	} blob;
-	blob *blobs = NULL;
-	size_t nblobs = 0;
-	strv entries = {0}; /* "COMMIT\tPATH\tINDEX" */
-	for (size_t i = 0; i < shas.n; i++) {
-		ls_buf tree = LS_BUF_INIT;
-		const char *lsv[] = {"git", "ls-tree", "-r", "-z", shas.v[i], NULL};
-		run_git_quiet(&tree, lsv);
-		for (size_t off = 0; off < tree.len;) {
-			const char *e = tree.ptr + off;
-			size_t l = strlen(e);
-			off += l + 1;
-			const char *tab = strchr(e, '\t');
-			if (!tab || (strncmp(e, "100644 blob ", 12) && strncmp(e, "100755 blob ", 12)))
-				continue;
-			char *id = ls_xstrndup(e + 12, (size_t)(tab - (e + 12)));
-			size_t k;
-			for (k = 0; k < nblobs; k++)
-				if (!strcmp(blobs[k].id, id))
-					break;
-			if (k == nblobs) {
-				blobs = ls_xrealloc(blobs, (nblobs + 1) * sizeof(blob));
-				memset(&blobs[nblobs], 0, sizeof(blob));
-				blobs[nblobs++].id = id;
-			} else {
-				free(id);
-			}
-			strv_push(&entries, ls_xasprintf("%s\t%s\t%zu", shas.v[i], tab + 1, k));
-		}
-		ls_buf_dispose(&tree);
-	}
-	if (nblobs) {
-		char **ids = ls_xcalloc(nblobs, sizeof(char *));
-		ls_buf *content = ls_xcalloc(nblobs, sizeof(ls_buf));
-		for (size_t k = 0; k < nblobs; k++)
-			ids[k] = blobs[k].id;
-		read_blobs(ids, nblobs, content);
-		for (size_t k = 0; k < nblobs; k++) {
-			grepper gr = {ere, 8000, &blobs[k].lines, 0};
-			grep_buffer(&gr, "", content[k].ptr ? content[k].ptr : "", content[k].len);
-			ls_buf_dispose(&content[k]);
-		}
+	for (size_t i = 0; i < shas.n; i++)
+		each_file(shas.v[i], collect_blob, &bs);
+	hist_ctx c = {&bs, ere, &output, NULL, 0};
+	if (bs.n) {
+		char **ids = ls_xcalloc(bs.n, sizeof(char *));
+		for (size_t k = 0; k < bs.n; k++)
+			ids[k] = bs.v[k].id;
+		cat_blobs(ids, bs.n, grep_hist_blob, &c);
 		free(ids);
-		free(content);
 	}
-	int any = 0;
-	for (size_t i = 0; i < entries.n; i++) {
-		char *t1 = strchr(entries.v[i], '\t');
-		char *t2 = strrchr(entries.v[i], '\t');
-		size_t k = strtoull(t2 + 1, NULL, 10);
-		if (!blobs[k].lines.len)
-			continue;
-		*t2 = '\0';
-		/* prefix each of the blob's lines with COMMIT:PATH */
-		const char *p = blobs[k].lines.ptr;
-		while (*p) {
-			const char *nl = strchr(p, '\n');
-			ls_buf_printf(&output, "%.*s:%s", (int)(t1 - entries.v[i]), entries.v[i], t1 + 1);
-			ls_buf_put(&output, p, (size_t)(nl - p) + 1);
-			p = nl + 1;
-		}
-		any = 1;
+	for (size_t i = 0; i < shas.n; i++) {
+		c.commit = shas.v[i];
+		each_file(shas.v[i], print_blob_lines, &c);
 	}
-	for (size_t k = 0; k < nblobs; k++) {
-		free(blobs[k].id);
-		ls_buf_dispose(&blobs[k].lines);
-	}
-	free(blobs);
-	strv_free(&entries);
-	rc = process_output(any ? 0 : 1, &output);
+	rc = process_output(c.any ? 0 : 1, &output);
 done:
+	blob_set_dispose(&bs);
 	strv_free(&shas);
 	ls_ere_free(ere);
 	ls_buf_dispose(&commits);
