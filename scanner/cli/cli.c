@@ -25,6 +25,7 @@ enum {
 	OPT_NO_IGNORE,
 	OPT_FOLLOW,
 	OPT_NO_INLINE_ALLOW,
+	OPT_NO_CACHE,
 	OPT_FAIL_ON,
 	OPT_CONFIG,
 	OPT_NO_CONFIG,
@@ -54,6 +55,7 @@ const struct option ls_cli_common_longopts[] = {
     {"baseline", required_argument, NULL, OPT_BASELINE},
     {"no-default-skips", no_argument, NULL, OPT_NO_DEFAULT_SKIPS},
     {"quiet", no_argument, NULL, 'q'},
+    {"no-cache", no_argument, NULL, OPT_NO_CACHE},
     {NULL, 0, NULL, 0}};
 
 struct option *ls_cli_longopts(const struct option *own)
@@ -222,6 +224,9 @@ int ls_cli_common_option(ls_cli_options *o, int opt, const char *arg, const char
 	case 'q':
 		o->quiet = 1;
 		return 1;
+	case OPT_NO_CACHE:
+		o->no_cache = 1;
+		return 1;
 	default:
 		return 0;
 	}
@@ -258,6 +263,25 @@ const char *ls_cli_default_rules_dir(void)
 		return LS_SOURCE_PATTERNS_DIR;
 #endif
 	return LS_RULES_INSTALL_DIR;
+}
+
+const char *ls_cli_cache_dir(const ls_cli_options *o)
+{
+	static char dir[PATH_MAX];
+	const char *env = getenv("LEAKSCAN_CACHE_DIR");
+	if (o->no_cache)
+		return NULL;
+	if (env && *env)
+		return env;
+	const char *xdg = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+	if (xdg && xdg[0] == '/')
+		snprintf(dir, sizeof(dir), "%s/leakscan", xdg);
+	else if (home && home[0] == '/')
+		snprintf(dir, sizeof(dir), "%s/.cache/leakscan", home);
+	else
+		return NULL;
+	return dir;
 }
 
 int ls_cli_load_rules(const ls_cli_options *o, ls_ruleset **out)

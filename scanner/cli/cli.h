@@ -38,6 +38,7 @@ typedef struct {
 	int inline_allow;
 	int quiet;
 	ls_severity fail_on;
+	int no_cache;            /* --no-cache: always compile the rules */
 	int fail_on_set;         /* --fail-on given (it wins over the config's fail_on) */
 	const char *config;      /* --config FILE */
 	int no_config;           /* --no-config */
@@ -63,6 +64,10 @@ struct option *ls_cli_longopts(const struct option *own);
 
 /** Directory of the default rules (env, next to the binary, source tree, install dir). */
 const char *ls_cli_default_rules_dir(void);
+
+/** Where compiled rule databases are cached ($LEAKSCAN_CACHE_DIR, $XDG_CACHE_HOME/leakscan,
+ * ~/.cache/leakscan), or NULL with --no-cache. Borrowed, valid for the process. */
+const char *ls_cli_cache_dir(const ls_cli_options *o);
 
 /** Loads default + --rules files and applies --disable/--enable. Prints errors. */
 int ls_cli_load_rules(const ls_cli_options *o, ls_ruleset **out);

@@ -243,6 +243,7 @@ static const char *scan_usage =
     "      --no-default-skips scan lock files, minified bundles, vendored directories too\n"
     "      --color WHEN       auto, always, never\n"
     "  -q, --quiet            no summary line on stderr\n"
+    "      --no-cache         compile the rules instead of using the cached database\n"
     "\n"
     "Exit status: 0 nothing found, 1 findings, 2 error (findings take precedence).\n";
 
@@ -283,6 +284,7 @@ int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn co
 	if (ls_cli_prepare(&fl, &o, optind < argc ? argv[optind] : ".", &rs) < 0)
 		goto done;
 	ls_matcher_options mo = LS_MATCHER_OPTIONS_INIT;
+	mo.cache_dir = ls_cli_cache_dir(&o);
 	if (ls_matcher_new(&m, rs, &mo) < 0) {
 		ls_cli_error("%s", ls_error_last());
 		goto done;
