@@ -595,10 +595,11 @@ int ls_store_summary(ls_store *s, int (*cb)(const char *kind, const char *name, 
                      void *payload)
 {
 	static const char *sql[2] = {
-	    "SELECT s.rule, COUNT(DISTINCT s.fingerprint), COUNT(*) FROM secrets s"
+	    "SELECT s.rule, COUNT(DISTINCT s.fingerprint), COUNT(DISTINCT s.fingerprint || ' ' || l.repo || ' ' || l.blob)"
+	    " FROM secrets s"
 	    " JOIN occurrences o ON o.fingerprint = s.fingerprint JOIN locations l ON l.blob = o.blob"
 	    " GROUP BY s.rule ORDER BY s.rule",
-	    "SELECT l.repo, COUNT(DISTINCT s.fingerprint), COUNT(*) FROM secrets s"
+	    "SELECT l.repo, COUNT(DISTINCT s.fingerprint), COUNT(DISTINCT s.fingerprint || ' ' || l.blob) FROM secrets s"
 	    " JOIN occurrences o ON o.fingerprint = s.fingerprint JOIN locations l ON l.blob = o.blob"
 	    " GROUP BY l.repo ORDER BY l.repo"};
 	static const char *kinds[2] = {"rule", "repo"};

@@ -576,6 +576,7 @@ typedef struct {
 	ls_severity fail_on;
 	long long locations, failing;
 	char last_fp[160];
+	char last_loc[400];
 	long long secrets;
 } tally;
 
@@ -587,8 +588,15 @@ static int tally_row(const ls_store_row *r, void *payload)
 	const char *key = r->repo;
 	if (!bsearch(&key, t->names, t->n, sizeof(char *), cmp_strp))
 		return 0;
-	t->locations++;
-	if (strcmp(t->last_fp, r->fingerprint)) {
+	/* rows come by secret, then repository and path: one location per repository and blob */
+	char loc[400];
+	snprintf(loc, sizeof(loc), "%s %s", r->repo, r->blob ? r->blob : "");
+	int new_secret = strcmp(t->last_fp, r->fingerprint) != 0;
+	if (new_secret || strcmp(t->last_loc, loc)) {
+		t->locations++;
+		snprintf(t->last_loc, sizeof(t->last_loc), "%s", loc);
+	}
+	if (new_secret) {
 		snprintf(t->last_fp, sizeof(t->last_fp), "%s", r->fingerprint);
 		t->secrets++;
 		int dismissed = r->status && (!strcmp(r->status, "false-positive") || !strcmp(r->status, "accepted"));
