@@ -640,6 +640,7 @@ static const char *repos_usage =
     "      --binary               scan binary blobs too\n"
     "      --no-inline-allow      report lines marked leakscan:allow too\n"
     "      --fail-on SEV          exit 1 only for findings of this severity or above\n"
+    "      --no-cache             compile the rules instead of using the cached database\n"
     "  -q, --quiet                no progress and no summary on stderr\n"
     "\n"
     "Exit status: 1 if the datastore holds findings for the listed repositories that are not\n"
@@ -749,6 +750,7 @@ int cmd_repos(int argc, char **argv)
 	if (ls_cli_load_rules(&o, &rs) < 0)
 		goto done;
 	ls_matcher_options mo = LS_MATCHER_OPTIONS_INIT;
+	mo.cache_dir = ls_cli_cache_dir(&o);
 	if (ls_matcher_new(&m, rs, &mo) < 0) {
 		ls_cli_error("%s", ls_error_last());
 		goto done;
