@@ -794,6 +794,8 @@ int ls_ere_to_pcre2(ls_buf *out, const char *ere) { return translate(out, ere, 0
 typedef struct {
 	pcre2_code *re;          /* NULL: use posix */
 	pcre2_match_data *md;
+	pcre2_code *pre;         /* multi-line, JIT: can any line match at all? NULL: maybe */
+	pcre2_match_data *pre_md;
 	regex_t posix;
 	int has_posix;
 	int backref;
@@ -812,6 +814,8 @@ void ls_ere_free(ls_ere *e)
 		return;
 	for (size_t i = 0; i < e->n; i++) {
 		pcre2_code_free(e->v[i].re);
+		pcre2_code_free(e->v[i].pre);
+		pcre2_match_data_free(e->v[i].pre_md);
 		pcre2_match_data_free(e->v[i].md);
 		if (e->v[i].has_posix)
 			regfree(&e->v[i].posix);
@@ -853,7 +857,21 @@ static int compile_one(ere_one *o, const char *ere, ls_ere_mode mode, ls_buf *no
 			ls_buf_printf(&pat, "(?:%s)", t.ptr);
 		int ec;
 		PCRE2_SIZE eo;
-		o->re = pcre2_compile((PCRE2_SPTR)pat.ptr, pat.len, PCRE2_DOLLAR_ENDONLY | PCRE2_DOTALL, &ec, &eo, NULL);
+		pcre2_compile_context *cc = pcre2_compile_context_create(NULL);
+		pcre2_set_newline(cc, PCRE2_NEWLINE_LF);
+		o->re = pcre2_compile((PCRE2_SPTR)pat.ptr, pat.len, PCRE2_DOLLAR_ENDONLY | PCRE2_DOTALL, &ec, &eo, cc);
+		if (o->re && mode != LS_ERE_GIT_GREP_WORDS)
+			pcre2_jit_compile(o->re, PCRE2_JIT_COMPLETE); /* optional: interpreted otherwise */
+		/* the prefilter sees a whole file: ^ and $ at line ends, . not across lines; \` and
+		 * \' (buffer start and end) would mean something else there: no prefilter then */
+		if (o->re && !strstr(t.ptr, "\\A") && !strstr(t.ptr, "\\z")) {
+			o->pre = pcre2_compile((PCRE2_SPTR)pat.ptr, pat.len, PCRE2_MULTILINE, &ec, &eo, cc);
+			if (o->pre) {
+				pcre2_jit_compile(o->pre, PCRE2_JIT_COMPLETE);
+				o->pre_md = pcre2_match_data_create(1, NULL);
+			}
+		}
+		pcre2_compile_context_free(cc);
 		ls_buf_dispose(&pat);
 		if (o->re && mode == LS_ERE_GIT_GREP_WORDS && o->backref) {
 			/* the DFA matcher cannot do back-references: the C library can */
@@ -970,6 +988,16 @@ static int posix_words(ere_one *o, const char *line, size_t len)
 	return 0;
 }
 
+int ls_ere_may_match(ls_ere *e, const char *buf, size_t len)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		ere_one *o = &e->v[i];
+		if (!o->pre || pcre2_match(o->pre, (PCRE2_SPTR)buf, len, 0, 0, o->pre_md, NULL) != PCRE2_ERROR_NOMATCH)
+			return 1;
+	}
+	return 0;
+}
+
 int ls_ere_match_line(ls_ere *e, const char *line, size_t len)
 {
 	if (e->mode == LS_ERE_GIT_GREP_WORDS) {
@@ -977,6 +1005,9 @@ int ls_ere_match_line(ls_ere *e, const char *line, size_t len)
 			return 0;
 		ere_one *o = &e->v[0];
 		size_t off = 0, so, eo;
+		/* most lines do not match at all: the JIT-compiled test is much cheaper than the DFA */
+		if (o->pre && pcre2_match(o->pre, (PCRE2_SPTR)line, len, 0, 0, o->pre_md, NULL) == PCRE2_ERROR_NOMATCH)
+			return 0;
 		/* git grep -w (grep.c): the leftmost-longest match must have non-word characters (or
 		 * the line's ends) on both sides and not be empty; otherwise look again after the
 		 * next non-word character */

@@ -111,6 +111,11 @@ typedef struct ls_ere ls_ere;
  */
 int ls_ere_new(ls_ere **out, const char *const *patterns, size_t n, ls_ere_mode mode, char **notes);
 void ls_ere_free(ls_ere *e);
+/**
+ * Returns 0 if no line of `buf` (lines separated by '\n') can match, 1 if one may: a quick
+ * test of a whole file before ls_ere_match_line on each line.
+ */
+int ls_ere_may_match(ls_ere *e, const char *buf, size_t len);
 /** Returns 1 if the line (no newline) matches. Thread-compatible: one thread at a time. */
 int ls_ere_match_line(ls_ere *e, const char *line, size_t len);
 

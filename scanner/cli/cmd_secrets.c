@@ -383,7 +383,7 @@ typedef struct {
 static void grep_buffer(grepper *g, const char *prefix, const char *buf, size_t len)
 {
 	size_t probe = len < g->binary_probe ? len : g->binary_probe;
-	if (memchr(buf, '\0', probe))
+	if (memchr(buf, '\0', probe) || !ls_ere_may_match(g->ere, buf, len))
 		return;
 	size_t lineno = 0;
 	for (size_t start = 0; start < len;) {

@@ -243,6 +243,22 @@ static void test_hooks_ere_invalid_and_grep_warnings(void **state)
 	ls_ere_free(e);
 }
 
+static void test_hooks_ere_whole_file_prefilter(void **state)
+{
+	ls_ere *e = NULL;
+	const char *pats[] = {"^end.$", "\\`start"};
+	assert_int_equal(ls_ere_new(&e, pats, 1, LS_ERE_GIT_GREP_WORDS, NULL), 0);
+	const char *file = "a\nend\r\nb\n";
+	assert_true(ls_ere_may_match(e, file, strlen(file)));
+	assert_false(ls_ere_may_match(e, "a\nb\n", 4));
+	ls_ere_free(e);
+	/* buffer-start anchors mean line starts per line: no prefilter, always "may" */
+	assert_int_equal(ls_ere_new(&e, pats + 1, 1, LS_ERE_GREP_WORDS, NULL), 0);
+	assert_true(ls_ere_may_match(e, "x\nstart\n", 9));
+	assert_true(ls_ere_match_line(e, "start", 5));
+	ls_ere_free(e);
+}
+
 static void test_hooks_gs_literal(void **state)
 {
 	char *s = ls_gs_literal("a.b|c$(d){e}?+*^\\]");
@@ -260,6 +276,7 @@ int main(void)
 	    cmocka_unit_test(test_hooks_ere_translation),
 	    cmocka_unit_test(test_hooks_ere_word_rules_grep_vs_git_grep),
 	    cmocka_unit_test(test_hooks_ere_invalid_and_grep_warnings),
+	    cmocka_unit_test(test_hooks_ere_whole_file_prefilter),
 	    cmocka_unit_test(test_hooks_gs_literal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
