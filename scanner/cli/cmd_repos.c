@@ -8,6 +8,7 @@
  * ref tips and the locations of its finding blobs) only after every blob it needs was written,
  * so a killed run loses at most the work in flight and a rerun continues. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -671,7 +673,7 @@ int cmd_repos(int argc, char **argv)
 	memset(&j, 0, sizeof(j));
 	worker *workers = NULL;
 	size_t nworkers = 0;
-	int writer_started = 0;
+	int writer_started = 0, lock_fd = -1;
 	pthread_t writer;
 	struct sigaction sa, old_int, old_term;
 
@@ -725,6 +727,11 @@ int cmd_repos(int argc, char **argv)
 		ls_cli_error("repos: --datastore DIR is required (see 'leakscan help repos')");
 		goto done;
 	}
+	if (o.output || o.format_set || o.baseline || o.config) {
+		ls_cli_error("repos: --%s does not apply: findings go to the datastore (read them with 'leakscan report')",
+		             o.output ? "output" : o.format_set ? "format" : o.baseline ? "baseline" : "config");
+		goto done;
+	}
 	if (optind >= argc && !nlists) {
 		ls_cli_error("repos: no repositories given (URL-or-PATH arguments or --list FILE)");
 		goto done;
@@ -759,6 +766,16 @@ int cmd_repos(int argc, char **argv)
 		ls_cli_error("%s", ls_error_last());
 		goto done;
 	}
+	/* one run per datastore at a time (the lock goes with the process, even on kill -9) */
+	char *lock_path = ls_xasprintf("%s/repos.lock", dir);
+	lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		ls_cli_error("%s: %s", lock_path,
+		             lock_fd < 0 ? strerror(errno) : "another 'leakscan repos' is running on this datastore");
+		free(lock_path);
+		goto done;
+	}
+	free(lock_path);
 	/* the digest: the rules and every option that changes what a blob yields */
 	char rd[65];
 	ls_ruleset_digest(rs, rd);
@@ -908,6 +925,8 @@ done:
 		pthread_mutex_unlock(&j.qmu);
 		pthread_join(writer, NULL);
 	}
+	if (lock_fd >= 0)
+		close(lock_fd);
 	free(workers);
 	free(j.write_error);
 	free(j.blobs.t);

@@ -158,6 +158,10 @@ test_repos_sigint_stops_cleanly_with_a_summary_and_rerun_continues() {
 	LEAKSCAN_TEST_REPO_DELAY_MS=150 "$LEAKSCAN" repos --no-default-rules --rules "$RULES" -j1 \
 		--datastore ds --list list 2>err & pid=$!
 	wait_repos ds 2
+	# a second run on the same datastore is refused while this one runs
+	lsr --datastore ds --list list
+	expect_rc 2
+	expect_err_has "ds/repos.lock: another 'leakscan repos' is running on this datastore"
 	kill -INT "$pid"
 	wait "$pid"; rc=$?
 	expect_eq "$rc" 130 "exit code after SIGINT"
@@ -418,6 +422,9 @@ test_repos_usage_errors() {
 	expect_err_has "no repositories given"
 	lsr --datastore ds --store-secrets=maybe a
 	expect_rc 2
+	lsr --datastore ds -f json a
+	expect_rc 2
+	expect_err_has "repos: --format does not apply"
 	lsr --datastore ds --list nolist
 	expect_rc 2
 	expect_err_has "nolist: cannot read the repository list"
