@@ -116,10 +116,15 @@ static const char script_pre_commit[] =
     "\tgit --staged --redact || exit 1\n"
     "chained \"$@\"\n";
 
+/* `git commit -v` appends the diff below a scissors line: not part of the message (a secret
+ * the commit removes would show there) */
 static const char script_commit_msg[] =
+    "msg=$(mktemp \"${TMPDIR:-/tmp}/leakscan-commit-msg.XXXXXX\") || exit 1\n"
+    "trap 'rm -f \"$msg\"' EXIT\n"
+    "sed '/^. ------------------------ >8 ------------------------$/,$d' \"$1\" >\"$msg\"\n"
     "scan \"commit refused: the commit message contains what looks like a secret.\" \\\n"
     "\t\"edit the message (it is saved in $1) and commit again.\" \"git commit\" \\\n"
-    "\tgit --message \"$1\" --redact || exit 1\n"
+    "\tgit --message \"$msg\" --redact || exit 1\n"
     "chained \"$@\"\n";
 
 /*

@@ -188,6 +188,13 @@ test_hook_commit_msg_refuses_secret() {
 	expect_err_has "commit message"
 	ERR=$(git commit -q -m "a clean message" 2>&1); RC=$?
 	expect_rc 0
+	# git commit -v: the diff below the scissors line is not the message (here it shows a
+	# secret the commit removes)
+	printf '%s\n' "$TOKEN" > b.txt && git add b.txt && git commit -q --no-verify -m "b"
+	git rm -q b.txt
+	ERR=$(GIT_EDITOR='sed -i 1s/^/remove-b/' git commit -q -v 2>&1); RC=$?
+	expect_rc 0
+	expect_eq "$(git log -1 --format=%s)" "remove-b"
 }
 
 test_hook_pre_push_refuses_secret_in_new_commits() {

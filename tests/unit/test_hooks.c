@@ -72,7 +72,7 @@ static void test_hooks_script_has_marker_and_quotes_path(void **state)
 	assert_non_null(strstr(s, "--not --remotes"));
 	free(s);
 	s = ls_hook_script(LS_HOOK_COMMIT_MSG, &o);
-	assert_non_null(strstr(s, "--message \"$1\""));
+	assert_non_null(strstr(s, "--message \"$msg\""));
 	free(s);
 }
 
