@@ -398,4 +398,23 @@ test_hook_pre_push_first_push_and_tags() {
 	expect_rc 1
 }
 
+test_hook_pre_push_chained_gets_args_and_stdin() {
+	git init -q --bare remote.git
+	new_repo r
+	git remote add origin "$WORK/remote.git"
+	printf '#!/bin/sh\necho "$1 $2" > "%s/prev-args"\ncat > "%s/prev-stdin"\nexit ${PREV_RC:-0}\n' "$WORK" "$WORK" > .git/hooks/pre-push
+	chmod +x .git/hooks/pre-push
+	hook_run install --pre-push
+	expect_rc 0
+	ERR=$(git push -q origin main 2>&1); RC=$?
+	expect_rc 0
+	expect_eq "$(cat "$WORK/prev-args")" "origin $WORK/remote.git"
+	expect_eq "$(cut -d' ' -f1,3 "$WORK/prev-stdin")" "refs/heads/main refs/heads/main"
+	git commit -q --allow-empty -m more
+	export PREV_RC=1
+	ERR=$(git push -q origin main 2>&1); RC=$?
+	unset PREV_RC
+	expect_rc 1
+}
+
 run_tests
