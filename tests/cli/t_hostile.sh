@@ -320,6 +320,12 @@ test_hostile_git_partial_clone_missing_blobs() {
 	make_repo r
 	git -C r config uploadpack.allowFilter true
 	git clone -q --filter=blob:none --no-checkout "file://$WORK/r" part
+	# libgit2 1.5 leaks a PCRE2 match data in git_config_foreach_match when it opens a
+	# repository with extensions (extensions.partialclone); not leakscan's. The stacks LSan
+	# records stop inside libpcre2, so the suppression names the library, for this test only.
+	printf 'leak:libpcre2-8.so\n' > "$WORK/lsan.supp"
+	local LSAN_OPTIONS="suppressions=$WORK/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+	export LSAN_OPTIONS
 	lst git part
 	# blobs are never fetched: each missing one is named, nothing runs git
 	expect_rc 2
@@ -389,14 +395,19 @@ test_hostile_sigint_exits_130_without_partial_report() {
 	mkdir d
 	python3 -c "
 import os
-for i in range(30):
+for i in range(10):
     with open('d/f%02d.txt' % i, 'w') as f: f.write(('k=$AWS_KEY\n' + 'y' * 200 + '\n') * 20000)
 "
 	# a background job of a non-interactive shell starts with SIGINT ignored: restore it
 	python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])' \
 		"$LEAKSCAN" scan --no-default-rules --rules "$RULES" -j1 -f json -o report.json d 2>"$WORK/err" &
 	pid=$!
-	sleep 0.3
+	# interrupt once the report's temporary file exists: the scan is under way (a signal
+	# sent earlier could reach python before it restored SIGINT, and be lost)
+	for _ in $(seq 1 400); do
+		ls report.json.tmp.* >/dev/null 2>&1 && break
+		sleep 0.05
+	done
 	kill -INT "$pid"
 	SECONDS=0
 	wait "$pid"; RC=$?
