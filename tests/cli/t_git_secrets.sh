@@ -235,4 +235,20 @@ test_gs_known_bugs_not_copied() {
 	expect_eq "$(cat "$WORK/ours.err")" ""
 }
 
+test_gs_providers_and_more_errors() {
+	sandboxes
+	setup "$repo_setup"
+	# a provider printing two patterns with Windows line ends
+	printf '#!/bin/sh\nprintf "p1_[0-9]+\\r\\np2_[a-z]+\\r\\n"\n' > "$WORK/prov.sh" && chmod +x "$WORK/prov.sh"
+	same "provider script" 'git secrets --add-provider -- "$WORK/prov.sh" && git secrets --list'
+	same "provider output used" 'printf "a p1_123 b\nc p2_xyz\nd p3_q\n" > p.txt && git secrets --scan p.txt'
+	expect_eq "$(head -2 "$WORK/ours.err")" "p.txt:1:a p1_123 b
+p.txt:2:c p2_xyz"
+	same "failing provider" 'git secrets --add-provider -- false && git secrets --scan p.txt'
+	same "unknown option after command" 'git secrets --scan --bogus'
+	same "list outside a repository" 'cd / && git secrets --list; echo "rc $?"'
+	same "scan a directory pathspec" 'mkdir -p d/e && printf "p1_9\n" > d/e/f.txt && git add d && git secrets --scan --cached d'
+	same "commit-msg hook, missing file" 'git secrets --commit_msg_hook -- nope.txt'
+}
+
 run_tests
