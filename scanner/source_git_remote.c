@@ -9,9 +9,11 @@
 #include <git2.h>
 #include <limits.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -49,37 +51,48 @@ typedef struct {
  * password for `url`. Returns 0 and fills user/pass, or -1. */
 static int credential_fill(const char *url, char **user, char **pass)
 {
+	/* stdin through a socket so that a helper exiting early cannot SIGPIPE us (MSG_NOSIGNAL);
+	 * both close-on-exec so that helpers spawned by other threads do not inherit them */
 	int in[2], outp[2];
-	if (pipe(in) < 0)
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) < 0)
 		return -1;
-	if (pipe(outp) < 0) {
+	if (pipe2(outp, O_CLOEXEC) < 0) {
 		close(in[0]);
 		close(in[1]);
 		return -1;
 	}
-	pid_t pid = fork();
-	if (pid < 0) {
+	/* posix_spawn, not fork: other threads may hold locks (malloc's) a forked child would need */
+	extern char **environ;
+	size_t nenv = 0;
+	while (environ[nenv])
+		nenv++;
+	char **env = ls_xcalloc(nenv + 4, sizeof(char *));
+	size_t k = 0;
+	for (size_t i = 0; i < nenv; i++)
+		if (strncmp(environ[i], "GIT_TERMINAL_PROMPT=", 20) && strncmp(environ[i], "GIT_ASKPASS=", 12) &&
+		    strncmp(environ[i], "SSH_ASKPASS=", 12))
+			env[k++] = environ[i];
+	env[k++] = (char *)"GIT_TERMINAL_PROMPT=0";
+	env[k++] = (char *)"GIT_ASKPASS=true";
+	env[k++] = (char *)"SSH_ASKPASS=true";
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	char *argv[] = {(char *)"git", (char *)"credential", (char *)"fill", NULL};
+	pid_t pid;
+	int rc = posix_spawnp(&pid, "git", &fa, NULL, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	free(env);
+	if (rc != 0) {
 		close(in[0]), close(in[1]), close(outp[0]), close(outp[1]);
 		return -1;
-	}
-	if (pid == 0) {
-		dup2(in[0], 0);
-		dup2(outp[1], 1);
-		int devnull = open("/dev/null", O_WRONLY);
-		if (devnull >= 0)
-			dup2(devnull, 2);
-		close(in[0]), close(in[1]), close(outp[0]), close(outp[1]);
-		setenv("GIT_TERMINAL_PROMPT", "0", 1);
-		setenv("GIT_ASKPASS", "true", 1);
-		setenv("SSH_ASKPASS", "true", 1);
-		execlp("git", "git", "credential", "fill", (char *)NULL);
-		_exit(127);
 	}
 	close(in[0]);
 	close(outp[1]);
 	char *req = ls_xasprintf("url=%s\n\n", url);
-	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
-	ssize_t wr = write(in[1], req, strlen(req));
+	ssize_t wr = send(in[1], req, strlen(req), MSG_NOSIGNAL);
 	(void)wr;
 	free(req);
 	close(in[1]);
@@ -91,7 +104,6 @@ static int credential_fill(const char *url, char **user, char **pass)
 	close(outp[0]);
 	int status = 0;
 	waitpid(pid, &status, 0);
-	signal(SIGPIPE, old);
 	*user = *pass = NULL;
 	for (char *line = resp.ptr; line && *line;) {
 		char *nl = strchr(line, '\n');
