@@ -16,6 +16,7 @@ static const command commands[] = {
     {"rules", cmd_rules, "list the loaded rules, or check rule files and their examples"},
     {"git", cmd_git, "scan a repository's history, a commit range, the staged index or a message"},
     {"hook", cmd_hook, "install, uninstall or show the git hooks that run leakscan"},
+    {"secrets", cmd_secrets, "git-secrets 1.3 command line (also when installed as git-secrets)"},
     {"baseline", cmd_baseline, "record current findings so that scans report only new ones"},
     {"repos", cmd_repos, "scan many repositories (paths, clone URLs) into a findings datastore"},
     {"report", cmd_report, "print the deduplicated findings of a datastore"},

@@ -251,4 +251,17 @@ p.txt:2:c p2_xyz"
 	same "commit-msg hook, missing file" 'git secrets --commit_msg_hook -- nope.txt'
 }
 
+test_gs_leakscan_secrets_command() {
+	git init -q r && cd r
+	"$OUR_GS" --add 'tok_[a-z]{3}' || fail "add"
+	printf 'x tok_abc\n' > a.txt
+	ls_run secrets --scan a.txt
+	expect_rc 1
+	expect_err_has "a.txt:1:x tok_abc"
+	expect_err_has "[ERROR] Matched one or more prohibited patterns"
+	ls_run secrets --scan -r --cached
+	expect_rc 1
+	expect_err_has "-r|--recursive cannot be supplied with --cached, --no-index, or --untracked"
+}
+
 run_tests
