@@ -3,7 +3,9 @@
  * (patterns/), compiled once. Each input is searched twice: with the default options, and
  * with a matcher whose chunks are as small as the matcher allows, so that chunk overlaps,
  * line and column computation, entropy, placeholders and inline allow markers all see
- * hostile bytes (invalid UTF-8, NULs, CR-only lines, very long lines).
+ * hostile bytes (invalid UTF-8, NULs, CR-only lines, very long lines). Oracle: the chunked
+ * matcher must report exactly what the same matcher reports over the input in one chunk
+ * (same rules, same offsets and lengths), unless a match limit was hit.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,8 +21,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static ls_ruleset *rs;
-static ls_matcher *m_default, *m_small;
-static ls_scratch *s_default, *s_small;
+static ls_matcher *m_default, *m_small, *m_whole;
+static ls_scratch *s_default, *s_small, *s_whole;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -37,6 +39,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (ls_ruleset_new(&rs) < 0 || ls_ruleset_load_path(rs, dir) < 0 ||
 	    ls_matcher_new(&m_default, rs, &o) < 0 || ls_matcher_new(&m_small, rs, &small) < 0 ||
 	    ls_scratch_new(&s_default, m_default) < 0 || ls_scratch_new(&s_small, m_small) < 0) {
+		fprintf(stderr, "fuzz_search: cannot build the matcher: %s\n", ls_error_last());
+		exit(1);
+	}
+	/* the same window in one chunk: the differential oracle for the chunked matcher */
+	ls_matcher_options whole = small;
+	whole.chunk_size = (size_t)64 << 20;
+	if (ls_matcher_new(&m_whole, rs, &whole) < 0 || ls_scratch_new(&s_whole, m_whole) < 0) {
 		fprintf(stderr, "fuzz_search: cannot build the matcher: %s\n", ls_error_last());
 		exit(1);
 	}
@@ -66,8 +75,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(&fs, size);
 	ls_findings_dispose(&fs);
 	so.inline_allow = 0;
-	if (ls_search_buffer(m_small, s_small, &so, buf, size, "fuzz/input.txt", &fs) == 0)
+	int e1 = ls_search_buffer(m_small, s_small, &so, buf, size, "fuzz/input.txt", &fs);
+	if (e1 == 0)
 		check(&fs, size);
+	ls_findings ws = LS_FINDINGS_INIT;
+	int e2 = ls_search_buffer(m_whole, s_whole, &so, buf, size, "fuzz/input.txt", &ws);
+	if (e1 == 0 && e2 == 0 && !ls_scratch_limit_rule(s_small) && !ls_scratch_limit_rule(s_whole)) {
+		int same = fs.n == ws.n;
+		for (size_t i = 0; same && i < fs.n; i++)
+			same = fs.items[i].rule == ws.items[i].rule && fs.items[i].offset == ws.items[i].offset &&
+			       fs.items[i].secret_len == ws.items[i].secret_len;
+		if (!same) {
+			fprintf(stderr, "fuzz_search: %zu findings in chunks, %zu in one chunk\n", fs.n, ws.n);
+			for (size_t i = 0; i < fs.n; i++)
+				fprintf(stderr, "  chunked: %s at %zu (%zu bytes)\n", fs.items[i].rule->id, fs.items[i].offset,
+				        fs.items[i].secret_len);
+			for (size_t i = 0; i < ws.n; i++)
+				fprintf(stderr, "  whole:   %s at %zu (%zu bytes)\n", ws.items[i].rule->id, ws.items[i].offset,
+				        ws.items[i].secret_len);
+			abort();
+		}
+	}
+	ls_findings_dispose(&ws);
 	ls_findings_dispose(&fs);
 	ls_error_clear();
 	return 0;
