@@ -424,8 +424,7 @@ static int grep_path(grepper *g, const char *path, int recurse, int top)
 			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 				strv_push(&names, ls_xstrdup(de->d_name));
 		closedir(d);
-		if (names.n)
-			qsort(names.v, names.n, sizeof(char *), cmp_strp);
+		/* in the order the directory lists them, as grep -r (fts without a comparison) */
 		int err = 0;
 		size_t plen = strlen(path);
 		for (size_t i = 0; i < names.n; i++) {

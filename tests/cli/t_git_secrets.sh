@@ -143,6 +143,8 @@ test_gs_scan_modes() {
 	same "scan binary file" 'git secrets --scan bin.dat'
 	same "scan dir without -r" 'git secrets --scan sub'
 	same "scan -r" 'git secrets --scan -r sub'
+	same "scan -r, many files and directories" 'mkdir -p m/x m/y && for f in q a z x/1 y/2 0; do
+		printf "tok_0123456789abcdefghijklmn\n" > "m/$f"; done && git secrets --scan -r m'
 	same "scan missing file" 'git secrets --scan a.txt nope.txt'
 	same "scan stdin" 'printf "x tok_0123456789abcdefghijklmn\n" | git secrets --scan -'
 	same "scan clean file" 'git secrets --scan .gitignore'
