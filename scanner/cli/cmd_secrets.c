@@ -1098,6 +1098,20 @@ static int install_hook(gs_state *st, const char *dir, const char *hook, const c
 	umask(um);
 	if (stat(dest, &sb) == 0)
 		chmod(dest, (sb.st_mode & 07777) | (0111 & ~um));
+	if (isatty(STDOUT_FILENO)) {
+		/* [ -t 1 ] && which tput >/dev/null && echo -n "$(tput setaf 2)✓$(tput sgr 0) " */
+		char on[64] = "", off[64] = "";
+		FILE *t = popen("command -v tput >/dev/null && tput setaf 2", "r");
+		size_t n = t ? fread(on, 1, sizeof(on) - 1, t) : 0;
+		on[n] = '\0';
+		int ok = t && pclose(t) == 0;
+		if (ok && (t = popen("tput sgr 0", "r"))) {
+			n = fread(off, 1, sizeof(off) - 1, t);
+			off[n] = '\0';
+			pclose(t);
+			printf("%s\u2713%s ", on, off);
+		}
+	}
 	printf("Installed %s hook to %s\n", hook, dest);
 	free(dest);
 	return 0;

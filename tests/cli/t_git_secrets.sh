@@ -266,4 +266,11 @@ test_gs_leakscan_secrets_command() {
 	expect_err_has "-r|--recursive cannot be supplied with --cached, --no-index, or --untracked"
 }
 
+test_gs_install_on_a_terminal() {
+	command -v script >/dev/null || { echo "    skip: no script(1)"; return 0; }
+	sandboxes
+	setup 'git init -q .'
+	same "install on a terminal" 'TERM=xterm script -qc "git secrets --install" /dev/null | od -c'
+}
+
 run_tests
