@@ -141,7 +141,9 @@ int ls_git_mirror_update(const char *url, const char *dir, const volatile int *s
 /**
  * A repository's reachable objects for bulk scans: each blob reachable from any ref or HEAD
  * once, and each commit's message, with the commit (topological order from the roots) and
- * path that first introduced it. One thread at a time; each thread opens its own walk.
+ * path that first introduced it; then, as aliases, each further path where a listed blob
+ * appears (copies, renames), with the first commit holding it there. One thread at a time;
+ * each thread opens its own walk.
  */
 typedef struct ls_git_walk ls_git_walk;
 
@@ -150,6 +152,7 @@ typedef struct {
 	const char *commit; /**< 40 hex: the commit that introduced it */
 	const char *path;   /**< its path there, or "<commit message>" */
 	int is_message;
+	int is_alias;       /**< the blob of an earlier item, at another path: nothing new to read */
 } ls_git_walk_entry;
 
 /**

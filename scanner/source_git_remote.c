@@ -247,7 +247,51 @@ typedef struct {
 	git_oid id;
 	uint32_t commit;  /* index in commits */
 	uint32_t path;    /* offset in the path arena; UINT32_MAX for a commit message */
+	uint8_t alias;    /* a blob listed before, at another path */
 } walk_item;
+
+/* A set of 64-bit hashes of (object, path) pairs: a hash collision only loses an alias. */
+typedef struct {
+	uint64_t *t;
+	size_t cap, n;
+} pairset;
+
+static uint64_t pair_hash(const git_oid *id, const char *path, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < GIT_OID_RAWSZ; i++)
+		h = (h ^ id->id[i]) * 1099511628211ULL;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)path[i]) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
+/* Adds the pair; returns 1 if it was new. */
+static int pairset_add(pairset *s, uint64_t h)
+{
+	if ((s->n + 1) * 2 > s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 1024;
+		uint64_t *nt = ls_xcalloc(ncap, sizeof(uint64_t));
+		for (size_t i = 0; i < s->cap; i++) {
+			if (!s->t[i])
+				continue;
+			size_t j = (size_t)(s->t[i] >> 7) & (ncap - 1);
+			while (nt[j])
+				j = (j + 1) & (ncap - 1);
+			nt[j] = s->t[i];
+		}
+		free(s->t);
+		s->t = nt;
+		s->cap = ncap;
+	}
+	size_t i = (size_t)(h >> 7) & (s->cap - 1);
+	for (; s->t[i]; i = (i + 1) & (s->cap - 1))
+		if (s->t[i] == h)
+			return 0;
+	s->t[i] = h;
+	s->n++;
+	return 1;
+}
 
 typedef struct {
 	git_oid *t;
@@ -299,7 +343,8 @@ struct ls_git_walk {
 	walk_item *items;
 	size_t nitems, icap;
 	ls_buf paths;
-	oidset seen;
+	oidset seen;      /* blobs listed */
+	pairset places;   /* (tree, path) walked and (blob, path) listed */
 	char tips[65];
 	git_oid *tip_ids; /* commits to walk from */
 	size_t ntips;
@@ -314,7 +359,7 @@ static void walk_error(ls_git_walk *w, char *msg)
 	w->errors[w->nerrors++] = msg;
 }
 
-static void push_item(ls_git_walk *w, const git_oid *id, uint32_t commit, uint32_t path)
+static void push_item(ls_git_walk *w, const git_oid *id, uint32_t commit, uint32_t path, int alias)
 {
 	if (w->nitems == w->icap) {
 		w->icap = w->icap ? w->icap * 2 : 256;
@@ -324,12 +369,15 @@ static void push_item(ls_git_walk *w, const git_oid *id, uint32_t commit, uint32
 	it->id = *id;
 	it->commit = commit;
 	it->path = path;
+	it->alias = (uint8_t)alias;
 }
 
 static void walk_tree(ls_git_walk *w, const git_oid *tree_id, uint32_t ci, ls_buf *prefix)
 {
-	if (!oidset_add(&w->seen, tree_id))
-		return; /* every blob below a tree already walked is already listed */
+	/* every blob below a tree already walked at this path is already listed there; a tree
+	 * at a new path (a renamed or copied directory) is walked again for the new places */
+	if (!pairset_add(&w->places, pair_hash(tree_id, prefix->ptr ? prefix->ptr : "", prefix->len)))
+		return;
 	git_tree *t = NULL;
 	if (git_tree_lookup(&t, w->repo, tree_id) < 0) {
 		walk_error(w, ls_xasprintf("object %s: cannot read tree '%s' at commit %s: %s", git_oid_tostr_s(tree_id),
@@ -348,10 +396,12 @@ static void walk_tree(ls_git_walk *w, const git_oid *tree_id, uint32_t ci, ls_bu
 		ls_buf_puts(prefix, git_tree_entry_name(te));
 		if (type == GIT_OBJECT_TREE) {
 			walk_tree(w, git_tree_entry_id(te), ci, prefix);
-		} else if (oidset_add(&w->seen, git_tree_entry_id(te))) {
+		} else if (pairset_add(&w->places, pair_hash(git_tree_entry_id(te), prefix->ptr, prefix->len))) {
+			/* a new place: the blob itself, or a blob listed before at another path */
+			int alias = !oidset_add(&w->seen, git_tree_entry_id(te));
 			uint32_t off = (uint32_t)w->paths.len;
 			ls_buf_put(&w->paths, prefix->ptr, prefix->len + 1);
-			push_item(w, git_tree_entry_id(te), ci, off);
+			push_item(w, git_tree_entry_id(te), ci, off, alias);
 		}
 	}
 	prefix->len = base;
@@ -468,7 +518,7 @@ int ls_git_walk_run(ls_git_walk *w, const volatile int *stop)
 		}
 		uint32_t ci = (uint32_t)w->ncommits;
 		w->commits[w->ncommits++] = id;
-		push_item(w, &id, ci, UINT32_MAX);
+		push_item(w, &id, ci, UINT32_MAX, 0);
 		ls_buf_clear(&prefix);
 		walk_tree(w, git_commit_tree_id(c), ci, &prefix);
 		git_commit_free(c);
@@ -493,6 +543,7 @@ void ls_git_walk_free(ls_git_walk *w)
 	free(w->items);
 	ls_buf_dispose(&w->paths);
 	free(w->seen.t);
+	free(w->places.t);
 	for (size_t i = 0; i < w->nerrors; i++)
 		free(w->errors[i]);
 	free(w->errors);
@@ -512,6 +563,7 @@ void ls_git_walk_item(ls_git_walk *w, size_t i, ls_git_walk_entry *out)
 	out->id = w->idhex;
 	out->commit = w->commithex;
 	out->is_message = it->path == UINT32_MAX;
+	out->is_alias = it->alias;
 	out->path = out->is_message ? "<commit message>" : w->paths.ptr + it->path;
 }
 

@@ -35,7 +35,7 @@ static const char *migrations[] = {
     "CREATE INDEX occurrences_fp ON occurrences(fingerprint);"
     "CREATE TABLE repos(name TEXT PRIMARY KEY, url TEXT, tips TEXT, digest TEXT, run INTEGER, scanned TEXT);"
     "CREATE TABLE locations(repo TEXT NOT NULL, blob TEXT NOT NULL, commit_id TEXT, path TEXT,"
-    " author_name TEXT, author_email TEXT, date TEXT, PRIMARY KEY(repo, blob));"
+    " author_name TEXT, author_email TEXT, date TEXT, PRIMARY KEY(repo, blob, path));"
     "CREATE INDEX locations_blob ON locations(blob);"
     "CREATE TABLE triage(fingerprint TEXT PRIMARY KEY, status TEXT NOT NULL, note TEXT, updated TEXT);"
     "INSERT INTO meta VALUES('store_secrets', '1');",
@@ -595,11 +595,11 @@ int ls_store_summary(ls_store *s, int (*cb)(const char *kind, const char *name, 
                      void *payload)
 {
 	static const char *sql[2] = {
-	    "SELECT s.rule, COUNT(DISTINCT s.fingerprint), COUNT(DISTINCT s.fingerprint || ' ' || l.repo || ' ' || l.blob)"
+	    "SELECT s.rule, COUNT(DISTINCT s.fingerprint), COUNT(DISTINCT s.fingerprint || ' ' || l.repo || ' ' || l.blob || ' ' || l.path)"
 	    " FROM secrets s"
 	    " JOIN occurrences o ON o.fingerprint = s.fingerprint JOIN locations l ON l.blob = o.blob"
 	    " GROUP BY s.rule ORDER BY s.rule",
-	    "SELECT l.repo, COUNT(DISTINCT s.fingerprint), COUNT(DISTINCT s.fingerprint || ' ' || l.blob) FROM secrets s"
+	    "SELECT l.repo, COUNT(DISTINCT s.fingerprint), COUNT(DISTINCT s.fingerprint || ' ' || l.blob || ' ' || l.path) FROM secrets s"
 	    " JOIN occurrences o ON o.fingerprint = s.fingerprint JOIN locations l ON l.blob = o.blob"
 	    " GROUP BY l.repo ORDER BY l.repo"};
 	static const char *kinds[2] = {"rule", "repo"};

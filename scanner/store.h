@@ -16,8 +16,8 @@
  *   only with store_secrets, a masked form (what --redact prints) always;
  * - occurrences: where in a blob each secret sits (line, column, masked line text);
  * - repos: each repository scanned, with the digest of its ref tips at the last complete
- *   scan; locations: the commit and path that first introduced each finding blob into
- *   each repository;
+ *   scan; locations: each path where a finding blob sits in each repository, with the first
+ *   commit holding it there;
  * - triage: a status and note per fingerprint, kept across runs; runs: one row per run.
  *
  * Every text key (fingerprint, blob id, repository name) is independent of the datastore,

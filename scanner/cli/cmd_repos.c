@@ -590,9 +590,10 @@ static int tally_row(const ls_store_row *r, void *payload)
 	const char *key = r->repo;
 	if (!bsearch(&key, t->names, t->n, sizeof(char *), cmp_strp))
 		return 0;
-	/* rows come by secret, then repository and path: one location per repository and blob */
+	/* rows come by secret, then repository and path: one location per repository, blob
+	 * and path (several lines of a blob count once) */
 	char loc[400];
-	snprintf(loc, sizeof(loc), "%s %s", r->repo, r->blob ? r->blob : "");
+	snprintf(loc, sizeof(loc), "%s %s %s", r->repo, r->blob ? r->blob : "", r->path ? r->path : "");
 	int new_secret = strcmp(t->last_fp, r->fingerprint) != 0;
 	if (new_secret || strcmp(t->last_loc, loc)) {
 		t->locations++;

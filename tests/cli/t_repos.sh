@@ -71,6 +71,24 @@ test_repos_rerun_scans_nothing_and_new_commit_rescans_only_that_repo() {
 	expect_err_has "(2 scanned, 0 unchanged, 0 failed); scanned 6 new blobs"
 }
 
+test_repos_copied_and_renamed_secret_files_are_listed_at_every_path() {
+	mkrepo a s.txt "key = $AWS_KEY"
+	c1=$(git -C a rev-parse HEAD | cut -c1-12)
+	cp a/s.txt a/copy.txt && git -C a add -A && git -C a commit -qm copy
+	c2=$(git -C a rev-parse HEAD | cut -c1-12)
+	mkdir a/conf && git -C a mv s.txt conf/s.txt && git -C a commit -qm move
+	c3=$(git -C a rev-parse HEAD | cut -c1-12)
+	lsr --datastore ds a
+	expect_rc 1
+	expect_err_has "scanned 4 new blobs"
+	report ds
+	fp="test-aws-key:$(printf '%s' "$AWS_KEY" | sha256sum | cut -c1-16)"
+	expect_out "$fp critical $AWS_KEY (3 locations)
+    $WORK/a:$c3:conf/s.txt:1:7
+    $WORK/a:$c2:copy.txt:1:7
+    $WORK/a:$c1:s.txt:1:7"
+}
+
 test_repos_blob_shared_by_two_repos_reported_once_with_two_locations() {
 	mkrepo a s.txt "key = $AWS_KEY"
 	git clone -q a b

@@ -82,8 +82,9 @@ static void test_git_walk_each_blob_once_with_first_commit(void **state)
 	assert_int_equal(strlen(tips1), 64);
 	assert_int_equal(ls_git_walk_run(w, NULL), 0);
 	assert_int_equal(ls_git_walk_nerrors(w), 0);
-	/* message 1, one.txt's blob (once for two paths), message 2, two's blob */
-	assert_int_equal(ls_git_walk_count(w), 4);
+	/* message 1, one's blob at a.txt, the same blob at d/copy.txt (an alias), message 2,
+	 * two's blob */
+	assert_int_equal(ls_git_walk_count(w), 5);
 	ls_git_walk_entry e;
 	ls_git_walk_item(w, 0, &e);
 	assert_true(e.is_message);
@@ -94,22 +95,39 @@ static void test_git_walk_each_blob_once_with_first_commit(void **state)
 	assert_false(e.is_message);
 	assert_string_equal(e.path, "a.txt");
 	assert_string_equal(e.commit, first);
+	assert_false(e.is_alias);
+	char blob[41];
+	memcpy(blob, e.id, 41);
+	ls_git_walk_item(w, 2, &e);
+	assert_true(e.is_alias);
+	assert_string_equal(e.path, "d/copy.txt");
+	assert_string_equal(e.id, blob);
 	ls_git_content c;
 	assert_int_equal(ls_git_walk_read(w, 1, 1 << 20, &c), 0);
 	assert_int_equal(c.len, 4);
 	assert_memory_equal(c.data, "one\n", 4);
 	assert_int_equal(ls_git_walk_read(w, 1, 2, &c), 0);
 	assert_true(c.too_large);
-	ls_git_walk_item(w, 3, &e);
+	ls_git_walk_item(w, 4, &e);
 	assert_string_equal(e.path, "b.txt");
 	assert_string_not_equal(e.commit, first);
 	ls_provenance p;
 	memset(&p, 0, sizeof(p));
-	ls_git_walk_commit_info(w, 3, &p);
+	ls_git_walk_commit_info(w, 4, &p);
 	assert_string_equal(p.author_name, "T");
 	assert_string_equal(p.date, "2024-01-02T03:04:05Z");
 	free(p.author_name), free(p.author_email), free(p.date);
 	ls_git_walk_free(w);
+	/* a renamed directory: its blobs are listed again at their new paths, once */
+	sh("cd r && git mv d e && git commit -qm rename && git commit -q --allow-empty -m again");
+	assert_int_equal(ls_git_walk_open(&w, path), 0);
+	assert_int_equal(ls_git_walk_run(w, NULL), 0);
+	assert_int_equal(ls_git_walk_count(w), 8); /* + 2 messages, e/copy.txt */
+	ls_git_walk_item(w, 6, &e);
+	assert_true(e.is_alias);
+	assert_string_equal(e.path, "e/copy.txt");
+	ls_git_walk_free(w);
+	sh("cd r && git reset -q --hard HEAD~2");
 	/* a new ref changes the tips digest */
 	sh("cd r && git tag v1");
 	assert_int_equal(ls_git_walk_open(&w, path), 0);
