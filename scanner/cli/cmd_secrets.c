@@ -374,7 +374,7 @@ static void load_allowed(strv *out)
 
 typedef struct {
 	ls_ere *ere;
-	size_t binary_probe; /* bytes looked at for a NUL: 8000 for git grep, 32 KiB for grep */
+	size_t binary_probe; /* bytes looked at for a NUL: 8000 for git grep, all for grep */
 	ls_buf *output;
 	int matched;
 } grepper;
@@ -467,7 +467,10 @@ static int regular_grep(gs_state *st, char **files, size_t nfiles, ls_buf *outpu
 	if (fallback)
 		fputs(fallback, stderr);
 	free(fallback);
-	grepper g = {ere, 32768, output, 0};
+	/* grep -I: a NUL anywhere makes the file binary, so "no match" (a NUL found past its first
+	 * buffer still lets grep print the lines before it, but the status is 1 and the script
+	 * then drops the output: the same outcome for a single file) */
+	grepper g = {ere, (size_t)-1, output, 0};
 	int err = 0;
 	for (size_t i = 0; i < nfiles; i++) {
 		if (!strcmp(files[i], "-")) {

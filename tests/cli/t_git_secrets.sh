@@ -141,6 +141,8 @@ test_gs_scan_modes() {
 	same "scan no-index" 'git secrets --scan --no-index'
 	same "scan files" 'git secrets --scan a.txt b.cfg new.txt'
 	same "scan binary file" 'git secrets --scan bin.dat'
+	same "NUL far into a file" 'python3 -c "open(\"late.bin\",\"wb\").write(b\"x tok_0123456789abcdefghijklmn\\n\" + b\"a\\n\" * 60000 + b\"\\0\\n\")" &&
+		git secrets --scan late.bin; echo "rc $?"; git add late.bin && git secrets --scan --cached late.bin'
 	same "scan dir without -r" 'git secrets --scan sub'
 	same "scan -r" 'git secrets --scan -r sub'
 	same "scan -r, many files and directories" 'mkdir -p m/x m/y && for f in q a z x/1 y/2 0; do
