@@ -180,6 +180,14 @@ int cmd_hook(int argc, char **argv)
 			rc = LS_EXIT_ERROR;
 		}
 	}
+	if (act == 3) {
+		ls_buf v = LS_BUF_INIT;
+		const char *gargv[] = {"git", "config", "--type=bool", "leakscan.failOpen", NULL};
+		int open_ = ls_hook_run_git(&v, gargv, 1) == 0 && v.ptr && !strcmp(v.ptr, "true");
+		printf("if leakscan cannot run: %s (git config leakscan.failOpen)\n",
+		       open_ ? "the hooks let commits and pushes through" : "the hooks refuse");
+		ls_buf_dispose(&v);
+	}
 	if (set_global && rc == 0) {
 		const char *gargv[] = {"git", "config", "--global", "core.hooksPath", dir, NULL};
 		if (ls_hook_run_git(NULL, gargv, 0) != 0) {

@@ -265,7 +265,11 @@ test_hook_status_and_bad_usage() {
 	expect_out "hooks directory: .git/hooks
 pre-commit: not installed
 commit-msg: not installed
-pre-push: not installed"
+pre-push: not installed
+if leakscan cannot run: the hooks refuse (git config leakscan.failOpen)"
+	git config leakscan.failOpen true
+	hook_run status
+	expect_out_has "if leakscan cannot run: the hooks let commits and pushes through"
 	hook_run frobnicate
 	expect_rc 2
 	hook_run install --global --template x
