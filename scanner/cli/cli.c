@@ -480,6 +480,46 @@ void ls_cli_report_options(ls_report_options *ro, const ls_cli_options *o, const
 	ro->tool_version = LS_VERSION;
 }
 
+void ls_cli_result_dispose(ls_cli_result *r)
+{
+	ls_findings_dispose(&r->findings);
+	free(r->error);
+	free(r->note);
+	memset(r, 0, sizeof(*r));
+}
+
+void ls_cli_result_search(ls_cli_result *r, const ls_matcher *m, ls_scratch *s, const ls_search_options *so,
+                          const ls_cli_options *o, const char *buf, size_t len, const char *path)
+{
+	r->bytes = len;
+	if (!o->binary && ls_is_binary(buf, len)) {
+		r->skipped = 1;
+		return;
+	}
+	if (ls_search_buffer(m, s, so, buf, len, path, &r->findings) < 0)
+		r->error = ls_xasprintf("%s: %s", path, ls_error_last());
+	const ls_rule *lim = ls_scratch_limit_rule(s);
+	if (lim && !r->error)
+		r->error = ls_xasprintf("%s: rule '%s' hit the regex match limit; some candidates were not checked",
+		                        path, lim->id);
+}
+
+void ls_cli_result_tally(ls_cli_stats *st, const ls_cli_result *r, const ls_cli_options *o)
+{
+	st->items++;
+	st->bytes += r->bytes;
+	if (r->skipped == 1)
+		st->skipped_binary++;
+	if (r->skipped == 2)
+		st->skipped_large++;
+	if (r->error) {
+		ls_cli_error("%s", r->error);
+		st->errors++;
+	}
+	if (r->note && !o->quiet)
+		ls_cli_error("%s", r->note);
+}
+
 void ls_cli_stats_count(ls_cli_stats *st, const ls_finding *f, const ls_cli_options *o)
 {
 	st->findings++;

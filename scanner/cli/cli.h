@@ -98,6 +98,25 @@ typedef struct {
 	const char *noun; /* "files", "blobs" */
 } ls_cli_stats;
 
+/** What a worker made of one item (a file, a blob, a message), handed to the writer. */
+typedef struct {
+	ls_findings findings;
+	char *error;  /**< a message for stderr, counted as an error */
+	char *note;   /**< a message for stderr, not an error */
+	int skipped;  /**< 1 binary, 2 too large */
+	size_t bytes;
+} ls_cli_result;
+
+void ls_cli_result_dispose(ls_cli_result *r);
+/**
+ * Searches one item's content into `r`: the binary skip (unless --binary), the search
+ * itself, and an error naming the rule when a confirmation hit the regex limits.
+ */
+void ls_cli_result_search(ls_cli_result *r, const ls_matcher *m, ls_scratch *s, const ls_search_options *so,
+                          const ls_cli_options *o, const char *buf, size_t len, const char *path);
+/** Counts an item in the tallies and prints its error and note (writer thread). */
+void ls_cli_result_tally(ls_cli_stats *st, const ls_cli_result *r, const ls_cli_options *o);
+
 void ls_cli_stats_count(ls_cli_stats *st, const ls_finding *f, const ls_cli_options *o);
 void ls_cli_print_summary(const ls_cli_stats *st, const ls_cli_options *o);
 /** 0, 1 or 2 from the tallies. */

@@ -12,20 +12,12 @@
 enum { OPT_ALL_OBJECTS = 2000, OPT_ALL_PROVENANCE, OPT_RANGE, OPT_SINCE, OPT_BRANCH, OPT_STAGED, OPT_MESSAGE };
 
 typedef struct {
-	ls_findings findings;
-	char *error; /* a message for stderr, counted as an error */
-	char *note;  /* a message for stderr, not an error */
-	int skipped; /* 1 binary, 2 too large */
-	size_t bytes;
-} git_result;
-
-typedef struct {
 	const ls_cli_options *o;
 	const ls_matcher *m;
 	ls_search_options so;
 	const ls_git_history *h;
 	const ls_cli_filters *fl;
-	git_result *results;
+	ls_cli_result *results;
 	ls_report *report;
 	ls_cli_stats st;
 	int write_failed;
@@ -108,7 +100,7 @@ static void work(void *wp, size_t idx, void *payload)
 {
 	git_job *j = payload;
 	git_worker *w = wp;
-	git_result *res = &j->results[idx];
+	ls_cli_result *res = &j->results[idx];
 	ls_git_content c;
 	if (ls_git_reader_read(w->reader, idx, j->o->max_file_size, &c) < 0) {
 		res->error = ls_xstrdup(ls_error_last());
@@ -122,12 +114,7 @@ static void work(void *wp, size_t idx, void *payload)
 	}
 	if (c.is_path && j->fl->allow && ls_allow_skip_path(j->fl->allow, c.path, 0))
 		return;
-	if (!j->o->binary && ls_is_binary(c.data, c.len)) {
-		res->skipped = 1;
-		return;
-	}
-	if (ls_search_buffer(j->m, w->scratch, &j->so, c.data, c.len, c.path, &res->findings) < 0)
-		res->error = ls_xasprintf("%s: %s", c.path, ls_error_last());
+	ls_cli_result_search(res, j->m, w->scratch, &j->so, j->o, c.data, c.len, c.path);
 	const ls_rule *lim = ls_scratch_limit_rule(w->scratch);
 	if (lim && !res->error)
 		res->error = ls_xasprintf("%s: rule '%s' hit the regex match limit; some candidates were not checked", c.path,
@@ -171,11 +158,7 @@ static void work(void *wp, size_t idx, void *payload)
 static void discard(size_t idx, void *payload)
 {
 	git_job *j = payload;
-	git_result *res = &j->results[idx];
-	ls_findings_dispose(&res->findings);
-	free(res->error);
-	free(res->note);
-	memset(res, 0, sizeof(*res));
+	ls_cli_result_dispose(&j->results[idx]);
 }
 
 static int report_one(git_job *j, const ls_finding *f)
@@ -189,19 +172,8 @@ static int report_one(git_job *j, const ls_finding *f)
 static int emit(size_t idx, void *payload)
 {
 	git_job *j = payload;
-	git_result *res = &j->results[idx];
-	j->st.items++;
-	j->st.bytes += res->bytes;
-	if (res->skipped == 1)
-		j->st.skipped_binary++;
-	if (res->skipped == 2)
-		j->st.skipped_large++;
-	if (res->error) {
-		ls_cli_error("%s", res->error);
-		j->st.errors++;
-	}
-	if (res->note && !j->o->quiet)
-		ls_cli_error("%s", res->note);
+	ls_cli_result *res = &j->results[idx];
+	ls_cli_result_tally(&j->st, res, j->o);
 	for (size_t i = 0; i < res->findings.n && !j->write_failed; i++) {
 		if (j->hold) {
 			j->held_items = ls_xrealloc(j->held_items, (j->held.n + 1) * sizeof(size_t));
@@ -464,7 +436,7 @@ int cmd_git(int argc, char **argv)
 	} else {
 		size_t n = ls_git_history_count(h);
 		j.h = h;
-		j.results = ls_xcalloc(n ? n : 1, sizeof(git_result));
+		j.results = ls_xcalloc(n ? n : 1, sizeof(ls_cli_result));
 		ls_pool_job pj = {(size_t)o.jobs, 0, worker_new, worker_free, work, emit, discard, &j};
 		if (ls_pool_run(&pj, n) == LS_ERR) {
 			ls_cli_error("%s", ls_error_last());

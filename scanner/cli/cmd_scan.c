@@ -19,19 +19,11 @@ typedef struct {
 } scan_item;
 
 typedef struct {
-	ls_findings findings;
-	char *error;    /* a message for stderr, counted as an error */
-	char *note;     /* a message for stderr, not an error */
-	int skipped;    /* 1 binary, 2 too large */
-	size_t bytes;
-} scan_result;
-
-typedef struct {
 	const ls_cli_options *o;
 	const ls_matcher *m;
 	ls_search_options so;
 	scan_item *items;
-	scan_result *results;
+	ls_cli_result *results;
 	ls_buf stdin_data;
 	ls_report *report;
 	ls_cli_stats st;
@@ -87,18 +79,9 @@ static int read_all(int fd, ls_buf *b, size_t size)
 	return 0;
 }
 
-static void search(scan_job *j, ls_scratch *s, scan_result *res, const char *buf, size_t len, const char *path)
+static void search(scan_job *j, ls_scratch *s, ls_cli_result *res, const char *buf, size_t len, const char *path)
 {
-	res->bytes = len;
-	if (!j->o->binary && ls_is_binary(buf, len)) {
-		res->skipped = 1;
-		return;
-	}
-	if (ls_search_buffer(j->m, s, &j->so, buf, len, path, &res->findings) < 0)
-		res->error = ls_xasprintf("%s: %s", path, ls_error_last());
-	const ls_rule *lim = ls_scratch_limit_rule(s);
-	if (lim && !res->error)
-		res->error = ls_xasprintf("%s: rule '%s' hit the regex match limit; some candidates were not checked", path, lim->id);
+	ls_cli_result_search(res, j->m, s, &j->so, j->o, buf, len, path);
 }
 
 static void work(void *wp, size_t idx, void *payload)
@@ -106,7 +89,7 @@ static void work(void *wp, size_t idx, void *payload)
 	scan_job *j = payload;
 	worker *w = wp;
 	scan_item *it = &j->items[idx];
-	scan_result *res = &j->results[idx];
+	ls_cli_result *res = &j->results[idx];
 	if (it->is_stdin) {
 		search(j, w->scratch, res, j->stdin_data.ptr ? j->stdin_data.ptr : "", j->stdin_data.len, "-");
 		return;
@@ -163,29 +146,14 @@ static void work(void *wp, size_t idx, void *payload)
 static void discard(size_t idx, void *payload)
 {
 	scan_job *j = payload;
-	scan_result *res = &j->results[idx];
-	ls_findings_dispose(&res->findings);
-	free(res->error);
-	free(res->note);
-	memset(res, 0, sizeof(*res));
+	ls_cli_result_dispose(&j->results[idx]);
 }
 
 static int emit(size_t idx, void *payload)
 {
 	scan_job *j = payload;
-	scan_result *res = &j->results[idx];
-	j->st.items++;
-	j->st.bytes += res->bytes;
-	if (res->skipped == 1)
-		j->st.skipped_binary++;
-	if (res->skipped == 2)
-		j->st.skipped_large++;
-	if (res->error) {
-		ls_cli_error("%s", res->error);
-		j->st.errors++;
-	}
-	if (res->note && !j->o->quiet)
-		ls_cli_error("%s", res->note);
+	ls_cli_result *res = &j->results[idx];
+	ls_cli_result_tally(&j->st, res, j->o);
 	for (size_t i = 0; i < res->findings.n && !j->write_failed; i++) {
 		ls_cli_stats_count(&j->st, &res->findings.items[i], j->o);
 		if (j->collect)
@@ -343,7 +311,7 @@ int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn co
 	j.st.skipped_links = files.skipped_links;
 	nitems = files.n;
 	j.items = ls_xcalloc(nitems ? nitems : 1, sizeof(scan_item));
-	j.results = ls_xcalloc(nitems ? nitems : 1, sizeof(scan_result));
+	j.results = ls_xcalloc(nitems ? nitems : 1, sizeof(ls_cli_result));
 	for (size_t i = 0; i < nitems; i++) {
 		j.items[i].path = files.items[i].path;
 		j.items[i].is_stdin = files.items[i].path == NULL;
