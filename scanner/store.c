@@ -594,17 +594,20 @@ int ls_store_summary(ls_store *s, int (*cb)(const char *kind, const char *name, 
                                             long long locations, void *payload),
                      void *payload)
 {
-	static const char *sql[2] = {
-	    "SELECT s.rule, COUNT(DISTINCT s.fingerprint), COUNT(DISTINCT s.fingerprint || ' ' || l.repo || ' ' || l.blob || ' ' || l.path)"
-	    " FROM secrets s"
-	    " JOIN occurrences o ON o.fingerprint = s.fingerprint JOIN locations l ON l.blob = o.blob"
-	    " GROUP BY s.rule ORDER BY s.rule",
-	    "SELECT l.repo, COUNT(DISTINCT s.fingerprint), COUNT(DISTINCT s.fingerprint || ' ' || l.blob || ' ' || l.path) FROM secrets s"
-	    " JOIN occurrences o ON o.fingerprint = s.fingerprint JOIN locations l ON l.blob = o.blob"
-	    " GROUP BY l.repo ORDER BY l.repo"};
-	static const char *kinds[2] = {"rule", "repo"};
+	/* a location: a secret in a blob at a path of a repository */
+#define LOC "COUNT(DISTINCT s.fingerprint || ' ' || l.repo || ' ' || l.blob || ' ' || l.path)"
+#define FROM                                                                                   \
+	" FROM secrets s JOIN occurrences o ON o.fingerprint = s.fingerprint"                    \
+	" JOIN locations l ON l.blob = o.blob LEFT JOIN triage t ON t.fingerprint = s.fingerprint"
+	static const char *sql[3] = {
+	    "SELECT s.rule, COUNT(DISTINCT s.fingerprint), " LOC FROM " GROUP BY 1 ORDER BY 1",
+	    "SELECT l.repo, COUNT(DISTINCT s.fingerprint), " LOC FROM " GROUP BY 1 ORDER BY 1",
+	    "SELECT COALESCE(t.status, 'open'), COUNT(DISTINCT s.fingerprint), " LOC FROM " GROUP BY 1 ORDER BY 1"};
+#undef LOC
+#undef FROM
+	static const char *kinds[3] = {"rule", "repo", "status"};
 	int err = 0;
-	for (int k = 0; k < 2 && !err; k++) {
+	for (int k = 0; k < 3 && !err; k++) {
 		sqlite3_stmt *st = NULL;
 		int rc;
 		if ((err = prepare(s, &st, sql[k])) < 0)

@@ -124,7 +124,11 @@ typedef struct {
 int ls_store_query(ls_store *s, const ls_store_filter *f, int (*cb)(const ls_store_row *r, void *payload),
                    void *payload);
 
-/** Counts per rule and per repository for `summary`: cb(kind "rule"/"repo", name, secrets, locations). */
+/**
+ * Counts for `summary`: cb(kind, name, distinct secrets, locations) for each rule (kind
+ * "rule"), then each repository ("repo"), then each triage status ("status"; "open" when
+ * not triaged), each kind ordered by name.
+ */
 int ls_store_summary(ls_store *s, int (*cb)(const char *kind, const char *name, long long secrets,
                                             long long locations, void *payload),
                      void *payload);

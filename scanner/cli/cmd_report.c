@@ -405,15 +405,31 @@ done:
 
 /* ---- summary ---- */
 
+typedef struct {
+	int json;
+	const char *last; /* the kind being printed */
+	ls_buf out;
+} summary_ctx;
+
 static int summary_row(const char *kind, const char *name, long long secrets, long long locations, void *payload)
 {
-	const char **last = payload;
-	if (!*last || strcmp(*last, kind)) {
-		printf("%s:\n", !strcmp(kind, "rule") ? "by rule" : "by repository");
-		*last = kind;
+	summary_ctx *c = payload;
+	int first = !c->last || strcmp(c->last, kind);
+	if (c->json) {
+		if (first)
+			ls_buf_printf(&c->out, "%s\"%s\":[", c->last ? "]," : "", !strcmp(kind, "rule") ? "rules" : !strcmp(kind, "repo") ? "repos" : "statuses");
+		else
+			ls_buf_putc(&c->out, ',');
+		ls_buf_printf(&c->out, "{\"%s\":", kind);
+		ls_buf_put_json_str(&c->out, name ? name : "", name ? strlen(name) : 0);
+		ls_buf_printf(&c->out, ",\"secrets\":%lld,\"locations\":%lld}", secrets, locations);
+	} else {
+		if (first)
+			ls_buf_printf(&c->out, "%s:\n", !strcmp(kind, "rule") ? "by rule" : !strcmp(kind, "repo") ? "by repository" : "by status");
+		ls_buf_printf(&c->out, "  %-40s %6lld secret%s %6lld location%s\n", name ? name : "", secrets,
+		              secrets == 1 ? " " : "s", locations, locations == 1 ? "" : "s");
 	}
-	printf("  %-40s %6lld secret%s %6lld location%s\n", name, secrets, secrets == 1 ? " " : "s", locations,
-	       locations == 1 ? "" : "s");
+	c->last = kind;
 	return 0;
 }
 
@@ -421,36 +437,54 @@ int cmd_summary(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
 	                                         {"datastore", required_argument, NULL, OPT_DATASTORE},
+	                                         {"format", required_argument, NULL, 'f'},
 	                                         {NULL, 0, NULL, 0}};
 	const char *dir = NULL;
 	int opt;
+	summary_ctx c;
+	memset(&c, 0, sizeof(c));
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (opt == 'h') {
-			fputs("usage: leakscan summary --datastore DIR\n\n"
-			      "Prints the number of distinct secrets and of locations per rule and per repository,\n"
-			      "and the runs of the datastore.\n",
+	while ((opt = getopt_long(argc, argv, "hf:", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			fputs("usage: leakscan summary --datastore DIR [-f text|json]\n\n"
+			      "Prints the number of runs, and the distinct secrets and their locations per rule,\n"
+			      "per repository and per triage status.\n",
 			      stdout);
 			return 0;
-		}
-		if (opt != OPT_DATASTORE) {
+		case OPT_DATASTORE: dir = optarg; break;
+		case 'f':
+			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
+				ls_cli_error("summary: unknown format '%s' (text, json)", optarg);
+				return LS_EXIT_ERROR;
+			}
+			c.json = !strcmp(optarg, "json");
+			break;
+		default:
 			ls_cli_error("summary: unknown option '%s' (see 'leakscan help summary')", argv[optind - 1]);
 			return LS_EXIT_ERROR;
 		}
-		dir = optarg;
 	}
 	ls_store *store = NULL;
 	if (open_store(&store, dir, "summary") < 0)
 		return LS_EXIT_ERROR;
-	printf("runs: %lld; secrets %s\n", ls_store_last_run(store),
-	       ls_store_secrets_stored(store) ? "stored" : "not stored (hashes only)");
-	const char *last = NULL;
-	int err = ls_store_summary(store, summary_row, &last);
-	if (!last && !err)
-		printf("no findings\n");
+	long long runs = ls_store_last_run(store);
+	int stored = ls_store_secrets_stored(store);
+	if (c.json)
+		ls_buf_printf(&c.out, "{\"runs\":%lld,\"secrets_stored\":%s,", runs, stored ? "true" : "false");
+	else
+		ls_buf_printf(&c.out, "runs: %lld; secrets %s\n", runs, stored ? "stored" : "not stored (hashes only)");
+	int err = ls_store_summary(store, summary_row, &c);
+	if (c.json)
+		ls_buf_puts(&c.out, c.last ? "]}\n" : "\"rules\":[],\"repos\":[],\"statuses\":[]}\n");
+	else if (!c.last)
+		ls_buf_puts(&c.out, "no findings\n");
 	if (err < 0)
 		ls_cli_error("%s", ls_error_last());
+	else
+		fwrite(c.out.ptr, 1, c.out.len, stdout);
+	ls_buf_dispose(&c.out);
 	ls_store_close(store);
 	return err < 0 ? LS_EXIT_ERROR : 0;
 }

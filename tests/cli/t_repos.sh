@@ -121,8 +121,23 @@ assert len(d["provenance"])==3 and d["provenance"][0].startswith("'"$WORK/a:"'")
 	expect_out_has '"count":1'
 	ls_run summary --datastore ds
 	expect_rc 0
-	expect_out_has "test-aws-key"
-	expect_out_has "3 locations"
+	expect_out "runs: 1; secrets stored
+by rule:
+  test-aws-key                                  1 secret       3 locations
+by repository:
+  $(printf '%-40s' "$WORK/a")      1 secret       1 location
+  $(printf '%-40s' "$WORK/b")      1 secret       1 location
+  $(printf '%-40s' "$WORK/c")      1 secret       1 location
+by status:
+  open                                          1 secret       3 locations"
+	ls_run summary --datastore ds -f json
+	printf '%s' "$OUT" | python3 -c '
+import json,sys; d=json.load(sys.stdin)
+assert d["runs"]==1 and d["secrets_stored"] is True, d
+assert d["rules"]==[{"rule":"test-aws-key","secrets":1,"locations":3}], d
+assert [r["repo"] for r in d["repos"]]==["'"$WORK/a"'","'"$WORK/b"'","'"$WORK/c"'"], d
+assert d["statuses"]==[{"status":"open","secrets":1,"locations":3}], d
+' || fail "summary json"
 }
 
 # N repositories sharing a base history, each with its own secret.
