@@ -124,21 +124,6 @@ struct ls_allow {
 	const ls_baseline *baseline;
 };
 
-static void strlist_push(ls_strlist *l, const char *s)
-{
-	l->items = ls_xrealloc(l->items, (l->n + 1) * sizeof(char *));
-	l->items[l->n++] = ls_xstrdup(s);
-}
-
-static void strlist_free(ls_strlist *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->items[i]);
-	free(l->items);
-	l->items = NULL;
-	l->n = 0;
-}
-
 static void relist_free(relist *l)
 {
 	for (size_t i = 0; i < l->n; i++)
@@ -148,11 +133,11 @@ static void relist_free(relist *l)
 
 static void entry_dispose(entry *e)
 {
-	strlist_free(&e->rules);
-	strlist_free(&e->paths);
-	strlist_free(&e->stopwords);
-	strlist_free(&e->commits);
-	strlist_free(&e->accounts);
+	ls_strlist_dispose(&e->rules);
+	ls_strlist_dispose(&e->paths);
+	ls_strlist_dispose(&e->stopwords);
+	ls_strlist_dispose(&e->commits);
+	ls_strlist_dispose(&e->accounts);
 	relist_free(&e->secrets);
 	relist_free(&e->matches);
 	relist_free(&e->lines);
@@ -217,7 +202,7 @@ void ls_allow_free(ls_allow *a)
 	for (size_t i = 0; i < a->nentries; i++)
 		entry_dispose(&a->entries[i]);
 	free(a->entries);
-	strlist_free(&a->fingerprints);
+	ls_strlist_dispose(&a->fingerprints);
 	free(a->base);
 	free(a->cwd);
 	free(a);
@@ -292,7 +277,7 @@ int ls_allow_add(ls_allow *a, const ls_allow_entry *e)
 		return LS_EINVAL;
 	}
 	for (size_t i = 0; i < e->nrules; i++)
-		strlist_push(&n.rules, e->rules[i]);
+		ls_strlist_push(&n.rules, e->rules[i]);
 	for (size_t i = 0; i < e->npaths; i++) {
 		const char *p = e->paths[i];
 		while (p[0] == '.' && p[1] == '/')
@@ -302,7 +287,7 @@ int ls_allow_add(ls_allow *a, const ls_allow_entry *e)
 			err = LS_EINVAL;
 			goto fail;
 		}
-		strlist_push(&n.paths, p);
+		ls_strlist_push(&n.paths, p);
 	}
 	for (size_t i = 0; i < e->nstopwords; i++) {
 		if (!*e->stopwords[i]) {
@@ -310,7 +295,7 @@ int ls_allow_add(ls_allow *a, const ls_allow_entry *e)
 			err = LS_EINVAL;
 			goto fail;
 		}
-		strlist_push(&n.stopwords, e->stopwords[i]);
+		ls_strlist_push(&n.stopwords, e->stopwords[i]);
 		for (char *q = n.stopwords.items[i]; *q; q++)
 			*q = (char)tolower((unsigned char)*q);
 	}
@@ -321,7 +306,7 @@ int ls_allow_add(ls_allow *a, const ls_allow_entry *e)
 			err = LS_EINVAL;
 			goto fail;
 		}
-		strlist_push(&n.commits, e->commits[i]);
+		ls_strlist_push(&n.commits, e->commits[i]);
 		for (char *q = n.commits.items[i]; *q; q++)
 			*q = (char)tolower((unsigned char)*q);
 	}
@@ -335,7 +320,7 @@ int ls_allow_add(ls_allow *a, const ls_allow_entry *e)
 			err = LS_EINVAL;
 			goto fail;
 		}
-		strlist_push(&n.accounts, s);
+		ls_strlist_push(&n.accounts, s);
 	}
 	if ((err = compile_list(&n.secrets, e->secrets, e->nsecrets, where, "secret")) < 0 ||
 	    (err = compile_list(&n.matches, e->matches, e->nmatches, where, "match")) < 0 ||
@@ -355,7 +340,7 @@ static int cmp_str(const void *x, const void *y) { return strcmp(*(char *const *
 
 void ls_allow_add_fingerprint(ls_allow *a, const char *fp)
 {
-	strlist_push(&a->fingerprints, fp);
+	ls_strlist_push(&a->fingerprints, fp);
 	qsort(a->fingerprints.items, a->fingerprints.n, sizeof(char *), cmp_str);
 }
 
@@ -382,7 +367,7 @@ int ls_allow_load_ignore_file(ls_allow *a, const char *path)
 			e--;
 		*e = '\0';
 		if (*s)
-			strlist_push(&a->fingerprints, s);
+			ls_strlist_push(&a->fingerprints, s);
 	}
 	free(line);
 	int bad = ferror(fp);

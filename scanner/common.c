@@ -137,6 +137,21 @@ char *ls_buf_detach(ls_buf *b)
 	return p;
 }
 
+void ls_strlist_push(ls_strlist *l, const char *s)
+{
+	l->items = ls_xrealloc(l->items, (l->n + 1) * sizeof(char *));
+	l->items[l->n++] = ls_xstrdup(s);
+}
+
+void ls_strlist_dispose(ls_strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->items[i]);
+	free(l->items);
+	l->items = NULL;
+	l->n = 0;
+}
+
 /* Length of a valid UTF-8 sequence at s, or 0 if invalid. */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {

@@ -51,6 +51,17 @@ void ls_buf_dispose(ls_buf *b);
 /** Takes the buffer's memory (caller frees it) and resets the buffer. */
 char *ls_buf_detach(ls_buf *b);
 
+/** A list of owned strings; `{0}` is empty. */
+typedef struct {
+	char **items;
+	size_t n;
+} ls_strlist;
+
+/** Appends a copy of `s`. */
+void ls_strlist_push(ls_strlist *l, const char *s);
+/** Frees every string and the list's array, leaving it empty. */
+void ls_strlist_dispose(ls_strlist *l);
+
 /** Appends `s` as a JSON string literal (with quotes), escaping control and invalid UTF-8 bytes. */
 void ls_buf_put_json_str(ls_buf *b, const char *s, size_t len);
 

@@ -35,26 +35,11 @@ static const char *scalar(const yaml_node_t *n)
 	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
 
-static void strlist_push(ls_strlist *l, const char *s)
-{
-	l->items = ls_xrealloc(l->items, (l->n + 1) * sizeof(char *));
-	l->items[l->n++] = ls_xstrdup(s);
-}
-
-static void strlist_free(ls_strlist *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->items[i]);
-	free(l->items);
-	l->items = NULL;
-	l->n = 0;
-}
-
 /* A string, or a list of strings (a single string is a list of one). */
 static int get_list(cctx *c, yaml_node_t *n, const char *key, ls_strlist *out)
 {
 	if (n->type == YAML_SCALAR_NODE) {
-		strlist_push(out, scalar(n));
+		ls_strlist_push(out, scalar(n));
 		return 0;
 	}
 	if (n->type != YAML_SEQUENCE_NODE)
@@ -64,7 +49,7 @@ static int get_list(cctx *c, yaml_node_t *n, const char *key, ls_strlist *out)
 		const char *s = scalar(item);
 		if (!s)
 			return fail(c, item ? item : n, "'%s' must be a list of strings", key);
-		strlist_push(out, s);
+		ls_strlist_push(out, s);
 	}
 	return 0;
 }
@@ -142,7 +127,7 @@ static void allow_dispose(ls_config_allow *a)
 	free(a->rules);
 	ls_strlist *lists[] = {&a->paths, &a->secrets, &a->matches, &a->lines, &a->stopwords, &a->commits, &a->aws_accounts};
 	for (size_t i = 0; i < 7; i++)
-		strlist_free(lists[i]);
+		ls_strlist_dispose(lists[i]);
 }
 
 static int parse_allow(cctx *c, yaml_node_t *n, ls_config_allow *a)
@@ -291,7 +276,7 @@ static int parse_root(cctx *c, yaml_node_t *root, ls_config *cfg)
 				cfg->rule_files.items = ls_xrealloc(cfg->rule_files.items, (cfg->rule_files.n + 1) * sizeof(char *));
 				cfg->rule_files.items[cfg->rule_files.n++] = full;
 			}
-			strlist_free(&tmp);
+			ls_strlist_dispose(&tmp);
 		} else if (!strcmp(key, "disable")) {
 			err = get_refs(c, v, key, &cfg->disable, &cfg->ndisable);
 		} else if (!strcmp(key, "enable")) {
@@ -381,7 +366,7 @@ void ls_config_free(ls_config *c)
 		return;
 	free(c->path);
 	free(c->dir);
-	strlist_free(&c->rule_files);
+	ls_strlist_dispose(&c->rule_files);
 	free(c->rule_file_lines);
 	for (size_t i = 0; i < c->ndisable; i++)
 		free(c->disable[i].id);

@@ -40,21 +40,6 @@ int ls_ruleset_new(ls_ruleset **out)
 	return 0;
 }
 
-static void strlist_free(ls_strlist *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->items[i]);
-	free(l->items);
-	l->items = NULL;
-	l->n = 0;
-}
-
-static void strlist_push(ls_strlist *l, const char *s)
-{
-	l->items = ls_xrealloc(l->items, (l->n + 1) * sizeof(char *));
-	l->items[l->n++] = ls_xstrdup(s);
-}
-
 static void rule_free(ls_rule *r)
 {
 	if (!r)
@@ -63,15 +48,15 @@ static void rule_free(ls_rule *r)
 	free(r->name);
 	free(r->pattern);
 	free(r->description);
-	strlist_free(&r->keywords);
+	ls_strlist_dispose(&r->keywords);
 	if (r->allow_re)
 		for (size_t i = 0; i < r->allow.n; i++)
 			pcre2_code_free(r->allow_re[i]);
 	free(r->allow_re);
-	strlist_free(&r->allow);
-	strlist_free(&r->references);
-	strlist_free(&r->examples);
-	strlist_free(&r->negative_examples);
+	ls_strlist_dispose(&r->allow);
+	ls_strlist_dispose(&r->references);
+	ls_strlist_dispose(&r->examples);
+	ls_strlist_dispose(&r->negative_examples);
 	free(r->validate);
 	free(r->pair_with);
 	free(r->file);
@@ -159,7 +144,7 @@ static int get_string(load_ctx *c, yaml_node_t *n, const char *key, char **out)
 static int get_list(load_ctx *c, yaml_node_t *n, const char *key, ls_strlist *out)
 {
 	if (n->type == YAML_SCALAR_NODE) {
-		strlist_push(out, scalar(n));
+		ls_strlist_push(out, scalar(n));
 		return 0;
 	}
 	if (n->type != YAML_SEQUENCE_NODE)
@@ -169,7 +154,7 @@ static int get_list(load_ctx *c, yaml_node_t *n, const char *key, ls_strlist *ou
 		const char *s = item ? scalar(item) : NULL;
 		if (!s)
 			return fail(c, item ? item : n, "'%s' must be a list of strings", key);
-		strlist_push(out, s);
+		ls_strlist_push(out, s);
 	}
 	return 0;
 }
@@ -483,7 +468,7 @@ int ls_ruleset_load_path(ls_ruleset *rs, const char *path)
 		if (e->d_name[0] == '.')
 			continue;
 		if ((l > 5 && !strcmp(e->d_name + l - 5, ".yaml")) || (l > 4 && !strcmp(e->d_name + l - 4, ".yml")))
-			strlist_push(&names, e->d_name);
+			ls_strlist_push(&names, e->d_name);
 	}
 	closedir(d);
 	if (names.n)
@@ -498,7 +483,7 @@ int ls_ruleset_load_path(ls_ruleset *rs, const char *path)
 	if (err < 0)
 		while (rs->n > start_n)
 			rule_free(rs->rules[--rs->n]);
-	strlist_free(&names);
+	ls_strlist_dispose(&names);
 	return err;
 }
 

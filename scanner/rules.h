@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "common.h"
 #include "validate.h"
 
 typedef enum { LS_SEV_LOW = 0, LS_SEV_MEDIUM, LS_SEV_HIGH, LS_SEV_CRITICAL } ls_severity;
@@ -12,11 +13,6 @@ typedef enum { LS_SEV_LOW = 0, LS_SEV_MEDIUM, LS_SEV_HIGH, LS_SEV_CRITICAL } ls_
 const char *ls_severity_name(ls_severity s);
 /** Parses a severity name; returns 0 or LS_EINVAL. */
 int ls_severity_parse(ls_severity *out, const char *name);
-
-typedef struct {
-	char **items;
-	size_t n;
-} ls_strlist;
 
 /**
  * One detection rule, as loaded. Owned by its rule set and immutable once the set is
