@@ -6,15 +6,16 @@
 #
 # Sizes are scaled to keep this script at a few seconds (measured on the 2-core CI machine);
 # bench/hostile runs the full sizes of the issue:
-#   - 5 GiB sparse file: creating it costs nothing; it is all NULs, so it is skipped as binary
-#     at once; scanning it with --binary reads 5 GiB of zeros through the page cache (~16 s),
-#     so here the --binary run checks the --max-file-size skip path and a 64 MiB file is
-#     actually scanned (bench/hostile scans the 5 GiB one).
+#   - 5 GiB sparse file: creating it costs nothing; it is over the default --max-file-size
+#     (skipped unread) and, under a larger limit, all NULs (skipped as binary after 8 KiB);
+#     scanning it with --binary reads 5 GiB of zeros through the page cache (16-21 s, and
+#     5 GB of RSS for the mapping: docs/limits.md), so here --binary checks the
+#     --max-file-size skip path and a 64 MiB sparse file is actually scanned.
 #   - 200,000 small files take ~19 s to create on an idle machine, much more on a busy one
 #     (and ~5 s to scan): 5,000 here.
 #   - 10,000 nested directories take 1.4-6 s to create: 3,000 here, already twice PATH_MAX.
 #   - 100,000 refs: 10,000 here (packed refs written directly, ~1 s).
-#   - a 100 MB commit message: 8 MB here (the history engine holds one message at a time).
+#   - a 100 MB commit message: 8 MB here (100 MB takes 2 s but ~320 MB of RSS).
 . "$(dirname "$0")/lib.sh"
 
 # peak_rss_kb CMD...: runs CMD, capturing $OUT/$ERR/$RC like ls_run, and sets $RSS (KiB)
