@@ -261,6 +261,86 @@ int ls_store_secrets_stored(ls_store *s)
 	return v != 0;
 }
 
+static char *mask_text(const char *text, size_t len, const char *const *secrets, const size_t *lens, size_t n,
+                       int keep);
+static void bind_text(sqlite3_stmt *st, int i, const char *v);
+static const char *col_text(sqlite3_stmt *st, int i);
+
+typedef struct {
+	long long rowid;
+	char *line, *match, *secret;
+	size_t len;
+} remask_row;
+
+static void remask_flush(ls_store *s, sqlite3_stmt *u, remask_row *rows, size_t n, int *err)
+{
+	const char **sv = ls_xcalloc(n ? n : 1, sizeof(char *));
+	size_t *lv = ls_xcalloc(n ? n : 1, sizeof(size_t));
+	for (size_t i = 0; i < n; i++) {
+		sv[i] = rows[i].secret ? rows[i].secret : "";
+		lv[i] = rows[i].secret ? rows[i].len : 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!*err && rows[i].line) {
+			char *lm = mask_text(rows[i].line, strlen(rows[i].line), sv, lv, n, 0);
+			char *mm = mask_text(rows[i].match, rows[i].match ? strlen(rows[i].match) : 0, sv, lv, n, 0);
+			bind_text(u, 1, lm);
+			bind_text(u, 2, mm);
+			sqlite3_bind_int64(u, 3, rows[i].rowid);
+			*err = step_done(s, u);
+			free(lm);
+			free(mm);
+		}
+	}
+	for (size_t i = 0; i < n; i++) /* after the loop: sv points into the rows */
+		free(rows[i].line), free(rows[i].match), free(rows[i].secret);
+	free(sv);
+	free(lv);
+}
+
+/* Masks with no leading characters, recomputed from the clear texts (every secret of a blob
+ * masked in each of its texts), before those are dropped. Inside a transaction. */
+static int remask_all(ls_store *s)
+{
+	sqlite3_stmt *q = NULL, *u = NULL;
+	int err, rc;
+	if ((err = prepare(s, &q, "SELECT o.rowid, o.blob, o.line_plain, o.match_plain, x.secret, x.secret_len"
+	                          " FROM occurrences o JOIN secrets x ON x.fingerprint = o.fingerprint ORDER BY o.blob")) < 0 ||
+	    (err = prepare(s, &u, "UPDATE occurrences SET line_mask = ?1, match_mask = ?2 WHERE rowid = ?3")) < 0) {
+		sqlite3_finalize(q);
+		return err;
+	}
+	remask_row *rows = NULL;
+	size_t n = 0;
+	char *blob = NULL;
+	while (!err && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *b = col_text(q, 1);
+		if (blob && b && strcmp(blob, b)) {
+			remask_flush(s, u, rows, n, &err);
+			n = 0;
+		}
+		free(blob);
+		blob = ls_xstrdup(b ? b : "");
+		rows = ls_xrealloc(rows, (n + 1) * sizeof(remask_row));
+		remask_row *r = &rows[n++];
+		r->rowid = sqlite3_column_int64(q, 0);
+		r->line = col_text(q, 2) ? ls_xstrdup(col_text(q, 2)) : NULL;
+		r->match = col_text(q, 3) ? ls_xstrdup(col_text(q, 3)) : NULL;
+		r->secret = col_text(q, 4) ? ls_xstrdup(col_text(q, 4)) : NULL;
+		r->len = r->secret ? strlen(r->secret) : 0;
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = db_fail(s, LS_EIO, "cannot read");
+	remask_flush(s, u, rows, n, &err);
+	free(rows);
+	free(blob);
+	sqlite3_finalize(q);
+	sqlite3_finalize(u);
+	if (!err)
+		err = exec(s, "UPDATE secrets SET secret_mask = replace(hex(zeroblob(length(secret_mask))), '00', '*')");
+	return err;
+}
+
 int ls_store_set_store_secrets(ls_store *s, int on)
 {
 	if (on)
@@ -268,7 +348,7 @@ int ls_store_set_store_secrets(ls_store *s, int on)
 	int err;
 	if ((err = exec(s, "BEGIN IMMEDIATE")) < 0)
 		return err;
-	if ((err = exec(s, "UPDATE meta SET value = '0' WHERE key = 'store_secrets';"
+	if ((err = remask_all(s)) < 0 || (err = exec(s, "UPDATE meta SET value = '0' WHERE key = 'store_secrets';"
 	                   "UPDATE secrets SET secret = NULL WHERE secret IS NOT NULL;"
 	                   "UPDATE occurrences SET line_plain = NULL, match_plain = NULL WHERE line_plain IS NOT NULL"
 	                   " OR match_plain IS NOT NULL")) < 0) {
@@ -372,32 +452,33 @@ int ls_store_repos_foreach(ls_store *s,
 	return err;
 }
 
-/* The masked form of a secret: same length, what ls_report_redact would keep, then stars. */
-static char *mask_secret(const char *secret, size_t len)
+/* The masked form of a secret: same length, stars, after the leading characters that
+ * ls_report_redact keeps when `keep` is set (never without stored secrets). */
+static char *mask_secret(const char *secret, size_t len, int keep)
 {
 	char *m = ls_xmalloc(len + 1);
 	memset(m, '*', len);
 	m[len] = '\0';
 	ls_buf red = LS_BUF_INIT;
 	ls_report_redact(&red, secret, len);
-	for (size_t i = 0; i < red.len && i < len && red.ptr[i] != '*'; i++)
+	for (size_t i = 0; keep && i < red.len && i < len && red.ptr[i] != '*'; i++)
 		m[i] = secret[i];
 	ls_buf_dispose(&red);
 	return m;
 }
 
-/* `text` with every secret of the blob replaced by its mask (same length, so offsets hold). */
-static char *mask_text(const char *text, size_t len, const ls_finding *fs, size_t n)
+/* `text` with each of the `n` secrets replaced by its mask (same length: offsets hold). */
+static char *mask_text(const char *text, size_t len, const char *const *secrets, const size_t *lens, size_t n,
+                       int keep)
 {
 	char *out = ls_xstrndup(text ? text : "", text ? len : 0);
+	len = text ? len : 0;
 	for (size_t i = 0; i < n; i++) {
-		const ls_finding *f = &fs[i];
-		if (!f->secret_len)
+		if (!lens[i])
 			continue;
-		char *m = mask_secret(f->secret, f->secret_len);
-		for (char *p = out; (p = memmem(p, len - (size_t)(p - out), f->secret, f->secret_len));)
-			memcpy(p, m, f->secret_len), p += f->secret_len;
-		/* a line cut in the middle of the secret holds its head only */
+		char *m = mask_secret(secrets[i], lens[i], keep);
+		for (char *p = out; (p = memmem(p, len - (size_t)(p - out), secrets[i], lens[i]));)
+			memcpy(p, m, lens[i]), p += lens[i];
 		free(m);
 	}
 	return out;
@@ -429,11 +510,18 @@ int ls_store_put_blob(ls_store *s, const char *id, const char *digest, long long
 	sqlite3_bind_text(s->del_occ, 1, id, -1, SQLITE_TRANSIENT);
 	if ((err = step_done(s, s->del_occ)) < 0)
 		return err;
+	/* every secret of the blob is masked in every text stored for it */
+	const char **sv = ls_xcalloc(n ? n : 1, sizeof(char *));
+	size_t *lv = ls_xcalloc(n ? n : 1, sizeof(size_t));
+	for (size_t i = 0; i < n; i++) {
+		sv[i] = fs[i].secret;
+		lv[i] = fs[i].secret ? fs[i].secret_len : 0;
+	}
 	for (size_t i = 0; i < n && !err; i++) {
 		const ls_finding *f = &fs[i];
 		char fp[160];
 		store_fingerprint(fp, f);
-		char *smask = mask_secret(f->secret, f->secret_len);
+		char *smask = mask_secret(f->secret, f->secret_len, secrets);
 		sqlite3_stmt *st = s->ins_secret;
 		bind_text(st, 1, fp);
 		bind_text(st, 2, f->rule->id);
@@ -450,8 +538,8 @@ int ls_store_put_blob(ls_store *s, const char *id, const char *digest, long long
 		if (err < 0)
 			break;
 		const char *lt = f->line_text ? f->line_text : "";
-		char *lmask = mask_text(lt, strlen(lt), fs, n);
-		char *mmask = mask_text(f->match, f->match_len, fs, n);
+		char *lmask = mask_text(lt, strlen(lt), sv, lv, n, secrets);
+		char *mmask = mask_text(f->match, f->match_len, sv, lv, n, secrets);
 		st = s->ins_occ;
 		bind_text(st, 1, id);
 		bind_text(st, 2, fp);
@@ -473,6 +561,8 @@ int ls_store_put_blob(ls_store *s, const char *id, const char *digest, long long
 		free(lmask);
 		free(mmask);
 	}
+	free(sv);
+	free(lv);
 	return err;
 }
 

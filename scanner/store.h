@@ -13,7 +13,8 @@
  *   it was scanned with and how many findings it had;
  * - secrets: one row per distinct secret per rule, keyed by its fingerprint
  *   "RULE-ID:HASH16" (the first 16 hex digits of the secret's SHA-256); the secret itself
- *   only with store_secrets, a masked form (what --redact prints) always;
+ *   only with store_secrets, a masked form always (same length; the leading characters
+ *   --redact shows only with store_secrets, stars otherwise);
  * - occurrences: where in a blob each secret sits (line, column, masked line text);
  * - repos: each repository scanned, with the digest of its ref tips at the last complete
  *   scan; locations: each path where a finding blob sits in each repository, with the first

@@ -153,9 +153,9 @@ static void test_store_without_secrets_keeps_only_masks(void **state)
 	memset(&c, 0, sizeof(c));
 	ls_store_filter f = LS_STORE_FILTER_INIT;
 	assert_int_equal(ls_store_query(s, &f, collect, &c), 0);
-	/* the mask: same length, the 4 characters redaction keeps */
+	/* the mask: same length, not even the characters redaction shows */
 	assert_int_equal(strlen(c.secret), strlen(SECRET));
-	assert_int_equal(strncmp(c.secret, "sk_l****", 8), 0);
+	assert_int_equal(strspn(c.secret, "*"), strlen(SECRET));
 	ls_store_close(s);
 	/* the secret is nowhere in the files */
 	char *cmd = ls_xasprintf("cat '%s'/datastore.db* | grep -qa '%s'", dir, SECRET);
