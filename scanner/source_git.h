@@ -161,8 +161,10 @@ typedef struct {
  */
 int ls_git_walk_open(ls_git_walk **out, const char *path);
 /**
- * Walks the history once (call once). Unreadable objects are recorded as errors
- * (ls_git_walk_error), not fatal. Returns 0, or LS_ESTOP when `*stop` became non-zero.
+ * Walks the history once (call once): commits from the roots, each after its parents, the
+ * oldest ready one first (committer time, then id), whatever the order of the refs; a shallow
+ * clone down to its boundary. Unreadable objects are recorded as errors (ls_git_walk_error),
+ * not fatal. Returns 0, or LS_ESTOP when `*stop` became non-zero.
  */
 int ls_git_walk_run(ls_git_walk *w, const volatile int *stop);
 void ls_git_walk_free(ls_git_walk *w);

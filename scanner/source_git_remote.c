@@ -488,45 +488,199 @@ int ls_git_walk_open(ls_git_walk **out, const char *path)
 	return 0;
 }
 
-int ls_git_walk_run(ls_git_walk *w, const volatile int *stop)
+/* ---- the commit graph, in a topological order of its own ----
+ *
+ * libgit2 1.5's revwalk stops at the first missing parent, which every shallow clone has at
+ * its boundary; this walk treats a missing parent of a shallow repository as absent (an
+ * error otherwise) and orders the commits from the roots: a commit after all its parents,
+ * and among the commits ready, the oldest (committer time, then id) first, whatever the
+ * order of the refs. */
+
+typedef struct {
+	git_oid id, tree;
+	int64_t time;
+	uint32_t nparents;  /* parents present in the graph, not yet emitted */
+	uint32_t *children;
+	uint32_t nchildren;
+	int bad; /* unreadable: emitted without content, so that its children still are */
+} gnode;
+
+typedef struct {
+	gnode *v;
+	size_t n, cap;
+	uint32_t *tab; /* index + 1, 0 free */
+	size_t tabcap;
+} graph;
+
+static uint32_t *graph_slot(graph *g, const git_oid *id)
 {
-	git_revwalk *rw = NULL;
-	const char *path = git_repository_path(w->repo);
-	if (git_revwalk_new(&rw, w->repo) < 0)
-		return ls_error_set("%s: cannot walk: %s", path, git_msg()), LS_EIO;
-	git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
-	for (size_t i = 0; i < w->ntips; i++)
-		git_revwalk_push(rw, &w->tip_ids[i]);
-	int err = 0, rc;
-	git_oid id;
-	size_t ccap = 0;
-	ls_buf prefix = LS_BUF_INIT;
-	while ((rc = git_revwalk_next(&id, rw)) == 0) {
-		if (stop && *stop) {
-			err = LS_ESTOP;
-			ls_error_set("%s: interrupted", path);
+	size_t i = oid_hash(id) & (g->tabcap - 1);
+	for (; g->tab[i]; i = (i + 1) & (g->tabcap - 1))
+		if (!git_oid_cmp(&g->v[g->tab[i] - 1].id, id))
 			break;
+	return &g->tab[i];
+}
+
+/* The node of `id` (added, with no parents yet, if new); *isnew says which. */
+static uint32_t graph_get(graph *g, const git_oid *id, int *isnew)
+{
+	if ((g->n + 1) * 2 > g->tabcap) {
+		size_t ncap = g->tabcap ? g->tabcap * 2 : 1024;
+		free(g->tab);
+		g->tab = ls_xcalloc(ncap, sizeof(uint32_t));
+		g->tabcap = ncap;
+		for (size_t k = 0; k < g->n; k++)
+			*graph_slot(g, &g->v[k].id) = (uint32_t)k + 1;
+	}
+	uint32_t *slot = graph_slot(g, id);
+	*isnew = !*slot;
+	if (*slot)
+		return *slot - 1;
+	if (g->n == g->cap) {
+		g->cap = g->cap ? g->cap * 2 : 256;
+		g->v = ls_xrealloc(g->v, g->cap * sizeof(gnode));
+	}
+	memset(&g->v[g->n], 0, sizeof(gnode));
+	g->v[g->n].id = *id;
+	*slot = (uint32_t)g->n + 1;
+	return (uint32_t)g->n++;
+}
+
+static void graph_dispose(graph *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		free(g->v[i].children);
+	free(g->v);
+	free(g->tab);
+}
+
+/* Reads every commit reachable from the tips, with its tree, time and parents. */
+static int graph_load(ls_git_walk *w, graph *g, const volatile int *stop)
+{
+	int shallow = git_repository_is_shallow(w->repo) == 1, isnew;
+	uint32_t *todo = NULL;
+	size_t ntodo = 0, cap = 0;
+	for (size_t i = 0; i < w->ntips; i++) {
+		uint32_t k = graph_get(g, &w->tip_ids[i], &isnew);
+		if (!isnew)
+			continue;
+		if (ntodo == cap)
+			todo = ls_xrealloc(todo, (cap = cap ? cap * 2 : 64) * sizeof(uint32_t));
+		todo[ntodo++] = k;
+	}
+	while (ntodo) {
+		if (stop && *stop) {
+			free(todo);
+			return LS_ESTOP;
 		}
+		uint32_t k = todo[--ntodo];
 		git_commit *c = NULL;
-		if (git_commit_lookup(&c, w->repo, &id) < 0) {
-			walk_error(w, ls_xasprintf("object %s: cannot read commit: %s", git_oid_tostr_s(&id), git_msg()));
+		if (git_commit_lookup(&c, w->repo, &g->v[k].id) < 0) {
+			walk_error(w, ls_xasprintf("object %s: cannot read commit: %s", git_oid_tostr_s(&g->v[k].id), git_msg()));
+			g->v[k].bad = 1;
 			continue;
 		}
-		if (w->ncommits == ccap) {
-			ccap = ccap ? ccap * 2 : 64;
-			w->commits = ls_xrealloc(w->commits, ccap * sizeof(git_oid));
+		g->v[k].tree = *git_commit_tree_id(c);
+		g->v[k].time = (int64_t)git_commit_time(c);
+		unsigned np = git_commit_parentcount(c);
+		for (unsigned pi = 0; pi < np; pi++) {
+			const git_oid *pid = git_commit_parent_id(c, pi);
+			if (!pid)
+				continue;
+			if (shallow && !git_odb_exists(w->odb, pid))
+				continue; /* beyond the shallow boundary */
+			uint32_t p = graph_get(g, pid, &isnew);
+			gnode *pn = &g->v[p], *kn = &g->v[k];
+			pn->children = ls_xrealloc(pn->children, (pn->nchildren + 1) * sizeof(uint32_t));
+			pn->children[pn->nchildren++] = k;
+			kn->nparents++;
+			if (isnew) {
+				if (ntodo == cap)
+					todo = ls_xrealloc(todo, (cap = cap ? cap * 2 : 64) * sizeof(uint32_t));
+				todo[ntodo++] = p;
+			}
 		}
-		uint32_t ci = (uint32_t)w->ncommits;
-		w->commits[w->ncommits++] = id;
-		push_item(w, &id, ci, UINT32_MAX, 0);
-		ls_buf_clear(&prefix);
-		walk_tree(w, git_commit_tree_id(c), ci, &prefix);
 		git_commit_free(c);
 	}
-	if (!err && rc != GIT_ITEROVER)
-		walk_error(w, ls_xasprintf("history walk stopped: %s", git_msg()));
+	free(todo);
+	return 0;
+}
+
+/* A min-heap of ready commits: oldest first, then by id. */
+static int gnode_before(const graph *g, uint32_t a, uint32_t b)
+{
+	if (g->v[a].time != g->v[b].time)
+		return g->v[a].time < g->v[b].time;
+	return git_oid_cmp(&g->v[a].id, &g->v[b].id) < 0;
+}
+
+static void heap_push(const graph *g, uint32_t *h, size_t *n, uint32_t k)
+{
+	size_t i = (*n)++;
+	h[i] = k;
+	while (i && gnode_before(g, h[i], h[(i - 1) / 2])) {
+		uint32_t t = h[i];
+		h[i] = h[(i - 1) / 2];
+		h[(i - 1) / 2] = t;
+		i = (i - 1) / 2;
+	}
+}
+
+static uint32_t heap_pop(const graph *g, uint32_t *h, size_t *n)
+{
+	uint32_t top = h[0];
+	h[0] = h[--*n];
+	for (size_t i = 0;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < *n && gnode_before(g, h[l], h[m]))
+			m = l;
+		if (r < *n && gnode_before(g, h[r], h[m]))
+			m = r;
+		if (m == i)
+			break;
+		uint32_t t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+	return top;
+}
+
+int ls_git_walk_run(ls_git_walk *w, const volatile int *stop)
+{
+	const char *path = git_repository_path(w->repo);
+	graph g;
+	memset(&g, 0, sizeof(g));
+	int err = graph_load(w, &g, stop);
+	uint32_t *heap = ls_xmalloc((g.n ? g.n : 1) * sizeof(uint32_t));
+	size_t nheap = 0;
+	for (size_t k = 0; k < g.n && !err; k++)
+		if (g.v[k].nparents == 0)
+			heap_push(&g, heap, &nheap, (uint32_t)k);
+	w->commits = ls_xrealloc(w->commits, (g.n ? g.n : 1) * sizeof(git_oid));
+	ls_buf prefix = LS_BUF_INIT;
+	while (!err && nheap) {
+		if (stop && *stop) {
+			err = LS_ESTOP;
+			break;
+		}
+		uint32_t k = heap_pop(&g, heap, &nheap);
+		if (!g.v[k].bad) {
+			uint32_t ci = (uint32_t)w->ncommits;
+			w->commits[w->ncommits++] = g.v[k].id;
+			push_item(w, &g.v[k].id, ci, UINT32_MAX, 0);
+			ls_buf_clear(&prefix);
+			walk_tree(w, &g.v[k].tree, ci, &prefix);
+		}
+		for (uint32_t c = 0; c < g.v[k].nchildren; c++)
+			if (--g.v[g.v[k].children[c]].nparents == 0)
+				heap_push(&g, heap, &nheap, g.v[k].children[c]);
+	}
+	if (err == LS_ESTOP)
+		ls_error_set("%s: interrupted", path);
 	ls_buf_dispose(&prefix);
-	git_revwalk_free(rw);
+	free(heap);
+	graph_dispose(&g);
 	return err;
 }
 

@@ -89,6 +89,19 @@ test_repos_copied_and_renamed_secret_files_are_listed_at_every_path() {
     $WORK/a:$c1:s.txt:1:7"
 }
 
+test_repos_shallow_clone_is_scanned_up_to_its_boundary() {
+	mkrepo a old.txt "old"
+	addcommit a s.txt "key = $AWS_KEY"
+	addcommit a n.txt "newer"
+	git clone -q --depth 2 "file://$WORK/a" sh
+	lsr --datastore ds sh
+	expect_rc 1
+	expect_err_has "(1 scanned, 0 unchanged, 0 failed); scanned 5 new blobs"
+	expect_err_lacks "error"
+	report ds
+	expect_out_has "$WORK/sh:$(git -C a rev-parse HEAD~1 | cut -c1-12):s.txt:1:7"
+}
+
 test_repos_blob_shared_by_two_repos_reported_once_with_two_locations() {
 	mkrepo a s.txt "key = $AWS_KEY"
 	git clone -q a b
