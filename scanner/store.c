@@ -161,6 +161,16 @@ int ls_store_open(ls_store **out, const char *dir, int create)
 			free(path);
 			return LS_ENOTFOUND;
 		}
+		/* mkdir -p */
+		char *d = ls_xstrdup(dir);
+		for (char *p = d + 1; *p; p++) {
+			if (*p != '/')
+				continue;
+			*p = '\0';
+			mkdir(d, 0777);
+			*p = '/';
+		}
+		free(d);
 		if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
 			ls_error_set("%s: cannot create the datastore directory: %s", dir, strerror(errno));
 			free(path);

@@ -485,6 +485,13 @@ test_repos_usage_errors() {
 	printf '# a comment\n\n  %s  \n' "$WORK/a" | "$LEAKSCAN" repos --no-default-rules --rules "$RULES" -j1 \
 		--datastore ds --list - 2>err
 	grep -q "1 repositories (1 scanned" err || fail "--list -: $(cat err)"
+	lsr --datastore deep/er/ds a
+	expect_rc 1
+	[ -f deep/er/ds/datastore.db ] || fail "no datastore under deep/er/ds"
+	touch file
+	lsr --datastore file/ds a
+	expect_rc 2
+	expect_err_has "file/ds: cannot create the datastore directory"
 	ls_run repos --help
 	expect_rc 0
 	expect_out_has "--shard K/N"
