@@ -8,10 +8,15 @@
  *
  * Anything unusual (another index version, a split or sparse index, a malformed file) makes
  * ls_git_staged_fast return -1, and the caller compares with libgit2's diff instead. The file
- * is read whole, once; nothing is written.
+ * is mapped, once; nothing is written.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <git2.h>
 #include <stdint.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -211,6 +216,7 @@ static int has_prefix(const ientry *e, const char *prefix, size_t plen)
  */
 static size_t compare_dir(idx *x, size_t i, const char *prefix, size_t plen, git_tree *head, const cnode *c, int depth)
 {
+	size_t sub_from = 0; /* where to look for the next subdirectory's cache-tree node */
 	if (depth > LS_GIT_MAX_TREE_DEPTH)
 		return (size_t)-1;
 	if (c && c->entries >= 0 && head && git_oid_equal(&c->id, git_tree_id(head))) {
@@ -234,21 +240,34 @@ static size_t compare_dir(idx *x, size_t i, const char *prefix, size_t plen, git
 		}
 		/* a subdirectory: its entries follow contiguously */
 		size_t nlen = (size_t)(slash - rest);
-		char *sub = ls_xstrndup(e->path, plen + nlen + 1);
 		ls_buf_clear(&x->name);
 		ls_buf_put(&x->name, rest, nlen);
-		git_tree *subtree = NULL;
 		const git_tree_entry *te = head ? git_tree_entry_byname(head, x->name.ptr) : NULL;
-		if (te && git_tree_entry_type(te) == GIT_OBJECT_TREE && git_tree_lookup(&subtree, x->repo, git_tree_entry_id(te)) < 0) {
+		const int te_tree = te && git_tree_entry_type(te) == GIT_OBJECT_TREE;
+		/* subdirectories come in the same (path) order in the index and the cache-tree */
+		const cnode *sc = NULL;
+		for (size_t n = 0; c && n < c->nsubs && !sc; n++) {
+			size_t k = (sub_from + n) % c->nsubs;
+			if (c->subs[k].len == nlen && !memcmp(c->subs[k].name, rest, nlen)) {
+				sc = &c->subs[k];
+				sub_from = k + 1;
+			}
+		}
+		if (sc && sc->entries >= 0 && te_tree && git_oid_equal(&sc->id, git_tree_entry_id(te))) {
+			/* unchanged since HEAD: skip its entries without reading its tree */
+			size_t end = i + (size_t)sc->entries;
+			if (end > x->n || end <= i || !has_prefix(&x->e[end - 1], e->path, plen + nlen + 1) ||
+			    (end < x->n && has_prefix(&x->e[end], e->path, plen + nlen + 1)))
+				return (size_t)-1;
+			i = end;
+			continue;
+		}
+		char *sub = ls_xstrndup(e->path, plen + nlen + 1);
+		git_tree *subtree = NULL;
+		if (te_tree && git_tree_lookup(&subtree, x->repo, git_tree_entry_id(te)) < 0) {
 			free(sub);
 			return (size_t)-1;
 		}
-		const cnode *sc = NULL;
-		for (size_t k = 0; c && k < c->nsubs; k++)
-			if (c->subs[k].len == nlen && !memcmp(c->subs[k].name, rest, nlen)) {
-				sc = &c->subs[k];
-				break;
-			}
 		size_t next = compare_dir(x, i, sub, plen + nlen + 1, subtree, sc, depth + 1);
 		git_tree_free(subtree);
 		free(sub);
@@ -261,23 +280,27 @@ static size_t compare_dir(idx *x, size_t i, const char *prefix, size_t plen, git
 
 int ls_git_staged_fast(ls_git_history *h, git_repository *repo, const char *index_path, git_tree *head)
 {
-	ls_buf file = LS_BUF_INIT;
-	int rc = ls_read_file(&file, index_path);
-	if (rc == LS_ENOTFOUND) {
-		ls_buf_dispose(&file);
-		return 0; /* no index yet: nothing staged */
-	}
-	if (rc < 0) {
-		ls_buf_dispose(&file);
+	/* mapped, not read: a big repository's index is megabytes, and most of it is skipped */
+	int fd = open(index_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1; /* no index yet: nothing staged */
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+		close(fd);
 		return -1;
 	}
+	size_t size = (size_t)st.st_size;
+	void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return -1;
 	idx x;
 	memset(&x, 0, sizeof(x));
 	x.h = h;
 	x.repo = repo;
 	int err = -1;
 	size_t mark = ls_git_history_count(h);
-	if (parse_index(&x, (const unsigned char *)file.ptr, file.len) < 0)
+	if (parse_index(&x, map, size) < 0)
 		goto done;
 	/* without a cache-tree (before the first commit or write-tree) every directory is compared */
 	if (compare_dir(&x, 0, "", 0, head, x.have_tree ? &x.root : NULL, 0) != x.n) {
@@ -290,6 +313,6 @@ done:
 	free(x.e);
 	ls_buf_dispose(&x.paths);
 	ls_buf_dispose(&x.name);
-	ls_buf_dispose(&file);
+	munmap(map, size);
 	return err;
 }
