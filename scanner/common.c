@@ -341,7 +341,8 @@ int ls_read_file(ls_buf *out, const char *path)
 		return errno == ENOENT ? (ls_error_set("'%s': no such file", path), LS_ENOTFOUND)
 		                       : (ls_error_set("'%s': %s", path, strerror(errno)), LS_EIO);
 	struct stat st;
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+	int have_st = fstat(fd, &st) == 0;
+	if (have_st && S_ISDIR(st.st_mode)) {
 		close(fd);
 		ls_error_set("'%s': is a directory", path);
 		return LS_EIO;
@@ -349,8 +350,12 @@ int ls_read_file(ls_buf *out, const char *path)
 	int flags = fcntl(fd, F_GETFL);
 	if (flags >= 0)
 		fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+	/* a regular file's size is known: one allocation, no copies while growing */
+	if (have_st && S_ISREG(st.st_mode) && st.st_size > 0)
+		ls_buf_grow(out, (size_t)st.st_size + 1); /* +1: room to read the end of file */
 	for (;;) {
-		ls_buf_grow(out, 65536);
+		if (out->cap - out->len < 2)
+			ls_buf_grow(out, 65536);
 		ssize_t n = read(fd, out->ptr + out->len, out->cap - out->len - 1);
 		if (n < 0) {
 			if (errno == EINTR)
