@@ -180,4 +180,34 @@ int ls_git_walk_read(ls_git_walk *w, size_t i, long long max_size, ls_git_conten
 /** Fills author_name, author_email and date (which must be NULL) of item `i`'s commit. */
 void ls_git_walk_commit_info(ls_git_walk *w, size_t i, ls_provenance *out);
 
+/* ---- git secrets --scan-history (source_git_secrets.c) ---- */
+
+/** How blobs are matched (the caller's matchers; called with raw blob content). */
+typedef struct {
+	/** Non-zero if some line of the blob may be an added or removed line `git log -G`
+	 * matches (a superset is fine: ls_git_gs_candidate only narrows what to ask git). */
+	int (*pickaxe)(void *payload, const char *data, size_t len);
+	/** Appends ":LINE:TEXT\n" for each line `git grep -nwHEI` prints for the blob. */
+	void (*grep)(void *payload, const char *data, size_t len, ls_buf *out);
+	void *payload;
+} ls_git_gs_matcher;
+
+/** Matches each distinct blob and tree once across calls (memoised). One thread. */
+typedef struct ls_git_gs ls_git_gs;
+
+/** `repo` is borrowed and must outlive the result; `m` is copied. */
+int ls_git_gs_new(ls_git_gs **out, ls_git_repo *repo, const ls_git_gs_matcher *m);
+void ls_git_gs_free(ls_git_gs *gs);
+/**
+ * `*candidate` = 1 if `git log -G` might select `commit` (40 hex): it is not a merge and a blob
+ * that differs from its first parent (or any blob of a root commit) has a pickaxe hit. 0 means
+ * git log -G cannot select it. Returns 0 or LS_EIO / LS_EINVAL with a message.
+ */
+int ls_git_gs_candidate(ls_git_gs *gs, const char *commit, int *candidate);
+/**
+ * Appends what `git grep -nwHEI PATTERN COMMIT` prints, "COMMIT:PATH:LINE:TEXT\n" for each
+ * matching line of each regular file of the commit's tree in tree order, to `out`.
+ */
+int ls_git_gs_grep(ls_git_gs *gs, const char *commit, ls_buf *out);
+
 #endif

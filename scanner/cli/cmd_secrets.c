@@ -9,6 +9,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <langinfo.h>
+#include <limits.h>
+#include <locale.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,6 +22,7 @@
 #include "cli.h"
 #include "common.h"
 #include "hooks.h"
+#include "source_git.h"
 
 static const char gs_usage[] =
     "usage: git secrets --scan [-r|--recursive] [--cached] [--no-index] [--untracked] [<files>...]\n"
@@ -941,10 +946,10 @@ static void print_blob_lines(const char *id, size_t idlen, const char *path, voi
 	}
 }
 
-/* scan_history: the commits whose diffs match (git log --all -G), each one's tree grepped
- * as `git grep` does. Every blob is read and searched once however many commits hold it;
- * only the matching lines are kept. */
-static int scan_history(gs_state *st)
+/* scan_history through git itself: the commits whose diffs match (git log --all -G), each
+ * one's tree grepped as `git grep` does. Every blob is read and searched once however many
+ * commits hold it; only the matching lines are kept. The fallback of scan_history below. */
+static int scan_history_log(gs_state *st)
 {
 	strv patterns = {0};
 	load_patterns(&patterns);
@@ -994,6 +999,155 @@ done:
 	free(combined);
 	strv_free(&patterns);
 	(void)st;
+	return rc;
+}
+
+/* The matchers of the history scan through libgit2 (see ls_git_gs_matcher). */
+typedef struct {
+	ls_ere *words;   /* git grep -w -E, the combined pattern */
+	ls_ere *pickaxe; /* the combined pattern as an ERE matched anywhere (C locale) */
+	regex_t lre;     /* as git log -G compiles it: REG_EXTENDED | REG_NEWLINE, user's locale */
+	locale_t loc;
+	int multibyte;   /* the user's locale is not the C locale: non-ASCII text goes to lre */
+} hist_match;
+
+/* Whether git log -G may see a matching line in the blob (superset; see ls_git_gs_matcher). */
+static int hist_pickaxe(void *payload, const char *data, size_t len)
+{
+	hist_match *h = payload;
+	/* git log -G skips binary files: a NUL in the first 8000 bytes */
+	if (memchr(data, '\0', len < 8000 ? len : 8000))
+		return 0;
+	int high = 0;
+	for (size_t i = 0; h->multibyte && i < len && !high; i++)
+		high = (unsigned char)data[i] >= 0x80;
+	if (high) {
+		if (len > INT_MAX)
+			return 1;
+		/* as git matches it, in the user's locale; REG_NEWLINE keeps matches within lines */
+		locale_t old = uselocale(h->loc);
+		regmatch_t m[1];
+		m[0].rm_so = 0;
+		m[0].rm_eo = (regoff_t)len;
+		int r = regexec(&h->lre, data, 1, m, REG_STARTEND);
+		uselocale(old);
+		return r == 0;
+	}
+	if (!ls_ere_may_match(h->pickaxe, data, len))
+		return 0;
+	for (size_t start = 0; start < len;) {
+		const char *nl = memchr(data + start, '\n', len - start);
+		size_t end = nl ? (size_t)(nl - data) : len;
+		if (ls_ere_match_line(h->pickaxe, data + start, end - start))
+			return 1;
+		start = end + 1;
+	}
+	return 0;
+}
+
+static void hist_grep(void *payload, const char *data, size_t len, ls_buf *out)
+{
+	hist_match *h = payload;
+	grepper g = {h->words, 8000, out, 0};
+	grep_buffer(&g, "", data, len);
+}
+
+/*
+ * scan_history: the commits `git log --all -G` selects, in its order (`git rev-list --all`),
+ * each one's tree grepped as `git grep` does. Each distinct blob is read and matched once and
+ * each distinct tree's matching lines are put together once (ls_git_gs); commits are compared
+ * with their first parent by tree ids, and only those whose changed blobs hold a line the -G
+ * pattern matches are handed to `git log --no-walk -G`, which decides as git-secrets' own
+ * git log would (renames, binary files, the diff itself). Anything unusual (no repository, a
+ * shallow one, a pattern git would reject, an unreadable object) takes scan_history_log.
+ */
+static int scan_history(gs_state *st)
+{
+	strv patterns = {0};
+	load_patterns(&patterns);
+	if (!patterns.n)
+		return 0;
+	char *combined = join_patterns(&patterns);
+	strv_free(&patterns);
+	hist_match h;
+	memset(&h, 0, sizeof(h));
+	int have_lre = 0, fallback = 1, rc = 0;
+	char *words_notes = NULL, *notes = NULL, *g = NULL;
+	ls_git_repo *repo = NULL;
+	ls_git_gs *gs = NULL;
+	ls_buf list = LS_BUF_INIT, input = LS_BUF_INIT, sel = LS_BUF_INIT, output = LS_BUF_INIT;
+	strv shas = {0}, chosen = {0};
+
+	if (ls_ere_new(&h.words, (const char *const *)&combined, 1, LS_ERE_GIT_GREP_WORDS, &words_notes) < 0 ||
+	    ls_ere_new(&h.pickaxe, (const char *const *)&combined, 1, LS_ERE_GREP, &notes) < 0)
+		goto done;
+	h.loc = newlocale(LC_CTYPE_MASK, "", (locale_t)0);
+	if (!h.loc)
+		h.loc = newlocale(LC_CTYPE_MASK, "C", (locale_t)0);
+	if (!h.loc)
+		goto done;
+	h.multibyte = strcmp(nl_langinfo_l(CODESET, h.loc), "ANSI_X3.4-1968") != 0;
+	locale_t old = uselocale(h.loc);
+	have_lre = regcomp(&h.lre, combined, REG_EXTENDED | REG_NEWLINE | REG_NOSUB) == 0;
+	uselocale(old);
+	if (!have_lre)
+		goto done;
+	if (ls_git_repo_open(&repo, NULL) < 0 || ls_git_repo_is_shallow(repo))
+		goto done;
+	const char *revv[] = {"git", "rev-list", "--all", NULL};
+	if (run_git_quiet(&list, revv) != 0)
+		goto done;
+	split_lines(&shas, list.ptr ? list.ptr : "", list.len);
+	ls_git_gs_matcher m = {hist_pickaxe, hist_grep, &h};
+	ls_git_gs_new(&gs, repo, &m);
+	for (size_t i = 0; i < shas.n; i++) {
+		int cand = 0;
+		if (ls_git_gs_candidate(gs, shas.v[i], &cand) < 0)
+			goto done;
+		if (cand)
+			ls_buf_printf(&input, "%s\n", shas.v[i]);
+	}
+	if (input.len) {
+		g = ls_xasprintf("-G%s", combined);
+		const char *logv[] = {"git", "log", "--no-walk", "--stdin", g, "--pretty=%H", NULL};
+		if (ls_hook_run_git_input(&sel, logv, input.ptr, input.len, 1) != 0)
+			goto done;
+		split_lines(&chosen, sel.ptr ? sel.ptr : "", sel.len);
+		qsort(chosen.v, chosen.n, sizeof(char *), cmp_strp);
+	}
+	fallback = 0;
+	if (words_notes)
+		fputs(words_notes, stderr);
+	for (size_t i = 0; i < shas.n && chosen.n; i++) {
+		if (!bsearch(&shas.v[i], chosen.v, chosen.n, sizeof(char *), cmp_strp))
+			continue;
+		if (ls_git_gs_grep(gs, shas.v[i], &output) < 0) {
+			fallback = 1;
+			goto done;
+		}
+	}
+	rc = process_output(output.len ? 0 : 1, &output);
+done:
+	ls_git_gs_free(gs);
+	ls_git_repo_free(repo);
+	if (have_lre)
+		regfree(&h.lre);
+	if (h.loc)
+		freelocale(h.loc);
+	ls_ere_free(h.words);
+	ls_ere_free(h.pickaxe);
+	free(words_notes);
+	free(notes);
+	free(g);
+	free(combined);
+	strv_free(&shas);
+	strv_free(&chosen);
+	ls_buf_dispose(&list);
+	ls_buf_dispose(&input);
+	ls_buf_dispose(&sel);
+	ls_buf_dispose(&output);
+	if (fallback)
+		return scan_history_log(st);
 	return rc;
 }
 
