@@ -379,6 +379,27 @@ SCRIPT
 	[ ! -e marker ] || fail "something from the repository's config ran: $(cat marker)"
 }
 
+test_hostile_corrupt_or_foreign_datastore() {
+	mkdir ds foreign
+	head -c 20000 /dev/urandom > ds/datastore.db
+	python3 -c "import sqlite3; c = sqlite3.connect('foreign/datastore.db'); c.execute('create table x(a)'); c.commit()"
+	make_repo r
+	for cmd in report summary; do
+		ls_run "$cmd" --datastore ds
+		expect_rc 2
+		expect_err_has "leakscan: ds/datastore.db: not a leakscan datastore or corrupt"
+		ls_run "$cmd" --datastore foreign
+		expect_rc 2
+		expect_err_has "leakscan: foreign/datastore.db: not a leakscan datastore"
+	done
+	# a bulk scan never writes into a file it does not recognise
+	sum=$(sha256sum foreign/datastore.db)
+	lst repos --datastore foreign r
+	expect_rc 2
+	expect_err_has "foreign/datastore.db: not a leakscan datastore"
+	expect_eq "$(sha256sum foreign/datastore.db)" "$sum"
+}
+
 # ---- output ----
 
 test_hostile_closed_pipe_exits_quietly() {
