@@ -400,6 +400,16 @@ test_hostile_corrupt_or_foreign_datastore() {
 	expect_eq "$(sha256sum foreign/datastore.db)" "$sum"
 }
 
+test_hostile_repos_urls_never_run_commands() {
+	# transports and option injections that make git run a command
+	ls_run repos --no-default-rules --rules "$RULES" -j1 --datastore ds -- "ext::sh -c touch% $WORK/marker1" "--upload-pack=touch $WORK/marker2" \
+		"ssh://-oProxyCommand=touch%20$WORK/marker3/x" "-c core.sshCommand=touch $WORK/marker4"
+	expect_rc 2
+	expect_err_has "ext::sh -c touch% $WORK/marker1: not a git repository"
+	expect_err_has "4 repositories (0 scanned, 0 unchanged, 4 failed)"
+	for i in 1 2 3 4; do [ ! -e "marker$i" ] || fail "marker$i was written"; done
+}
+
 # ---- output ----
 
 test_hostile_closed_pipe_exits_quietly() {
