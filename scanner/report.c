@@ -161,7 +161,12 @@ static void json_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 		put_jstr(b, "author_name", f->prov.author_name);
 		put_jstr(b, "author_email", f->prov.author_email);
 		put_jstr(b, "date", f->prov.date);
-		put_jstr(b, "message", f->prov.message);
+		/* the commit message may hold the secret itself (a finding in "<commit message>") */
+		ls_buf_puts(b, ",\"message\":");
+		if (f->prov.message)
+			put_json_masked(r, b, f->prov.message, strlen(f->prov.message), f);
+		else
+			ls_buf_puts(b, "null");
 		put_jstr(b, "blob", f->prov.blob);
 		if (f->prov.nalso) {
 			ls_buf_puts(b, ",\"provenance\":[");
