@@ -199,6 +199,12 @@ typedef struct ls_git_gs ls_git_gs;
 int ls_git_gs_new(ls_git_gs **out, ls_git_repo *repo, const ls_git_gs_matcher *m);
 void ls_git_gs_free(ls_git_gs *gs);
 /**
+ * Matches blob `blob` (40 hex; its content `data`, `len` bytes) with both matchers and keeps the
+ * results, so that later calls need not read it: for feeding every blob from one fast stream
+ * (`git cat-file --batch-all-objects`). Blobs never preloaded are read through libgit2.
+ */
+int ls_git_gs_preload(ls_git_gs *gs, const char *blob, const char *data, size_t len);
+/**
  * `*candidate` = 1 if `git log -G` might select `commit` (40 hex): it is not a merge and a blob
  * that differs from its first parent (or any blob of a root commit) has a pickaxe hit. 0 means
  * git log -G cannot select it. Returns 0 or LS_EIO / LS_EINVAL with a message.

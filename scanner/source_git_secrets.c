@@ -21,11 +21,14 @@ struct ls_git_gs {
 	size_t nbufs, capbufs;
 };
 
+static size_t new_buf(ls_git_gs *gs);
+
 int ls_git_gs_new(ls_git_gs **out, ls_git_repo *repo, const ls_git_gs_matcher *m)
 {
 	ls_git_gs *gs = ls_xcalloc(1, sizeof(*gs));
 	gs->repo = repo->repo;
 	gs->m = *m;
+	new_buf(gs); /* index 0: the empty list, shared by blobs without matches */
 	*out = gs;
 	return 0;
 }
@@ -49,6 +52,36 @@ static int fail_object(const git_oid *id, const char *what)
 	const git_error *e = git_error_last();
 	ls_error_set("cannot read %s %s: %s", what, hex, e && e->message ? e->message : "unknown error");
 	return LS_EIO;
+}
+
+int ls_git_gs_preload(ls_git_gs *gs, const char *blob, const char *data, size_t len)
+{
+	git_oid id;
+	if (git_oid_fromstrn(&id, blob, GIT_OID_HEXSZ) < 0) {
+		ls_error_set("bad blob id");
+		return LS_EINVAL;
+	}
+	int isnew;
+	omap_ent *e = ls_git_omap_get(&gs->hits, &id, &isnew);
+	if (isnew) {
+		e->kind = K_BLOB;
+		e->val = gs->m.pickaxe(gs->m.payload, data, len) != 0;
+	}
+	e = ls_git_omap_get(&gs->greps, &id, &isnew);
+	if (isnew) {
+		e->kind = K_BLOB;
+		ls_buf lines = LS_BUF_INIT;
+		gs->m.grep(gs->m.payload, data, len, &lines);
+		if (!lines.len) {
+			e->val = 0; /* the shared empty list */
+		} else {
+			size_t k = new_buf(gs);
+			gs->bufs[k] = lines;
+			/* new_buf does not touch the map: `e` is still valid */
+			e->val = (uint32_t)k;
+		}
+	}
+	return 0;
 }
 
 /* ---- which commits git log -G may select ---- */

@@ -202,6 +202,38 @@ test_gs_scan_history() {
 	same "scan-history clean" 'cd ../clean && git secrets --add "tok_[a-z]{24}" && git secrets --scan-history'
 }
 
+# --scan-history picks commits as git log --all -G does and greps each whole tree: renames,
+# moved lines, removals, merges, tags, a stash, binary files, symlinks, a line only the
+# locale-aware -G matches, and more than 64 blobs (blobs read by several git processes)
+test_gs_scan_history_edges() {
+	sandboxes
+	setup 'git init -q -b main . && git secrets --add "tok_[a-z0-9]{24}" && git secrets --add "k.y_[0-9]{4}" &&
+		mkdir -p d/e && for i in $(seq 70); do echo "filler $i" > d/e/f$i.txt; done &&
+		printf "x tok_0123456789abcdefghijklmn\n" > keep.txt && printf "no newline at end" > nl.txt &&
+		git add -A && git commit -q -m base &&
+		printf "no newline at end\ntok_aaaaaaaaaaaaaaaaaaaaaaaa\n" > nl.txt && git commit -q -am "newline then secret" &&
+		echo unrelated > u.txt && git add u.txt && git commit -q -m "unrelated change" &&
+		git mv keep.txt moved.txt && git commit -q -m "exact rename" &&
+		printf "x tok_0123456789abcdefghijklmn\nmore\n" > moved.txt && git mv moved.txt d/moved2.txt && git commit -q -am "rename with an edit" &&
+		printf "a\nb tok_bbbbbbbbbbbbbbbbbbbbbbbb\nc\n" > mv.txt && git add mv.txt && git commit -q -m "three lines" &&
+		printf "b tok_bbbbbbbbbbbbbbbbbbbbbbbb\na\nc\n" > mv.txt && git commit -q -am "secret line moved" &&
+		printf "a\nc\n" > mv.txt && git commit -q -am "secret removed" &&
+		printf "\0bin tok_cccccccccccccccccccccccc\n" > b.bin && git add b.bin && git commit -q -m binary &&
+		ln -s "tok_dddddddddddddddddddddddd" link && git add link && git commit -q -m symlink &&
+		printf "k\303\251y_1234\n" > utf.txt && git add utf.txt && git commit -q -m "only -G in UTF-8" &&
+		git checkout -q -b side && echo "side tok_eeeeeeeeeeeeeeeeeeeeeeee" > side.txt && git add side.txt && git commit -q -m side &&
+		git checkout -q main && echo m >> u.txt && git commit -q -am main2 && git merge -q --no-ff --no-edit side &&
+		git checkout -q -b gone && echo "tag tok_ffffffffffffffffffffffff" > t.txt && git add t.txt && git commit -q -m tagged &&
+		git tag -a -m ann ann && git tag light HEAD~0 && git checkout -q main && git branch -q -D gone &&
+		echo "stash tok_gggggggggggggggggggggggg" >> u.txt && git add u.txt && git stash -q'
+	same "scan-history edge cases" 'export LANG=C.UTF-8; git secrets --scan-history'
+	expect_eq "$(cat "$WORK/ours.rc")" 1
+	same "scan-history edge cases, C locale" 'export LC_ALL=C; git secrets --scan-history'
+	same "scan-history edge cases, allowed" "git config --add secrets.allowed 'd/e/' && git config --add secrets.allowed 'side' && git secrets --scan-history"
+	same "scan-history, a pattern git rejects" "git config --add secrets.patterns 'a(' && git secrets --scan-history"
+	same "scan-history, empty repository" 'git init -q ../empty && cd ../empty && git secrets --add "tok_[a-z]{24}" && git secrets --scan-history'
+}
+
 test_gs_install_and_hooks() {
 	sandboxes
 	setup 'git init -q . && git secrets --add "tok_[a-z0-9]{24}"'
