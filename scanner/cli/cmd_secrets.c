@@ -1190,7 +1190,49 @@ typedef struct {
 	regex_t lre;     /* as git log -G compiles it: REG_EXTENDED | REG_NEWLINE, user's locale */
 	locale_t loc;
 	int multibyte;   /* the user's locale is not the C locale: non-ASCII text goes to lre */
+	int attributes;  /* gitattributes may exist: a `diff` attribute can make a binary file text */
 } hist_match;
+
+static int path_exists(const char *path)
+{
+	struct stat sb;
+	return path && *path && stat(path, &sb) == 0;
+}
+
+/* Whether some gitattributes file may apply to git log's diffs (then a file with a NUL is
+ * not ruled out: `diff` may make it text for -G). */
+static int may_have_attributes(void)
+{
+	ls_buf b = LS_BUF_INIT;
+	int found = 0;
+	const char *infov[] = {"git", "rev-parse", "--git-path", "info/attributes", NULL};
+	if (run_git_quiet(&b, infov) == 0 && path_exists(b.ptr))
+		found = 1;
+	ls_buf_dispose(&b);
+	const char *corev[] = {"git", "config", "--path", "core.attributesFile", NULL};
+	if (!found && run_git_quiet(&b, corev) == 0) {
+		found = path_exists(b.ptr);
+	} else if (!found) {
+		const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+		char *p = xdg && *xdg ? ls_xasprintf("%s/git/attributes", xdg)
+		                      : ls_xasprintf("%s/.config/git/attributes", home ? home : "");
+		found = path_exists(p);
+		free(p);
+	}
+	ls_buf_dispose(&b);
+	const char *topv[] = {"git", "rev-parse", "--show-toplevel", NULL};
+	if (!found && run_git_quiet(&b, topv) == 0 && b.ptr) {
+		char *p = ls_xasprintf("%s/.gitattributes", b.ptr);
+		found = path_exists(p);
+		free(p);
+	}
+	ls_buf_dispose(&b);
+	const char *lsv[] = {"git", "ls-files", "--", ":(top,glob)**/.gitattributes", NULL};
+	if (!found && run_git_quiet(&b, lsv) == 0 && b.len)
+		found = 1;
+	ls_buf_dispose(&b);
+	return found;
+}
 
 /* Whether git log -G may see a matching line in the blob (superset; see ls_git_gs_matcher). */
 static int hist_pickaxe(void *payload, const char *data, size_t len)
@@ -1198,7 +1240,7 @@ static int hist_pickaxe(void *payload, const char *data, size_t len)
 	hist_match *h = payload;
 	/* git log -G skips binary files: a NUL in the first 8000 bytes */
 	if (memchr(data, '\0', len < 8000 ? len : 8000))
-		return 0;
+		return h->attributes;
 	int high = 0;
 	for (size_t i = 0; h->multibyte && i < len && !high; i++)
 		high = (unsigned char)data[i] >= 0x80;
@@ -1283,6 +1325,13 @@ static int scan_history(gs_state *st)
 		goto done;
 	if (ls_git_repo_open(&repo, NULL) < 0 || ls_git_repo_is_shallow(repo))
 		goto done;
+	/* a textconv filter shows -G other text than the blob's: only git itself can tell */
+	const char *textconvv[] = {"git", "config", "--get-regexp", "^diff\\..*\\.textconv$", NULL};
+	int textconv = run_git_quiet(&list, textconvv) == 0;
+	ls_buf_dispose(&list);
+	if (textconv)
+		goto done;
+	h.attributes = may_have_attributes();
 	const char *revv[] = {"git", "rev-list", "--all", NULL};
 	if (run_git_quiet(&list, revv) != 0)
 		goto done;

@@ -230,6 +230,16 @@ test_gs_scan_history_edges() {
 	expect_eq "$(cat "$WORK/ours.rc")" 1
 	same "scan-history edge cases, C locale" 'export LC_ALL=C; git secrets --scan-history'
 	same "scan-history edge cases, allowed" "git config --add secrets.allowed 'd/e/' && git config --add secrets.allowed 'side' && git secrets --scan-history"
+	# a `diff` attribute makes a file with a NUL text for -G: its commit is selected (the line
+	# itself is no word match for git grep -w)
+	same "scan-history, diff attribute" 'printf "\0x\nxtok_iiiiiiiiiiiiiiiiiiiiiiii\n" > x.dat && git add x.dat &&
+		git commit -q -m dat && git secrets --scan-history; echo "rc $?"; printf "*.dat diff\n" > .gitattributes &&
+		git secrets --scan-history'
+	# a textconv filter: -G sees its output (upper case), git grep the blob
+	same "scan-history, textconv" 'printf "#!/bin/sh\ntr a-z A-Z < \"\$1\"\n" > ../up.sh && chmod +x ../up.sh &&
+		printf "*.up diff=up\n" > .gitattributes && git config diff.up.textconv "$PWD/../up.sh" &&
+		printf "tok_jjjjjjjjjjjjjjjjjjjjjjjj\n" > y.up && git add y.up && git commit -q -m up &&
+		git config --add secrets.patterns "TOK_J+" && git secrets --scan-history'
 	same "scan-history, a pattern git rejects" "git config --add secrets.patterns 'a(' && git secrets --scan-history"
 	same "scan-history, empty repository" 'git init -q ../empty && cd ../empty && git secrets --add "tok_[a-z]{24}" && git secrets --scan-history'
 }
