@@ -25,6 +25,15 @@ peak_rss_kb() {
 	RSS=$(tail -1 "$WORK/.rss")
 }
 
+# libgit2 1.5 leaks PCRE2 match data in git_config_foreach_match (opening a repository with
+# extensions such as extensions.partialclone, looking up remotes); not leakscan's. The stacks
+# LSan records stop inside libpcre2, so the suppression names the library; call it from the
+# tests that need it only (each test runs in its own subshell).
+suppress_libgit2_pcre2_leak() {
+	printf 'leak:libpcre2-8.so\n' > "$WORK/lsan.supp"
+	export LSAN_OPTIONS="suppressions=$WORK/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+}
+
 # ---- size ----
 
 test_hostile_sparse_5g_file_skipped_as_binary_at_once() {
@@ -321,12 +330,7 @@ test_hostile_git_partial_clone_missing_blobs() {
 	make_repo r
 	git -C r config uploadpack.allowFilter true
 	git clone -q --filter=blob:none --no-checkout "file://$WORK/r" part
-	# libgit2 1.5 leaks a PCRE2 match data in git_config_foreach_match when it opens a
-	# repository with extensions (extensions.partialclone); not leakscan's. The stacks LSan
-	# records stop inside libpcre2, so the suppression names the library, for this test only.
-	printf 'leak:libpcre2-8.so\n' > "$WORK/lsan.supp"
-	local LSAN_OPTIONS="suppressions=$WORK/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
-	export LSAN_OPTIONS
+	suppress_libgit2_pcre2_leak
 	lst git part
 	# blobs are never fetched: each missing one is named, nothing runs git
 	expect_rc 2
@@ -401,6 +405,7 @@ test_hostile_corrupt_or_foreign_datastore() {
 }
 
 test_hostile_repos_urls_never_run_commands() {
+	suppress_libgit2_pcre2_leak
 	# transports and option injections that make git run a command
 	ls_run repos --no-default-rules --rules "$RULES" -j1 --datastore ds -- "ext::sh -c touch% $WORK/marker1" "--upload-pack=touch $WORK/marker2" \
 		"ssh://-oProxyCommand=touch%20$WORK/marker3/x" "-c core.sshCommand=touch $WORK/marker4"
