@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,9 +32,16 @@ typedef struct {
 	const ls_cli_filters *fl;
 } scan_job;
 
-/* Files up to this size are read into a reused buffer; larger ones are mapped. Mapping
- * small files from several threads is slow (every munmap shoots down TLBs on all CPUs). */
-#define MMAP_THRESHOLD ((off_t)16 << 20)
+/*
+ * Files are read into a reused per-worker buffer: whole up to WINDOW bytes, larger ones in
+ * overlapping windows of that size, so a worker never holds more than WINDOW bytes of any
+ * file (mapping files instead is slower with several threads, as every munmap shoots down
+ * TLBs on all CPUs, and a mapped 5 GiB file counts 5 GiB in the resident set).
+ */
+#define WINDOW ((size_t)64 << 20)
+/* Windows overlap by this much; a finding belongs to the window that holds it away from
+ * the edges (the matcher's own chunk overlap is far smaller). */
+#define WINDOW_OVERLAP ((size_t)1 << 20)
 
 typedef struct {
 	ls_scratch *scratch;
@@ -61,13 +67,13 @@ static void worker_free(void *wp, void *payload)
 	free(w);
 }
 
-/* Reads an open regular file of known size into `b`. Returns 0 or -1 with errno set. */
-static int read_all(int fd, ls_buf *b, size_t size)
+/* Reads `size` bytes at `off` of an open file into `b`. Returns 0 or -1 with errno set. */
+static int read_at(int fd, ls_buf *b, size_t size, off_t off)
 {
 	ls_buf_clear(b);
 	ls_buf_grow(b, size);
 	while (b->len < size) {
-		ssize_t n = read(fd, b->ptr + b->len, size - b->len);
+		ssize_t n = pread(fd, b->ptr + b->len, size - b->len, off + (off_t)b->len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -82,6 +88,76 @@ static int read_all(int fd, ls_buf *b, size_t size)
 static void search(scan_job *j, ls_scratch *s, ls_cli_result *res, const char *buf, size_t len, const char *path)
 {
 	ls_cli_result_search(res, j->m, s, &j->so, j->o, buf, len, path);
+}
+
+static size_t count_chars(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return c;
+}
+
+/*
+ * A file larger than one window: each window is searched on its own, its findings moved
+ * to file positions (offsets, lines, and columns on a line that began in an earlier
+ * window), and a finding in an overlap is kept by one window only.
+ */
+static void search_windows(scan_job *j, worker *w, ls_cli_result *res, int fd, size_t size, const char *path)
+{
+	size_t start = 0, lines_before = 0, chars_before = 0, half = WINDOW_OVERLAP / 2;
+	res->bytes = size;
+	for (;;) {
+		size_t len = size - start < WINDOW ? size - start : WINDOW;
+		if (read_at(fd, &w->buf, len, (off_t)start) < 0) {
+			res->error = ls_xasprintf("%s: %s", path, strerror(errno));
+			return;
+		}
+		len = w->buf.len;
+		if (start == 0 && !j->o->binary && ls_is_binary(w->buf.ptr, len)) {
+			res->skipped = 1;
+			return;
+		}
+		int last = start + len >= size || len < WINDOW;
+		ls_cli_result part;
+		memset(&part, 0, sizeof(part));
+		ls_cli_result_search(&part, j->m, w->scratch, &j->so, j->o, w->buf.ptr, len, path);
+		size_t lo = start ? start + half : 0, hi = last ? SIZE_MAX : start + len - half;
+		for (size_t i = 0; i < part.findings.n; i++) {
+			ls_finding *f = &part.findings.items[i];
+			size_t at = start + f->offset;
+			if (at < lo || at >= hi) {
+				ls_finding_dispose(f);
+				continue;
+			}
+			if (f->line == 1)
+				f->column += chars_before;
+			if (f->end_line == 1)
+				f->end_column += chars_before;
+			f->line += lines_before;
+			f->end_line += lines_before;
+			f->offset = at;
+			ls_findings_push(&res->findings, f);
+		}
+		free(part.findings.items);
+		if (part.error && !res->error)
+			res->error = part.error;
+		else
+			free(part.error);
+		free(part.note);
+		if (last)
+			return;
+		/* move the line bookkeeping to where the next window starts */
+		size_t next = len - WINDOW_OVERLAP;
+		const char *p = w->buf.ptr, *line_start = p, *nl;
+		while ((nl = memchr(p, '\n', (size_t)(w->buf.ptr + next - p)))) {
+			lines_before++;
+			p = line_start = nl + 1;
+		}
+		chars_before = line_start == w->buf.ptr ? chars_before + count_chars(w->buf.ptr, next)
+		                                        : count_chars(line_start, (size_t)(w->buf.ptr + next - line_start));
+		start += next;
+	}
 }
 
 static void work(void *wp, size_t idx, void *payload)
@@ -117,30 +193,15 @@ static void work(void *wp, size_t idx, void *payload)
 		close(fd);
 		return;
 	}
-	if (st.st_size <= MMAP_THRESHOLD) {
-		if (read_all(fd, &w->buf, (size_t)st.st_size) < 0)
+	if ((size_t)st.st_size <= WINDOW) {
+		if (read_at(fd, &w->buf, (size_t)st.st_size, 0) < 0)
 			res->error = ls_xasprintf("%s: %s", it->path, strerror(errno));
 		else
 			search(j, w->scratch, res, w->buf.ptr, w->buf.len, it->path);
-		close(fd);
-		return;
-	}
-	void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (map == MAP_FAILED) {
-		/* not mappable (some special file systems): read it instead */
-		ls_buf b = LS_BUF_INIT;
-		close(fd);
-		if (ls_read_file(&b, it->path) < 0)
-			res->error = ls_xasprintf("%s", ls_error_last());
-		else
-			search(j, w->scratch, res, b.ptr, b.len, it->path);
-		ls_buf_dispose(&b);
-		return;
+	} else {
+		search_windows(j, w, res, fd, (size_t)st.st_size, it->path);
 	}
 	close(fd);
-	madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
-	search(j, w->scratch, res, map, (size_t)st.st_size, it->path);
-	munmap(map, (size_t)st.st_size);
 }
 
 static void discard(size_t idx, void *payload)

@@ -218,4 +218,30 @@ test_version_and_help() {
 	expect_rc 2
 }
 
+# Files over 64 MiB are read in overlapping windows: secrets on both sides of, inside and
+# across a window edge are each found once, with file lines and columns.
+test_scan_large_file_windows() {
+	python3 - "$AWS_KEY" <<'PY'
+import sys
+key = sys.argv[1].encode()
+line = b"a" * 1000 + b"\n"                       # 1001 bytes a line
+n = 70 * 1024 * 1024 // 1001
+data = bytearray(line * n)
+MB = 1024 * 1024
+spots = [63 * MB - 500, int(63.5 * MB), 64 * MB - 10, len(data) - 40]
+for off in spots:
+    data[off - 1:off] = b" "
+    data[off:off + 20] = key
+    data[off + 20:off + 21] = b" "
+open("big.txt", "wb").write(data)
+with open("expect", "w") as f:
+    for off in spots:
+        print(f"big.txt:{off // 1001 + 1}:{off % 1001 + 1}", file=f)
+PY
+	lst scan -f jsonl big.txt
+	expect_rc 1
+	got=$(printf '%s\n' "$OUT" | python3 -c 'import json,sys; [print("%s:%d:%d" % (d["path"], d["line"], d["column"])) for d in map(json.loads, sys.stdin)]')
+	expect_eq "$got" "$(cat expect)"
+}
+
 run_tests
