@@ -406,22 +406,33 @@ static void remove_pending_tmp(int sig)
 	raise(sig);
 }
 
+static const int guarded_sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+/* Blocks (block != 0) or unblocks the signals the handler covers. */
+static void block_guarded(int block)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(guarded_sigs) / sizeof(guarded_sigs[0]); i++)
+		sigaddset(&set, guarded_sigs[i]);
+	sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
 static void guard_pending_tmp(char *path)
 {
-	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 	static int installed;
 	pending_tmp = path;
 	if (!path || installed)
 		return;
 	installed = 1;
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+	for (size_t i = 0; i < sizeof(guarded_sigs) / sizeof(guarded_sigs[0]); i++) {
 		struct sigaction sa, old;
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = remove_pending_tmp;
 		sigemptyset(&sa.sa_mask);
 		/* a signal ignored by whoever started us (nohup) stays ignored */
-		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
-			sigaction(sigs[i], &sa, NULL);
+		if (sigaction(guarded_sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(guarded_sigs[i], &sa, NULL);
 	}
 }
 
@@ -434,16 +445,20 @@ int ls_cli_output_open(ls_cli_output *out, const ls_cli_options *o)
 	}
 	out->final_path = o->output;
 	out->tmp_path = ls_xasprintf("%s.tmp.XXXXXX", o->output);
+	/* no signal between creating the file and telling the handler about it */
+	block_guarded(1);
 	int fd = mkstemp(out->tmp_path);
 	if (fd < 0) {
+		block_guarded(0);
 		ls_cli_error("cannot write '%s': %s", o->output, strerror(errno));
 		free(out->tmp_path);
 		out->tmp_path = NULL;
 		return -1;
 	}
+	guard_pending_tmp(out->tmp_path);
+	block_guarded(0);
 	fchmod(fd, 0644 & ~(mode_t)0);
 	out->fp = fdopen(fd, "w");
-	guard_pending_tmp(out->tmp_path);
 	return 0;
 }
 
