@@ -15,12 +15,16 @@
 
 /* Bytes of context kept on each side of a chunk so that anchors like \b see real data. */
 #define GUARD 64
+/* partner[] of a `pair_with` rule whose partner is not compiled in: never confirmed */
+#define NEVER (SIZE_MAX - 1)
 
 struct ls_matcher {
 	hs_database_t *db;
 	const ls_rule **rules;
 	pcre2_code **codes;
 	size_t *width;   /* confirmation window per rule */
+	size_t *partner; /* `pair_with` partner's index per rule, or SIZE_MAX */
+	unsigned char *is_partner; /* some rule pairs with this one: record its matches */
 	size_t n;
 	size_t max_width;
 	ls_matcher_options opts;
@@ -40,6 +44,8 @@ struct ls_scratch {
 	cluster *done;
 	size_t ndone, capdone;
 	size_t *emitted;   /* per rule, end of the last reported match */
+	cluster *spans;    /* matches of partner rules in this scan (rule, start, end) */
+	size_t nspans, capspans;
 	const ls_rule *limit_rule;
 	size_t base;       /* offset of the chunk being scanned */
 	const ls_matcher *m;
@@ -103,6 +109,8 @@ void ls_matcher_free(ls_matcher *m)
 	free(m->codes);
 	free(m->rules);
 	free(m->width);
+	free(m->partner);
+	free(m->is_partner);
 	free(m);
 }
 
@@ -119,7 +127,7 @@ static void cache_key(char out[65], const ls_matcher *m)
 	hs_platform_info_t plat;
 	memset(&plat, 0, sizeof(plat));
 	hs_populate_platform(&plat);
-	ls_buf_printf(&b, "%s\n%u %llu\n%zu %zu relax%d+\n", hs_version(), plat.tune,
+	ls_buf_printf(&b, "%s\n%u %llu\n%zu %zu relax%d+ pairs-apart\n", hs_version(), plat.tune,
 	              (unsigned long long)plat.cpu_features, m->n, m->opts.max_window, RELAX_REPEAT_OVER);
 	for (size_t i = 0; i < m->n; i++)
 		ls_buf_put(&b, m->rules[i]->pattern, strlen(m->rules[i]->pattern) + 1);
@@ -202,6 +210,8 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 	m->rules = ls_xcalloc(total, sizeof(*m->rules));
 	m->codes = ls_xcalloc(total, sizeof(*m->codes));
 	m->width = ls_xcalloc(total, sizeof(*m->width));
+	m->partner = ls_xcalloc(total ? total : 1, sizeof(*m->partner));
+	m->is_partner = ls_xcalloc(total ? total : 1, 1);
 	const char **exprs = ls_xcalloc(total, sizeof(char *));
 	unsigned *ids = ls_xcalloc(total, sizeof(unsigned));
 	unsigned *flags = ls_xcalloc(total, sizeof(unsigned));
@@ -237,6 +247,15 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 	}
 	if (m->n == 0)
 		goto done; /* nothing to match: scans find nothing */
+	for (size_t k = 0; k < m->n; k++) {
+		const char *want = m->rules[k]->pair_with;
+		m->partner[k] = want ? NEVER : SIZE_MAX;
+		for (size_t q = 0; want && q < m->n; q++)
+			if (!strcmp(m->rules[q]->id, want)) {
+				m->partner[k] = q;
+				m->is_partner[q] = 1;
+			}
+	}
 
 	/* flags depend on widths, which come from the cache or from hs_expression_info */
 	char key[65], *cache_path = NULL;
@@ -273,10 +292,28 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 		free(cache_path);
 		goto done;
 	}
+	/* `pair_with` rules stay out of the database: see confirm_pairs() */
+	size_t nh = 0;
+	for (size_t k = 0; k < m->n; k++) {
+		const char *e = exprs[k];
+		exprs[k] = NULL;
+		if (m->partner[k] != SIZE_MAX) {
+			free((char *)e);
+			continue;
+		}
+		exprs[nh] = e;
+		ids[nh] = (unsigned)k;
+		flags[nh] = flags[k];
+		nh++;
+	}
+	if (nh == 0) {
+		free(cache_path);
+		goto done; /* only pair rules: nothing for them to pair with */
+	}
 	hs_compile_error_t *cerr = NULL;
-	if (hs_compile_multi(exprs, flags, ids, (unsigned)m->n, HS_MODE_BLOCK, NULL, &m->db, &cerr) != HS_SUCCESS) {
-		if (cerr && cerr->expression >= 0 && (size_t)cerr->expression < m->n) {
-			const ls_rule *r = m->rules[cerr->expression];
+	if (hs_compile_multi(exprs, flags, ids, (unsigned)nh, HS_MODE_BLOCK, NULL, &m->db, &cerr) != HS_SUCCESS) {
+		if (cerr && cerr->expression >= 0 && (size_t)cerr->expression < nh) {
+			const ls_rule *r = m->rules[ids[cerr->expression]];
 			err = ls_error_set("%s:%d: rule '%s': pattern rejected by Hyperscan: %s", r->file,
 			                   r->pattern_line, r->id, cerr->message);
 		} else {
@@ -334,6 +371,7 @@ void ls_scratch_free(ls_scratch *s)
 	free(s->open);
 	free(s->done);
 	free(s->emitted);
+	free(s->spans);
 	free(s);
 }
 
@@ -377,35 +415,126 @@ static int cmp_cluster(const void *a, const void *b)
 	return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
-static int confirm(const ls_matcher *m, ls_scratch *s, const cluster *c, const char *buf, size_t len,
-                   ls_match_cb cb, void *payload)
+static void push_span(ls_scratch *s, size_t rule, size_t start, size_t end)
 {
-	size_t w = m->width[c->rule];
-	size_t pos = c->first > w ? c->first - w : 0;
-	if (pos < s->emitted[c->rule])
-		pos = s->emitted[c->rule];
-	pcre2_set_offset_limit(s->mctx, c->last);
-	while (pos <= c->last && pos < len) {
-		int rc = pcre2_match(m->codes[c->rule], (PCRE2_SPTR)buf, len, pos, 0, s->md, s->mctx);
+	if (s->nspans == s->capspans) {
+		s->capspans = s->capspans ? s->capspans * 2 : 16;
+		s->spans = ls_xrealloc(s->spans, s->capspans * sizeof(*s->spans));
+	}
+	s->spans[s->nspans].rule = (uint32_t)rule;
+	s->spans[s->nspans].first = start;
+	s->spans[s->nspans].last = end;
+	s->nspans++;
+}
+
+/* Runs rule `k`'s PCRE2 pattern over matches starting in [pos, limit]. */
+static int confirm_range(const ls_matcher *m, ls_scratch *s, size_t k, size_t pos, size_t limit,
+                         const char *buf, size_t len, ls_match_cb cb, void *payload)
+{
+	if (pos < s->emitted[k])
+		pos = s->emitted[k];
+	pcre2_set_offset_limit(s->mctx, limit);
+	while (pos <= limit && pos < len) {
+		int rc = pcre2_match(m->codes[k], (PCRE2_SPTR)buf, len, pos, 0, s->md, s->mctx);
 		if (rc == PCRE2_ERROR_NOMATCH)
 			break;
 		if (rc < 0) {
 			if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT)
-				s->limit_rule = m->rules[c->rule];
+				s->limit_rule = m->rules[k];
 			break;
 		}
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
-		ls_match mt = {m->rules[c->rule], ov[0], ov[1], ov[0], ov[1]};
+		ls_match mt = {m->rules[k], ov[0], ov[1], ov[0], ov[1]};
 		if (rc > 1 && ov[2] != PCRE2_UNSET) {
 			mt.sec_start = ov[2];
 			mt.sec_end = ov[3];
 		}
 		pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-		if (mt.start < s->emitted[c->rule])
+		if (mt.start < s->emitted[k])
 			continue;
-		s->emitted[c->rule] = mt.end;
+		s->emitted[k] = mt.end;
+		if (m->is_partner[k])
+			push_span(s, k, mt.start, mt.end);
 		if (cb(&mt, payload))
 			return LS_ESTOP;
+	}
+	return 0;
+}
+
+static int confirm(const ls_matcher *m, ls_scratch *s, const cluster *c, const char *buf, size_t len,
+                   ls_match_cb cb, void *payload)
+{
+	size_t w = m->width[c->rule];
+	return confirm_range(m, s, c->rule, c->first > w ? c->first - w : 0, c->last, buf, len, cb, payload);
+}
+
+/* Where `n` lines before `off` begin (bounded by `max` bytes). */
+static size_t lines_back(const char *buf, size_t off, int n, size_t max)
+{
+	size_t stop = off > max ? off - max : 0;
+	for (size_t i = off; i > stop; i--)
+		if (buf[i - 1] == '\n' && n-- == 0)
+			return i;
+	return stop;
+}
+
+/* Where the `n`-th line after the one holding `off` ends (bounded by `max` bytes). */
+static size_t lines_fwd(const char *buf, size_t len, size_t off, int n, size_t max)
+{
+	size_t stop = len - off > max ? off + max : len;
+	for (size_t i = off; i < stop; i++)
+		if (buf[i] == '\n' && n-- == 0)
+			return i;
+	return stop;
+}
+
+static int cmp_span(const void *a, const void *b)
+{
+	const cluster *x = a, *y = b;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/*
+ * `pair_with` rules are not in the Hyperscan database (a 40-character base64 run is
+ * everywhere; an AWS key id is not): their pattern runs only on the lines around each
+ * match of their partner.
+ */
+static int confirm_pairs(const ls_matcher *m, ls_scratch *s, const char *buf, size_t len, ls_match_cb cb,
+                         void *payload)
+{
+	if (!s->nspans)
+		return 0;
+	qsort(s->spans, s->nspans, sizeof(*s->spans), cmp_span);
+	for (size_t k = 0; k < m->n; k++) {
+		size_t p = m->partner[k];
+		if (p >= NEVER)
+			continue;
+		int lines = m->rules[k]->pair_lines >= 0 ? m->rules[k]->pair_lines : 5;
+		size_t lo = 0, hi = 0;
+		int open = 0;
+		for (size_t i = 0; i <= s->nspans; i++) {
+			int flush = i == s->nspans;
+			size_t a = 0, b = 0;
+			if (!flush) {
+				if (s->spans[i].rule != p)
+					continue;
+				a = lines_back(buf, s->spans[i].first, lines, m->opts.max_window);
+				b = lines_fwd(buf, len, s->spans[i].last, lines, m->opts.max_window);
+				if (open && a <= hi) {
+					if (b > hi)
+						hi = b;
+					continue;
+				}
+			}
+			if (open) {
+				int err = confirm_range(m, s, k, lo, hi, buf, len, cb, payload);
+				if (err)
+					return err;
+			}
+			lo = a;
+			hi = b;
+			open = !flush;
+		}
 	}
 	return 0;
 }
@@ -417,6 +546,7 @@ int ls_matcher_scan(const ls_matcher *m, ls_scratch *s, const char *buf, size_t 
 	if (!m->db || len == 0)
 		return 0;
 	memset(s->emitted, 0, m->n * sizeof(size_t));
+	s->nspans = 0;
 	size_t chunk = m->opts.chunk_size;
 	size_t overlap = m->max_width + 2 * GUARD;
 	if (chunk > 0xffffffffu)
@@ -444,5 +574,5 @@ int ls_matcher_scan(const ls_matcher *m, ls_scratch *s, const char *buf, size_t 
 			break;
 		start += clen - overlap;
 	}
-	return 0;
+	return confirm_pairs(m, s, buf, len, cb, payload);
 }
