@@ -28,7 +28,7 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char dir[64];
+static char dir[4096];
 static git_repository *repo;
 static git_odb *odb;
 static ls_ruleset *rs;
@@ -52,7 +52,11 @@ static void cleanup(void)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *tmp = getenv("TMPDIR");
-	snprintf(dir, sizeof(dir), "%.40s/fuzz-git.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	/* the whole TMPDIR: a truncated one names a directory that does not exist */
+	if (snprintf(dir, sizeof(dir), "%s/fuzz-git.XXXXXX", tmp && *tmp ? tmp : "/tmp") >= (int)sizeof(dir)) {
+		fprintf(stderr, "fuzz_git: TMPDIR is too long\n");
+		abort();
+	}
 	ls_git_init();
 	const char *pdir = getenv("LEAKSCAN_PATTERNS_DIR");
 	ls_matcher_options mo = LS_MATCHER_OPTIONS_INIT;
@@ -60,7 +64,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (!mkdtemp(dir) || git_repository_init(&repo, dir, 0) < 0 || git_repository_odb(&odb, repo) < 0 ||
 	    ls_ruleset_new(&rs) < 0 || ls_ruleset_load_path(rs, pdir && *pdir ? pdir : LS_SOURCE_PATTERNS_DIR) < 0 ||
 	    ls_matcher_new(&m, rs, &mo) < 0 || ls_scratch_new(&scratch, m) < 0) {
-		fprintf(stderr, "fuzz_git: set-up failed: %s\n", ls_error_last());
+		fprintf(stderr, "fuzz_git: set-up failed in %s: %s\n", dir, ls_error_last());
 		exit(1);
 	}
 	atexit(cleanup);
