@@ -94,11 +94,30 @@ void ls_cli_options_dispose(ls_cli_options *o)
 void ls_cli_error(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("leakscan: ", stderr);
+	char *msg = NULL;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	int n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (n < 0)
+		return;
+	/* one line, whatever a file name holds: a newline in a name must not forge a second
+	 * diagnostic, nor an escape sequence reach the terminal */
+	ls_buf b = LS_BUF_INIT;
+	ls_buf_puts(&b, "leakscan: ");
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+		if (*p == '\n')
+			ls_buf_puts(&b, "\\n");
+		else if (*p == '\t')
+			ls_buf_puts(&b, "\\t");
+		else if (*p < 0x20 || *p == 0x7f)
+			ls_buf_printf(&b, "\\x%02x", *p);
+		else
+			ls_buf_putc(&b, (char)*p);
+	}
+	ls_buf_putc(&b, '\n');
+	fwrite(b.ptr, 1, b.len, stderr);
+	ls_buf_dispose(&b);
+	free(msg);
 }
 
 static void append(const char ***list, size_t *n, const char *v)

@@ -244,4 +244,20 @@ PY
 	expect_eq "$got" "$(cat expect)"
 }
 
+# A diagnostic stays one line whatever the file name holds (newline, escape sequence).
+test_scan_diagnostics_escape_file_names() {
+	mkdir d && name=$(printf 'bad\nname\033[31m.txt') && echo x > "d/$name"
+	if [ "$(id -u)" = 0 ]; then
+		chmod -R o+rX "$WORK" && chmod 000 "d/$name"
+		ls_run_nobody() { OUT=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$LEAKSCAN" "$@" 2>"$WORK/.stderr"); RC=$?; ERR=$(cat "$WORK/.stderr"); }
+		ls_run_nobody scan -q --no-default-rules --rules "$RULES" -j1 d
+	else
+		chmod 000 "d/$name"
+		lst scan -q d
+	fi
+	expect_rc 2
+	expect_eq "$(printf '%s\n' "$ERR" | wc -l)" 1
+	expect_err_has 'd/bad\nname\x1b[31m.txt: Permission denied'
+}
+
 run_tests
