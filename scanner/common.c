@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -371,6 +372,44 @@ int ls_read_file(ls_buf *out, const char *path)
 	out->ptr[out->len] = '\0';
 	close(fd);
 	return 0;
+}
+
+int ls_open_deep(const char *path, int flags)
+{
+	int fd = open(path, flags);
+	if (fd >= 0 || errno != ENAMETOOLONG)
+		return fd;
+	int dir = open(path[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	const char *p = path;
+	while (dir >= 0) {
+		while (*p == '/')
+			p++;
+		const char *slash = strchr(p, '/');
+		int e;
+		if (!slash) {
+			fd = openat(dir, p, flags);
+			e = errno;
+			close(dir);
+			errno = e;
+			return fd;
+		}
+		char name[NAME_MAX + 1];
+		size_t n = (size_t)(slash - p);
+		if (n > NAME_MAX) {
+			close(dir);
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(name, p, n);
+		name[n] = '\0';
+		int next = openat(dir, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		e = errno;
+		close(dir);
+		errno = e;
+		dir = next;
+		p = slash + 1;
+	}
+	return -1;
 }
 
 int ls_ncpus(void)

@@ -79,6 +79,13 @@ int ls_is_binary(const char *s, size_t len);
 /** Reads a whole file into a buffer. Returns 0, LS_ENOTFOUND or LS_EIO with a message. */
 int ls_read_file(ls_buf *out, const char *path);
 
+/**
+ * open(2) for a path of any length: one deeper than PATH_MAX is resolved a directory at a
+ * time (with openat), so it costs one call per component. Returns a descriptor or -1 with
+ * errno set.
+ */
+int ls_open_deep(const char *path, int flags);
+
 /** Number of online CPUs (at least 1). */
 int ls_ncpus(void);
 

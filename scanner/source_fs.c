@@ -5,7 +5,10 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common.h"
 
@@ -53,32 +56,18 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void walk_dir(walker *w, const char *path, const struct stat *st);
+static void walk_dir(walker *w, int dirfd, const char *name, const char *path, const struct stat *st);
 
 /*
- * A path the kernel refuses (ENAMETOOLONG: deeper than PATH_MAX bytes) is reported once for
- * its whole subtree, with the middle of the path elided so that the message stays one
- * readable line; the walk goes on with the next sibling.
+ * Entries are reached relative to their directory's descriptor (fstatat, openat), so a
+ * tree deeper than PATH_MAX is walked like any other; the walk keeps one descriptor per
+ * level open (ls_fs_walk raises the soft limit on open files to the hard one).
  */
-static void report_too_long(walker *w, const char *path)
-{
-	size_t len = strlen(path);
-	char *shown = len > 160 ? ls_xasprintf("%.80s...%s", path, path + len - 60) : ls_xstrdup(path);
-	char *msg = ls_xasprintf("path too long (%zu bytes, the limit is %d): not scanned, nor anything below it",
-	                         len, PATH_MAX);
-	report(w, shown, msg);
-	free(msg);
-	free(shown);
-}
-
-static void visit(walker *w, const char *path, int is_root)
+static void visit(walker *w, int dirfd, const char *name, const char *path, int is_root)
 {
 	struct stat st;
-	if (lstat(path, &st) < 0) {
-		if (errno == ENAMETOOLONG)
-			report_too_long(w, path);
-		else
-			report(w, path, strerror(errno));
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		report(w, path, strerror(errno));
 		return;
 	}
 	if (S_ISLNK(st.st_mode)) {
@@ -86,7 +75,7 @@ static void visit(walker *w, const char *path, int is_root)
 			w->out->skipped_links++;
 			return;
 		}
-		if (stat(path, &st) < 0) {
+		if (fstatat(dirfd, name, &st, 0) < 0) {
 			report(w, path, errno == ELOOP ? "symbolic link loop" : "broken symbolic link");
 			return;
 		}
@@ -94,7 +83,7 @@ static void visit(walker *w, const char *path, int is_root)
 	if (S_ISDIR(st.st_mode)) {
 		if (!is_root && w->o->skip && w->o->skip(path, 1, w->o->skip_payload))
 			return;
-		walk_dir(w, path, &st);
+		walk_dir(w, dirfd, name, path, &st);
 	} else if (S_ISREG(st.st_mode)) {
 		if (!is_root && w->o->skip && w->o->skip(path, 0, w->o->skip_payload))
 			return;
@@ -106,7 +95,7 @@ static void visit(walker *w, const char *path, int is_root)
 	}
 }
 
-static void walk_dir(walker *w, const char *path, const struct stat *st)
+static void walk_dir(walker *w, int dirfd, const char *name, const char *path, const struct stat *st)
 {
 	for (size_t i = 0; i < w->depth; i++) {
 		if (w->stack[i].dev == st->st_dev && w->stack[i].ino == st->st_ino) {
@@ -114,12 +103,19 @@ static void walk_dir(walker *w, const char *path, const struct stat *st)
 			return;
 		}
 	}
-	DIR *d = opendir(path);
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int list_fd = fd >= 0 ? dup(fd) : -1;
+	DIR *d = list_fd >= 0 ? fdopendir(list_fd) : NULL;
 	if (!d) {
-		report(w, path, strerror(errno));
+		int e = errno;
+		if (list_fd >= 0)
+			close(list_fd);
+		if (fd >= 0)
+			close(fd);
+		report(w, path, e == EMFILE ? "too deep to walk: out of file descriptors (ulimit -n)" : strerror(e));
 		return;
 	}
-	/* read the whole directory first: one open descriptor at a time, however deep */
+	/* read the whole directory first; `fd` stays open for the entries' fstatat/openat */
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *e;
@@ -147,12 +143,13 @@ static void walk_dir(walker *w, const char *path, const struct stat *st)
 	int slash = plen > 0 && path[plen - 1] == '/';
 	for (size_t i = 0; i < n; i++) {
 		char *child = ls_xasprintf("%s%s%s", path, slash ? "" : "/", names[i]);
-		visit(w, child, 0);
+		visit(w, fd, names[i], child, 0);
 		free(child);
 		free(names[i]);
 	}
 	w->depth--;
 	free(names);
+	close(fd);
 }
 
 int ls_fs_walk(const char *root, const ls_walk_options *opts, ls_walk_list *out)
@@ -164,7 +161,13 @@ int ls_fs_walk(const char *root, const ls_walk_options *opts, ls_walk_list *out)
 		ls_error_set("'%s': no such file or directory", root);
 		return LS_ENOTFOUND;
 	}
-	visit(&w, root, 1);
+	/* one descriptor per directory level: let a deep tree use all the process may open */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	visit(&w, AT_FDCWD, root, root, 1);
 	free(w.stack);
 	if (w.failed) {
 		ls_error_set("'%s': some paths could not be read", root);

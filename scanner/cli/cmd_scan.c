@@ -171,7 +171,7 @@ static void work(void *wp, size_t idx, void *payload)
 		return;
 	}
 	/* O_NONBLOCK: a FIFO swapped in after the walk must not block the scan */
-	int fd = open(it->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd = ls_open_deep(it->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		res->error = ls_xasprintf("%s: %s", it->path, strerror(errno));
 		return;
