@@ -59,6 +59,18 @@ int ls_cli_common_option(ls_cli_options *o, int opt, const char *arg, const char
 extern const struct option ls_cli_common_longopts[];
 #define LS_CLI_COMMON_SHORTOPTS "o:f:j:q"
 
+/** Help lines of the options that decide what a scan reports, shared by scan and git. */
+#define LS_CLI_FILTER_HELP \
+	"      --no-inline-allow  report lines marked leakscan:allow too (audits)\n" \
+	"      --fail-on SEV      exit 1 only for findings of this severity or above\n" \
+	"      --config FILE      use this configuration instead of the nearest .leakscan.yaml\n" \
+	"      --no-config        use no configuration file\n" \
+	"      --baseline FILE    report only findings not in this baseline (leakscan baseline)\n" \
+	"      --no-default-skips scan lock files, minified bundles, vendored directories too\n" \
+	"      --color WHEN       auto, always, never\n" \
+	"  -q, --quiet            no summary line on stderr\n" \
+	"      --no-cache         compile the rules instead of using the cached database\n"
+
 /** Builds a long-option table: the command's own entries followed by the common ones. */
 struct option *ls_cli_longopts(const struct option *own);
 

@@ -264,15 +264,7 @@ static const char *scan_usage =
     "      --binary           scan binary files too\n"
     "      --no-ignore        do not honour .gitignore\n"
     "      --follow           follow symbolic links\n"
-    "      --no-inline-allow  report lines marked leakscan:allow too (audits)\n"
-    "      --fail-on SEV      exit 1 only for findings of this severity or above\n"
-    "      --config FILE      use this configuration instead of the nearest .leakscan.yaml\n"
-    "      --no-config        use no configuration file\n"
-    "      --baseline FILE    report only findings not in this baseline (leakscan baseline)\n"
-    "      --no-default-skips scan lock files, minified bundles, vendored directories too\n"
-    "      --color WHEN       auto, always, never\n"
-    "  -q, --quiet            no summary line on stderr\n"
-    "      --no-cache         compile the rules instead of using the cached database\n"
+    LS_CLI_FILTER_HELP
     "\n"
     "Exit status: 0 nothing found, 1 findings, 2 error (findings take precedence).\n";
 
