@@ -504,7 +504,7 @@ static void sarif_finish(ls_report *r)
 	ls_buf_puts(&b, "{\n  \"$schema\": \"https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json\",\n  \"version\": \"2.1.0\",\n"
 	                "  \"runs\": [{\n  \"tool\": {\"driver\": {\"name\": \"leakscan\", \"semanticVersion\": ");
 	ls_buf_put_json_str(&b, r->o.tool_version, strlen(r->o.tool_version));
-	ls_buf_puts(&b, ", \"informationUri\": \"https://github.com/leakscan/leakscan\", \"rules\": [");
+	ls_buf_puts(&b, ", \"rules\": [");
 	for (size_t i = 0; i < r->nrules; i++) {
 		const ls_rule *ru = r->rules[i];
 		ls_buf_puts(&b, i ? ",\n    {\"id\":" : "\n    {\"id\":");
