@@ -13,6 +13,7 @@ typedef struct {
 	pthread_cond_t cv_room;  /* the writer advanced */
 	size_t next;             /* next item to hand out */
 	size_t emitted;          /* items emitted so far */
+	size_t waiting;          /* workers waiting for room */
 	unsigned char *done;
 	int stop;
 	int failed;
@@ -32,8 +33,11 @@ static void *worker_main(void *arg)
 		return NULL;
 	}
 	for (;;) {
-		while (!p->stop && p->next < p->n && p->next >= p->emitted + p->window)
+		while (!p->stop && p->next < p->n && p->next >= p->emitted + p->window) {
+			p->waiting++;
 			pthread_cond_wait(&p->cv_room, &p->mu);
+			p->waiting--;
+		}
 		if (p->stop || p->next >= p->n)
 			break;
 		size_t idx = p->next++;
@@ -41,7 +45,9 @@ static void *worker_main(void *arg)
 		job->work(w, idx, job->payload);
 		pthread_mutex_lock(&p->mu);
 		p->done[idx] = 1;
-		pthread_cond_broadcast(&p->cv_done);
+		/* the writer only ever waits for the next item in order: wake it for that one */
+		if (idx == p->emitted)
+			pthread_cond_signal(&p->cv_done);
 	}
 	pthread_mutex_unlock(&p->mu);
 	if (job->worker_free)
@@ -83,7 +89,8 @@ int ls_pool_run(const ls_pool_job *job, size_t n)
 		int r = job->emit(idx, job->payload);
 		pthread_mutex_lock(&p.mu);
 		p.emitted++;
-		pthread_cond_broadcast(&p.cv_room);
+		if (p.waiting)
+			pthread_cond_broadcast(&p.cv_room);
 		if (r) {
 			p.stop = 1;
 			rc = LS_ESTOP;
