@@ -1,4 +1,5 @@
 #include "matcher.h"
+#include <stdio.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <hs.h>
@@ -99,6 +100,186 @@ static char *relax_repeats(const char *pat)
 	return ls_buf_detach(&b);
 }
 
+/*
+ * Hyperscan does not need a rule's whole pattern either: a prefix of every match, ending
+ * where a long run of value characters has shown its minimum length, is enough, because
+ * PCRE2 looks for the match starting within the prefix's width before each reported end.
+ * So `KEYWORD = ["']?([A-Za-z0-9+/]{16,255})(?:["'\s]|$)` reaches Hyperscan as
+ * `KEYWORD = ["']?([A-Za-z0-9+/]{16})`: no state kept alive along every base64 run of the
+ * input, and no match reported at each of its characters. The cut is made at the first
+ * repeat of at least CUT_MIN_REPEAT characters whose maximum is over RELAX_REPEAT_OVER (or
+ * unbounded), and only where the prefix is a superset: not inside a lookaround, with no
+ * alternative after it in an open group or at the top, and no open group quantified.
+ * Patterns using syntax this reader does not follow ((?x), \Q, POSIX classes) are not cut.
+ */
+#define CUT_MIN_REPEAT 8
+#define CUT_KEEP 8
+#define CUT_BEHIND 4
+
+/* Past the escape at `p` (a backslash): `\x{..}`-style braces included. */
+static const char *skip_escape(const char *p)
+{
+	if (!p[1])
+		return p + 1;
+	if (strchr("xopPgkN", p[1]) && p[2] == '{') {
+		const char *e = strchr(p + 2, '}');
+		return e ? e + 1 : p + 2;
+	}
+	return p + 2;
+}
+
+/* Past the character class opening at `p`. */
+static const char *skip_class(const char *p)
+{
+	p++;
+	if (*p == '^')
+		p++;
+	if (*p == ']')
+		p++; /* a leading ] is literal */
+	while (*p && *p != ']')
+		p = *p == '\\' ? skip_escape(p) : p + 1;
+	return *p ? p + 1 : p;
+}
+
+/* A quantifier at `p`: its bounds (hi = SIZE_MAX: unbounded) and its end (lazy or
+ * possessive suffix included), or NULL. */
+static const char *quantifier(const char *p, size_t *lo, size_t *hi)
+{
+	unsigned long a, b;
+	int used = 0;
+	const char *e = NULL;
+	if (*p == '*' || *p == '+' || *p == '?') {
+		*lo = *p == '+';
+		*hi = *p == '?' ? 1 : SIZE_MAX;
+		e = p + 1;
+	} else if (*p == '{' && sscanf(p, "{%lu,%lu}%n", &a, &b, &used) == 2 && used > 0 && b >= a) {
+		*lo = a;
+		*hi = b;
+		e = p + used;
+	} else if (*p == '{' && sscanf(p, "{%lu,}%n", &a, &used) == 1 && used > 0) {
+		*lo = a;
+		*hi = SIZE_MAX;
+		e = p + used;
+	} else if (*p == '{' && sscanf(p, "{%lu}%n", &a, &used) == 1 && used > 0) {
+		*lo = *hi = a;
+		e = p + used;
+	}
+	if (e && (*e == '?' || *e == '+'))
+		e++;
+	return e;
+}
+
+/* Whether nothing after `p` (inside `depth` open groups) stops the pattern being cut there. */
+static int cut_ok(const char *p, int depth)
+{
+	int d = 0;
+	while (*p) {
+		if (*p == '\\') {
+			p = skip_escape(p);
+		} else if (*p == '[') {
+			p = skip_class(p);
+		} else if (*p == '(') {
+			d++;
+			p++;
+		} else if (*p == ')') {
+			p++;
+			if (d > 0) {
+				d--;
+				continue;
+			}
+			size_t lo, hi;
+			if (depth-- == 0 || quantifier(p, &lo, &hi))
+				return 0; /* unbalanced, or an open group is quantified */
+		} else if (*p == '|' && d == 0) {
+			return 0; /* an alternative the prefix would lose */
+		} else {
+			p++;
+		}
+	}
+	return 1;
+}
+
+static char *cut_pattern(const char *pat)
+{
+	if (strstr(pat, "(?x") || strstr(pat, "\\Q") || strstr(pat, "[:"))
+		return NULL;
+	int depth = 0, look = 0; /* open groups; of which lookarounds */
+	unsigned char lookat[64];
+	for (const char *p = pat; *p;) {
+		if (*p == '\\') {
+			p = skip_escape(p);
+			continue;
+		}
+		if (*p == '[') {
+			p = skip_class(p);
+			continue;
+		}
+		if (*p == '(') {
+			int is_look = p[1] == '?' && (p[2] == '=' || p[2] == '!' || (p[2] == '<' && (p[3] == '=' || p[3] == '!')));
+			if (p[1] == '?') {
+				/* (?i) and the like set flags and open nothing */
+				const char *q = p + 2;
+				while (*q && strchr("imsxnJU-^", *q))
+					q++;
+				if (*q == ')') {
+					p = q + 1;
+					continue;
+				}
+			}
+			if (depth == (int)sizeof(lookat))
+				return NULL;
+			lookat[depth++] = (unsigned char)is_look;
+			look += is_look;
+			p++;
+			continue;
+		}
+		if (*p == ')') {
+			if (depth == 0)
+				return NULL;
+			look -= lookat[--depth];
+			p++;
+			continue;
+		}
+		size_t lo, hi;
+		const char *e = quantifier(p, &lo, &hi);
+		if (!e) {
+			p++;
+			continue;
+		}
+		if (lo >= CUT_MIN_REPEAT && !look && cut_ok(e, depth)) {
+			ls_buf b = LS_BUF_INIT;
+			ls_buf_put(&b, pat, (size_t)(p - pat));
+			ls_buf_printf(&b, "{%d}", CUT_KEEP);
+			for (int i = 0; i < depth; i++)
+				ls_buf_putc(&b, ')');
+			/* only behind enough of the pattern that the prefix stays selective */
+			hs_expr_info_t *info = NULL;
+			hs_compile_error_t *cerr = NULL;
+			if (hs_expression_info(b.ptr, 0, &info, &cerr) == HS_SUCCESS && info->min_width >= CUT_KEEP + CUT_BEHIND) {
+				free(info);
+				return ls_buf_detach(&b);
+			}
+			free(info);
+			hs_free_compile_error(cerr);
+			ls_buf_dispose(&b);
+		}
+		p = e;
+	}
+	return NULL;
+}
+
+/* What Hyperscan compiles for `pat`: its cut prefix, or the pattern with wide repeats relaxed. */
+static char *hs_expression(const char *pat)
+{
+	char *cut = cut_pattern(pat);
+	if (cut) {
+		char *relaxed = relax_repeats(cut);
+		free(cut);
+		return relaxed;
+	}
+	return relax_repeats(pat);
+}
+
 void ls_matcher_free(ls_matcher *m)
 {
 	if (!m)
@@ -127,8 +308,8 @@ static void cache_key(char out[65], const ls_matcher *m)
 	hs_platform_info_t plat;
 	memset(&plat, 0, sizeof(plat));
 	hs_populate_platform(&plat);
-	ls_buf_printf(&b, "%s\n%u %llu\n%zu %zu relax%d+ pairs-apart\n", hs_version(), plat.tune,
-	              (unsigned long long)plat.cpu_features, m->n, m->opts.max_window, RELAX_REPEAT_OVER);
+	ls_buf_printf(&b, "%s\n%u %llu\n%zu %zu relax%d+ pairs-apart cut%d-%d-%d\n", hs_version(), plat.tune,
+	              (unsigned long long)plat.cpu_features, m->n, m->opts.max_window, RELAX_REPEAT_OVER, CUT_MIN_REPEAT, CUT_KEEP, CUT_BEHIND);
 	for (size_t i = 0; i < m->n; i++)
 		ls_buf_put(&b, m->rules[i]->pattern, strlen(m->rules[i]->pattern) + 1);
 	ls_sha256_hex(out, b.ptr, b.len);
@@ -241,7 +422,7 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 		pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
 		m->rules[k] = r;
 		m->codes[k] = code;
-		exprs[k] = relax_repeats(r->pattern);
+		exprs[k] = hs_expression(r->pattern);
 		ids[k] = (unsigned)k;
 		m->n++;
 	}
@@ -276,6 +457,18 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 				hs_free_compile_error(cerr);
 				free(cache_path);
 				goto done;
+			}
+			/* a cut pattern's matches start within its own width of each end it reports */
+			char *cut = cut_pattern(r->pattern);
+			if (cut) {
+				hs_expr_info_t *ci = NULL;
+				if (hs_expression_info(cut, 0, &ci, &cerr) == HS_SUCCESS) {
+					free(info);
+					info = ci;
+				} else {
+					hs_free_compile_error(cerr);
+				}
+				free(cut);
 			}
 			m->width[k] = info->max_width == UINT32_MAX || info->max_width > m->opts.max_window
 			                  ? m->opts.max_window

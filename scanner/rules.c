@@ -281,9 +281,9 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 			err = get_string(c, v, key, &r->validate);
 			if (!err && !(r->validate_fn = ls_validate_find(r->validate)))
 				err = fail(c, v, "unknown validator '%s'", r->validate);
-		} else if (!strcmp(key, "enabled") || !strcmp(key, "generic")) {
+		} else if (!strcmp(key, "enabled") || !strcmp(key, "generic") || !strcmp(key, "context")) {
 			const char *s = scalar(v);
-			int *dst = key[0] == 'e' ? &r->enabled : &r->generic;
+			int *dst = key[0] == 'e' ? &r->enabled : key[0] == 'g' ? &r->generic : &r->context;
 			if (s && !strcmp(s, "true"))
 				*dst = 1;
 			else if (s && !strcmp(s, "false"))
@@ -326,6 +326,10 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 	}
 	if (!*r->pattern) {
 		err = fail(c, pattern_node, "empty pattern");
+		goto done;
+	}
+	if (r->context && (r->decode_base64 || r->pair_with)) {
+		err = fail(c, map, "a context rule cannot also have decode or pair_with");
 		goto done;
 	}
 	pcre2_code *code = NULL;
@@ -494,9 +498,9 @@ void ls_ruleset_digest(const ls_ruleset *rs, char out[65])
 		const ls_rule *r = rs->rules[i];
 		if (!r->enabled)
 			continue;
-		ls_buf_printf(&b, "%s\n%s\n%d\n%.3f\n%s\n%d %d %s %d\n", r->id, r->pattern, (int)r->severity,
+		ls_buf_printf(&b, "%s\n%s\n%d\n%.3f\n%s\n%d %d %s %d %d\n", r->id, r->pattern, (int)r->severity,
 		              r->min_entropy, r->validate ? r->validate : "", r->generic, r->decode_base64,
-		              r->pair_with ? r->pair_with : "", r->pair_lines);
+		              r->pair_with ? r->pair_with : "", r->pair_lines, r->context);
 		for (size_t k = 0; k < r->keywords.n; k++)
 			ls_buf_printf(&b, "k%s\n", r->keywords.items[k]);
 		for (size_t k = 0; k < r->allow.n; k++)

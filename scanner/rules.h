@@ -36,7 +36,8 @@ typedef struct ls_rule {
 	int enabled;
 	int generic;           /**< yields to any specific rule reporting an overlapping secret */
 	int decode_base64;     /**< `decode: base64`: the capture is decoded and the match rescanned */
-	char *pair_with;       /**< only reported within pair_lines of a finding of this rule */
+	int context;           /**< `context: true`: only marks where `pair_with` rules look; never reported */
+	char *pair_with;       /**< only reported within pair_lines of a finding (or context match) of this rule */
 	int pair_lines;
 	char *file;            /**< the rule file it came from */
 	int line;              /**< line of the rule in that file (1-based) */

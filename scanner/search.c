@@ -291,6 +291,8 @@ static void postprocess(ls_findings *fs)
 			continue;
 		}
 		const ls_finding *p = &fs->items[best];
+		if (p->rule->context)
+			continue; /* near its context: kept, naming nothing else */
 		f->pair_rule = p->rule;
 		f->pair_secret = ls_xstrndup(p->secret, p->secret_len);
 		f->pair_secret_len = p->secret_len;
@@ -303,7 +305,7 @@ static void postprocess(ls_findings *fs)
 	for (size_t i = 0; i < fs->n; i++) {
 		for (size_t k = 0; k < fs->n && !drop[i]; k++) {
 			const ls_finding *a = &fs->items[i], *b = &fs->items[k];
-			if (k == i || drop[k] || !spans_overlap(a, b))
+			if (k == i || drop[k] || a->rule->context || b->rule->context || !spans_overlap(a, b))
 				continue;
 			if (a->rule->generic && !b->rule->generic) {
 				drop[i] = 1;
@@ -332,7 +334,7 @@ static void postprocess(ls_findings *fs)
 	}
 	size_t w = 0;
 	for (size_t i = 0; i < fs->n; i++) {
-		if (drop[i])
+		if (drop[i] || fs->items[i].rule->context)
 			ls_finding_dispose(&fs->items[i]);
 		else
 			fs->items[w++] = fs->items[i];
@@ -383,6 +385,20 @@ static int search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_opt
 		if (mt->start < ws)
 			ws = mt->start >= ls ? mt->start : ls;
 
+		if (r->context) {
+			/* a place for `pair_with` rules to be near; dropped by postprocess */
+			ls_finding f;
+			memset(&f, 0, sizeof(f));
+			f.rule = r;
+			f.severity = r->severity;
+			f.path = ls_xstrdup(path);
+			f.offset = mt->sec_start;
+			f.line = cur.line;
+			f.secret = ls_xstrndup(sec, slen);
+			f.secret_len = slen;
+			ls_findings_push(out, &f);
+			continue;
+		}
 		if (r->keywords.n) {
 			int hit = 0;
 			for (size_t k = 0; k < r->keywords.n && !hit; k++)

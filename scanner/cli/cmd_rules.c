@@ -9,10 +9,27 @@ static const char *rules_usage =
     "usage: leakscan rules list [--rules PATH] [--no-default-rules]\n"
     "       leakscan rules check [FILE|DIR...]\n"
     "\n"
-    "list   prints every loaded rule: id, severity, state, name, and where it is defined.\n"
+    "list   prints every loaded rule: id, severity, state (enabled, disabled, or context: never\n"
+    "       reported, see docs/rule-format.md), name, and where it is defined.\n"
     "check  compiles every rule of the given files (default: the default rules) with both\n"
     "       engines and runs its examples (must match) and negative examples (must not);\n"
     "       exit 1 on any mismatch, 2 if a file cannot be loaded.\n";
+
+static int context_hit(const ls_match *mt, void *payload)
+{
+	const ls_rule **r = payload;
+	if (mt->rule == *r)
+		*r = NULL;
+	return 0;
+}
+
+/* Whether a context rule (never reported) matches the example. */
+static int context_matches(const ls_matcher *m, ls_scratch *s, const ls_rule *r, const char *ex)
+{
+	const ls_rule *want = r;
+	ls_matcher_scan(m, s, ex, strlen(ex), context_hit, &want);
+	return want == NULL;
+}
 
 /* Whether the rule produced a finding; a decoding rule's own findings are those it decoded. */
 static int has_rule(const ls_findings *fs, const ls_rule *r)
@@ -47,7 +64,7 @@ static int rules_check(ls_ruleset *rs)
 				if (ls_search_buffer(m, s, NULL, ex, strlen(ex), "example", &fs) < 0) {
 					fprintf(stderr, "%s:%d: rule '%s': %s\n", r->file, r->line, r->id, ls_error_last());
 					failures++;
-				} else if (has_rule(&fs, r) == neg) {
+				} else if ((r->context ? context_matches(m, s, r, ex) : has_rule(&fs, r)) == neg) {
 					fprintf(stderr, "%s:%d: rule '%s': %s %zu %s: %s\n", r->file, r->line, r->id,
 					        neg ? "negative example" : "example", k + 1,
 					        neg ? "matches" : "does not match", ex);
@@ -72,7 +89,7 @@ static void rules_list(const ls_ruleset *rs)
 	for (size_t i = 0; i < ls_ruleset_count(rs); i++) {
 		const ls_rule *r = ls_ruleset_get(rs, i);
 		printf("%-40s %-8s %-8s %s (%s:%d)\n", r->id, ls_severity_name(r->severity),
-		       r->enabled ? "enabled" : "disabled", r->name, r->file, r->line);
+		       !r->enabled ? "disabled" : r->context ? "context" : "enabled", r->name, r->file, r->line);
 	}
 }
 

@@ -243,6 +243,103 @@ static void test_matcher_placeholders(void **state)
 	assert_false(ls_search_is_placeholder("Zq8#mW2!pLx9", 12));
 }
 
+/* Searches `text` with the rules in `yaml`; returns the number of findings. */
+static size_t search_with(const char *yaml, const char *text, ls_findings *out)
+{
+	ls_ruleset *rs;
+	ls_matcher *m = NULL;
+	ls_scratch *s = NULL;
+	ls_ruleset_new(&rs);
+	assert_int_equal(ls_ruleset_load_string(rs, "c.yaml", yaml, strlen(yaml)), 0);
+	assert_int_equal(ls_matcher_new(&m, rs, NULL), 0);
+	assert_int_equal(ls_scratch_new(&s, m), 0);
+	ls_findings fs = LS_FINDINGS_INIT;
+	assert_int_equal(ls_search_buffer(m, s, NULL, text, strlen(text), "p", &fs), 0);
+	size_t n = fs.n;
+	if (out) {
+		*out = fs;
+		/* the rules must outlive the findings' rule pointers: leak-free by copying ids */
+		for (size_t i = 0; i < fs.n; i++)
+			out->items[i].rule = NULL;
+	} else {
+		ls_findings_dispose(&fs);
+	}
+	ls_scratch_free(s);
+	ls_matcher_free(m);
+	ls_ruleset_free(rs);
+	return n;
+}
+
+#define ONE_RULE(pat) \
+	"rules:\n  - id: r\n    name: R\n    pattern: '" pat "'\n    severity: low\n    description: d\n    examples: [x]\n"
+
+/*
+ * Hyperscan is given only a prefix of a pattern that has a long repeat; the prefix must
+ * never lose a match: not past an alternative or a quantified group, and the whole match
+ * (not the prefix) is what is reported. (Lookarounds are rejected by Hyperscan anyway.)
+ */
+static void test_matcher_cut_patterns_keep_every_match(void **state)
+{
+	assert_int_equal(search_with(ONE_RULE("(?:foooo[a-z]{10,100}x|barbazqux)"), "a barbazqux b", NULL), 1);
+	assert_int_equal(search_with(ONE_RULE("(?:foooo[a-z]{10,100}x|barbazqux)"), "a fooooabcdefghijkx b", NULL), 1);
+	assert_int_equal(search_with(ONE_RULE("foooo[a-z]{10,100}x|barbazqux"), "a barbazqux b", NULL), 1);
+	assert_int_equal(search_with(ONE_RULE("(?:kkkkk[a-z]{10,100})?ZZend"), "a ZZend b", NULL), 1);
+	assert_int_equal(search_with(ONE_RULE("(?:kkkkk([a-z]{10,100})){0,1}ZZend"), "a ZZend b", NULL), 1);
+	/* the suffix after the cut still decides */
+	assert_int_equal(search_with(ONE_RULE("val=([A-Za-z0-9]{10,200});"), "val=abcdefghijklmnop,", NULL), 0);
+	char text[400];
+	memset(text, 0, sizeof(text));
+	strcpy(text, "x val=");
+	for (int i = 0; i < 150; i++)
+		text[6 + i] = "abcdefghijklmnopqrstuvwxyz0123456789"[(i * 7) % 36];
+	strcat(text, "; y");
+	ls_findings fs = LS_FINDINGS_INIT;
+	assert_int_equal(search_with(ONE_RULE("val=([A-Za-z0-9]{10,200});"), text, &fs), 1);
+	assert_int_equal(fs.items[0].secret_len, 150);
+	assert_int_equal(fs.items[0].match_len, 155);
+	ls_findings_dispose(&fs);
+}
+
+static const char *CONTEXT_RULES =
+    "rules:\n"
+    "  - id: ctx\n"
+    "    context: true\n"
+    "    name: Ctx\n"
+    "    pattern: 'BEGIN-CTX'\n"
+    "    severity: low\n"
+    "    description: d\n"
+    "    examples: [BEGIN-CTX]\n"
+    "  - id: val\n"
+    "    name: Val\n"
+    "    pattern: 'val=([a-z0-9]{12})'\n"
+    "    severity: high\n"
+    "    pair_with: ctx\n"
+    "    pair_lines: 2\n"
+    "    description: d\n"
+    "    examples: ['BEGIN-CTX val=abcdef123456']\n";
+
+/* A context rule is never reported; its `pair_with` rules are reported only near it. */
+static void test_matcher_context_rule(void **state)
+{
+	ls_findings fs = LS_FINDINGS_INIT;
+	assert_int_equal(search_with(CONTEXT_RULES, "BEGIN-CTX\n\nval=abcdef123456\n", &fs), 1);
+	assert_string_equal(fs.items[0].secret, "abcdef123456");
+	assert_null(fs.items[0].pair_rule); /* the context is not named as a pair */
+	ls_findings_dispose(&fs);
+	assert_int_equal(search_with(CONTEXT_RULES, "val=abcdef123456\nBEGIN-CTX\n", NULL), 1);
+	assert_int_equal(search_with(CONTEXT_RULES, "BEGIN-CTX\n\n\n\nval=abcdef123456\n", NULL), 0);
+	assert_int_equal(search_with(CONTEXT_RULES, "BEGIN-CTX only\n", NULL), 0);
+	assert_int_equal(search_with(CONTEXT_RULES, "val=abcdef123456\n", NULL), 0);
+	/* a context rule cannot decode or pair itself */
+	ls_ruleset *rs;
+	ls_ruleset_new(&rs);
+	const char *bad = "rules:\n  - id: c\n    context: true\n    decode: base64\n    name: C\n    pattern: 'x'\n"
+	                  "    severity: low\n    description: d\n    examples: [x]\n";
+	assert_int_not_equal(ls_ruleset_load_string(rs, "bad.yaml", bad, strlen(bad)), 0);
+	assert_non_null(strstr(ls_error_last(), "bad.yaml:2: rule 'c': a context rule cannot also have decode or pair_with"));
+	ls_ruleset_free(rs);
+}
+
 static size_t count_cache_files(const char *dir)
 {
 	char cmd[300];
@@ -307,6 +404,8 @@ int main(void)
 	    cmocka_unit_test(test_matcher_rejected_pattern_names_rule),
 	    cmocka_unit_test(test_matcher_placeholders),
 	    cmocka_unit_test(test_matcher_cache_roundtrip),
+	    cmocka_unit_test(test_matcher_cut_patterns_keep_every_match),
+	    cmocka_unit_test(test_matcher_context_rule),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
