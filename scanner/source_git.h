@@ -185,7 +185,7 @@ void ls_git_walk_commit_info(ls_git_walk *w, size_t i, ls_provenance *out);
 /** How blobs are matched (the caller's matchers; called with raw blob content). */
 typedef struct {
 	/** Non-zero if some line of the blob may be an added or removed line `git log -G`
-	 * matches (a superset is fine: ls_git_gs_candidate only narrows what to ask git). */
+	 * matches (a superset is fine: ls_git_gs_candidates_from_log only narrows what to ask git). */
 	int (*pickaxe)(void *payload, const char *data, size_t len);
 	/** Appends ":LINE:TEXT\n" for each line `git grep -nwHEI` prints for the blob. */
 	void (*grep)(void *payload, const char *data, size_t len, ls_buf *out);
@@ -205,11 +205,13 @@ void ls_git_gs_free(ls_git_gs *gs);
  */
 int ls_git_gs_preload(ls_git_gs *gs, const char *blob, const char *data, size_t len);
 /**
- * `*candidate` = 1 if `git log -G` might select `commit` (40 hex): it is not a merge and a blob
- * that differs from its first parent (or any blob of a root commit) has a pickaxe hit. 0 means
- * git log -G cannot select it. Returns 0 or LS_EIO / LS_EINVAL with a message.
+ * Which commits `git log -G` might select (a superset; 0 means it cannot), from `git log --raw --no-abbrev --format=%H`
+ * output (`log`, `len` bytes: each commit's id, then its ":MODE MODE OLD NEW STATUS\tPATH"
+ * lines; merges have none): appends "ID\n" to `out` for each commit, in the log's order,
+ * whose changed blobs (or gitlinks) have a pickaxe hit. Lines of any other shape are ignored.
+ * Returns 0 or LS_EIO with a message (a blob that cannot be read).
  */
-int ls_git_gs_candidate(ls_git_gs *gs, const char *commit, int *candidate);
+int ls_git_gs_candidates_from_log(ls_git_gs *gs, const char *log, size_t len, ls_buf *out);
 /**
  * Appends what `git grep -nwHEI PATTERN COMMIT` prints, "COMMIT:PATH:LINE:TEXT\n" for each
  * matching line of each regular file of the commit's tree in tree order, to `out`.

@@ -3,7 +3,8 @@
  * git-secrets greps the whole tree of every commit `git log --all -G` selects. Here each
  * distinct blob is read and matched once, each distinct tree's matching lines are put
  * together once (shared subtrees are not walked again), and the commits worth asking
- * `git log -G` about are found by comparing trees (unchanged subtrees skipped by id).
+ * `git log -G` about are those whose changed blobs (from one `git log --raw` pass) have a
+ * line the pattern matches.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -107,8 +108,6 @@ static int blob_hit(ls_git_gs *gs, const git_oid *id, int *hit)
 	return 0;
 }
 
-static int tree_hit(ls_git_gs *gs, const git_oid *id, int depth, int *hit);
-
 /* The text a gitlink shows in a diff. */
 static int gitlink_hit(ls_git_gs *gs, const git_oid *id)
 {
@@ -120,121 +119,62 @@ static int gitlink_hit(ls_git_gs *gs, const git_oid *id)
 	return h != 0;
 }
 
-/* An entry added or removed whole: any hit in it. */
-static int entry_hit(ls_git_gs *gs, const git_tree_entry *e, int depth, int *hit)
+/* One side of a raw diff line: a pickaxe hit in what git log -G would see of it. */
+static int side_hit(ls_git_gs *gs, const char *mode, const char *hex, int *hit)
 {
-	switch (git_tree_entry_type(e)) {
-	case GIT_OBJECT_BLOB:
-		return blob_hit(gs, git_tree_entry_id(e), hit);
-	case GIT_OBJECT_TREE:
-		return tree_hit(gs, git_tree_entry_id(e), depth + 1, hit);
-	case GIT_OBJECT_COMMIT:
-		*hit = gitlink_hit(gs, git_tree_entry_id(e));
-		return 0;
-	default:
-		*hit = 0;
+	git_oid id;
+	*hit = 0;
+	if (git_oid_fromstrn(&id, hex, GIT_OID_HEXSZ) < 0 || git_oid_is_zero(&id))
+		return 0; /* absent on this side */
+	if (!strncmp(mode, "160000", 6)) {
+		*hit = gitlink_hit(gs, &id);
 		return 0;
 	}
+	return blob_hit(gs, &id, hit);
 }
 
-static int tree_hit(ls_git_gs *gs, const git_oid *id, int depth, int *hit)
+static int is_hex_id(const char *l, size_t n)
 {
-	*hit = 0;
-	omap_ent *m = ls_git_omap_find(&gs->hits, id);
-	if (m) {
-		*hit = (int)m->val;
+	if (n != GIT_OID_HEXSZ)
 		return 0;
-	}
-	if (depth > LS_GIT_MAX_TREE_DEPTH) {
-		ls_error_set("tree nesting deeper than %d", LS_GIT_MAX_TREE_DEPTH);
-		return LS_EIO;
-	}
-	git_tree *t = NULL;
-	if (git_tree_lookup(&t, gs->repo, id) < 0)
-		return fail_object(id, "tree");
-	int rc = 0;
-	for (size_t i = 0, n = git_tree_entrycount(t); i < n && !rc && !*hit; i++)
-		rc = entry_hit(gs, git_tree_entry_byindex(t, i), depth, hit);
-	git_tree_free(t);
-	if (!rc) {
-		int isnew;
-		omap_ent *e = ls_git_omap_get(&gs->hits, id, &isnew);
-		e->kind = K_TREE;
-		e->val = (uint32_t)*hit;
-	}
-	return rc;
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("0123456789abcdef", l[i]) || !l[i])
+			return 0;
+	return 1;
 }
 
-/* Any hit among the entries that differ between tree `a` (NULL: empty) and tree `b`. */
-static int diff_hit(ls_git_gs *gs, const git_oid *a, const git_oid *b, int depth, int *hit)
+int ls_git_gs_candidates_from_log(ls_git_gs *gs, const char *log, size_t len, ls_buf *out)
 {
-	*hit = 0;
-	if (!a)
-		return tree_hit(gs, b, depth, hit);
-	if (git_oid_equal(a, b))
-		return 0;
-	if (depth > LS_GIT_MAX_TREE_DEPTH) {
-		ls_error_set("tree nesting deeper than %d", LS_GIT_MAX_TREE_DEPTH);
-		return LS_EIO;
-	}
-	git_tree *ta = NULL, *tb = NULL;
-	if (git_tree_lookup(&ta, gs->repo, a) < 0)
-		return fail_object(a, "tree");
-	if (git_tree_lookup(&tb, gs->repo, b) < 0) {
-		git_tree_free(ta);
-		return fail_object(b, "tree");
-	}
-	int rc = 0;
-	for (size_t i = 0, n = git_tree_entrycount(tb); i < n && !rc && !*hit; i++) {
-		const git_tree_entry *eb = git_tree_entry_byindex(tb, i);
-		const git_tree_entry *ea = git_tree_entry_byname(ta, git_tree_entry_name(eb));
-		if (ea && git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)))
-			continue; /* same content (a mode change shows no lines) */
-		if (ea && git_tree_entry_type(ea) == GIT_OBJECT_TREE && git_tree_entry_type(eb) == GIT_OBJECT_TREE) {
-			rc = diff_hit(gs, git_tree_entry_id(ea), git_tree_entry_id(eb), depth + 1, hit);
+	const char *commit = NULL;
+	int chosen = 0;
+	for (size_t off = 0; off < len;) {
+		const char *l = log + off, *nl = memchr(l, '\n', len - off);
+		size_t ll = nl ? (size_t)(nl - l) : len - off;
+		off += ll + 1;
+		if (is_hex_id(l, ll)) {
+			commit = l;
+			chosen = 0;
 			continue;
 		}
-		if (ea)
-			rc = entry_hit(gs, ea, depth, hit);
-		if (!rc && !*hit)
-			rc = entry_hit(gs, eb, depth, hit);
+		/* ":100644 100644 OLD NEW M\tpath": modes at 1 and 8, ids at 15 and 56 */
+		if (!commit || chosen || ll < 97 || l[0] != ':' || l[7] != ' ' || l[14] != ' ' || l[55] != ' ' ||
+		    l[96] != ' ')
+			continue;
+		if (!memcmp(l + 15, l + 56, GIT_OID_HEXSZ))
+			continue; /* a mode change alone shows no lines */
+		int hit = 0;
+		int rc = side_hit(gs, l + 1, l + 15, &hit);
+		if (!rc && !hit)
+			rc = side_hit(gs, l + 8, l + 56, &hit);
+		if (rc)
+			return rc;
+		if (hit) {
+			chosen = 1;
+			ls_buf_put(out, commit, GIT_OID_HEXSZ);
+			ls_buf_putc(out, '\n');
+		}
 	}
-	for (size_t i = 0, n = git_tree_entrycount(ta); i < n && !rc && !*hit; i++) {
-		const git_tree_entry *ea = git_tree_entry_byindex(ta, i);
-		if (!git_tree_entry_byname(tb, git_tree_entry_name(ea)))
-			rc = entry_hit(gs, ea, depth, hit);
-	}
-	git_tree_free(ta);
-	git_tree_free(tb);
-	return rc;
-}
-
-int ls_git_gs_candidate(ls_git_gs *gs, const char *commit, int *candidate)
-{
-	*candidate = 0;
-	git_oid id;
-	if (git_oid_fromstr(&id, commit) < 0) {
-		ls_error_set("bad commit id '%s'", commit);
-		return LS_EINVAL;
-	}
-	git_commit *c = NULL;
-	if (git_commit_lookup(&c, gs->repo, &id) < 0)
-		return fail_object(&id, "commit");
-	int rc = 0;
-	unsigned np = git_commit_parentcount(c);
-	if (np == 0) {
-		rc = diff_hit(gs, NULL, git_commit_tree_id(c), 0, candidate);
-	} else if (np == 1) {
-		/* git log shows no diff for a merge (without -m/-c/--cc), so -G never selects one */
-		git_commit *p = NULL;
-		if (git_commit_parent(&p, c, 0) < 0)
-			rc = fail_object(git_commit_parent_id(c, 0), "commit");
-		else
-			rc = diff_hit(gs, git_commit_tree_id(p), git_commit_tree_id(c), 0, candidate);
-		git_commit_free(p);
-	}
-	git_commit_free(c);
-	return rc;
+	return 0;
 }
 
 /* ---- what git grep prints for a tree ---- */

@@ -1332,21 +1332,18 @@ static int scan_history(gs_state *st)
 	if (textconv)
 		goto done;
 	h.attributes = may_have_attributes();
-	const char *revv[] = {"git", "rev-list", "--all", NULL};
-	if (run_git_quiet(&list, revv) != 0)
-		goto done;
-	split_lines(&shas, list.ptr ? list.ptr : "", list.len);
 	ls_git_gs_matcher m = {hist_pickaxe, hist_grep, &h};
 	ls_git_gs_new(&gs, repo, &m);
 	/* blobs missing from the stream (it failed, or a partial read) are read through libgit2 */
 	cat_all_blobs(hist_preload, gs);
-	for (size_t i = 0; i < shas.n; i++) {
-		int cand = 0;
-		if (ls_git_gs_candidate(gs, shas.v[i], &cand) < 0)
-			goto done;
-		if (cand)
-			ls_buf_printf(&input, "%s\n", shas.v[i]);
-	}
+	/* every commit's changed blobs in one pass of git's own, in git log --all's order (that
+	 * of the output); merges show none, as git log -G does not look at them either */
+	const char *rawv[] = {"git", "log", "--all", "--raw", "--no-abbrev", "--no-renames",
+	                      "--no-show-signature", "--format=%H", NULL};
+	if (run_git_quiet(&list, rawv) != 0 ||
+	    ls_git_gs_candidates_from_log(gs, list.ptr ? list.ptr : "", list.len, &input) < 0)
+		goto done;
+	split_lines(&shas, input.ptr ? input.ptr : "", input.len);
 	if (input.len) {
 		g = ls_xasprintf("-G%s", combined);
 		const char *logv[] = {"git", "log", "--no-walk", "--stdin", g, "--pretty=%H", NULL};
