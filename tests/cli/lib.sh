@@ -6,6 +6,8 @@ set -u
 export GIT_AUTHOR_NAME="Test Author" GIT_AUTHOR_EMAIL="author@example.invalid"
 export GIT_COMMITTER_NAME="Test Committer" GIT_COMMITTER_EMAIL="committer@example.invalid"
 export GIT_AUTHOR_DATE="2024-01-02T03:04:05Z" GIT_COMMITTER_DATE="2024-01-02T03:04:05Z"
+# a caller's git configuration must not leak in (GIT_CONFIG_GLOBAL overrides HOME)
+unset GIT_CONFIG_GLOBAL GIT_CONFIG_SYSTEM GIT_CONFIG_COUNT GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE
 export GIT_CONFIG_NOSYSTEM=1 HOME="${TMPDIR:-/tmp}/leakscan-test-home.$$"
 export NO_COLOR=1 XDG_CACHE_HOME="$HOME/.cache"
 mkdir -p "$HOME"
