@@ -60,45 +60,6 @@ struct ls_scratch {
  */
 #define RELAX_REPEAT_OVER 64
 
-static char *relax_repeats(const char *pat)
-{
-	ls_buf b = LS_BUF_INIT;
-	int in_class = 0;
-	for (const char *p = pat; *p; p++) {
-		if (*p == '\\' && p[1]) {
-			ls_buf_put(&b, p, 2);
-			p++;
-			continue;
-		}
-		if (in_class) {
-			if (*p == ']' && in_class > 1)
-				in_class = 0;
-			else
-				in_class++;
-			ls_buf_putc(&b, *p);
-			continue;
-		}
-		if (*p == '[') {
-			in_class = 1;
-			if (p[1] == '^') {
-				ls_buf_putc(&b, *p++);
-			}
-			ls_buf_putc(&b, *p);
-			continue;
-		}
-		unsigned long lo, hi;
-		int used = 0;
-		if (*p == '{' && sscanf(p, "{%lu,%lu}%n", &lo, &hi, &used) == 2 && used > 0 && hi > RELAX_REPEAT_OVER &&
-		    hi >= lo) {
-			/* not X{m,}: Hyperscan expands a repeat's minimum into states too */
-			ls_buf_putc(&b, lo ? '+' : '*');
-			p += used - 1;
-			continue;
-		}
-		ls_buf_putc(&b, *p);
-	}
-	return ls_buf_detach(&b);
-}
 
 /*
  * Hyperscan does not need a rule's whole pattern either: a prefix of every match, ending
@@ -139,6 +100,30 @@ static const char *skip_class(const char *p)
 	while (*p && *p != ']')
 		p = *p == '\\' ? skip_escape(p) : p + 1;
 	return *p ? p + 1 : p;
+}
+
+static char *relax_repeats(const char *pat)
+{
+	ls_buf b = LS_BUF_INIT;
+	for (const char *p = pat; *p;) {
+		const char *next = *p == '\\' ? skip_escape(p) : *p == '[' ? skip_class(p) : NULL;
+		if (next) {
+			ls_buf_put(&b, p, (size_t)(next - p));
+			p = next;
+			continue;
+		}
+		unsigned long lo, hi;
+		int used = 0;
+		if (*p == '{' && sscanf(p, "{%lu,%lu}%n", &lo, &hi, &used) == 2 && used > 0 && hi > RELAX_REPEAT_OVER &&
+		    hi >= lo) {
+			/* not X{m,}: Hyperscan expands a repeat's minimum into states too */
+			ls_buf_putc(&b, lo ? '+' : '*');
+			p += used;
+			continue;
+		}
+		ls_buf_putc(&b, *p++);
+	}
+	return ls_buf_detach(&b);
 }
 
 /* A quantifier at `p`: its bounds (hi = SIZE_MAX: unbounded) and its end (lazy or
@@ -268,18 +253,6 @@ static char *cut_pattern(const char *pat)
 	return NULL;
 }
 
-/* What Hyperscan compiles for `pat`: its cut prefix, or the pattern with wide repeats relaxed. */
-static char *hs_expression(const char *pat)
-{
-	char *cut = cut_pattern(pat);
-	if (cut) {
-		char *relaxed = relax_repeats(cut);
-		free(cut);
-		return relaxed;
-	}
-	return relax_repeats(pat);
-}
-
 void ls_matcher_free(ls_matcher *m)
 {
 	if (!m)
@@ -308,7 +281,7 @@ static void cache_key(char out[65], const ls_matcher *m)
 	hs_platform_info_t plat;
 	memset(&plat, 0, sizeof(plat));
 	hs_populate_platform(&plat);
-	ls_buf_printf(&b, "%s\n%u %llu\n%zu %zu relax%d+ pairs-apart cut%d-%d-%d\n", hs_version(), plat.tune,
+	ls_buf_printf(&b, "%s\n%u %llu\n%zu %zu relax%d+classes pairs-apart cut%d-%d-%d\n", hs_version(), plat.tune,
 	              (unsigned long long)plat.cpu_features, m->n, m->opts.max_window, RELAX_REPEAT_OVER, CUT_MIN_REPEAT, CUT_KEEP, CUT_BEHIND);
 	for (size_t i = 0; i < m->n; i++)
 		ls_buf_put(&b, m->rules[i]->pattern, strlen(m->rules[i]->pattern) + 1);
@@ -422,7 +395,6 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 		pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
 		m->rules[k] = r;
 		m->codes[k] = code;
-		exprs[k] = hs_expression(r->pattern);
 		ids[k] = (unsigned)k;
 		m->n++;
 	}
@@ -458,7 +430,8 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 				free(cache_path);
 				goto done;
 			}
-			/* a cut pattern's matches start within its own width of each end it reports */
+			/* what Hyperscan compiles: the cut prefix (whose matches start within its own
+			 * width of each end it reports), or the pattern, with wide repeats relaxed */
 			char *cut = cut_pattern(r->pattern);
 			if (cut) {
 				hs_expr_info_t *ci = NULL;
@@ -468,8 +441,9 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 				} else {
 					hs_free_compile_error(cerr);
 				}
-				free(cut);
 			}
+			exprs[k] = relax_repeats(cut ? cut : r->pattern);
+			free(cut);
 			m->width[k] = info->max_width == UINT32_MAX || info->max_width > m->opts.max_window
 			                  ? m->opts.max_window
 			                  : info->max_width;
