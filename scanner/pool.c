@@ -14,6 +14,7 @@ typedef struct {
 	size_t next;             /* next item to hand out */
 	size_t emitted;          /* items emitted so far */
 	size_t waiting;          /* workers waiting for room */
+	int writer_asleep;       /* the writer waits on cv_done */
 	unsigned char *done;
 	int stop;
 	int failed;
@@ -34,6 +35,8 @@ static void *worker_main(void *arg)
 	}
 	for (;;) {
 		while (!p->stop && p->next < p->n && p->next >= p->emitted + p->window) {
+			/* the writer may be asleep on items already done: it must drain them first */
+			pthread_cond_signal(&p->cv_done);
 			p->waiting++;
 			pthread_cond_wait(&p->cv_room, &p->mu);
 			p->waiting--;
@@ -45,8 +48,13 @@ static void *worker_main(void *arg)
 		job->work(w, idx, job->payload);
 		pthread_mutex_lock(&p->mu);
 		p->done[idx] = 1;
-		/* the writer only ever waits for the next item in order: wake it for that one */
-		if (idx == p->emitted)
+		/*
+		 * The writer only ever waits for the next item in order. Waking it for each item
+		 * costs two context switches per file, more than scanning a small file: wake it
+		 * once half the window is done, or when no more work is left to hand out.
+		 */
+		if (p->writer_asleep && p->done[p->emitted] &&
+		    (p->next >= p->n || p->next - p->emitted >= p->window / 2))
 			pthread_cond_signal(&p->cv_done);
 	}
 	pthread_mutex_unlock(&p->mu);
@@ -55,12 +63,31 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* One worker: no threads, no hand-offs; work and emit each item in turn. */
+static int run_inline(const ls_pool_job *job, size_t n)
+{
+	void *w = job->worker_new ? job->worker_new(job->payload) : NULL;
+	if (job->worker_new && !w)
+		return LS_ERR;
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		job->work(w, i, job->payload);
+		if (job->emit(i, job->payload))
+			rc = LS_ESTOP;
+	}
+	if (job->worker_free)
+		job->worker_free(w, job->payload);
+	return rc;
+}
+
 int ls_pool_run(const ls_pool_job *job, size_t n)
 {
 	pool p = {0};
 	size_t nt = job->nthreads ? job->nthreads : (size_t)ls_ncpus();
 	if (nt > n)
 		nt = n ? n : 1;
+	if (nt == 1)
+		return run_inline(job, n);
 	p.job = job;
 	p.n = n;
 	p.window = job->window ? job->window : 4 * nt + 16;
@@ -80,21 +107,28 @@ int ls_pool_run(const ls_pool_job *job, size_t n)
 	}
 	pthread_mutex_lock(&p.mu);
 	while (!p.stop && p.emitted < n) {
-		while (!p.done[p.emitted] && !p.stop)
+		while (!p.done[p.emitted] && !p.stop) {
+			p.writer_asleep = 1;
 			pthread_cond_wait(&p.cv_done, &p.mu);
+			p.writer_asleep = 0;
+		}
 		if (p.stop)
 			break;
-		size_t idx = p.emitted;
-		pthread_mutex_unlock(&p.mu);
-		int r = job->emit(idx, job->payload);
-		pthread_mutex_lock(&p.mu);
-		p.emitted++;
+		/* emit the whole run of items done in order, then let waiting workers go on */
+		while (p.emitted < n && p.done[p.emitted]) {
+			size_t idx = p.emitted;
+			pthread_mutex_unlock(&p.mu);
+			int r = job->emit(idx, job->payload);
+			pthread_mutex_lock(&p.mu);
+			p.emitted++;
+			if (r) {
+				p.stop = 1;
+				rc = LS_ESTOP;
+				break;
+			}
+		}
 		if (p.waiting)
 			pthread_cond_broadcast(&p.cv_room);
-		if (r) {
-			p.stop = 1;
-			rc = LS_ESTOP;
-		}
 	}
 	p.stop = 1;
 	pthread_cond_broadcast(&p.cv_room);
