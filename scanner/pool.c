@@ -95,40 +95,47 @@ int ls_pool_run(const ls_pool_job *job, size_t n)
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv_done, NULL);
 	pthread_cond_init(&p.cv_room, NULL);
+	/* the calling thread is the writer and, when it has nothing to emit, one of the workers */
 	pthread_t *th = ls_xcalloc(nt, sizeof(pthread_t));
 	size_t started = 0;
-	for (; started < nt; started++)
+	for (; started + 1 < nt; started++)
 		if (pthread_create(&th[started], NULL, worker_main, &p) != 0)
 			break;
 	int rc = 0;
-	if (started == 0) {
-		rc = ls_error_set("cannot start worker threads");
+	void *mw = job->worker_new ? job->worker_new(job->payload) : NULL;
+	pthread_mutex_lock(&p.mu);
+	if (job->worker_new && !mw) {
+		p.failed = 1;
 		p.stop = 1;
 	}
-	pthread_mutex_lock(&p.mu);
 	while (!p.stop && p.emitted < n) {
-		while (!p.done[p.emitted] && !p.stop) {
+		if (p.done[p.emitted]) {
+			/* emit the whole run of items done in order, then let waiting workers go on */
+			while (p.emitted < n && p.done[p.emitted]) {
+				size_t idx = p.emitted;
+				pthread_mutex_unlock(&p.mu);
+				int r = job->emit(idx, job->payload);
+				pthread_mutex_lock(&p.mu);
+				p.emitted++;
+				if (r) {
+					p.stop = 1;
+					rc = LS_ESTOP;
+					break;
+				}
+			}
+			if (p.waiting)
+				pthread_cond_broadcast(&p.cv_room);
+		} else if (p.next < n && p.next < p.emitted + p.window) {
+			size_t idx = p.next++;
+			pthread_mutex_unlock(&p.mu);
+			job->work(mw, idx, job->payload);
+			pthread_mutex_lock(&p.mu);
+			p.done[idx] = 1;
+		} else {
 			p.writer_asleep = 1;
 			pthread_cond_wait(&p.cv_done, &p.mu);
 			p.writer_asleep = 0;
 		}
-		if (p.stop)
-			break;
-		/* emit the whole run of items done in order, then let waiting workers go on */
-		while (p.emitted < n && p.done[p.emitted]) {
-			size_t idx = p.emitted;
-			pthread_mutex_unlock(&p.mu);
-			int r = job->emit(idx, job->payload);
-			pthread_mutex_lock(&p.mu);
-			p.emitted++;
-			if (r) {
-				p.stop = 1;
-				rc = LS_ESTOP;
-				break;
-			}
-		}
-		if (p.waiting)
-			pthread_cond_broadcast(&p.cv_room);
 	}
 	p.stop = 1;
 	pthread_cond_broadcast(&p.cv_room);
@@ -142,6 +149,8 @@ int ls_pool_run(const ls_pool_job *job, size_t n)
 				job->discard(i, job->payload);
 	if (p.failed && rc == 0)
 		rc = LS_ERR;
+	if (mw && job->worker_free)
+		job->worker_free(mw, job->payload);
 	free(th);
 	free(p.done);
 	pthread_mutex_destroy(&p.mu);

@@ -5,12 +5,13 @@
 #include <stddef.h>
 
 typedef struct {
-	size_t nthreads;   /**< worker threads (0: one per CPU) */
-	size_t window;     /**< items a worker may run ahead of the writer (0: 4 x threads) */
+	size_t nthreads;   /**< workers, the calling thread included (0: one per CPU) */
+	size_t window;     /**< items a worker may run ahead of the writer (0: 4 x threads + 16) */
 	/** Creates one worker's private state (scratch, repository handle); NULL on failure. */
 	void *(*worker_new)(void *payload);
 	void (*worker_free)(void *worker, void *payload);
-	/** Processes item `idx`, storing its result where `emit` will find it. Runs in a worker. */
+	/** Processes item `idx`, storing its result where `emit` will find it. Runs in a worker
+	 *  (the calling thread is one of them). */
 	void (*work)(void *worker, size_t idx, void *payload);
 	/** Consumes item `idx`'s result; called on the calling thread in index order. Non-zero stops. */
 	int (*emit)(size_t idx, void *payload);
