@@ -71,8 +71,28 @@ static int contains_ci(const char *hay, size_t n, const char *needle)
 	return 0;
 }
 
+/*
+ * Values published as examples in the specifications and documentation that code quotes
+ * most: never anyone's credential, and reported by every naive scanner.
+ */
+static const char *const doc_examples[] = {
+    /* RFC 6749 (OAuth 2.0): access token, refresh token, code, client s6BhdRkqt3's secret */
+    "2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA", "SplxlOBeZQQYbYS6WxSbIA", "gX1fBat3bV",
+    "czZCaGRSa3F0MzpnWDFmQmF0M2JW", /* base64 of s6BhdRkqt3:gX1fBat3bV */
+    "mF_9.B5f-4.1JqM",              /* RFC 6750 (bearer tokens) */
+    /* RFC 5849 (OAuth 1.0) */
+    "hh5s93j4hdidpola", "hdhd0244k9j7ao03", "nnch734d00sl2jdk", "pfkkdhi9sl3r4s00", "kllo9940pd9333jh",
+    "dh893hdasih9", "kd94hf93k423kf44", "j49sk3j29djd", "hdk48Djdsa", "xyz4992k83j47x0b",
+    /* jwt.io's sample token ({"sub":"1234567890","name":"John Doe","iat":1516239022}) */
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ."
+    "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    NULL};
+
 int ls_search_is_placeholder(const char *s, size_t len)
 {
+	for (int i = 0; doc_examples[i]; i++)
+		if (strlen(doc_examples[i]) == len && !memcmp(doc_examples[i], s, len))
+			return 1;
 	static const char *markers[] = {"${", "{{", "}}", "%(", "$(", "xxxx", "****", "....",
 	                                "changeme", "change_me", "change-me", "your_", "your-",
 	                                "yourkey", "yoursecret", "yourpassword", "placeholder",

@@ -79,7 +79,8 @@ typedef struct {
 int ls_search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts,
                      const char *buf, size_t len, const char *path, ls_findings *out);
 
-/** Returns 1 if the secret looks like a placeholder or a templated value. */
+/** Returns 1 if the secret looks like a placeholder or a templated value, or is a value
+ * published as an example in a specification (RFC 6749 and the like). */
 int ls_search_is_placeholder(const char *secret, size_t len);
 
 #endif

@@ -241,6 +241,11 @@ static void test_matcher_placeholders(void **state)
 	assert_true(ls_search_is_placeholder("AKIAXXXXXXXXXXXXXXXX", 20));
 	assert_true(ls_search_is_placeholder("changeme", 8));
 	assert_false(ls_search_is_placeholder("Zq8#mW2!pLx9", 12));
+	/* published examples are placeholders; the same shape with other characters is not */
+	assert_true(ls_search_is_placeholder("2YotnFZFEjr1zCsicMWpAA", 22));
+	assert_true(ls_search_is_placeholder("czZCaGRSa3F0MzpnWDFmQmF0M2JW", 28));
+	assert_false(ls_search_is_placeholder("2YotnFZFEjr1zCsicMWpAB", 22));
+	assert_false(ls_search_is_placeholder("2YotnFZFEjr1zCsicMWpA", 21));
 }
 
 /* Searches `text` with the rules in `yaml`; returns the number of findings. */

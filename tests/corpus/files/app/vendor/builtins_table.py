@@ -1,0 +1,2 @@
+COCOA_TYPES = {'CMBufferQueueTriggerCondition', 'opaqueCMBufferQueueTriggerToken', 'sfntCMapEncoding',
+               'opaqueCMSimpleQueue', 'sfntDescriptorHeader'}
