@@ -9,6 +9,7 @@
 #include <yaml.h>
 
 #include "common.h"
+#include "yamlnode.h"
 
 typedef struct {
 	const char *file;
@@ -30,28 +31,11 @@ static int fail(cctx *c, const yaml_node_t *n, const char *fmt, ...)
 	return LS_EINVAL;
 }
 
-static const char *scalar(const yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
 /* A string, or a list of strings (a single string is a list of one). */
 static int get_list(cctx *c, yaml_node_t *n, const char *key, ls_strlist *out)
 {
-	if (n->type == YAML_SCALAR_NODE) {
-		ls_strlist_push(out, scalar(n));
-		return 0;
-	}
-	if (n->type != YAML_SEQUENCE_NODE)
-		return fail(c, n, "'%s' must be a list of strings", key);
-	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-		yaml_node_t *item = yaml_document_get_node(c->doc, *it);
-		const char *s = scalar(item);
-		if (!s)
-			return fail(c, item ? item : n, "'%s' must be a list of strings", key);
-		ls_strlist_push(out, s);
-	}
-	return 0;
+	yaml_node_t *bad = ls_yaml_strings(c->doc, n, out);
+	return bad ? fail(c, bad, "'%s' must be a list of strings", key) : 0;
 }
 
 static int get_refs(cctx *c, yaml_node_t *n, const char *key, ls_config_ref **out, size_t *nout)
@@ -76,7 +60,7 @@ static int get_refs(cctx *c, yaml_node_t *n, const char *key, ls_config_ref **ou
 
 static int get_bool(cctx *c, yaml_node_t *n, const char *key, int *out)
 {
-	const char *s = scalar(n);
+	const char *s = ls_yaml_scalar(n);
 	if (s && (!strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "on")))
 		*out = 1;
 	else if (s && (!strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off")))
@@ -88,7 +72,7 @@ static int get_bool(cctx *c, yaml_node_t *n, const char *key, int *out)
 
 static int get_severity(cctx *c, yaml_node_t *n, const char *key, ls_severity *out)
 {
-	const char *s = scalar(n);
+	const char *s = ls_yaml_scalar(n);
 	if (!s || ls_severity_parse(out, s) < 0)
 		return fail(c, n, "'%s' must be one of critical, high, medium, low", key);
 	return 0;
@@ -98,7 +82,7 @@ static int get_severity(cctx *c, yaml_node_t *n, const char *key, ls_severity *o
 static int duplicate_key(cctx *c, yaml_node_t *map, yaml_node_pair_t *p, const char *key)
 {
 	for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++) {
-		const char *k = scalar(yaml_document_get_node(c->doc, q->key));
+		const char *k = ls_yaml_scalar(yaml_document_get_node(c->doc, q->key));
 		if (k && !strcmp(k, key))
 			return 1;
 	}
@@ -142,7 +126,7 @@ static int parse_allow(cctx *c, yaml_node_t *n, ls_config_allow *a)
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
-		const char *key = scalar(k);
+		const char *key = ls_yaml_scalar(k);
 		int err = 0;
 		if (!key || !v)
 			return fail(c, k ? k : n, "keys must be strings");
@@ -159,7 +143,7 @@ static int parse_allow(cctx *c, yaml_node_t *n, ls_config_allow *a)
 		} else if (!strcmp(key, "rules")) {
 			err = get_refs(c, v, key, &a->rules, &a->nrules);
 		} else if (!strcmp(key, "condition")) {
-			const char *s = scalar(v);
+			const char *s = ls_yaml_scalar(v);
 			if (s && !strcmp(s, "any"))
 				a->condition = LS_ALLOW_ANY;
 			else if (s && !strcmp(s, "all"))
@@ -167,7 +151,7 @@ static int parse_allow(cctx *c, yaml_node_t *n, ls_config_allow *a)
 			else
 				err = fail(c, v, "'condition' must be any or all");
 		} else if (!strcmp(key, "description")) {
-			if (!scalar(v))
+			if (!ls_yaml_scalar(v))
 				err = fail(c, v, "'description' must be a string");
 		} else {
 			err = fail(c, k, "unknown key '%s' in an 'allow' entry (expected paths, secrets, matches, lines, stopwords, commits, aws_accounts, rules, condition, description)", key);
@@ -192,7 +176,7 @@ static int parse_overrides(cctx *c, yaml_node_t *n, ls_config *cfg)
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
-		const char *id = scalar(k);
+		const char *id = ls_yaml_scalar(k);
 		if (!id || !v)
 			return fail(c, k ? k : n, "keys must be strings");
 		if (duplicate_key(c, n, p, id))
@@ -205,7 +189,7 @@ static int parse_overrides(cctx *c, yaml_node_t *n, ls_config *cfg)
 		for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
 			yaml_node_t *kk = yaml_document_get_node(c->doc, q->key);
 			yaml_node_t *vv = yaml_document_get_node(c->doc, q->value);
-			const char *key = scalar(kk);
+			const char *key = ls_yaml_scalar(kk);
 			if (!key || !vv)
 				return fail(c, kk ? kk : v, "keys must be strings");
 			if (!strcmp(key, "severity")) {
@@ -213,7 +197,7 @@ static int parse_overrides(cctx *c, yaml_node_t *n, ls_config *cfg)
 					return LS_EINVAL;
 				o.has_severity = 1;
 			} else if (!strcmp(key, "min_entropy")) {
-				const char *s = scalar(vv);
+				const char *s = ls_yaml_scalar(vv);
 				char *end = NULL;
 				double d = s ? strtod(s, &end) : -1;
 				if (!s || !*s || *end || d < 0 || d > 8)
@@ -248,14 +232,14 @@ static int parse_root(cctx *c, yaml_node_t *root, ls_config *cfg)
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
-		const char *key = scalar(k);
+		const char *key = ls_yaml_scalar(k);
 		int err = 0;
 		if (!key || !v)
 			return fail(c, k ? k : root, "keys must be strings");
 		if (duplicate_key(c, root, p, key))
 			return fail(c, k, "duplicate key '%s'", key);
 		if (!strcmp(key, "version")) {
-			const char *s = scalar(v);
+			const char *s = ls_yaml_scalar(v);
 			if (!s || strcmp(s, "1"))
 				err = fail(c, v, "unsupported configuration version (expected 1)");
 		} else if (!strcmp(key, "rule_files")) {
@@ -335,7 +319,7 @@ int ls_config_load_string(ls_config **out, const char *path, const char *text, s
 	cfg->default_skips = -1;
 	int err = 0;
 	yaml_node_t *root = yaml_document_get_root_node(&doc);
-	if (root && !(root->type == YAML_SCALAR_NODE && !*scalar(root))) /* an empty file is a valid, empty configuration */
+	if (root && !(root->type == YAML_SCALAR_NODE && !*ls_yaml_scalar(root))) /* an empty file is a valid, empty configuration */
 		err = parse_root(&c, root, cfg);
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);

@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "common.h"
+#include "yamlnode.h"
 
 struct ls_ruleset {
 	ls_rule **rules;
@@ -126,14 +127,9 @@ static int fail(load_ctx *c, const yaml_node_t *n, const char *fmt, ...)
 	return LS_EINVAL;
 }
 
-static const char *scalar(const yaml_node_t *n)
-{
-	return n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
 static int get_string(load_ctx *c, yaml_node_t *n, const char *key, char **out)
 {
-	const char *s = scalar(n);
+	const char *s = ls_yaml_scalar(n);
 	if (!s)
 		return fail(c, n, "'%s' must be a string", key);
 	free(*out); /* a key given twice: the last value wins */
@@ -143,20 +139,8 @@ static int get_string(load_ctx *c, yaml_node_t *n, const char *key, char **out)
 
 static int get_list(load_ctx *c, yaml_node_t *n, const char *key, ls_strlist *out)
 {
-	if (n->type == YAML_SCALAR_NODE) {
-		ls_strlist_push(out, scalar(n));
-		return 0;
-	}
-	if (n->type != YAML_SEQUENCE_NODE)
-		return fail(c, n, "'%s' must be a list of strings", key);
-	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-		yaml_node_t *item = yaml_document_get_node(c->doc, *it);
-		const char *s = item ? scalar(item) : NULL;
-		if (!s)
-			return fail(c, item ? item : n, "'%s' must be a list of strings", key);
-		ls_strlist_push(out, s);
-	}
-	return 0;
+	yaml_node_t *bad = ls_yaml_strings(c->doc, n, out);
+	return bad ? fail(c, bad, "'%s' must be a list of strings", key) : 0;
 }
 
 static int valid_id(const char *s)
@@ -213,7 +197,7 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
-		if (k && scalar(k) && !strcmp(scalar(k), "id")) {
+		if (k && ls_yaml_scalar(k) && !strcmp(ls_yaml_scalar(k), "id")) {
 			c->rule_id = NULL; /* get_string frees an id given before */
 			if ((err = get_string(c, v, "id", &r->id)) < 0)
 				goto done;
@@ -233,7 +217,7 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
-		const char *key = k ? scalar(k) : NULL;
+		const char *key = k ? ls_yaml_scalar(k) : NULL;
 		if (!key || !v) {
 			err = fail(c, k ? k : map, "keys must be strings");
 			goto done;
@@ -249,12 +233,12 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 		} else if (!strcmp(key, "description")) {
 			err = get_string(c, v, key, &r->description);
 		} else if (!strcmp(key, "severity")) {
-			const char *s = scalar(v);
+			const char *s = ls_yaml_scalar(v);
 			if (!s || ls_severity_parse(&r->severity, s) < 0)
 				err = fail(c, v, "severity must be one of critical, high, medium, low");
 			have_sev = 1;
 		} else if (!strcmp(key, "min_entropy")) {
-			const char *s = scalar(v);
+			const char *s = ls_yaml_scalar(v);
 			char *end = NULL;
 			double d = s ? strtod(s, &end) : -1;
 			if (!s || !*s || *end || d < 0 || d > 8)
@@ -282,7 +266,7 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 			if (!err && !(r->validate_fn = ls_validate_find(r->validate)))
 				err = fail(c, v, "unknown validator '%s'", r->validate);
 		} else if (!strcmp(key, "enabled") || !strcmp(key, "generic") || !strcmp(key, "context")) {
-			const char *s = scalar(v);
+			const char *s = ls_yaml_scalar(v);
 			int *dst = key[0] == 'e' ? &r->enabled : key[0] == 'g' ? &r->generic : &r->context;
 			if (s && !strcmp(s, "true"))
 				*dst = 1;
@@ -291,7 +275,7 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 			else
 				err = fail(c, v, "%s must be true or false", key);
 		} else if (!strcmp(key, "decode")) {
-			const char *s = scalar(v);
+			const char *s = ls_yaml_scalar(v);
 			if (s && !strcmp(s, "base64"))
 				r->decode_base64 = 1;
 			else
@@ -299,7 +283,7 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 		} else if (!strcmp(key, "pair_with")) {
 			err = get_string(c, v, key, &r->pair_with);
 		} else if (!strcmp(key, "pair_lines")) {
-			const char *s = scalar(v);
+			const char *s = ls_yaml_scalar(v);
 			char *end = NULL;
 			long n = s ? strtol(s, &end, 10) : -1;
 			if (!s || !*s || *end || n < 0 || n > 1000)
@@ -393,7 +377,7 @@ int ls_ruleset_load_string(ls_ruleset *rs, const char *name, const char *text, s
 		seq = NULL;
 		for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
 			yaml_node_t *k = yaml_document_get_node(&doc, p->key);
-			const char *key = k ? scalar(k) : NULL;
+			const char *key = k ? ls_yaml_scalar(k) : NULL;
 			if (key && !strcmp(key, "rules")) {
 				seq = yaml_document_get_node(&doc, p->value);
 			} else {
