@@ -303,6 +303,17 @@ const char *ls_cli_cache_dir(const ls_cli_options *o)
 	return dir;
 }
 
+int ls_cli_matcher_new(const ls_cli_options *o, const ls_ruleset *rs, ls_matcher **out)
+{
+	ls_matcher_options mo = LS_MATCHER_OPTIONS_INIT;
+	mo.cache_dir = ls_cli_cache_dir(o); /* hooks compile on every commit otherwise */
+	if (ls_matcher_new(out, rs, &mo) < 0) {
+		ls_cli_error("%s", ls_error_last());
+		return LS_ERR;
+	}
+	return 0;
+}
+
 int ls_cli_load_rules(const ls_cli_options *o, ls_ruleset **out)
 {
 	ls_ruleset *rs = NULL;

@@ -81,6 +81,9 @@ const char *ls_cli_default_rules_dir(void);
  * ~/.cache/leakscan), or NULL with --no-cache. Borrowed, valid for the process. */
 const char *ls_cli_cache_dir(const ls_cli_options *o);
 
+/** Compiles `rs` into `*out`, through the database cache unless --no-cache. Prints errors. */
+int ls_cli_matcher_new(const ls_cli_options *o, const ls_ruleset *rs, ls_matcher **out);
+
 /** Loads default + --rules files and applies --disable/--enable. Prints errors. */
 int ls_cli_load_rules(const ls_cli_options *o, ls_ruleset **out);
 

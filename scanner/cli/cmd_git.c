@@ -372,12 +372,8 @@ int cmd_git(int argc, char **argv)
 	/* paths in a repository are relative to its top */
 	if (!message && fl.allow)
 		ls_allow_set_paths_relative(fl.allow, 1);
-	ls_matcher_options mo = LS_MATCHER_OPTIONS_INIT;
-	mo.cache_dir = ls_cli_cache_dir(&o); /* hooks run this on every commit: no recompiling */
-	if (ls_matcher_new(&m, rs, &mo) < 0) {
-		ls_cli_error("%s", ls_error_last());
+	if (ls_cli_matcher_new(&o, rs, &m) < 0)
 		goto done;
-	}
 	j.o = &o;
 	j.m = m;
 	j.st.start = ls_now();

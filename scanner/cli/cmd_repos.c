@@ -757,12 +757,8 @@ int cmd_repos(int argc, char **argv)
 
 	if (ls_cli_load_rules(&o, &rs) < 0)
 		goto done;
-	ls_matcher_options mo = LS_MATCHER_OPTIONS_INIT;
-	mo.cache_dir = ls_cli_cache_dir(&o);
-	if (ls_matcher_new(&m, rs, &mo) < 0) {
-		ls_cli_error("%s", ls_error_last());
+	if (ls_cli_matcher_new(&o, rs, &m) < 0)
 		goto done;
-	}
 	if (ls_store_open(&store, dir, 1) < 0) {
 		ls_cli_error("%s", ls_error_last());
 		goto done;

@@ -304,12 +304,8 @@ int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn co
 	}
 	if (ls_cli_prepare(&fl, &o, optind < argc ? argv[optind] : ".", &rs) < 0)
 		goto done;
-	ls_matcher_options mo = LS_MATCHER_OPTIONS_INIT;
-	mo.cache_dir = ls_cli_cache_dir(&o);
-	if (ls_matcher_new(&m, rs, &mo) < 0) {
-		ls_cli_error("%s", ls_error_last());
+	if (ls_cli_matcher_new(&o, rs, &m) < 0)
 		goto done;
-	}
 	j.o = &o;
 	j.m = m;
 	j.st.start = ls_now();
