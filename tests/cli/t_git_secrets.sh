@@ -121,6 +121,13 @@ $BEDROCK2"
 	# the provider's output is used as patterns: the key is found in a file
 	setup "printf 'k = AKIAQYLPMN5HFIQR7BTW\n' > keys.txt"
 	same "scan with aws patterns" 'git secrets --scan keys.txt'
+	# only the provider knows the secret key (leakscan answers this provider in-process)
+	setup "printf 'v = ab+c/d.e(f)g\$h==\n' > sk.txt"
+	same "provider's secret key found" 'git secrets --scan sk.txt'
+	setup 'rm "$HOME/.aws/credentials"'
+	same "provider gone" 'git secrets --scan sk.txt'
+	setup "git secrets --add-provider -- git secrets --aws-provider '$WORK/creds'"
+	same "provider with a file argument" 'git secrets --scan sk.txt'
 	setup "printf 'aws_secret_access_key = \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"\nAKIAIOSFODNN7EXAMPLE\n' > ex.txt"
 	same "example keys allowed" 'git secrets --scan ex.txt'
 }
