@@ -276,6 +276,14 @@ static int add_config(gs_state *st, const char *key, const char *value)
 	return rc;
 }
 
+/* Prints what ls_ere_new() noted about the patterns (as grep would warn) and frees it. */
+static void put_notes(char *notes)
+{
+	if (notes)
+		fputs(notes, stderr);
+	free(notes);
+}
+
 static void aws_provider_lines(ls_buf *out, const char *file);
 
 /*
@@ -482,9 +490,7 @@ static int regular_grep(gs_state *st, char **files, size_t nfiles, ls_buf *outpu
 		strv_free(&patterns);
 		return 2;
 	}
-	if (fallback)
-		fputs(fallback, stderr);
-	free(fallback);
+	put_notes(fallback);
 	/* grep -I: a NUL anywhere makes the file binary, so "no match" (a NUL found past its first
 	 * buffer still lets grep print the lines before it, but the status is 1 and the script
 	 * then drops the output: the same outcome for a single file) */
@@ -829,9 +835,7 @@ static int git_grep_run(gs_state *st, char **files, size_t nfiles, ls_buf *outpu
 		rc = git_grep_bad_regex(combined);
 		goto done;
 	}
-	if (fallback)
-		fputs(fallback, stderr);
-	free(fallback);
+	put_notes(fallback);
 	grepper g = {ere, 8000, output, 0};
 
 	/* the files git grep would read, relative to the current directory */
@@ -992,9 +996,7 @@ static int process_output(int status, ls_buf *output)
 		strv_free(&allowed);
 		return 0;
 	}
-	if (fallback)
-		fputs(fallback, stderr);
-	free(fallback);
+	put_notes(fallback);
 	strv lines = {0};
 	split_lines(&lines, output->ptr ? output->ptr : "", output->len);
 	if (!lines.n)
@@ -1163,9 +1165,7 @@ static int scan_history_log(gs_state *st)
 		rc = -git_grep_bad_regex(combined);
 		goto done;
 	}
-	if (notes)
-		fputs(notes, stderr);
-	free(notes);
+	put_notes(notes);
 	split_lines(&shas, commits.ptr ? commits.ptr : "", commits.len);
 	for (size_t i = 0; i < shas.n; i++)
 		each_file(shas.v[i], collect_blob, &bs);
