@@ -59,6 +59,16 @@ int ls_cli_common_option(ls_cli_options *o, int opt, const char *arg, const char
 extern const struct option ls_cli_common_longopts[];
 #define LS_CLI_COMMON_SHORTOPTS "o:f:j:q"
 
+/** Help lines of the output and rule-set options, shared by scan and git. */
+#define LS_CLI_OUTPUT_HELP \
+	"  -f, --format FMT       text (default), json, jsonl, sarif, junit, csv\n" \
+	"  -o, --output FILE      write findings to FILE (atomically) instead of stdout\n" \
+	"      --redact           mask secrets (default for sarif and junit); --no-redact to show\n" \
+	"  -j, --jobs N           worker threads (default: number of CPUs)\n" \
+	"      --rules PATH       add a rule file or directory (repeatable)\n" \
+	"      --no-default-rules use only the --rules given\n" \
+	"      --disable-rule ID  turn a rule off (repeatable); --enable-rule ID turns one on\n"
+
 /** Help lines of the options that decide what a scan reports, shared by scan and git. */
 #define LS_CLI_FILTER_HELP \
 	"      --no-inline-allow  report lines marked leakscan:allow too (audits)\n" \

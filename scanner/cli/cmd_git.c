@@ -237,13 +237,7 @@ static const char *git_usage =
     "      --branch NAME      walk only this branch (no other refs, tags or stash)\n"
     "      --staged           scan what 'git commit' would record (index vs HEAD)\n"
     "      --message FILE     scan a commit message file (commit-msg hook; - for stdin)\n"
-    "  -f, --format FMT       text (default), json, jsonl, sarif, junit, csv\n"
-    "  -o, --output FILE      write findings to FILE (atomically) instead of stdout\n"
-    "      --redact           mask secrets (default for sarif and junit); --no-redact to show\n"
-    "  -j, --jobs N           worker threads (default: number of CPUs)\n"
-    "      --rules PATH       add a rule file or directory (repeatable)\n"
-    "      --no-default-rules use only the --rules given\n"
-    "      --disable-rule ID  turn a rule off (repeatable); --enable-rule ID turns one on\n"
+    LS_CLI_OUTPUT_HELP
     "      --max-file-size N  skip larger blobs (default 100M)\n"
     "      --binary           scan binary blobs too\n"
     LS_CLI_FILTER_HELP
