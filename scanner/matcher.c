@@ -270,6 +270,20 @@ void ls_matcher_free(ls_matcher *m)
 
 size_t ls_matcher_rule_count(const ls_matcher *m) { return m->n; }
 
+size_t ls_matcher_window(const ls_matcher *m, const ls_rule *r, int *capped)
+{
+	*capped = 0;
+	for (size_t k = 0; k < m->n; k++) {
+		if (m->rules[k] != r)
+			continue;
+		if (m->partner[k] != SIZE_MAX)
+			return 0;
+		*capped = m->width[k] >= m->opts.max_window;
+		return m->width[k];
+	}
+	return 0;
+}
+
 /* ---- on-disk cache of compiled databases ---- */
 
 #define CACHE_MAGIC "LSHSDB01"

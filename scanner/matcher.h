@@ -47,6 +47,14 @@ void ls_matcher_free(ls_matcher *m);
 /** Number of rules compiled in. */
 size_t ls_matcher_rule_count(const ls_matcher *m);
 
+/**
+ * How far before a Hyperscan end offset the confirmation of rule `r` starts looking for a
+ * match, in bytes: the longest match of the part of the pattern Hyperscan runs, or the
+ * options' max_window when that part is unbounded (then `*capped` is set). 0 for a rule not
+ * in the database (disabled, or a `pair_with` rule, which is confirmed line by line).
+ */
+size_t ls_matcher_window(const ls_matcher *m, const ls_rule *r, int *capped);
+
 /** Per-thread scratch space for `m`. One thread at a time; free before the matcher. */
 int ls_scratch_new(ls_scratch **out, const ls_matcher *m);
 void ls_scratch_free(ls_scratch *s);

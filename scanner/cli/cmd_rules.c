@@ -13,7 +13,9 @@ static const char *rules_usage =
     "       reported, see docs/rule-format.md), name, and where it is defined.\n"
     "check  compiles every rule of the given files (default: the default rules) with both\n"
     "       engines and runs its examples (must match) and negative examples (must not);\n"
-    "       exit 1 on any mismatch, 2 if a file cannot be loaded.\n";
+    "       exit 1 on any mismatch, 2 if a file cannot be loaded. Warns (on stderr, without\n"
+    "       failing) about a rule whose confirmation reads up to 64 KiB per candidate because\n"
+    "       of an unbounded repeat before its secret.\n";
 
 static int context_hit(const ls_match *mt, void *payload)
 {
@@ -55,6 +57,13 @@ static int rules_check(ls_ruleset *rs)
 	size_t failures = 0, nexamples = 0;
 	for (size_t i = 0; i < ls_ruleset_count(rs); i++) {
 		const ls_rule *r = ls_ruleset_get(rs, i);
+		int capped;
+		size_t w = ls_matcher_window(m, r, &capped);
+		if (capped)
+			fprintf(stderr,
+			        "%s:%d: rule '%s': warning: an unbounded repeat before the secret makes each "
+			        "candidate's confirmation read up to %zu bytes; bound it (docs/rule-format.md)\n",
+			        r->file, r->pattern_line, r->id, w);
 		for (int neg = 0; neg < 2; neg++) {
 			const ls_strlist *l = neg ? &r->negative_examples : &r->examples;
 			for (size_t k = 0; k < l->n; k++) {

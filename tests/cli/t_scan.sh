@@ -260,4 +260,31 @@ test_scan_diagnostics_escape_file_names() {
 	expect_err_has 'd/bad\nname\x1b[31m.txt: Permission denied'
 }
 
+# `rules check`: examples must match, negative examples must not, and a rule whose
+# confirmation would read 64 KiB per candidate is named.
+test_rules_check() {
+	cat > r.yaml <<'YAML'
+rules:
+  - id: bounded
+    name: Bounded
+    pattern: 'acme_key[ \t]{0,100}=[ \t]{0,100}([a-z0-9]{16})'
+    severity: high
+    description: A synthetic key for this test.
+    examples: ['acme_key = q8mw2plx9tr4vbn7']
+    negative_examples: ['acme_key = short']
+YAML
+	ls_run rules check r.yaml
+	expect_rc 0
+	expect_out "ok: 1 rules, 2 examples"
+	expect_err_lacks warning
+	sed -i 's/\[ \\t\]{0,100}/[ \\t]*/g' r.yaml
+	ls_run rules check r.yaml
+	expect_rc 0
+	expect_err_has "r.yaml:4: rule 'bounded': warning: an unbounded repeat before the secret"
+	sed -i 's/short/q8mw2plx9tr4vbn7/' r.yaml
+	ls_run rules check r.yaml
+	expect_rc 1
+	expect_err_has "rule 'bounded': negative example 1 matches"
+}
+
 run_tests
