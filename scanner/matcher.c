@@ -270,6 +270,14 @@ void ls_matcher_free(ls_matcher *m)
 
 size_t ls_matcher_rule_count(const ls_matcher *m) { return m->n; }
 
+char *ls_matcher_hyperscan_expression(const char *pattern)
+{
+	char *cut = cut_pattern(pattern);
+	char *e = relax_repeats(cut ? cut : pattern);
+	free(cut);
+	return e;
+}
+
 size_t ls_matcher_window(const ls_matcher *m, const ls_rule *r, int *capped)
 {
 	*capped = 0;

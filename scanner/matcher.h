@@ -48,6 +48,13 @@ void ls_matcher_free(ls_matcher *m);
 size_t ls_matcher_rule_count(const ls_matcher *m);
 
 /**
+ * What Hyperscan compiles for a rule's `pattern`: the cut prefix (see matcher.c) with wide
+ * repeats relaxed. A new string the caller frees. For `rules list --hyperscan` and
+ * benchmarks; scans compute it themselves.
+ */
+char *ls_matcher_hyperscan_expression(const char *pattern);
+
+/**
  * How far before a Hyperscan end offset the confirmation of rule `r` starts looking for a
  * match, in bytes: the longest match of the part of the pattern Hyperscan runs, or the
  * options' max_window when that part is unbounded (then `*capped` is set). 0 for a rule not

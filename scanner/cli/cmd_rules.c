@@ -6,11 +6,13 @@
 #include "common.h"
 
 static const char *rules_usage =
-    "usage: leakscan rules list [--rules PATH] [--no-default-rules]\n"
+    "usage: leakscan rules list [--hyperscan] [--rules PATH] [--no-default-rules]\n"
     "       leakscan rules check [FILE|DIR...]\n"
     "\n"
     "list   prints every loaded rule: id, severity, state (enabled, disabled, or context: never\n"
-    "       reported, see docs/rule-format.md), name, and where it is defined.\n"
+    "       reported, see docs/rule-format.md), name, and where it is defined. With\n"
+    "       --hyperscan: each rule's id, a tab, and the expression Hyperscan compiles for it\n"
+    "       (rules confirmed by their pair instead are left out).\n"
     "check  compiles every rule of the given files (default: the default rules) with both\n"
     "       engines and runs its examples (must match) and negative examples (must not);\n"
     "       exit 1 on any mismatch, 2 if a file cannot be loaded. Warns (on stderr, without\n"
@@ -93,10 +95,18 @@ static int rules_check(ls_ruleset *rs)
 	return LS_EXIT_CLEAN;
 }
 
-static void rules_list(const ls_ruleset *rs)
+static void rules_list(const ls_ruleset *rs, int hyperscan)
 {
 	for (size_t i = 0; i < ls_ruleset_count(rs); i++) {
 		const ls_rule *r = ls_ruleset_get(rs, i);
+		if (hyperscan) {
+			if (r->enabled && !r->pair_with) {
+				char *e = ls_matcher_hyperscan_expression(r->pattern);
+				printf("%s\t%s\n", r->id, e);
+				free(e);
+			}
+			continue;
+		}
 		printf("%-40s %-8s %-8s %s (%s:%d)\n", r->id, ls_severity_name(r->severity),
 		       !r->enabled ? "disabled" : r->context ? "context" : "enabled", r->name, r->file, r->line);
 	}
@@ -115,12 +125,22 @@ int cmd_rules(int argc, char **argv)
 	}
 	ls_cli_options o;
 	ls_cli_options_init(&o);
-	struct option *longopts = ls_cli_longopts(NULL);
-	int opt, rc = LS_EXIT_ERROR;
+	enum { OPT_HYPERSCAN = 2000 }; /* past the common options (cli.c) */
+	static const struct option own[] = {{"hyperscan", no_argument, NULL, OPT_HYPERSCAN}, {NULL, 0, NULL, 0}};
+	struct option *longopts = ls_cli_longopts(own);
+	int opt, rc = LS_EXIT_ERROR, hyperscan = 0;
 	ls_ruleset *rs = NULL;
 	opterr = 0;
 	optind = 2;
 	while ((opt = getopt_long(argc, argv, "+" LS_CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		if (opt == OPT_HYPERSCAN) {
+			if (strcmp(sub, "list")) {
+				ls_cli_error("rules %s: unknown option '--hyperscan'", sub);
+				goto done;
+			}
+			hyperscan = 1;
+			continue;
+		}
 		int r = ls_cli_common_option(&o, opt, optarg, "rules");
 		if (r < 0)
 			goto done;
@@ -140,7 +160,7 @@ int cmd_rules(int argc, char **argv)
 	if (ls_cli_load_rules(&o, &rs) < 0)
 		goto done;
 	if (!strcmp(sub, "list")) {
-		rules_list(rs);
+		rules_list(rs, hyperscan);
 		rc = LS_EXIT_CLEAN;
 	} else {
 		rc = rules_check(rs);

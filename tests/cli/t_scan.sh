@@ -277,6 +277,12 @@ YAML
 	expect_rc 0
 	expect_out "ok: 1 rules, 2 examples"
 	expect_err_lacks warning
+	# what Hyperscan runs: cut after 8 value characters, the bounded runs relaxed
+	ls_run rules list --hyperscan --no-default-rules --rules r.yaml
+	expect_rc 0
+	expect_out "$(printf 'bounded\tacme_key[ \\t]*=[ \\t]*([a-z0-9]{8})')"
+	ls_run rules check --hyperscan r.yaml
+	expect_rc 2
 	sed -i 's/\[ \\t\]{0,100}/[ \\t]*/g' r.yaml
 	ls_run rules check r.yaml
 	expect_rc 0
