@@ -6,6 +6,7 @@
 #include <pcre2.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,8 @@ struct ls_matcher {
 	hs_database_t *db;
 	const ls_rule **rules;
 	pcre2_code **codes;
+	unsigned char *jitted;     /* per rule: codes[k] JIT-compiled (see jit_once) */
+	pthread_mutex_t *jit_lock; /* taken to JIT-compile one; a pointer: scans see a const matcher */
 	size_t *width;   /* confirmation window per rule */
 	size_t *partner; /* `pair_with` partner's index per rule, or SIZE_MAX */
 	unsigned char *is_partner; /* some rule pairs with this one: record its matches */
@@ -261,6 +264,10 @@ void ls_matcher_free(ls_matcher *m)
 	for (size_t i = 0; i < m->n; i++)
 		pcre2_code_free(m->codes[i]);
 	free(m->codes);
+	free(m->jitted);
+	if (m->jit_lock)
+		pthread_mutex_destroy(m->jit_lock);
+	free(m->jit_lock);
 	free(m->rules);
 	free(m->width);
 	free(m->partner);
@@ -385,6 +392,9 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 	m->opts = opts ? *opts : defaults;
 	m->rules = ls_xcalloc(total, sizeof(*m->rules));
 	m->codes = ls_xcalloc(total, sizeof(*m->codes));
+	m->jitted = ls_xcalloc(total ? total : 1, 1);
+	m->jit_lock = ls_xcalloc(1, sizeof(pthread_mutex_t));
+	pthread_mutex_init(m->jit_lock, NULL);
 	m->width = ls_xcalloc(total, sizeof(*m->width));
 	m->partner = ls_xcalloc(total ? total : 1, sizeof(*m->partner));
 	m->is_partner = ls_xcalloc(total ? total : 1, 1);
@@ -414,7 +424,6 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 			                   r->pattern_line, r->id, (const char *)msg, (size_t)eo);
 			goto done;
 		}
-		pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
 		m->rules[k] = r;
 		m->codes[k] = code;
 		ids[k] = (unsigned)k;
@@ -616,10 +625,28 @@ static void push_span(ls_scratch *s, size_t rule, size_t start, size_t end)
 	s->nspans++;
 }
 
+/*
+ * Rule `k`'s pattern is JIT-compiled the first time a scan confirms it: most rules never
+ * have a candidate in a pre-commit hook's few files, and JIT-compiling all of them cost
+ * more than the rest of the start-up. Any thread may get there first.
+ */
+static void jit_once(const ls_matcher *m, size_t k)
+{
+	if (__atomic_load_n(&m->jitted[k], __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(m->jit_lock);
+	if (!m->jitted[k]) {
+		pcre2_jit_compile(m->codes[k], PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+		__atomic_store_n(&m->jitted[k], 1, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(m->jit_lock);
+}
+
 /* Runs rule `k`'s PCRE2 pattern over matches starting in [pos, limit]. */
 static int confirm_range(const ls_matcher *m, ls_scratch *s, size_t k, size_t pos, size_t limit,
                          const char *buf, size_t len, ls_match_cb cb, void *payload)
 {
+	jit_once(m, k);
 	if (pos < s->emitted[k])
 		pos = s->emitted[k];
 	pcre2_set_offset_limit(s->mctx, limit);

@@ -15,6 +15,10 @@
 struct ls_ruleset {
 	ls_rule **rules;
 	size_t n, cap;
+	/* compiled `allow` regexes, each source once: rules share lists (YAML anchors) */
+	char **re_src;
+	pcre2_code **re;
+	size_t nre;
 };
 
 static const char *sev_names[] = {"low", "medium", "high", "critical"};
@@ -50,10 +54,7 @@ static void rule_free(ls_rule *r)
 	free(r->pattern);
 	free(r->description);
 	ls_strlist_dispose(&r->keywords);
-	if (r->allow_re)
-		for (size_t i = 0; i < r->allow.n; i++)
-			pcre2_code_free(r->allow_re[i]);
-	free(r->allow_re);
+	free(r->allow_re); /* the codes belong to the ruleset */
 	ls_strlist_dispose(&r->allow);
 	ls_strlist_dispose(&r->references);
 	ls_strlist_dispose(&r->examples);
@@ -71,6 +72,12 @@ void ls_ruleset_free(ls_ruleset *rs)
 	for (size_t i = 0; i < rs->n; i++)
 		rule_free(rs->rules[i]);
 	free(rs->rules);
+	for (size_t i = 0; i < rs->nre; i++) {
+		free(rs->re_src[i]);
+		pcre2_code_free(rs->re[i]);
+	}
+	free(rs->re_src);
+	free(rs->re);
 	free(rs);
 }
 
@@ -106,6 +113,7 @@ typedef struct {
 	const char *file;
 	yaml_document_t *doc;
 	const char *rule_id; /* for messages, may be NULL */
+	ls_ruleset *rs;
 } load_ctx;
 
 static int node_line(const yaml_node_t *n) { return (int)n->start_mark.line + 1; }
@@ -177,6 +185,25 @@ static int compile_check(load_ctx *c, yaml_node_t *n, const char *what, const ch
 		*keep = code;
 	else
 		pcre2_code_free(code);
+	return 0;
+}
+
+/* An `allow` regex, compiled once per ruleset whatever the number of rules listing it. */
+static int allow_regex(load_ctx *c, yaml_node_t *n, const char *re, pcre2_code **out)
+{
+	ls_ruleset *rs = c->rs;
+	for (size_t i = 0; i < rs->nre; i++)
+		if (!strcmp(rs->re_src[i], re)) {
+			*out = rs->re[i];
+			return 0;
+		}
+	int err = compile_check(c, n, "allow regex", re, out);
+	if (err < 0)
+		return err;
+	rs->re_src = ls_xrealloc(rs->re_src, (rs->nre + 1) * sizeof(char *));
+	rs->re = ls_xrealloc(rs->re, (rs->nre + 1) * sizeof(pcre2_code *));
+	rs->re_src[rs->nre] = ls_xstrdup(re);
+	rs->re[rs->nre++] = *out;
 	return 0;
 }
 
@@ -327,12 +354,10 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 		goto done;
 	}
 	r->allow_re = ls_xcalloc(r->allow.n, sizeof(void *));
-	for (size_t i = 0; i < r->allow.n; i++) {
-		pcre2_code *ac = NULL;
-		if ((err = compile_check(c, map, "allow regex", r->allow.items[i], &ac)) < 0)
-			goto done;
-		r->allow_re[i] = ac;
-	}
+	for (size_t i = 0; i < r->allow.n && err == 0; i++)
+		err = allow_regex(c, map, r->allow.items[i], (pcre2_code **)&r->allow_re[i]);
+	if (err < 0)
+		goto done;
 done:
 	if (err < 0) {
 		rule_free(r);
@@ -357,7 +382,7 @@ int ls_ruleset_load_string(ls_ruleset *rs, const char *name, const char *text, s
 	yaml_document_t doc;
 	int err = 0;
 	size_t start_n = rs->n;
-	load_ctx c = {name, &doc, NULL};
+	load_ctx c = {name, &doc, NULL, rs};
 
 	if (!yaml_parser_initialize(&parser))
 		return ls_error_set("%s: cannot initialise the YAML parser", name), LS_ENOMEM;

@@ -27,7 +27,7 @@ typedef struct ls_rule {
 	double min_entropy;    /**< 0 when unset */
 	ls_strlist keywords;   /**< lowercased */
 	ls_strlist allow;      /**< regexes on the secret */
-	void **allow_re;       /**< compiled `allow` (pcre2_code *), private */
+	void **allow_re;       /**< compiled `allow` (pcre2_code *), private; owned by the ruleset, shared by rules listing the same regex */
 	ls_strlist references;
 	ls_strlist examples;
 	ls_strlist negative_examples;
