@@ -47,7 +47,11 @@ struct ls_scratch {
 	cluster *open;     /* per rule, the cluster being grown (last == 0: none) */
 	cluster *done;
 	size_t ndone, capdone;
-	size_t *emitted;   /* per rule, end of the last reported match */
+	size_t *emitted;   /* per rule, end of the last reported match in this scan... */
+	uint32_t *emitted_gen; /* ...if emitted_gen[k] == gen; else nothing reported yet */
+	uint32_t gen;      /* scans so far: per-rule state is reset by bumping it, not by memset */
+	uint32_t *touched; /* rules whose open[] cluster is in use in this chunk */
+	size_t ntouched;
 	cluster *spans;    /* matches of partner rules in this scan (rule, start, end) */
 	size_t nspans, capspans;
 	const ls_rule *limit_rule;
@@ -554,6 +558,8 @@ int ls_scratch_new(ls_scratch **out, const ls_matcher *m)
 	pcre2_set_depth_limit(s->mctx, m->opts.match_limit / 10 + 1);
 	s->open = ls_xcalloc(m->n ? m->n : 1, sizeof(cluster));
 	s->emitted = ls_xcalloc(m->n ? m->n : 1, sizeof(size_t));
+	s->emitted_gen = ls_xcalloc(m->n ? m->n : 1, sizeof(uint32_t));
+	s->touched = ls_xcalloc(m->n ? m->n : 1, sizeof(uint32_t));
 	*out = s;
 	return 0;
 }
@@ -569,6 +575,8 @@ void ls_scratch_free(ls_scratch *s)
 	free(s->open);
 	free(s->done);
 	free(s->emitted);
+	free(s->emitted_gen);
+	free(s->touched);
 	free(s->spans);
 	free(s);
 }
@@ -590,6 +598,8 @@ static int on_hs_match(unsigned id, unsigned long long from, unsigned long long 
 	ls_scratch *s = ctx;
 	size_t end = s->base + (size_t)to;
 	cluster *c = &s->open[id];
+	if (!c->last)
+		s->touched[s->ntouched++] = id;
 	size_t w = s->m->width[id];
 	if (c->last && end + w >= c->first && end <= c->last + w) {
 		if (end > c->last)
@@ -647,6 +657,10 @@ static int confirm_range(const ls_matcher *m, ls_scratch *s, size_t k, size_t po
                          const char *buf, size_t len, ls_match_cb cb, void *payload)
 {
 	jit_once(m, k);
+	if (s->emitted_gen[k] != s->gen) {
+		s->emitted_gen[k] = s->gen;
+		s->emitted[k] = 0;
+	}
 	if (pos < s->emitted[k])
 		pos = s->emitted[k];
 	pcre2_set_offset_limit(s->mctx, limit);
@@ -761,7 +775,10 @@ int ls_matcher_scan(const ls_matcher *m, ls_scratch *s, const char *buf, size_t 
 	s->limit_rule = NULL;
 	if (!m->db || len == 0)
 		return 0;
-	memset(s->emitted, 0, m->n * sizeof(size_t));
+	if (++s->gen == 0) { /* wrapped: no stale generation may look current */
+		memset(s->emitted_gen, 0, m->n * sizeof(uint32_t));
+		s->gen = 1;
+	}
 	s->nspans = 0;
 	size_t chunk = m->opts.chunk_size;
 	size_t overlap = m->max_width + 2 * GUARD;
@@ -774,12 +791,16 @@ int ls_matcher_scan(const ls_matcher *m, ls_scratch *s, const char *buf, size_t 
 		size_t clen = len - start < chunk ? len - start : chunk;
 		s->base = start;
 		s->ndone = 0;
-		memset(s->open, 0, m->n * sizeof(cluster));
-		if (hs_scan(m->db, buf + start, (unsigned)clen, 0, s->hs, on_hs_match, s) != HS_SUCCESS)
+		s->ntouched = 0;
+		hs_error_t hrc = hs_scan(m->db, buf + start, (unsigned)clen, 0, s->hs, on_hs_match, s);
+		/* close the clusters this chunk opened (and only those: no pass over every rule) */
+		for (size_t i = 0; i < s->ntouched; i++) {
+			cluster *c = &s->open[s->touched[i]];
+			push_cluster(s, c);
+			c->last = 0;
+		}
+		if (hrc != HS_SUCCESS)
 			return ls_error_set("Hyperscan scan failed"), LS_ERR;
-		for (size_t i = 0; i < m->n; i++)
-			if (s->open[i].last)
-				push_cluster(s, &s->open[i]);
 		if (s->ndone)
 			qsort(s->done, s->ndone, sizeof(cluster), cmp_cluster);
 		for (size_t i = 0; i < s->ndone && !err; i++)
