@@ -335,6 +335,17 @@ int ls_is_binary(const char *s, size_t len)
 	return memchr(s, '\0', len < 8192 ? len : 8192) != NULL;
 }
 
+int ls_temp_fd(const char *tag)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	char *path = ls_xasprintf("%s/leakscan-%s.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp", tag);
+	int fd = mkstemp(path);
+	if (fd >= 0)
+		unlink(path);
+	free(path);
+	return fd;
+}
+
 int ls_read_file(ls_buf *out, const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);

@@ -80,6 +80,13 @@ int ls_is_binary(const char *s, size_t len);
 int ls_read_file(ls_buf *out, const char *path);
 
 /**
+ * A new temporary file under $TMPDIR (or /tmp), already unlinked, open for reading and
+ * writing; `tag` goes into its name while it exists. Returns a descriptor (the caller closes
+ * it) or -1 with errno set.
+ */
+int ls_temp_fd(const char *tag);
+
+/**
  * open(2) for a path of any length: one deeper than PATH_MAX is resolved a directory at a
  * time (with openat), so it costs one call per component. Returns a descriptor or -1 with
  * errno set.

@@ -467,15 +467,9 @@ int ls_hook_run_git(ls_buf *out, const char *const argv[], int quiet)
 int ls_hook_run_git_input(ls_buf *out, const char *const argv[], const char *input, size_t len, int quiet)
 {
 	/* the input goes through an unlinked temporary file: git reads it at its own pace */
-	const char *tmpdir = getenv("TMPDIR");
-	char *path = ls_xasprintf("%s/leakscan-git-input.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-	int fd = mkstemp(path);
-	if (fd < 0) {
-		free(path);
+	int fd = ls_temp_fd("git-input");
+	if (fd < 0)
 		return -1;
-	}
-	unlink(path);
-	free(path);
 	size_t off = 0;
 	while (off < len) {
 		ssize_t n = write(fd, input + off, len - off);

@@ -34,15 +34,9 @@ typedef void (*blob_fn)(size_t i, const char *data, size_t len, void *payload);
  */
 static int cat_blobs(char *const *ids, size_t n, blob_fn fn, void *payload)
 {
-	const char *tmpdir = getenv("TMPDIR");
-	char *path = ls_xasprintf("%s/leakscan-cat-file.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-	int fd = mkstemp(path);
-	if (fd < 0) {
-		free(path);
+	int fd = ls_temp_fd("cat-file");
+	if (fd < 0)
 		return -1;
-	}
-	unlink(path);
-	free(path);
 	FILE *in = fdopen(dup(fd), "w");
 	for (size_t i = 0; in && i < n; i++)
 		fprintf(in, "%s\n", ids[i]);
@@ -196,7 +190,6 @@ static int cat_all_blobs(object_fn fn, void *payload)
 		nproc = 1;
 	cat_proc procs[8];
 	memset(procs, 0, sizeof(procs));
-	const char *tmpdir = getenv("TMPDIR");
 	int err = 0;
 	size_t start = 0;
 	fflush(stdout);
@@ -210,11 +203,7 @@ static int cat_all_blobs(object_fn fn, void *payload)
 			end++;
 		if (end <= start)
 			continue;
-		char *path = ls_xasprintf("%s/leakscan-cat-file.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-		int fd = mkstemp(path);
-		if (fd >= 0)
-			unlink(path);
-		free(path);
+		int fd = ls_temp_fd("cat-file");
 		int pfd[2] = {-1, -1};
 		if (fd < 0 || write(fd, list.ptr + start, end - start) != (ssize_t)(end - start) ||
 		    lseek(fd, 0, SEEK_SET) < 0 || pipe2(pfd, O_CLOEXEC) < 0) {
