@@ -377,6 +377,20 @@ int ls_search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_options
 	return err;
 }
 
+/* The fields every finding of match `mt` in `buf` has (path and secret copied). */
+static void finding_start(ls_finding *f, const ls_rule *r, const char *path, const char *buf, const ls_match *mt,
+                          size_t line)
+{
+	memset(f, 0, sizeof(*f));
+	f->rule = r;
+	f->severity = r->severity;
+	f->path = ls_xstrdup(path);
+	f->offset = mt->sec_start;
+	f->line = line;
+	f->secret_len = mt->sec_end - mt->sec_start;
+	f->secret = ls_xstrndup(buf + mt->sec_start, f->secret_len);
+}
+
 static int search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts,
                          const char *buf, size_t len, const char *path, int depth, ls_findings *out)
 {
@@ -405,6 +419,13 @@ static int search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_opt
 		const char *sec = buf + mt->sec_start;
 		size_t slen = mt->sec_end - mt->sec_start;
 		cursor_advance(&cur, mt->sec_start);
+		ls_finding f;
+		if (r->context) {
+			/* a place for `pair_with` rules to be near; dropped by postprocess */
+			finding_start(&f, r, path, buf, mt, cur.line);
+			ls_findings_push(out, &f);
+			continue;
+		}
 		size_t ls = cur.line_start;
 		const char *eol = memchr(buf + mt->sec_start, '\n', len - mt->sec_start);
 		size_t le = eol ? (size_t)(eol - buf) : len;
@@ -414,20 +435,6 @@ static int search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_opt
 		if (mt->start < ws)
 			ws = mt->start >= ls ? mt->start : ls;
 
-		if (r->context) {
-			/* a place for `pair_with` rules to be near; dropped by postprocess */
-			ls_finding f;
-			memset(&f, 0, sizeof(f));
-			f.rule = r;
-			f.severity = r->severity;
-			f.path = ls_xstrdup(path);
-			f.offset = mt->sec_start;
-			f.line = cur.line;
-			f.secret = ls_xstrndup(sec, slen);
-			f.secret_len = slen;
-			ls_findings_push(out, &f);
-			continue;
-		}
 		if (r->keywords.n) {
 			int hit = 0;
 			for (size_t k = 0; k < r->keywords.n && !hit; k++)
@@ -448,13 +455,7 @@ static int search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_opt
 		if (opts->inline_allow && inline_allowed(buf + ws, we - ws, r->id))
 			continue;
 
-		ls_finding f;
-		memset(&f, 0, sizeof(f));
-		f.rule = r;
-		f.severity = r->severity;
-		f.path = ls_xstrdup(path);
-		f.offset = mt->sec_start;
-		f.line = cur.line;
+		finding_start(&f, r, path, buf, mt, cur.line);
 		f.column = count_chars(buf + ls, mt->sec_start - ls) + 1;
 		/* end position: the secret's last character */
 		size_t last = mt->sec_end > mt->sec_start ? mt->sec_end - 1 : mt->sec_start;
@@ -462,8 +463,6 @@ static int search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_opt
 		cursor_advance(&endc, last);
 		f.end_line = endc.line;
 		f.end_column = count_chars(buf + endc.line_start, last - endc.line_start) + 1;
-		f.secret = ls_xstrndup(sec, slen);
-		f.secret_len = slen;
 		f.match = ls_xstrndup(buf + mt->start, mt->end - mt->start);
 		f.match_len = mt->end - mt->start;
 		f.line_text = ls_xstrndup(buf + ws, we - ws);
