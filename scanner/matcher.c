@@ -24,7 +24,7 @@ struct ls_matcher {
 	hs_database_t *db;
 	const ls_rule **rules;
 	pcre2_code **codes;
-	unsigned char *jitted;     /* per rule: codes[k] JIT-compiled (see jit_once) */
+	unsigned char *jitted;     /* per rule: codes[k] prepared (see prepare_once) */
 	pthread_mutex_t *jit_lock; /* taken to JIT-compile one; a pointer: scans see a const matcher */
 	size_t *width;   /* confirmation window per rule */
 	size_t *partner; /* `pair_with` partner's index per rule, or SIZE_MAX */
@@ -314,10 +314,17 @@ static void cache_key(char out[65], const ls_matcher *m)
 	hs_platform_info_t plat;
 	memset(&plat, 0, sizeof(plat));
 	hs_populate_platform(&plat);
-	ls_buf_printf(&b, "%s\n%u %llu\n%zu %zu relax%d+classes pairs-apart cut%d-%d-%d\n", hs_version(), plat.tune,
-	              (unsigned long long)plat.cpu_features, m->n, m->opts.max_window, RELAX_REPEAT_OVER, CUT_MIN_REPEAT, CUT_KEEP, CUT_BEHIND);
-	for (size_t i = 0; i < m->n; i++)
+	char pcre[64] = "";
+	pcre2_config(PCRE2_CONFIG_VERSION, pcre);
+	/* PCRE2's version too: a cache hit stands for "every pattern compiled" (see ls_matcher_new) */
+	ls_buf_printf(&b, "%s\n%s\n%u %llu\n%zu %zu relax%d+classes pairs-apart cut%d-%d-%d\n", hs_version(), pcre,
+	              plat.tune, (unsigned long long)plat.cpu_features, m->n, m->opts.max_window, RELAX_REPEAT_OVER,
+	              CUT_MIN_REPEAT, CUT_KEEP, CUT_BEHIND);
+	for (size_t i = 0; i < m->n; i++) {
 		ls_buf_put(&b, m->rules[i]->pattern, strlen(m->rules[i]->pattern) + 1);
+		/* paired rules stay out of the database */
+		ls_buf_putc(&b, m->partner[i] == SIZE_MAX ? '\n' : '\t');
+	}
 	ls_sha256_hex(out, b.ptr, b.len);
 	ls_buf_dispose(&b);
 }
@@ -387,6 +394,22 @@ static void cache_store(const ls_matcher *m, const char *dir, const char *path)
 	free(bytes);
 }
 
+/* Compiles rule `k`'s PCRE2 pattern into codes[k]; a one-line error names the rule. */
+static int compile_pattern(const ls_matcher *m, size_t k)
+{
+	const ls_rule *r = m->rules[k];
+	int ec;
+	PCRE2_SIZE eo;
+	m->codes[k] = pcre2_compile((PCRE2_SPTR)r->pattern, PCRE2_ZERO_TERMINATED, PCRE2_USE_OFFSET_LIMIT, &ec,
+	                            &eo, NULL);
+	if (m->codes[k])
+		return 0;
+	PCRE2_UCHAR msg[256];
+	pcre2_get_error_message(ec, msg, sizeof(msg));
+	return ls_error_set("%s:%d: rule '%s': invalid regex: %s at offset %zu", r->file, r->pattern_line, r->id,
+	                    (const char *)msg, (size_t)eo);
+}
+
 int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_options *opts)
 {
 	ls_matcher_options defaults = LS_MATCHER_OPTIONS_INIT;
@@ -406,7 +429,7 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 	unsigned *ids = ls_xcalloc(total, sizeof(unsigned));
 	unsigned *flags = ls_xcalloc(total, sizeof(unsigned));
 
-	/* first pass: PCRE2 (always needed) and the Hyperscan expressions */
+	/* the enabled rules; their PCRE2 patterns are compiled below, or on first use */
 	for (size_t i = 0; i < total; i++) {
 		const ls_rule *r = ls_ruleset_get(rs, i);
 		if (!r->enabled)
@@ -416,21 +439,8 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 			                   r->id, r->pair_with);
 			goto done;
 		}
-		size_t k = m->n;
-		int ec;
-		PCRE2_SIZE eo;
-		pcre2_code *code = pcre2_compile((PCRE2_SPTR)r->pattern, PCRE2_ZERO_TERMINATED,
-		                                 PCRE2_USE_OFFSET_LIMIT, &ec, &eo, NULL);
-		if (!code) {
-			PCRE2_UCHAR msg[256];
-			pcre2_get_error_message(ec, msg, sizeof(msg));
-			err = ls_error_set("%s:%d: rule '%s': invalid regex: %s at offset %zu", r->file,
-			                   r->pattern_line, r->id, (const char *)msg, (size_t)eo);
-			goto done;
-		}
-		m->rules[k] = r;
-		m->codes[k] = code;
-		ids[k] = (unsigned)k;
+		m->rules[m->n] = r;
+		ids[m->n] = (unsigned)m->n;
 		m->n++;
 	}
 	if (m->n == 0)
@@ -454,6 +464,13 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 		cached = cache_load(m, cache_path, m->n);
 	}
 	if (!cached) {
+		/* a cached database proves the set compiled before: then each pattern waits for its
+		 * first candidate (see prepare_once); otherwise all are checked now */
+		for (size_t k = 0; k < m->n; k++)
+			if ((err = compile_pattern(m, k)) < 0) {
+				free(cache_path);
+				goto done;
+			}
 		for (size_t k = 0; k < m->n; k++) {
 			const ls_rule *r = m->rules[k];
 			hs_expr_info_t *info = NULL;
@@ -636,27 +653,37 @@ static void push_span(ls_scratch *s, size_t rule, size_t start, size_t end)
 }
 
 /*
- * Rule `k`'s pattern is JIT-compiled the first time a scan confirms it: most rules never
- * have a candidate in a pre-commit hook's few files, and JIT-compiling all of them cost
- * more than the rest of the start-up. Any thread may get there first.
+ * Rule `k`'s pattern is JIT-compiled the first time a scan confirms it (and compiled then
+ * too, when the database came from the cache): most rules never have a candidate in a
+ * pre-commit hook's few files, and preparing all of them cost more than the rest of the
+ * start-up. Any thread may get there first.
  */
-static void jit_once(const ls_matcher *m, size_t k)
+static int prepare_once(const ls_matcher *m, size_t k)
 {
 	if (__atomic_load_n(&m->jitted[k], __ATOMIC_ACQUIRE))
-		return;
+		return m->codes[k] ? 0 : LS_ERR;
+	int err = 0;
 	pthread_mutex_lock(m->jit_lock);
 	if (!m->jitted[k]) {
-		pcre2_jit_compile(m->codes[k], PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+		if (!m->codes[k])
+			err = compile_pattern(m, k); /* only if PCRE2 changed since the cache was written */
+		if (m->codes[k])
+			pcre2_jit_compile(m->codes[k], PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
 		__atomic_store_n(&m->jitted[k], 1, __ATOMIC_RELEASE);
+	} else if (!m->codes[k]) {
+		err = ls_error_set("rule '%s': invalid regex", m->rules[k]->id);
 	}
 	pthread_mutex_unlock(m->jit_lock);
+	return err;
 }
 
 /* Runs rule `k`'s PCRE2 pattern over matches starting in [pos, limit]. */
 static int confirm_range(const ls_matcher *m, ls_scratch *s, size_t k, size_t pos, size_t limit,
                          const char *buf, size_t len, ls_match_cb cb, void *payload)
 {
-	jit_once(m, k);
+	int err = prepare_once(m, k);
+	if (err < 0)
+		return err;
 	if (s->emitted_gen[k] != s->gen) {
 		s->emitted_gen[k] = s->gen;
 		s->emitted[k] = 0;

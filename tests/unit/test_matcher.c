@@ -249,14 +249,16 @@ static void test_matcher_placeholders(void **state)
 }
 
 /* Searches `text` with the rules in `yaml`; returns the number of findings. */
-static size_t search_with(const char *yaml, const char *text, ls_findings *out)
+static size_t search_cached(const char *yaml, const char *text, const char *cache_dir, ls_findings *out)
 {
 	ls_ruleset *rs;
 	ls_matcher *m = NULL;
 	ls_scratch *s = NULL;
 	ls_ruleset_new(&rs);
 	assert_int_equal(ls_ruleset_load_string(rs, "c.yaml", yaml, strlen(yaml)), 0);
-	assert_int_equal(ls_matcher_new(&m, rs, NULL), 0);
+	ls_matcher_options o = LS_MATCHER_OPTIONS_INIT;
+	o.cache_dir = cache_dir;
+	assert_int_equal(ls_matcher_new(&m, rs, &o), 0);
 	assert_int_equal(ls_scratch_new(&s, m), 0);
 	ls_findings fs = LS_FINDINGS_INIT;
 	assert_int_equal(ls_search_buffer(m, s, NULL, text, strlen(text), "p", &fs), 0);
@@ -273,6 +275,11 @@ static size_t search_with(const char *yaml, const char *text, ls_findings *out)
 	ls_matcher_free(m);
 	ls_ruleset_free(rs);
 	return n;
+}
+
+static size_t search_with(const char *yaml, const char *text, ls_findings *out)
+{
+	return search_cached(yaml, text, NULL, out);
 }
 
 #define ONE_RULE(pat) \
@@ -394,6 +401,27 @@ static void test_matcher_cache_roundtrip(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Whether a rule waits for a partner changes the database, so it is part of the cache key. */
+static void test_matcher_cache_key_pairing(void **state)
+{
+	char dir[] = "/tmp/ls-cache-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *unpaired = ls_xstrdup(CONTEXT_RULES);
+	char *cut = strstr(unpaired, "    pair_with: ctx\n");
+	memmove(cut, cut + strlen("    pair_with: ctx\n    pair_lines: 2\n"),
+	        strlen(cut + strlen("    pair_with: ctx\n    pair_lines: 2\n")) + 1);
+	for (int round = 0; round < 2; round++) { /* the second round reads both from the cache */
+		assert_int_equal(search_cached(CONTEXT_RULES, "val=abcdef123456\n", dir, NULL), 0);
+		assert_int_equal(search_cached(CONTEXT_RULES, "BEGIN-CTX\nval=abcdef123456\n", dir, NULL), 1);
+		assert_int_equal(search_cached(unpaired, "val=abcdef123456\n", dir, NULL), 1);
+		assert_int_equal(count_cache_files(dir), 2);
+	}
+	free(unpaired);
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +437,7 @@ int main(void)
 	    cmocka_unit_test(test_matcher_rejected_pattern_names_rule),
 	    cmocka_unit_test(test_matcher_placeholders),
 	    cmocka_unit_test(test_matcher_cache_roundtrip),
+	    cmocka_unit_test(test_matcher_cache_key_pairing),
 	    cmocka_unit_test(test_matcher_cut_patterns_keep_every_match),
 	    cmocka_unit_test(test_matcher_context_rule),
 	};
