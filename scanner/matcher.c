@@ -29,6 +29,8 @@ struct ls_matcher {
 	size_t *width;   /* confirmation window per rule */
 	size_t *partner; /* `pair_with` partner's index per rule, or SIZE_MAX */
 	unsigned char *is_partner; /* some rule pairs with this one: record its matches */
+	size_t *paired;  /* the rules with a partner compiled in, in rule order */
+	size_t npaired;
 	size_t n;
 	size_t max_width;
 	ls_matcher_options opts;
@@ -276,6 +278,7 @@ void ls_matcher_free(ls_matcher *m)
 	free(m->width);
 	free(m->partner);
 	free(m->is_partner);
+	free(m->paired);
 	free(m);
 }
 
@@ -425,6 +428,7 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 	m->width = ls_xcalloc(total, sizeof(*m->width));
 	m->partner = ls_xcalloc(total ? total : 1, sizeof(*m->partner));
 	m->is_partner = ls_xcalloc(total ? total : 1, 1);
+	m->paired = ls_xcalloc(total ? total : 1, sizeof(*m->paired));
 	const char **exprs = ls_xcalloc(total, sizeof(char *));
 	unsigned *ids = ls_xcalloc(total, sizeof(unsigned));
 	unsigned *flags = ls_xcalloc(total, sizeof(unsigned));
@@ -453,6 +457,8 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 				m->partner[k] = q;
 				m->is_partner[q] = 1;
 			}
+		if (m->partner[k] < NEVER)
+			m->paired[m->npaired++] = k;
 	}
 
 	/* flags depend on widths, which come from the cache or from hs_expression_info */
@@ -729,20 +735,28 @@ static int confirm(const ls_matcher *m, ls_scratch *s, const cluster *c, const c
 static size_t lines_back(const char *buf, size_t off, int n, size_t max)
 {
 	size_t stop = off > max ? off - max : 0;
-	for (size_t i = off; i > stop; i--)
-		if (buf[i - 1] == '\n' && n-- == 0)
-			return i;
-	return stop;
+	for (;;) {
+		const char *nl = off > stop ? memrchr(buf + stop, '\n', off - stop) : NULL;
+		if (!nl)
+			return stop;
+		if (n-- == 0)
+			return (size_t)(nl - buf) + 1;
+		off = (size_t)(nl - buf);
+	}
 }
 
 /* Where the `n`-th line after the one holding `off` ends (bounded by `max` bytes). */
 static size_t lines_fwd(const char *buf, size_t len, size_t off, int n, size_t max)
 {
 	size_t stop = len - off > max ? off + max : len;
-	for (size_t i = off; i < stop; i++)
-		if (buf[i] == '\n' && n-- == 0)
-			return i;
-	return stop;
+	for (;;) {
+		const char *nl = off < stop ? memchr(buf + off, '\n', stop - off) : NULL;
+		if (!nl)
+			return stop;
+		if (n-- == 0)
+			return (size_t)(nl - buf);
+		off = (size_t)(nl - buf) + 1;
+	}
 }
 
 static int cmp_span(const void *a, const void *b)
@@ -762,10 +776,8 @@ static int confirm_pairs(const ls_matcher *m, ls_scratch *s, const char *buf, si
 	if (!s->nspans)
 		return 0;
 	qsort(s->spans, s->nspans, sizeof(*s->spans), cmp_span);
-	for (size_t k = 0; k < m->n; k++) {
-		size_t p = m->partner[k];
-		if (p >= NEVER)
-			continue;
+	for (size_t j = 0; j < m->npaired; j++) {
+		size_t k = m->paired[j], p = m->partner[k];
 		int lines = m->rules[k]->pair_lines >= 0 ? m->rules[k]->pair_lines : 5;
 		size_t lo = 0, hi = 0;
 		int open = 0;
