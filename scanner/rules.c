@@ -6,6 +6,7 @@
 #include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <yaml.h>
 
@@ -56,6 +57,8 @@ static void rule_free(ls_rule *r)
 	ls_strlist_dispose(&r->keywords);
 	free(r->allow_re); /* the codes belong to the ruleset */
 	ls_strlist_dispose(&r->allow);
+	free(r->allow_match_re);
+	ls_strlist_dispose(&r->allow_match);
 	ls_strlist_dispose(&r->references);
 	ls_strlist_dispose(&r->examples);
 	ls_strlist_dispose(&r->negative_examples);
@@ -292,9 +295,12 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 			err = get_string(c, v, key, &r->validate);
 			if (!err && !(r->validate_fn = ls_validate_find(r->validate)))
 				err = fail(c, v, "unknown validator '%s'", r->validate);
-		} else if (!strcmp(key, "enabled") || !strcmp(key, "generic") || !strcmp(key, "context")) {
+		} else if (!strcmp(key, "allow_match")) {
+			err = get_list(c, v, key, &r->allow_match);
+		} else if (!strcmp(key, "enabled") || !strcmp(key, "generic") || !strcmp(key, "context") ||
+		           !strcmp(key, "quoted_in_code")) {
 			const char *s = ls_yaml_scalar(v);
-			int *dst = key[0] == 'e' ? &r->enabled : key[0] == 'g' ? &r->generic : &r->context;
+			int *dst = key[0] == 'e' ? &r->enabled : key[0] == 'g' ? &r->generic : key[0] == 'q' ? &r->quoted_in_code : &r->context;
 			if (s && !strcmp(s, "true"))
 				*dst = 1;
 			else if (s && !strcmp(s, "false"))
@@ -356,6 +362,9 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 	r->allow_re = ls_xcalloc(r->allow.n, sizeof(void *));
 	for (size_t i = 0; i < r->allow.n && err == 0; i++)
 		err = allow_regex(c, map, r->allow.items[i], (pcre2_code **)&r->allow_re[i]);
+	r->allow_match_re = ls_xcalloc(r->allow_match.n ? r->allow_match.n : 1, sizeof(void *));
+	for (size_t i = 0; i < r->allow_match.n && err == 0; i++)
+		err = allow_regex(c, map, r->allow_match.items[i], (pcre2_code **)&r->allow_match_re[i]);
 	if (err < 0)
 		goto done;
 done:
@@ -514,22 +523,53 @@ void ls_ruleset_digest(const ls_ruleset *rs, char out[65])
 			ls_buf_printf(&b, "k%s\n", r->keywords.items[k]);
 		for (size_t k = 0; k < r->allow.n; k++)
 			ls_buf_printf(&b, "a%s\n", r->allow.items[k]);
+		for (size_t k = 0; k < r->allow_match.n; k++)
+			ls_buf_printf(&b, "m%s\n", r->allow_match.items[k]);
+		if (r->quoted_in_code)
+			ls_buf_puts(&b, "q\n");
 		ls_buf_putc(&b, '\0');
 	}
 	ls_sha256_hex(out, b.ptr ? b.ptr : "", b.len);
 	ls_buf_dispose(&b);
 }
 
-int ls_rule_allows(const ls_rule *rule, const char *secret, size_t len)
+static int any_matches(void *const *codes, size_t n, const char *text, size_t len)
 {
-	if (!rule->allow.n)
-		return 0;
 	int allowed = 0;
-	for (size_t i = 0; i < rule->allow.n && !allowed; i++) {
-		pcre2_match_data *md = pcre2_match_data_create_from_pattern(rule->allow_re[i], NULL);
-		if (pcre2_match(rule->allow_re[i], (PCRE2_SPTR)secret, len, 0, 0, md, NULL) >= 0)
+	for (size_t i = 0; i < n && !allowed; i++) {
+		pcre2_match_data *md = pcre2_match_data_create_from_pattern(codes[i], NULL);
+		if (pcre2_match(codes[i], (PCRE2_SPTR)text, len, 0, 0, md, NULL) >= 0)
 			allowed = 1;
 		pcre2_match_data_free(md);
 	}
 	return allowed;
+}
+
+int ls_rule_allows(const ls_rule *rule, const char *secret, size_t len)
+{
+	return any_matches(rule->allow_re, rule->allow.n, secret, len);
+}
+
+int ls_rule_allows_match(const ls_rule *rule, const char *match, size_t len)
+{
+	return any_matches(rule->allow_match_re, rule->allow_match.n, match, len);
+}
+
+int ls_path_is_code(const char *path)
+{
+	static const char *const exts[] = {
+	    "c", "h", "cc", "cpp", "cxx", "c++", "hh", "hpp", "hxx", "m", "mm", "cs", "vb", "fs", "java", "kt",
+	    "kts", "scala", "groovy", "clj", "go", "rs", "swift", "dart", "py", "pyi", "pyx", "rb", "php", "pl",
+	    "pm", "lua", "js", "mjs", "cjs", "jsx", "ts", "tsx", "vue", "svelte", "ex", "exs", "erl", "hs",
+	    "ml", "jl", "r", "nim", "zig", "d", "pas", "pp", "inc", "dpr", "lpr", "vim", "el", "f90"};
+	if (!path)
+		return 0;
+	const char *base = strrchr(path, '/');
+	const char *dot = strrchr(base ? base + 1 : path, '.');
+	if (!dot || dot[1] == '\0')
+		return 0;
+	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
+		if (!strcasecmp(dot + 1, exts[i]))
+			return 1;
+	return 0;
 }

@@ -28,6 +28,8 @@ typedef struct ls_rule {
 	ls_strlist keywords;   /**< lowercased */
 	ls_strlist allow;      /**< regexes on the secret */
 	void **allow_re;       /**< compiled `allow` (pcre2_code *), private; owned by the ruleset, shared by rules listing the same regex */
+	ls_strlist allow_match; /**< regexes on the whole match, from the start of the word it begins in */
+	void **allow_match_re; /**< compiled `allow_match`, as allow_re */
 	ls_strlist references;
 	ls_strlist examples;
 	ls_strlist negative_examples;
@@ -35,6 +37,7 @@ typedef struct ls_rule {
 	ls_validate_fn validate_fn;
 	int enabled;
 	int generic;           /**< yields to any specific rule reporting an overlapping secret */
+	int quoted_in_code;    /**< in source code files, only a quoted value is reported (see ls_path_is_code) */
 	int decode_base64;     /**< `decode: base64`: the capture is decoded and the match rescanned */
 	int context;           /**< `context: true`: only marks where `pair_with` rules look; never reported */
 	char *pair_with;       /**< only reported within pair_lines of a finding (or context match) of this rule */
@@ -76,5 +79,17 @@ void ls_ruleset_digest(const ls_ruleset *rs, char out[65]);
 
 /** Returns 1 if one of the rule's `allow` regexes matches the secret. Thread-safe. */
 int ls_rule_allows(const ls_rule *rule, const char *secret, size_t len);
+
+/** Whether one of the rule's `allow_match` regexes matches `match` (the matched text, from the
+ * start of the word it begins in). */
+int ls_rule_allows_match(const ls_rule *rule, const char *match, size_t len);
+
+/**
+ * Whether `path` names a source code file by its extension (.c, .py, .java, .go, .pas, ...),
+ * where a secret is written as a quoted literal and an unquoted value after `password =` is
+ * an identifier or an expression. Configuration files (.env, .ini, .yaml, .properties, shell
+ * scripts, Dockerfiles) and unknown extensions are not code.
+ */
+int ls_path_is_code(const char *path);
 
 #endif

@@ -411,6 +411,7 @@ static int search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_opt
 	for (size_t i = 0; i < v.n && !pairs; i++)
 		pairs = v.items[i].rule->pair_with != NULL;
 	cursor cur = {buf, len, 0, 1, 0};
+	int is_code = -1; /* whether `path` is source code: looked up on first need */
 	for (size_t i = 0; i < v.n; i++) {
 		const ls_match *mt = &v.items[i];
 		const ls_rule *r = mt->rule;
@@ -443,11 +444,26 @@ static int search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_opt
 			if (!hit)
 				continue;
 		}
+		if (r->quoted_in_code && !(mt->sec_start > 0 && buf[mt->sec_start - 1] &&
+		                           strchr("\"'`", buf[mt->sec_start - 1]))) {
+			if (is_code < 0)
+				is_code = ls_path_is_code(path);
+			if (is_code)
+				continue; /* `password = other_variable` in code: not a literal */
+		}
 		double ent = ls_entropy(sec, slen);
 		if (r->min_entropy > 0 && ent < r->min_entropy)
 			continue;
 		if (ls_rule_allows(r, sec, slen))
 			continue;
+		if (r->allow_match.n) {
+			/* from the start of the word the match begins in: `NextToken` when it starts at `Token` */
+			size_t ms = mt->start;
+			while (ms > ls && (isalnum((unsigned char)buf[ms - 1]) || (buf[ms - 1] && strchr("_.-", buf[ms - 1]))))
+				ms--;
+			if (ls_rule_allows_match(r, buf + ms, mt->end - ms))
+				continue;
+		}
 		if (r->validate_fn && !r->validate_fn(sec, slen))
 			continue;
 		if (ls_search_is_placeholder(sec, slen))

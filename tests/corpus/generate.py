@@ -1217,7 +1217,85 @@ and a resource request carries the bearer token of RFC 6750:
 A sample token from jwt.io:
 eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c
 
+Revoking a token, as in RFC 7009, section 2.1:
+
+    token=45ghiukldjahdnhzdauz&token_type_hint=refresh_token
+
+Legacy partners sign with OAuth 1.0a (RFC 5849, section 3.5.1):
+
+    Authorization: OAuth realm="Example",
+        oauth_consumer_key="0685bd9184jfhq22",
+        oauth_token="ad180jjd733klru7",
+        oauth_signature_method="HMAC-SHA1",
+        oauth_signature="wOJIO9A2W5mFwDgiDvZbTSMK%2FPY%3D"
+
+and the temporary credentials of section 1.2 look like oauth_token=hh5s93j4hdidpola&oauth_token_secret=hdk48Djdsa.
+
+PyJWT's README encodes {"some": "payload"}:
+eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzb21lIjoicGF5bG9hZCJ9.4twFt5NiznN84AWoo1d7KO1T_yoc0Z6XOpOVswacPZg
+and jwt.io's claims also appear signed with RS256:
+eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.NHVaYe26MbtOYhSKkoKYdFVomg4i8ZJd8_-RU8VNbftc4TSMb4bXP3l3YlNWACwyXPGffz5aXHc6lty1Y2t4SWRqGteragsVdZufDn5BlnJl9pdR_kdVFUsra2rWKEofkZeIC4yWytE58sMIihvo9H1ScmmVwBcQP6XETqYd0aSHp1gOa9RdUPDvoXQ5oqygTqVtxaDr6wUFKrKItgBMzWIdNZ6y7O9E0DhEPTbE9rfBo6KTFsHAZnMg4k68CDp2woYIaXbmYTWcvbzIuHO7_37GT79XdIwkm95QJ7hYC9RiwrV7mesbY4PAahERJawntho0my942XheVLmGwLMBkQ
+
 Our staging client still uses client_secret=«generic-api-key:g.urlsafe(32)»
+""")
+
+# Source code: an unquoted value after a password-like name is an identifier, a type or an
+# expression, never a literal (the generic rules' quoted_in_code); quoted literals still count.
+f("app/src/legacy/dbauth.pas", """\
+unit DBAuth;
+
+type
+  TDBConnection = class
+  private
+    FPassword: UTF8String;
+    FApiToken: TSecretString;
+  public
+    property Password : UTF8String read FPassword write FPassword;
+  end;
+
+const
+  CURLOPT_PASSWORD = CURLOPTTYPE_STRINGPOINT+174;
+  DefaultPassword = '«generic-password:g.password(20)»';
+
+implementation
+end.
+""")
+
+f("app/src/session.py", """\
+class Session:
+    \"\"\"A database session.
+
+    Attributes:
+        password: Optional. The password of the database user.
+    \"\"\"
+
+    # CHECK: PASS: session-tests :: test_login.py
+    def login(self, user, pwd=None):
+        pwd = pwd or self.default_pwd
+        secret_token = HmacTokenProvider
+        return connect(user=user, password=pwd)
+
+SERVICE_API_KEY = "«generic-api-key:g.b62(40)»"
+""")
+
+f("app/App.config", """\
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <runtime>
+    <assemblyBinding xmlns="urn:schemas-microsoft-com:asm.v1">
+      <dependentAssembly>
+        <assemblyIdentity name="Newtonsoft.Json" publicKeyToken="30ad4fe6b2a6aeed" culture="neutral" />
+        <bindingRedirect oldVersion="0.0.0.0-13.0.0.0" newVersion="13.0.0.0" />
+      </dependentAssembly>
+    </assemblyBinding>
+  </runtime>
+  <system.web>
+    <machineKey validationKey="AutoGenerate" />
+  </system.web>
+  <appSettings>
+    <add key="GuidType" value="System.Guid, mscorlib, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089" />
+  </appSettings>
+</configuration>
 """)
 
 if __name__ == "__main__":

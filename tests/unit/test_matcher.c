@@ -249,7 +249,8 @@ static void test_matcher_placeholders(void **state)
 }
 
 /* Searches `text` with the rules in `yaml`; returns the number of findings. */
-static size_t search_cached(const char *yaml, const char *text, const char *cache_dir, ls_findings *out)
+static size_t search_at(const char *yaml, const char *text, const char *path, const char *cache_dir,
+                        ls_findings *out)
 {
 	ls_ruleset *rs;
 	ls_matcher *m = NULL;
@@ -261,7 +262,7 @@ static size_t search_cached(const char *yaml, const char *text, const char *cach
 	assert_int_equal(ls_matcher_new(&m, rs, &o), 0);
 	assert_int_equal(ls_scratch_new(&s, m), 0);
 	ls_findings fs = LS_FINDINGS_INIT;
-	assert_int_equal(ls_search_buffer(m, s, NULL, text, strlen(text), "p", &fs), 0);
+	assert_int_equal(ls_search_buffer(m, s, NULL, text, strlen(text), path, &fs), 0);
 	size_t n = fs.n;
 	if (out) {
 		*out = fs;
@@ -277,9 +278,14 @@ static size_t search_cached(const char *yaml, const char *text, const char *cach
 	return n;
 }
 
+static size_t search_cached(const char *yaml, const char *text, const char *cache_dir, ls_findings *out)
+{
+	return search_at(yaml, text, "p", cache_dir, out);
+}
+
 static size_t search_with(const char *yaml, const char *text, ls_findings *out)
 {
-	return search_cached(yaml, text, NULL, out);
+	return search_at(yaml, text, "p", NULL, out);
 }
 
 #define ONE_RULE(pat) \
@@ -422,6 +428,32 @@ static void test_matcher_cache_key_pairing(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+static const char *CODE_RULES =
+    "rules:\n"
+    "  - id: pw\n"
+    "    name: Pw\n"
+    "    pattern: '(?i)(?:password|token)[ \\t]{0,9}[=:][ \\t]{0,9}[\"'']?([A-Za-z0-9]{8,40})'\n"
+    "    severity: high\n"
+    "    quoted_in_code: true\n"
+    "    allow_match: ['(?i)nexttoken']\n"
+    "    description: d\n"
+    "    examples: [x]\n";
+
+/* quoted_in_code: in a source file only a quoted value counts; allow_match sees the whole word. */
+static void test_matcher_quoted_in_code_and_allow_match(void **state)
+{
+	assert_int_equal(search_at(CODE_RULES, "password = Utf8String\n", "a.pas", NULL, NULL), 0);
+	assert_int_equal(search_at(CODE_RULES, "password = 'Utf8String'\n", "a.pas", NULL, NULL), 1);
+	assert_int_equal(search_at(CODE_RULES, "password = Utf8String\n", "deploy/.env", NULL, NULL), 1);
+	assert_int_equal(search_at(CODE_RULES, "password = Utf8String\n", "Makefile", NULL, NULL), 1);
+	assert_int_equal(search_at(CODE_RULES, "PASSWORD: \"Utf8String\"\n", "src/App.PY", NULL, NULL), 1);
+	assert_int_equal(search_at(CODE_RULES, "NextToken: Utf8String\n", "page.yaml", NULL, NULL), 0);
+	assert_int_equal(search_at(CODE_RULES, "token: Utf8String\n", "page.yaml", NULL, NULL), 1);
+	assert_true(ls_path_is_code("x/y.c") && ls_path_is_code("Main.JAVA") && ls_path_is_code("a.b/c.go"));
+	assert_false(ls_path_is_code("a.py/config") || ls_path_is_code("x.yaml") || ls_path_is_code("run.sh") ||
+	             ls_path_is_code("Dockerfile") || ls_path_is_code("x.") || ls_path_is_code(NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -438,6 +470,7 @@ int main(void)
 	    cmocka_unit_test(test_matcher_placeholders),
 	    cmocka_unit_test(test_matcher_cache_roundtrip),
 	    cmocka_unit_test(test_matcher_cache_key_pairing),
+	    cmocka_unit_test(test_matcher_quoted_in_code_and_allow_match),
 	    cmocka_unit_test(test_matcher_cut_patterns_keep_every_match),
 	    cmocka_unit_test(test_matcher_context_rule),
 	};

@@ -75,6 +75,8 @@ static const bad_case BAD[] = {
     {"rules:\n  - id: a\n    name: A\n    pattern: 'abc'\n    severity: low\n    description: d\n    examples: [x]\n  - id: a\n    name: A\n    pattern: 'abd'\n    severity: low\n    description: d\n    examples: [x]\n", "t.yaml:8: rule 'a': duplicate id (first defined at t.yaml:2)"},
     {"rules:\n  - id: a\n    name: A\n    pattern: 'abc'\n    severity: low\n    description: d\n    examples: [x]\n    min_entropy: lots\n", "t.yaml:8: rule 'a': min_entropy must be a number from 0 to 8"},
     {"rules:\n  - id: a\n    name: A\n    pattern: 'abc'\n    severity: low\n    description: d\n    examples: [x]\n    validate: luhn\n", "t.yaml:8: rule 'a': unknown validator 'luhn'"},
+    {"rules:\n  - id: a\n    name: A\n    pattern: 'abc'\n    severity: low\n    description: d\n    examples: [x]\n    allow_match: ['x(']\n", "t.yaml:2: rule 'a': invalid allow regex: missing closing parenthesis at offset 2"},
+    {"rules:\n  - id: a\n    name: A\n    pattern: 'abc'\n    severity: low\n    description: d\n    examples: [x]\n    quoted_in_code: maybe\n", "t.yaml:8: rule 'a': quoted_in_code must be true or false"},
     {"rules: 5\n", "t.yaml:1: a rule file must hold a list of rules"},
     {"ruls: []\n", "t.yaml:1: unknown top-level field 'ruls' (expected 'rules')"},
 };
