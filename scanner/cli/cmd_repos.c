@@ -23,6 +23,7 @@
 
 #include "cli.h"
 #include "common.h"
+#include "repos.h"
 #include "source_git.h"
 #include "store.h"
 
@@ -35,100 +36,6 @@ static void on_signal(int sig)
 {
 	g_signal = sig;
 	g_stop = 1;
-}
-
-/* ---- the repository list ---- */
-
-typedef struct {
-	char *name; /* the URL as given, or the local path made absolute */
-	char *url;  /* NULL for a local path */
-	char *path; /* what to open: the local path or the mirror under DIR/clones */
-} repo_ent;
-
-typedef struct {
-	repo_ent *v;
-	size_t n;
-} repo_list;
-
-static void add_repo(repo_list *l, const char *spec, const char *dir)
-{
-	repo_ent r = {NULL, NULL, NULL};
-	if (ls_git_is_url(spec)) {
-		size_t len = strlen(spec);
-		while (len > 1 && spec[len - 1] == '/')
-			len--;
-		r.name = ls_xstrndup(spec, len);
-		r.url = ls_xstrdup(r.name);
-		/* the mirror's directory: the last path component, made safe, and a hash of the URL */
-		const char *base = r.name + strlen(r.name);
-		while (base > r.name && base[-1] != '/' && base[-1] != ':')
-			base--;
-		ls_buf slug = LS_BUF_INIT;
-		for (const char *p = base; *p && slug.len < 40; p++)
-			ls_buf_putc(&slug, (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-			                           *p == '-' || *p == '_'
-			                       ? *p
-			                       : '_');
-		char h[65];
-		ls_sha256_hex(h, r.name, strlen(r.name));
-		r.path = ls_xasprintf("%s/clones/%s-%.12s.git", dir, slug.ptr ? slug.ptr : "repo", h);
-		ls_buf_dispose(&slug);
-	} else {
-		char abs[PATH_MAX];
-		r.name = ls_xstrdup(realpath(spec, abs) ? abs : spec);
-		r.path = ls_xstrdup(r.name);
-	}
-	for (size_t i = 0; i < l->n; i++) {
-		if (!strcmp(l->v[i].name, r.name)) { /* listed twice: once is enough */
-			free(r.name), free(r.url), free(r.path);
-			return;
-		}
-	}
-	l->v = ls_xrealloc(l->v, (l->n + 1) * sizeof(repo_ent));
-	l->v[l->n++] = r;
-}
-
-static int read_list(repo_list *l, const char *file, const char *dir)
-{
-	FILE *fp = strcmp(file, "-") ? fopen(file, "r") : stdin;
-	if (!fp) {
-		ls_cli_error("%s: cannot read the repository list: %s", file, strerror(errno));
-		return -1;
-	}
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	while ((n = getline(&line, &cap, fp)) >= 0) {
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' ' || line[n - 1] == '\t'))
-			line[--n] = '\0';
-		char *p = line;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p && *p != '#')
-			add_repo(l, p, dir);
-	}
-	free(line);
-	if (fp != stdin)
-		fclose(fp);
-	return 0;
-}
-
-static void repo_list_dispose(repo_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i].name), free(l->v[i].url), free(l->v[i].path);
-	free(l->v);
-}
-
-/* Stable shard of a repository: its name's SHA-256, modulo N. */
-static size_t shard_of(const char *name, size_t nshards)
-{
-	unsigned char d[32];
-	ls_sha256(d, name, strlen(name));
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++)
-		v = (v << 8) | d[i];
-	return (size_t)(v % nshards);
 }
 
 /* ---- blobs: scanned before, or claimed/scanned in this run ---- */
@@ -738,13 +645,13 @@ int cmd_repos(int argc, char **argv)
 		goto done;
 	}
 	for (size_t i = 0; i < nlists; i++)
-		if (read_list(&all, lists[i], dir) < 0)
+		if (repos_list_read(&all, lists[i], dir) < 0)
 			goto done;
 	for (int i = optind; i < argc; i++)
-		add_repo(&all, argv[i], dir);
+		repos_list_add(&all, argv[i], dir);
 	/* the shard: a stable slice of the list by a hash of each name */
 	for (size_t i = 0; i < all.n; i++) {
-		if (shard_n && shard_of(all.v[i].name, shard_n) != shard_k - 1) {
+		if (shard_n && repos_shard_of(all.v[i].name, shard_n) != shard_k - 1) {
 			free(all.v[i].name), free(all.v[i].url), free(all.v[i].path);
 			continue;
 		}
@@ -933,8 +840,8 @@ done:
 	ls_store_close(store);
 	ls_matcher_free(m);
 	ls_ruleset_free(rs);
-	repo_list_dispose(&all);
-	repo_list_dispose(&mine);
+	repos_list_dispose(&all);
+	repos_list_dispose(&mine);
 	free(lists);
 	ls_cli_options_dispose(&o);
 	free(longopts);

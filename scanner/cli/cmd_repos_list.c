@@ -1,0 +1,93 @@
+/* leakscan repos: the repository list (local paths and clone URLs, from the command line or
+ * a list file) and the stable shard of each repository. */
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "common.h"
+#include "repos.h"
+#include "source_git.h"
+
+void repos_list_add(repo_list *l, const char *spec, const char *dir)
+{
+	repo_ent r = {NULL, NULL, NULL};
+	if (ls_git_is_url(spec)) {
+		size_t len = strlen(spec);
+		while (len > 1 && spec[len - 1] == '/')
+			len--;
+		r.name = ls_xstrndup(spec, len);
+		r.url = ls_xstrdup(r.name);
+		/* the mirror's directory: the last path component, made safe, and a hash of the URL */
+		const char *base = r.name + strlen(r.name);
+		while (base > r.name && base[-1] != '/' && base[-1] != ':')
+			base--;
+		ls_buf slug = LS_BUF_INIT;
+		for (const char *p = base; *p && slug.len < 40; p++)
+			ls_buf_putc(&slug, (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+			                           *p == '-' || *p == '_'
+			                       ? *p
+			                       : '_');
+		char h[65];
+		ls_sha256_hex(h, r.name, strlen(r.name));
+		r.path = ls_xasprintf("%s/clones/%s-%.12s.git", dir, slug.ptr ? slug.ptr : "repo", h);
+		ls_buf_dispose(&slug);
+	} else {
+		char abs[PATH_MAX];
+		r.name = ls_xstrdup(realpath(spec, abs) ? abs : spec);
+		r.path = ls_xstrdup(r.name);
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		if (!strcmp(l->v[i].name, r.name)) { /* listed twice: once is enough */
+			free(r.name), free(r.url), free(r.path);
+			return;
+		}
+	}
+	l->v = ls_xrealloc(l->v, (l->n + 1) * sizeof(repo_ent));
+	l->v[l->n++] = r;
+}
+
+int repos_list_read(repo_list *l, const char *file, const char *dir)
+{
+	FILE *fp = strcmp(file, "-") ? fopen(file, "r") : stdin;
+	if (!fp) {
+		ls_cli_error("%s: cannot read the repository list: %s", file, strerror(errno));
+		return -1;
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	while ((n = getline(&line, &cap, fp)) >= 0) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' ' || line[n - 1] == '\t'))
+			line[--n] = '\0';
+		char *p = line;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p && *p != '#')
+			repos_list_add(l, p, dir);
+	}
+	free(line);
+	if (fp != stdin)
+		fclose(fp);
+	return 0;
+}
+
+void repos_list_dispose(repo_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].name), free(l->v[i].url), free(l->v[i].path);
+	free(l->v);
+}
+
+size_t repos_shard_of(const char *name, size_t nshards)
+{
+	unsigned char d[32];
+	ls_sha256(d, name, strlen(name));
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = (v << 8) | d[i];
+	return (size_t)(v % nshards);
+}
