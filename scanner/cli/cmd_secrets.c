@@ -227,7 +227,7 @@ static int add_config(gs_state *st, const char *key, const char *value)
 		ls_buf_puts(&b, "");
 		gs_split_lines(&lines, value, strlen(value));
 		for (size_t i = 0; i < lines.n; i++) {
-			char *e = ls_gs_literal(lines.v[i]);
+			char *e = ls_ere_literal(lines.v[i]);
 			ls_buf_printf(&b, "%s%s", i ? "\n" : "", e);
 			free(e);
 		}

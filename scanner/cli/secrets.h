@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "common.h"
+#include "ere.h"
 #include "hooks.h"
 
 /* A NULL-terminated, owned vector of owned strings. */

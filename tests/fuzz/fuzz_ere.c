@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "common.h"
-#include "hooks.h"
+#include "ere.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -140,7 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		match_lines(ere, text, size - elen - 1);
 		free(text);
 	}
-	char *lit = ls_gs_literal(ere);
+	char *lit = ls_ere_literal(ere);
 	free(lit);
 	free(ere);
 	return 0;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "ere.h"
 #include "hooks.h"
 
 static char dir[256];
@@ -261,7 +262,7 @@ static void test_hooks_ere_whole_file_prefilter(void **state)
 
 static void test_hooks_gs_literal(void **state)
 {
-	char *s = ls_gs_literal("a.b|c$(d){e}?+*^\\]");
+	char *s = ls_ere_literal("a.b|c$(d){e}?+*^\\]");
 	assert_string_equal(s, "a\\.b\\|c\\$\\(d\\)\\{e\\}\\?\\+\\*\\^\\\\]");
 	free(s);
 }
