@@ -43,6 +43,9 @@ typedef struct {
 } strtab;
 
 const char *ls_git_strtab_get(const strtab *st, uint32_t id);
+/* The id of `s` (len bytes, copied in), the same for the same string. */
+uint32_t ls_git_strtab_intern(strtab *st, const char *s, size_t len);
+void ls_git_strtab_dispose(strtab *st);
 
 struct ls_git_repo {
 	git_repository *repo;
