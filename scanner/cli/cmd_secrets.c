@@ -205,9 +205,59 @@ static int die(const char *msg)
 
 /* ---- configuration ---- */
 
+/*
+ * The three keys a hook reads come from one `git config -z --get-regexp` rather than three
+ * `git config --get-all` (each git process costs a few ms of a pre-commit hook). cached[k]
+ * holds what `--get-all` would print; the cache is dropped whenever this process writes.
+ */
+static const char *const cached_keys[] = {"secrets.patterns", "secrets.providers", "secrets.allowed"};
+static ls_buf cached[3];
+static int cache_loaded;
+
+static void config_cache_drop(void)
+{
+	for (size_t k = 0; k < 3; k++)
+		ls_buf_dispose(&cached[k]);
+	cache_loaded = 0;
+}
+
+static void config_cache_load(void)
+{
+	ls_buf b = LS_BUF_INIT;
+	const char *argv[] = {"git", "config", "-z", "--get-regexp", "^secrets\\.(patterns|providers|allowed)$", NULL};
+	ls_hook_run_git(&b, argv, 3); /* entries "key\nvalue\0" ("key\0" without a value) */
+	for (size_t i = 0; i < b.len;) {
+		const char *e = b.ptr + i, *end = memchr(e, '\0', b.len - i);
+		size_t elen = end ? (size_t)(end - e) : b.len - i;
+		const char *nl = memchr(e, '\n', elen);
+		size_t klen = nl ? (size_t)(nl - e) : elen;
+		for (size_t k = 0; k < 3; k++) {
+			if (strlen(cached_keys[k]) != klen || strncmp(cached_keys[k], e, klen))
+				continue;
+			if (nl)
+				ls_buf_put(&cached[k], nl + 1, elen - klen - 1);
+			ls_buf_putc(&cached[k], '\n');
+		}
+		i += elen + 1;
+	}
+	ls_buf_dispose(&b);
+	cache_loaded = 1;
+}
+
 /* git config [--global] --get-all KEY, as lines */
 static void config_get_all(strv *out, const char *key, int global)
 {
+	for (size_t k = 0; k < 3 && !global; k++) {
+		if (strcmp(key, cached_keys[k]))
+			continue;
+		if (!cache_loaded)
+			config_cache_load();
+		size_t len = cached[k].len;
+		while (len > 0 && cached[k].ptr[len - 1] == '\n') /* as ls_hook_run_git trims */
+			len--;
+		gs_split_lines(out, len ? cached[k].ptr : "", len);
+		return;
+	}
 	ls_buf b = LS_BUF_INIT;
 	const char *g[] = {"git", "config", "--global", "--get-all", key, NULL};
 	const char *l[] = {"git", "config", "--get-all", key, NULL};
@@ -256,6 +306,7 @@ static int add_config(gs_state *st, const char *key, const char *value)
 		rc = gs_run_git(NULL, st->global ? g : l);
 		if (rc < 0)
 			rc = 127;
+		config_cache_drop();
 	}
 	free(v);
 	return rc;
@@ -861,5 +912,6 @@ done:
 	fflush(stdout);
 	gs_strv_free(&opts);
 	gs_strv_free(&st.args);
+	config_cache_drop();
 	return rc < 0 ? 1 : rc;
 }
