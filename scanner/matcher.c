@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "hscache.h"
 
 /* Bytes of context kept on each side of a chunk so that anchors like \b see real data. */
 #define GUARD 64
@@ -310,91 +311,51 @@ size_t ls_matcher_window(const ls_matcher *m, const ls_rule *r, int *capped)
 
 #define CACHE_MAGIC "LSHSDB01"
 
-/* Everything the compiled database and the stored widths depend on. */
-static void cache_key(char out[65], const ls_matcher *m)
+/* Everything the compiled database and the stored widths depend on, besides Hyperscan's
+ * version and the CPU (ls_hscache_path adds those). */
+static char *cache_path(const ls_matcher *m)
 {
 	ls_buf b = LS_BUF_INIT;
-	hs_platform_info_t plat;
-	memset(&plat, 0, sizeof(plat));
-	hs_populate_platform(&plat);
 	char pcre[64] = "";
 	pcre2_config(PCRE2_CONFIG_VERSION, pcre);
 	/* PCRE2's version too: a cache hit stands for "every pattern compiled" (see ls_matcher_new) */
-	ls_buf_printf(&b, "%s\n%s\n%u %llu\n%zu %zu relax%d+classes pairs-apart cut%d-%d-%d\n", hs_version(), pcre,
-	              plat.tune, (unsigned long long)plat.cpu_features, m->n, m->opts.max_window, RELAX_REPEAT_OVER,
-	              CUT_MIN_REPEAT, CUT_KEEP, CUT_BEHIND);
+	ls_buf_printf(&b, "%s\n%zu %zu relax%d+classes pairs-apart cut%d-%d-%d\n", pcre, m->n, m->opts.max_window,
+	              RELAX_REPEAT_OVER, CUT_MIN_REPEAT, CUT_KEEP, CUT_BEHIND);
 	for (size_t i = 0; i < m->n; i++) {
 		ls_buf_put(&b, m->rules[i]->pattern, strlen(m->rules[i]->pattern) + 1);
 		/* paired rules stay out of the database */
 		ls_buf_putc(&b, m->partner[i] == SIZE_MAX ? '\n' : '\t');
 	}
-	ls_sha256_hex(out, b.ptr, b.len);
+	char *path = ls_hscache_path(m->opts.cache_dir, b.ptr, b.len);
 	ls_buf_dispose(&b);
+	return path;
 }
 
-static void mkdir_parents(const char *dir)
+/* Cache file header: the rule count, then each rule's confirmation width. */
+static int cache_load(ls_matcher *m, const char *path)
 {
-	char *p = ls_xstrdup(dir);
-	for (char *s = p + 1; *s; s++) {
-		if (*s == '/') {
-			*s = '\0';
-			mkdir(p, 0700);
-			*s = '/';
-		}
+	size_t n = m->n;
+	uint64_t *head = ls_xcalloc(n + 1, sizeof(uint64_t));
+	int ok = ls_hscache_load(path, CACHE_MAGIC, head, (n + 1) * sizeof(uint64_t), &m->db) && head[0] == n;
+	if (ok) {
+		for (size_t i = 0; i < n; i++)
+			m->width[i] = (size_t)head[i + 1];
+	} else if (m->db) {
+		hs_free_database(m->db);
+		m->db = NULL;
 	}
-	mkdir(p, 0700);
-	free(p);
-}
-
-/* Cache file: magic, count, confirmation widths, then the serialized database. */
-static int cache_load(ls_matcher *m, const char *path, size_t n)
-{
-	ls_buf b = LS_BUF_INIT;
-	int ok = 0;
-	size_t head = 8 + sizeof(uint64_t) + n * sizeof(uint64_t);
-	if (ls_read_file(&b, path) == 0 && b.len > head && !memcmp(b.ptr, CACHE_MAGIC, 8)) {
-		uint64_t cnt;
-		memcpy(&cnt, b.ptr + 8, sizeof(cnt));
-		if (cnt == n) {
-			for (size_t i = 0; i < n; i++) {
-				uint64_t w;
-				memcpy(&w, b.ptr + 8 + sizeof(uint64_t) * (i + 1), sizeof(w));
-				m->width[i] = (size_t)w;
-			}
-			ok = hs_deserialize_database(b.ptr + head, b.len - head, &m->db) == HS_SUCCESS;
-		}
-	}
-	ls_buf_dispose(&b);
+	free(head);
 	return ok;
 }
 
-static void cache_store(const ls_matcher *m, const char *dir, const char *path)
+static void cache_store(const ls_matcher *m, const char *path)
 {
-	char *bytes = NULL;
-	size_t len = 0;
-	if (hs_serialize_database(m->db, &bytes, &len) != HS_SUCCESS)
-		return;
-	mkdir_parents(dir); /* failures just skip caching */
-	char *tmp = ls_xasprintf("%s.tmp.XXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd >= 0) {
-		ls_buf b = LS_BUF_INIT;
-		uint64_t cnt = m->n;
-		ls_buf_put(&b, CACHE_MAGIC, 8);
-		ls_buf_put(&b, &cnt, sizeof(cnt));
-		for (size_t i = 0; i < m->n; i++) {
-			uint64_t w = m->width[i];
-			ls_buf_put(&b, &w, sizeof(w));
-		}
-		ls_buf_put(&b, bytes, len);
-		int ok = write(fd, b.ptr, b.len) == (ssize_t)b.len;
-		ok = close(fd) == 0 && ok;
-		if (!ok || rename(tmp, path) < 0)
-			unlink(tmp);
-		ls_buf_dispose(&b);
-	}
-	free(tmp);
-	free(bytes);
+	uint64_t *head = ls_xcalloc(m->n + 1, sizeof(uint64_t));
+	head[0] = m->n;
+	for (size_t i = 0; i < m->n; i++)
+		head[i + 1] = m->width[i];
+	ls_hscache_store(m->opts.cache_dir, path, CACHE_MAGIC, head, (m->n + 1) * sizeof(uint64_t), m->db);
+	free(head);
 }
 
 /* Compiles rule `k`'s PCRE2 pattern into codes[k]; a one-line error names the rule. */
@@ -462,19 +423,18 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 	}
 
 	/* flags depend on widths, which come from the cache or from hs_expression_info */
-	char key[65], *cache_path = NULL;
+	char *cpath = NULL;
 	int cached = 0;
 	if (m->opts.cache_dir) {
-		cache_key(key, m);
-		cache_path = ls_xasprintf("%s/hs-%s.db", m->opts.cache_dir, key);
-		cached = cache_load(m, cache_path, m->n);
+		cpath = cache_path(m);
+		cached = cache_load(m, cpath);
 	}
 	if (!cached) {
 		/* a cached database proves the set compiled before: then each pattern waits for its
 		 * first candidate (see prepare_once); otherwise all are checked now */
 		for (size_t k = 0; k < m->n; k++)
 			if ((err = compile_pattern(m, k)) < 0) {
-				free(cache_path);
+				free(cpath);
 				goto done;
 			}
 		for (size_t k = 0; k < m->n; k++) {
@@ -485,7 +445,7 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 				err = ls_error_set("%s:%d: rule '%s': pattern rejected by Hyperscan: %s", r->file,
 				                   r->pattern_line, r->id, cerr ? cerr->message : "unknown error");
 				hs_free_compile_error(cerr);
-				free(cache_path);
+				free(cpath);
 				goto done;
 			}
 			/* what Hyperscan compiles: the cut prefix (whose matches start within its own
@@ -514,7 +474,7 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 			m->max_width = m->width[k];
 	}
 	if (cached) {
-		free(cache_path);
+		free(cpath);
 		goto done;
 	}
 	/* `pair_with` rules stay out of the database: see confirm_pairs() */
@@ -532,7 +492,7 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 		nh++;
 	}
 	if (nh == 0) {
-		free(cache_path);
+		free(cpath);
 		goto done; /* only pair rules: nothing for them to pair with */
 	}
 	hs_compile_error_t *cerr = NULL;
@@ -545,12 +505,12 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 			err = ls_error_set("cannot compile the rule set: %s", cerr ? cerr->message : "unknown error");
 		}
 		hs_free_compile_error(cerr);
-		free(cache_path);
+		free(cpath);
 		goto done;
 	}
-	if (cache_path)
-		cache_store(m, m->opts.cache_dir, cache_path);
-	free(cache_path);
+	if (cpath)
+		cache_store(m, cpath);
+	free(cpath);
 done:
 	for (size_t i = 0; i < m->n; i++)
 		free((char *)exprs[i]);
