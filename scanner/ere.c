@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hscache.h"
+
 char *ls_ere_literal(const char *s)
 {
 	ls_buf b = LS_BUF_INIT;
@@ -415,7 +417,9 @@ static int compile_one(ere_one *o, const char *ere, ls_ere_mode mode, ls_buf *no
  * many times faster than by each JIT prefilter in turn, which matters when every blob of a
  * history goes through it. Patterns Hyperscan cannot take keep the PCRE2 prefilters.
  */
-static void compile_prefilter(ls_ere *e)
+#define ERE_CACHE_MAGIC "LSEREDB1"
+
+static void compile_prefilter(ls_ere *e, const char *cache_dir)
 {
 	if (!e->n)
 		return;
@@ -428,8 +432,23 @@ static void compile_prefilter(ls_ere *e)
 		ids[k] = (unsigned)k;
 	}
 	hs_compile_error_t *cerr = NULL;
-	if (k == e->n &&
-	    hs_compile_multi(src, flags, ids, (unsigned)k, HS_MODE_BLOCK, NULL, &e->hs, &cerr) == HS_SUCCESS) {
+	char *path = NULL;
+	int cached = 0;
+	if (k == e->n && cache_dir) {
+		ls_buf key = LS_BUF_INIT;
+		ls_buf_puts(&key, "ere-prefilter\n");
+		for (size_t i = 0; i < k; i++) {
+			ls_buf_printf(&key, "%u %s", flags[i], src[i]);
+			ls_buf_putc(&key, '\0');
+		}
+		path = ls_hscache_path(cache_dir, key.ptr, key.len);
+		ls_buf_dispose(&key);
+		cached = ls_hscache_load(path, ERE_CACHE_MAGIC, NULL, 0, &e->hs);
+	}
+	if (cached || (k == e->n && hs_compile_multi(src, flags, ids, (unsigned)k, HS_MODE_BLOCK, NULL, &e->hs,
+	                                              &cerr) == HS_SUCCESS)) {
+		if (path && !cached)
+			ls_hscache_store(cache_dir, path, ERE_CACHE_MAGIC, NULL, 0, e->hs);
 		if (hs_alloc_scratch(e->hs, &e->hs_scratch) != HS_SUCCESS) {
 			hs_free_database(e->hs);
 			e->hs = NULL;
@@ -438,6 +457,7 @@ static void compile_prefilter(ls_ere *e)
 		hs_free_compile_error(cerr);
 		e->hs = NULL;
 	}
+	free(path);
 	free(src);
 	free(flags);
 	free(ids);
@@ -451,6 +471,12 @@ static int stop_at_first(unsigned id, unsigned long long from, unsigned long lon
 }
 
 int ls_ere_new(ls_ere **out, const char *const *patterns, size_t n, ls_ere_mode mode, char **notes)
+{
+	return ls_ere_new_cached(out, patterns, n, mode, NULL, notes);
+}
+
+int ls_ere_new_cached(ls_ere **out, const char *const *patterns, size_t n, ls_ere_mode mode, const char *cache_dir,
+                      char **notes)
 {
 	ls_ere *e = ls_xcalloc(1, sizeof(*e));
 	ls_buf fb = LS_BUF_INIT;
@@ -477,7 +503,7 @@ int ls_ere_new(ls_ere **out, const char *const *patterns, size_t n, ls_ere_mode 
 		ls_buf_dispose(&fb);
 		return err;
 	}
-	compile_prefilter(e);
+	compile_prefilter(e, cache_dir);
 	if (notes)
 		*notes = fb.len ? ls_buf_detach(&fb) : NULL;
 	ls_buf_dispose(&fb);

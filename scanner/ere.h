@@ -46,6 +46,9 @@ typedef struct ls_ere ls_ere;
  * Returns 0 or LS_EINVAL with the message.
  */
 int ls_ere_new(ls_ere **out, const char *const *patterns, size_t n, ls_ere_mode mode, char **notes);
+/** ls_ere_new, keeping the compiled prefilter under `cache_dir` (NULL: no cache) for the next run. */
+int ls_ere_new_cached(ls_ere **out, const char *const *patterns, size_t n, ls_ere_mode mode, const char *cache_dir,
+                      char **notes);
 void ls_ere_free(ls_ere *e);
 /**
  * Returns 0 if no line of `buf` (lines separated by '\n') can match, 1 if one may: a quick

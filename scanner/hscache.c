@@ -27,7 +27,8 @@ int ls_hscache_load(const char *path, const char magic[8], void *head, size_t he
 	ls_buf b = LS_BUF_INIT;
 	int ok = 0;
 	if (ls_read_file(&b, path) == 0 && b.len > 8 + head_len && !memcmp(b.ptr, magic, 8)) {
-		memcpy(head, b.ptr + 8, head_len);
+		if (head_len)
+			memcpy(head, b.ptr + 8, head_len);
 		ok = hs_deserialize_database(b.ptr + 8 + head_len, b.len - 8 - head_len, db) == HS_SUCCESS;
 	}
 	ls_buf_dispose(&b);

@@ -312,6 +312,13 @@ static int add_config(gs_state *st, const char *key, const char *value)
 	return rc;
 }
 
+const char *gs_cache_dir(void)
+{
+	ls_cli_options o;
+	ls_cli_options_init(&o);
+	return ls_cli_cache_dir(&o); /* a static buffer or the environment: outlives `o` */
+}
+
 /* Prints what ls_ere_new() noted about the patterns (as grep would warn) and frees it. */
 void gs_put_notes(char *notes)
 {
@@ -513,7 +520,8 @@ static int regular_grep(gs_state *st, char **files, size_t nfiles, ls_buf *outpu
 		return 1;
 	ls_ere *ere = NULL;
 	char *fallback = NULL;
-	if (ls_ere_new(&ere, (const char *const *)patterns.v, patterns.n, LS_ERE_GREP_WORDS, &fallback) < 0) {
+	if (ls_ere_new_cached(&ere, (const char *const *)patterns.v, patterns.n, LS_ERE_GREP_WORDS,
+			      gs_cache_dir(), &fallback) < 0) {
 		fprintf(stderr, "grep: %s\n", ls_error_last());
 		gs_strv_free(&patterns);
 		return 2;
@@ -560,7 +568,8 @@ int gs_process_output(int status, ls_buf *output)
 	ls_ere *ere = NULL;
 	char *fallback = NULL;
 	int rc = 0;
-	if (ls_ere_new(&ere, (const char *const *)allowed.v, allowed.n, LS_ERE_GREP, &fallback) < 0) {
+	if (ls_ere_new_cached(&ere, (const char *const *)allowed.v, allowed.n, LS_ERE_GREP,
+			      gs_cache_dir(), &fallback) < 0) {
 		/* grep -Ev fails: the script takes that as "nothing left" */
 		fprintf(stderr, "grep: %s\n", ls_error_last());
 		gs_strv_free(&allowed);

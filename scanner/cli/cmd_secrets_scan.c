@@ -331,7 +331,8 @@ static int git_grep_run(gs_state *st, char **files, size_t nfiles, ls_buf *outpu
 		}
 	}
 	char *fallback = NULL;
-	if (ls_ere_new(&ere, (const char *const *)&combined, 1, LS_ERE_GIT_GREP_WORDS, &fallback) < 0) {
+	if (ls_ere_new_cached(&ere, (const char *const *)&combined, 1, LS_ERE_GIT_GREP_WORDS,
+			      gs_cache_dir(), &fallback) < 0) {
 		rc = git_grep_bad_regex(combined);
 		goto done;
 	}
@@ -607,7 +608,8 @@ static int scan_history_log(gs_state *st)
 	strv shas = {0};
 	blob_set bs;
 	memset(&bs, 0, sizeof(bs));
-	if (ls_ere_new(&ere, (const char *const *)&combined, 1, LS_ERE_GIT_GREP_WORDS, &notes) < 0) {
+	if (ls_ere_new_cached(&ere, (const char *const *)&combined, 1, LS_ERE_GIT_GREP_WORDS,
+			      gs_cache_dir(), &notes) < 0) {
 		rc = -git_grep_bad_regex(combined);
 		goto done;
 	}
@@ -767,8 +769,10 @@ int gs_scan_history(gs_state *st)
 	ls_buf list = LS_BUF_INIT, input = LS_BUF_INIT, sel = LS_BUF_INIT, output = LS_BUF_INIT;
 	strv shas = {0}, chosen = {0};
 
-	if (ls_ere_new(&h.words, (const char *const *)&combined, 1, LS_ERE_GIT_GREP_WORDS, &words_notes) < 0 ||
-	    ls_ere_new(&h.pickaxe, (const char *const *)&combined, 1, LS_ERE_GREP, &notes) < 0)
+	if (ls_ere_new_cached(&h.words, (const char *const *)&combined, 1, LS_ERE_GIT_GREP_WORDS,
+			      gs_cache_dir(), &words_notes) < 0 ||
+	    ls_ere_new_cached(&h.pickaxe, (const char *const *)&combined, 1, LS_ERE_GREP,
+			      gs_cache_dir(), &notes) < 0)
 		goto done;
 	h.loc = newlocale(LC_CTYPE_MASK, "", (locale_t)0);
 	if (!h.loc)

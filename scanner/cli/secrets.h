@@ -42,6 +42,8 @@ void gs_split_lines(strv *out, const char *text, size_t len);
 /* git ARGV... into `out`; the _quiet one drops git's stderr. Returns git's exit status. */
 int gs_run_git(ls_buf *out, const char *const *argv);
 int gs_run_git_quiet(ls_buf *out, const char *const *argv);
+/* Where compiled ERE prefilters are kept between runs (leakscan's cache), or NULL. */
+const char *gs_cache_dir(void);
 
 /* Prints, then frees, the ERE translator's notes (NULL: none). */
 void gs_put_notes(char *notes);

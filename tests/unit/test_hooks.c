@@ -260,6 +260,50 @@ static void test_hooks_ere_whole_file_prefilter(void **state)
 	ls_ere_free(e);
 }
 
+static size_t count_files(const char *cdir)
+{
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "ls '%s' 2>/dev/null | grep -c '^hs-.*\\.db$'", cdir);
+	FILE *p = popen(cmd, "r");
+	size_t n = 0;
+	if (fscanf(p, "%zu", &n) != 1)
+		n = 0;
+	pclose(p);
+	return n;
+}
+
+/* The prefilter is kept on disk: a rerun reads it, a corrupt file is recompiled and rewritten. */
+static void test_hooks_ere_prefilter_cache(void **state)
+{
+	char cdir[] = "/tmp/ls-ere-cache-XXXXXX";
+	assert_non_null(mkdtemp(cdir));
+	const char *pats[] = {"AKIA[A-Z0-9]{16}", "tok_[a-z]{8}"};
+	const char *file = "x\nkey = AKIAABCDEFGHIJKLMNOP\n";
+	for (int round = 0; round < 3; round++) {
+		ls_ere *e = NULL;
+		assert_int_equal(ls_ere_new_cached(&e, pats, 2, LS_ERE_GREP_WORDS, cdir, NULL), 0);
+		assert_true(ls_ere_may_match(e, file, strlen(file)));
+		assert_false(ls_ere_may_match(e, "a\nb\n", 4));
+		assert_true(ls_ere_match_line(e, "key = AKIAABCDEFGHIJKLMNOP", 26));
+		ls_ere_free(e);
+		assert_int_equal(count_files(cdir), 1);
+		if (round == 1) {
+			char cmd[300];
+			snprintf(cmd, sizeof(cmd), "for f in '%s'/hs-*.db; do printf LSEREDB1garbage > \"$f\"; done", cdir);
+			assert_int_equal(system(cmd), 0);
+		}
+	}
+	/* other patterns, another file */
+	ls_ere *e = NULL;
+	assert_int_equal(ls_ere_new_cached(&e, pats, 1, LS_ERE_GREP_WORDS, cdir, NULL), 0);
+	assert_false(ls_ere_may_match(e, "tok_abcdefgh\n", 13));
+	ls_ere_free(e);
+	assert_int_equal(count_files(cdir), 2);
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", cdir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void test_hooks_gs_literal(void **state)
 {
 	char *s = ls_ere_literal("a.b|c$(d){e}?+*^\\]");
@@ -278,6 +322,7 @@ int main(void)
 	    cmocka_unit_test(test_hooks_ere_word_rules_grep_vs_git_grep),
 	    cmocka_unit_test(test_hooks_ere_invalid_and_grep_warnings),
 	    cmocka_unit_test(test_hooks_ere_whole_file_prefilter),
+	    cmocka_unit_test(test_hooks_ere_prefilter_cache),
 	    cmocka_unit_test(test_hooks_gs_literal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
