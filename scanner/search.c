@@ -80,9 +80,12 @@ static const char *const doc_examples[] = {
     "2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA", "SplxlOBeZQQYbYS6WxSbIA", "gX1fBat3bV",
     "czZCaGRSa3F0MzpnWDFmQmF0M2JW", /* base64 of s6BhdRkqt3:gX1fBat3bV */
     "mF_9.B5f-4.1JqM",              /* RFC 6750 (bearer tokens) */
+    "45ghiukldjahdnhzdauz",         /* RFC 7009 (token revocation) */
     /* RFC 5849 (OAuth 1.0) */
     "hh5s93j4hdidpola", "hdhd0244k9j7ao03", "nnch734d00sl2jdk", "pfkkdhi9sl3r4s00", "kllo9940pd9333jh",
     "dh893hdasih9", "kd94hf93k423kf44", "j49sk3j29djd", "hdk48Djdsa", "xyz4992k83j47x0b",
+    "dpf43f3p2l4k3l03", "hfdp7dh39dks9884", "9djdj82h48djs9d2", "kkk9d7dh3k39sjv7", "0685bd9184jfhq22",
+    "ad180jjd733klru7",
     /* jwt.io's sample token ({"sub":"1234567890","name":"John Doe","iat":1516239022}) */
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ."
     "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
