@@ -4,14 +4,10 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <hs.h>
 #include <pcre2.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "common.h"
 #include "hscache.h"
@@ -25,8 +21,8 @@ struct ls_matcher {
 	hs_database_t *db;
 	const ls_rule **rules;
 	pcre2_code **codes;
-	unsigned char *jitted;     /* per rule: codes[k] prepared (see prepare_once) */
-	pthread_mutex_t *jit_lock; /* taken to JIT-compile one; a pointer: scans see a const matcher */
+	unsigned char *prepared;   /* per rule: codes[k] compiled and JIT-compiled (see prepare_once) */
+	pthread_mutex_t *prepare_lock; /* taken to prepare one; a pointer: scans see a const matcher */
 	size_t *width;   /* confirmation window per rule */
 	size_t *partner; /* `pair_with` partner's index per rule, or SIZE_MAX */
 	unsigned char *is_partner; /* some rule pairs with this one: record its matches */
@@ -271,10 +267,10 @@ void ls_matcher_free(ls_matcher *m)
 	for (size_t i = 0; i < m->n; i++)
 		pcre2_code_free(m->codes[i]);
 	free(m->codes);
-	free(m->jitted);
-	if (m->jit_lock)
-		pthread_mutex_destroy(m->jit_lock);
-	free(m->jit_lock);
+	free(m->prepared);
+	if (m->prepare_lock)
+		pthread_mutex_destroy(m->prepare_lock);
+	free(m->prepare_lock);
 	free(m->rules);
 	free(m->width);
 	free(m->partner);
@@ -383,9 +379,9 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 	m->opts = opts ? *opts : defaults;
 	m->rules = ls_xcalloc(total, sizeof(*m->rules));
 	m->codes = ls_xcalloc(total, sizeof(*m->codes));
-	m->jitted = ls_xcalloc(total ? total : 1, 1);
-	m->jit_lock = ls_xcalloc(1, sizeof(pthread_mutex_t));
-	pthread_mutex_init(m->jit_lock, NULL);
+	m->prepared = ls_xcalloc(total ? total : 1, 1);
+	m->prepare_lock = ls_xcalloc(1, sizeof(pthread_mutex_t));
+	pthread_mutex_init(m->prepare_lock, NULL);
 	m->width = ls_xcalloc(total, sizeof(*m->width));
 	m->partner = ls_xcalloc(total ? total : 1, sizeof(*m->partner));
 	m->is_partner = ls_xcalloc(total ? total : 1, 1);
@@ -626,20 +622,20 @@ static void push_span(ls_scratch *s, size_t rule, size_t start, size_t end)
  */
 static int prepare_once(const ls_matcher *m, size_t k)
 {
-	if (__atomic_load_n(&m->jitted[k], __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&m->prepared[k], __ATOMIC_ACQUIRE))
 		return m->codes[k] ? 0 : LS_ERR;
 	int err = 0;
-	pthread_mutex_lock(m->jit_lock);
-	if (!m->jitted[k]) {
+	pthread_mutex_lock(m->prepare_lock);
+	if (!m->prepared[k]) {
 		if (!m->codes[k])
 			err = compile_pattern(m, k); /* only if PCRE2 changed since the cache was written */
 		if (m->codes[k])
 			pcre2_jit_compile(m->codes[k], PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
-		__atomic_store_n(&m->jitted[k], 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&m->prepared[k], 1, __ATOMIC_RELEASE);
 	} else if (!m->codes[k]) {
 		err = ls_error_set("rule '%s': invalid regex", m->rules[k]->id);
 	}
-	pthread_mutex_unlock(m->jit_lock);
+	pthread_mutex_unlock(m->prepare_lock);
 	return err;
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "testutil.h"
 #include "ere.h"
 #include "hooks.h"
 
@@ -260,18 +261,6 @@ static void test_hooks_ere_whole_file_prefilter(void **state)
 	ls_ere_free(e);
 }
 
-static size_t count_files(const char *cdir)
-{
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "ls '%s' 2>/dev/null | grep -c '^hs-.*\\.db$'", cdir);
-	FILE *p = popen(cmd, "r");
-	size_t n = 0;
-	if (fscanf(p, "%zu", &n) != 1)
-		n = 0;
-	pclose(p);
-	return n;
-}
-
 /* The prefilter is kept on disk: a rerun reads it, a corrupt file is recompiled and rewritten. */
 static void test_hooks_ere_prefilter_cache(void **state)
 {
@@ -286,7 +275,7 @@ static void test_hooks_ere_prefilter_cache(void **state)
 		assert_false(ls_ere_may_match(e, "a\nb\n", 4));
 		assert_true(ls_ere_match_line(e, "key = AKIAABCDEFGHIJKLMNOP", 26));
 		ls_ere_free(e);
-		assert_int_equal(count_files(cdir), 1);
+		assert_int_equal(count_hs_cache_files(cdir), 1);
 		if (round == 1) {
 			char cmd[300];
 			snprintf(cmd, sizeof(cmd), "for f in '%s'/hs-*.db; do printf LSEREDB1garbage > \"$f\"; done", cdir);
@@ -298,7 +287,7 @@ static void test_hooks_ere_prefilter_cache(void **state)
 	assert_int_equal(ls_ere_new_cached(&e, pats, 1, LS_ERE_GREP_WORDS, cdir, NULL), 0);
 	assert_false(ls_ere_may_match(e, "tok_abcdefgh\n", 13));
 	ls_ere_free(e);
-	assert_int_equal(count_files(cdir), 2);
+	assert_int_equal(count_hs_cache_files(cdir), 2);
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", cdir);
 	assert_int_equal(system(cmd), 0);

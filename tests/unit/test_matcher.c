@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "testutil.h"
 #include "matcher.h"
 #include "search.h"
 
@@ -358,18 +359,6 @@ static void test_matcher_context_rule(void **state)
 	ls_ruleset_free(rs);
 }
 
-static size_t count_cache_files(const char *dir)
-{
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "ls '%s' | grep -c '^hs-.*\\.db$'", dir);
-	FILE *p = popen(cmd, "r");
-	size_t n = 0;
-	if (fscanf(p, "%zu", &n) != 1)
-		n = 0;
-	pclose(p);
-	return n;
-}
-
 /* The compiled database is cached on disk, reused, and silently rebuilt when corrupt. */
 static void test_matcher_cache_roundtrip(void **state)
 {
@@ -395,7 +384,7 @@ static void test_matcher_cache_roundtrip(void **state)
 		ls_scratch_free(s);
 		ls_matcher_free(m);
 		ls_ruleset_free(rs);
-		assert_int_equal(count_cache_files(sub), 1);
+		assert_int_equal(count_hs_cache_files(sub), 1);
 		if (round == 1) { /* corrupt the entry: the next round must recompile and rewrite */
 			char cmd[300];
 			snprintf(cmd, sizeof(cmd), "for f in '%s'/hs-*.db; do head -c 100 /dev/urandom > \"$f\"; done", sub);
@@ -420,7 +409,7 @@ static void test_matcher_cache_key_pairing(void **state)
 		assert_int_equal(search_cached(CONTEXT_RULES, "val=abcdef123456\n", dir, NULL), 0);
 		assert_int_equal(search_cached(CONTEXT_RULES, "BEGIN-CTX\nval=abcdef123456\n", dir, NULL), 1);
 		assert_int_equal(search_cached(unpaired, "val=abcdef123456\n", dir, NULL), 1);
-		assert_int_equal(count_cache_files(dir), 2);
+		assert_int_equal(count_hs_cache_files(dir), 2);
 	}
 	free(unpaired);
 	char cmd[300];
