@@ -11,6 +11,7 @@
 
 #include "common.h"
 #include "hscache.h"
+#include "hsexpr.h"
 
 /* Bytes of context kept on each side of a chunk so that anchors like \b see real data. */
 #define GUARD 64
@@ -58,207 +59,6 @@ struct ls_scratch {
 	const ls_matcher *m;
 };
 
-/*
- * The Hyperscan side of a rule only has to find a superset of its matches' end offsets
- * (PCRE2 confirms each one), and wide bounded repeats such as [A-Za-z0-9+/]{64,8192} are
- * what makes a database slow to compile and to run. So X{m,n} with a large n becomes X+
- * (or X* when m is 0) here.
- */
-#define RELAX_REPEAT_OVER 64
-
-
-/*
- * Hyperscan does not need a rule's whole pattern either: a prefix of every match, ending
- * where a long run of value characters has shown its minimum length, is enough, because
- * PCRE2 looks for the match starting within the prefix's width before each reported end.
- * So `KEYWORD = ["']?([A-Za-z0-9+/]{16,255})(?:["'\s]|$)` reaches Hyperscan as
- * `KEYWORD = ["']?([A-Za-z0-9+/]{16})`: no state kept alive along every base64 run of the
- * input, and no match reported at each of its characters. The cut is made at the first
- * repeat of at least CUT_MIN_REPEAT characters whose maximum is over RELAX_REPEAT_OVER (or
- * unbounded), and only where the prefix is a superset: not inside a lookaround, with no
- * alternative after it in an open group or at the top, and no open group quantified.
- * Patterns using syntax this reader does not follow ((?x), \Q, POSIX classes) are not cut.
- */
-#define CUT_MIN_REPEAT 8
-#define CUT_KEEP 8
-#define CUT_BEHIND 4
-
-/* Past the escape at `p` (a backslash): `\x{..}`-style braces included. */
-static const char *skip_escape(const char *p)
-{
-	if (!p[1])
-		return p + 1;
-	if (strchr("xopPgkN", p[1]) && p[2] == '{') {
-		const char *e = strchr(p + 2, '}');
-		return e ? e + 1 : p + 2;
-	}
-	return p + 2;
-}
-
-/* Past the character class opening at `p`. */
-static const char *skip_class(const char *p)
-{
-	p++;
-	if (*p == '^')
-		p++;
-	if (*p == ']')
-		p++; /* a leading ] is literal */
-	while (*p && *p != ']')
-		p = *p == '\\' ? skip_escape(p) : p + 1;
-	return *p ? p + 1 : p;
-}
-
-static char *relax_repeats(const char *pat)
-{
-	ls_buf b = LS_BUF_INIT;
-	for (const char *p = pat; *p;) {
-		const char *next = *p == '\\' ? skip_escape(p) : *p == '[' ? skip_class(p) : NULL;
-		if (next) {
-			ls_buf_put(&b, p, (size_t)(next - p));
-			p = next;
-			continue;
-		}
-		unsigned long lo, hi;
-		int used = 0;
-		if (*p == '{' && sscanf(p, "{%lu,%lu}%n", &lo, &hi, &used) == 2 && used > 0 && hi > RELAX_REPEAT_OVER &&
-		    hi >= lo) {
-			/* not X{m,}: Hyperscan expands a repeat's minimum into states too */
-			ls_buf_putc(&b, lo ? '+' : '*');
-			p += used;
-			continue;
-		}
-		ls_buf_putc(&b, *p++);
-	}
-	return ls_buf_detach(&b);
-}
-
-/* A quantifier at `p`: its bounds (hi = SIZE_MAX: unbounded) and its end (lazy or
- * possessive suffix included), or NULL. */
-static const char *quantifier(const char *p, size_t *lo, size_t *hi)
-{
-	unsigned long a, b;
-	int used = 0;
-	const char *e = NULL;
-	if (*p == '*' || *p == '+' || *p == '?') {
-		*lo = *p == '+';
-		*hi = *p == '?' ? 1 : SIZE_MAX;
-		e = p + 1;
-	} else if (*p == '{' && sscanf(p, "{%lu,%lu}%n", &a, &b, &used) == 2 && used > 0 && b >= a) {
-		*lo = a;
-		*hi = b;
-		e = p + used;
-	} else if (*p == '{' && sscanf(p, "{%lu,}%n", &a, &used) == 1 && used > 0) {
-		*lo = a;
-		*hi = SIZE_MAX;
-		e = p + used;
-	} else if (*p == '{' && sscanf(p, "{%lu}%n", &a, &used) == 1 && used > 0) {
-		*lo = *hi = a;
-		e = p + used;
-	}
-	if (e && (*e == '?' || *e == '+'))
-		e++;
-	return e;
-}
-
-/* Whether nothing after `p` (inside `depth` open groups) stops the pattern being cut there. */
-static int cut_ok(const char *p, int depth)
-{
-	int d = 0;
-	while (*p) {
-		if (*p == '\\') {
-			p = skip_escape(p);
-		} else if (*p == '[') {
-			p = skip_class(p);
-		} else if (*p == '(') {
-			d++;
-			p++;
-		} else if (*p == ')') {
-			p++;
-			if (d > 0) {
-				d--;
-				continue;
-			}
-			size_t lo, hi;
-			if (depth-- == 0 || quantifier(p, &lo, &hi))
-				return 0; /* unbalanced, or an open group is quantified */
-		} else if (*p == '|' && d == 0) {
-			return 0; /* an alternative the prefix would lose */
-		} else {
-			p++;
-		}
-	}
-	return 1;
-}
-
-static char *cut_pattern(const char *pat)
-{
-	if (strstr(pat, "(?x") || strstr(pat, "\\Q") || strstr(pat, "[:"))
-		return NULL;
-	int depth = 0, look = 0; /* open groups; of which lookarounds */
-	unsigned char lookat[64];
-	for (const char *p = pat; *p;) {
-		if (*p == '\\') {
-			p = skip_escape(p);
-			continue;
-		}
-		if (*p == '[') {
-			p = skip_class(p);
-			continue;
-		}
-		if (*p == '(') {
-			int is_look = p[1] == '?' && (p[2] == '=' || p[2] == '!' || (p[2] == '<' && (p[3] == '=' || p[3] == '!')));
-			if (p[1] == '?') {
-				/* (?i) and the like set flags and open nothing */
-				const char *q = p + 2;
-				while (*q && strchr("imsxnJU-^", *q))
-					q++;
-				if (*q == ')') {
-					p = q + 1;
-					continue;
-				}
-			}
-			if (depth == (int)sizeof(lookat))
-				return NULL;
-			lookat[depth++] = (unsigned char)is_look;
-			look += is_look;
-			p++;
-			continue;
-		}
-		if (*p == ')') {
-			if (depth == 0)
-				return NULL;
-			look -= lookat[--depth];
-			p++;
-			continue;
-		}
-		size_t lo, hi;
-		const char *e = quantifier(p, &lo, &hi);
-		if (!e) {
-			p++;
-			continue;
-		}
-		if (lo >= CUT_MIN_REPEAT && !look && cut_ok(e, depth)) {
-			ls_buf b = LS_BUF_INIT;
-			ls_buf_put(&b, pat, (size_t)(p - pat));
-			ls_buf_printf(&b, "{%d}", CUT_KEEP);
-			for (int i = 0; i < depth; i++)
-				ls_buf_putc(&b, ')');
-			/* only behind enough of the pattern that the prefix stays selective */
-			hs_expr_info_t *info = NULL;
-			hs_compile_error_t *cerr = NULL;
-			if (hs_expression_info(b.ptr, 0, &info, &cerr) == HS_SUCCESS && info->min_width >= CUT_KEEP + CUT_BEHIND) {
-				free(info);
-				return ls_buf_detach(&b);
-			}
-			free(info);
-			hs_free_compile_error(cerr);
-			ls_buf_dispose(&b);
-		}
-		p = e;
-	}
-	return NULL;
-}
-
 void ls_matcher_free(ls_matcher *m)
 {
 	if (!m)
@@ -281,12 +81,16 @@ void ls_matcher_free(ls_matcher *m)
 
 size_t ls_matcher_rule_count(const ls_matcher *m) { return m->n; }
 
-char *ls_matcher_hyperscan_expression(const char *pattern)
+int ls_matcher_hyperscan_expressions(const ls_rule *r, ls_strlist *out)
 {
-	char *cut = cut_pattern(pattern);
-	char *e = relax_repeats(cut ? cut : pattern);
-	free(cut);
-	return e;
+	char *e = ls_hsexpr_derive(r->pattern);
+	int n = r->split_alternatives > 0 ? ls_hsexpr_split(e, r->split_alternatives, out) : -1;
+	if (n < 0) {
+		ls_strlist_push(out, e);
+		n = 1;
+	}
+	free(e);
+	return n;
 }
 
 size_t ls_matcher_window(const ls_matcher *m, const ls_rule *r, int *capped)
@@ -315,10 +119,10 @@ static char *cache_path(const ls_matcher *m)
 	char pcre[64] = "";
 	pcre2_config(PCRE2_CONFIG_VERSION, pcre);
 	/* PCRE2's version too: a cache hit stands for "every pattern compiled" (see ls_matcher_new) */
-	ls_buf_printf(&b, "%s\n%zu %zu relax%d+classes pairs-apart cut%d-%d-%d\n", pcre, m->n, m->opts.max_window,
-	              RELAX_REPEAT_OVER, CUT_MIN_REPEAT, CUT_KEEP, CUT_BEHIND);
+	ls_buf_printf(&b, "%s\n%zu %zu %s pairs-apart\n", pcre, m->n, m->opts.max_window, LS_HSEXPR_SCHEME);
 	for (size_t i = 0; i < m->n; i++) {
 		ls_buf_put(&b, m->rules[i]->pattern, strlen(m->rules[i]->pattern) + 1);
+		ls_buf_printf(&b, "%d", m->rules[i]->split_alternatives);
 		/* paired rules stay out of the database */
 		ls_buf_putc(&b, m->partner[i] == SIZE_MAX ? '\n' : '\t');
 	}
@@ -387,8 +191,6 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 	m->is_partner = ls_xcalloc(total ? total : 1, 1);
 	m->paired = ls_xcalloc(total ? total : 1, sizeof(*m->paired));
 	const char **exprs = ls_xcalloc(total, sizeof(char *));
-	unsigned *ids = ls_xcalloc(total, sizeof(unsigned));
-	unsigned *flags = ls_xcalloc(total, sizeof(unsigned));
 
 	/* the enabled rules; their PCRE2 patterns are compiled below, or on first use */
 	for (size_t i = 0; i < total; i++) {
@@ -401,7 +203,6 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 			goto done;
 		}
 		m->rules[m->n] = r;
-		ids[m->n] = (unsigned)m->n;
 		m->n++;
 	}
 	if (m->n == 0)
@@ -446,7 +247,7 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 			}
 			/* what Hyperscan compiles: the cut prefix (whose matches start within its own
 			 * width of each end it reports), or the pattern, with wide repeats relaxed */
-			char *cut = cut_pattern(r->pattern);
+			char *cut = ls_hsexpr_cut(r->pattern);
 			if (cut) {
 				hs_expr_info_t *ci = NULL;
 				if (hs_expression_info(cut, 0, &ci, &cerr) == HS_SUCCESS) {
@@ -456,7 +257,7 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 					hs_free_compile_error(cerr);
 				}
 			}
-			exprs[k] = relax_repeats(cut ? cut : r->pattern);
+			exprs[k] = ls_hsexpr_relax(cut ? cut : r->pattern);
 			free(cut);
 			m->width[k] = info->max_width == UINT32_MAX || info->max_width > m->opts.max_window
 			                  ? m->opts.max_window
@@ -465,7 +266,6 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 		}
 	}
 	for (size_t k = 0; k < m->n; k++) {
-		flags[k] = 0;
 		if (m->width[k] > m->max_width)
 			m->max_width = m->width[k];
 	}
@@ -473,34 +273,39 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 		free(cpath);
 		goto done;
 	}
-	/* `pair_with` rules stay out of the database: see confirm_pairs() */
-	size_t nh = 0;
+	/* `pair_with` rules stay out of the database: see confirm_pairs(); a split rule has
+	 * several expressions, all reporting its index */
+	ls_strlist hx = {0};
+	unsigned *hids = NULL;
 	for (size_t k = 0; k < m->n; k++) {
-		const char *e = exprs[k];
-		exprs[k] = NULL;
-		if (m->partner[k] != SIZE_MAX) {
-			free((char *)e);
+		if (m->partner[k] != SIZE_MAX)
 			continue;
-		}
-		exprs[nh] = e;
-		ids[nh] = (unsigned)k;
-		flags[nh] = flags[k];
-		nh++;
+		size_t before = hx.n;
+		if (m->rules[k]->split_alternatives < 1 || ls_hsexpr_split(exprs[k], m->rules[k]->split_alternatives, &hx) < 0)
+			ls_strlist_push(&hx, exprs[k]);
+		hids = ls_xrealloc(hids, hx.n * sizeof(*hids));
+		for (size_t i = before; i < hx.n; i++)
+			hids[i] = (unsigned)k;
 	}
-	if (nh == 0) {
-		free(cpath);
-		goto done; /* only pair rules: nothing for them to pair with */
-	}
-	hs_compile_error_t *cerr = NULL;
-	if (hs_compile_multi(exprs, flags, ids, (unsigned)nh, HS_MODE_BLOCK, NULL, &m->db, &cerr) != HS_SUCCESS) {
-		if (cerr && cerr->expression >= 0 && (size_t)cerr->expression < nh) {
-			const ls_rule *r = m->rules[ids[cerr->expression]];
-			err = ls_error_set("%s:%d: rule '%s': pattern rejected by Hyperscan: %s", r->file,
-			                   r->pattern_line, r->id, cerr->message);
-		} else {
-			err = ls_error_set("cannot compile the rule set: %s", cerr ? cerr->message : "unknown error");
+	if (hx.n > 0) {
+		unsigned *hflags = ls_xcalloc(hx.n, sizeof(*hflags));
+		hs_compile_error_t *cerr = NULL;
+		if (hs_compile_multi((const char *const *)hx.items, hflags, hids, (unsigned)hx.n, HS_MODE_BLOCK, NULL,
+		                     &m->db, &cerr) != HS_SUCCESS) {
+			if (cerr && cerr->expression >= 0 && (size_t)cerr->expression < hx.n) {
+				const ls_rule *r = m->rules[hids[cerr->expression]];
+				err = ls_error_set("%s:%d: rule '%s': pattern rejected by Hyperscan: %s", r->file,
+				                   r->pattern_line, r->id, cerr->message);
+			} else {
+				err = ls_error_set("cannot compile the rule set: %s", cerr ? cerr->message : "unknown error");
+			}
+			hs_free_compile_error(cerr);
 		}
-		hs_free_compile_error(cerr);
+		free(hflags);
+	}
+	ls_strlist_dispose(&hx);
+	free(hids);
+	if (err < 0 || !m->db) { /* no database: only pair rules, with nothing to pair with */
 		free(cpath);
 		goto done;
 	}
@@ -511,8 +316,6 @@ done:
 	for (size_t i = 0; i < m->n; i++)
 		free((char *)exprs[i]);
 	free(exprs);
-	free(ids);
-	free(flags);
 	if (err < 0) {
 		ls_matcher_free(m);
 		return LS_EINVAL;

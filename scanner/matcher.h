@@ -48,11 +48,11 @@ void ls_matcher_free(ls_matcher *m);
 size_t ls_matcher_rule_count(const ls_matcher *m);
 
 /**
- * What Hyperscan compiles for a rule's `pattern`: the cut prefix (see matcher.c) with wide
- * repeats relaxed. A new string the caller frees. For `rules list --hyperscan` and
- * benchmarks; scans compute it themselves.
+ * Appends to `out` the expressions Hyperscan compiles for rule `r` (ls_hsexpr_derive, then
+ * split when the rule sets `split_alternatives`). For `rules list --hyperscan` and
+ * benchmarks; scans compute them themselves. Returns how many.
  */
-char *ls_matcher_hyperscan_expression(const char *pattern);
+int ls_matcher_hyperscan_expressions(const ls_rule *r, ls_strlist *out);
 
 /**
  * How far before a Hyperscan end offset the confirmation of rule `r` starts looking for a

@@ -11,6 +11,7 @@
 #include <yaml.h>
 
 #include "common.h"
+#include "hsexpr.h"
 #include "yamlnode.h"
 
 struct ls_ruleset {
@@ -323,6 +324,14 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 				err = fail(c, v, "pair_lines must be a number from 0 to 1000");
 			else
 				r->pair_lines = (int)n;
+		} else if (!strcmp(key, "split_alternatives")) {
+			const char *s = ls_yaml_scalar(v);
+			char *end = NULL;
+			long n = s ? strtol(s, &end, 10) : -1;
+			if (!s || !*s || *end || n < 1 || n > 64)
+				err = fail(c, v, "split_alternatives must be a number from 1 to 64");
+			else
+				r->split_alternatives = (int)n;
 		} else {
 			err = fail(c, k, "unknown field '%s'", key);
 		}
@@ -358,6 +367,18 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 	if (ncap > 1) {
 		err = fail(c, pattern_node, "pattern has %u capture groups; at most one may mark the secret (use (?:...) to group)", ncap);
 		goto done;
+	}
+	if (r->split_alternatives) {
+		ls_strlist pieces = {0};
+		char *e = ls_hsexpr_derive(r->pattern);
+		int n = ls_hsexpr_split(e, r->split_alternatives, &pieces);
+		free(e);
+		ls_strlist_dispose(&pieces);
+		if (n < 0) {
+			err = fail(c, pattern_node, "split_alternatives needs a pattern that begins with a group (?:A|B|...), "
+			                            "after an optional (?i) and \\b");
+			goto done;
+		}
 	}
 	r->allow_re = ls_xcalloc(r->allow.n, sizeof(void *));
 	for (size_t i = 0; i < r->allow.n && err == 0; i++)

@@ -42,6 +42,7 @@ typedef struct ls_rule {
 	int context;           /**< `context: true`: only marks where `pair_with` rules look; never reported */
 	char *pair_with;       /**< only reported within pair_lines of a finding (or context match) of this rule */
 	int pair_lines;
+	int split_alternatives; /**< 0, or Hyperscan gets the leading alternation in expressions of this many branches */
 	char *file;            /**< the rule file it came from */
 	int line;              /**< line of the rule in that file (1-based) */
 	int pattern_line;      /**< line of its `pattern:` value */

@@ -101,9 +101,11 @@ static void rules_list(const ls_ruleset *rs, int hyperscan)
 		const ls_rule *r = ls_ruleset_get(rs, i);
 		if (hyperscan) {
 			if (r->enabled && !r->pair_with) {
-				char *e = ls_matcher_hyperscan_expression(r->pattern);
-				printf("%s\t%s\n", r->id, e);
-				free(e);
+				ls_strlist hx = {0};
+				ls_matcher_hyperscan_expressions(r, &hx);
+				for (size_t k = 0; k < hx.n; k++)
+					printf("%s\t%s\n", r->id, hx.items[k]);
+				ls_strlist_dispose(&hx);
 			}
 			continue;
 		}

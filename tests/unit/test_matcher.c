@@ -9,6 +9,7 @@
 
 #include "common.h"
 #include "testutil.h"
+#include "hsexpr.h"
 #include "matcher.h"
 #include "search.h"
 
@@ -319,6 +320,71 @@ static void test_matcher_cut_patterns_keep_every_match(void **state)
 	ls_findings_dispose(&fs);
 }
 
+/* The pieces a split leading alternation becomes, and what cannot be split. */
+static void test_matcher_split_alternatives(void **state)
+{
+	static const struct {
+		const char *expr;
+		int per;
+		int n;
+		const char *pieces[4];
+	} cases[] = {
+	    {"(?i)(?:ab|c[|)]d|(?:e|f)g|h\\|i|j)=x", 2, 3, {"(?i)(?:ab|c[|)]d)=x", "(?i)(?:(?:e|f)g|h\\|i)=x", "(?i)(?:j)=x"}},
+	    {"\\b(?:aa|bb|cc)[0-9]{8}", 1, 3, {"\\b(?:aa)[0-9]{8}", "\\b(?:bb)[0-9]{8}", "\\b(?:cc)[0-9]{8}"}},
+	    {"(?:aa|bb)z", 2, 1, {"(?:aa|bb)z"}},
+	    {"(?:aa|bb)", 1, 2, {"(?:aa)", "(?:bb)"}},
+	    {"x(?:aa|bb)", 1, -1, {NULL}},
+	    {"(?:aa|bb)+z", 1, -1, {NULL}},
+	    {"(?:aa|bb){2}z", 1, -1, {NULL}},
+	    {"(aa|bb)z", 1, -1, {NULL}},
+	    {"(?:aa|bb", 1, -1, {NULL}},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ls_strlist out = {0};
+		int n = ls_hsexpr_split(cases[i].expr, cases[i].per, &out);
+		if (n != cases[i].n)
+			fail_msg("case %zu: %d pieces, want %d", i, n, cases[i].n);
+		assert_int_equal(out.n, n < 0 ? 0 : (size_t)n);
+		for (size_t k = 0; k < out.n; k++)
+			assert_string_equal(out.items[k], cases[i].pieces[k]);
+		ls_strlist_dispose(&out);
+	}
+}
+
+#define SPLIT_RULE(split) \
+	"rules:\n  - id: r\n    name: R\n    pattern: '(?i)(?:secret|api[_.-]?key|auth[_.-]?key|master[_.-]?key)[ \\t]{0,9}=[ \\t]{0,9}([A-Za-z0-9]{12,40})'\n" \
+	"    severity: low\n    description: d\n    examples: [x]\n" split
+
+/* A rule split for Hyperscan finds exactly what it finds whole, cached or not. */
+static void test_matcher_split_rule_same_findings(void **state)
+{
+	const char *text = "a SECRET = Qm9vYmFyQmF6Cg\nb api-key=Zm9vYmFyYmF6cXV4\nc master_key = dGhlIHF1aWNrIGJyb3du\n"
+	                   "d authkey=short\ne Auth.Key =c2VjcmV0c2VjcmV0c2Vj\n";
+	char dir[] = "/tmp/ls-cache-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	ls_findings whole = LS_FINDINGS_INIT;
+	assert_int_equal(search_with(SPLIT_RULE(""), text, &whole), 4);
+	for (int per = 1; per <= 4; per++) {
+		char yaml[512];
+		snprintf(yaml, sizeof(yaml), SPLIT_RULE("    split_alternatives: %d\n"), per);
+		for (int round = 0; round < 2; round++) { /* compiled, then from the cache */
+			ls_findings fs = LS_FINDINGS_INIT;
+			assert_int_equal(search_cached(yaml, text, dir, &fs), whole.n);
+			for (size_t i = 0; i < fs.n; i++) {
+				assert_string_equal(fs.items[i].secret, whole.items[i].secret);
+				assert_int_equal(fs.items[i].offset, whole.items[i].offset);
+				assert_string_equal(fs.items[i].match, whole.items[i].match);
+			}
+			ls_findings_dispose(&fs);
+		}
+	}
+	assert_int_equal(count_hs_cache_files(dir), 4); /* the split is part of the cache key */
+	ls_findings_dispose(&whole);
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static const char *CONTEXT_RULES =
     "rules:\n"
     "  - id: ctx\n"
@@ -462,6 +528,8 @@ int main(void)
 	    cmocka_unit_test(test_matcher_quoted_in_code_and_allow_match),
 	    cmocka_unit_test(test_matcher_cut_patterns_keep_every_match),
 	    cmocka_unit_test(test_matcher_context_rule),
+	    cmocka_unit_test(test_matcher_split_alternatives),
+	    cmocka_unit_test(test_matcher_split_rule_same_findings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

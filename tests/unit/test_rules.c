@@ -77,6 +77,9 @@ static const bad_case BAD[] = {
     {"rules:\n  - id: a\n    name: A\n    pattern: 'abc'\n    severity: low\n    description: d\n    examples: [x]\n    validate: luhn\n", "t.yaml:8: rule 'a': unknown validator 'luhn'"},
     {"rules:\n  - id: a\n    name: A\n    pattern: 'abc'\n    severity: low\n    description: d\n    examples: [x]\n    allow_match: ['x(']\n", "t.yaml:2: rule 'a': invalid allow regex: missing closing parenthesis at offset 2"},
     {"rules:\n  - id: a\n    name: A\n    pattern: 'abc'\n    severity: low\n    description: d\n    examples: [x]\n    quoted_in_code: maybe\n", "t.yaml:8: rule 'a': quoted_in_code must be true or false"},
+    {"rules:\n  - id: a\n    name: A\n    pattern: '(?:a|b)c'\n    severity: low\n    description: d\n    examples: [x]\n    split_alternatives: 0\n", "t.yaml:8: rule 'a': split_alternatives must be a number from 1 to 64"},
+    {"rules:\n  - id: a\n    name: A\n    pattern: 'x(?:a|b)c'\n    severity: low\n    description: d\n    examples: [x]\n    split_alternatives: 1\n", "t.yaml:4: rule 'a': split_alternatives needs a pattern that begins with a group (?:A|B|...), after an optional (?i) and \\b"},
+    {"rules:\n  - id: a\n    name: A\n    pattern: '(?:a|b)+c'\n    severity: low\n    description: d\n    examples: [x]\n    split_alternatives: 1\n", "t.yaml:4: rule 'a': split_alternatives needs a pattern that begins with a group (?:A|B|...), after an optional (?i) and \\b"},
     {"rules: 5\n", "t.yaml:1: a rule file must hold a list of rules"},
     {"ruls: []\n", "t.yaml:1: unknown top-level field 'ruls' (expected 'rules')"},
 };
