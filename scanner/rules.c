@@ -369,10 +369,10 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 		goto done;
 	}
 	if (r->split_alternatives) {
+		/* the pattern's leading group is the derived expression's: a cut closes it, a
+		 * relaxed repeat stays a repeat (and checking the pattern costs no Hyperscan call) */
 		ls_strlist pieces = {0};
-		char *e = ls_hsexpr_derive(r->pattern);
-		int n = ls_hsexpr_split(e, r->split_alternatives, &pieces);
-		free(e);
+		int n = ls_hsexpr_split(r->pattern, r->split_alternatives, &pieces);
 		ls_strlist_dispose(&pieces);
 		if (n < 0) {
 			err = fail(c, pattern_node, "split_alternatives needs a pattern that begins with a group (?:A|B|...), "
