@@ -31,6 +31,11 @@
 #define CUT_KEEP 8
 #define CUT_BEHIND 4
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+const char ls_hsexpr_scheme[] = "relax" STR(RELAX_REPEAT_OVER) "+classes cut" STR(CUT_MIN_REPEAT) "-" STR(
+    CUT_KEEP) "-" STR(CUT_BEHIND) " split1";
+
 /* Past the escape at `p` (a backslash): `\x{..}`-style braces included. */
 static const char *skip_escape(const char *p)
 {
@@ -225,6 +230,8 @@ char *ls_hsexpr_derive(const char *pattern)
  */
 int ls_hsexpr_split(const char *expr, int per, ls_strlist *out)
 {
+	if (strstr(expr, "(?x") || strstr(expr, "\\Q"))
+		return -1; /* comments and quoting: a | that does not separate branches */
 	const char *p = expr;
 	if (p[0] == '(' && p[1] == '?') { /* leading flags, such as (?i) */
 		const char *q = p + 2;

@@ -9,8 +9,8 @@
 
 #include "common.h"
 
-/** Names the rewrites below; a database compiled from their output is keyed by it too. */
-#define LS_HSEXPR_SCHEME "relax64+classes cut8-8-4 split1"
+/** Names the rewrites below and their limits; a database compiled from their output is keyed by it too. */
+extern const char ls_hsexpr_scheme[];
 
 /**
  * The prefix of every match of `pattern` that Hyperscan needs (see hsexpr.c), or NULL when
@@ -26,7 +26,8 @@ char *ls_hsexpr_derive(const char *pattern);
 
 /**
  * Splits `expr`, which must begin with an optional flag group such as `(?i)`, an optional
- * `\b` and a non-capturing group `(?:A|B|...)` that is not repeated, into expressions of at
+ * `\b` and a non-capturing group `(?:A|B|...)` that is not repeated (and no `(?x)` or `\Q`
+ * anywhere), into expressions of at
  * most `per` of its branches each, appended to `out`; the union of their matches is the
  * matches of `expr`. An `expr` with `per` branches or fewer is appended whole. Returns how
  * many were appended, or -1 (nothing appended) when `expr` has no such group.

@@ -119,7 +119,7 @@ static char *cache_path(const ls_matcher *m)
 	char pcre[64] = "";
 	pcre2_config(PCRE2_CONFIG_VERSION, pcre);
 	/* PCRE2's version too: a cache hit stands for "every pattern compiled" (see ls_matcher_new) */
-	ls_buf_printf(&b, "%s\n%zu %zu %s pairs-apart\n", pcre, m->n, m->opts.max_window, LS_HSEXPR_SCHEME);
+	ls_buf_printf(&b, "%s\n%zu %zu %s pairs-apart\n", pcre, m->n, m->opts.max_window, ls_hsexpr_scheme);
 	for (size_t i = 0; i < m->n; i++) {
 		ls_buf_put(&b, m->rules[i]->pattern, strlen(m->rules[i]->pattern) + 1);
 		ls_buf_printf(&b, "%d", m->rules[i]->split_alternatives);

@@ -338,6 +338,7 @@ static void test_matcher_split_alternatives(void **state)
 	    {"(?:aa|bb){2}z", 1, -1, {NULL}},
 	    {"(aa|bb)z", 1, -1, {NULL}},
 	    {"(?:aa|bb", 1, -1, {NULL}},
+	    {"(?x)(?:aa|bb # a|b\n)z", 1, -1, {NULL}},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		ls_strlist out = {0};
