@@ -149,6 +149,18 @@ static int get_string(load_ctx *c, yaml_node_t *n, const char *key, char **out)
 	return 0;
 }
 
+/* A whole number from lo to hi. */
+static int get_int(load_ctx *c, yaml_node_t *n, const char *key, long lo, long hi, int *out)
+{
+	const char *s = ls_yaml_scalar(n);
+	char *end = NULL;
+	long v = s ? strtol(s, &end, 10) : lo - 1;
+	if (!s || !*s || *end || v < lo || v > hi)
+		return fail(c, n, "%s must be a number from %ld to %ld", key, lo, hi);
+	*out = (int)v;
+	return 0;
+}
+
 static int get_list(load_ctx *c, yaml_node_t *n, const char *key, ls_strlist *out)
 {
 	yaml_node_t *bad = ls_yaml_strings(c->doc, n, out);
@@ -317,21 +329,9 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 		} else if (!strcmp(key, "pair_with")) {
 			err = get_string(c, v, key, &r->pair_with);
 		} else if (!strcmp(key, "pair_lines")) {
-			const char *s = ls_yaml_scalar(v);
-			char *end = NULL;
-			long n = s ? strtol(s, &end, 10) : -1;
-			if (!s || !*s || *end || n < 0 || n > 1000)
-				err = fail(c, v, "pair_lines must be a number from 0 to 1000");
-			else
-				r->pair_lines = (int)n;
+			err = get_int(c, v, key, 0, 1000, &r->pair_lines);
 		} else if (!strcmp(key, "split_alternatives")) {
-			const char *s = ls_yaml_scalar(v);
-			char *end = NULL;
-			long n = s ? strtol(s, &end, 10) : -1;
-			if (!s || !*s || *end || n < 1 || n > 64)
-				err = fail(c, v, "split_alternatives must be a number from 1 to 64");
-			else
-				r->split_alternatives = (int)n;
+			err = get_int(c, v, key, 1, 64, &r->split_alternatives);
 		} else {
 			err = fail(c, k, "unknown field '%s'", key);
 		}

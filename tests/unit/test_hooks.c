@@ -27,9 +27,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return remove_tree(dir);
 }
 
 static char *path_in(const char *rel) { return ls_xasprintf("%s/%s", dir, rel); }
@@ -288,9 +286,7 @@ static void test_hooks_ere_prefilter_cache(void **state)
 	assert_false(ls_ere_may_match(e, "tok_abcdefgh\n", 13));
 	ls_ere_free(e);
 	assert_int_equal(count_hs_cache_files(cdir), 2);
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", cdir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(remove_tree(cdir), 0);
 }
 
 static void test_hooks_gs_literal(void **state)

@@ -381,9 +381,7 @@ static void test_matcher_split_rule_same_findings(void **state)
 	}
 	assert_int_equal(count_hs_cache_files(dir), 4); /* the split is part of the cache key */
 	ls_findings_dispose(&whole);
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(remove_tree(dir), 0);
 }
 
 static const char *CONTEXT_RULES =
@@ -458,9 +456,7 @@ static void test_matcher_cache_roundtrip(void **state)
 			assert_int_equal(system(cmd), 0);
 		}
 	}
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(remove_tree(dir), 0);
 }
 
 /* Whether a rule waits for a partner changes the database, so it is part of the cache key. */
@@ -479,9 +475,7 @@ static void test_matcher_cache_key_pairing(void **state)
 		assert_int_equal(count_hs_cache_files(dir), 2);
 	}
 	free(unpaired);
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(remove_tree(dir), 0);
 }
 
 static const char *CODE_RULES =

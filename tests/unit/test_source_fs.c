@@ -13,6 +13,7 @@
 #include "common.h"
 #include "source_fs.h"
 #include "source_git.h"
+#include "testutil.h"
 
 static char root[256];
 
@@ -57,9 +58,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd);
+	return remove_tree(root);
 }
 
 static const char *rel(const ls_walk_list *l, size_t i) { return l->items[i].path + strlen(root) + 1; }

@@ -3,6 +3,7 @@
 #define LS_TESTUTIL_H
 
 #include <stdio.h>
+#include <stdlib.h>
 
 /* How many compiled-database files (hs-*.db, as hscache names them) `dir` holds. */
 static inline size_t count_hs_cache_files(const char *dir)
@@ -15,6 +16,14 @@ static inline size_t count_hs_cache_files(const char *dir)
 		n = 0;
 	pclose(p);
 	return n;
+}
+
+/* Removes `dir` and everything under it; 0 on success. */
+static inline int remove_tree(const char *dir)
+{
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
 }
 
 #endif
