@@ -554,3 +554,4 @@ int ls_allow_check(const ls_allow *a, const ls_finding *f)
 }
 
 int ls_allow_search_cb(const ls_finding *f, void *payload) { return ls_allow_check(payload, f); }
+int ls_allow_skip_cb(const char *path, void *payload) { return ls_allow_skip_path(payload, path, 0); }

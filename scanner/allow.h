@@ -96,6 +96,8 @@ int ls_allow_check(const ls_allow *a, const ls_finding *f);
 
 /** ls_search_options.allow adapter: `payload` is a const ls_allow *. */
 int ls_allow_search_cb(const ls_finding *f, void *payload);
+/** ls_search_options.skip_path adapter: `payload` is a const ls_allow *. */
+int ls_allow_skip_cb(const char *path, void *payload);
 
 /** The path as matched against globs and stored in baselines (caller frees). */
 char *ls_allow_relpath(const ls_allow *a, const char *path);

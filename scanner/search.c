@@ -211,8 +211,12 @@ static void cursor_advance(cursor *c, size_t off)
 	c->pos = off;
 }
 
-static int search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts,
-                         const char *buf, size_t len, const char *path, int depth, ls_findings *out);
+static int match_all(const ls_matcher *m, ls_scratch *s, const char *buf, size_t len, matchvec *v,
+                     const ls_rule **limit);
+static void postprocess(ls_findings *fs);
+static void confirm_at(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts, const char *buf,
+                       size_t len, const matchvec *v, const ls_search_place *pl, int depth, ls_findings *out,
+                       const ls_rule **limit);
 
 static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -254,8 +258,9 @@ static int is_text(const char *s, size_t n)
  * rule. Findings inside are reported at the encoded value's position.
  */
 static void rescan_decoded(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts,
-                           const ls_finding *outer, const char *buf, size_t match_start,
-                           size_t match_end, int depth, ls_findings *out)
+                           const ls_finding *outer, const ls_search_place *pl, const char *buf,
+                           size_t match_start, size_t match_end, int depth, ls_findings *out,
+                           const ls_rule **limit)
 {
 	ls_buf dec = LS_BUF_INIT, text = LS_BUF_INIT;
 	if (outer->secret_len % 4 == 0 && b64_decode(&dec, outer->secret, outer->secret_len) == 0 &&
@@ -264,7 +269,10 @@ static void rescan_decoded(const ls_matcher *m, ls_scratch *s, const ls_search_o
 		ls_buf_put(&text, dec.ptr, dec.len);
 		ls_buf_put(&text, buf + outer->offset + outer->secret_len, match_end - (outer->offset + outer->secret_len));
 		ls_findings inner = LS_FINDINGS_INIT;
-		search_buffer(m, s, opts, text.ptr, text.len, outer->path, depth + 1, &inner);
+		matchvec v = {0};
+		if (match_all(m, s, text.ptr, text.len, &v, limit) == 0)
+			confirm_at(m, s, opts, text.ptr, text.len, &v, pl, depth + 1, &inner, limit);
+		free(v.items);
 		for (size_t i = 0; i < inner.n; i++) {
 			ls_finding *f = &inner.items[i];
 			f->line = outer->line;
@@ -371,52 +379,144 @@ static void postprocess(ls_findings *fs)
 int ls_search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts,
                      const char *buf, size_t len, const char *path, ls_findings *out)
 {
-	ls_findings local = LS_FINDINGS_INIT;
-	int err = search_buffer(m, s, opts, buf, len, path, 0, &local);
-	postprocess(&local);
-	for (size_t i = 0; i < local.n; i++)
-		ls_findings_push(out, &local.items[i]);
-	free(local.items);
+	ls_search_options o = opts ? *opts : (ls_search_options)LS_SEARCH_OPTIONS_INIT;
+	o.binary = 1;
+	o.skip_path = NULL;
+	ls_search_place pl = {path, NULL, 0};
+	ls_search_result r;
+	int err = ls_search_blob(m, s, &o, buf, len, &pl, 1, &r);
+	for (size_t i = 0; i < r.findings.n; i++)
+		ls_findings_push(out, &r.findings.items[i]);
+	ls_search_result_dispose(&r);
+	return err;
+}
+
+void ls_search_result_dispose(ls_search_result *r)
+{
+	ls_findings_dispose(&r->findings);
+	memset(r, 0, sizeof(*r));
+}
+
+static int same_secret(const ls_finding *a, const ls_finding *b)
+{
+	return a->rule == b->rule && a->offset == b->offset && a->secret_len == b->secret_len && a->decoded == b->decoded;
+}
+
+static int cmp_found(const void *a, const void *b)
+{
+	const ls_finding *x = a, *y = b;
+	if (x->offset != y->offset)
+		return x->offset < y->offset ? -1 : 1;
+	int c = strcmp(x->rule->id, y->rule->id);
+	if (c)
+		return c;
+	return x->place < y->place ? -1 : x->place > y->place;
+}
+
+int ls_search_blob(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts, const char *buf, size_t len,
+                   const ls_search_place *places, size_t nplaces, ls_search_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	ls_search_options defaults = LS_SEARCH_OPTIONS_INIT;
+	if (!opts)
+		opts = &defaults;
+	unsigned char *skip = ls_xcalloc(nplaces ? nplaces : 1, 1);
+	size_t live = 0;
+	for (size_t k = 0; k < nplaces; k++) {
+		skip[k] = places[k].is_path && opts->skip_path && opts->skip_path(places[k].path, opts->allow_payload);
+		live += !skip[k];
+	}
+	matchvec v = {0};
+	int err = 0;
+	if (!live) {
+		out->skipped = LS_SEARCH_SKIPPED_PATH;
+		goto done;
+	}
+	if (!opts->binary && ls_is_binary(buf, len)) {
+		out->skipped = LS_SEARCH_BINARY;
+		goto done;
+	}
+	if ((err = match_all(m, s, buf, len, &v, &out->limit_rule)) < 0 || !v.n)
+		goto done;
+	/* without allowlists the places differ only in whether they are source code */
+	int seen_class[3] = {0, 0, 0}, merged = 0;
+	for (size_t k = 0; k < nplaces; k++) {
+		if (skip[k])
+			continue;
+		if (!opts->allow) {
+			int cls = places[k].is_path ? ls_path_is_code(places[k].path) != 0 : 2;
+			if (seen_class[cls]++)
+				continue;
+		}
+		ls_findings here = LS_FINDINGS_INIT;
+		confirm_at(m, s, opts, buf, len, &v, &places[k], 0, &here, &out->limit_rule);
+		postprocess(&here);
+		for (size_t i = 0; i < here.n; i++) {
+			ls_finding *f = &here.items[i];
+			int dup = 0;
+			for (size_t q = 0; q < out->findings.n && !dup; q++)
+				dup = same_secret(&out->findings.items[q], f);
+			if (dup) {
+				ls_finding_dispose(f);
+				continue;
+			}
+			f->place = k;
+			merged += out->findings.n > 0 && k > 0;
+			ls_findings_push(&out->findings, f);
+		}
+		free(here.items);
+	}
+	if (merged)
+		qsort(out->findings.items, out->findings.n, sizeof(ls_finding), cmp_found);
+done:
+	free(v.items);
+	free(skip);
 	return err;
 }
 
 /* The fields every finding of match `mt` in `buf` has (path and secret copied). */
-static void finding_start(ls_finding *f, const ls_rule *r, const char *path, const char *buf, const ls_match *mt,
-                          size_t line)
+static void finding_start(ls_finding *f, const ls_rule *r, const ls_search_place *pl, const char *buf,
+                          const ls_match *mt, size_t line)
 {
 	memset(f, 0, sizeof(*f));
 	f->rule = r;
 	f->severity = r->severity;
-	f->path = ls_xstrdup(path);
+	f->path = ls_xstrdup(pl->path);
+	f->prov.commit = pl->commit ? ls_xstrdup(pl->commit) : NULL;
 	f->offset = mt->sec_start;
 	f->line = line;
 	f->secret_len = mt->sec_end - mt->sec_start;
 	f->secret = ls_xstrndup(buf + mt->sec_start, f->secret_len);
 }
 
-static int search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts,
-                         const char *buf, size_t len, const char *path, int depth, ls_findings *out)
+static int match_all(const ls_matcher *m, ls_scratch *s, const char *buf, size_t len, matchvec *v,
+                     const ls_rule **limit)
 {
-	matchvec v = {0};
-	ls_search_options defaults = LS_SEARCH_OPTIONS_INIT;
-	if (!opts)
-		opts = &defaults;
-	int err = ls_matcher_scan(m, s, buf, len, collect, &v);
-	if (err < 0) {
-		free(v.items);
+	int err = ls_matcher_scan(m, s, buf, len, collect, v);
+	if (!*limit)
+		*limit = ls_scratch_limit_rule(s);
+	if (err < 0)
 		return err;
-	}
-	if (v.n)
-		qsort(v.items, v.n, sizeof(ls_match), cmp_match);
+	if (v->n)
+		qsort(v->items, v->n, sizeof(ls_match), cmp_match);
+	return 0;
+}
+
+/* The path-dependent half of a search: the matches of one buffer judged at place `pl`. */
+static void confirm_at(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts, const char *buf,
+                       size_t len, const matchvec *v, const ls_search_place *pl, int depth, ls_findings *out,
+                       const ls_rule **limit)
+{
+	const char *path = pl->path;
 	/* context matches only serve postprocess() to pair findings with: without a `pair_with`
 	 * match here they are skipped before their line is counted */
 	int pairs = 0;
-	for (size_t i = 0; i < v.n && !pairs; i++)
-		pairs = v.items[i].rule->pair_with != NULL;
+	for (size_t i = 0; i < v->n && !pairs; i++)
+		pairs = v->items[i].rule->pair_with != NULL;
 	cursor cur = {buf, len, 0, 1, 0};
 	int is_code = -1; /* whether `path` is source code: looked up on first need */
-	for (size_t i = 0; i < v.n; i++) {
-		const ls_match *mt = &v.items[i];
+	for (size_t i = 0; i < v->n; i++) {
+		const ls_match *mt = &v->items[i];
 		const ls_rule *r = mt->rule;
 		if (r->context && !pairs)
 			continue;
@@ -426,7 +526,7 @@ static int search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_opt
 		ls_finding f;
 		if (r->context) {
 			/* a place for `pair_with` rules to be near; dropped by postprocess */
-			finding_start(&f, r, path, buf, mt, cur.line);
+			finding_start(&f, r, pl, buf, mt, cur.line);
 			ls_findings_push(out, &f);
 			continue;
 		}
@@ -474,7 +574,7 @@ static int search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_opt
 		if (opts->inline_allow && inline_allowed(buf + ws, we - ws, r->id))
 			continue;
 
-		finding_start(&f, r, path, buf, mt, cur.line);
+		finding_start(&f, r, pl, buf, mt, cur.line);
 		f.column = count_chars(buf + ls, mt->sec_start - ls) + 1;
 		/* end position: the secret's last character */
 		size_t last = mt->sec_end > mt->sec_start ? mt->sec_end - 1 : mt->sec_start;
@@ -496,7 +596,7 @@ static int search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_opt
 		}
 		if (r->decode_base64) {
 			if (depth == 0)
-				rescan_decoded(m, s, opts, &f, buf, mt->start, mt->end, depth, out);
+				rescan_decoded(m, s, opts, &f, pl, buf, mt->start, mt->end, depth, out, limit);
 			ls_finding_dispose(&f);
 			continue;
 		}
@@ -506,6 +606,4 @@ static int search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_opt
 		}
 		ls_findings_push(out, &f);
 	}
-	free(v.items);
-	return 0;
 }

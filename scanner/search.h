@@ -42,6 +42,7 @@ typedef struct ls_finding {
 	char *pair_secret;      /**< the paired finding's secret */
 	size_t pair_secret_len, pair_line, pair_column;
 	ls_provenance prov;
+	size_t place;           /**< ls_search_blob: which of its places the finding is reported at */
 } ls_finding;
 
 typedef struct {
@@ -63,13 +64,19 @@ typedef struct {
 	int inline_allow;
 	/**
 	 * Optional extra filter (configured allowlists): return non-zero to drop the finding.
-	 * Called from worker threads; must be thread-safe.
+	 * The finding's path, and its prov.commit when the place has one, are set. Called from
+	 * worker threads; must be thread-safe.
 	 */
 	int (*allow)(const ls_finding *f, void *payload);
 	void *allow_payload;
+	/** Optional: non-zero if nothing at `path` need be read (default skips, path-only
+	 * allowlist entries). Gets allow_payload. Thread-safe. */
+	int (*skip_path)(const char *path, void *payload);
+	/** Scan content that looks binary too (ls_search_blob). */
+	int binary;
 } ls_search_options;
 
-#define LS_SEARCH_OPTIONS_INIT {1, NULL, NULL}
+#define LS_SEARCH_OPTIONS_INIT {1, NULL, NULL, NULL, 0}
 
 /**
  * Scans `buf` as the content at `path` and appends findings (sorted by offset, then rule)
@@ -78,6 +85,35 @@ typedef struct {
  */
 int ls_search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts,
                      const char *buf, size_t len, const char *path, ls_findings *out);
+
+/** One place that holds a blob: a file's path, or a label such as "<commit message>". */
+typedef struct {
+	const char *path;
+	const char *commit; /**< 40 hex or NULL: lets allowlist entries that name commits match */
+	int is_path;        /**< a file's path: skip_path applies (labels are never skipped) */
+} ls_search_place;
+
+enum { LS_SEARCH_SCANNED = 0, LS_SEARCH_BINARY, LS_SEARCH_SKIPPED_PATH };
+
+/** What ls_search_blob made of one blob. */
+typedef struct {
+	ls_findings findings;      /**< by offset, then rule id; each at its `place` */
+	const ls_rule *limit_rule; /**< a rule whose confirmation hit the regex limits in this blob, or NULL */
+	int skipped;               /**< LS_SEARCH_BINARY, LS_SEARCH_SKIPPED_PATH (every place skipped) */
+} ls_search_result;
+
+void ls_search_result_dispose(ls_search_result *r);
+
+/**
+ * The one search path every origin takes (a file, a window of one, a git blob, a message,
+ * stdin): the binary check, the match (run once, whatever the number of places), then for
+ * each place that is not skipped the path-dependent decisions (allowlists, `quoted_in_code`,
+ * the finding's path and fingerprint). A secret is reported once, at the first place that
+ * does not allow it; it is dropped only when every place allows it. `places` (nplaces >= 1)
+ * are borrowed for the call. Returns 0 or a negative error (Hyperscan failed).
+ */
+int ls_search_blob(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts, const char *buf, size_t len,
+                   const ls_search_place *places, size_t nplaces, ls_search_result *out);
 
 /** Returns 1 if the secret looks like a placeholder or a templated value, or is a value
  * published as an example in a specification (RFC 6749 and the like). */

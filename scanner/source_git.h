@@ -45,29 +45,37 @@ void ls_git_repo_free(ls_git_repo *r);
 const char *ls_git_repo_path(const ls_git_repo *r);
 int ls_git_repo_is_shallow(const ls_git_repo *r);
 int ls_git_repo_is_bare(const ls_git_repo *r);
+/** Fills `out` with the digest ls_git_history_tips gives for a full walk, without walking:
+ * for telling an unchanged repository cheaply. */
+void ls_git_repo_tips(ls_git_repo *r, char out[65]);
 
 typedef struct {
 	const char *range;  /**< "A..B": only blobs and messages the commits of A..B introduced */
 	const char *branch; /**< walk this branch only (a local or remote branch name, or a rev) */
 	int all_objects;    /**< also unreachable blobs, dangling commits and tags of the ODB */
+	const volatile int *stop; /**< optional: becoming non-zero interrupts the walk (LS_ESTOP) */
 } ls_git_history_options;
 
-#define LS_GIT_HISTORY_OPTIONS_INIT {NULL, NULL, 0}
+#define LS_GIT_HISTORY_OPTIONS_INIT {NULL, NULL, 0, NULL}
 
 /**
  * What a history scan reads: a list of items (blobs, commit messages, tag messages), each
  * once, in a stable order: commits in topological order from the roots (each commit's message,
  * then the blobs it introduced in tree order), then targets of refs that are not commits, then
- * annotated tag messages by tag name, then unreachable objects by id. Immutable once built;
- * readers on other threads share it.
+ * annotated tag messages by tag name, then unreachable objects by id. A blob is one item
+ * however many paths hold it; each further path is one of the item's places (see
+ * ls_git_reader_places), so that matching runs once per blob and path-dependent decisions
+ * run per path. Objects and paths are identified exactly (object ids, interned paths), never
+ * by a hash of them. Immutable once built; readers on other threads share it.
  */
 typedef struct ls_git_history ls_git_history;
 
 /**
  * Enumerates the history of `repo` (borrowed; must outlive the history). Problems with single
- * objects (a missing tree, a corrupt commit) do not stop it: they are recorded as errors
- * (see ls_git_history_error). Returns 0, or a negative code with a message when the walk
- * could not start (bad --range or --branch).
+ * objects (a missing tree, a corrupt commit, a tree nested deeper than 4096 levels) do not
+ * stop it: they are recorded as errors (see ls_git_history_error). Returns 0, or a negative
+ * code with a message when the walk could not start (bad --range or --branch), or LS_ESTOP
+ * when `o->stop` became non-zero.
  */
 int ls_git_history_new(ls_git_history **out, ls_git_repo *repo, const ls_git_history_options *o);
 /**
@@ -81,6 +89,20 @@ size_t ls_git_history_commits(const ls_git_history *h);
 size_t ls_git_history_nerrors(const ls_git_history *h);
 /** The i-th enumeration error (borrowed), e.g. "object 1f2e...: cannot read tree 'src' at commit ab12...: ...". */
 const char *ls_git_history_error(const ls_git_history *h, size_t i);
+/** SHA-256 hex over every ref's name and target and HEAD (full walks; equal digests, same
+ * refs), or "" for ranges, branches and the staged index. Borrowed. */
+const char *ls_git_history_tips(const ls_git_history *h);
+/** Item `idx`'s object id (a blob, a commit for its message, a tag for its message) in hex. */
+void ls_git_history_item_id(const ls_git_history *h, size_t idx, char out[41]);
+/** 1 if item `idx` is a commit or tag message. */
+int ls_git_history_item_is_message(const ls_git_history *h, size_t idx);
+/**
+ * Fills `order` (count entries) with the item indexes in the order that reads fastest: by
+ * pack and offset in the pack (delta bases before the objects built on them), then loose
+ * objects in item order. Output order is the caller's business (findings are few: order
+ * them by item index when emitting).
+ */
+void ls_git_history_read_order(const ls_git_history *h, size_t *order);
 
 /** A per-thread reader of history items: its own repository handle. */
 typedef struct ls_git_reader ls_git_reader;
@@ -102,12 +124,26 @@ typedef struct {
  * Objects larger than `max_size` are not inflated (too_large is set).
  */
 int ls_git_reader_read(ls_git_reader *r, size_t idx, long long max_size, ls_git_content *out);
+/** One place of an item: a path (or a message label) and the first commit holding it there. */
+typedef struct {
+	const char *path;   /**< the file's path, or the item's label ("<commit message>") */
+	const char *commit; /**< 40 hex, or NULL (staged entries, refs to blobs, unreachable) */
+	int is_path;        /**< a file's path (path-dependent decisions apply), not a label */
+} ls_git_place;
+
 /**
- * Fills `out` (whose fields must be NULL) with item `idx`'s provenance: the commit that
- * introduced it, its author, committer date (ISO 8601), first message line and the blob id.
- * Staged items have none. The strings are the caller's.
+ * Item `idx`'s places: [0] is where it was first found, then every further path its blob
+ * appears at, in walk order. Returns the count (at least 1); `*out` is valid until the next
+ * call on this reader.
  */
-void ls_git_reader_provenance(ls_git_reader *r, size_t idx, ls_provenance *out);
+size_t ls_git_reader_places(ls_git_reader *r, size_t idx, const ls_git_place **out);
+
+/**
+ * Fills `out` (whose fields must be NULL) with the provenance of item `idx` at its place
+ * `at` (0: where it was first found): the commit, its author, committer date (ISO 8601),
+ * first message line and the blob id. Staged items have none. The strings are the caller's.
+ */
+void ls_git_reader_provenance(ls_git_reader *r, size_t idx, size_t at, ls_provenance *out);
 
 /** A list of "commit:path" strings (owned by the list). */
 typedef struct {
@@ -137,48 +173,6 @@ int ls_git_is_url(const char *spec);
  * distinct `dir`s.
  */
 int ls_git_mirror_update(const char *url, const char *dir, const volatile int *stop);
-
-/**
- * A repository's reachable objects for bulk scans: each blob reachable from any ref or HEAD
- * once, and each commit's message, with the commit (topological order from the roots) and
- * path that first introduced it; then, as aliases, each further path where a listed blob
- * appears (copies, renames), with the first commit holding it there. One thread at a time;
- * each thread opens its own walk.
- */
-typedef struct ls_git_walk ls_git_walk;
-
-typedef struct {
-	const char *id;     /**< 40 hex: the blob, or the commit of a message */
-	const char *commit; /**< 40 hex: the commit that introduced it */
-	const char *path;   /**< its path there, or "<commit message>" */
-	int is_message;
-	int is_alias;       /**< the blob of an earlier item, at another path: nothing new to read */
-} ls_git_walk_entry;
-
-/**
- * Opens the repository at `path` and lists its refs (cheap: enough for ls_git_walk_tips).
- * Returns 0, or LS_ENOTFOUND / LS_EIO with a message.
- */
-int ls_git_walk_open(ls_git_walk **out, const char *path);
-/**
- * Walks the history once (call once): commits from the roots, each after its parents, the
- * oldest ready one first (committer time, then id), whatever the order of the refs; a shallow
- * clone down to its boundary. Unreadable objects are recorded as errors (ls_git_walk_error),
- * not fatal. Returns 0, or LS_ESTOP when `*stop` became non-zero.
- */
-int ls_git_walk_run(ls_git_walk *w, const volatile int *stop);
-void ls_git_walk_free(ls_git_walk *w);
-size_t ls_git_walk_count(const ls_git_walk *w);
-/** SHA-256 hex over every ref's name and target and HEAD: equal digests, same history. */
-const char *ls_git_walk_tips(const ls_git_walk *w);
-size_t ls_git_walk_nerrors(const ls_git_walk *w);
-const char *ls_git_walk_error(const ls_git_walk *w, size_t i);
-/** Item `i` (its strings are borrowed until the next call on `w`). */
-void ls_git_walk_item(ls_git_walk *w, size_t i, ls_git_walk_entry *out);
-/** Reads item `i` like ls_git_reader_read (data valid until the next read). */
-int ls_git_walk_read(ls_git_walk *w, size_t i, long long max_size, ls_git_content *out);
-/** Fills author_name, author_email and date (which must be NULL) of item `i`'s commit. */
-void ls_git_walk_commit_info(ls_git_walk *w, size_t i, ls_provenance *out);
 
 /* ---- git secrets --scan-history (source_git_secrets.c) ---- */
 

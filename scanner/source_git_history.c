@@ -78,6 +78,45 @@ static void add_item(ls_git_history *h, const git_oid *id, int kind, uint32_t co
 	it->path = path;
 }
 
+static void add_place(ls_git_history *h, uint32_t owner, uint32_t commit, uint32_t path)
+{
+	if (h->nplaces == h->pcap) {
+		h->pcap = h->pcap ? h->pcap * 2 : 256;
+		h->places = ls_xrealloc(h->places, h->pcap * sizeof(place));
+	}
+	place *p = &h->places[h->nplaces++];
+	p->item = owner;
+	p->commit = commit;
+	p->path = path;
+}
+
+/*
+ * A blob entry at `path` (len bytes) of a commit's tree: a new item the first time the blob is
+ * seen, a further place of its item when it is seen at a path it was not listed at before.
+ */
+static void note_blob(ls_git_history *h, const git_oid *id, uint32_t commit, const char *path, size_t len)
+{
+	int isnew;
+	omap_ent *e = ls_git_omap_get(&h->seen, id, &isnew);
+	if (isnew) {
+		e->kind = K_BLOB;
+		e->val = (uint32_t)h->nitems;
+		add_item(h, id, IT_BLOB, commit, ls_git_strtab_intern(&h->paths, path, len));
+		return;
+	}
+	if (e->kind != K_BLOB)
+		return;
+	const item *it = &h->items[e->val];
+	if (it->path != NO_PATH) {
+		const char *first = ls_git_strtab_get(&h->paths, it->path);
+		if (!strncmp(first, path, len) && first[len] == '\0')
+			return; /* the common case: the same file, unchanged, in a changed directory */
+	}
+	uint32_t pid = ls_git_strtab_intern(&h->paths, path, len);
+	if (ls_git_pairset_add(&h->pairs, id, pid))
+		add_place(h, e->val, commit, pid);
+}
+
 void ls_git_history_add_item(ls_git_history *h, const git_oid *id, int kind, const char *path, size_t len)
 {
 	add_item(h, id, kind, NO_COMMIT, ls_git_strtab_intern(&h->paths, path, len));
@@ -89,10 +128,16 @@ void ls_git_history_truncate(ls_git_history *h, size_t n)
 		h->nitems = n;
 }
 
-static ls_git_history *history_alloc(ls_git_repo *r)
+/* Tree entries that may be walked again because their tree appeared at another path (renamed
+ * or copied directories). A tree that holds the same subtree under many names would otherwise
+ * make the number of paths grow exponentially with its depth. */
+#define LS_GIT_ALIAS_BUDGET ((size_t)50 << 20)
+
+ls_git_history *ls_git_history_alloc(ls_git_repo *r)
 {
 	ls_git_history *h = ls_xcalloc(1, sizeof(*h));
 	h->r = r;
+	h->alias_budget = LS_GIT_ALIAS_BUDGET;
 	return h;
 }
 
@@ -210,7 +255,8 @@ static void walk_commits(ls_git_history *h, const git_oid *tip, int hide)
 	free(stack);
 }
 
-/* ---- the tree walk: each distinct tree once, each blob once with its first (commit, path) ---- */
+/* ---- the tree walk: each (tree, path) once, each blob once with its first (commit, path) and
+ * every further path it appears at ---- */
 
 static void walk_tree(ls_git_history *h, const git_oid *tree_id, uint32_t commit, ls_buf *path, int depth)
 {
@@ -219,11 +265,19 @@ static void walk_tree(ls_git_history *h, const git_oid *tree_id, uint32_t commit
 		          LS_GIT_MAX_TREE_DEPTH, path->ptr);
 		return;
 	}
-	int isnew;
+	int isnew, again = 0;
+	const char *p = path->ptr ? path->ptr : "";
 	omap_ent *e = ls_git_omap_get(&h->seen, tree_id, &isnew);
-	if (!isnew)
-		return;
-	e->kind = K_TREE;
+	if (isnew) {
+		e->kind = K_TREE;
+		e->val = ls_git_strtab_intern(&h->paths, p, path->len);
+	} else {
+		if (e->kind != K_TREE || !strcmp(ls_git_strtab_get(&h->paths, e->val), p))
+			return;
+		if (!ls_git_pairset_add(&h->pairs, tree_id, ls_git_strtab_intern(&h->paths, p, path->len)))
+			return;
+		again = 1;
+	}
 	git_tree *t = NULL;
 	if (git_tree_lookup(&t, h->r->repo, tree_id) < 0) {
 		char cs[GIT_OID_HEXSZ + 1] = "";
@@ -235,6 +289,18 @@ static void walk_tree(ls_git_history *h, const git_oid *tree_id, uint32_t commit
 	}
 	size_t base = path->len;
 	size_t n = git_tree_entrycount(t);
+	if (again) {
+		if (h->alias_budget < n) {
+			if (!h->alias_over)
+				add_error(h, "object %s: too many paths (directories copied under many names, as under '%.60s'); "
+				             "further copies are not listed",
+				          git_oid_tostr_s(tree_id), path->len ? path->ptr : "/");
+			h->alias_over = 1;
+			git_tree_free(t);
+			return;
+		}
+		h->alias_budget -= n;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const git_tree_entry *te = git_tree_entry_byindex(t, i);
 		git_object_t type = git_tree_entry_type(te);
@@ -245,16 +311,10 @@ static void walk_tree(ls_git_history *h, const git_oid *tree_id, uint32_t commit
 			ls_buf_putc(path, '/');
 		ls_buf_puts(path, git_tree_entry_name(te));
 		const git_oid *id = git_tree_entry_id(te);
-		if (type == GIT_OBJECT_TREE) {
+		if (type == GIT_OBJECT_TREE)
 			walk_tree(h, id, commit, path, depth + 1);
-			continue;
-		}
-		e = ls_git_omap_get(&h->seen, id, &isnew);
-		if (!isnew)
-			continue;
-		e->kind = K_BLOB;
-		e->val = (uint32_t)h->nitems;
-		add_item(h, id, IT_BLOB, commit, ls_git_strtab_intern(&h->paths, path->ptr, path->len));
+		else
+			note_blob(h, id, commit, path->ptr, path->len);
 	}
 	path->len = base;
 	if (path->ptr)
@@ -320,6 +380,12 @@ static void list_tips(ls_git_history *h, ref_tip **tips, size_t *ntips)
 	git_oid head;
 	if (git_reference_name_to_id(&head, h->r->repo, "HEAD") == 0)
 		push_tip(tips, ntips, "HEAD", &head);
+	/* equal digests, same refs: `repos` does not walk an unchanged repository again */
+	ls_buf all = LS_BUF_INIT;
+	for (size_t i = 0; i < *ntips; i++)
+		ls_buf_printf(&all, "%s %s\n", (*tips)[i].name, git_oid_tostr_s(&(*tips)[i].id));
+	ls_sha256_hex(h->tips, all.ptr ? all.ptr : "", all.len);
+	ls_buf_dispose(&all);
 }
 
 static void free_tips(ref_tip *tips, size_t n)
@@ -483,13 +549,8 @@ static void range_commit(ls_git_history *h, uint32_t ci)
 		free(these);
 	}
 	for (size_t k = 0; k < nc; k++) {
-		int isnew;
-		omap_ent *e = ls_git_omap_get(&h->seen, &cands[k].id, &isnew);
-		if (!isnew)
-			continue;
-		e->kind = K_BLOB;
-		e->val = (uint32_t)h->nitems;
-		add_item(h, &cands[k].id, IT_BLOB, ci, cands[k].path);
+		const char *p = ls_git_strtab_get(&h->paths, cands[k].path);
+		note_blob(h, &cands[k].id, ci, p, strlen(p));
 	}
 done:
 	free(cands);
@@ -591,11 +652,40 @@ static int range_revwalk(ls_git_history *h, const git_oid *from, const git_oid *
 	return -1;
 }
 
+void ls_git_repo_tips(ls_git_repo *r, char out[65])
+{
+	ls_git_history *h = ls_git_history_alloc(r);
+	ref_tip *tips = NULL;
+	size_t n = 0;
+	list_tips(h, &tips, &n);
+	memcpy(out, h->tips, 65);
+	free_tips(tips, n);
+	ls_git_history_free(h);
+}
+
+/* Groups the places by item (counting sort, discovery order kept within an item). */
+static void index_places(ls_git_history *h)
+{
+	free(h->pstart);
+	free(h->pindex);
+	h->pstart = ls_xcalloc(h->nitems + 1, sizeof(uint32_t));
+	h->pindex = ls_xmalloc((h->nplaces ? h->nplaces : 1) * sizeof(uint32_t));
+	for (size_t i = 0; i < h->nplaces; i++)
+		h->pstart[h->places[i].item + 1]++;
+	for (size_t i = 0; i < h->nitems; i++)
+		h->pstart[i + 1] += h->pstart[i];
+	uint32_t *fill = ls_xmalloc((h->nitems ? h->nitems : 1) * sizeof(uint32_t));
+	memcpy(fill, h->pstart, h->nitems * sizeof(uint32_t));
+	for (size_t i = 0; i < h->nplaces; i++)
+		h->pindex[fill[h->places[i].item]++] = (uint32_t)i;
+	free(fill);
+}
+
 /* ---- building a history ---- */
 
 int ls_git_history_new(ls_git_history **out, ls_git_repo *r, const ls_git_history_options *o)
 {
-	ls_git_history *h = history_alloc(r);
+	ls_git_history *h = ls_git_history_alloc(r);
 	load_shallow(h);
 	ref_tip *tips = NULL;
 	size_t ntips = 0;
@@ -673,6 +763,12 @@ int ls_git_history_new(ls_git_history **out, ls_git_repo *r, const ls_git_histor
 	/* commits in order: each one's message, then what it introduced */
 	ls_buf path = LS_BUF_INIT;
 	for (uint32_t ci = 0; ci < h->ncommits; ci++) {
+		if (o->stop && *o->stop) {
+			ls_buf_dispose(&path);
+			ls_error_set("%s: interrupted", r->gitdir);
+			err = LS_ESTOP;
+			goto fail;
+		}
 		add_item(h, &h->commits[ci].id, IT_COMMIT_MSG, ci, NO_PATH);
 		if (ranged) {
 			range_commit(h, ci);
@@ -687,12 +783,7 @@ int ls_git_history_new(ls_git_history **out, ls_git_repo *r, const ls_git_histor
 			walk_tree(h, &others[i].id, NO_COMMIT, &path, 0);
 			continue;
 		}
-		int isnew;
-		omap_ent *e = ls_git_omap_get(&h->seen, &others[i].id, &isnew);
-		if (!isnew)
-			continue;
-		e->kind = K_BLOB;
-		add_item(h, &others[i].id, IT_BLOB, NO_COMMIT, ls_git_strtab_intern(&h->paths, others[i].name, strlen(others[i].name)));
+		note_blob(h, &others[i].id, NO_COMMIT, others[i].name, strlen(others[i].name));
 	}
 	ls_buf_dispose(&path);
 	if (ntags)
@@ -701,6 +792,7 @@ int ls_git_history_new(ls_git_history **out, ls_git_repo *r, const ls_git_histor
 		add_item(h, &tags[i].id, IT_TAG_MSG, NO_COMMIT, ls_git_strtab_intern(&h->paths, tags[i].name, strlen(tags[i].name)));
 	if (o->all_objects)
 		add_unreachable(h);
+	index_places(h);
 	*out = h;
 	h = NULL;
 fail:
@@ -715,82 +807,14 @@ fail:
 	return err;
 }
 
-int ls_git_staged_new(ls_git_history **out, ls_git_repo *r)
-{
-	if (git_repository_is_bare(r->repo)) {
-		ls_error_set("%s: a bare repository has no staged changes", r->gitdir);
-		return LS_EINVAL;
-	}
-	git_index *index = NULL;
-	git_reference *head = NULL;
-	git_tree *tree = NULL;
-	git_diff *diff = NULL;
-	ls_git_history *h = NULL;
-	int err = 0;
-	if (git_repository_head(&head, r->repo) == 0) {
-		git_object *obj = NULL;
-		if (git_reference_peel(&obj, head, GIT_OBJECT_TREE) < 0) {
-			ls_error_set("%s: cannot read HEAD's tree: %s", r->gitdir, ls_git_msg());
-			err = LS_EIO;
-			goto done;
-		}
-		tree = (git_tree *)obj;
-	} /* else no commit yet: everything staged is new */
-
-	/* the index file git uses: $GIT_INDEX_FILE when opened from git's environment (hooks) */
-	h = history_alloc(r);
-	const char *env = r->from_env ? getenv("GIT_INDEX_FILE") : NULL;
-	char *index_path = env && *env ? ls_xstrdup(env) : ls_xasprintf("%sindex", r->gitdir);
-	/* for tests: LEAKSCAN_GIT_STAGED=diff uses only libgit2's diff, =fast never falls back to it */
-	const char *mode = getenv("LEAKSCAN_GIT_STAGED");
-	int fast = !(mode && !strcmp(mode, "diff")) && ls_git_staged_fast(h, r->repo, index_path, tree) == 0;
-	if (!fast && mode && !strcmp(mode, "fast")) {
-		ls_error_set("%s: the index needs libgit2's diff (LEAKSCAN_GIT_STAGED=fast)", index_path);
-		free(index_path);
-		err = LS_EIO;
-		goto done;
-	}
-	free(index_path);
-	if (fast)
-		goto found;
-
-	if (git_repository_index(&index, r->repo) < 0) {
-		ls_error_set("%s: cannot read the index: %s", r->gitdir, ls_git_msg());
-		err = LS_EIO;
-		goto done;
-	}
-	git_diff_options dopt;
-	git_diff_options_init(&dopt, GIT_DIFF_OPTIONS_VERSION);
-	if (git_diff_tree_to_index(&diff, r->repo, tree, index, &dopt) < 0) {
-		ls_error_set("%s: cannot compare the index with HEAD: %s", r->gitdir, ls_git_msg());
-		err = LS_EIO;
-		goto done;
-	}
-	size_t nd = git_diff_num_deltas(diff);
-	for (size_t i = 0; i < nd; i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		if (d->status != GIT_DELTA_ADDED && d->status != GIT_DELTA_MODIFIED && d->status != GIT_DELTA_TYPECHANGE)
-			continue;
-		if (d->new_file.mode == GIT_FILEMODE_COMMIT || git_oid_is_zero(&d->new_file.id))
-			continue;
-		add_item(h, &d->new_file.id, IT_STAGED, NO_COMMIT, ls_git_strtab_intern(&h->paths, d->new_file.path, strlen(d->new_file.path)));
-	}
-found:
-	*out = h;
-	h = NULL;
-done:
-	ls_git_history_free(h);
-	git_diff_free(diff);
-	git_tree_free(tree);
-	git_reference_free(head);
-	git_index_free(index);
-	return err;
-}
-
 void ls_git_history_free(ls_git_history *h)
 {
 	if (!h)
 		return;
+	free(h->places);
+	free(h->pstart);
+	free(h->pindex);
+	ls_git_pairset_dispose(&h->pairs);
 	free(h->commits);
 	free(h->items);
 	ls_git_omap_dispose(&h->seen);
@@ -806,4 +830,10 @@ size_t ls_git_history_count(const ls_git_history *h) { return h->nitems; }
 size_t ls_git_history_commits(const ls_git_history *h) { return h->ncommits; }
 size_t ls_git_history_nerrors(const ls_git_history *h) { return h->nerrors; }
 const char *ls_git_history_error(const ls_git_history *h, size_t i) { return h->errors[i]; }
+const char *ls_git_history_tips(const ls_git_history *h) { return h->tips; }
+void ls_git_history_item_id(const ls_git_history *h, size_t idx, char out[41]) { git_oid_tostr(out, 41, &h->items[idx].id); }
+int ls_git_history_item_is_message(const ls_git_history *h, size_t idx)
+{
+	return h->items[idx].kind == IT_COMMIT_MSG || h->items[idx].kind == IT_TAG_MSG;
+}
 

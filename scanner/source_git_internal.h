@@ -47,6 +47,33 @@ const char *ls_git_strtab_get(const strtab *st, uint32_t id);
 uint32_t ls_git_strtab_intern(strtab *st, const char *s, size_t len);
 void ls_git_strtab_dispose(strtab *st);
 
+/* A set of exact (object id, interned path id) pairs: where a tree was walked, where a blob
+ * was listed. Exact keys: two names never share an entry, whatever their hashes. */
+typedef struct {
+	git_oid id;
+	uint32_t path;
+	uint32_t used;
+} pair_ent;
+
+typedef struct {
+	pair_ent *t;
+	size_t cap, n;
+} pairset;
+
+/* Adds the pair; returns 1 if it was new. */
+int ls_git_pairset_add(pairset *s, const git_oid *id, uint32_t path);
+void ls_git_pairset_dispose(pairset *s);
+
+/* The pack indexes of a repository: where each packed object lies, to read in pack order. */
+typedef struct packidx packidx;
+
+/* Reads every .idx file in the pack directory of `objects_dir` (a malformed one is ignored: order
+ * only changes speed). Never fails; NULL means no pack. */
+packidx *ls_git_packidx_open(const char *objects_dir);
+/* A sort key: (pack ordinal << 40) | offset, or UINT64_MAX for an object in no pack. */
+uint64_t ls_git_packidx_key(const packidx *p, const git_oid *id);
+void ls_git_packidx_free(packidx *p);
+
 struct ls_git_repo {
 	git_repository *repo;
 	char *gitdir;
@@ -68,6 +95,11 @@ typedef struct {
 	git_oid tree;
 } commit_ent;
 
+/* A further place of an item's blob: another path, with the first commit holding it there. */
+typedef struct {
+	uint32_t item, commit, path;
+} place;
+
 struct ls_git_history {
 	ls_git_repo *r;
 	commit_ent *commits;
@@ -79,8 +111,19 @@ struct ls_git_history {
 	char **errors;
 	size_t nerrors;
 	omap shallow;
+	place *places;      /* in discovery order */
+	size_t nplaces, pcap;
+	uint32_t *pstart;   /* item i's places are pindex[pstart[i]..pstart[i+1]) (built at the end) */
+	uint32_t *pindex;
+	pairset pairs;      /* (tree, path) walked, (blob, path) listed beyond the first */
+	size_t alias_budget; /* tree entries that may still be walked again at other paths */
+	int alias_over;      /* the budget ran out (reported once) */
+	char tips[65];      /* digest of every ref and HEAD ("" for ranges, branches, staged) */
+	const volatile int *stop;
 };
 
+/* An empty history of `r` (borrowed). */
+ls_git_history *ls_git_history_alloc(ls_git_repo *r);
 /* Appends an item with no commit (staged entries) at `path` (copied). */
 void ls_git_history_add_item(ls_git_history *h, const git_oid *id, int kind, const char *path, size_t len);
 /* Drops the items from index `n` on. */

@@ -19,6 +19,9 @@ struct ls_git_reader {
 	git_commit *commit;
 	git_tag *tag;
 	ls_buf path;
+	ls_git_place *places; /* the last ls_git_reader_places answer */
+	size_t pcap;
+	ls_buf pbuf;          /* its strings */
 };
 
 int ls_git_reader_new(ls_git_reader **out, const ls_git_history *h)
@@ -60,6 +63,8 @@ void ls_git_reader_free(ls_git_reader *r)
 	git_odb_free(r->odb);
 	git_repository_free(r->repo);
 	ls_buf_dispose(&r->path);
+	ls_buf_dispose(&r->pbuf);
+	free(r->places);
 	free(r);
 }
 
@@ -84,6 +89,47 @@ static void item_path(ls_git_reader *r, const item *it)
 		ls_buf_puts(&r->path, ls_git_strtab_get(&h->paths, it->path));
 		break;
 	}
+}
+
+size_t ls_git_reader_places(ls_git_reader *r, size_t idx, const ls_git_place **out)
+{
+	const ls_git_history *h = r->h;
+	const item *it = &h->items[idx];
+	size_t extra = h->pstart ? h->pstart[idx + 1] - h->pstart[idx] : 0, n = extra + 1;
+	if (n > r->pcap) {
+		r->pcap = n;
+		r->places = ls_xrealloc(r->places, n * sizeof(ls_git_place));
+	}
+	/* offsets first: the buffer moves while it grows */
+	size_t *offs = ls_xmalloc(2 * n * sizeof(size_t));
+	ls_buf_clear(&r->pbuf);
+	item_path(r, it);
+	offs[0] = r->pbuf.len;
+	ls_buf_put(&r->pbuf, r->path.ptr, r->path.len + 1);
+	offs[1] = SIZE_MAX;
+	if (it->commit != NO_COMMIT && (it->kind == IT_BLOB || it->kind == IT_COMMIT_MSG)) {
+		offs[1] = r->pbuf.len;
+		ls_buf_put(&r->pbuf, git_oid_tostr_s(&h->commits[it->commit].id), GIT_OID_HEXSZ + 1);
+	}
+	for (size_t k = 0; k < extra; k++) {
+		const place *pl = &h->places[h->pindex[h->pstart[idx] + k]];
+		offs[2 * (k + 1)] = r->pbuf.len;
+		ls_buf_puts(&r->pbuf, ls_git_strtab_get(&h->paths, pl->path));
+		ls_buf_putc(&r->pbuf, '\0');
+		offs[2 * (k + 1) + 1] = SIZE_MAX;
+		if (pl->commit != NO_COMMIT) {
+			offs[2 * (k + 1) + 1] = r->pbuf.len;
+			ls_buf_put(&r->pbuf, git_oid_tostr_s(&h->commits[pl->commit].id), GIT_OID_HEXSZ + 1);
+		}
+	}
+	for (size_t k = 0; k < n; k++) {
+		r->places[k].path = r->pbuf.ptr + offs[2 * k];
+		r->places[k].commit = offs[2 * k + 1] == SIZE_MAX ? NULL : r->pbuf.ptr + offs[2 * k + 1];
+		r->places[k].is_path = it->kind == IT_BLOB || it->kind == IT_STAGED;
+	}
+	free(offs);
+	*out = r->places;
+	return n;
 }
 
 /* Names an item in a diagnostic: "object ID (path at commit C)". */
@@ -192,9 +238,17 @@ static void commit_prov(ls_git_reader *r, const git_oid *id, ls_provenance *out)
 	git_commit_free(c);
 }
 
-void ls_git_reader_provenance(ls_git_reader *r, size_t idx, ls_provenance *out)
+void ls_git_reader_provenance(ls_git_reader *r, size_t idx, size_t at, ls_provenance *out)
 {
 	const item *it = &r->h->items[idx];
+	const ls_git_history *h = r->h;
+	if (at > 0 && h->pstart && at <= (size_t)(h->pstart[idx + 1] - h->pstart[idx])) {
+		const place *pl = &h->places[h->pindex[h->pstart[idx] + at - 1]];
+		if (pl->commit != NO_COMMIT)
+			commit_prov(r, &h->commits[pl->commit].id, out);
+		out->blob = ls_xstrdup(git_oid_tostr_s(&it->id));
+		return;
+	}
 	switch (it->kind) {
 	case IT_STAGED:
 		return;

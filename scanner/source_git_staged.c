@@ -316,3 +316,75 @@ done:
 	munmap(map, size);
 	return err;
 }
+
+int ls_git_staged_new(ls_git_history **out, ls_git_repo *r)
+{
+	if (git_repository_is_bare(r->repo)) {
+		ls_error_set("%s: a bare repository has no staged changes", r->gitdir);
+		return LS_EINVAL;
+	}
+	git_index *index = NULL;
+	git_reference *head = NULL;
+	git_tree *tree = NULL;
+	git_diff *diff = NULL;
+	ls_git_history *h = NULL;
+	int err = 0;
+	if (git_repository_head(&head, r->repo) == 0) {
+		git_object *obj = NULL;
+		if (git_reference_peel(&obj, head, GIT_OBJECT_TREE) < 0) {
+			ls_error_set("%s: cannot read HEAD's tree: %s", r->gitdir, ls_git_msg());
+			err = LS_EIO;
+			goto done;
+		}
+		tree = (git_tree *)obj;
+	} /* else no commit yet: everything staged is new */
+
+	/* the index file git uses: $GIT_INDEX_FILE when opened from git's environment (hooks) */
+	h = ls_git_history_alloc(r);
+	const char *env = r->from_env ? getenv("GIT_INDEX_FILE") : NULL;
+	char *index_path = env && *env ? ls_xstrdup(env) : ls_xasprintf("%sindex", r->gitdir);
+	/* for tests: LEAKSCAN_GIT_STAGED=diff uses only libgit2's diff, =fast never falls back to it */
+	const char *mode = getenv("LEAKSCAN_GIT_STAGED");
+	int fast = !(mode && !strcmp(mode, "diff")) && ls_git_staged_fast(h, r->repo, index_path, tree) == 0;
+	if (!fast && mode && !strcmp(mode, "fast")) {
+		ls_error_set("%s: the index needs libgit2's diff (LEAKSCAN_GIT_STAGED=fast)", index_path);
+		free(index_path);
+		err = LS_EIO;
+		goto done;
+	}
+	free(index_path);
+	if (fast)
+		goto found;
+
+	if (git_repository_index(&index, r->repo) < 0) {
+		ls_error_set("%s: cannot read the index: %s", r->gitdir, ls_git_msg());
+		err = LS_EIO;
+		goto done;
+	}
+	git_diff_options dopt;
+	git_diff_options_init(&dopt, GIT_DIFF_OPTIONS_VERSION);
+	if (git_diff_tree_to_index(&diff, r->repo, tree, index, &dopt) < 0) {
+		ls_error_set("%s: cannot compare the index with HEAD: %s", r->gitdir, ls_git_msg());
+		err = LS_EIO;
+		goto done;
+	}
+	size_t nd = git_diff_num_deltas(diff);
+	for (size_t i = 0; i < nd; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		if (d->status != GIT_DELTA_ADDED && d->status != GIT_DELTA_MODIFIED && d->status != GIT_DELTA_TYPECHANGE)
+			continue;
+		if (d->new_file.mode == GIT_FILEMODE_COMMIT || git_oid_is_zero(&d->new_file.id))
+			continue;
+		ls_git_history_add_item(h, &d->new_file.id, IT_STAGED, d->new_file.path, strlen(d->new_file.path));
+	}
+found:
+	*out = h;
+	h = NULL;
+done:
+	ls_git_history_free(h);
+	git_diff_free(diff);
+	git_tree_free(tree);
+	git_reference_free(head);
+	git_index_free(index);
+	return err;
+}

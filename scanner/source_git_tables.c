@@ -121,3 +121,46 @@ void ls_git_strtab_dispose(strtab *st)
 	free(st->tab);
 	memset(st, 0, sizeof(*st));
 }
+
+/* ---- a set of exact (object id, interned path) pairs ---- */
+
+static size_t pair_hash(const git_oid *id, uint32_t path)
+{
+	uint64_t h;
+	memcpy(&h, id->id, sizeof(h));
+	return (size_t)(h ^ ((uint64_t)path * 0x9e3779b97f4a7c15ULL));
+}
+
+int ls_git_pairset_add(pairset *s, const git_oid *id, uint32_t path)
+{
+	if ((s->n + 1) * 10 > s->cap * 7) {
+		size_t ncap = s->cap ? s->cap * 2 : 1024;
+		pair_ent *nt = ls_xcalloc(ncap, sizeof(pair_ent));
+		for (size_t i = 0; i < s->cap; i++) {
+			if (!s->t[i].used)
+				continue;
+			size_t j = pair_hash(&s->t[i].id, s->t[i].path) & (ncap - 1);
+			while (nt[j].used)
+				j = (j + 1) & (ncap - 1);
+			nt[j] = s->t[i];
+		}
+		free(s->t);
+		s->t = nt;
+		s->cap = ncap;
+	}
+	size_t i = pair_hash(id, path) & (s->cap - 1);
+	for (; s->t[i].used; i = (i + 1) & (s->cap - 1))
+		if (s->t[i].path == path && !git_oid_cmp(&s->t[i].id, id))
+			return 0;
+	git_oid_cpy(&s->t[i].id, id);
+	s->t[i].path = path;
+	s->t[i].used = 1;
+	s->n++;
+	return 1;
+}
+
+void ls_git_pairset_dispose(pairset *s)
+{
+	free(s->t);
+	memset(s, 0, sizeof(*s));
+}

@@ -414,8 +414,10 @@ void ls_cli_search_options(ls_search_options *so, const ls_cli_options *o, const
 	ls_search_options d = LS_SEARCH_OPTIONS_INIT;
 	*so = d;
 	so->inline_allow = o->inline_allow;
+	so->binary = o->binary;
 	if (fl->allow) {
 		so->allow = ls_allow_search_cb;
+		so->skip_path = ls_allow_skip_cb;
 		so->allow_payload = fl->allow;
 	}
 }
@@ -534,19 +536,19 @@ void ls_cli_result_dispose(ls_cli_result *r)
 }
 
 void ls_cli_result_search(ls_cli_result *r, const ls_matcher *m, ls_scratch *s, const ls_search_options *so,
-                          const ls_cli_options *o, const char *buf, size_t len, const char *path)
+                          const char *buf, size_t len, const ls_search_place *places, size_t nplaces)
 {
-	r->bytes = len;
-	if (!o->binary && ls_is_binary(buf, len)) {
-		r->skipped = 1;
-		return;
-	}
-	if (ls_search_buffer(m, s, so, buf, len, path, &r->findings) < 0)
-		r->error = ls_xasprintf("%s: %s", path, ls_error_last());
-	const ls_rule *lim = ls_scratch_limit_rule(s);
-	if (lim && !r->error)
+	ls_search_result sr;
+	if (ls_search_blob(m, s, so, buf, len, places, nplaces, &sr) < 0)
+		r->error = ls_xasprintf("%s: %s", places[0].path, ls_error_last());
+	r->bytes = sr.skipped == LS_SEARCH_SKIPPED_PATH ? 0 : len;
+	r->skipped = sr.skipped == LS_SEARCH_BINARY;
+	if (sr.limit_rule && !r->error)
 		r->error = ls_xasprintf("%s: rule '%s' hit the regex match limit; some candidates were not checked",
-		                        path, lim->id);
+		                        places[0].path, sr.limit_rule->id);
+	for (size_t i = 0; i < sr.findings.n; i++)
+		ls_findings_push(&r->findings, &sr.findings.items[i]);
+	ls_search_result_dispose(&sr);
 }
 
 void ls_cli_result_tally(ls_cli_stats *st, const ls_cli_result *r, const ls_cli_options *o)

@@ -134,11 +134,12 @@ typedef struct {
 
 void ls_cli_result_dispose(ls_cli_result *r);
 /**
- * Searches one item's content into `r`: the binary skip (unless --binary), the search
- * itself, and an error naming the rule when a confirmation hit the regex limits.
+ * Searches one item's content, found at `places`, into `r` through ls_search_blob (binary
+ * skip unless so->binary, per-place decisions), with an error naming the rule when a
+ * confirmation hit the regex limits in this item.
  */
 void ls_cli_result_search(ls_cli_result *r, const ls_matcher *m, ls_scratch *s, const ls_search_options *so,
-                          const ls_cli_options *o, const char *buf, size_t len, const char *path);
+                          const char *buf, size_t len, const ls_search_place *places, size_t nplaces);
 /** Counts an item in the tallies and prints its error and note (writer thread). */
 void ls_cli_result_tally(ls_cli_stats *st, const ls_cli_result *r, const ls_cli_options *o);
 

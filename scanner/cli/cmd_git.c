@@ -12,6 +12,11 @@
 enum { OPT_ALL_OBJECTS = 2000, OPT_ALL_PROVENANCE, OPT_RANGE, OPT_SINCE, OPT_BRANCH, OPT_STAGED, OPT_MESSAGE };
 
 typedef struct {
+	size_t idx; /* the item */
+	ls_cli_result res;
+} kept_result;
+
+typedef struct {
 	const ls_cli_options *o;
 	const ls_matcher *m;
 	ls_search_options so;
@@ -26,6 +31,9 @@ typedef struct {
 	int hold;
 	ls_findings held;
 	size_t *held_items; /* the item of each held finding */
+	size_t *order;      /* item indexes in read order */
+	kept_result *kept;  /* results with something to say, by read position until sorted */
+	size_t nkept, kcap;
 } git_job;
 
 typedef struct {
@@ -96,69 +104,78 @@ static void mask_message(const git_job *j, ls_scratch *s, ls_provenance *p, cons
 
 static char *dup_or_null(const char *s) { return s ? ls_xstrdup(s) : NULL; }
 
-static void work(void *wp, size_t idx, void *payload)
+static void prov_copy(ls_provenance *dst, const ls_provenance *src)
+{
+	free(dst->commit);
+	dst->commit = dup_or_null(src->commit);
+	dst->author_name = dup_or_null(src->author_name);
+	dst->author_email = dup_or_null(src->author_email);
+	dst->date = dup_or_null(src->date);
+	dst->message = dup_or_null(src->message);
+	dst->blob = dup_or_null(src->blob);
+}
+
+static void prov_dispose(ls_provenance *p)
+{
+	ls_finding tmp;
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.prov = *p;
+	ls_finding_dispose(&tmp);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Item `idx`, read at position `pos` of the read order. */
+static void work(void *wp, size_t pos, void *payload)
 {
 	git_job *j = payload;
 	git_worker *w = wp;
-	ls_cli_result *res = &j->results[idx];
+	size_t idx = j->order[pos];
+	ls_cli_result *res = &j->results[pos];
 	ls_git_content c;
 	if (ls_git_reader_read(w->reader, idx, j->o->max_file_size, &c) < 0) {
 		res->error = ls_xstrdup(ls_error_last());
 		return;
 	}
-	res->bytes = c.too_large ? 0 : c.len;
 	if (c.too_large) {
 		res->skipped = 2;
 		res->note = ls_xasprintf("%s: skipped, larger than --max-file-size (%lld bytes)", c.path, c.size);
 		return;
 	}
-	if (c.is_path && j->fl->allow && ls_allow_skip_path(j->fl->allow, c.path, 0))
-		return;
-	ls_cli_result_search(res, j->m, w->scratch, &j->so, j->o, c.data, c.len, c.path);
-	const ls_rule *lim = ls_scratch_limit_rule(w->scratch);
-	if (lim && !res->error)
-		res->error = ls_xasprintf("%s: rule '%s' hit the regex match limit; some candidates were not checked", c.path,
-		                          lim->id);
-	if (!res->findings.n)
-		return;
+	const ls_git_place *gp;
+	size_t np = ls_git_reader_places(w->reader, idx, &gp);
+	/* ls_git_place and ls_search_place have the same fields: one blob, every place it is at */
+	ls_search_place *pl = ls_xmalloc(np * sizeof(*pl));
+	for (size_t k = 0; k < np; k++) {
+		pl[k].path = gp[k].path;
+		pl[k].commit = gp[k].commit;
+		pl[k].is_path = gp[k].is_path;
+	}
+	ls_cli_result_search(res, j->m, w->scratch, &j->so, c.data, c.len, pl, np);
+	free(pl);
+	/* provenance of each place that holds a finding, looked up once per place */
 	ls_provenance p;
 	memset(&p, 0, sizeof(p));
-	ls_git_reader_provenance(w->reader, idx, &p);
-	if (j->redact)
-		mask_message(j, w->scratch, &p, NULL);
+	size_t at = SIZE_MAX;
 	for (size_t i = 0; i < res->findings.n; i++) {
-		ls_provenance *fp = &res->findings.items[i].prov;
-		fp->commit = dup_or_null(p.commit);
-		fp->author_name = dup_or_null(p.author_name);
-		fp->author_email = dup_or_null(p.author_email);
-		fp->date = dup_or_null(p.date);
-		fp->message = dup_or_null(p.message);
-		fp->blob = dup_or_null(p.blob);
-	}
-	ls_finding tmp;
-	memset(&tmp, 0, sizeof(tmp));
-	tmp.prov = p;
-	ls_finding_dispose(&tmp);
-	/* allowlist entries naming commits can only match now that the provenance is known */
-	if (j->fl->allow) {
-		size_t keep = 0;
-		for (size_t i = 0; i < res->findings.n; i++) {
-			if (ls_allow_check(j->fl->allow, &res->findings.items[i]))
-				ls_finding_dispose(&res->findings.items[i]);
-			else
-				res->findings.items[keep++] = res->findings.items[i];
+		ls_finding *f = &res->findings.items[i];
+		if (f->place != at) {
+			prov_dispose(&p);
+			at = f->place;
+			ls_git_reader_provenance(w->reader, idx, at, &p);
+			if (j->redact)
+				mask_message(j, w->scratch, &p, NULL);
 		}
-		res->findings.n = keep;
+		prov_copy(&f->prov, &p);
+		if (j->redact)
+			mask_message(j, w->scratch, &f->prov, f);
 	}
-	if (j->redact)
-		for (size_t i = 0; i < res->findings.n; i++)
-			mask_message(j, w->scratch, &res->findings.items[i].prov, &res->findings.items[i]);
+	prov_dispose(&p);
 }
 
-static void discard(size_t idx, void *payload)
+static void discard(size_t pos, void *payload)
 {
 	git_job *j = payload;
-	ls_cli_result_dispose(&j->results[idx]);
+	ls_cli_result_dispose(&j->results[pos]);
 }
 
 static int report_one(git_job *j, const ls_finding *f)
@@ -169,23 +186,52 @@ static int report_one(git_job *j, const ls_finding *f)
 	return j->write_failed;
 }
 
-static int emit(size_t idx, void *payload)
+/* Items are read in pack order; what they yield is kept (it is little: findings, errors,
+ * notes) and emitted in item order at the end, so output does not depend on the read order
+ * or on -j. */
+static int emit(size_t pos, void *payload)
 {
 	git_job *j = payload;
-	ls_cli_result *res = &j->results[idx];
-	ls_cli_result_tally(&j->st, res, j->o);
-	for (size_t i = 0; i < res->findings.n && !j->write_failed; i++) {
-		if (j->hold) {
-			j->held_items = ls_xrealloc(j->held_items, (j->held.n + 1) * sizeof(size_t));
-			j->held_items[j->held.n] = idx;
-			ls_findings_push(&j->held, &res->findings.items[i]);
-			memset(&res->findings.items[i], 0, sizeof(ls_finding));
-			continue;
-		}
-		report_one(j, &res->findings.items[i]);
+	ls_cli_result *res = &j->results[pos];
+	if (!res->findings.n && !res->error && !res->note) {
+		ls_cli_result_tally(&j->st, res, j->o);
+		discard(pos, payload);
+		return 0;
 	}
-	discard(idx, payload);
-	return j->write_failed;
+	if (j->nkept == j->kcap) {
+		j->kcap = j->kcap ? j->kcap * 2 : 64;
+		j->kept = ls_xrealloc(j->kept, j->kcap * sizeof(*j->kept));
+	}
+	j->kept[j->nkept].idx = j->order[pos];
+	j->kept[j->nkept++].res = *res;
+	memset(res, 0, sizeof(*res));
+	return 0;
+}
+
+static int cmp_kept(const void *a, const void *b)
+{
+	size_t x = ((const kept_result *)a)->idx, y = ((const kept_result *)b)->idx;
+	return x < y ? -1 : x > y;
+}
+
+static void emit_kept(git_job *j)
+{
+	if (j->nkept)
+		qsort(j->kept, j->nkept, sizeof(*j->kept), cmp_kept);
+	for (size_t k = 0; k < j->nkept; k++) {
+		ls_cli_result *res = &j->kept[k].res;
+		ls_cli_result_tally(&j->st, res, j->o);
+		for (size_t i = 0; i < res->findings.n && !j->write_failed; i++) {
+			if (j->hold) {
+				j->held_items = ls_xrealloc(j->held_items, (j->held.n + 1) * sizeof(size_t));
+				j->held_items[j->held.n] = j->kept[k].idx;
+				ls_findings_push(&j->held, &res->findings.items[i]);
+				continue;
+			}
+			report_one(j, &res->findings.items[i]);
+		}
+		ls_cli_result_dispose(res);
+	}
 }
 
 /* --all-provenance: every (commit, path) of each held finding's blob, then report them. */
@@ -419,11 +465,14 @@ int cmd_git(int argc, char **argv)
 		size_t n = ls_git_history_count(h);
 		j.h = h;
 		j.results = ls_xcalloc(n ? n : 1, sizeof(ls_cli_result));
+		j.order = ls_xmalloc((n ? n : 1) * sizeof(size_t));
+		ls_git_history_read_order(h, j.order);
 		ls_pool_job pj = {(size_t)o.jobs, 0, worker_new, worker_free, work, emit, discard, &j};
 		if (ls_pool_run(&pj, n) == LS_ERR) {
 			ls_cli_error("%s", ls_error_last());
 			j.st.errors++;
 		}
+		emit_kept(&j);
 		if (j.hold)
 			flush_held(&j, h);
 	}
@@ -442,6 +491,10 @@ done:
 		ls_cli_output_close(&out, 0);
 	ls_report_free(j.report);
 	free(j.results);
+	free(j.order);
+	for (size_t k = 0; k < j.nkept; k++)
+		ls_cli_result_dispose(&j.kept[k].res);
+	free(j.kept);
 	ls_findings_dispose(&j.held);
 	free(j.held_items);
 	free(since_range);

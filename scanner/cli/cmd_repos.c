@@ -40,7 +40,18 @@ static void on_signal(int sig)
 
 /* ---- blobs: scanned before, or claimed/scanned in this run ---- */
 
-enum { B_FREE = 0, B_CLAIMED, B_CLEAN, B_FOUND, B_FAILED };
+/* A blob is scanned with the places it has in the repository that claimed it. Places differ
+ * only in whether they are source code (`quoted_in_code`; repos has no allowlists), so a
+ * blob scanned where every place was source code (*_CODE, kept under its own digest) is
+ * scanned again for a repository that holds it at another kind of path. */
+enum { B_FREE = 0, B_CLAIMED, B_CLEAN, B_FOUND, B_FAILED, B_CLEAN_CODE, B_FOUND_CODE };
+
+/* Whether a blob in `state` needs no scan for a repository (need_any: it has a place that
+ * is not source code). */
+static int blob_done(int state, int need_any)
+{
+	return state == B_CLEAN || state == B_FOUND || (!need_any && (state == B_CLEAN_CODE || state == B_FOUND_CODE));
+}
 
 typedef struct {
 	unsigned char id[20];
@@ -93,22 +104,25 @@ static bent *blob_get(blobmap *m, const unsigned char id[20])
 	return &m->t[i];
 }
 
-static int load_blob(const char *id, long long nfindings, void *payload)
+static int load_blob_as(blobmap *m, const char *id, long long nfindings, int code)
 {
-	blobmap *m = payload;
 	unsigned char b[20];
 	if (strlen(id) != 40)
 		return 0;
 	hex20(b, id);
-	blob_get(m, b)->state = nfindings ? B_FOUND : B_CLEAN;
+	blob_get(m, b)->state = (uint8_t)(code ? (nfindings ? B_FOUND_CODE : B_CLEAN_CODE) : (nfindings ? B_FOUND : B_CLEAN));
 	return 0;
 }
+
+static int load_blob(const char *id, long long nfindings, void *payload) { return load_blob_as(payload, id, nfindings, 0); }
+static int load_blob_code(const char *id, long long nfindings, void *payload) { return load_blob_as(payload, id, nfindings, 1); }
 
 /* ---- what workers hand to the writer ---- */
 
 typedef struct msg {
 	struct msg *next;
 	int is_repo;
+	int code;               /* blob: scanned at source-code places only */
 	char id[41];            /* blob */
 	ls_findings findings;   /* blob */
 	char *name, *url;       /* repo */
@@ -146,6 +160,7 @@ typedef struct {
 	ls_search_options so;
 	ls_store *store;
 	char digest[65];
+	char digest_code[65];   /* blobs scanned where every place was source code */
 	long long run;
 	int secrets;
 	repo_list *repos;
@@ -207,7 +222,8 @@ static void enqueue(repos_job *j, msg *m)
 static int apply(repos_job *j, msg *m)
 {
 	if (!m->is_repo)
-		return ls_store_put_blob(j->store, m->id, j->digest, j->run, m->findings.items, m->findings.n, j->secrets);
+		return ls_store_put_blob(j->store, m->id, m->code ? j->digest_code : j->digest, j->run, m->findings.items,
+		                         m->findings.n, j->secrets);
 	return ls_store_put_repo(j->store, m->name, m->url, m->tips, j->digest, j->run, m->locs, m->nlocs);
 }
 
@@ -262,39 +278,110 @@ static const prev_repo *find_prev(const repos_job *j, const char *name)
 
 static char *dup_or_null(const char *s) { return s ? ls_xstrdup(s) : NULL; }
 
-/* Scans one claimed item; returns its state (B_CLEAN or B_FOUND), or B_FREE when it could not
- * be read (then nothing is recorded and a later run tries again). */
-static int scan_item(repos_job *j, ls_git_walk *w, ls_scratch *scratch, size_t i, const char *id)
+/* Scans one claimed item at every place it has here; returns its state, or B_FREE when it
+ * could not be read or searched (then nothing is recorded and a later run tries again). */
+static int scan_item(repos_job *j, const repo_ent *r, ls_git_reader *rd, ls_scratch *scratch, size_t i, const char *id,
+                     int need_any)
 {
 	ls_git_content c;
-	if (ls_git_walk_read(w, i, j->o->max_file_size, &c) < 0) {
-		job_error(j, "%s", ls_error_last());
+	if (ls_git_reader_read(rd, i, j->o->max_file_size, &c) < 0) {
+		job_error(j, "%s: %s", r->name, ls_error_last());
 		ATOMIC_ADD(&j->errors, 1);
 		return B_FREE;
 	}
 	msg *m = ls_xcalloc(1, sizeof(*m));
 	memcpy(m->id, id, 41);
-	if (!c.too_large && (j->o->binary || !ls_is_binary(c.data, c.len))) {
-		if (ls_search_buffer(j->m, scratch, &j->so, c.data, c.len, c.path, &m->findings) < 0) {
-			job_error(j, "object %s (%s): %s", id, c.path, ls_error_last());
+	m->code = !need_any;
+	if (c.too_large) {
+		if (!j->o->quiet)
+			job_error(j, "%s: %s: skipped, larger than --max-file-size (%lld bytes)", r->name, c.path, c.size);
+	} else {
+		const ls_git_place *gp;
+		size_t np = ls_git_reader_places(rd, i, &gp);
+		ls_search_place *pl = ls_xmalloc(np * sizeof(*pl));
+		for (size_t k = 0; k < np; k++) {
+			pl[k].path = gp[k].path;
+			pl[k].commit = gp[k].commit;
+			pl[k].is_path = gp[k].is_path;
+		}
+		ls_search_result sr;
+		int err = ls_search_blob(j->m, scratch, &j->so, c.data, c.len, pl, np, &sr);
+		free(pl);
+		if (err < 0) {
+			job_error(j, "%s: object %s: %s", r->name, id, ls_error_last());
 			ATOMIC_ADD(&j->errors, 1);
+			ls_search_result_dispose(&sr);
 			msg_free(m);
 			return B_FREE;
 		}
-		ATOMIC_ADD(&j->bytes, c.len);
+		if (sr.limit_rule) {
+			job_error(j, "%s: %s: rule '%s' hit the regex match limit; some candidates were not checked", r->name,
+			          c.path, sr.limit_rule->id);
+			ATOMIC_ADD(&j->errors, 1);
+		}
+		if (sr.skipped != LS_SEARCH_BINARY)
+			ATOMIC_ADD(&j->bytes, c.len);
+		m->findings = sr.findings;
+		sr.findings.items = NULL;
+		sr.findings.n = sr.findings.cap = 0;
+		ls_search_result_dispose(&sr);
 	}
 	ATOMIC_ADD(&j->blobs_scanned, 1);
 	ATOMIC_ADD(&j->new_findings, m->findings.n);
-	int state = m->findings.n ? B_FOUND : B_CLEAN;
+	int state = m->findings.n ? (need_any ? B_FOUND : B_FOUND_CODE) : (need_any ? B_CLEAN : B_CLEAN_CODE);
 	enqueue(j, m);
 	return state;
 }
 
+/* Whether item `i` has a place where source-code rules do not apply (a message, a file that
+ * is not source code). */
+static int item_needs_any(ls_git_reader *rd, size_t i)
+{
+	const ls_git_place *gp;
+	size_t np = ls_git_reader_places(rd, i, &gp);
+	for (size_t k = 0; k < np; k++)
+		if (!gp[k].is_path || !ls_path_is_code(gp[k].path))
+			return 1;
+	return 0;
+}
+
+/* Every place of each blob with findings, with its commit's author and date. */
+static void add_locations(msg *m, const ls_git_history *h, ls_git_reader *rd, const uint8_t *state, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (state[i] != B_FOUND && state[i] != B_FOUND_CODE)
+			continue;
+		char id[41];
+		ls_git_history_item_id(h, i, id);
+		const ls_git_place *gp;
+		size_t np = ls_git_reader_places(rd, i, &gp);
+		for (size_t k = 0; k < np; k++) {
+			m->locs = ls_xrealloc(m->locs, (m->nlocs + 1) * sizeof(ls_store_location));
+			ls_store_location *l = &m->locs[m->nlocs++];
+			memset(l, 0, sizeof(*l));
+			l->blob = ls_xstrdup(id);
+			l->path = ls_xstrdup(gp[k].path);
+			ls_provenance pv;
+			memset(&pv, 0, sizeof(pv));
+			ls_git_reader_provenance(rd, i, k, &pv);
+			l->commit = pv.commit;
+			l->author_name = pv.author_name;
+			l->author_email = pv.author_email;
+			l->date = pv.date;
+			free(pv.message);
+			free(pv.blob);
+		}
+	}
+}
+
 static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
 {
-	ls_git_walk *w = NULL;
-	uint8_t *state = NULL;
+	ls_git_repo *repo = NULL;
+	ls_git_history *h = NULL;
+	ls_git_reader *rd = NULL;
+	uint8_t *state = NULL, *mine = NULL, *need_any = NULL;
 	unsigned char *ids = NULL;
+	size_t *order = NULL, n = 0;
 	if (r->url && ls_git_mirror_update(r->url, r->path, &g_stop) < 0) {
 		if (!g_stop) {
 			job_error(j, "%s; skipped", ls_error_last());
@@ -306,87 +393,111 @@ static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
 		struct timespec ts = {j->delay_ms / 1000, (long)(j->delay_ms % 1000) * 1000000L};
 		nanosleep(&ts, NULL);
 	}
-	if (ls_git_walk_open(&w, r->path) < 0) {
+	if (ls_git_repo_open(&repo, r->path) < 0) {
 		job_error(j, "%s; skipped", ls_error_last());
 		ATOMIC_ADD(&j->repos_failed, 1);
 		return;
 	}
 	/* same refs, same rules as at the last complete scan: nothing new to walk */
+	char tips[65];
+	ls_git_repo_tips(repo, tips);
 	const prev_repo *p = find_prev(j, r->name);
-	if (p && !strcmp(p->tips, ls_git_walk_tips(w)) && !strcmp(p->digest, j->digest)) {
+	if (p && !strcmp(p->tips, tips) && !strcmp(p->digest, j->digest)) {
 		ATOMIC_ADD(&j->repos_unchanged, 1);
 		ATOMIC_ADD(&j->repos_done, 1);
-		ls_git_walk_free(w);
-		return;
+		goto done;
 	}
-	if (ls_git_walk_run(w, &g_stop) < 0) {
-		ls_git_walk_free(w);
-		return; /* stopping */
+	ls_git_history_options ho = LS_GIT_HISTORY_OPTIONS_INIT;
+	ho.stop = &g_stop;
+	int err = ls_git_history_new(&h, repo, &ho);
+	if (err == LS_ESTOP)
+		goto done;
+	if (err < 0 || ls_git_reader_new(&rd, h) < 0) {
+		job_error(j, "%s: %s; skipped", r->name, ls_error_last());
+		ATOMIC_ADD(&j->repos_failed, 1);
+		goto done;
 	}
+	/* an incomplete scan records no tips: the next run scans the repository again */
 	int incomplete = 0;
-	for (size_t e = 0; e < ls_git_walk_nerrors(w); e++) {
-		job_error(j, "%s: %s", r->name, ls_git_walk_error(w, e));
+	if (ls_git_repo_is_shallow(repo)) {
+		job_error(j, "warning: %s is a shallow clone; history beyond its boundary is not scanned", r->name);
 		ATOMIC_ADD(&j->errors, 1);
 		incomplete = 1;
 	}
-	size_t n = ls_git_walk_count(w);
+	for (size_t e = 0; e < ls_git_history_nerrors(h); e++) {
+		job_error(j, "%s: %s", r->name, ls_git_history_error(h, e));
+		ATOMIC_ADD(&j->errors, 1);
+		incomplete = 1;
+	}
+	n = ls_git_history_count(h);
 	state = ls_xcalloc(n ? n : 1, 1);
+	mine = ls_xcalloc(n ? n : 1, 1);
+	need_any = ls_xcalloc(n ? n : 1, 1);
 	ids = ls_xmalloc((n ? n : 1) * 20);
-	uint8_t *mine = ls_xcalloc(n ? n : 1, 1);
-	ls_git_walk_entry e;
+	order = ls_xmalloc((n ? n : 1) * sizeof(size_t));
 	for (size_t i = 0; i < n; i++) {
-		ls_git_walk_item(w, i, &e);
-		hex20(ids + 20 * i, e.id);
+		char id[41];
+		ls_git_history_item_id(h, i, id);
+		hex20(ids + 20 * i, id);
+		need_any[i] = (uint8_t)item_needs_any(rd, i);
 	}
-	/* claim what nobody scanned; note what others are scanning right now */
-	pthread_mutex_lock(&j->blobs.mu);
-	for (size_t i = 0; i < n; i++) {
-		bent *b = blob_get(&j->blobs, ids + 20 * i);
-		if (b->state == B_FREE) {
-			b->state = B_CLAIMED;
-			mine[i] = 1;
-		}
-		state[i] = b->state;
-	}
-	pthread_mutex_unlock(&j->blobs.mu);
-	for (size_t i = 0; i < n; i++) {
-		if (!mine[i])
-			continue;
-		int st = B_FREE;
-		if (!g_stop) {
-			ls_git_walk_item(w, i, &e);
-			char id[41];
-			memcpy(id, e.id, 41);
-			st = scan_item(j, w, scratch, i, id);
-		}
-		if (st == B_FREE) {
-			/* not scanned (unreadable, or stopping): not recorded, so a later run tries again;
-			 * repositories waiting on it in this run are left incomplete too */
-			st = B_FAILED;
-			incomplete = 1;
-		}
+	ls_git_history_read_order(h, order);
+	/* a second round scans again, for this repository, blobs another worker scanned where
+	 * every place was source code while this one holds them elsewhere too */
+	for (int round = 0; round < 2 && !g_stop; round++) {
+		size_t claimed = 0;
 		pthread_mutex_lock(&j->blobs.mu);
-		blob_get(&j->blobs, ids + 20 * i)->state = (uint8_t)st;
-		state[i] = (uint8_t)st;
-		pthread_cond_broadcast(&j->blobs.cv);
+		for (size_t i = 0; i < n; i++) {
+			bent *b = blob_get(&j->blobs, ids + 20 * i);
+			if (b->state != B_CLAIMED && b->state != B_FAILED && !blob_done(b->state, need_any[i])) {
+				b->state = B_CLAIMED;
+				mine[i] = 1;
+				claimed++;
+			}
+			state[i] = b->state;
+		}
 		pthread_mutex_unlock(&j->blobs.mu);
-	}
-	/* wait for the blobs other workers were scanning (they never wait themselves while they
-	 * hold claims, so this cannot deadlock) */
-	pthread_mutex_lock(&j->blobs.mu);
-	for (size_t i = 0; i < n && !g_stop; i++) {
-		if (state[i] != B_CLAIMED)
-			continue;
-		bent *b;
-		while ((b = blob_get(&j->blobs, ids + 20 * i))->state == B_CLAIMED && !g_stop)
-			pthread_cond_wait(&j->blobs.cv, &j->blobs.mu);
-		state[i] = b->state;
+		for (size_t pos = 0; pos < n && claimed; pos++) {
+			size_t i = order[pos];
+			if (!mine[i])
+				continue;
+			mine[i] = 0;
+			int st = B_FREE;
+			if (!g_stop) {
+				char id[41];
+				ls_git_history_item_id(h, i, id);
+				st = scan_item(j, r, rd, scratch, i, id, need_any[i]);
+			}
+			if (st == B_FREE) {
+				/* not scanned (unreadable, or stopping): not recorded, so a later run tries
+				 * again; repositories waiting on it in this run are left incomplete too */
+				st = B_FAILED;
+				incomplete = 1;
+			}
+			pthread_mutex_lock(&j->blobs.mu);
+			blob_get(&j->blobs, ids + 20 * i)->state = (uint8_t)st;
+			state[i] = (uint8_t)st;
+			pthread_cond_broadcast(&j->blobs.cv);
+			pthread_mutex_unlock(&j->blobs.mu);
+		}
+		/* wait for the blobs other workers were scanning (they never wait themselves while
+		 * they hold claims, so this cannot deadlock) */
+		int again = 0;
+		pthread_mutex_lock(&j->blobs.mu);
+		for (size_t i = 0; i < n && !g_stop; i++) {
+			bent *b;
+			while ((b = blob_get(&j->blobs, ids + 20 * i))->state == B_CLAIMED && !g_stop)
+				pthread_cond_wait(&j->blobs.cv, &j->blobs.mu);
+			state[i] = b->state;
+			again |= state[i] != B_FAILED && !blob_done(state[i], need_any[i]);
+		}
+		pthread_mutex_unlock(&j->blobs.mu);
+		if (!again)
+			break;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (state[i] == B_FAILED)
+		if (state[i] == B_FAILED || !blob_done(state[i], need_any[i]))
 			incomplete = 1;
-	pthread_mutex_unlock(&j->blobs.mu);
-	free(mine);
 	if (g_stop)
 		goto done;
 	msg *m = ls_xcalloc(1, sizeof(*m));
@@ -394,31 +505,20 @@ static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
 	m->name = ls_xstrdup(r->name);
 	m->url = dup_or_null(r->url);
 	if (!incomplete)
-		memcpy(m->tips, ls_git_walk_tips(w), 65);
-	for (size_t i = 0; i < n; i++) {
-		if (state[i] != B_FOUND)
-			continue;
-		ls_git_walk_item(w, i, &e);
-		m->locs = ls_xrealloc(m->locs, (m->nlocs + 1) * sizeof(ls_store_location));
-		ls_store_location *l = &m->locs[m->nlocs++];
-		memset(l, 0, sizeof(*l));
-		l->blob = ls_xstrdup(e.id);
-		l->commit = ls_xstrdup(e.commit);
-		l->path = ls_xstrdup(e.path);
-		ls_provenance pv;
-		memset(&pv, 0, sizeof(pv));
-		ls_git_walk_commit_info(w, i, &pv);
-		l->author_name = pv.author_name;
-		l->author_email = pv.author_email;
-		l->date = pv.date;
-	}
+		memcpy(m->tips, tips, 65);
+	add_locations(m, h, rd, state, n);
 	enqueue(j, m);
 	ATOMIC_ADD(&j->repos_scanned, 1);
 	ATOMIC_ADD(&j->repos_done, 1);
 done:
 	free(state);
+	free(mine);
+	free(need_any);
 	free(ids);
-	ls_git_walk_free(w);
+	free(order);
+	ls_git_reader_free(rd);
+	ls_git_history_free(h);
+	ls_git_repo_free(repo);
 }
 
 typedef struct {
@@ -685,6 +785,9 @@ int cmd_repos(int argc, char **argv)
 	ls_ruleset_digest(rs, rd);
 	char *dsrc = ls_xasprintf("%s binary=%d max=%lld inline=%d", rd, o.binary, o.max_file_size, o.inline_allow);
 	ls_sha256_hex(j.digest, dsrc, strlen(dsrc));
+	char *csrc = ls_xasprintf("%s places=source-code", dsrc);
+	ls_sha256_hex(j.digest_code, csrc, strlen(csrc));
+	free(csrc);
 	free(dsrc);
 	if (secrets >= 0 && secrets != ls_store_secrets_stored(store) && ls_store_set_store_secrets(store, secrets) < 0) {
 		ls_cli_error("%s", ls_error_last());
@@ -697,7 +800,8 @@ int cmd_repos(int argc, char **argv)
 	pthread_cond_init(&j.qcv, NULL);
 	pthread_cond_init(&j.qroom, NULL);
 	pthread_mutex_init(&j.errmu, NULL);
-	if (ls_store_blobs_foreach(store, j.digest, load_blob, &j.blobs) < 0 ||
+	if (ls_store_blobs_foreach(store, j.digest_code, load_blob_code, &j.blobs) < 0 ||
+	    ls_store_blobs_foreach(store, j.digest, load_blob, &j.blobs) < 0 ||
 	    ls_store_repos_foreach(store, load_prev, &j) < 0 || ls_store_run_begin(store, j.digest, &j.run) < 0) {
 		ls_cli_error("%s", ls_error_last());
 		goto done;
@@ -708,6 +812,7 @@ int cmd_repos(int argc, char **argv)
 	j.m = m;
 	ls_search_options so = LS_SEARCH_OPTIONS_INIT;
 	so.inline_allow = o.inline_allow;
+	so.binary = o.binary;
 	j.so = so;
 	j.store = store;
 	j.repos = &mine;

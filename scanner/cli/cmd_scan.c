@@ -87,7 +87,8 @@ static int read_at(int fd, ls_buf *b, size_t size, off_t off)
 
 static void search(scan_job *j, ls_scratch *s, ls_cli_result *res, const char *buf, size_t len, const char *path)
 {
-	ls_cli_result_search(res, j->m, s, &j->so, j->o, buf, len, path);
+	ls_search_place pl = {path, NULL, 0};
+	ls_cli_result_search(res, j->m, s, &j->so, buf, len, &pl, 1);
 }
 
 static size_t count_chars(const char *s, size_t n)
@@ -121,7 +122,11 @@ static void search_windows(scan_job *j, worker *w, ls_cli_result *res, int fd, s
 		int last = start + len >= size || len < WINDOW;
 		ls_cli_result part;
 		memset(&part, 0, sizeof(part));
-		ls_cli_result_search(&part, j->m, w->scratch, &j->so, j->o, w->buf.ptr, len, path);
+		/* the first window decided binary for the whole file */
+		ls_search_options so = j->so;
+		so.binary = 1;
+		ls_search_place pl = {path, NULL, 0};
+		ls_cli_result_search(&part, j->m, w->scratch, &so, w->buf.ptr, len, &pl, 1);
 		size_t lo = start ? start + half : 0, hi = last ? SIZE_MAX : start + len - half;
 		for (size_t i = 0; i < part.findings.n; i++) {
 			ls_finding *f = &part.findings.items[i];
@@ -305,6 +310,7 @@ int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn co
 	j.st.start = ls_now();
 	j.st.noun = "files";
 	ls_cli_search_options(&j.so, &o, &fl);
+	j.so.skip_path = NULL; /* the walk skipped what it had to; a file named on the command line is read */
 	j.collect = collect;
 	j.collect_payload = payload;
 	j.fl = &fl;

@@ -45,7 +45,7 @@ expect_eq() { [ "$1" = "$2" ] || fail "expected '$2', got '$1' ${3:-}"; }
 
 run_tests() {
 	local t
-	for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	for t in $(declare -F | awk '{print $3}' | grep '^test_' | grep -e "${LS_TEST_ONLY:-}"); do
 		WORK=$(mktemp -d)
 		CURRENT_FAILED=0
 		(cd "$WORK" && $t) || CURRENT_FAILED=1

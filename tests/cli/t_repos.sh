@@ -89,7 +89,9 @@ test_repos_copied_and_renamed_secret_files_are_listed_at_every_path() {
     $WORK/a:$c1:s.txt:1:7"
 }
 
-test_repos_shallow_clone_is_scanned_up_to_its_boundary() {
+# issue 17: a shallow clone is named on stderr as in `git`, and recorded incomplete, so that
+# every run (after `git fetch --unshallow` too) scans it again
+test_repos_shallow_clone_is_scanned_up_to_its_boundary_and_named() {
 	mkrepo a old.txt "old"
 	addcommit a s.txt "key = $AWS_KEY"
 	addcommit a n.txt "newer"
@@ -97,9 +99,16 @@ test_repos_shallow_clone_is_scanned_up_to_its_boundary() {
 	lsr --datastore ds sh
 	expect_rc 1
 	expect_err_has "(1 scanned, 0 unchanged, 0 failed); scanned 5 new blobs"
-	expect_err_lacks "error"
+	expect_err_has "warning: $WORK/sh is a shallow clone; history beyond its boundary is not scanned"
 	report ds
 	expect_out_has "$WORK/sh:$(git -C a rev-parse HEAD~1 | cut -c1-12):s.txt:1:7"
+	git -C sh fetch -q --unshallow
+	lsr --datastore ds sh
+	expect_rc 1
+	expect_err_has "(1 scanned, 0 unchanged, 0 failed); scanned 1 new blobs"
+	expect_err_lacks "shallow"
+	lsr --datastore ds sh
+	expect_err_has "(0 scanned, 1 unchanged, 0 failed)"
 }
 
 test_repos_blob_shared_by_two_repos_reported_once_with_two_locations() {
@@ -455,7 +464,8 @@ test_repos_https_credentials_from_the_git_credential_helper() {
 	addcommit srv/r t.txt "t = $TOKEN"
 	lsr --datastore ds "http://127.0.0.1:$PORT/r/.git"
 	expect_rc 1
-	expect_err_has "(1 scanned, 0 unchanged, 0 failed); scanned 2 new blobs"
+	expect_err_has "(1 scanned, 0 unchanged, 0 failed); scanned "
+	expect_err_has "; 1 new findings"
 	# a password in the URL never shows in messages
 	git config --global --unset credential.helper
 	lsr --datastore ds2 "http://alice:wrong-pass@127.0.0.1:$PORT/r/.git"

@@ -177,7 +177,7 @@ static void scan(void)
 		ls_findings_dispose(&fs);
 		ls_finding f;
 		memset(&f, 0, sizeof(f));
-		ls_git_reader_provenance(rd, i, &f.prov);
+		ls_git_reader_provenance(rd, i, 0, &f.prov);
 		ls_finding_dispose(&f);
 	}
 done:

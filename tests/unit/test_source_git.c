@@ -92,7 +92,7 @@ static void test_source_git_history_each_blob_once_with_first_commit(void **stat
 
 	ls_provenance pv;
 	memset(&pv, 0, sizeof(pv));
-	ls_git_reader_provenance(r, (size_t)i, &pv);
+	ls_git_reader_provenance(r, (size_t)i, 0, &pv);
 	assert_non_null(pv.commit);
 	assert_int_equal(strlen(pv.commit), 40);
 	assert_string_equal(pv.author_name, "A");
@@ -169,7 +169,7 @@ static void test_source_git_staged_reads_the_index(void **state)
 	assert_memory_equal(c.data, "staged\n", 7);
 	ls_provenance pv;
 	memset(&pv, 0, sizeof(pv));
-	ls_git_reader_provenance(r, 0, &pv);
+	ls_git_reader_provenance(r, 0, 0, &pv);
 	assert_null(pv.commit);
 	assert_null(pv.blob);
 	ls_git_reader_free(r);

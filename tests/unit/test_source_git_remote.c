@@ -1,6 +1,5 @@
-/* Unit tests of the bulk-scan side of source_git: clone URL detection, the object walk (each
- * blob once with the commit and path that introduced it, commit messages, ref tips digest)
- * and mirrors of file:// URLs. */
+/* Unit tests of the bulk-scan side of source_git: clone URL detection, the history walk as bulk
+ * scans use it (each blob once with every place, ref tips digest) and mirrors of file:// URLs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -70,72 +69,71 @@ static void test_git_is_url(void **state)
 		assert_int_equal(ls_git_is_url(paths[i]), 0);
 }
 
-static void test_git_walk_each_blob_once_with_first_commit(void **state)
+/* The one walker bulk scans share with `leakscan git`: a blob is one item however many paths
+ * hold it, every further path is a place with the first commit holding it there, and the
+ * tips digest tells an unchanged repository. */
+static void test_git_history_each_blob_once_with_every_place(void **state)
 {
 	sh("git init -q -b main r && cd r && echo one > a.txt && mkdir d && echo one > d/copy.txt && git add -A && "
 	   "git commit -qm first && echo two > b.txt && git add -A && git commit -qm second");
 	char *path = ls_xasprintf("%s/r", dir);
-	ls_git_walk *w = NULL;
-	assert_int_equal(ls_git_walk_open(&w, path), 0);
+	ls_git_repo *repo = NULL;
+	assert_int_equal(ls_git_repo_open(&repo, path), 0);
 	char tips1[65];
-	memcpy(tips1, ls_git_walk_tips(w), 65);
+	ls_git_repo_tips(repo, tips1);
 	assert_int_equal(strlen(tips1), 64);
-	assert_int_equal(ls_git_walk_run(w, NULL), 0);
-	assert_int_equal(ls_git_walk_nerrors(w), 0);
-	/* message 1, one's blob at a.txt, the same blob at d/copy.txt (an alias), message 2,
-	 * two's blob */
-	assert_int_equal(ls_git_walk_count(w), 5);
-	ls_git_walk_entry e;
-	ls_git_walk_item(w, 0, &e);
-	assert_true(e.is_message);
-	assert_string_equal(e.path, "<commit message>");
-	char first[41];
-	memcpy(first, e.commit, 41);
-	ls_git_walk_item(w, 1, &e);
-	assert_false(e.is_message);
-	assert_string_equal(e.path, "a.txt");
-	assert_string_equal(e.commit, first);
-	assert_false(e.is_alias);
-	char blob[41];
-	memcpy(blob, e.id, 41);
-	ls_git_walk_item(w, 2, &e);
-	assert_true(e.is_alias);
-	assert_string_equal(e.path, "d/copy.txt");
-	assert_string_equal(e.id, blob);
+	ls_git_history *h = NULL;
+	ls_git_history_options o = LS_GIT_HISTORY_OPTIONS_INIT;
+	assert_int_equal(ls_git_history_new(&h, repo, &o), 0);
+	assert_string_equal(ls_git_history_tips(h), tips1);
+	assert_int_equal(ls_git_history_nerrors(h), 0);
+	/* message 1, one's blob (at a.txt and d/copy.txt), message 2, two's blob */
+	assert_int_equal(ls_git_history_count(h), 4);
+	assert_true(ls_git_history_item_is_message(h, 0));
+	assert_false(ls_git_history_item_is_message(h, 1));
+	ls_git_reader *rd = NULL;
+	assert_int_equal(ls_git_reader_new(&rd, h), 0);
+	const ls_git_place *pl;
+	assert_int_equal(ls_git_reader_places(rd, 1, &pl), 2);
+	assert_string_equal(pl[0].path, "a.txt");
+	assert_string_equal(pl[1].path, "d/copy.txt");
+	assert_true(pl[0].is_path && pl[1].is_path);
+	assert_non_null(pl[0].commit);
+	assert_string_equal(pl[0].commit, pl[1].commit);
 	ls_git_content c;
-	assert_int_equal(ls_git_walk_read(w, 1, 1 << 20, &c), 0);
+	assert_int_equal(ls_git_reader_read(rd, 1, 1 << 20, &c), 0);
 	assert_int_equal(c.len, 4);
 	assert_memory_equal(c.data, "one\n", 4);
-	assert_int_equal(ls_git_walk_read(w, 1, 2, &c), 0);
+	assert_int_equal(ls_git_reader_read(rd, 1, 2, &c), 0);
 	assert_true(c.too_large);
-	ls_git_walk_item(w, 4, &e);
-	assert_string_equal(e.path, "b.txt");
-	assert_string_not_equal(e.commit, first);
 	ls_provenance p;
 	memset(&p, 0, sizeof(p));
-	ls_git_walk_commit_info(w, 4, &p);
+	ls_git_reader_provenance(rd, 3, 0, &p);
 	assert_string_equal(p.author_name, "T");
 	assert_string_equal(p.date, "2024-01-02T03:04:05Z");
-	free(p.author_name), free(p.author_email), free(p.date);
-	ls_git_walk_free(w);
-	/* a renamed directory: its blobs are listed again at their new paths, once */
+	ls_finding tmp;
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.prov = p;
+	ls_finding_dispose(&tmp);
+	ls_git_reader_free(rd);
+	ls_git_history_free(h);
+	/* a renamed directory: its blobs get a place at their new paths, once, with the commit of
+	 * the rename */
 	sh("cd r && git mv d e && git commit -qm rename && git commit -q --allow-empty -m again");
-	assert_int_equal(ls_git_walk_open(&w, path), 0);
-	assert_int_equal(ls_git_walk_run(w, NULL), 0);
-	assert_int_equal(ls_git_walk_count(w), 8); /* + 2 messages, e/copy.txt */
-	ls_git_walk_item(w, 6, &e);
-	assert_true(e.is_alias);
-	assert_string_equal(e.path, "e/copy.txt");
-	ls_git_walk_free(w);
-	sh("cd r && git reset -q --hard HEAD~2");
+	assert_int_equal(ls_git_history_new(&h, repo, &o), 0);
+	assert_int_equal(ls_git_history_count(h), 6); /* + 2 messages */
+	assert_int_equal(ls_git_reader_new(&rd, h), 0);
+	assert_int_equal(ls_git_reader_places(rd, 1, &pl), 3);
+	assert_string_equal(pl[2].path, "e/copy.txt");
+	assert_string_not_equal(pl[2].commit, pl[0].commit);
+	ls_git_reader_free(rd);
+	ls_git_history_free(h);
 	/* a new ref changes the tips digest */
 	sh("cd r && git tag v1");
-	assert_int_equal(ls_git_walk_open(&w, path), 0);
-	assert_string_not_equal(ls_git_walk_tips(w), tips1);
-	ls_git_walk_free(w);
-	char *nope = ls_xasprintf("%s/nope", dir);
-	assert_int_equal(ls_git_walk_open(&w, nope), LS_ENOTFOUND);
-	free(nope);
+	char tips2[65];
+	ls_git_repo_tips(repo, tips2);
+	assert_string_not_equal(tips2, tips1);
+	ls_git_repo_free(repo);
 	free(path);
 }
 
@@ -163,7 +161,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_git_is_url),
-	    cmocka_unit_test(test_git_walk_each_blob_once_with_first_commit),
+	    cmocka_unit_test(test_git_history_each_blob_once_with_every_place),
 	    cmocka_unit_test(test_git_mirror_clone_then_fetch),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
