@@ -9,7 +9,7 @@
 #include "pool.h"
 #include "source_git.h"
 
-enum { OPT_ALL_OBJECTS = 2000, OPT_ALL_PROVENANCE, OPT_RANGE, OPT_SINCE, OPT_BRANCH, OPT_STAGED, OPT_MESSAGE };
+enum { OPT_ALL_OBJECTS = 2000, OPT_ALL_PROVENANCE, OPT_RANGE, OPT_SINCE, OPT_BRANCH, OPT_STAGED, OPT_MESSAGE, OPT_TIMINGS };
 
 typedef struct {
 	size_t idx; /* the item */
@@ -34,11 +34,14 @@ typedef struct {
 	size_t *order;      /* item indexes in read order */
 	kept_result *kept;  /* results with something to say, by read position until sorted */
 	size_t nkept, kcap;
+	int timings;        /* --timings: where the time went, on stderr */
+	double read_secs, search_secs;
 } git_job;
 
 typedef struct {
 	ls_scratch *scratch;
 	ls_git_reader *reader;
+	double read_secs, search_secs; /* --timings */
 } git_worker;
 
 static void *worker_new(void *payload)
@@ -58,6 +61,9 @@ static void worker_free(void *wp, void *payload)
 	git_worker *w = wp;
 	if (!w)
 		return;
+	git_job *j = payload;
+	j->read_secs += w->read_secs; /* workers are freed one at a time, after the run */
+	j->search_secs += w->search_secs;
 	ls_scratch_free(w->scratch);
 	ls_git_reader_free(w->reader);
 	free(w);
@@ -132,7 +138,11 @@ static void work(void *wp, size_t pos, void *payload)
 	size_t idx = j->order[pos];
 	ls_cli_result *res = &j->results[pos];
 	ls_git_content c;
-	if (ls_git_reader_read(w->reader, idx, j->o->max_file_size, &c) < 0) {
+	double t0 = j->timings ? ls_now() : 0;
+	int rerr = ls_git_reader_read(w->reader, idx, j->o->max_file_size, &c);
+	double t1 = j->timings ? ls_now() : 0;
+	w->read_secs += t1 - t0;
+	if (rerr < 0) {
 		res->error = ls_xstrdup(ls_error_last());
 		return;
 	}
@@ -152,6 +162,8 @@ static void work(void *wp, size_t pos, void *payload)
 	}
 	ls_cli_result_search(res, j->m, w->scratch, &j->so, c.data, c.len, pl, np);
 	free(pl);
+	if (j->timings)
+		w->search_secs += ls_now() - t1;
 	/* provenance of each place that holds a finding, looked up once per place */
 	ls_provenance p;
 	memset(&p, 0, sizeof(p));
@@ -286,6 +298,7 @@ static const char *git_usage =
     LS_CLI_OUTPUT_HELP
     "      --max-file-size N  skip larger blobs (default 100M)\n"
     "      --binary           scan binary blobs too\n"
+    "      --timings          print how long the walk, the reads and the search took\n"
     LS_CLI_FILTER_HELP
     "\n"
     "Output order is stable for any -j: commits in topological order from the roots, each\n"
@@ -339,6 +352,7 @@ int cmd_git(int argc, char **argv)
 	                                    {"branch", required_argument, NULL, OPT_BRANCH},
 	                                    {"staged", no_argument, NULL, OPT_STAGED},
 	                                    {"message", required_argument, NULL, OPT_MESSAGE},
+	                                    {"timings", no_argument, NULL, OPT_TIMINGS},
 	                                    {NULL, 0, NULL, 0}};
 	struct option *longopts = ls_cli_longopts(own);
 	int opt, rc = LS_EXIT_ERROR;
@@ -351,6 +365,7 @@ int cmd_git(int argc, char **argv)
 	ls_cli_output out = {0};
 	ls_git_history_options ho = LS_GIT_HISTORY_OPTIONS_INIT;
 	int staged = 0, all_prov = 0, out_open = 0;
+	double walk_secs = 0;
 	const char *message = NULL, *since = NULL;
 	char *since_range = NULL;
 	ls_cli_filters fl;
@@ -371,6 +386,7 @@ int cmd_git(int argc, char **argv)
 		case OPT_BRANCH: ho.branch = optarg; continue;
 		case OPT_STAGED: staged = 1; continue;
 		case OPT_MESSAGE: message = optarg; continue;
+		case OPT_TIMINGS: j.timings = 1; continue;
 		default: break;
 		}
 		int r = ls_cli_common_option(&o, opt, optarg, "git");
@@ -439,6 +455,7 @@ int cmd_git(int argc, char **argv)
 			}
 			err = ls_git_history_new(&h, repo, &ho);
 		}
+		walk_secs = ls_now() - j.st.start;
 		if (err < 0) {
 			ls_cli_error("%s", ls_error_last());
 			goto done;
@@ -485,6 +502,9 @@ int cmd_git(int argc, char **argv)
 		j.st.errors++;
 	out_open = 0;
 	ls_cli_print_summary(&j.st, &o);
+	if (j.timings)
+		fprintf(stderr, "leakscan: timings: walk %.3fs, read %.3fs, search %.3fs (read and search summed over %d threads), total %.3fs\n",
+		        walk_secs, j.read_secs, j.search_secs, o.jobs > 0 ? o.jobs : ls_ncpus(), ls_now() - j.st.start);
 	rc = ls_cli_exit_code(&j.st);
 done:
 	if (out_open)
