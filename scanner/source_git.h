@@ -124,12 +124,10 @@ typedef struct {
  * Objects larger than `max_size` are not inflated (too_large is set).
  */
 int ls_git_reader_read(ls_git_reader *r, size_t idx, long long max_size, ls_git_content *out);
-/** One place of an item: a path (or a message label) and the first commit holding it there. */
-typedef struct {
-	const char *path;   /**< the file's path, or the item's label ("<commit message>") */
-	const char *commit; /**< 40 hex, or NULL (staged entries, refs to blobs, unreachable) */
-	int is_path;        /**< a file's path (path-dependent decisions apply), not a label */
-} ls_git_place;
+/** One place of an item, as ls_search_blob takes it: a path (or the item's label, such as
+ * "<commit message>", with is_path 0) and the first commit holding it there (40 hex, or NULL
+ * for staged entries, refs to blobs and unreachable objects). */
+typedef ls_search_place ls_git_place;
 
 /**
  * Item `idx`'s places: [0] is where it was first found, then every further path its blob

@@ -153,15 +153,7 @@ static void work(void *wp, size_t pos, void *payload)
 	}
 	const ls_git_place *gp;
 	size_t np = ls_git_reader_places(w->reader, idx, &gp);
-	/* ls_git_place and ls_search_place have the same fields: one blob, every place it is at */
-	ls_search_place *pl = ls_xmalloc(np * sizeof(*pl));
-	for (size_t k = 0; k < np; k++) {
-		pl[k].path = gp[k].path;
-		pl[k].commit = gp[k].commit;
-		pl[k].is_path = gp[k].is_path;
-	}
-	ls_cli_result_search(res, j->m, w->scratch, &j->so, c.data, c.len, pl, np);
-	free(pl);
+	ls_cli_result_search(res, j->m, w->scratch, &j->so, c.data, c.len, gp, np);
 	if (j->timings)
 		w->search_secs += ls_now() - t1;
 	/* provenance of each place that holds a finding, looked up once per place */

@@ -298,15 +298,8 @@ static int scan_item(repos_job *j, const repo_ent *r, ls_git_reader *rd, ls_scra
 	} else {
 		const ls_git_place *gp;
 		size_t np = ls_git_reader_places(rd, i, &gp);
-		ls_search_place *pl = ls_xmalloc(np * sizeof(*pl));
-		for (size_t k = 0; k < np; k++) {
-			pl[k].path = gp[k].path;
-			pl[k].commit = gp[k].commit;
-			pl[k].is_path = gp[k].is_path;
-		}
 		ls_search_result sr;
-		int err = ls_search_blob(j->m, scratch, &j->so, c.data, c.len, pl, np, &sr);
-		free(pl);
+		int err = ls_search_blob(j->m, scratch, &j->so, c.data, c.len, gp, np, &sr);
 		if (err < 0) {
 			job_error(j, "%s: object %s: %s", r->name, id, ls_error_last());
 			ATOMIC_ADD(&j->errors, 1);
