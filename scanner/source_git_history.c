@@ -132,6 +132,8 @@ void ls_git_history_truncate(ls_git_history *h, size_t n)
  * or copied directories). A tree that holds the same subtree under many names would otherwise
  * make the number of paths grow exponentially with its depth. */
 #define LS_GIT_ALIAS_BUDGET ((size_t)50 << 20)
+/* Directories (interned path ids) whose last tree is kept for the next commit's diff. */
+#define LS_GIT_MAX_LAST_TREES ((uint32_t)1 << 18)
 
 ls_git_history *ls_git_history_alloc(ls_git_repo *r)
 {
@@ -258,6 +260,26 @@ static void walk_commits(ls_git_history *h, const git_oid *tip, int hide)
 /* ---- the tree walk: each (tree, path) once, each blob once with its first (commit, path) and
  * every further path it appears at ---- */
 
+/* Keeps `t` (taken) as the tree walked last at directory `dir`, within a bound on how many
+ * directories are remembered. */
+static void keep_last(ls_git_history *h, uint32_t dir, git_tree *t)
+{
+	if (dir >= h->nlast) {
+		if (dir >= LS_GIT_MAX_LAST_TREES) {
+			git_tree_free(t);
+			return;
+		}
+		size_t ncap = h->nlast ? h->nlast : 256;
+		while (ncap <= dir)
+			ncap *= 2;
+		h->last = ls_xrealloc(h->last, ncap * sizeof(git_tree *));
+		memset(h->last + h->nlast, 0, (ncap - h->nlast) * sizeof(git_tree *));
+		h->nlast = ncap;
+	}
+	git_tree_free(h->last[dir]);
+	h->last[dir] = t;
+}
+
 static void walk_tree(ls_git_history *h, const git_oid *tree_id, uint32_t commit, ls_buf *path, int depth)
 {
 	if (depth > LS_GIT_MAX_TREE_DEPTH) {
@@ -266,15 +288,17 @@ static void walk_tree(ls_git_history *h, const git_oid *tree_id, uint32_t commit
 		return;
 	}
 	int isnew, again = 0;
+	uint32_t dir;
 	const char *p = path->ptr ? path->ptr : "";
 	omap_ent *e = ls_git_omap_get(&h->seen, tree_id, &isnew);
 	if (isnew) {
 		e->kind = K_TREE;
-		e->val = ls_git_strtab_intern(&h->paths, p, path->len);
+		e->val = dir = ls_git_strtab_intern(&h->paths, p, path->len);
 	} else {
 		if (e->kind != K_TREE || !strcmp(ls_git_strtab_get(&h->paths, e->val), p))
 			return;
-		if (!ls_git_pairset_add(&h->pairs, tree_id, ls_git_strtab_intern(&h->paths, p, path->len)))
+		dir = ls_git_strtab_intern(&h->paths, p, path->len);
+		if (!ls_git_pairset_add(&h->pairs, tree_id, dir))
 			return;
 		again = 1;
 	}
@@ -301,11 +325,21 @@ static void walk_tree(ls_git_history *h, const git_oid *tree_id, uint32_t commit
 		}
 		h->alias_budget -= n;
 	}
+	/* the tree walked last at this path: an entry it holds unchanged (same name, same object)
+	 * is already listed there, so only what changed is looked up (git's tree diff) */
+	git_tree *prev = dir < h->nlast ? h->last[dir] : NULL;
+	size_t np = prev ? git_tree_entrycount(prev) : 0, k = 0;
 	for (size_t i = 0; i < n; i++) {
 		const git_tree_entry *te = git_tree_entry_byindex(t, i);
 		git_object_t type = git_tree_entry_type(te);
 		if (type != GIT_OBJECT_TREE && type != GIT_OBJECT_BLOB)
 			continue; /* submodule commits live in other repositories */
+		const git_tree_entry *pe = NULL;
+		while (k < np && git_tree_entry_cmp((pe = git_tree_entry_byindex(prev, k)), te) < 0)
+			k++;
+		if (k < np && pe && !git_tree_entry_cmp(pe, te) && !git_oid_cmp(git_tree_entry_id(pe), git_tree_entry_id(te)) &&
+		    git_tree_entry_filemode(pe) == git_tree_entry_filemode(te))
+			continue;
 		path->len = base;
 		if (base)
 			ls_buf_putc(path, '/');
@@ -319,7 +353,7 @@ static void walk_tree(ls_git_history *h, const git_oid *tree_id, uint32_t commit
 	path->len = base;
 	if (path->ptr)
 		path->ptr[base] = '\0';
-	git_tree_free(t);
+	keep_last(h, dir, t);
 }
 
 /* ---- refs ---- */
@@ -811,6 +845,9 @@ void ls_git_history_free(ls_git_history *h)
 {
 	if (!h)
 		return;
+	for (size_t i = 0; i < h->nlast; i++)
+		git_tree_free(h->last[i]);
+	free(h->last);
 	free(h->places);
 	free(h->pstart);
 	free(h->pindex);

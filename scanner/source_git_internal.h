@@ -118,6 +118,8 @@ struct ls_git_history {
 	pairset pairs;      /* (tree, path) walked, (blob, path) listed beyond the first */
 	size_t alias_budget; /* tree entries that may still be walked again at other paths */
 	int alias_over;      /* the budget ran out (reported once) */
+	git_tree **last;     /* by directory path id: the tree walked there last (the walk's diff base) */
+	size_t nlast;
 	char tips[65];      /* digest of every ref and HEAD ("" for ranges, branches, staged) */
 	const volatile int *stop;
 };
