@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <spawn.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -434,4 +436,42 @@ double ls_now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- child processes ---- */
+
+static void proc_fd(posix_spawn_file_actions_t *fa, int fd, int target)
+{
+	if (fd == LS_PROC_NULL)
+		posix_spawn_file_actions_addopen(fa, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0);
+	else if (fd >= 0)
+		posix_spawn_file_actions_adddup2(fa, fd, target); /* dup2 clears close-on-exec on the copy */
+}
+
+pid_t ls_proc_spawn(const char *const argv[], int in, int out, int err, char *const env[])
+{
+	extern char **environ;
+	posix_spawn_file_actions_t fa;
+	if (posix_spawn_file_actions_init(&fa) != 0)
+		return -1;
+	proc_fd(&fa, in, 0);
+	proc_fd(&fa, out, 1);
+	proc_fd(&fa, err, 2);
+	pid_t pid;
+	int rc = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, env ? env : environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0) {
+		errno = rc;
+		return -1;
+	}
+	return pid;
+}
+
+int ls_proc_wait(pid_t pid)
+{
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

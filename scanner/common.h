@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /** Error codes: every fallible function returns 0 or one of these (negative). */
 enum {
@@ -92,6 +93,22 @@ int ls_temp_fd(const char *tag);
  * errno set.
  */
 int ls_open_deep(const char *path, int flags);
+
+/* ---- child processes: the one way leakscan starts another program (git) ---- */
+
+enum { LS_PROC_INHERIT = -1, LS_PROC_NULL = -2 };
+
+/**
+ * Starts `argv[0]` (looked up in PATH) with arguments `argv` (NULL-terminated), its standard
+ * input, output and error taken from the descriptors `in`, `out` and `err` (LS_PROC_INHERIT:
+ * ours; LS_PROC_NULL: /dev/null) and the environment `env` (NULL: ours). posix_spawn, not
+ * fork: safe in a threaded process, and this process's own descriptors are never swapped.
+ * Descriptors opened with O_CLOEXEC stay out of the child. Returns the pid, or -1 with errno
+ * set (the program could not be started). Thread-safe.
+ */
+pid_t ls_proc_spawn(const char *const argv[], int in, int out, int err, char *const env[]);
+/** Waits for `pid`: its exit status (0-255), or -1 if it died of a signal. Retries on EINTR. */
+int ls_proc_wait(pid_t pid);
 
 /** Number of online CPUs (at least 1). */
 int ls_ncpus(void);

@@ -406,7 +406,8 @@ void ls_hook_status(const char *dir, ls_hook_kind kind, ls_buf *msg)
 	free(chained);
 }
 
-int ls_hook_run_git(ls_buf *out, const char *const argv[], int quiet)
+/* Runs git with `argv`, its standard input from `in` (an LS_PROC_* value or a descriptor). */
+static int run_git(ls_buf *out, const char *const argv[], int in, int quiet)
 {
 	int pfd[2] = {-1, -1};
 	int raw = quiet & 2;
@@ -415,27 +416,16 @@ int ls_hook_run_git(ls_buf *out, const char *const argv[], int quiet)
 		return -1;
 	fflush(stdout);
 	fflush(stderr);
-	pid_t pid = fork();
+	pid_t pid = ls_proc_spawn(argv, in, out ? pfd[1] : quiet ? LS_PROC_NULL : LS_PROC_INHERIT,
+	                          quiet ? LS_PROC_NULL : LS_PROC_INHERIT, NULL);
+	if (out)
+		close(pfd[1]);
 	if (pid < 0) {
-		if (out) {
+		if (out)
 			close(pfd[0]);
-			close(pfd[1]);
-		}
 		return -1;
 	}
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDWR);
-		if (out)
-			dup2(pfd[1], 1);
-		else if (quiet && devnull >= 0)
-			dup2(devnull, 1);
-		if (quiet && devnull >= 0)
-			dup2(devnull, 2);
-		execvp("git", (char *const *)argv);
-		_exit(127);
-	}
 	if (out) {
-		close(pfd[1]);
 		ls_buf_grow(out, 1);
 		out->ptr[out->len] = '\0';
 		char buf[4096];
@@ -451,14 +441,11 @@ int ls_hook_run_git(ls_buf *out, const char *const argv[], int quiet)
 		while (!raw && out->len && out->ptr[out->len - 1] == '\n')
 			out->ptr[--out->len] = '\0';
 	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status) == 127 ? -1 : WEXITSTATUS(status);
-	return -1;
+	int st = ls_proc_wait(pid);
+	return st == 127 ? -1 : st;
 }
+
+int ls_hook_run_git(ls_buf *out, const char *const argv[], int quiet) { return run_git(out, argv, LS_PROC_INHERIT, quiet); }
 
 int ls_hook_run_git_input(ls_buf *out, const char *const argv[], const char *input, size_t len, int quiet)
 {
@@ -478,16 +465,7 @@ int ls_hook_run_git_input(ls_buf *out, const char *const argv[], const char *inp
 		off += (size_t)n;
 	}
 	lseek(fd, 0, SEEK_SET);
-	int saved = dup(0);
-	if (saved < 0 || dup2(fd, 0) < 0) {
-		close(fd);
-		if (saved >= 0)
-			close(saved);
-		return -1;
-	}
+	int rc = run_git(out, argv, fd, quiet);
 	close(fd);
-	int rc = ls_hook_run_git(out, argv, quiet);
-	dup2(saved, 0);
-	close(saved);
 	return rc;
 }

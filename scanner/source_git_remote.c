@@ -60,7 +60,7 @@ static int credential_fill(const char *url, char **user, char **pass)
 		close(in[1]);
 		return -1;
 	}
-	/* posix_spawn, not fork: other threads may hold locks (malloc's) a forked child would need */
+	/* the user's environment, minus anything that could prompt */
 	extern char **environ;
 	size_t nenv = 0;
 	while (environ[nenv])
@@ -74,17 +74,10 @@ static int credential_fill(const char *url, char **user, char **pass)
 	env[k++] = (char *)"GIT_TERMINAL_PROMPT=0";
 	env[k++] = (char *)"GIT_ASKPASS=true";
 	env[k++] = (char *)"SSH_ASKPASS=true";
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-	posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	char *argv[] = {(char *)"git", (char *)"credential", (char *)"fill", NULL};
-	pid_t pid;
-	int rc = posix_spawnp(&pid, "git", &fa, NULL, argv, env);
-	posix_spawn_file_actions_destroy(&fa);
+	static const char *const argv[] = {"git", "credential", "fill", NULL};
+	pid_t pid = ls_proc_spawn(argv, in[0], outp[1], LS_PROC_NULL, env);
 	free(env);
-	if (rc != 0) {
+	if (pid < 0) {
 		close(in[0]), close(in[1]), close(outp[0]), close(outp[1]);
 		return -1;
 	}
@@ -101,8 +94,7 @@ static int credential_fill(const char *url, char **user, char **pass)
 	while ((n = read(outp[0], chunk, sizeof(chunk))) > 0)
 		ls_buf_put(&resp, chunk, (size_t)n);
 	close(outp[0]);
-	int status = 0;
-	waitpid(pid, &status, 0);
+	int status = ls_proc_wait(pid);
 	*user = *pass = NULL;
 	for (char *line = resp.ptr; line && *line;) {
 		char *nl = strchr(line, '\n');
@@ -115,7 +107,7 @@ static int credential_fill(const char *url, char **user, char **pass)
 		line = nl ? nl + 1 : NULL;
 	}
 	ls_buf_dispose(&resp);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !*user || !*pass) {
+	if (status != 0 || !*user || !*pass) {
 		free(*user), free(*pass);
 		*user = *pass = NULL;
 		return -1;

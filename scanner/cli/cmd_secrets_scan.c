@@ -51,13 +51,8 @@ static int cat_blobs(char *const *ids, size_t n, blob_fn fn, void *payload)
 	}
 	fflush(stdout);
 	fflush(stderr);
-	pid_t pid = fork();
-	if (pid == 0) {
-		dup2(fd, 0);
-		dup2(pfd[1], 1);
-		execlp("git", "git", "cat-file", "--batch", (char *)NULL);
-		_exit(127);
-	}
+	static const char *const cat_file[] = {"git", "cat-file", "--batch", NULL};
+	pid_t pid = ls_proc_spawn(cat_file, fd, pfd[1], LS_PROC_INHERIT, NULL);
 	close(fd);
 	close(pfd[1]);
 	ls_buf b = LS_BUF_INIT;
@@ -101,11 +96,7 @@ static int cat_blobs(char *const *ids, size_t n, blob_fn fn, void *payload)
 	}
 	close(pfd[0]);
 	ls_buf_dispose(&b);
-	int status = 0;
-	if (pid > 0)
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-	return pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+	return pid > 0 && ls_proc_wait(pid) == 0 ? 0 : -1;
 }
 
 /* Called with each blob's "ID blob SIZE" header and content (not NUL-terminated). */
@@ -213,16 +204,8 @@ static int cat_all_blobs(object_fn fn, void *payload)
 			break;
 		}
 		start = end;
-		pid_t pid = fork();
-		if (pid == 0) {
-			dup2(fd, 0);
-			dup2(pfd[1], 1);
-			int null = open("/dev/null", O_WRONLY);
-			if (null >= 0)
-				dup2(null, 2);
-			execlp("git", "git", "cat-file", "--batch", (char *)NULL);
-			_exit(127);
-		}
+		static const char *const cat_file[] = {"git", "cat-file", "--batch", NULL};
+		pid_t pid = ls_proc_spawn(cat_file, fd, pfd[1], LS_PROC_NULL, NULL);
 		close(fd);
 		close(pfd[1]);
 		if (pid < 0) {
@@ -272,13 +255,8 @@ static int cat_all_blobs(object_fn fn, void *payload)
 		if (procs[k].fd >= 0)
 			close(procs[k].fd);
 		ls_buf_dispose(&procs[k].b);
-		int status = 0;
-		if (procs[k].pid > 0) {
-			while (waitpid(procs[k].pid, &status, 0) < 0 && errno == EINTR)
-				;
-			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-				err = 1;
-		}
+		if (procs[k].pid > 0 && ls_proc_wait(procs[k].pid) != 0)
+			err = 1;
 	}
 	return err ? -1 : 0;
 }
