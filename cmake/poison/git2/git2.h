@@ -1,0 +1,3 @@
+/* Found first on the include path of every module that must not use this library: including
+ * it there is a build error. See CMakeLists.txt (ls_module). */
+#error "only scanner/source/git may include <git2.h>: go through that module's header"
