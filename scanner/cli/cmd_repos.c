@@ -38,85 +38,6 @@ static void on_signal(int sig)
 	g_stop = 1;
 }
 
-/* ---- blobs: scanned before, or claimed/scanned in this run ---- */
-
-/* A blob is scanned with the places it has in the repository that claimed it. Places differ
- * only in whether they are source code (`quoted_in_code`; repos has no allowlists), so a
- * blob scanned where every place was source code (*_CODE, kept under its own digest) is
- * scanned again for a repository that holds it at another kind of path. */
-enum { B_FREE = 0, B_CLAIMED, B_CLEAN, B_FOUND, B_FAILED, B_CLEAN_CODE, B_FOUND_CODE };
-
-/* Whether a blob in `state` needs no scan for a repository (need_any: it has a place that
- * is not source code). */
-static int blob_done(int state, int need_any)
-{
-	return state == B_CLEAN || state == B_FOUND || (!need_any && (state == B_CLEAN_CODE || state == B_FOUND_CODE));
-}
-
-typedef struct {
-	unsigned char id[20];
-	uint8_t state;
-} bent;
-
-typedef struct {
-	bent *t;
-	size_t cap, n;
-	pthread_mutex_t mu;
-	pthread_cond_t cv; /* a claimed blob was scanned */
-} blobmap;
-
-static int hexval(char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : 0; }
-
-static void hex20(unsigned char out[20], const char *hex)
-{
-	for (int i = 0; i < 20; i++)
-		out[i] = (unsigned char)(hexval(hex[2 * i]) << 4 | hexval(hex[2 * i + 1]));
-}
-
-/* The entry for `id`, created B_FREE when absent. Caller holds the lock. */
-static bent *blob_get(blobmap *m, const unsigned char id[20])
-{
-	if ((m->n + 1) * 2 > m->cap) {
-		size_t ncap = m->cap ? m->cap * 2 : 4096;
-		bent *nt = ls_xcalloc(ncap, sizeof(bent));
-		for (size_t i = 0; i < m->cap; i++) {
-			if (m->t[i].state == B_FREE)
-				continue;
-			uint64_t h;
-			memcpy(&h, m->t[i].id, 8);
-			size_t j = (size_t)h & (ncap - 1);
-			while (nt[j].state != B_FREE)
-				j = (j + 1) & (ncap - 1);
-			nt[j] = m->t[i];
-		}
-		free(m->t);
-		m->t = nt;
-		m->cap = ncap;
-	}
-	uint64_t h;
-	memcpy(&h, id, 8);
-	size_t i = (size_t)h & (m->cap - 1);
-	for (; m->t[i].state != B_FREE; i = (i + 1) & (m->cap - 1))
-		if (!memcmp(m->t[i].id, id, 20))
-			return &m->t[i];
-	memcpy(m->t[i].id, id, 20);
-	m->n++;
-	return &m->t[i];
-}
-
-static int load_blob_as(blobmap *m, const char *id, long long nfindings, int code)
-{
-	unsigned char b[20];
-	if (strlen(id) != 40)
-		return 0;
-	hex20(b, id);
-	blob_get(m, b)->state = (uint8_t)(code ? (nfindings ? B_FOUND_CODE : B_CLEAN_CODE) : (nfindings ? B_FOUND : B_CLEAN));
-	return 0;
-}
-
-static int load_blob(const char *id, long long nfindings, void *payload) { return load_blob_as(payload, id, nfindings, 0); }
-static int load_blob_code(const char *id, long long nfindings, void *payload) { return load_blob_as(payload, id, nfindings, 1); }
-
 /* ---- what workers hand to the writer ---- */
 
 typedef struct msg {
@@ -431,7 +352,7 @@ static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
 	for (size_t i = 0; i < n; i++) {
 		char id[41];
 		ls_git_history_item_id(h, i, id);
-		hex20(ids + 20 * i, id);
+		repos_hex20(ids + 20 * i, id);
 		need_any[i] = (uint8_t)item_needs_any(rd, i);
 	}
 	ls_git_history_read_order(h, order);
@@ -441,8 +362,8 @@ static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
 		size_t claimed = 0;
 		pthread_mutex_lock(&j->blobs.mu);
 		for (size_t i = 0; i < n; i++) {
-			bent *b = blob_get(&j->blobs, ids + 20 * i);
-			if (b->state != B_CLAIMED && b->state != B_FAILED && !blob_done(b->state, need_any[i])) {
+			bent *b = repos_blob_get(&j->blobs, ids + 20 * i);
+			if (b->state != B_CLAIMED && b->state != B_FAILED && !repos_blob_done(b->state, need_any[i])) {
 				b->state = B_CLAIMED;
 				mine[i] = 1;
 				claimed++;
@@ -468,7 +389,7 @@ static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
 				incomplete = 1;
 			}
 			pthread_mutex_lock(&j->blobs.mu);
-			blob_get(&j->blobs, ids + 20 * i)->state = (uint8_t)st;
+			repos_blob_get(&j->blobs, ids + 20 * i)->state = (uint8_t)st;
 			state[i] = (uint8_t)st;
 			pthread_cond_broadcast(&j->blobs.cv);
 			pthread_mutex_unlock(&j->blobs.mu);
@@ -479,17 +400,17 @@ static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
 		pthread_mutex_lock(&j->blobs.mu);
 		for (size_t i = 0; i < n && !g_stop; i++) {
 			bent *b;
-			while ((b = blob_get(&j->blobs, ids + 20 * i))->state == B_CLAIMED && !g_stop)
+			while ((b = repos_blob_get(&j->blobs, ids + 20 * i))->state == B_CLAIMED && !g_stop)
 				pthread_cond_wait(&j->blobs.cv, &j->blobs.mu);
 			state[i] = b->state;
-			again |= state[i] != B_FAILED && !blob_done(state[i], need_any[i]);
+			again |= state[i] != B_FAILED && !repos_blob_done(state[i], need_any[i]);
 		}
 		pthread_mutex_unlock(&j->blobs.mu);
 		if (!again)
 			break;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (state[i] == B_FAILED || !blob_done(state[i], need_any[i]))
+		if (state[i] == B_FAILED || !repos_blob_done(state[i], need_any[i]))
 			incomplete = 1;
 	if (g_stop)
 		goto done;
@@ -793,8 +714,8 @@ int cmd_repos(int argc, char **argv)
 	pthread_cond_init(&j.qcv, NULL);
 	pthread_cond_init(&j.qroom, NULL);
 	pthread_mutex_init(&j.errmu, NULL);
-	if (ls_store_blobs_foreach(store, j.digest_code, load_blob_code, &j.blobs) < 0 ||
-	    ls_store_blobs_foreach(store, j.digest, load_blob, &j.blobs) < 0 ||
+	if (ls_store_blobs_foreach(store, j.digest_code, repos_load_blob_code, &j.blobs) < 0 ||
+	    ls_store_blobs_foreach(store, j.digest, repos_load_blob, &j.blobs) < 0 ||
 	    ls_store_repos_foreach(store, load_prev, &j) < 0 || ls_store_run_begin(store, j.digest, &j.run) < 0) {
 		ls_cli_error("%s", ls_error_last());
 		goto done;

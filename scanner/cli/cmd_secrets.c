@@ -196,8 +196,7 @@ static int parseopt(int argc, char **argv, strv *opts, strv *args)
 	return 0;
 }
 
-/* `die`: the message on stderr, exit 1 */
-static int die(const char *msg)
+int gs_die(const char *msg)
 {
 	fprintf(stderr, "%s\n", msg);
 	return 1;
@@ -685,95 +684,6 @@ static int prepare_commit_msg_hook(gs_state *st, char **args, size_t n)
 	return rc;
 }
 
-/* install_hook */
-static int install_hook(gs_state *st, const char *dir, const char *hook, const char *cmd)
-{
-	char *d = ls_xasprintf("%s/hooks/%s.d", dir, hook);
-	struct stat sb;
-	char *dest = stat(d, &sb) == 0 && S_ISDIR(sb.st_mode) ? ls_xasprintf("%s/git-secrets", d)
-	                                                       : ls_xasprintf("%s/hooks/%s", dir, hook);
-	free(d);
-	if (stat(dest, &sb) == 0 && S_ISREG(sb.st_mode) && !st->force) {
-		fprintf(stderr, "%s already exists. Use -f to force\n", dest);
-		free(dest);
-		return 1;
-	}
-	FILE *f = fopen(dest, "w");
-	if (!f) {
-		fprintf(stderr, "git-secrets: line 1: %s: %s\n", dest, strerror(errno));
-		free(dest);
-		return 1;
-	}
-	fprintf(f, "#!/usr/bin/env bash\ngit secrets --%s -- \"$@\"\n", cmd);
-	fclose(f);
-	mode_t um = umask(0);
-	umask(um);
-	if (stat(dest, &sb) == 0)
-		chmod(dest, (sb.st_mode & 07777) | (0111 & ~um));
-	if (isatty(STDOUT_FILENO)) {
-		/* [ -t 1 ] && which tput >/dev/null && echo -n "$(tput setaf 2)✓$(tput sgr 0) " */
-		char on[64] = "", off[64] = "";
-		FILE *t = popen("command -v tput >/dev/null && tput setaf 2", "r");
-		size_t n = t ? fread(on, 1, sizeof(on) - 1, t) : 0;
-		on[n] = '\0';
-		int ok = t && pclose(t) == 0;
-		if (ok && (t = popen("tput sgr 0", "r"))) {
-			n = fread(off, 1, sizeof(off) - 1, t);
-			off[n] = '\0';
-			pclose(t);
-			printf("%s\u2713%s ", on, off);
-		}
-	}
-	printf("Installed %s hook to %s\n", hook, dest);
-	free(dest);
-	return 0;
-}
-
-static int install(gs_state *st)
-{
-	char *dir;
-	if (!st->args.n || !st->args.v[0][0]) {
-		ls_buf b = LS_BUF_INIT;
-		const char *argv[] = {"git", "rev-parse", "--git-dir", NULL};
-		if (gs_run_git(&b, argv) != 0) {
-			ls_buf_dispose(&b);
-			return die("Not in a Git repository");
-		}
-		dir = ls_buf_detach(&b);
-	} else {
-		char *dotgit = ls_xasprintf("%s/.git", st->args.v[0]);
-		struct stat sb;
-		dir = stat(dotgit, &sb) == 0 && S_ISDIR(sb.st_mode) ? ls_xstrdup(dotgit) : ls_xstrdup(st->args.v[0]);
-		free(dotgit);
-	}
-	char *hooks = ls_xasprintf("%s/hooks", dir);
-	char *p = ls_xstrdup(hooks);
-	for (char *s = p + 1; *s; s++)
-		if (*s == '/') {
-			*s = '\0';
-			mkdir(p, 0777);
-			*s = '/';
-		}
-	free(p);
-	int rc = 0;
-	struct stat sb;
-	if (mkdir(hooks, 0777) < 0 && !(errno == EEXIST && stat(hooks, &sb) == 0 && S_ISDIR(sb.st_mode))) {
-		fprintf(stderr, "mkdir: cannot create directory '%s': %s\n", hooks, strerror(errno));
-		char *msg = ls_xasprintf("Could not create dir: %s", dir);
-		rc = die(msg);
-		free(msg);
-	}
-	if (!rc)
-		rc = install_hook(st, dir, "commit-msg", "commit_msg_hook");
-	if (!rc)
-		rc = install_hook(st, dir, "pre-commit", "pre_commit_hook");
-	if (!rc)
-		rc = install_hook(st, dir, "prepare-commit-msg", "prepare_commit_msg_hook");
-	free(hooks);
-	free(dir);
-	return rc;
-}
-
 static int register_aws(gs_state *st)
 {
 	const char *aws = "(AWS|aws|Aws)?_?", *opt_quote = "(\"|')?", *connect = "\\s*(:|=>|=)\\s*";
@@ -873,7 +783,7 @@ int cmd_secrets(int argc, char **argv)
 		}
 	}
 	if (st.recursive && (st.cached || st.no_index || st.untracked)) {
-		rc = die("-r|--recursive cannot be supplied with --cached, --no-index, or --untracked");
+		rc = gs_die("-r|--recursive cannot be supplied with --cached, --no-index, or --untracked");
 		goto done;
 	}
 	const char *c = st.command;
@@ -911,7 +821,7 @@ int cmd_secrets(int argc, char **argv)
 		fflush(stdout);
 		rc = gs_run_git(NULL, st.global ? g : l);
 	} else if (!strcmp(c, "--install")) {
-		rc = install(&st);
+		rc = gs_install(&st);
 	} else {
 		printf("Unknown option: %s\n", c);
 		fputs(gs_usage, stdout);

@@ -1,12 +1,15 @@
 /*
- * `leakscan repos` is two files: cmd_repos.c (the workers, the writer thread and the command)
- * and cmd_repos_list.c (which repositories, and which shard each belongs to). This header is
- * what they share; nothing else includes it.
+ * `leakscan repos` is three files: cmd_repos.c (the workers, the writer thread and the
+ * command), cmd_repos_list.c (which repositories, and which shard each belongs to) and
+ * cmd_repos_blobs.c (the blobs scanned before or in this run). This header is what they
+ * share; nothing else includes it.
  */
 #ifndef LS_CLI_REPOS_H
 #define LS_CLI_REPOS_H
 
+#include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct {
 	char *name; /* the URL as given, or the local path made absolute */
@@ -30,5 +33,38 @@ void repos_list_dispose(repo_list *l);
 
 /* Stable shard of a repository: its name's SHA-256, modulo `nshards`. */
 size_t repos_shard_of(const char *name, size_t nshards);
+
+/*
+ * Blobs, shared by the repositories of a run. A blob is scanned with the places it has in the
+ * repository that claimed it. Places differ only in whether they are source code
+ * (`quoted_in_code`; repos has no allowlists), so a blob scanned where every place was source
+ * code (*_CODE, kept under its own digest) is scanned again for a repository that holds it at
+ * another kind of path.
+ */
+enum { B_FREE = 0, B_CLAIMED, B_CLEAN, B_FOUND, B_FAILED, B_CLEAN_CODE, B_FOUND_CODE };
+
+typedef struct {
+	unsigned char id[20];
+	uint8_t state;
+} bent;
+
+typedef struct {
+	bent *t;
+	size_t cap, n;
+	pthread_mutex_t mu;
+	pthread_cond_t cv; /* a claimed blob was scanned */
+} blobmap;
+
+/* Whether a blob in `state` needs no scan for a repository (need_any: it has a place that
+ * is not source code). */
+int repos_blob_done(int state, int need_any);
+/* The entry for `id`, created B_FREE when absent. Caller holds the lock. */
+bent *repos_blob_get(blobmap *m, const unsigned char id[20]);
+/* 40 hex digits to 20 bytes. */
+void repos_hex20(unsigned char out[20], const char *hex);
+/* ls_store_blobs_foreach callbacks (payload: the blobmap): blobs scanned at any place, or
+ * only where every place was source code. */
+int repos_load_blob(const char *id, long long nfindings, void *payload);
+int repos_load_blob_code(const char *id, long long nfindings, void *payload);
 
 #endif

@@ -1,7 +1,8 @@
 /*
- * The git-secrets drop-in is two files: cmd_secrets.c (options, configuration, providers,
- * hooks, plain grep) and cmd_secrets_scan.c (`git grep` and --scan-history over git's
- * objects). This header is what they share; nothing else includes it.
+ * The git-secrets drop-in is three files: cmd_secrets.c (options, configuration, providers,
+ * hook commands, plain grep), cmd_secrets_install.c (--install) and cmd_secrets_scan.c
+ * (`git grep` and --scan-history over git's objects). This header is what they share;
+ * nothing else includes it.
  */
 #ifndef LS_CLI_SECRETS_H
 #define LS_CLI_SECRETS_H
@@ -53,6 +54,12 @@ void gs_load_patterns(strv *out);
 void gs_grep_buffer(grepper *g, const char *prefix, const char *buf, size_t len);
 /* process_output: 0 clean, 1 prohibited lines printed, other: exit with that status. */
 int gs_process_output(int status, ls_buf *output);
+
+/* `die`: the message on stderr; returns 1 (the exit status). */
+int gs_die(const char *msg);
+/* --install [DIR]: the three hooks, each refusing to overwrite without -f. In
+ * cmd_secrets_install.c. */
+int gs_install(gs_state *st);
 
 /* git_grep: `git grep` over the files given (or the whole tree), its output into `output`;
  * returns grep's status (0 found, 1 none, other: failure). In cmd_secrets_scan.c. */
