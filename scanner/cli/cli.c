@@ -475,6 +475,24 @@ int ls_cli_output_open(ls_cli_output *out, const ls_cli_options *o)
 		out->fp = stdout;
 		return 0;
 	}
+	/* a device or a pipe (-o /dev/null, -o >(cmd)) is written to as it is: renaming a file
+	 * over it would replace /dev/null with a regular file */
+	struct stat lst, st;
+	int special = lstat(o->output, &lst) == 0 &&
+	              (S_ISCHR(lst.st_mode) || S_ISFIFO(lst.st_mode) ||
+	               (S_ISLNK(lst.st_mode) && (!strncmp(o->output, "/dev/", 5) || !strncmp(o->output, "/proc/", 6)) &&
+	                stat(o->output, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))));
+	if (special) {
+		int fd = open(o->output, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0 || !(out->fp = fdopen(fd, "w"))) {
+			ls_cli_error("cannot write '%s': %s", o->output, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		out->direct = 1;
+		return 0;
+	}
 	out->final_path = o->output;
 	out->tmp_path = ls_xasprintf("%s.tmp.XXXXXX", o->output);
 	/* no signal between creating the file and telling the handler about it */
@@ -496,6 +514,10 @@ int ls_cli_output_open(ls_cli_output *out, const ls_cli_options *o)
 
 int ls_cli_output_close(ls_cli_output *out, int ok)
 {
+	if (out->direct) {
+		out->direct = 0;
+		return fclose(out->fp) == 0 ? 0 : -1;
+	}
 	if (!out->tmp_path)
 		return fflush(out->fp) == 0 ? 0 : -1;
 	int rc = 0;

@@ -100,11 +100,13 @@ int ls_cli_load_rules(const ls_cli_options *o, ls_ruleset **out);
 /** Prints `leakscan: MESSAGE` on stderr. */
 void ls_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/** An output being written: stdout, or a temporary file renamed over -o FILE at the end. */
+/** An output being written: stdout, a temporary file renamed over -o FILE at the end, or
+ * (direct) a device or pipe given as -o, written to as it is. */
 typedef struct {
 	FILE *fp;
 	char *tmp_path;
 	const char *final_path;
+	int direct;
 } ls_cli_output;
 
 int ls_cli_output_open(ls_cli_output *out, const ls_cli_options *o);

@@ -74,18 +74,10 @@ static void mask_in(char **msg, const char *secret, size_t len)
 {
 	if (!*msg || !len || !memmem(*msg, strlen(*msg), secret, len))
 		return;
-	ls_buf b = LS_BUF_INIT, red = LS_BUF_INIT;
-	ls_report_redact(&red, secret, len);
-	const char *p = *msg, *hit;
-	while ((hit = memmem(p, strlen(p), secret, len))) {
-		ls_buf_put(&b, p, (size_t)(hit - p));
-		ls_buf_put(&b, red.ptr, red.len);
-		p = hit + len;
-	}
-	ls_buf_puts(&b, p);
+	ls_buf b = LS_BUF_INIT;
+	ls_report_mask(&b, *msg, strlen(*msg), secret, len);
 	free(*msg);
 	*msg = ls_buf_detach(&b);
-	ls_buf_dispose(&red);
 }
 
 /*

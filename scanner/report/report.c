@@ -74,8 +74,7 @@ static void put_secret(const ls_report *r, ls_buf *b, const char *s, size_t len)
 		ls_buf_put(b, s, len);
 }
 
-/* `text` with every occurrence of `secret` redacted. */
-static void mask_one(ls_buf *b, const char *text, size_t tlen, const char *secret, size_t slen)
+void ls_report_mask(ls_buf *b, const char *text, size_t tlen, const char *secret, size_t slen)
 {
 	size_t i = 0;
 	while (i < tlen) {
@@ -98,12 +97,12 @@ static void put_masked(const ls_report *r, ls_buf *b, const char *text, size_t t
 		return;
 	}
 	if (!f->pair_secret || !f->pair_secret_len) {
-		mask_one(b, text, tlen, f->secret, f->secret_len);
+		ls_report_mask(b, text, tlen, f->secret, f->secret_len);
 		return;
 	}
 	ls_buf tmp = LS_BUF_INIT;
-	mask_one(&tmp, text, tlen, f->pair_secret, f->pair_secret_len);
-	mask_one(b, tmp.ptr ? tmp.ptr : "", tmp.len, f->secret, f->secret_len);
+	ls_report_mask(&tmp, text, tlen, f->pair_secret, f->pair_secret_len);
+	ls_report_mask(b, tmp.ptr ? tmp.ptr : "", tmp.len, f->secret, f->secret_len);
 	ls_buf_dispose(&tmp);
 }
 

@@ -42,5 +42,7 @@ void ls_report_free(ls_report *r);
 
 /** Appends the redacted form of a secret: at most 4 leading characters of long secrets, then stars. */
 void ls_report_redact(ls_buf *out, const char *secret, size_t len);
+/** Appends `text` (tlen bytes) with every occurrence of `secret` in its redacted form. */
+void ls_report_mask(ls_buf *out, const char *text, size_t tlen, const char *secret, size_t slen);
 
 #endif

@@ -164,6 +164,28 @@ test_scan_output_file_written_atomically() {
 	expect_eq "$(ls | grep -c tmp)" 0
 }
 
+# -o to a device or a pipe writes into it: renaming a report over /dev/null (as root) had
+# replaced the device with a regular file, which broke every later `>/dev/null`
+test_scan_output_to_a_device_or_a_pipe_writes_in_place() {
+	printf 'k=%s\n' "$AWS_KEY" > a.txt
+	mkfifo out.fifo
+	cat out.fifo > got & reader=$!
+	lst scan -o out.fifo a.txt
+	expect_rc 1
+	wait "$reader"
+	[ -p out.fifo ] || fail "the FIFO was replaced"
+	expect_eq "$(cat got)" "a.txt:1:3: test-aws-key: k=$AWS_KEY"
+	if [ "$(id -u)" = 0 ]; then
+		mknod null c 1 3
+		lst scan -o null a.txt
+		expect_rc 1
+		[ -c null ] || fail "the device was replaced by a regular file"
+		lst scan -o /dev/null a.txt
+		[ -c /dev/null ] || { fail "/dev/null was replaced"; rm -f /dev/null; mknod -m 666 /dev/null c 1 3; }
+	fi
+	expect_eq "$(ls | grep -c tmp)" 0
+}
+
 test_scan_bad_flag_exits_2() {
 	lst scan --definitely-not-a-flag
 	expect_rc 2

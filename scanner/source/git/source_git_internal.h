@@ -139,6 +139,12 @@ void ls_git_history_truncate(ls_git_history *h, size_t n);
  */
 int ls_git_staged_fast(ls_git_history *h, git_repository *repo, const char *index_path, git_tree *head);
 
+/* ls_git_staged_new with a choice of reader, for tests (tests/tools/staged_probe.c) to check
+ * that both agree: AUTO reads the index file and falls back to libgit2's diff, FAST never
+ * falls back (an error instead), DIFF always uses libgit2's diff. */
+enum { LS_GIT_STAGED_AUTO = 0, LS_GIT_STAGED_FAST, LS_GIT_STAGED_DIFF };
+int ls_git_staged_read(ls_git_history **out, ls_git_repo *r, int mode);
+
 /* libgit2's last error message, or "unknown error". */
 const char *ls_git_msg(void);
 

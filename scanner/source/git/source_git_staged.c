@@ -317,7 +317,9 @@ done:
 	return err;
 }
 
-int ls_git_staged_new(ls_git_history **out, ls_git_repo *r)
+int ls_git_staged_new(ls_git_history **out, ls_git_repo *r) { return ls_git_staged_read(out, r, LS_GIT_STAGED_AUTO); }
+
+int ls_git_staged_read(ls_git_history **out, ls_git_repo *r, int mode)
 {
 	if (git_repository_is_bare(r->repo)) {
 		ls_error_set("%s: a bare repository has no staged changes", r->gitdir);
@@ -343,11 +345,9 @@ int ls_git_staged_new(ls_git_history **out, ls_git_repo *r)
 	h = ls_git_history_alloc(r);
 	const char *env = r->from_env ? getenv("GIT_INDEX_FILE") : NULL;
 	char *index_path = env && *env ? ls_xstrdup(env) : ls_xasprintf("%sindex", r->gitdir);
-	/* for tests: LEAKSCAN_GIT_STAGED=diff uses only libgit2's diff, =fast never falls back to it */
-	const char *mode = getenv("LEAKSCAN_GIT_STAGED");
-	int fast = !(mode && !strcmp(mode, "diff")) && ls_git_staged_fast(h, r->repo, index_path, tree) == 0;
-	if (!fast && mode && !strcmp(mode, "fast")) {
-		ls_error_set("%s: the index needs libgit2's diff (LEAKSCAN_GIT_STAGED=fast)", index_path);
+	int fast = mode != LS_GIT_STAGED_DIFF && ls_git_staged_fast(h, r->repo, index_path, tree) == 0;
+	if (!fast && mode == LS_GIT_STAGED_FAST) {
+		ls_error_set("%s: the index needs libgit2's diff", index_path);
 		free(index_path);
 		err = LS_EIO;
 		goto done;
