@@ -88,7 +88,6 @@ typedef struct {
 	prev_repo *prev;
 	size_t nprev;
 	blobmap blobs;
-	int delay_ms;
 	/* work distribution and counters (atomics) */
 	size_t next_repo, repos_done, repos_scanned, repos_unchanged, repos_failed, errors;
 	size_t blobs_scanned, bytes, new_findings, workers_left;
@@ -302,10 +301,6 @@ static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
 			ATOMIC_ADD(&j->repos_failed, 1);
 		}
 		return;
-	}
-	if (j->delay_ms > 0) { /* tests: make a run slow enough to interrupt */
-		struct timespec ts = {j->delay_ms / 1000, (long)(j->delay_ms % 1000) * 1000000L};
-		nanosleep(&ts, NULL);
 	}
 	if (ls_git_repo_open(&repo, r->path) < 0) {
 		job_error(j, "%s; skipped", ls_error_last());
@@ -730,8 +725,6 @@ int cmd_repos(int argc, char **argv)
 	j.so = so;
 	j.store = store;
 	j.repos = &mine;
-	const char *delay = getenv("LEAKSCAN_TEST_REPO_DELAY_MS");
-	j.delay_ms = delay ? atoi(delay) : 0;
 	j.progress_tty = isatty(STDERR_FILENO);
 
 	memset(&sa, 0, sizeof(sa));

@@ -172,6 +172,15 @@ many_repos() {
 	done > list
 }
 
+# slow_repos N: N repositories served over HTTP by a server that waits 0.1 s before each
+# answer, listed in `list` as URLs: a run slow enough to interrupt, with nothing in leakscan
+# slowed down for it
+slow_repos() {
+	many_repos "$1" >/dev/null
+	http_server "$WORK" 0.1 open
+	for i in $(seq 1 "$1"); do echo "http://127.0.0.1:$PORT/r$i/.git"; done > list
+}
+
 # wait_repos DS N: waits (up to 30 s) until datastore DS records N repositories as done.
 wait_repos() {
 	python3 - "$1/datastore.db" "$2" <<'PY' || fail "the run did not record $2 repositories in time"
@@ -191,13 +200,12 @@ PY
 }
 
 test_repos_kill_9_then_rerun_gives_the_uninterrupted_report() {
-	many_repos 12
+	slow_repos 12
 	lsr --datastore full --list list
 	expect_rc 1
 	report full
 	want=$OUT
-	LEAKSCAN_TEST_REPO_DELAY_MS=150 "$LEAKSCAN" repos --no-default-rules --rules "$RULES" -j1 -q \
-		--datastore killed --list list & pid=$!
+	"$LEAKSCAN" repos --no-default-rules --rules "$RULES" -j1 -q --datastore killed --list list & pid=$!
 	wait_repos killed 3
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null
@@ -209,9 +217,8 @@ test_repos_kill_9_then_rerun_gives_the_uninterrupted_report() {
 }
 
 test_repos_sigint_stops_cleanly_with_a_summary_and_rerun_continues() {
-	many_repos 8
-	LEAKSCAN_TEST_REPO_DELAY_MS=150 "$LEAKSCAN" repos --no-default-rules --rules "$RULES" -j1 \
-		--datastore ds --list list 2>err & pid=$!
+	slow_repos 8
+	"$LEAKSCAN" repos --no-default-rules --rules "$RULES" -j1 --datastore ds --list list 2>err & pid=$!
 	wait_repos ds 2
 	# a second run on the same datastore is refused while this one runs
 	lsr --datastore ds --list list
@@ -365,9 +372,9 @@ for f in d: assert set(f["secret"])=={"*"}, f
 	report no --no-redact
 	expect_err_has "keeps no secrets"
 	# killed mid-run, the WAL stays behind: no secret in it either
-	many_repos 6
-	LEAKSCAN_TEST_REPO_DELAY_MS=150 "$LEAKSCAN" repos --no-default-rules --rules "$RULES" -j1 -q \
-		--store-secrets=no --datastore killed --list list & pid=$!
+	slow_repos 6
+	"$LEAKSCAN" repos --no-default-rules --rules "$RULES" -j1 -q --store-secrets=no --datastore killed \
+		--list list & pid=$!
 	wait_repos killed 2
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null
@@ -390,9 +397,11 @@ for f in d: assert set(f["secret"])=={"*"}, f
 # http_server ROOT: serves the repositories under ROOT over smart HTTP (git http-backend)
 # behind basic authentication (alice / s3cret-pass) on 127.0.0.1; sets PORT and SERVER_PID.
 http_server() {
-	python3 - "$1" > port 2>server.log <<'PY' &
-import base64, http.server, os, subprocess, sys
+	python3 - "$@" > port 2>server.log <<'PY' &
+import base64, http.server, os, subprocess, sys, time
 root = sys.argv[1]
+delay = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0 # seconds before each answer
+open_to_all = len(sys.argv) > 3 and sys.argv[3] == "open"
 want = "Basic " + base64.b64encode(b"alice:s3cret-pass").decode()
 class H(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -411,7 +420,8 @@ class H(http.server.BaseHTTPRequestHandler):
         return self.rfile.read(int(self.headers.get("Content-Length") or 0))
     def serve(self):
         data = self.body()
-        if self.headers.get("Authorization") != want:
+        time.sleep(delay)
+        if not open_to_all and self.headers.get("Authorization") != want:
             self.send_response(401)
             self.send_header("WWW-Authenticate", 'Basic realm="git"')
             self.send_header("Content-Length", "0")
