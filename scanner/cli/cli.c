@@ -557,20 +557,42 @@ void ls_cli_result_dispose(ls_cli_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
+void ls_cli_result_take(ls_cli_result *r, ls_search_result *sr, int err, size_t len, const char *path)
+{
+	if (err == LS_EIO)
+		r->error = ls_xasprintf("%s: %s", path, strerror(errno));
+	else if (err < 0)
+		r->error = ls_xasprintf("%s: %s", path, ls_error_last());
+	r->bytes = sr->skipped == LS_SEARCH_SKIPPED_PATH ? 0 : len;
+	r->skipped = sr->skipped == LS_SEARCH_BINARY;
+	if (sr->limit_rule && !r->error)
+		r->error = ls_xasprintf("%s: rule '%s' hit the regex match limit; some candidates were not checked", path,
+		                        sr->limit_rule->id);
+	for (size_t i = 0; i < sr->findings.n; i++)
+		ls_findings_push(&r->findings, &sr->findings.items[i]);
+	ls_search_result_dispose(sr);
+}
+
+static const char *memory_window(void *payload, size_t off, size_t len, size_t *got)
+{
+	*got = len;
+	return (const char *)payload + off;
+}
+
+int ls_cli_search(const ls_matcher *m, ls_scratch *s, const ls_search_options *so, const char *buf, size_t len,
+                  const ls_search_place *places, size_t nplaces, ls_search_result *out)
+{
+	/* as a file of that size would be: in windows past LS_SEARCH_WINDOW */
+	return len > LS_SEARCH_WINDOW ? ls_search_windows(m, s, so, len, memory_window, (void *)buf, places, nplaces, out)
+	                              : ls_search_blob(m, s, so, buf, len, places, nplaces, out);
+}
+
 void ls_cli_result_search(ls_cli_result *r, const ls_matcher *m, ls_scratch *s, const ls_search_options *so,
                           const char *buf, size_t len, const ls_search_place *places, size_t nplaces)
 {
 	ls_search_result sr;
-	if (ls_search_blob(m, s, so, buf, len, places, nplaces, &sr) < 0)
-		r->error = ls_xasprintf("%s: %s", places[0].path, ls_error_last());
-	r->bytes = sr.skipped == LS_SEARCH_SKIPPED_PATH ? 0 : len;
-	r->skipped = sr.skipped == LS_SEARCH_BINARY;
-	if (sr.limit_rule && !r->error)
-		r->error = ls_xasprintf("%s: rule '%s' hit the regex match limit; some candidates were not checked",
-		                        places[0].path, sr.limit_rule->id);
-	for (size_t i = 0; i < sr.findings.n; i++)
-		ls_findings_push(&r->findings, &sr.findings.items[i]);
-	ls_search_result_dispose(&sr);
+	int err = ls_cli_search(m, s, so, buf, len, places, nplaces, &sr);
+	ls_cli_result_take(r, &sr, err, len, places[0].path);
 }
 
 void ls_cli_result_tally(ls_cli_stats *st, const ls_cli_result *r, const ls_cli_options *o)

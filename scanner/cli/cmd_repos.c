@@ -219,7 +219,7 @@ static int scan_item(repos_job *j, const repo_ent *r, ls_git_reader *rd, ls_scra
 		const ls_git_place *gp;
 		size_t np = ls_git_reader_places(rd, i, &gp);
 		ls_search_result sr;
-		int err = ls_search_blob(j->m, scratch, &j->so, c.data, c.len, gp, np, &sr);
+		int err = ls_cli_search(j->m, scratch, &j->so, c.data, c.len, gp, np, &sr);
 		if (err < 0) {
 			job_error(j, "%s: object %s: %s", r->name, id, ls_error_last());
 			ATOMIC_ADD(&j->errors, 1);

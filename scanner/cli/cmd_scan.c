@@ -33,16 +33,12 @@ typedef struct {
 } scan_job;
 
 /*
- * Files are read into a reused per-worker buffer: whole up to WINDOW bytes, larger ones in
- * overlapping windows of that size, so a worker never holds more than WINDOW bytes of any
- * file (mapping files instead is slower with several threads, as every munmap shoots down
- * TLBs on all CPUs, and a mapped 5 GiB file counts 5 GiB in the resident set).
+ * Files are read into a reused per-worker buffer: whole up to LS_SEARCH_WINDOW bytes, larger
+ * ones in overlapping windows of that size (ls_search_windows), so a worker never holds more
+ * than a window of any file (mapping files instead is slower with several threads, as every
+ * munmap shoots down TLBs on all CPUs, and a mapped 5 GiB file counts 5 GiB in the resident
+ * set).
  */
-#define WINDOW ((size_t)64 << 20)
-/* Windows overlap by this much; a finding belongs to the window that holds it away from
- * the edges (the matcher's own chunk overlap is far smaller). */
-#define WINDOW_OVERLAP ((size_t)1 << 20)
-
 typedef struct {
 	ls_scratch *scratch;
 	ls_buf buf;
@@ -91,78 +87,28 @@ static void search(scan_job *j, ls_scratch *s, ls_cli_result *res, const char *b
 	ls_cli_result_search(res, j->m, s, &j->so, buf, len, &pl, 1);
 }
 
-static size_t count_chars(const char *s, size_t n)
+typedef struct {
+	int fd;
+	ls_buf *buf;
+} file_window;
+
+static const char *read_window(void *payload, size_t off, size_t len, size_t *got)
 {
-	size_t c = 0;
-	for (size_t i = 0; i < n; i++)
-		c += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return c;
+	file_window *fw = payload;
+	if (read_at(fw->fd, fw->buf, len, (off_t)off) < 0)
+		return NULL;
+	*got = fw->buf->len;
+	return fw->buf->ptr ? fw->buf->ptr : "";
 }
 
-/*
- * A file larger than one window: each window is searched on its own, its findings moved
- * to file positions (offsets, lines, and columns on a line that began in an earlier
- * window), and a finding in an overlap is kept by one window only.
- */
+/* A file larger than one window. */
 static void search_windows(scan_job *j, worker *w, ls_cli_result *res, int fd, size_t size, const char *path)
 {
-	size_t start = 0, lines_before = 0, chars_before = 0, half = WINDOW_OVERLAP / 2;
-	res->bytes = size;
-	for (;;) {
-		size_t len = size - start < WINDOW ? size - start : WINDOW;
-		if (read_at(fd, &w->buf, len, (off_t)start) < 0) {
-			res->error = ls_xasprintf("%s: %s", path, strerror(errno));
-			return;
-		}
-		len = w->buf.len;
-		if (start == 0 && !j->o->binary && ls_is_binary(w->buf.ptr, len)) {
-			res->skipped = 1;
-			return;
-		}
-		int last = start + len >= size || len < WINDOW;
-		ls_cli_result part;
-		memset(&part, 0, sizeof(part));
-		/* the first window decided binary for the whole file */
-		ls_search_options so = j->so;
-		so.binary = 1;
-		ls_search_place pl = {path, NULL, 0};
-		ls_cli_result_search(&part, j->m, w->scratch, &so, w->buf.ptr, len, &pl, 1);
-		size_t lo = start ? start + half : 0, hi = last ? SIZE_MAX : start + len - half;
-		for (size_t i = 0; i < part.findings.n; i++) {
-			ls_finding *f = &part.findings.items[i];
-			size_t at = start + f->offset;
-			if (at < lo || at >= hi) {
-				ls_finding_dispose(f);
-				continue;
-			}
-			if (f->line == 1)
-				f->column += chars_before;
-			if (f->end_line == 1)
-				f->end_column += chars_before;
-			f->line += lines_before;
-			f->end_line += lines_before;
-			f->offset = at;
-			ls_findings_push(&res->findings, f);
-		}
-		free(part.findings.items);
-		if (part.error && !res->error)
-			res->error = part.error;
-		else
-			free(part.error);
-		free(part.note);
-		if (last)
-			return;
-		/* move the line bookkeeping to where the next window starts */
-		size_t next = len - WINDOW_OVERLAP;
-		const char *p = w->buf.ptr, *line_start = p, *nl;
-		while ((nl = memchr(p, '\n', (size_t)(w->buf.ptr + next - p)))) {
-			lines_before++;
-			p = line_start = nl + 1;
-		}
-		chars_before = line_start == w->buf.ptr ? chars_before + count_chars(w->buf.ptr, next)
-		                                        : count_chars(line_start, (size_t)(w->buf.ptr + next - line_start));
-		start += next;
-	}
+	file_window fw = {fd, &w->buf};
+	ls_search_place pl = {path, NULL, 0};
+	ls_search_result sr;
+	int err = ls_search_windows(j->m, w->scratch, &j->so, size, read_window, &fw, &pl, 1, &sr);
+	ls_cli_result_take(res, &sr, err, size, path);
 }
 
 static void work(void *wp, size_t idx, void *payload)
@@ -198,7 +144,7 @@ static void work(void *wp, size_t idx, void *payload)
 		close(fd);
 		return;
 	}
-	if ((size_t)st.st_size <= WINDOW) {
+	if ((size_t)st.st_size <= LS_SEARCH_WINDOW) {
 		if (read_at(fd, &w->buf, (size_t)st.st_size, 0) < 0)
 			res->error = ls_xasprintf("%s: %s", it->path, strerror(errno));
 		else

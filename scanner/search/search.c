@@ -397,6 +397,71 @@ void ls_search_result_dispose(ls_search_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
+static size_t utf8_chars(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return c;
+}
+
+int ls_search_windows(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts, size_t size,
+                      ls_search_window_fn read, void *payload, const ls_search_place *places, size_t nplaces,
+                      ls_search_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	ls_search_options o = opts ? *opts : (ls_search_options)LS_SEARCH_OPTIONS_INIT;
+	size_t start = 0, lines_before = 0, chars_before = 0, half = LS_SEARCH_WINDOW_OVERLAP / 2;
+	for (;;) {
+		size_t want = size - start < LS_SEARCH_WINDOW ? size - start : LS_SEARCH_WINDOW, len;
+		const char *buf = read(payload, start, want, &len);
+		if (!buf)
+			return LS_EIO;
+		ls_search_result part;
+		int err = ls_search_blob(m, s, &o, buf, len, places, nplaces, &part);
+		/* the first window decides binary (and path skips) for the whole input */
+		o.binary = 1;
+		if (start == 0 && part.skipped) {
+			out->skipped = part.skipped;
+			ls_search_result_dispose(&part);
+			return err;
+		}
+		if (!out->limit_rule)
+			out->limit_rule = part.limit_rule;
+		int last = start + len >= size || len < LS_SEARCH_WINDOW;
+		size_t lo = start ? start + half : 0, hi = last ? SIZE_MAX : start + len - half;
+		for (size_t i = 0; i < part.findings.n; i++) {
+			ls_finding *f = &part.findings.items[i];
+			size_t at = start + f->offset;
+			if (at < lo || at >= hi) {
+				ls_finding_dispose(f);
+				continue;
+			}
+			if (f->line == 1)
+				f->column += chars_before;
+			if (f->end_line == 1)
+				f->end_column += chars_before;
+			f->line += lines_before;
+			f->end_line += lines_before;
+			f->offset = at;
+			ls_findings_push(&out->findings, f);
+		}
+		free(part.findings.items);
+		if (err < 0 || last)
+			return err;
+		/* move the line bookkeeping to where the next window starts */
+		size_t next = len - LS_SEARCH_WINDOW_OVERLAP;
+		const char *p = buf, *line_start = buf, *nl;
+		while ((nl = memchr(p, '\n', (size_t)(buf + next - p)))) {
+			lines_before++;
+			p = line_start = nl + 1;
+		}
+		chars_before = line_start == buf ? chars_before + utf8_chars(buf, next)
+		                                 : utf8_chars(line_start, (size_t)(buf + next - line_start));
+		start += next;
+	}
+}
+
 static int same_secret(const ls_finding *a, const ls_finding *b)
 {
 	return a->rule == b->rule && a->offset == b->offset && a->secret_len == b->secret_len && a->decoded == b->decoded;

@@ -115,6 +115,30 @@ void ls_search_result_dispose(ls_search_result *r);
 int ls_search_blob(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts, const char *buf, size_t len,
                    const ls_search_place *places, size_t nplaces, ls_search_result *out);
 
+/** Inputs larger than this are searched in overlapping windows of this size (ls_search_windows). */
+#define LS_SEARCH_WINDOW ((size_t)64 << 20)
+/** How much consecutive windows overlap; a finding belongs to the window that holds it away
+ * from the edges (the matcher's own chunk overlap is far smaller). */
+#define LS_SEARCH_WINDOW_OVERLAP ((size_t)1 << 20)
+
+/**
+ * Gives the `len` bytes at offset `off` of the input (fewer at its end or when it shrank):
+ * returns a pointer valid until the next call and sets `*got`, or NULL with errno set.
+ */
+typedef const char *(*ls_search_window_fn)(void *payload, size_t off, size_t len, size_t *got);
+
+/**
+ * ls_search_blob over an input of `size` bytes that is read a window at a time (files and
+ * blobs larger than LS_SEARCH_WINDOW, so that both give the same findings): the binary check
+ * on the first window, then each window searched on its own, its findings moved to input
+ * positions (offsets, lines, columns of a line begun in an earlier window), a finding in an
+ * overlap kept by one window only. Returns 0, a negative error from the search, or LS_EIO
+ * with errno set when `read` failed.
+ */
+int ls_search_windows(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts, size_t size,
+                      ls_search_window_fn read, void *payload, const ls_search_place *places, size_t nplaces,
+                      ls_search_result *out);
+
 /** Returns 1 if the secret looks like a placeholder or a templated value, or is a value
  * published as an example in a specification (RFC 6749 and the like). */
 int ls_search_is_placeholder(const char *secret, size_t len);

@@ -182,6 +182,37 @@ PY
 	expect_err_has "(1 scanned, 0 unchanged, 0 failed)"
 }
 
+# a blob larger than a window is searched in windows like a file of the same content: the
+# same findings at the same lines and columns, one near a window's edge included
+test_engine_large_blob_and_file_agree_across_window_edges() {
+	git init -q r && cd r
+	python3 - "$AWS_KEY" "$TOKEN" <<'PY'
+import sys
+key, tok = sys.argv[1], sys.argv[2]
+line = ("abcdefghij" * 10 + "\n").encode()
+w = 64 << 20
+with open("big.txt", "wb") as f:
+    n = 0
+    while n < w - 300:
+        f.write(line); n += len(line)
+    f.write(b"edge k=" + key.encode() + b"\n")
+    while n < w + (3 << 20):
+        f.write(line); n += len(line)
+    f.write(("last t=" + tok + "\n").encode())
+PY
+	git add big.txt && git commit -qm big
+	lst scan -f json big.txt
+	expect_rc 1
+	from_scan=$(finding_set)
+	expect_eq "$(printf '%s\n' "$from_scan" | wc -l)" 2
+	lst git -f json .
+	expect_rc 1
+	expect_eq "$(finding_set)" "$from_scan"
+	lsr -q --datastore ../ds .
+	expect_rc 1
+	expect_eq "$(report_set ../ds)" "$from_scan"
+}
+
 # the must-show of issue 17: scan, git and repos agree on one repository holding a tag on a
 # blob, a tag on a tree, an annotated tag message, a copied allowlisted fixture and a deep tree
 test_engine_scan_git_and_repos_agree() {
