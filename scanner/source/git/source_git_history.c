@@ -280,6 +280,15 @@ static void keep_last(ls_git_history *h, uint32_t dir, git_tree *t)
 	h->last[dir] = t;
 }
 
+static void drop_last(ls_git_history *h)
+{
+	for (size_t i = 0; i < h->nlast; i++)
+		git_tree_free(h->last[i]);
+	free(h->last);
+	h->last = NULL;
+	h->nlast = 0;
+}
+
 static void walk_tree(ls_git_history *h, const git_oid *tree_id, uint32_t commit, ls_buf *path, int depth)
 {
 	if (depth > LS_GIT_MAX_TREE_DEPTH) {
@@ -334,12 +343,23 @@ static void walk_tree(ls_git_history *h, const git_oid *tree_id, uint32_t commit
 		git_object_t type = git_tree_entry_type(te);
 		if (type != GIT_OBJECT_TREE && type != GIT_OBJECT_BLOB)
 			continue; /* submodule commits live in other repositories */
-		const git_tree_entry *pe = NULL;
-		while (k < np && git_tree_entry_cmp((pe = git_tree_entry_byindex(prev, k)), te) < 0)
+		/* most entries are unchanged and at the same place: the object id tells first */
+		const git_tree_entry *pe = k < np ? git_tree_entry_byindex(prev, k) : NULL;
+		if (pe && !git_oid_cmp(git_tree_entry_id(pe), git_tree_entry_id(te)) &&
+		    git_tree_entry_filemode(pe) == git_tree_entry_filemode(te) &&
+		    !strcmp(git_tree_entry_name(pe), git_tree_entry_name(te))) {
 			k++;
-		if (k < np && pe && !git_tree_entry_cmp(pe, te) && !git_oid_cmp(git_tree_entry_id(pe), git_tree_entry_id(te)) &&
-		    git_tree_entry_filemode(pe) == git_tree_entry_filemode(te))
 			continue;
+		}
+		int c = 1;
+		while (k < np && (c = git_tree_entry_cmp((pe = git_tree_entry_byindex(prev, k)), te)) < 0)
+			k++;
+		if (k < np && c == 0) {
+			k++; /* the same name: consumed, changed or not */
+			if (!git_oid_cmp(git_tree_entry_id(pe), git_tree_entry_id(te)) &&
+			    git_tree_entry_filemode(pe) == git_tree_entry_filemode(te))
+				continue;
+		}
 		path->len = base;
 		if (base)
 			ls_buf_putc(path, '/');
@@ -827,6 +847,7 @@ int ls_git_history_new(ls_git_history **out, ls_git_repo *r, const ls_git_histor
 	if (o->all_objects)
 		add_unreachable(h);
 	index_places(h);
+	drop_last(h); /* the walk's diff bases are not needed to read */
 	*out = h;
 	h = NULL;
 fail:
@@ -845,9 +866,7 @@ void ls_git_history_free(ls_git_history *h)
 {
 	if (!h)
 		return;
-	for (size_t i = 0; i < h->nlast; i++)
-		git_tree_free(h->last[i]);
-	free(h->last);
+	drop_last(h);
 	free(h->places);
 	free(h->pstart);
 	free(h->pindex);
