@@ -94,11 +94,15 @@ void ls_cli_options_dispose(ls_cli_options *o)
 void ls_cli_error(const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL;
 	va_start(ap, fmt);
-	int n = vasprintf(&msg, fmt, ap);
+	ls_cli_verror(fmt, ap);
 	va_end(ap);
-	if (n < 0)
+}
+
+void ls_cli_verror(const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+	if (vasprintf(&msg, fmt, ap) < 0)
 		return;
 	/* one line, whatever a file name holds: a newline in a name must not forge a second
 	 * diagnostic, nor an escape sequence reach the terminal */
@@ -468,6 +472,30 @@ static void guard_pending_tmp(char *path)
 	}
 }
 
+/* The process's umask, read without changing it (umask(2) would, for every thread). */
+static mode_t current_umask(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[256];
+	unsigned v;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Umask: %o", &v) == 1) {
+			fclose(f);
+			return (mode_t)v & 0777;
+		}
+	if (f)
+		fclose(f);
+	mode_t m = umask(022);
+	umask(m);
+	return m;
+}
+
+unsigned ls_cli_file_mode(const char *path)
+{
+	struct stat cur;
+	return stat(path, &cur) == 0 && S_ISREG(cur.st_mode) ? cur.st_mode & 0777 : 0666 & ~current_umask();
+}
+
 int ls_cli_output_open(ls_cli_output *out, const ls_cli_options *o)
 {
 	memset(out, 0, sizeof(*out));
@@ -507,7 +535,9 @@ int ls_cli_output_open(ls_cli_output *out, const ls_cli_options *o)
 	}
 	guard_pending_tmp(out->tmp_path);
 	block_guarded(0);
-	fchmod(fd, 0644 & ~(mode_t)0);
+	/* the temporary file stays 0600 (mkstemp) while it is written, and a killed run leaves it
+	 * so; the report gets the mode of the file it replaces, or 0666 less the umask */
+	out->mode = ls_cli_file_mode(o->output);
 	out->fp = fdopen(fd, "w");
 	return 0;
 }
@@ -521,6 +551,8 @@ int ls_cli_output_close(ls_cli_output *out, int ok)
 	if (!out->tmp_path)
 		return fflush(out->fp) == 0 ? 0 : -1;
 	int rc = 0;
+	if (ok)
+		fchmod(fileno(out->fp), out->mode);
 	if (fclose(out->fp) != 0)
 		ok = 0, rc = -1;
 	if (ok && rename(out->tmp_path, out->final_path) < 0) {

@@ -3,6 +3,7 @@
 #define LS_CLI_H
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "allow.h"
@@ -97,8 +98,10 @@ int ls_cli_matcher_new(const ls_cli_options *o, const ls_ruleset *rs, ls_matcher
 /** Loads default + --rules files and applies --disable/--enable. Prints errors. */
 int ls_cli_load_rules(const ls_cli_options *o, ls_ruleset **out);
 
-/** Prints `leakscan: MESSAGE` on stderr. */
+/** Prints `leakscan: MESSAGE` on stderr as one line: newlines, tabs and other control
+ * characters of the message (file names, tree entry names) are escaped. */
 void ls_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ls_cli_verror(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /** An output being written: stdout, a temporary file renamed over -o FILE at the end, or
  * (direct) a device or pipe given as -o, written to as it is. */
@@ -107,9 +110,13 @@ typedef struct {
 	char *tmp_path;
 	const char *final_path;
 	int direct;
+	unsigned mode; /* the report's permissions: those of the file it replaces, or 0666 & ~umask */
 } ls_cli_output;
 
 int ls_cli_output_open(ls_cli_output *out, const ls_cli_options *o);
+/** The permissions a file written over `path` gets: those of the regular file there, or
+ * 0666 less the umask (a report may hold secrets: never wider than the user asked). */
+unsigned ls_cli_file_mode(const char *path);
 /** Renames the temporary file into place (ok != 0) or removes it. Returns 0 or -1. */
 int ls_cli_output_close(ls_cli_output *out, int ok);
 

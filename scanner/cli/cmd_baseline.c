@@ -60,9 +60,10 @@ static int write_atomically(const ls_baseline *b, const char *path)
 		free(tmp);
 		return -1;
 	}
-	fchmod(fd, 0644);
 	FILE *fp = fdopen(fd, "w");
 	int err = ls_baseline_write(b, fp, LS_VERSION);
+	if (err == 0)
+		fchmod(fd, ls_cli_file_mode(path));
 	if (fclose(fp) != 0)
 		err = LS_EIO;
 	if (err == 0 && rename(tmp, path) < 0)

@@ -117,9 +117,7 @@ static void job_error(repos_job *j, const char *fmt, ...)
 		fputs("\r\033[K", stderr);
 		j->progress_line = 0;
 	}
-	fputs("leakscan: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	ls_cli_verror(fmt, ap); /* escaped: tree entry names are the repository's */
 	pthread_mutex_unlock(&j->errmu);
 	va_end(ap);
 }

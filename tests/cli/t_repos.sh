@@ -486,6 +486,28 @@ test_repos_https_credentials_from_the_git_credential_helper() {
 	wait "$SERVER_PID" 2>/dev/null || true
 }
 
+# issue 18, item 14: tree entry names in repos' diagnostics are escaped like git's, and the
+# commit named is the commit
+test_repos_item14_diagnostics_escape_names_and_name_the_commit() {
+	git init -q r && cd r
+	python3 - <<'PY' || fail "hostile tree"
+import subprocess
+n1 = b"\x1b]0;PWNED\x07\x1b[31mdir"; n2 = b"\x1b[2Jfile\rX"
+ents = sorted([(n1 + b"/", b"40000 " + n1 + b"\0" + b"\x11" * 20), (n2, b"100644 " + n2 + b"\0" + b"\x22" * 20)])
+t = subprocess.run(["git", "hash-object", "-w", "-t", "tree", "--literally", "--stdin"], input=b"".join(e[1] for e in ents), capture_output=True).stdout.decode().strip()
+c = subprocess.run(["git", "commit-tree", t, "-m", "m"], capture_output=True).stdout.decode().strip()
+subprocess.run(["git", "update-ref", "refs/heads/main", c], check=True)
+PY
+	c=$(git rev-parse main)
+	cd ..
+	lsr -q --datastore ds r
+	expect_rc 2
+	expect_err_lacks "$(printf '\033')"
+	expect_err_lacks "$(printf '\r')"
+	expect_err_has "cannot read tree '\x1b]0;PWNED\x07\x1b[31mdir' at commit $c"
+	expect_err_has "(\x1b[2Jfile\x0dX at commit ${c:0:12})"
+}
+
 test_repos_usage_errors() {
 	lsr a
 	expect_rc 2

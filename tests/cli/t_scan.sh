@@ -186,6 +186,27 @@ test_scan_output_to_a_device_or_a_pipe_writes_in_place() {
 	expect_eq "$(ls | grep -c tmp)" 0
 }
 
+# issue 18, item 8: a report may hold secrets; -o honours the umask and keeps the mode of the
+# file it replaces, and the temporary file is never wider than 0600
+test_scan_item8_output_mode_follows_the_umask() {
+	printf 'k=%s\n' "$AWS_KEY" > a.txt
+	(
+		umask 077
+		touch private.json && chmod 600 private.json
+		lst scan -f json -o private.json a.txt
+		lst scan -f json -o new.json a.txt
+		"$LEAKSCAN" baseline create --no-default-rules --rules "$RULES" -q -o base.json a.txt
+	)
+	expect_eq "$(stat -c %a private.json new.json base.json)" "600
+600
+600"
+	( umask 022; lst scan -f json -o wide.json a.txt )
+	expect_eq "$(stat -c %a wide.json)" 644
+	chmod 640 wide.json
+	lst scan -f json -o wide.json a.txt
+	expect_eq "$(stat -c %a wide.json)" 640 "(the replaced file's mode is kept)"
+}
+
 test_scan_bad_flag_exits_2() {
 	lst scan --definitely-not-a-flag
 	expect_rc 2
