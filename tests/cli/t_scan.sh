@@ -195,7 +195,7 @@ test_scan_item8_output_mode_follows_the_umask() {
 		touch private.json && chmod 600 private.json
 		lst scan -f json -o private.json a.txt
 		lst scan -f json -o new.json a.txt
-		"$LEAKSCAN" baseline create --no-default-rules --rules "$RULES" -q -o base.json a.txt
+		"$LEAKSCAN" baseline create --no-default-rules --rules "$RULES" -q -o base.json a.txt 2>/dev/null
 	)
 	expect_eq "$(stat -c %a private.json new.json base.json)" "600
 600
@@ -205,6 +205,22 @@ test_scan_item8_output_mode_follows_the_umask() {
 	chmod 640 wide.json
 	lst scan -f json -o wide.json a.txt
 	expect_eq "$(stat -c %a wide.json)" 640 "(the replaced file's mode is kept)"
+}
+
+# issue 18, item 3: a tracked file under a directory .gitignore lists is scanned; the untracked
+# files beside it are still skipped
+test_scan_item3_tracked_files_under_an_ignored_directory_are_scanned() {
+	git init -q r && cd r && mkdir -p config/prod
+	printf 'k=%s\n' "$AWS_KEY" > config/prod/creds.env
+	git add config && printf 'config/\n' > .gitignore && git add .gitignore && git commit -qm c
+	printf 't=%s\n' "$TOKEN" > config/prod/local.env
+	lst scan .
+	expect_rc 1
+	expect_out "./config/prod/creds.env:1:3: test-aws-key: k=$AWS_KEY"
+	cd .. && git clone -q r fresh && cd fresh
+	lst scan .
+	expect_rc 1
+	expect_out "./config/prod/creds.env:1:3: test-aws-key: k=$AWS_KEY"
 }
 
 test_scan_bad_flag_exits_2() {

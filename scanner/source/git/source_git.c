@@ -84,8 +84,12 @@ int ls_git_ignore_check(ls_git_ignore *ig, const char *path, int is_dir)
 	int ignored = 0;
 	if (git_ignore_path_is_ignored(&ignored, ig->repo, ig->tmp.ptr) < 0 || !ignored)
 		return 0;
-	/* a tracked file stays visible to git even when a pattern ignores it */
-	if (!is_dir && ig->index && git_index_get_bypath(ig->index, ig->tmp.ptr, 0))
+	/* a tracked file stays visible to git even when a pattern ignores it, and so does an
+	 * ignored directory that holds tracked files (its untracked files are still skipped, one
+	 * by one) */
+	size_t pos;
+	if (ig->index && (is_dir ? git_index_find_prefix(&pos, ig->index, ig->tmp.ptr) == 0
+	                         : git_index_get_bypath(ig->index, ig->tmp.ptr, 0) != NULL))
 		return 0;
 	return 1;
 }
