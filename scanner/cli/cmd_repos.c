@@ -669,6 +669,8 @@ int cmd_repos(int argc, char **argv)
 	all.v = NULL;
 	all.n = 0;
 
+	/* blob ids are trusted across repositories: verify that content matches its id */
+	ls_git_verify_objects(1);
 	if (ls_cli_load_rules(&o, &rs) < 0)
 		goto done;
 	if (ls_cli_matcher_new(&o, rs, &m) < 0)

@@ -23,6 +23,12 @@ static void git_init_once(void)
 
 void ls_git_init(void) { pthread_once(&git_once, git_init_once); }
 
+void ls_git_verify_objects(int on)
+{
+	ls_git_init();
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, on ? 1 : 0);
+}
+
 void ls_git_shutdown(void)
 {
 	/* libgit2 keeps a reference count; one init, one shutdown */

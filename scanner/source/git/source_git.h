@@ -7,6 +7,13 @@
 /** Initialises libgit2 once per process (thread-safe, idempotent) and disables owner checks:
  * leakscan only reads repositories and never runs anything from their configuration. */
 void ls_git_init(void);
+/**
+ * Re-hashes every object read and refuses one whose content does not match its id (off by
+ * default: within one repository a forged object only changes what that repository holds).
+ * `repos` turns it on, because it shares what it learned of a blob id between repositories:
+ * a forged object in one must not vouch for another's blob. Process-wide; call before reading.
+ */
+void ls_git_verify_objects(int on);
 /** Releases libgit2's global state (at exit). */
 void ls_git_shutdown(void);
 
