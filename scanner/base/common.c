@@ -348,24 +348,51 @@ int ls_temp_fd(const char *tag)
 	return fd;
 }
 
-int ls_read_file(ls_buf *out, const char *path)
+static int read_fd(ls_buf *out, int fd, const char *path);
+
+int ls_open_regular(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
-		return errno == ENOENT ? (ls_error_set("'%s': no such file", path), LS_ENOTFOUND)
-		                       : (ls_error_set("'%s': %s", path, strerror(errno)), LS_EIO);
+		return -1;
 	struct stat st;
-	int have_st = fstat(fd, &st) == 0;
-	if (have_st && S_ISDIR(st.st_mode)) {
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		ls_error_set("'%s': is a directory", path);
-		return LS_EIO;
+		errno = EINVAL;
+		return -1;
 	}
 	int flags = fcntl(fd, F_GETFL);
 	if (flags >= 0)
 		fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+	return fd;
+}
+
+int ls_read_regular(ls_buf *out, const char *path, size_t max)
+{
+	int fd = ls_open_regular(path);
+	if (fd < 0) {
+		if (errno == ENOENT) {
+			ls_error_set("'%s': no such file", path);
+			return LS_ENOTFOUND;
+		}
+		ls_error_set("'%s': %s", path, errno == EINVAL ? "not a regular file" : strerror(errno));
+		return LS_EIO;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || (unsigned long long)st.st_size > max) {
+		close(fd);
+		ls_error_set("'%s': larger than %zu bytes", path, max);
+		return LS_EIO;
+	}
+	return read_fd(out, fd, path);
+}
+
+/* Reads `fd` to its end into `out` (closes it). */
+static int read_fd(ls_buf *out, int fd, const char *path)
+{
+	struct stat st;
 	/* a regular file's size is known: one allocation, no copies while growing */
-	if (have_st && S_ISREG(st.st_mode) && st.st_size > 0)
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
 		ls_buf_grow(out, (size_t)st.st_size + 1); /* +1: room to read the end of file */
 	for (;;) {
 		if (out->cap - out->len < 2)
@@ -385,6 +412,24 @@ int ls_read_file(ls_buf *out, const char *path)
 	out->ptr[out->len] = '\0';
 	close(fd);
 	return 0;
+}
+
+int ls_read_file(ls_buf *out, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return errno == ENOENT ? (ls_error_set("'%s': no such file", path), LS_ENOTFOUND)
+		                       : (ls_error_set("'%s': %s", path, strerror(errno)), LS_EIO);
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		ls_error_set("'%s': is a directory", path);
+		return LS_EIO;
+	}
+	int flags = fcntl(fd, F_GETFL);
+	if (flags >= 0)
+		fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+	return read_fd(out, fd, path);
 }
 
 int ls_open_deep(const char *path, int flags)

@@ -79,6 +79,15 @@ int ls_is_binary(const char *s, size_t len);
 
 /** Reads a whole file into a buffer. Returns 0, LS_ENOTFOUND or LS_EIO with a message. */
 int ls_read_file(ls_buf *out, const char *path);
+/**
+ * Like ls_read_file, for a file that a repository or a user's tree may have planted: refuses
+ * (LS_EIO, with a message) anything but a regular file, before reading a byte of it (a FIFO
+ * would block, /dev/zero would never end), and a file over `max` bytes.
+ */
+int ls_read_regular(ls_buf *out, const char *path, size_t max);
+/** Opens `path` for reading only if it is a regular file: the descriptor, or -1 with errno
+ * set (ENOENT, EACCES, ... and EINVAL for a FIFO, device, socket or directory). Never blocks. */
+int ls_open_regular(const char *path);
 
 /**
  * A new temporary file under $TMPDIR (or /tmp), already unlinked, open for reading and

@@ -180,6 +180,7 @@ static int emit(size_t idx, void *payload)
 typedef struct {
 	ls_git_ignore *ig;
 	const ls_allow *allow;
+	size_t *errors;
 } walk_ctx;
 
 static int skip_ignored(const char *path, int is_dir, void *payload)
@@ -188,7 +189,18 @@ static int skip_ignored(const char *path, int is_dir, void *payload)
 	/* allowlisted paths and default skips are never read */
 	if (w->allow && ls_allow_skip_path(w->allow, path, is_dir))
 		return 1;
-	return w->ig && ls_git_ignore_check(w->ig, path, is_dir);
+	if (!w->ig)
+		return 0;
+	int ignored = ls_git_ignore_check(w->ig, path, is_dir);
+	if (ignored < 0) {
+		/* from here on the walk goes without git's ignore rules: it scans more, never less */
+		ls_cli_error("%s; ignore rules not used", ls_error_last());
+		(*w->errors)++;
+		ls_git_ignore_free(w->ig);
+		w->ig = NULL;
+		return 0;
+	}
+	return ignored;
 }
 
 static void walk_error(const char *path, const char *msg, void *payload)
@@ -287,13 +299,20 @@ int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn co
 			files.items[files.n++].size = 0;
 			continue;
 		}
-		walk_ctx wc = {NULL, fl.allow};
+		walk_ctx wc = {NULL, fl.allow, NULL};
 		ls_walk_options wo = LS_WALK_OPTIONS_INIT;
 		wo.follow_symlinks = o.follow;
 		wo.on_error = walk_error;
 		wo.error_payload = &j.st.errors;
-		if (!o.no_ignore && ls_git_ignore_open(&wc.ig, paths[i]) < 0)
+		int igerr = o.no_ignore ? LS_ENOTFOUND : ls_git_ignore_open(&wc.ig, paths[i]);
+		if (igerr < 0)
 			wc.ig = NULL;
+		if (igerr < 0 && igerr != LS_ENOTFOUND) {
+			/* a repository libgit2 would hang on: scan everything, say so */
+			ls_cli_error("%s; ignore rules not used", ls_error_last());
+			j.st.errors++;
+		}
+		wc.errors = &j.st.errors;
 		wo.skip = skip_ignored;
 		wo.skip_payload = &wc;
 		int err = ls_fs_walk(paths[i], &wo, &files);

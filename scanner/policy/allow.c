@@ -346,11 +346,15 @@ void ls_allow_add_fingerprint(ls_allow *a, const char *fp)
 
 int ls_allow_load_ignore_file(ls_allow *a, const char *path)
 {
-	FILE *fp = fopen(path, "r");
+	/* the ignore file comes with the scanned tree: a FIFO or a device there must not block */
+	int fd = ls_open_regular(path);
+	FILE *fp = fd < 0 ? NULL : fdopen(fd, "r");
 	if (!fp) {
 		if (errno == ENOENT)
 			return LS_ENOTFOUND;
-		ls_error_set("cannot read '%s': %s", path, strerror(errno));
+		ls_error_set("cannot read '%s': %s", path, errno == EINVAL ? "not a regular file" : strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return LS_EIO;
 	}
 	char *line = NULL;

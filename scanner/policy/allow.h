@@ -121,6 +121,9 @@ typedef struct {
 int ls_baseline_new(ls_baseline **out);
 void ls_baseline_free(ls_baseline *b);
 
+/** The largest baseline file read (a regular file only: never a FIFO or a device). */
+#define LS_BASELINE_MAX_SIZE ((size_t)256 << 20)
+
 /**
  * Loads a baseline written by ls_baseline_write. Returns 0, LS_ENOTFOUND or LS_EIO with a
  * message, or LS_EINVAL with `FILE: problem` for a malformed file.

@@ -440,7 +440,8 @@ done:
 int ls_baseline_load(ls_baseline **out, const char *path)
 {
 	ls_buf data = LS_BUF_INIT;
-	int err = ls_read_file(&data, path);
+	/* a baseline is often committed with the scanned tree: a regular file, of bounded size */
+	int err = ls_read_regular(&data, path, LS_BASELINE_MAX_SIZE);
 	if (err < 0) {
 		if (err == LS_ENOTFOUND)
 			ls_error_set("baseline '%s': no such file", path);

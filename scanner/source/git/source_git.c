@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common.h"
 
@@ -40,6 +41,8 @@ struct ls_git_ignore {
 	git_index *index;
 	size_t root_len;  /* length of the walk root as given */
 	char *rel_root;   /* the walk root relative to the work tree ("" at the top) */
+	char *workdir;    /* the work tree, with a trailing slash */
+	ls_buf checked;   /* the last directory whose .gitignore files were checked */
 	ls_buf tmp;
 };
 
@@ -49,6 +52,9 @@ int ls_git_ignore_open(ls_git_ignore **out, const char *root)
 	char abs[PATH_MAX];
 	if (!realpath(root, abs))
 		return LS_ENOTFOUND;
+	int err = ls_git_check_files(abs, 0);
+	if (err < 0)
+		return err;
 	git_repository *repo = NULL;
 	if (git_repository_open_ext(&repo, abs, 0, NULL) < 0 || git_repository_is_bare(repo)) {
 		git_repository_free(repo);
@@ -71,7 +77,42 @@ int ls_git_ignore_open(ls_git_ignore **out, const char *root)
 		ig->index = NULL;
 	ig->root_len = strlen(root);
 	ig->rel_root = ls_xstrdup(abs[wl] ? abs + wl + 1 : "");
+	ig->workdir = ls_xasprintf("%s/", wdabs);
 	*out = ig;
+	return 0;
+}
+
+/* libgit2 reads the .gitignore of every directory from the work tree's top down to `rel`'s:
+ * each must be a regular file (or absent) before it may look, or a FIFO there blocks it. */
+static int check_gitignores(ls_git_ignore *ig, const char *rel, int is_dir)
+{
+	/* the parents of `rel` ("a/b/" for a directory: its parent "a"; a directory's own
+	 * .gitignore is read for what is inside it, checked when an entry inside is) */
+	size_t n = strlen(rel);
+	if (is_dir && n && rel[n - 1] == '/')
+		n--;
+	while (n && rel[n - 1] != '/')
+		n--;
+	size_t dlen = n ? n - 1 : 0;
+	if (ig->checked.ptr && ig->checked.len == dlen && !memcmp(ig->checked.ptr, rel, dlen))
+		return 0;
+	/* every level from the top: a new directory is entered rarely, its depth is small */
+	for (size_t i = 0; i <= dlen; i++) {
+		if (i < dlen && rel[i] != '/')
+			continue;
+		char *p = ls_xasprintf("%s%.*s%s.gitignore", ig->workdir, (int)i, rel, i ? "/" : "");
+		struct stat st;
+		int bad = stat(p, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+		if (bad)
+			ls_error_set("'%s' is not a regular file", p);
+		free(p);
+		if (bad)
+			return LS_EINVAL;
+	}
+	ls_buf_clear(&ig->checked);
+	ls_buf_put(&ig->checked, rel, dlen);
+	ls_buf_putc(&ig->checked, '\0');
+	ig->checked.len = dlen;
 	return 0;
 }
 
@@ -88,6 +129,8 @@ int ls_git_ignore_check(ls_git_ignore *ig, const char *path, int is_dir)
 	if (is_dir)
 		ls_buf_putc(&ig->tmp, '/');
 	int ignored = 0;
+	if (check_gitignores(ig, ig->tmp.ptr, is_dir) < 0)
+		return LS_EINVAL;
 	if (git_ignore_path_is_ignored(&ignored, ig->repo, ig->tmp.ptr) < 0 || !ignored)
 		return 0;
 	/* a tracked file stays visible to git even when a pattern ignores it, and so does an
@@ -107,6 +150,8 @@ void ls_git_ignore_free(ls_git_ignore *ig)
 	git_index_free(ig->index);
 	git_repository_free(ig->repo);
 	free(ig->rel_root);
+	free(ig->workdir);
+	ls_buf_dispose(&ig->checked);
 	ls_buf_dispose(&ig->tmp);
 	free(ig);
 }

@@ -14,6 +14,16 @@ void ls_git_init(void);
  * a forged object in one must not vouch for another's blob. Process-wide; call before reading.
  */
 void ls_git_verify_objects(int on);
+/**
+ * Checks, before libgit2 opens the repository that holds `path` (NULL: the current directory;
+ * `from_env`: also $GIT_DIR, $GIT_INDEX_FILE, $GIT_OBJECT_DIRECTORY and
+ * $GIT_ALTERNATE_OBJECT_DIRECTORIES), that every file libgit2 may read there is a regular file
+ * or absent: HEAD, config and the files it includes or names (core.excludesFile), packed-refs,
+ * refs, the index, objects (packs, loose, alternates, commit-graph), commondir. libgit2 blocks
+ * for ever on a FIFO and reads /dev/zero until memory runs out. Returns 0, or LS_EINVAL with a
+ * message naming the file. Reads nothing but those small files and directory listings.
+ */
+int ls_git_check_files(const char *path, int from_env);
 /** Releases libgit2's global state (at exit). */
 void ls_git_shutdown(void);
 
@@ -21,12 +31,14 @@ typedef struct ls_git_ignore ls_git_ignore;
 
 /**
  * Prepares ignore checks for a walk rooted at `root` (a file or directory). Returns
- * LS_ENOTFOUND (no message) when `root` is not inside a git work tree.
+ * LS_ENOTFOUND (no message) when `root` is not inside a git work tree, LS_EINVAL with a
+ * message when the repository holds a file libgit2 would block on (ls_git_check_files).
  */
 int ls_git_ignore_open(ls_git_ignore **out, const char *root);
 /**
  * Returns 1 if `path` (which starts with the walk root as given) is ignored by git and not
- * tracked, 0 otherwise. One thread at a time.
+ * tracked, 0 otherwise, LS_EINVAL with a message if a .gitignore on the way is not a regular
+ * file (then `ig` must not be used again). One thread at a time.
  */
 int ls_git_ignore_check(ls_git_ignore *ig, const char *path, int is_dir);
 void ls_git_ignore_free(ls_git_ignore *ig);

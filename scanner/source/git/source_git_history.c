@@ -19,6 +19,8 @@ int ls_git_repo_open(ls_git_repo **out, const char *path)
 {
 	ls_git_init();
 	git_repository *repo = NULL;
+	if (ls_git_check_files(path, path == NULL) < 0)
+		return LS_EINVAL;
 	if (git_repository_open_ext(&repo, path, path ? 0 : GIT_REPOSITORY_OPEN_FROM_ENV, NULL) < 0) {
 		const git_error *e = git_error_last();
 		ls_error_set("%s: not a git repository (%s)", path ? path : ".", e && e->message ? e->message : "not found");
@@ -150,7 +152,7 @@ static void load_shallow(ls_git_history *h)
 		return;
 	char *p = ls_xasprintf("%s/shallow", git_repository_commondir(h->r->repo));
 	ls_buf b = LS_BUF_INIT;
-	if (ls_read_file(&b, p) == 0) {
+	if (ls_read_regular(&b, p, (size_t)1 << 30) == 0) {
 		char *line = b.ptr;
 		while (line && *line) {
 			char *nl = strchr(line, '\n');

@@ -281,7 +281,7 @@ static size_t compare_dir(idx *x, size_t i, const char *prefix, size_t plen, git
 int ls_git_staged_fast(ls_git_history *h, git_repository *repo, const char *index_path, git_tree *head)
 {
 	/* mapped, not read: a big repository's index is megabytes, and most of it is skipped */
-	int fd = open(index_path, O_RDONLY | O_CLOEXEC);
+	int fd = open(index_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block */
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1; /* no index yet: nothing staged */
 	struct stat st;

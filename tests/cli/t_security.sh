@@ -1,0 +1,88 @@
+#!/bin/bash
+# Regression tests for the security review of issue 18, one (or a few) per item, named after
+# the item: what a hostile repository or tree did to leakscan, and what it does now.
+. "$(dirname "$0")/lib.sh"
+
+# a small committed repository in ./r
+mk_repo() {
+	git init -q r && (cd r && echo x > a && git add a && git commit -qm c && git pack-refs --all)
+}
+
+# ls_run with a time limit: exit 124 means it hung
+ls_timed() {
+	OUT=$(timeout 10 "$LEAKSCAN" "$@" 2>"$WORK/.stderr"); RC=$?
+	ERR=$(cat "$WORK/.stderr")
+}
+
+# item 19: a FIFO (or a device) anywhere leakscan or libgit2 would read it never blocks: a
+# clear one-line error naming the file, exit 2
+test_item19_fifo_leakscanignore_scan_git_staged() {
+	mk_repo && cd r && mkfifo .leakscanignore
+	ls_timed scan -q . && :
+	expect_rc 2; expect_err_has ".leakscanignore': not a regular file"
+	ls_timed git -q . && :
+	expect_rc 2
+	ls_timed git --staged -q && :
+	expect_rc 2
+}
+
+test_item19_fifo_in_git_dir_never_hangs_libgit2() {
+	local f
+	for f in .git/index .git/config .git/packed-refs .git/objects/info/alternates .git/HEAD; do
+		rm -rf r && mk_repo
+		(cd r && rm -f "$f" && mkfifo "$f"
+		ls_timed git -q . && :
+		expect_rc 2; expect_err_has "is a FIFO; refusing to read the repository"
+		ls_timed git --staged -q && :
+		expect_rc 2
+		ls_timed scan -q . && :
+		[ "$RC" = 124 ] && fail "scan hung on $f")
+	done
+	# a device read for ever is refused the same way
+	rm -rf r && mk_repo && ln -sf /dev/zero r/.git/packed-refs
+	(cd r && ls_timed git -q . && :; expect_rc 2; expect_err_has "packed-refs' is a character device")
+}
+
+test_item19_fifo_named_by_repository_config() {
+	mk_repo && mkfifo ff
+	printf '[include]\n\tpath = ../../ff\n' >> r/.git/config
+	(cd r && ls_timed git -q . && :; expect_rc 2; expect_err_has "ff' is a FIFO")
+	# (git itself would block on that FIFO: edit the file by hand)
+	sed -i '/include/,$d' r/.git/config
+	printf '[core]\n\texcludesFile = %s/ff\n' "$PWD" >> r/.git/config
+	(cd r && ls_timed git -q . && :; expect_rc 2; expect_err_has "ff' is a FIFO")
+	# and the loose objects, the packs
+	rm -rf r && mk_repo && mkfifo r/.git/objects/ab && (cd r && ls_timed git -q . && :; expect_rc 2)
+	rm -rf r && mk_repo && mkfifo r/.git/objects/pack/pack-x.pack && (cd r && ls_timed git -q . && :; expect_rc 2)
+}
+
+test_item19_fifo_gitignore_scans_everything() {
+	mk_repo && mkdir r/sub && printf 'aws_access_key_id = %s\n' "$AWS_KEY" > r/sub/k.env
+	printf 'sub/\n' > r/.gitignore
+	mkfifo r/sub/.gitignore
+	# the root's .gitignore hides sub/: fine, nothing blocks
+	ls_timed scan -q r && :
+	expect_rc 0
+	# a FIFO .gitignore on the way of a walked directory: ignore rules are dropped, with an error
+	rm r/.gitignore
+	ls_timed scan r && :
+	expect_rc 1; expect_out_has "k.env"; expect_err_has "sub/.gitignore' is not a regular file; ignore rules not used"
+}
+
+test_item19_repos_refuses_fifo_repository() {
+	mk_repo && mkfifo r/.git/objects/info/alternates
+	ls_timed repos -q --datastore ds r && :
+	expect_rc 2; expect_err_has "alternates' is a FIFO"
+}
+
+test_item19_baseline_must_be_regular() {
+	printf 'k=%s\n' "$AWS_KEY" > a.txt
+	mkfifo bl.json
+	ls_timed scan -q --baseline bl.json a.txt && :
+	expect_rc 2; expect_err_has "not a regular file"
+	ln -s /dev/zero z.json
+	ls_timed scan -q --baseline z.json a.txt && :
+	expect_rc 2; expect_err_has "not a regular file"
+}
+
+run_tests
