@@ -85,4 +85,45 @@ test_item19_baseline_must_be_regular() {
 	expect_rc 2; expect_err_has "not a regular file"
 }
 
+# put_bomb_commit REPO MB BLOBTEXT: a loose commit whose message is MB MiB of 'A' (a few KB on
+# disk), with a tree holding a.txt = BLOBTEXT, made the tip of refs/heads/main
+put_bomb_commit() {
+	python3 - "$@" <<'PY'
+import hashlib, os, sys, zlib, subprocess
+repo, mb, text = sys.argv[1], int(sys.argv[2]), sys.argv[3].encode() + b"\n"
+objdir = os.path.join(repo, ".git", "objects")
+def put(kind, parts):
+    total = sum(len(p) for p in parts)
+    sha = hashlib.sha1(); z = zlib.compressobj(9); out = []
+    for p in [b"%s %d\0" % (kind, total)] + parts:
+        sha.update(p); out.append(z.compress(p))
+    out.append(z.flush()); h = sha.hexdigest()
+    os.makedirs(os.path.join(objdir, h[:2]), exist_ok=True)
+    open(os.path.join(objdir, h[:2], h[2:]), "wb").write(b"".join(out))
+    return h
+blob = put(b"blob", [text])
+tree = put(b"tree", [b"100644 a.txt\0" + bytes.fromhex(blob)])
+head = b"tree %s\nauthor a <a@b> 1700000000 +0000\ncommitter a <a@b> 1700000000 +0000\n\n" % tree.encode()
+c = put(b"commit", [head] + [b"A" * (1 << 20)] * mb)
+subprocess.run(["git", "-C", repo, "update-ref", "refs/heads/main", c], check=True)
+PY
+}
+
+# item 13: a commit that inflates to 100 MiB is refused by its header, before inflating: a
+# clear error, exit 2, small memory; a commit over --max-file-size is walked, its message
+# skipped with a note
+test_item13_commit_message_bomb() {
+	git init -q r && put_bomb_commit r 100 "aws_access_key_id = $AWS_KEY"
+	/usr/bin/time -f %M -o rss timeout 20 "$LEAKSCAN" git -q r >/dev/null 2>err; RC=$?
+	expect_rc 2
+	grep -q "larger than the 64 MiB limit; not read" err || fail "no size error: $(cat err)"
+	[ "$(tail -1 rss)" -lt 200000 ] || fail "peak RSS $(cat rss) KB"
+	/usr/bin/time -f %M -o rss timeout 20 "$LEAKSCAN" repos -q --datastore ds r >/dev/null 2>err; RC=$?
+	expect_rc 2
+	[ "$(tail -1 rss)" -lt 200000 ] || fail "repos peak RSS $(cat rss) KB"
+	rm -rf r && git init -q r && put_bomb_commit r 2 "aws_access_key_id = $AWS_KEY"
+	ls_timed git --max-file-size 1M r && :
+	expect_rc 1; expect_out_has "a.txt"; expect_err_has "larger than --max-file-size"
+}
+
 run_tests

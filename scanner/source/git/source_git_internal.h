@@ -11,6 +11,17 @@
 
 #define NO_COMMIT UINT32_MAX
 #define NO_PATH UINT32_MAX
+/* Commits, tags and trees larger than this are not read: the size comes from the object's
+ * header, before anything is inflated (a 1 MB object can inflate to 1 GiB). */
+#define LS_GIT_MAX_OBJECT_SIZE ((size_t)64 << 20)
+
+/* git_object_lookup of `type`, refused (GIT_ERROR_INVALID, with a message) when the object's
+ * header says it is larger than LS_GIT_MAX_OBJECT_SIZE. */
+int ls_git_lookup(void *out, git_repository *repo, const git_oid *id, git_object_t type);
+#define ls_git_commit_lookup(out, repo, id) ls_git_lookup((out), (repo), (id), GIT_OBJECT_COMMIT)
+#define ls_git_tag_lookup(out, repo, id) ls_git_lookup((out), (repo), (id), GIT_OBJECT_TAG)
+#define ls_git_tree_lookup(out, repo, id) ls_git_lookup((out), (repo), (id), GIT_OBJECT_TREE)
+
 /* Trees nested deeper than this are not walked (recursion bound; git itself refuses 4096). */
 #define LS_GIT_MAX_TREE_DEPTH 4096
 
