@@ -620,9 +620,15 @@ int ls_ere_match_line(ls_ere *e, const char *line, size_t len)
 	for (size_t i = 0; i < e->n; i++) {
 		ere_one *o = &e->v[i];
 		if (o->re) {
-			if (pcre2_match(o->re, (PCRE2_SPTR)line, len, 0, 0, o->md, NULL) >= 0)
+			int rc = pcre2_match(o->re, (PCRE2_SPTR)line, len, 0, 0, o->md, NULL);
+			if (rc >= 0)
 				return 1;
-			continue;
+			if (rc == PCRE2_ERROR_NOMATCH)
+				continue;
+			/* an engine error (JIT stack, match limit) is not "no match": the C library's
+			 * engine decides, as grep's would; without one, count it as a match (fail closed) */
+			if (!o->has_posix)
+				return 1;
 		}
 		if (e->mode == LS_ERE_GREP_WORDS) {
 			if (posix_words(o, line, len))

@@ -461,8 +461,9 @@ static int confirm_range(const ls_matcher *m, ls_scratch *s, size_t k, size_t po
 		if (rc == PCRE2_ERROR_NOMATCH)
 			break;
 		if (rc < 0) {
-			if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT)
-				s->limit_rule = m->rules[k];
+			/* a limit (match, depth, JIT stack) or any other engine error: the candidates left
+			 * are unchecked, and the result says so (never a silent "no match") */
+			s->limit_rule = m->rules[k];
 			break;
 		}
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);

@@ -324,4 +324,21 @@ test_gs_install_on_a_terminal() {
 	same "install on a terminal" 'TERM=xterm script -qc "git secrets --install" /dev/null | od -c'
 }
 
+# issue 18, item 10: a regex-engine error (PCRE2's JIT stack on a long token) is not "no
+# match": the drop-in falls back to the C library's engine and finds what git-secrets finds
+test_item10_gs_engine_error_is_not_a_miss() {
+	sandboxes
+	setup "$repo_setup"' && git config --add secrets.patterns "tok_([a-z]|[0-9])+"'
+	local n
+	for n in 1000 1500 100000; do
+		setup "python3 -c \"print('key = tok_' + 'a' * $n)\" > t.txt"
+		same "--scan, a $n-char token" 'git secrets --scan t.txt'
+		[ "$(cat "$WORK/ours.rc")" = 1 ] || fail "token of $n chars: exit $(cat "$WORK/ours.rc")"
+		same "stdin, a $n-char token" 'git secrets --scan - < t.txt'
+	done
+	setup "python3 -c \"print('subject\\n\\nkey: tok_' + 'a' * 1600)\" > msg"
+	same "commit_msg_hook" 'git secrets --commit_msg_hook msg'
+	[ "$(cat "$WORK/ours.rc")" = 1 ] || fail "commit_msg_hook: exit $(cat "$WORK/ours.rc")"
+}
+
 run_tests
