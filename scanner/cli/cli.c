@@ -596,7 +596,7 @@ void ls_cli_result_take(ls_cli_result *r, ls_search_result *sr, int err, size_t 
 	else if (err < 0)
 		r->error = ls_xasprintf("%s: %s", path, ls_error_last());
 	r->bytes = sr->skipped == LS_SEARCH_SKIPPED_PATH ? 0 : len;
-	r->skipped = sr->skipped == LS_SEARCH_BINARY;
+	r->skipped = sr->binary;
 	if (sr->limit_rule && !r->error)
 		r->error = ls_xasprintf("%s: rule '%s' hit the regex match limit; some candidates were not checked", path,
 		                        sr->limit_rule->id);
@@ -658,10 +658,10 @@ void ls_cli_print_summary(const ls_cli_stats *st, const ls_cli_options *o)
 	double secs = ls_now() - st->start;
 	fprintf(stderr, "leakscan: scanned %zu %s (%.1f MB) in %.2fs", st->items, st->noun,
 	        (double)st->bytes / 1e6, secs);
-	if (st->skipped_binary || st->skipped_large || st->skipped_links) {
-		fprintf(stderr, "; skipped %zu binary, %zu too large, %zu symlinks", st->skipped_binary,
-		        st->skipped_large, st->skipped_links);
-	}
+	if (st->skipped_large || st->skipped_links)
+		fprintf(stderr, "; skipped %zu too large, %zu symlinks", st->skipped_large, st->skipped_links);
+	if (st->skipped_binary)
+		fprintf(stderr, "; %zu binary (searched without the generic rules)", st->skipped_binary);
 	fprintf(stderr, "; %zu finding%s (critical %zu, high %zu, medium %zu, low %zu)", st->findings,
 	        st->findings == 1 ? "" : "s", st->by_sev[LS_SEV_CRITICAL], st->by_sev[LS_SEV_HIGH],
 	        st->by_sev[LS_SEV_MEDIUM], st->by_sev[LS_SEV_LOW]);

@@ -137,14 +137,14 @@ typedef struct {
 	ls_findings findings;
 	char *error;  /**< a message for stderr, counted as an error */
 	char *note;   /**< a message for stderr, not an error */
-	int skipped;  /**< 1 binary, 2 too large */
+	int skipped;  /**< 1 binary (searched without the generic rules), 2 too large (not read) */
 	size_t bytes;
 } ls_cli_result;
 
 void ls_cli_result_dispose(ls_cli_result *r);
 /**
  * Searches one item's content, found at `places`, into `r` through ls_search_blob (binary
- * skip unless so->binary, per-place decisions; in windows past LS_SEARCH_WINDOW, as a file
+ * content without the generic rules unless so->binary, per-place decisions; in windows past LS_SEARCH_WINDOW, as a file
  * would be), with an error naming the rule when a confirmation hit the regex limits.
  */
 void ls_cli_result_search(ls_cli_result *r, const ls_matcher *m, ls_scratch *s, const ls_search_options *so,

@@ -281,7 +281,7 @@ static const char *git_usage =
     "      --message FILE     scan a commit message file (commit-msg hook; - for stdin)\n"
     LS_CLI_OUTPUT_HELP
     "      --max-file-size N  skip larger blobs (default 100M)\n"
-    "      --binary           scan binary blobs too\n"
+    "      --binary           search binary blobs with the generic rules too\n"
     "      --timings          print how long the walk, the reads and the search took\n"
     LS_CLI_FILTER_HELP
     "\n"

@@ -230,8 +230,7 @@ static int scan_item(repos_job *j, const repo_ent *r, ls_git_reader *rd, ls_scra
 			          c.path, sr.limit_rule->id);
 			ATOMIC_ADD(&j->errors, 1);
 		}
-		if (sr.skipped != LS_SEARCH_BINARY)
-			ATOMIC_ADD(&j->bytes, c.len);
+		ATOMIC_ADD(&j->bytes, c.len);
 		m->findings = sr.findings;
 		sr.findings.items = NULL;
 		sr.findings.n = sr.findings.cap = 0;
@@ -554,7 +553,7 @@ static const char *repos_usage =
     "      --no-default-rules     use only the --rules given\n"
     "      --disable-rule ID      turn a rule off (repeatable); --enable-rule ID turns one on\n"
     "      --max-file-size N      skip larger blobs (default 100M)\n"
-    "      --binary               scan binary blobs too\n"
+    "      --binary               search binary blobs with the generic rules too\n"
     "      --no-inline-allow      report lines marked leakscan:allow too\n"
     "      --fail-on SEV          exit 1 only for findings of this severity or above\n"
     "      --no-cache             compile the rules instead of using the cached database\n"

@@ -218,7 +218,7 @@ static const char *scan_usage =
     "\n"
     LS_CLI_OUTPUT_HELP
     "      --max-file-size N  skip larger files (default 100M)\n"
-    "      --binary           scan binary files too\n"
+    "      --binary           search binary files with the generic rules too\n"
     "      --no-ignore        do not honour .gitignore\n"
     "      --follow           follow symbolic links\n"
     LS_CLI_FILTER_HELP

@@ -380,7 +380,7 @@ int ls_search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_options
                      const char *buf, size_t len, const char *path, ls_findings *out)
 {
 	ls_search_options o = opts ? *opts : (ls_search_options)LS_SEARCH_OPTIONS_INIT;
-	o.binary = 1;
+	o.binary = LS_SEARCH_BINARY_TEXT;
 	o.skip_path = NULL;
 	ls_search_place pl = {path, NULL, 0};
 	ls_search_result r;
@@ -420,7 +420,10 @@ int ls_search_windows(const ls_matcher *m, ls_scratch *s, const ls_search_option
 		ls_search_result part;
 		int err = ls_search_blob(m, s, &o, buf, len, places, nplaces, &part);
 		/* the first window decides binary (and path skips) for the whole input */
-		o.binary = 1;
+		if (start == 0) {
+			out->binary = part.binary;
+			o.binary = part.binary ? LS_SEARCH_BINARY_SPECIFIC : LS_SEARCH_BINARY_TEXT;
+		}
 		if (start == 0 && part.skipped) {
 			out->skipped = part.skipped;
 			ls_search_result_dispose(&part);
@@ -497,11 +500,18 @@ int ls_search_blob(const ls_matcher *m, ls_scratch *s, const ls_search_options *
 		out->skipped = LS_SEARCH_SKIPPED_PATH;
 		goto done;
 	}
-	if (!opts->binary && ls_is_binary(buf, len)) {
-		out->skipped = LS_SEARCH_BINARY;
+	out->binary = opts->binary == LS_SEARCH_BINARY_SPECIFIC ||
+	              (opts->binary == LS_SEARCH_BINARY_DETECT && ls_is_binary(buf, len));
+	if ((err = match_all(m, s, buf, len, &v, &out->limit_rule)) < 0)
 		goto done;
+	if (out->binary) {
+		size_t w = 0;
+		for (size_t i = 0; i < v.n; i++)
+			if (!v.items[i].rule->generic)
+				v.items[w++] = v.items[i];
+		v.n = w;
 	}
-	if ((err = match_all(m, s, buf, len, &v, &out->limit_rule)) < 0 || !v.n)
+	if (!v.n)
 		goto done;
 	/* without allowlists the places differ only in whether they are source code */
 	int seen_class[3] = {0, 0, 0}, merged = 0;

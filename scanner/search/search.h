@@ -72,9 +72,18 @@ typedef struct {
 	/** Optional: non-zero if nothing at `path` need be read (default skips, path-only
 	 * allowlist entries). Gets allow_payload. Thread-safe. */
 	int (*skip_path)(const char *path, void *payload);
-	/** Scan content that looks binary too (ls_search_blob). */
+	/**
+	 * Content that looks binary (a NUL byte in its first 8 KiB): LS_SEARCH_BINARY_DETECT (the
+	 * default) searches it with every rule but the generic ones (`generic: true`: a password
+	 * assignment, an API-key-looking word), whose matches in binary data are mostly noise,
+	 * while a provider's key keeps its shape in a binary; LS_SEARCH_BINARY_TEXT (--binary)
+	 * searches everything as text. Binary content is never skipped: one NUL byte must not
+	 * hide a key.
+	 */
 	int binary;
 } ls_search_options;
+
+enum { LS_SEARCH_BINARY_DETECT = 0, LS_SEARCH_BINARY_TEXT = 1, LS_SEARCH_BINARY_SPECIFIC = 2 };
 
 #define LS_SEARCH_OPTIONS_INIT {1, NULL, NULL, NULL, 0}
 
@@ -93,13 +102,14 @@ typedef struct {
 	int is_path;        /**< a file's path: skip_path applies (labels are never skipped) */
 } ls_search_place;
 
-enum { LS_SEARCH_SCANNED = 0, LS_SEARCH_BINARY, LS_SEARCH_SKIPPED_PATH };
+enum { LS_SEARCH_SCANNED = 0, LS_SEARCH_SKIPPED_PATH = 2 };
 
 /** What ls_search_blob made of one blob. */
 typedef struct {
 	ls_findings findings;      /**< by offset, then rule id; each at its `place` */
 	const ls_rule *limit_rule; /**< a rule whose confirmation hit the regex limits in this blob, or NULL */
-	int skipped;               /**< LS_SEARCH_BINARY, LS_SEARCH_SKIPPED_PATH (every place skipped) */
+	int skipped;               /**< LS_SEARCH_SKIPPED_PATH (every place skipped) or 0 */
+	int binary;                /**< it looked binary: searched without the generic rules */
 } ls_search_result;
 
 void ls_search_result_dispose(ls_search_result *r);

@@ -401,9 +401,11 @@ test_git_max_file_size_and_binary() {
 	printf 'k=%s\0\n' "$TOKEN" > bin.dat
 	git add . && git commit -qm add
 	lst git --max-file-size 1K
-	expect_rc 0
+	# binary: searched without the generic rules (issue 18, item 18)
+	expect_rc 1
+	expect_out "$(git rev-parse --short=12 HEAD):bin.dat:1:7: test-token: k=$TOKEN"
 	expect_err_has "big.txt: skipped, larger than --max-file-size"
-	expect_err_has "1 binary, 1 too large"
+	expect_err_has "skipped 1 too large, 0 symlinks; 1 binary (searched without the generic rules)"
 	lst git --binary
 	expect_rc 1
 	expect_out_has "bin.dat:1:7: test-token"

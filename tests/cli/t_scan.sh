@@ -87,13 +87,16 @@ test_scan_unreadable_file_reported_and_scan_goes_on() {
 	expect_out_has "d/a.txt:1:1: test-aws-key"
 }
 
-test_scan_binary_skipped_unless_asked() {
-	printf 'bin\0%s' "$AWS_KEY" > bin.dat
+# issue 18, item 18: one NUL byte made a text file binary and hid every secret in it
+test_item18_scan_binary_searched_without_generic_rules() {
+	printf 'bin\0%s\npassword = "Zq8#mW2!pLx9"\n' "$AWS_KEY" > bin.dat
 	lst scan bin.dat
-	expect_rc 0
-	expect_err_has "1 binary"
+	expect_rc 1
+	expect_out "bin.dat:1:5: test-aws-key: bin $AWS_KEY"
+	expect_err_has "1 binary (searched without the generic rules)"
 	lst scan --binary bin.dat
 	expect_rc 1
+	expect_out_has "test-password"
 }
 
 test_scan_size_cap() {

@@ -126,4 +126,22 @@ test_item13_commit_message_bomb() {
 	expect_rc 1; expect_out_has "a.txt"; expect_err_has "larger than --max-file-size"
 }
 
+# item 18: one NUL byte made a text file "binary" and hid every secret in it, in every mode
+# (the pre-commit hook included); over-size blobs in repos get a note, as in git
+test_item18_nul_byte_hides_nothing() {
+	git init -q r && cd r && printf 'x\0\naws_access_key_id = %s\n' "$AWS_KEY" > .env && git add .env
+	lst git --staged
+	expect_rc 1; expect_out_has ".env:2:21: test-aws-key"
+	git commit -qm c
+	lst git .
+	expect_rc 1; expect_out_has ".env:2:21: test-aws-key"
+	lst scan .
+	expect_rc 1; expect_out_has ".env:2:21: test-aws-key"
+	cd .. && lst repos --datastore ds r
+	expect_rc 1
+	cd r && printf 'aws_access_key_id = %s\n' "$AWS_KEY" > k && git add k && git commit -qm k && cd ..
+	lst repos --datastore ds2 --max-file-size 10 r
+	expect_err_has "k: skipped, larger than --max-file-size"
+}
+
 run_tests
