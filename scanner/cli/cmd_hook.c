@@ -22,7 +22,8 @@ static const char *hook_usage =
     "The hooks go where git looks for them (core.hooksPath, or the repository's hooks\n"
     "directory, shared by its work trees). A hook that is already there is kept: it is moved\n"
     "to <hook>.leakscan-chained and runs after the scan; if <hook>.d/ exists, leakscan goes\n"
-    "into it. Uninstall puts back exactly what was there.\n"
+    "into it. Uninstall puts back exactly what was there; a leakscan hook you edited is\n"
+    "kept as <hook>.leakscan-edited.\n"
     "\n"
     "      --pre-commit, --commit-msg, --pre-push   the hooks to act on; --all for every one\n"
     "      --global        for every repository of this user: core.hooksPath in the global\n"
@@ -159,7 +160,7 @@ int cmd_hook(int argc, char **argv)
 	ho.global = global;
 
 	int rc = 0;
-	ls_buf msg = LS_BUF_INIT;
+	ls_buf msg = LS_BUF_INIT, warn = LS_BUF_INIT;
 	if (act == 3)
 		printf("hooks directory: %s\n", dir);
 	for (int k = LS_HOOK_PRE_COMMIT; k <= LS_HOOK_PRE_PUSH; k <<= 1) {
@@ -167,14 +168,23 @@ int cmd_hook(int argc, char **argv)
 			continue;
 		int err = 0;
 		if (act == 1)
-			err = ls_hook_install(dir, (ls_hook_kind)k, &ho, &msg);
+			err = ls_hook_install(dir, (ls_hook_kind)k, &ho, &msg, &warn);
 		else if (act == 2)
-			err = ls_hook_uninstall(dir, (ls_hook_kind)k, &msg);
+			err = ls_hook_uninstall(dir, (ls_hook_kind)k, &msg, &warn);
 		else
 			ls_hook_status(dir, (ls_hook_kind)k, &msg);
 		if (msg.len)
 			fputs(msg.ptr, stdout);
 		ls_buf_clear(&msg);
+		for (char *p = warn.ptr; p && *p;) {
+			char *nl = strchr(p, '\n');
+			if (nl)
+				*nl = '\0';
+			fflush(stdout);
+			fprintf(stderr, "leakscan: hook: %s\n", p);
+			p = nl ? nl + 1 : NULL;
+		}
+		ls_buf_clear(&warn);
 		if (err < 0) {
 			ls_cli_error("hook: %s", ls_error_last());
 			rc = LS_EXIT_ERROR;
@@ -218,6 +228,7 @@ int cmd_hook(int argc, char **argv)
 		free(cur);
 	}
 	ls_buf_dispose(&msg);
+	ls_buf_dispose(&warn);
 	free(dir);
 	return rc;
 }

@@ -29,6 +29,7 @@ const char *ls_hook_name(ls_hook_kind kind)
 static const char script_head[] =
     "#!/bin/sh\n"
     LS_HOOK_MARKER ": @HOOK@ (v1)\n"
+    LS_HOOK_SUM ": 0000000000000000\n"
     "# Installed by 'leakscan hook install'; 'leakscan hook uninstall' removes it and puts\n"
     "# back any hook that was here before (kept meanwhile as @HOOK@" LS_HOOK_CHAINED_SUFFIX ",\n"
     "# which runs after the scan; its exit status counts).\n"
@@ -192,6 +193,32 @@ static void put_template(ls_buf *b, const char *t, ls_hook_kind kind, const ls_h
 	}
 }
 
+/*
+ * The sum line holds the first 16 hex digits of the SHA-256 of the script with those digits
+ * as zeros: a hook whose sum does not match was edited after leakscan wrote it. With
+ * `write` the digits are filled in; returns 1 if they match (0 also when there is no line).
+ */
+static int seal(char *text, size_t len, int write)
+{
+	static const char tag[] = "\n" LS_HOOK_SUM ": ";
+	const size_t tlen = sizeof(tag) - 1;
+	char *at = NULL;
+	for (size_t i = 0; i + tlen + 17 <= len; i++) {
+		if (!memcmp(text + i, tag, tlen) && text[i + tlen + 16] == '\n') {
+			at = text + i + tlen;
+			break;
+		}
+	}
+	if (!at)
+		return 0;
+	char was[16], hex[65];
+	memcpy(was, at, 16);
+	memset(at, '0', 16);
+	ls_sha256_hex(hex, text, len);
+	memcpy(at, write ? hex : was, 16);
+	return !memcmp(was, hex, 16) || write;
+}
+
 char *ls_hook_script(ls_hook_kind kind, const ls_hook_options *opts)
 {
 	ls_hook_options dflt = LS_HOOK_OPTIONS_INIT;
@@ -208,6 +235,7 @@ char *ls_hook_script(ls_hook_kind kind, const ls_hook_options *opts)
 		break;
 	}
 	}
+	seal(b.ptr, b.len, 1);
 	return ls_buf_detach(&b);
 }
 
@@ -229,6 +257,71 @@ static int exists(const char *p)
 {
 	struct stat st;
 	return lstat(p, &st) == 0;
+}
+
+int ls_hook_is_edited(const char *path)
+{
+	ls_buf b = LS_BUF_INIT;
+	struct stat st;
+	/* only a regular file can be leakscan's intact hook */
+	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || ls_read_file(&b, path) < 0) {
+		ls_error_clear();
+		ls_buf_dispose(&b);
+		return 1;
+	}
+	int intact = seal(b.ptr, b.len, 0);
+	ls_buf_dispose(&b);
+	return !intact;
+}
+
+/*
+ * Moves the edited hook `path` aside to `<path>.leakscan-edited` (or .leakscan-edited.N if
+ * that is taken: nothing is replaced); inside a <hook>.d/ directory the copy loses its
+ * execute bits so that the dispatcher does not run it. `*kept` gets the new name.
+ */
+static int keep_edited(const char *path, char **kept)
+{
+	*kept = NULL;
+	for (int n = 1; n < 100; n++) {
+		char *to = n == 1 ? ls_xasprintf("%s%s", path, LS_HOOK_EDITED_SUFFIX)
+		                  : ls_xasprintf("%s%s.%d", path, LS_HOOK_EDITED_SUFFIX, n);
+		/* link() refuses to replace; rename() where hard links are not supported */
+		int ok = link(path, to) == 0 && unlink(path) == 0;
+		if (!ok && errno != EEXIST && !exists(to))
+			ok = rename(path, to) == 0;
+		if (ok) {
+			char *slash = strrchr(to, '/');
+			size_t dl = slash ? (size_t)(slash - to) : 0;
+			struct stat st;
+			if (dl > 2 && !memcmp(to + dl - 2, ".d", 2) && stat(to, &st) == 0)
+				chmod(to, st.st_mode & 07666);
+			*kept = to;
+			return 0;
+		}
+		int e = errno;
+		free(to);
+		if (e != EEXIST) {
+			ls_error_set("cannot keep the edited hook '%s': %s", path, strerror(e));
+			return LS_EIO;
+		}
+	}
+	ls_error_set("cannot keep the edited hook '%s': too many %s files", path, LS_HOOK_EDITED_SUFFIX);
+	return LS_EIO;
+}
+
+/* Puts the hook moved aside to `chained` back at `path` (a directory too). */
+static int restore(const char *chained, const char *path)
+{
+	struct stat st;
+	if (lstat(chained, &st) == 0 && S_ISDIR(st.st_mode) && exists(path) && unlink(path) < 0) {
+		ls_error_set("cannot remove '%s': %s", path, strerror(errno));
+		return LS_EIO;
+	}
+	if (rename(chained, path) < 0) {
+		ls_error_set("cannot restore '%s' as '%s': %s", chained, path, strerror(errno));
+		return LS_EIO;
+	}
+	return 0;
 }
 
 static int is_dir(const char *p)
@@ -295,11 +388,11 @@ static int write_hook(const char *path, const char *text)
 	return ok ? 0 : LS_EIO;
 }
 
-int ls_hook_install(const char *dir, ls_hook_kind kind, const ls_hook_options *opts, ls_buf *msg)
+int ls_hook_install(const char *dir, ls_hook_kind kind, const ls_hook_options *opts, ls_buf *msg, ls_buf *warn)
 {
 	const char *name = ls_hook_name(kind);
 	char *dpath = ls_xasprintf("%s/%s.d", dir, name);
-	char *path = NULL, *chained = NULL, *script = NULL;
+	char *path = NULL, *chained = NULL, *script = NULL, *kept = NULL;
 	int err = mkdirs(dir);
 	if (err < 0)
 		goto done;
@@ -315,13 +408,19 @@ int ls_hook_install(const char *dir, ls_hook_kind kind, const ls_hook_options *o
 			ls_buf_printf(msg, "%s: already installed at %s (--force rewrites it)\n", name, path);
 			goto done;
 		}
+		if (ls_hook_is_edited(path)) {
+			if ((err = keep_edited(path, &kept)) < 0)
+				goto done;
+			ls_buf_printf(warn, "%s: '%s' was edited after leakscan installed it: kept as '%s'\n", name, path, kept);
+		}
 		if ((err = write_hook(path, script)) < 0)
 			goto done;
 		ls_buf_printf(msg, "%s: reinstalled %s\n", name, path);
 		goto done;
 	}
 	if (exists(path)) {
-		/* someone else's hook: never overwritten, run after ours */
+		/* someone else's hook (a file, a link, even a directory): never overwritten, moved
+		 * aside, run after ours if it is an executable file, put back by uninstall */
 		if (exists(chained)) {
 			ls_error_set("%s: cannot chain '%s': '%s' already exists", name, path, chained);
 			err = LS_EINVAL;
@@ -342,44 +441,68 @@ int ls_hook_install(const char *dir, ls_hook_kind kind, const ls_hook_options *o
 	}
 	if ((err = write_hook(path, script)) < 0)
 		goto done;
-	ls_buf_printf(msg, "%s: installed %s\n", name, path);
+	if (exists(chained))
+		ls_buf_printf(msg, "%s: installed %s (the previous hook, kept as %s, runs after it)\n", name, path, chained);
+	else
+		ls_buf_printf(msg, "%s: installed %s\n", name, path);
 done:
 	free(dpath);
 	free(path);
 	free(chained);
 	free(script);
+	free(kept);
 	return err;
 }
 
-int ls_hook_uninstall(const char *dir, ls_hook_kind kind, ls_buf *msg)
+/* Uninstalls leakscan's hook at `path` (the hooks directory's or <hook>.d/leakscan). */
+static int uninstall_one(const char *name, const char *path, int main_hook, ls_buf *msg, ls_buf *warn, int *seen)
+{
+	char *chained = ls_xasprintf("%s%s", path, LS_HOOK_CHAINED_SUFFIX), *kept = NULL;
+	int have = exists(path), have_chained = exists(chained), err = 0;
+	if (have && ls_hook_is_ours(path)) {
+		*seen = 1;
+		if (ls_hook_is_edited(path)) {
+			if ((err = keep_edited(path, &kept)) < 0)
+				goto done;
+			ls_buf_printf(warn, "%s: '%s' was edited after leakscan installed it: kept as '%s'\n", name, path, kept);
+		}
+		if (have_chained) {
+			if ((err = restore(chained, path)) == 0)
+				ls_buf_printf(msg, "%s: removed %s and restored the previous hook\n", name, path);
+		} else if (!kept && unlink(path) < 0) {
+			ls_error_set("cannot remove '%s': %s", path, strerror(errno));
+			err = LS_EIO;
+		} else {
+			ls_buf_printf(msg, "%s: removed %s\n", name, path);
+		}
+	} else if (!have && have_chained) {
+		/* leakscan's hook was deleted by hand: the previous one is still aside */
+		*seen = 1;
+		if ((err = restore(chained, path)) == 0)
+			ls_buf_printf(msg, "%s: leakscan's hook was already gone; restored the previous hook %s\n", name, path);
+	} else if (have && main_hook) {
+		*seen = 1;
+		ls_buf_printf(msg, "%s: %s was not installed by leakscan, left alone\n", name, path);
+		if (have_chained)
+			ls_buf_printf(warn, "%s: the hook leakscan had moved aside is still '%s'\n", name, chained);
+	}
+done:
+	free(chained);
+	free(kept);
+	return err;
+}
+
+int ls_hook_uninstall(const char *dir, ls_hook_kind kind, ls_buf *msg, ls_buf *warn)
 {
 	const char *name = ls_hook_name(kind);
 	char *paths[2] = {ls_xasprintf("%s/%s.d/leakscan", dir, name), ls_xasprintf("%s/%s", dir, name)};
-	int err = 0, done_any = 0;
+	int err = 0, seen = 0;
 	for (int i = 0; i < 2; i++) {
-		char *chained = ls_xasprintf("%s%s", paths[i], LS_HOOK_CHAINED_SUFFIX);
-		if (exists(paths[i]) && ls_hook_is_ours(paths[i])) {
-			if (exists(chained)) {
-				if (rename(chained, paths[i]) < 0) {
-					ls_error_set("cannot restore '%s': %s", chained, strerror(errno));
-					err = LS_EIO;
-				} else {
-					ls_buf_printf(msg, "%s: removed %s and restored the previous hook\n", name, paths[i]);
-				}
-			} else if (unlink(paths[i]) < 0) {
-				ls_error_set("cannot remove '%s': %s", paths[i], strerror(errno));
-				err = LS_EIO;
-			} else {
-				ls_buf_printf(msg, "%s: removed %s\n", name, paths[i]);
-			}
-			done_any = 1;
-		} else if (exists(paths[i]) && i == 1) {
-			ls_buf_printf(msg, "%s: %s was not installed by leakscan, left alone\n", name, paths[i]);
-			done_any = 1;
-		}
-		free(chained);
+		int e = uninstall_one(name, paths[i], i == 1, msg, warn, &seen);
+		if (e < 0 && err == 0)
+			err = e;
 	}
-	if (!done_any)
+	if (!seen)
 		ls_buf_printf(msg, "%s: not installed\n", name);
 	free(paths[0]);
 	free(paths[1]);
@@ -395,7 +518,7 @@ void ls_hook_status(const char *dir, ls_hook_kind kind, ls_buf *msg)
 	if (exists(dpath) && ls_hook_is_ours(dpath))
 		ls_buf_printf(msg, "%s: leakscan (%s)\n", name, dpath);
 	else if (exists(path) && ls_hook_is_ours(path))
-		ls_buf_printf(msg, "%s: leakscan (%s)%s%s\n", name, path,
+		ls_buf_printf(msg, "%s: leakscan (%s)%s%s%s\n", name, path, ls_hook_is_edited(path) ? ", edited" : "",
 		              exists(chained) ? ", then the previous hook " : "", exists(chained) ? chained : "");
 	else if (exists(path))
 		ls_buf_printf(msg, "%s: other hook, not leakscan (%s)\n", name, path);

@@ -19,6 +19,10 @@ typedef enum {
 #define LS_HOOK_MARKER "# leakscan-managed-hook"
 /** Suffix of a previous hook moved aside so that leakscan's hook can run it afterwards. */
 #define LS_HOOK_CHAINED_SUFFIX ".leakscan-chained"
+/** Suffix under which uninstall (or install --force) keeps leakscan's hook after it was edited. */
+#define LS_HOOK_EDITED_SUFFIX ".leakscan-edited"
+/** The line that holds a checksum of the hook as leakscan wrote it. */
+#define LS_HOOK_SUM "# leakscan-hook-sum"
 
 /** "pre-commit", "commit-msg", "pre-push". */
 const char *ls_hook_name(ls_hook_kind kind);
@@ -41,20 +45,31 @@ char *ls_hook_script(ls_hook_kind kind, const ls_hook_options *opts);
 int ls_hook_is_ours(const char *path);
 
 /**
+ * Returns 1 if the hook at `path` is not exactly as leakscan wrote it (its checksum line is
+ * missing or does not match, or it is not a regular file), 0 if it is.
+ */
+int ls_hook_is_edited(const char *path);
+
+/**
  * Installs the hook `kind` into the hooks directory `dir` (created if missing). A hook
  * already there that leakscan did not write is moved to `<hook>.leakscan-chained` and run
  * by leakscan's hook after the scan; if `<hook>.d/` exists the hook goes into it as
- * `<hook>.d/leakscan` instead. One line describing what was done is appended to `msg`.
- * Returns 0, or LS_EINVAL/LS_EIO with a message (nothing changed).
+ * `<hook>.d/leakscan` instead; so is a directory, which uninstall puts back. With --force,
+ * leakscan's hook is rewritten; if it was edited, the edited file is first kept as
+ * `<hook>.leakscan-edited` (a note goes to `warn`). One line describing what was done is
+ * appended to `msg`. Returns 0, or LS_EINVAL/LS_EIO with a message (nothing changed).
  */
-int ls_hook_install(const char *dir, ls_hook_kind kind, const ls_hook_options *opts, ls_buf *msg);
+int ls_hook_install(const char *dir, ls_hook_kind kind, const ls_hook_options *opts, ls_buf *msg, ls_buf *warn);
 
 /**
  * Removes leakscan's hook `kind` from `dir` and puts back, byte for byte and with its mode,
- * the hook it had moved aside. A hook leakscan did not write is left alone. Appends one line
- * to `msg`. Returns 0 or LS_EIO with a message.
+ * the hook it had moved aside (also when leakscan's hook was deleted by hand). A hook
+ * leakscan did not write is left alone. leakscan's hook edited since it was installed is
+ * kept as `<hook>.leakscan-edited`, not removed. Appends one line to `msg`, and notes the
+ * user should read (an edited hook kept, a previous hook left aside) to `warn`. Returns 0
+ * or LS_EIO with a message.
  */
-int ls_hook_uninstall(const char *dir, ls_hook_kind kind, ls_buf *msg);
+int ls_hook_uninstall(const char *dir, ls_hook_kind kind, ls_buf *msg, ls_buf *warn);
 
 /** Appends one line describing the state of hook `kind` in `dir` to `msg`. */
 void ls_hook_status(const char *dir, ls_hook_kind kind, ls_buf *msg);

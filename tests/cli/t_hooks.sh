@@ -421,4 +421,51 @@ test_hook_pre_push_chained_gets_args_and_stdin() {
 	expect_rc 1
 }
 
+# issue 18, item 22: uninstall keeps edits, restores a stranded hook and a directory
+test_item22_hook_uninstall() {
+	new_repo r
+	printf '#!/bin/sh\necho ORIGINAL\n' > .git/hooks/pre-commit && chmod 750 .git/hooks/pre-commit
+	cp -p .git/hooks/pre-commit "$WORK/orig"
+	hook_run install
+	echo 'echo MY-EDIT' >> .git/hooks/pre-commit
+	hook_run status
+	expect_out_has "pre-commit: leakscan (.git/hooks/pre-commit), edited"
+	hook_run uninstall
+	expect_rc 0
+	expect_err_has "was edited after leakscan installed it: kept as '.git/hooks/pre-commit.leakscan-edited'"
+	grep -q MY-EDIT .git/hooks/pre-commit.leakscan-edited || fail "edit lost"
+	cmp -s .git/hooks/pre-commit "$WORK/orig" || fail "previous hook not restored"
+	# a second edited copy does not replace the first
+	hook_run install
+	echo 'echo EDIT-2' >> .git/hooks/pre-commit
+	hook_run uninstall
+	expect_err_has "kept as '.git/hooks/pre-commit.leakscan-edited.2'"
+	grep -q MY-EDIT .git/hooks/pre-commit.leakscan-edited || fail "first edit lost"
+	# leakscan's hook deleted by hand: the chained original comes back
+	hook_run install
+	rm .git/hooks/pre-commit
+	hook_run uninstall
+	expect_rc 0
+	expect_out_has "restored the previous hook"
+	cmp -s .git/hooks/pre-commit "$WORK/orig" || fail "stranded hook not restored"
+	[ -e .git/hooks/pre-commit.leakscan-chained ] && fail "chained copy left behind"
+	# a directory where the hook goes is moved aside and put back
+	rm -rf .git/hooks/pre-commit* && mkdir .git/hooks/pre-commit && touch .git/hooks/pre-commit/inside
+	hook_run install
+	expect_rc 0
+	commit_try a.txt "key = $AWS_KEY"
+	expect_rc 1
+	commit_try a.txt "clean"
+	expect_rc 0
+	hook_run uninstall
+	expect_rc 0
+	[ -d .git/hooks/pre-commit ] && [ -e .git/hooks/pre-commit/inside ] || fail "directory hook not restored"
+	# an unedited hook goes without a note
+	rm -rf .git/hooks/pre-commit
+	hook_run install && hook_run uninstall
+	expect_err_lacks "edited"
+	[ -e .git/hooks/pre-commit ] && fail "hook left behind"
+	return 0
+}
+
 run_tests
