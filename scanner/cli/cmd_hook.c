@@ -2,6 +2,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -65,6 +66,64 @@ static char *global_hooks_path(void)
 	return v;
 }
 
+/* `git config [--type=T] --get KEY`: the value, or NULL when unset (or unreadable). */
+static char *config_get(const char *type, const char *key)
+{
+	ls_buf b = LS_BUF_INIT;
+	const char *argv[] = {"git", "config", type ? type : "--get", type ? "--get" : key, type ? key : NULL, NULL};
+	if (ls_hook_run_git(&b, argv, 1) != 0) {
+		ls_buf_dispose(&b);
+		return NULL;
+	}
+	return ls_buf_detach(&b);
+}
+
+/*
+ * leakscan hook clean-message FILE (run by the commit-msg hook): writes to stdout the
+ * message as git will record it, from the repository's commit.cleanup, core.commentChar and
+ * commit.verbose and whether git ran an editor (git sets GIT_EDITOR=: for the hook when it
+ * did not). What the hook cannot know is kept (see ls_hook_msg_cleanup).
+ */
+static int hook_clean_message(const char *file)
+{
+	ls_buf in = LS_BUF_INIT, out = LS_BUF_INIT;
+	if (ls_read_file(&in, file) < 0) {
+		ls_cli_error("hook: %s", ls_error_last());
+		return LS_EXIT_ERROR;
+	}
+	ls_hook_msg_options o = LS_HOOK_MSG_OPTIONS_INIT;
+	char *cleanup = config_get(NULL, "commit.cleanup");
+	char *comment = config_get(NULL, "core.commentChar");
+	char *comment_string = config_get(NULL, "core.commentString");
+	char *verbose = config_get("--type=bool-or-int", "commit.verbose");
+	const char *editor = getenv("GIT_EDITOR");
+	if (ls_hook_cleanup_parse(cleanup, &o.cleanup) < 0)
+		ls_error_clear();
+	/* "auto" picks a character from the message before it was edited: unknown here;
+	 * git 2.45's core.commentString: not read by every git, so unknown too */
+	if (comment_string || (comment && !strcasecmp(comment, "auto")))
+		o.comment = NULL;
+	else if (comment)
+		o.comment = comment;
+	o.editor = !(editor && !strcmp(editor, ":"));
+	o.verbose = verbose && (!strcmp(verbose, "true") || atoi(verbose) > 0);
+	ls_hook_msg_cleanup(&out, in.ptr ? in.ptr : "", in.len, &o);
+	int rc = 0;
+	if (out.len && fwrite(out.ptr, 1, out.len, stdout) != out.len)
+		rc = LS_EXIT_ERROR;
+	if (fflush(stdout) != 0)
+		rc = LS_EXIT_ERROR;
+	if (rc)
+		ls_cli_error("hook: cannot write the commit message");
+	free(cleanup);
+	free(comment);
+	free(comment_string);
+	free(verbose);
+	ls_buf_dispose(&in);
+	ls_buf_dispose(&out);
+	return rc;
+}
+
 int cmd_hook(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -104,6 +163,9 @@ int cmd_hook(int argc, char **argv)
 		return LS_EXIT_ERROR;
 	}
 	const char *action = argv[optind++];
+	/* what the installed hooks run; not for people */
+	if (!strcmp(action, "clean-message") && argc - optind == 1)
+		return hook_clean_message(argv[optind]);
 	int act = !strcmp(action, "install") ? 1 : !strcmp(action, "uninstall") ? 2 : !strcmp(action, "status") ? 3 : 0;
 	if (!act) {
 		ls_cli_error("hook: unknown action '%s' (install, uninstall or status)", action);

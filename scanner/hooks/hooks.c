@@ -115,15 +115,21 @@ static const char script_pre_commit[] =
     "\tgit --staged --redact || exit 1\n"
     "chained \"$@\"\n";
 
-/* `git commit -v` appends the diff below a scissors line: not part of the message (a secret
- * the commit removes would show there) */
+/*
+ * commit-msg: the message as git will record it ('leakscan hook clean-message'): what git
+ * strips (comments, the diff `git commit -v` appends below its scissors line) only when the
+ * hook can tell that git strips it, from commit.cleanup, core.commentChar and commit.verbose.
+ */
 static const char script_commit_msg[] =
     "msg=$(mktemp \"${TMPDIR:-/tmp}/leakscan-commit-msg.XXXXXX\") || exit 1\n"
     "trap 'rm -f \"$msg\"' EXIT\n"
-    "sed '/^. ------------------------ >8 ------------------------$/,$d' \"$1\" >\"$msg\"\n"
-    "scan \"commit refused: the commit message contains what looks like a secret.\" \\\n"
-    "\t\"edit the message (it is saved in $1) and commit again.\" \"git commit\" \\\n"
-    "\tgit --message \"$msg\" --redact || exit 1\n"
+    "if [ -z \"$leakscan\" ] || \"$leakscan\" hook clean-message \"$1\" >\"$msg\"; then\n"
+    "\tscan \"commit refused: the commit message contains what looks like a secret.\" \\\n"
+    "\t\t\"edit the message (it is saved in $1) and commit again.\" \"git commit\" \\\n"
+    "\t\tgit --message \"$msg\" --redact || exit 1\n"
+    "else\n"
+    "\tbroken \"'$leakscan' could not read the commit message\" || exit 1\n"
+    "fi\n"
     "chained \"$@\"\n";
 
 /*

@@ -87,4 +87,42 @@ int ls_hook_run_git(ls_buf *out, const char *const argv[], int quiet);
  */
 int ls_hook_run_git_input(ls_buf *out, const char *const argv[], const char *input, size_t len, int quiet);
 
+/* ---- what the commit-msg hook reads: the commit message ---- */
+
+/** commit.cleanup, as git reads it. */
+typedef enum {
+	LS_HOOK_CLEANUP_DEFAULT,
+	LS_HOOK_CLEANUP_VERBATIM,
+	LS_HOOK_CLEANUP_WHITESPACE,
+	LS_HOOK_CLEANUP_STRIP,
+	LS_HOOK_CLEANUP_SCISSORS
+} ls_hook_cleanup;
+
+/**
+ * Parses a commit.cleanup value (NULL: unset, "default"). An unknown value gives LS_EINVAL
+ * with a message and `*out` = verbatim (git refuses to commit with it; nothing is removed).
+ */
+int ls_hook_cleanup_parse(const char *value, ls_hook_cleanup *out);
+
+typedef struct {
+	/** commit.cleanup. */
+	ls_hook_cleanup cleanup;
+	/** The comment string (core.commentChar), borrowed; NULL when unknown ("auto"). */
+	const char *comment;
+	/** 1 if git ran an editor on the message (the hook's GIT_EDITOR is not ":"). */
+	int editor;
+	/** 1 if commit.verbose is set: `git commit -v` cuts the message at its scissors line. */
+	int verbose;
+} ls_hook_msg_options;
+
+#define LS_HOOK_MSG_OPTIONS_INIT {LS_HOOK_CLEANUP_DEFAULT, "#", 0, 0}
+
+/**
+ * Appends to `out` the commit message `msg` (len bytes, any bytes) as git will record it:
+ * git's cleanup for the mode, comment string and editor in `o`. What git would remove only
+ * under conditions the hook cannot see (`-v` or `--cleanup` on git's command line, an
+ * unknown comment character) is kept, so that it is scanned. Thread-safe; never fails.
+ */
+void ls_hook_msg_cleanup(ls_buf *out, const char *msg, size_t len, const ls_hook_msg_options *o);
+
 #endif

@@ -189,12 +189,88 @@ test_hook_commit_msg_refuses_secret() {
 	ERR=$(git commit -q -m "a clean message" 2>&1); RC=$?
 	expect_rc 0
 	# git commit -v: the diff below the scissors line is not the message (here it shows a
-	# secret the commit removes)
+	# secret the commit removes). The hook cannot see -v, only commit.verbose: without it
+	# the diff is scanned (fail closed, docs/hooks.md)
 	printf '%s\n' "$TOKEN" > b.txt && git add b.txt && git commit -q --no-verify -m "b"
 	git rm -q b.txt
 	ERR=$(GIT_EDITOR='sed -i 1s/^/remove-b/' git commit -q -v 2>&1); RC=$?
+	expect_rc 1
+	git config commit.verbose true
+	ERR=$(GIT_EDITOR='sed -i 1s/^/remove-b/' git commit -q 2>&1); RC=$?
 	expect_rc 0
 	expect_eq "$(git log -1 --format=%s)" "remove-b"
+}
+
+# editor_sets TEXT: a GIT_EDITOR that replaces the message with TEXT (and a newline)
+editor_sets() {
+	printf '%s\n' "$1" > "$WORK/edited-msg"
+	printf '#!/bin/sh\ncat "%s" > "$1"\n' "$WORK/edited-msg" > "$WORK/editor"
+	chmod +x "$WORK/editor"
+	export GIT_EDITOR="$WORK/editor"
+}
+
+# msg_commit ARGS...: git commit --allow-empty ARGS; RC, ERR; LOGGED is 1 if a commit was made
+msg_commit() {
+	local before
+	before=$(git rev-parse HEAD)
+	ERR=$(git commit -q --allow-empty "$@" 2>&1); RC=$?
+	LOGGED=0
+	[ "$(git rev-parse HEAD)" = "$before" ] || LOGGED=1
+}
+
+# issue 18, item 15: the commit-msg hook removes only what git removes from the message
+test_item15_commit_msg_scissors() {
+	new_repo r
+	hook_run install --commit-msg
+	local cut='------------------------ >8 ------------------------'
+	# the repro: '; ---- >8 ----' is no scissors line for git, the key would be committed
+	msg_commit -m "$(printf 'fix typo\n; %s\nkey %s' "$cut" "$AWS_KEY")"
+	expect_rc 1
+	expect_err_has "commit message"
+	# git's own line, but -m: no editor, so git cuts nothing whatever commit.cleanup says
+	msg_commit -m "$(printf 'fix typo\n# %s\nkey %s' "$cut" "$AWS_KEY")"
+	expect_rc 1
+	git config commit.cleanup scissors
+	msg_commit -m "$(printf 'fix typo\n# %s\nkey %s' "$cut" "$AWS_KEY")"
+	expect_rc 1
+	# after an editor, in scissors mode, git cuts at its line: so does the hook
+	editor_sets "$(printf 'fix typo\n# %s\nkey %s' "$cut" "$AWS_KEY")"
+	msg_commit
+	expect_rc 0
+	expect_eq "$(git log -1 --format=%B)" "fix typo"
+	# ... but only at a line with the real comment character
+	git config core.commentChar ';'
+	editor_sets "$(printf 'fix typo\n# %s\nkey %s' "$cut" "$AWS_KEY")"
+	msg_commit
+	expect_rc 1
+	expect_eq "$LOGGED" 0
+	editor_sets "$(printf 'fix typo\n; %s\nkey %s' "$cut" "$AWS_KEY")"
+	msg_commit
+	expect_rc 0
+	expect_eq "$(git log -1 --format=%B)" "fix typo"
+	# core.commentChar=auto: the character git picked is unknown, nothing is cut
+	git config core.commentChar auto
+	msg_commit
+	expect_rc 1
+	git config --unset core.commentChar
+	# default mode with an editor strips comment lines but cuts nothing without -v
+	git config --unset commit.cleanup
+	editor_sets "$(printf 'fix typo\n# %s\nkey %s' "$cut" "$AWS_KEY")"
+	msg_commit
+	expect_rc 1
+	expect_eq "$LOGGED" 0
+	# strip mode: a comment line is not committed, so not scanned; verbatim keeps it
+	git config commit.cleanup strip
+	unset GIT_EDITOR
+	msg_commit -m "$(printf 'fix typo\n# key %s' "$AWS_KEY")"
+	expect_rc 0
+	expect_eq "$(git log -1 --format=%B)" "fix typo"
+	git config commit.cleanup verbatim
+	msg_commit -m "$(printf 'fix typo\n# key %s' "$AWS_KEY")"
+	expect_rc 1
+	# what the hook let through never holds the key
+	ls_run git -q .
+	expect_rc 0
 }
 
 test_hook_pre_push_refuses_secret_in_new_commits() {

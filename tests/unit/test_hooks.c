@@ -73,6 +73,7 @@ static void test_hooks_script_has_marker_and_quotes_path(void **state)
 	free(s);
 	s = ls_hook_script(LS_HOOK_COMMIT_MSG, &o);
 	assert_non_null(strstr(s, "--message \"$msg\""));
+	assert_non_null(strstr(s, "hook clean-message \"$1\""));
 	free(s);
 }
 

@@ -1,4 +1,5 @@
-/* Unit tests of hooks edited after install (issue 18, item 22). */
+/* Unit tests of what the hooks read: the commit message as git records it (issue 18, item
+ * 15), and hooks edited after install (item 22). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,79 @@
 
 #include "common.h"
 #include "hooks.h"
+
+#define CUT " ------------------------ >8 ------------------------\n"
+
+static char *clean(const char *msg, ls_hook_cleanup mode, const char *comment, int editor, int verbose)
+{
+	ls_hook_msg_options o = LS_HOOK_MSG_OPTIONS_INIT;
+	o.cleanup = mode;
+	o.comment = comment;
+	o.editor = editor;
+	o.verbose = verbose;
+	ls_buf b = LS_BUF_INIT;
+	ls_hook_msg_cleanup(&b, msg, strlen(msg), &o);
+	ls_buf_putc(&b, '\0');
+	return ls_buf_detach(&b);
+}
+
+static void expect_clean(const char *msg, ls_hook_cleanup mode, const char *comment, int editor, int verbose,
+                         const char *want)
+{
+	char *got = clean(msg, mode, comment, editor, verbose);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_hooks_item15_cleanup_like_git(void **state)
+{
+	const char *fake = "fix typo\n;" CUT "key\n";
+	const char *real = "fix typo\n#" CUT "key\n";
+	/* the repro: ';' is no comment character, and nothing is cut without an editor */
+	expect_clean(fake, LS_HOOK_CLEANUP_DEFAULT, "#", 0, 0, "fix typo\n;" CUT "key\n");
+	expect_clean(fake, LS_HOOK_CLEANUP_SCISSORS, "#", 1, 0, "fix typo\n;" CUT "key\n");
+	/* git's own line: cut in scissors mode after an editor, or with commit.verbose */
+	expect_clean(real, LS_HOOK_CLEANUP_SCISSORS, "#", 1, 0, "fix typo\n");
+	expect_clean(real, LS_HOOK_CLEANUP_DEFAULT, "#", 1, 1, "fix typo\n");
+	expect_clean(real, LS_HOOK_CLEANUP_VERBATIM, "#", 1, 1, "fix typo\n");
+	/* not without an editor (scissors means whitespace then), nor in default mode without
+	 * commit.verbose (-v is not visible), nor with an unknown comment character */
+	expect_clean(real, LS_HOOK_CLEANUP_SCISSORS, "#", 0, 0, real);
+	expect_clean(real, LS_HOOK_CLEANUP_DEFAULT, "#", 1, 0, "fix typo\nkey\n");
+	expect_clean(real, LS_HOOK_CLEANUP_SCISSORS, NULL, 1, 1, real);
+	/* the line must be whole, at the start of a line, and end with '\n' */
+	expect_clean("a\n #" CUT "k\n", LS_HOOK_CLEANUP_SCISSORS, "#", 1, 0, "a\n #" CUT "k\n");
+	expect_clean("a\n# ------------------------ >8 ------------------------", LS_HOOK_CLEANUP_SCISSORS, "#", 1, 0,
+	             "a\n# ------------------------ >8 ------------------------\n");
+	expect_clean("#" CUT "k\n", LS_HOOK_CLEANUP_SCISSORS, "#", 1, 0, "");
+	expect_clean("a\n;" CUT "k\n", LS_HOOK_CLEANUP_SCISSORS, ";", 1, 0, "a\n");
+	/* comment lines go only in strip mode (or default with an editor) */
+	expect_clean("a\n# k\n;b\n", LS_HOOK_CLEANUP_STRIP, "#", 0, 0, "a\n;b\n");
+	expect_clean("a\n# k\n", LS_HOOK_CLEANUP_DEFAULT, "#", 1, 0, "a\n");
+	expect_clean("a\n# k\n", LS_HOOK_CLEANUP_DEFAULT, "#", 0, 0, "a\n# k\n");
+	expect_clean("a\n# k\n", LS_HOOK_CLEANUP_STRIP, NULL, 1, 0, "a\n# k\n");
+	expect_clean("a\n# k\n", LS_HOOK_CLEANUP_WHITESPACE, "#", 1, 0, "a\n# k\n");
+	/* whitespace: trailing blanks, squeezed empty lines, none at either end */
+	expect_clean("\n\n a \t\r\n\n\n\nb\n\n", LS_HOOK_CLEANUP_WHITESPACE, "#", 0, 0, " a\n\nb\n");
+	expect_clean(" a \n", LS_HOOK_CLEANUP_VERBATIM, "#", 0, 0, " a \n");
+	/* git looks for the scissors line with strstr: not past a NUL */
+	const char nul[] = "a\0b\n#" CUT "k\n";
+	ls_hook_msg_options o = LS_HOOK_MSG_OPTIONS_INIT;
+	o.cleanup = LS_HOOK_CLEANUP_SCISSORS;
+	o.editor = 1;
+	ls_buf b = LS_BUF_INIT;
+	ls_hook_msg_cleanup(&b, nul, sizeof(nul) - 1, &o);
+	assert_true(b.len > 5 && memmem(b.ptr, b.len, "k\n", 2) != NULL);
+	ls_buf_dispose(&b);
+
+	ls_hook_cleanup m;
+	assert_int_equal(ls_hook_cleanup_parse(NULL, &m), 0);
+	assert_int_equal(m, LS_HOOK_CLEANUP_DEFAULT);
+	assert_int_equal(ls_hook_cleanup_parse("scissors", &m), 0);
+	assert_int_equal(m, LS_HOOK_CLEANUP_SCISSORS);
+	assert_int_equal(ls_hook_cleanup_parse("Strip", &m), LS_EINVAL);
+	assert_int_equal(m, LS_HOOK_CLEANUP_VERBATIM);
+}
 
 static void test_hooks_item22_edited_hook_detected(void **state)
 {
@@ -49,6 +123,7 @@ static void test_hooks_item22_edited_hook_detected(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_hooks_item15_cleanup_like_git),
 	    cmocka_unit_test(test_hooks_item22_edited_hook_detected),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
