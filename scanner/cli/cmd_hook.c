@@ -124,6 +124,26 @@ static int hook_clean_message(const char *file)
 	return rc;
 }
 
+/*
+ * leakscan hook push-plan REMOTE [URL] (run by the pre-push hook with pre-push's standard
+ * input): prints the scans the push needs (see ls_hook_push_plan).
+ */
+static int hook_push_plan(const char *remote)
+{
+	ls_buf in = LS_BUF_INIT, out = LS_BUF_INIT;
+	int rc = 0;
+	if (ls_read_file(&in, "/dev/stdin") < 0 || ls_hook_push_plan(&out, remote, in.ptr ? in.ptr : "", in.len) < 0) {
+		ls_cli_error("hook: %s", ls_error_last());
+		rc = LS_EXIT_ERROR;
+	} else if ((out.len && fwrite(out.ptr, 1, out.len, stdout) != out.len) || fflush(stdout) != 0) {
+		ls_cli_error("hook: cannot write the pre-push plan");
+		rc = LS_EXIT_ERROR;
+	}
+	ls_buf_dispose(&in);
+	ls_buf_dispose(&out);
+	return rc;
+}
+
 int cmd_hook(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -166,6 +186,8 @@ int cmd_hook(int argc, char **argv)
 	/* what the installed hooks run; not for people */
 	if (!strcmp(action, "clean-message") && argc - optind == 1)
 		return hook_clean_message(argv[optind]);
+	if (!strcmp(action, "push-plan") && argc - optind >= 1 && argc - optind <= 2)
+		return hook_push_plan(argv[optind]);
 	int act = !strcmp(action, "install") ? 1 : !strcmp(action, "uninstall") ? 2 : !strcmp(action, "status") ? 3 : 0;
 	if (!act) {
 		ls_cli_error("hook: unknown action '%s' (install, uninstall or status)", action);

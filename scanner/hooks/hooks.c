@@ -133,42 +133,36 @@ static const char script_commit_msg[] =
     "chained \"$@\"\n";
 
 /*
- * pre-push: stdin has `<local ref> <local sha> <remote ref> <remote sha>` lines. Scan the
- * commits that the remote does not have yet: remote..local for an update, and for a new
- * ref the commits not on any remote-tracking ref (B..local for each boundary commit B, or
- * the whole history of local when it shares none). Deleting a ref pushes nothing.
+ * pre-push: 'leakscan hook push-plan' reads the `<local ref> <local sha> <remote ref>
+ * <remote sha>` lines and prints what to scan: each annotated tag's message, and the
+ * commits the destination does not have (B..local for each boundary commit B, or the whole
+ * history of local). Known to be on the destination: its own remote-tracking refs and the
+ * remote shas of the lines, nothing else. Deleting a ref pushes nothing.
  */
 static const char script_pre_push[] =
     "input=$(mktemp \"${TMPDIR:-/tmp}/leakscan-pre-push.XXXXXX\") || exit 1\n"
-    "trap 'rm -f \"$input\" \"$input.tag\"' EXIT\n"
+    "trap 'rm -f \"$input\" \"$input.tag\" \"$input.plan\"' EXIT\n"
     "cat >\"$input\"\n"
     "status=0\n"
-    "while read -r lref lsha rref rsha; do\n"
-    "\t# deleting a ref pushes nothing\n"
-    "\tcase $lsha in *[!0]*) ;; *) continue ;; esac\n"
-    "\t# an annotated tag: its message too\n"
-    "\tif [ \"$(git cat-file -t \"$lsha\" 2>/dev/null)\" = tag ]; then\n"
-    "\t\tgit cat-file tag \"$lsha\" | sed '1,/^$/d' >\"$input.tag\"\n"
-    "\t\tscan \"push refused: the message of $lref contains what looks like a secret.\" \\\n"
-    "\t\t\t\"recreate the tag without it (git tag -d, git tag -a) and push again.\" \\\n"
-    "\t\t\t\"git push\" git --redact --message \"$input.tag\" </dev/null || { status=1; break; }\n"
-    "\tfi\n"
-    "\tcase $rsha in *[!0]*) known=$rsha ;; *) known= ;; esac\n"
-    "\tif [ -n \"$known\" ] && git cat-file -e \"$known^{commit}\" 2>/dev/null; then\n"
-    "\t\tranges=$known..$lsha\n"
-    "\telse\n"
-    "\t\t# a new ref: the commits that no remote-tracking ref has\n"
-    "\t\t[ -n \"$(git rev-list -n 1 \"$lsha\" --not --remotes)\" ] || continue\n"
-    "\t\tranges=$(git rev-list --boundary \"$lsha\" --not --remotes | sed -n \"s/^-\\(.*\\)/\\1..$lsha/p\")\n"
-    "\t\t[ -n \"$ranges\" ] || ranges=$lsha\n"
-    "\tfi\n"
-    "\tfor r in $ranges; do\n"
-    "\t\tcase $r in *..*) set -- --range \"$r\" ;; *) set -- --branch \"$r\" ;; esac\n"
-    "\t\tscan \"push refused: commits about to be pushed to $rref contain what looks like a secret.\" \\\n"
+    "if [ -z \"$leakscan\" ]; then\n"
+    "\tbroken \"leakscan not found: '$missing' does not exist and no leakscan in PATH\" || exit 1\n"
+    "elif ! \"$leakscan\" hook push-plan \"$HOOK_ARGS1\" \"$HOOK_ARGS2\" <\"$input\" >\"$input.plan\"; then\n"
+    "\tbroken \"'$leakscan' could not list the commits to push\" || exit 1\n"
+    "else\n"
+    "\twhile read -r kind obj ref; do\n"
+    "\t\tif [ \"$kind\" = tag ]; then\n"
+    "\t\t\tgit cat-file tag \"$obj\" | sed '1,/^$/d' >\"$input.tag\"\n"
+    "\t\t\tscan \"push refused: the message of $ref contains what looks like a secret.\" \\\n"
+    "\t\t\t\t\"recreate the tag without it (git tag -d, git tag -a) and push again.\" \\\n"
+    "\t\t\t\t\"git push\" git --redact --message \"$input.tag\" </dev/null || { status=1; break; }\n"
+    "\t\t\tcontinue\n"
+    "\t\tfi\n"
+    "\t\tcase $obj in *..*) set -- --range \"$obj\" ;; *) set -- --branch \"$obj\" ;; esac\n"
+    "\t\tscan \"push refused: commits about to be pushed to $ref contain what looks like a secret.\" \\\n"
     "\t\t\t\"rewrite those commits without it (git rebase -i, git commit --amend) and push again.\" \\\n"
-    "\t\t\t\"git push\" git --redact \"$@\" </dev/null || { status=1; break 2; }\n"
-    "\tdone\n"
-    "done <\"$input\"\n"
+    "\t\t\t\"git push\" git --redact \"$@\" </dev/null || { status=1; break; }\n"
+    "\tdone <\"$input.plan\"\n"
+    "fi\n"
     "[ \"$status\" = 0 ] || exit 1\n"
     "set -- \"$HOOK_ARGS1\" \"$HOOK_ARGS2\"\n"
     "chained \"$@\"\n";

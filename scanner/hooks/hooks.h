@@ -87,7 +87,7 @@ int ls_hook_run_git(ls_buf *out, const char *const argv[], int quiet);
  */
 int ls_hook_run_git_input(ls_buf *out, const char *const argv[], const char *input, size_t len, int quiet);
 
-/* ---- what the commit-msg hook reads: the commit message ---- */
+/* ---- what the hooks read: the commit message and pre-push's standard input ---- */
 
 /** commit.cleanup, as git reads it. */
 typedef enum {
@@ -124,5 +124,45 @@ typedef struct {
  * unknown comment character) is kept, so that it is scanned. Thread-safe; never fails.
  */
 void ls_hook_msg_cleanup(ls_buf *out, const char *msg, size_t len, const ls_hook_msg_options *o);
+
+/** One line of pre-push's standard input. The refs point into the parsed text (borrowed). */
+typedef struct {
+	const char *local_ref;
+	size_t local_ref_len;
+	const char *remote_ref;
+	size_t remote_ref_len;
+	/** 40 or 64 lowercase hex digits, NUL-terminated. */
+	char local_id[65];
+	char remote_id[65];
+	/** 1 if the local id is all zeros (the push deletes the remote ref). */
+	int deleted;
+	/** 1 if the remote id is all zeros (a new remote ref). */
+	int remote_new;
+} ls_hook_push_line;
+
+/**
+ * Parses one line (without its '\n') `<local ref> SP <local id> SP <remote ref> SP <remote id>`:
+ * refs of printable non-space bytes, ids of 40 or 64 lowercase hex digits, both the same
+ * length. Returns 0, or LS_EINVAL with a message and `*out` zeroed.
+ */
+int ls_hook_push_parse_line(ls_hook_push_line *out, const char *line, size_t len);
+
+/**
+ * Parses all of pre-push's standard input (lines ending in '\n', the last one may not) into
+ * `*out` (caller frees; pointers into `input`) and `*count`. Any bad line fails it all:
+ * LS_EINVAL with a message, `*out` NULL.
+ */
+int ls_hook_push_parse(ls_hook_push_line **out, size_t *count, const char *input, size_t len);
+
+/**
+ * The pre-push plan for pushing `input` (pre-push's standard input) to `remote` (the hook's
+ * $1: a remote's name, or a URL). Runs git in the current directory. Appends one line per
+ * scan to `out`: "tag <id> <local ref>" for an annotated tag's message, and "range <spec>
+ * <remote ref>" for commits, `spec` being "B..<id>" or "<id>" (its whole history). Commits
+ * known to be on the destination are left out: those reachable from a remote id of the
+ * input that exists here and, when `remote` is a configured remote, from its remote-tracking
+ * refs refs/remotes/<remote>/... Returns 0, or LS_EINVAL/LS_EIO with a message.
+ */
+int ls_hook_push_plan(ls_buf *out, const char *remote, const char *input, size_t len);
 
 #endif

@@ -497,6 +497,40 @@ test_hook_pre_push_chained_gets_args_and_stdin() {
 	expect_rc 1
 }
 
+# issue 18, item 16: pre-push trusts only what the destination already has
+test_item16_pre_push_other_remote() {
+	git init -q --bare origin.git && git init -q --bare fork.git
+	new_repo r
+	git remote add origin "$WORK/origin.git" && git remote add fork "$WORK/fork.git"
+	git push -q origin main 2>/dev/null || fail "first push"
+	printf 'aws_access_key_id = %s\n' "$AWS_KEY" > k.env && git add k.env && git commit -q -m key
+	git push -q --no-verify fork HEAD:wip 2>/dev/null && git fetch -q fork
+	hook_run install --pre-push
+	# the repro: a commit fetched from fork is new to origin
+	ERR=$(git push -q origin HEAD:feature 2>&1); RC=$?
+	expect_rc 1
+	expect_err_has "push refused"
+	git --git-dir="$WORK/origin.git" rev-parse -q --verify feature >/dev/null && fail "feature reached origin"
+	# a remote whose name starts with "origin/" is another remote
+	git remote add origin/team "$WORK/fork.git" && git fetch -q origin/team
+	ERR=$(git push -q origin HEAD:feature 2>&1); RC=$?
+	expect_rc 1
+	# pushing to a URL: no remote-tracking ref counts, even origin's
+	git push -q --no-verify origin HEAD:leaked 2>/dev/null && git fetch -q origin
+	ERR=$(git push -q "$WORK/origin.git" HEAD:other 2>&1); RC=$?
+	expect_rc 1
+	# what the destination has (its tracking refs, the remote id of an update) is not rescanned
+	ERR=$(git push -q origin HEAD:other 2>&1); RC=$?
+	expect_rc 0
+	git commit -q --allow-empty -m clean
+	ERR=$(git push -q "$WORK/origin.git" HEAD:leaked 2>&1); RC=$?
+	expect_rc 0
+	# lines the hook cannot read fail closed
+	ERR=$(printf 'garbage\n' | .git/hooks/pre-push origin "$WORK/origin.git" 2>&1); RC=$?
+	expect_rc 1
+	expect_err_has "unexpected line"
+}
+
 # issue 18, item 22: uninstall keeps edits, restores a stranded hook and a directory
 test_item22_hook_uninstall() {
 	new_repo r

@@ -69,7 +69,7 @@ static void test_hooks_script_has_marker_and_quotes_path(void **state)
 	o.global = 1;
 	s = ls_hook_script(LS_HOOK_PRE_PUSH, &o);
 	assert_non_null(strstr(s, "global=1\n"));
-	assert_non_null(strstr(s, "--not --remotes"));
+	assert_non_null(strstr(s, "hook push-plan \"$HOOK_ARGS1\""));
 	free(s);
 	s = ls_hook_script(LS_HOOK_COMMIT_MSG, &o);
 	assert_non_null(strstr(s, "--message \"$msg\""));

@@ -1,5 +1,5 @@
 /* Unit tests of what the hooks read: the commit message as git records it (issue 18, item
- * 15), and hooks edited after install (item 22). */
+ * 15), pre-push's standard input (item 16), and hooks edited after install (item 22). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -86,6 +86,45 @@ static void test_hooks_item15_cleanup_like_git(void **state)
 	assert_int_equal(m, LS_HOOK_CLEANUP_VERBATIM);
 }
 
+#define Z40 "0000000000000000000000000000000000000000"
+#define A40 "1111111111111111111111111111111111111111"
+#define B40 "abcdefabcdefabcdefabcdefabcdefabcdef0123"
+
+static void test_hooks_item16_push_line_parser(void **state)
+{
+	ls_hook_push_line l;
+	const char *ok = "refs/heads/main " A40 " refs/heads/feature " B40;
+	assert_int_equal(ls_hook_push_parse_line(&l, ok, strlen(ok)), 0);
+	assert_int_equal(l.local_ref_len, strlen("refs/heads/main"));
+	assert_memory_equal(l.remote_ref, "refs/heads/feature", l.remote_ref_len);
+	assert_string_equal(l.local_id, A40);
+	assert_string_equal(l.remote_id, B40);
+	assert_false(l.deleted);
+	assert_false(l.remote_new);
+	const char *del = "(delete) " Z40 " refs/heads/x " A40;
+	assert_int_equal(ls_hook_push_parse_line(&l, del, strlen(del)), 0);
+	assert_true(l.deleted);
+	const char *bad[] = {"", "a " A40 " b", "a " A40 " b " B40 " c", "a  " A40 " b " B40, "a " A40 " b " B40 "\r",
+	                     "a " A40 " b 1111", "a\x1b " A40 " b " B40, "a " A40 " b ABCDEFABCDEFABCDEFABCDEFABCDEFABCDEF0123",
+	                     "a " A40 " b " A40 A40 "111111111111111111111111"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(ls_hook_push_parse_line(&l, bad[i], strlen(bad[i])), LS_EINVAL);
+		assert_null(l.local_ref);
+	}
+	ls_hook_push_line *v;
+	size_t n;
+	const char *in = "refs/heads/a " A40 " refs/heads/a " Z40 "\nrefs/tags/t " B40 " refs/tags/t " Z40;
+	assert_int_equal(ls_hook_push_parse(&v, &n, in, strlen(in)), 0);
+	assert_int_equal(n, 2);
+	assert_true(v[1].remote_new);
+	free(v);
+	const char *in_bad = "refs/heads/a " A40 " refs/heads/a " Z40 "\n\n";
+	assert_int_equal(ls_hook_push_parse(&v, &n, in_bad, strlen(in_bad)), LS_EINVAL);
+	assert_null(v);
+	assert_int_equal(n, 0);
+	ls_error_clear();
+}
+
 static void test_hooks_item22_edited_hook_detected(void **state)
 {
 	char dir[256];
@@ -124,6 +163,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_hooks_item15_cleanup_like_git),
+	    cmocka_unit_test(test_hooks_item16_push_line_parser),
 	    cmocka_unit_test(test_hooks_item22_edited_hook_detected),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
