@@ -196,7 +196,8 @@ static void put_template(ls_buf *b, const char *t, ls_hook_kind kind, const ls_h
 /*
  * The sum line holds the first 16 hex digits of the SHA-256 of the script with those digits
  * as zeros: a hook whose sum does not match was edited after leakscan wrote it. With
- * `write` the digits are filled in; returns 1 if they match (0 also when there is no line).
+ * `write` the digits are filled in; returns 1 if they match, 0 if not, -1 if there is no
+ * such line (a hook written before leakscan added it).
  */
 static int seal(char *text, size_t len, int write)
 {
@@ -210,7 +211,7 @@ static int seal(char *text, size_t len, int write)
 		}
 	}
 	if (!at)
-		return 0;
+		return -1;
 	char was[16], hex[65];
 	memcpy(was, at, 16);
 	memset(at, '0', 16);
@@ -271,7 +272,7 @@ int ls_hook_is_edited(const char *path)
 	}
 	int intact = seal(b.ptr, b.len, 0);
 	ls_buf_dispose(&b);
-	return !intact;
+	return intact < 0 ? 2 : !intact;
 }
 
 /*
@@ -307,6 +308,15 @@ static int keep_edited(const char *path, char **kept)
 	}
 	ls_error_set("cannot keep the edited hook '%s': too many %s files", path, LS_HOOK_EDITED_SUFFIX);
 	return LS_EIO;
+}
+
+static void note_kept(ls_buf *warn, const char *name, const char *path, const char *kept, int edited)
+{
+	if (edited == 2)
+		ls_buf_printf(warn, "%s: '%s' has no checksum line (an older leakscan wrote it, or it was edited): kept as '%s'\n",
+		              name, path, kept);
+	else
+		ls_buf_printf(warn, "%s: '%s' was edited after leakscan installed it: kept as '%s'\n", name, path, kept);
 }
 
 /* Puts the hook moved aside to `chained` back at `path` (a directory too). */
@@ -405,13 +415,17 @@ int ls_hook_install(const char *dir, ls_hook_kind kind, const ls_hook_options *o
 
 	if (exists(path) && ls_hook_is_ours(path)) {
 		if (!opts->force) {
-			ls_buf_printf(msg, "%s: already installed at %s (--force rewrites it)\n", name, path);
+			if (ls_hook_is_edited(path) == 2)
+				ls_buf_printf(msg, "%s: installed at %s by an older leakscan (--force updates it)\n", name, path);
+			else
+				ls_buf_printf(msg, "%s: already installed at %s (--force rewrites it)\n", name, path);
 			goto done;
 		}
-		if (ls_hook_is_edited(path)) {
+		int edited = ls_hook_is_edited(path);
+		if (edited) {
 			if ((err = keep_edited(path, &kept)) < 0)
 				goto done;
-			ls_buf_printf(warn, "%s: '%s' was edited after leakscan installed it: kept as '%s'\n", name, path, kept);
+			note_kept(warn, name, path, kept, edited);
 		}
 		if ((err = write_hook(path, script)) < 0)
 			goto done;
@@ -461,10 +475,11 @@ static int uninstall_one(const char *name, const char *path, int main_hook, ls_b
 	int have = exists(path), have_chained = exists(chained), err = 0;
 	if (have && ls_hook_is_ours(path)) {
 		*seen = 1;
-		if (ls_hook_is_edited(path)) {
+		int edited = ls_hook_is_edited(path);
+		if (edited) {
 			if ((err = keep_edited(path, &kept)) < 0)
 				goto done;
-			ls_buf_printf(warn, "%s: '%s' was edited after leakscan installed it: kept as '%s'\n", name, path, kept);
+			note_kept(warn, name, path, kept, edited);
 		}
 		if (have_chained) {
 			if ((err = restore(chained, path)) == 0)
@@ -509,6 +524,13 @@ int ls_hook_uninstall(const char *dir, ls_hook_kind kind, ls_buf *msg, ls_buf *w
 	return err;
 }
 
+static const char *status_note(int edited)
+{
+	if (edited == 2)
+		return ", from an older leakscan or edited ('leakscan hook install --force' updates it)";
+	return edited ? ", edited" : "";
+}
+
 void ls_hook_status(const char *dir, ls_hook_kind kind, ls_buf *msg)
 {
 	const char *name = ls_hook_name(kind);
@@ -518,7 +540,7 @@ void ls_hook_status(const char *dir, ls_hook_kind kind, ls_buf *msg)
 	if (exists(dpath) && ls_hook_is_ours(dpath))
 		ls_buf_printf(msg, "%s: leakscan (%s)\n", name, dpath);
 	else if (exists(path) && ls_hook_is_ours(path))
-		ls_buf_printf(msg, "%s: leakscan (%s)%s%s%s\n", name, path, ls_hook_is_edited(path) ? ", edited" : "",
+		ls_buf_printf(msg, "%s: leakscan (%s)%s%s%s\n", name, path, status_note(ls_hook_is_edited(path)),
 		              exists(chained) ? ", then the previous hook " : "", exists(chained) ? chained : "");
 	else if (exists(path))
 		ls_buf_printf(msg, "%s: other hook, not leakscan (%s)\n", name, path);

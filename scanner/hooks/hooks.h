@@ -45,8 +45,9 @@ char *ls_hook_script(ls_hook_kind kind, const ls_hook_options *opts);
 int ls_hook_is_ours(const char *path);
 
 /**
- * Returns 1 if the hook at `path` is not exactly as leakscan wrote it (its checksum line is
- * missing or does not match, or it is not a regular file), 0 if it is.
+ * Returns 0 if the hook at `path` is exactly as leakscan wrote it, 1 if it is not (its
+ * checksum does not match, or it is not a regular file), 2 if it has no checksum line (an
+ * older leakscan wrote it, or the line was edited away).
  */
 int ls_hook_is_edited(const char *path);
 

@@ -152,6 +152,19 @@ static void test_hooks_item22_edited_hook_detected(void **state)
 	assert_int_equal(warn.len, 0);
 	assert_int_not_equal(access(p, F_OK), 0);
 	unlink(kept);
+	/* a hook of an older leakscan has the marker but no checksum: kept, never dropped */
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs("#!/bin/sh\n" LS_HOOK_MARKER ": pre-commit (v1)\nexit 0\n", f);
+	fclose(f);
+	assert_int_equal(ls_hook_is_edited(p), 2);
+	ls_buf_clear(&msg);
+	assert_int_equal(ls_hook_install(dir, LS_HOOK_PRE_COMMIT, &o, &msg, &warn), 0);
+	assert_non_null(strstr(warn.ptr, "no checksum line"));
+	assert_int_equal(access(kept, F_OK), 0);
+	assert_int_equal(ls_hook_is_edited(p), 0);
+	unlink(kept);
+	unlink(p);
 	rmdir(dir);
 	free(p);
 	free(kept);
