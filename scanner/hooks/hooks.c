@@ -538,12 +538,15 @@ void ls_hook_status(const char *dir, ls_hook_kind kind, ls_buf *msg)
 	char *path = ls_xasprintf("%s/%s", dir, name);
 	char *chained = ls_xasprintf("%s%s", path, LS_HOOK_CHAINED_SUFFIX);
 	if (exists(dpath) && ls_hook_is_ours(dpath))
-		ls_buf_printf(msg, "%s: leakscan (%s)\n", name, dpath);
+		ls_buf_printf(msg, "%s: leakscan (%s)%s\n", name, dpath, status_note(ls_hook_is_edited(dpath)));
 	else if (exists(path) && ls_hook_is_ours(path))
 		ls_buf_printf(msg, "%s: leakscan (%s)%s%s%s\n", name, path, status_note(ls_hook_is_edited(path)),
 		              exists(chained) ? ", then the previous hook " : "", exists(chained) ? chained : "");
 	else if (exists(path))
 		ls_buf_printf(msg, "%s: other hook, not leakscan (%s)\n", name, path);
+	else if (exists(chained))
+		ls_buf_printf(msg, "%s: not installed, but the previous hook is still aside as %s "
+		              "('leakscan hook uninstall' puts it back)\n", name, chained);
 	else
 		ls_buf_printf(msg, "%s: not installed\n", name);
 	free(dpath);

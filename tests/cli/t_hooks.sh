@@ -554,6 +554,8 @@ test_item22_hook_uninstall() {
 	# leakscan's hook deleted by hand: the chained original comes back
 	hook_run install
 	rm .git/hooks/pre-commit
+	hook_run status
+	expect_out_has "pre-commit: not installed, but the previous hook is still aside"
 	hook_run uninstall
 	expect_rc 0
 	expect_out_has "restored the previous hook"
