@@ -158,11 +158,13 @@ int ls_hook_push_parse(ls_hook_push_line **out, size_t *count, const char *input
 /**
  * The pre-push plan for pushing `input` (pre-push's standard input) to `remote` (the hook's
  * $1: a remote's name, or a URL). Runs git in the current directory. Appends one line per
- * scan to `out`: "tag <id> <local ref>" for an annotated tag's message, and "range <spec>
+ * scan to `out`: "tag <id> <local ref>" for the message of an annotated tag (and of each tag
+ * it points to in turn), and "range <spec>
  * <remote ref>" for commits, `spec` being "B..<id>" or "<id>" (its whole history). Commits
  * known to be on the destination are left out: those reachable from a remote id of the
  * input that exists here and, when `remote` is a configured remote, from its remote-tracking
- * refs refs/remotes/<remote>/... Returns 0, or LS_EINVAL/LS_EIO with a message.
+ * refs refs/remotes/<remote>/... A ref that points to a tree or a blob cannot be scanned
+ * as commits: LS_EINVAL. Returns 0, or LS_EINVAL/LS_EIO with a message.
  */
 int ls_hook_push_plan(ls_buf *out, const char *remote, const char *input, size_t len);
 

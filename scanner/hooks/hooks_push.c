@@ -173,6 +173,36 @@ static const char *next_line(char **p)
 	return s;
 }
 
+/* "tag <id> <ref>" for the annotated tag l->local_id and each tag it points to in turn. */
+static int tag_chain(ls_buf *out, const ls_hook_push_line *l)
+{
+	char id[65];
+	memcpy(id, l->local_id, sizeof(id));
+	for (int depth = 0; depth < 64; depth++) {
+		ls_buf_printf(out, "tag %s %.*s\n", id, (int)l->local_ref_len, l->local_ref);
+		ls_buf t = LS_BUF_INIT;
+		const char *argv[] = {"git", "cat-file", "tag", id, NULL};
+		if (ls_hook_run_git(&t, argv, 0) != 0 || !t.ptr) {
+			ls_buf_dispose(&t);
+			ls_error_set("cannot read the tag '%s' (git cat-file failed)", id);
+			return LS_EIO;
+		}
+		/* "object <id>\ntype <type>\n..." */
+		size_t idlen = strlen(id);
+		int more = !strncmp(t.ptr, "object ", 7) && t.len > 7 + idlen + 10 &&
+		           !strncmp(t.ptr + 7 + idlen, "\ntype tag\n", 10);
+		if (more) {
+			memcpy(id, t.ptr + 7, idlen);
+			more = is_hex_id(id, idlen);
+		}
+		ls_buf_dispose(&t);
+		if (!more)
+			return 0;
+	}
+	ls_error_set("pre-push: '%.*s': tags point to tags 64 deep", (int)l->local_ref_len, l->local_ref);
+	return LS_EINVAL;
+}
+
 int ls_hook_push_plan(ls_buf *out, const char *remote, const char *input, size_t len)
 {
 	ls_hook_push_line *lines = NULL;
@@ -182,9 +212,11 @@ int ls_hook_push_plan(ls_buf *out, const char *remote, const char *input, size_t
 	if (err < 0 || !n)
 		goto done;
 
-	/* which remote ids exist here (as commits), and which local ids are annotated tags */
+	/* which remote ids exist here (as commits), which local ids are annotated tags, and
+	 * what those tags point to in the end */
 	for (size_t i = 0; i < n; i++) {
 		ls_buf_printf(&ids, "%s\n", lines[i].local_id);
+		ls_buf_printf(&ids, "%s^{}\n", lines[i].local_id);
 		ls_buf_printf(&ids, "%s^{commit}\n", lines[i].remote_id);
 	}
 	if ((err = object_types(&types, &ids)) < 0)
@@ -193,6 +225,14 @@ int ls_hook_push_plan(ls_buf *out, const char *remote, const char *input, size_t
 	int *is_tag = ls_xcalloc(n, sizeof(int));
 	for (size_t i = 0; i < n; i++) {
 		is_tag[i] = !strcmp(next_line(&tp), "tag");
+		const char *peeled = next_line(&tp);
+		/* a ref to a tree or a blob sends files that are no commit's: leakscan git scans
+		 * commits, so refuse rather than let them through unscanned */
+		if (!lines[i].deleted && err == 0 && (!strcmp(peeled, "tree") || !strcmp(peeled, "blob"))) {
+			ls_error_set("pre-push: '%.*s' points to a %s, not a commit: it cannot be scanned",
+			             (int)lines[i].local_ref_len, lines[i].local_ref, peeled);
+			err = LS_EINVAL;
+		}
 		if (!lines[i].remote_new && !strcmp(next_line(&tp), "commit"))
 			ls_buf_printf(&not, "^%s\n", lines[i].remote_id);
 		else if (lines[i].remote_new)
@@ -201,15 +241,15 @@ int ls_hook_push_plan(ls_buf *out, const char *remote, const char *input, size_t
 
 	/* a named remote: its remote-tracking refs; a URL: nothing more */
 	const char *rargv[] = {"git", "remote", NULL};
-	if (remote && *remote && ls_hook_run_git(&remotes, rargv, 1) == 0 && listed(remotes.ptr, remote, strlen(remote)))
+	if (err == 0 && remote && *remote && ls_hook_run_git(&remotes, rargv, 1) == 0 && listed(remotes.ptr, remote, strlen(remote)))
 		err = known_tracking(&not, remote, remotes.ptr);
 
 	for (size_t i = 0; i < n && err == 0; i++) {
 		const ls_hook_push_line *l = &lines[i];
 		if (l->deleted)
 			continue;
-		if (is_tag[i])
-			ls_buf_printf(out, "tag %s %.*s\n", l->local_id, (int)l->local_ref_len, l->local_ref);
+		if (is_tag[i] && (err = tag_chain(out, l)) < 0)
+			break;
 		/* the commits of local_id that the remote lacks, and where they meet it */
 		ls_buf walk = LS_BUF_INIT, list = LS_BUF_INIT;
 		ls_buf_printf(&walk, "%s\n", l->local_id);

@@ -476,6 +476,19 @@ test_hook_pre_push_first_push_and_tags() {
 	git tag -a -m "release $TOKEN" v2
 	ERR=$(git push -q origin v2 2>&1); RC=$?
 	expect_rc 1
+	# a tag of a tag: the inner message is scanned too
+	git tag -d v2 >/dev/null && git tag -a -m "inner $TOKEN" v2 && git tag -a -m "outer" v3 v2 2>/dev/null
+	git tag -d v2 >/dev/null
+	ERR=$(git push -q origin v3 2>&1); RC=$?
+	expect_rc 1
+	expect_err_has "the message of refs/tags/v3"
+	# a tag of a blob is no commit: refused, not let through unscanned
+	git tag -a -m "a file" v4 "$(printf '%s\n' "$AWS_KEY" | git hash-object -w --stdin)"
+	ERR=$(git push -q origin v4 2>&1); RC=$?
+	expect_rc 1
+	expect_err_has "points to a blob, not a commit"
+	git --git-dir="$WORK/remote.git" rev-parse -q --verify v4 >/dev/null && fail "v4 reached the remote"
+	return 0
 }
 
 test_hook_pre_push_chained_gets_args_and_stdin() {
