@@ -2,6 +2,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -22,7 +23,8 @@ static const char *hook_usage =
     "The hooks go where git looks for them (core.hooksPath, or the repository's hooks\n"
     "directory, shared by its work trees). A hook that is already there is kept: it is moved\n"
     "to <hook>.leakscan-chained and runs after the scan; if <hook>.d/ exists, leakscan goes\n"
-    "into it. Uninstall puts back exactly what was there.\n"
+    "into it. Uninstall puts back exactly what was there; a leakscan hook you edited is\n"
+    "kept as <hook>.leakscan-edited.\n"
     "\n"
     "      --pre-commit, --commit-msg, --pre-push   the hooks to act on; --all for every one\n"
     "      --global        for every repository of this user: core.hooksPath in the global\n"
@@ -64,6 +66,84 @@ static char *global_hooks_path(void)
 	return v;
 }
 
+/* `git config [--type=T] --get KEY`: the value, or NULL when unset (or unreadable). */
+static char *config_get(const char *type, const char *key)
+{
+	ls_buf b = LS_BUF_INIT;
+	const char *argv[] = {"git", "config", type ? type : "--get", type ? "--get" : key, type ? key : NULL, NULL};
+	if (ls_hook_run_git(&b, argv, 1) != 0) {
+		ls_buf_dispose(&b);
+		return NULL;
+	}
+	return ls_buf_detach(&b);
+}
+
+/*
+ * leakscan hook clean-message FILE (run by the commit-msg hook): writes to stdout the
+ * message as git will record it, from the repository's commit.cleanup, core.commentChar and
+ * commit.verbose and whether git ran an editor (git sets GIT_EDITOR=: for the hook when it
+ * did not). What the hook cannot know is kept (see ls_hook_msg_cleanup).
+ */
+static int hook_clean_message(const char *file)
+{
+	ls_buf in = LS_BUF_INIT, out = LS_BUF_INIT;
+	if (ls_read_file(&in, file) < 0) {
+		ls_cli_error("hook: %s", ls_error_last());
+		return LS_EXIT_ERROR;
+	}
+	ls_hook_msg_options o = LS_HOOK_MSG_OPTIONS_INIT;
+	char *cleanup = config_get(NULL, "commit.cleanup");
+	char *comment = config_get(NULL, "core.commentChar");
+	char *comment_string = config_get(NULL, "core.commentString");
+	char *verbose = config_get("--type=bool-or-int", "commit.verbose");
+	const char *editor = getenv("GIT_EDITOR");
+	if (ls_hook_cleanup_parse(cleanup, &o.cleanup) < 0)
+		ls_error_clear();
+	/* "auto" picks a character from the message before it was edited: unknown here;
+	 * git 2.45's core.commentString: not read by every git, so unknown too */
+	if (comment_string || (comment && !strcasecmp(comment, "auto")))
+		o.comment = NULL;
+	else if (comment)
+		o.comment = comment;
+	o.editor = !(editor && !strcmp(editor, ":"));
+	o.verbose = verbose && (!strcmp(verbose, "true") || atoi(verbose) > 0);
+	ls_hook_msg_cleanup(&out, in.ptr ? in.ptr : "", in.len, &o);
+	int rc = 0;
+	if (out.len && fwrite(out.ptr, 1, out.len, stdout) != out.len)
+		rc = LS_EXIT_ERROR;
+	if (fflush(stdout) != 0)
+		rc = LS_EXIT_ERROR;
+	if (rc)
+		ls_cli_error("hook: cannot write the commit message");
+	free(cleanup);
+	free(comment);
+	free(comment_string);
+	free(verbose);
+	ls_buf_dispose(&in);
+	ls_buf_dispose(&out);
+	return rc;
+}
+
+/*
+ * leakscan hook push-plan REMOTE [URL] (run by the pre-push hook with pre-push's standard
+ * input): prints the scans the push needs (see ls_hook_push_plan).
+ */
+static int hook_push_plan(const char *remote)
+{
+	ls_buf in = LS_BUF_INIT, out = LS_BUF_INIT;
+	int rc = 0;
+	if (ls_read_file(&in, "/dev/stdin") < 0 || ls_hook_push_plan(&out, remote, in.ptr ? in.ptr : "", in.len) < 0) {
+		ls_cli_error("hook: %s", ls_error_last());
+		rc = LS_EXIT_ERROR;
+	} else if ((out.len && fwrite(out.ptr, 1, out.len, stdout) != out.len) || fflush(stdout) != 0) {
+		ls_cli_error("hook: cannot write the pre-push plan");
+		rc = LS_EXIT_ERROR;
+	}
+	ls_buf_dispose(&in);
+	ls_buf_dispose(&out);
+	return rc;
+}
+
 int cmd_hook(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -103,6 +183,11 @@ int cmd_hook(int argc, char **argv)
 		return LS_EXIT_ERROR;
 	}
 	const char *action = argv[optind++];
+	/* what the installed hooks run; not for people */
+	if (!strcmp(action, "clean-message") && argc - optind == 1)
+		return hook_clean_message(argv[optind]);
+	if (!strcmp(action, "push-plan") && argc - optind >= 1 && argc - optind <= 2)
+		return hook_push_plan(argv[optind]);
 	int act = !strcmp(action, "install") ? 1 : !strcmp(action, "uninstall") ? 2 : !strcmp(action, "status") ? 3 : 0;
 	if (!act) {
 		ls_cli_error("hook: unknown action '%s' (install, uninstall or status)", action);
@@ -159,7 +244,7 @@ int cmd_hook(int argc, char **argv)
 	ho.global = global;
 
 	int rc = 0;
-	ls_buf msg = LS_BUF_INIT;
+	ls_buf msg = LS_BUF_INIT, warn = LS_BUF_INIT;
 	if (act == 3)
 		printf("hooks directory: %s\n", dir);
 	for (int k = LS_HOOK_PRE_COMMIT; k <= LS_HOOK_PRE_PUSH; k <<= 1) {
@@ -167,14 +252,23 @@ int cmd_hook(int argc, char **argv)
 			continue;
 		int err = 0;
 		if (act == 1)
-			err = ls_hook_install(dir, (ls_hook_kind)k, &ho, &msg);
+			err = ls_hook_install(dir, (ls_hook_kind)k, &ho, &msg, &warn);
 		else if (act == 2)
-			err = ls_hook_uninstall(dir, (ls_hook_kind)k, &msg);
+			err = ls_hook_uninstall(dir, (ls_hook_kind)k, &msg, &warn);
 		else
 			ls_hook_status(dir, (ls_hook_kind)k, &msg);
 		if (msg.len)
 			fputs(msg.ptr, stdout);
 		ls_buf_clear(&msg);
+		for (char *p = warn.ptr; p && *p;) {
+			char *nl = strchr(p, '\n');
+			if (nl)
+				*nl = '\0';
+			fflush(stdout);
+			fprintf(stderr, "leakscan: hook: %s\n", p);
+			p = nl ? nl + 1 : NULL;
+		}
+		ls_buf_clear(&warn);
 		if (err < 0) {
 			ls_cli_error("hook: %s", ls_error_last());
 			rc = LS_EXIT_ERROR;
@@ -218,6 +312,7 @@ int cmd_hook(int argc, char **argv)
 		free(cur);
 	}
 	ls_buf_dispose(&msg);
+	ls_buf_dispose(&warn);
 	free(dir);
 	return rc;
 }

@@ -29,6 +29,7 @@ const char *ls_hook_name(ls_hook_kind kind)
 static const char script_head[] =
     "#!/bin/sh\n"
     LS_HOOK_MARKER ": @HOOK@ (v1)\n"
+    LS_HOOK_SUM ": 0000000000000000\n"
     "# Installed by 'leakscan hook install'; 'leakscan hook uninstall' removes it and puts\n"
     "# back any hook that was here before (kept meanwhile as @HOOK@" LS_HOOK_CHAINED_SUFFIX ",\n"
     "# which runs after the scan; its exit status counts).\n"
@@ -114,54 +115,54 @@ static const char script_pre_commit[] =
     "\tgit --staged --redact || exit 1\n"
     "chained \"$@\"\n";
 
-/* `git commit -v` appends the diff below a scissors line: not part of the message (a secret
- * the commit removes would show there) */
+/*
+ * commit-msg: the message as git will record it ('leakscan hook clean-message'): what git
+ * strips (comments, the diff `git commit -v` appends below its scissors line) only when the
+ * hook can tell that git strips it, from commit.cleanup, core.commentChar and commit.verbose.
+ */
 static const char script_commit_msg[] =
     "msg=$(mktemp \"${TMPDIR:-/tmp}/leakscan-commit-msg.XXXXXX\") || exit 1\n"
     "trap 'rm -f \"$msg\"' EXIT\n"
-    "sed '/^. ------------------------ >8 ------------------------$/,$d' \"$1\" >\"$msg\"\n"
-    "scan \"commit refused: the commit message contains what looks like a secret.\" \\\n"
-    "\t\"edit the message (it is saved in $1) and commit again.\" \"git commit\" \\\n"
-    "\tgit --message \"$msg\" --redact || exit 1\n"
+    "if [ -z \"$leakscan\" ] || \"$leakscan\" hook clean-message \"$1\" >\"$msg\"; then\n"
+    "\tscan \"commit refused: the commit message contains what looks like a secret.\" \\\n"
+    "\t\t\"edit the message (it is saved in $1) and commit again.\" \"git commit\" \\\n"
+    "\t\tgit --message \"$msg\" --redact || exit 1\n"
+    "else\n"
+    "\tbroken \"'$leakscan' could not read the commit message\" || exit 1\n"
+    "fi\n"
     "chained \"$@\"\n";
 
 /*
- * pre-push: stdin has `<local ref> <local sha> <remote ref> <remote sha>` lines. Scan the
- * commits that the remote does not have yet: remote..local for an update, and for a new
- * ref the commits not on any remote-tracking ref (B..local for each boundary commit B, or
- * the whole history of local when it shares none). Deleting a ref pushes nothing.
+ * pre-push: 'leakscan hook push-plan' reads the `<local ref> <local sha> <remote ref>
+ * <remote sha>` lines and prints what to scan: each annotated tag's message, and the
+ * commits the destination does not have (B..local for each boundary commit B, or the whole
+ * history of local). Known to be on the destination: its own remote-tracking refs and the
+ * remote shas of the lines, nothing else. Deleting a ref pushes nothing.
  */
 static const char script_pre_push[] =
     "input=$(mktemp \"${TMPDIR:-/tmp}/leakscan-pre-push.XXXXXX\") || exit 1\n"
-    "trap 'rm -f \"$input\" \"$input.tag\"' EXIT\n"
+    "trap 'rm -f \"$input\" \"$input.tag\" \"$input.plan\"' EXIT\n"
     "cat >\"$input\"\n"
     "status=0\n"
-    "while read -r lref lsha rref rsha; do\n"
-    "\t# deleting a ref pushes nothing\n"
-    "\tcase $lsha in *[!0]*) ;; *) continue ;; esac\n"
-    "\t# an annotated tag: its message too\n"
-    "\tif [ \"$(git cat-file -t \"$lsha\" 2>/dev/null)\" = tag ]; then\n"
-    "\t\tgit cat-file tag \"$lsha\" | sed '1,/^$/d' >\"$input.tag\"\n"
-    "\t\tscan \"push refused: the message of $lref contains what looks like a secret.\" \\\n"
-    "\t\t\t\"recreate the tag without it (git tag -d, git tag -a) and push again.\" \\\n"
-    "\t\t\t\"git push\" git --redact --message \"$input.tag\" </dev/null || { status=1; break; }\n"
-    "\tfi\n"
-    "\tcase $rsha in *[!0]*) known=$rsha ;; *) known= ;; esac\n"
-    "\tif [ -n \"$known\" ] && git cat-file -e \"$known^{commit}\" 2>/dev/null; then\n"
-    "\t\tranges=$known..$lsha\n"
-    "\telse\n"
-    "\t\t# a new ref: the commits that no remote-tracking ref has\n"
-    "\t\t[ -n \"$(git rev-list -n 1 \"$lsha\" --not --remotes)\" ] || continue\n"
-    "\t\tranges=$(git rev-list --boundary \"$lsha\" --not --remotes | sed -n \"s/^-\\(.*\\)/\\1..$lsha/p\")\n"
-    "\t\t[ -n \"$ranges\" ] || ranges=$lsha\n"
-    "\tfi\n"
-    "\tfor r in $ranges; do\n"
-    "\t\tcase $r in *..*) set -- --range \"$r\" ;; *) set -- --branch \"$r\" ;; esac\n"
-    "\t\tscan \"push refused: commits about to be pushed to $rref contain what looks like a secret.\" \\\n"
+    "if [ -z \"$leakscan\" ]; then\n"
+    "\tbroken \"leakscan not found: '$missing' does not exist and no leakscan in PATH\" || exit 1\n"
+    "elif ! \"$leakscan\" hook push-plan \"$HOOK_ARGS1\" \"$HOOK_ARGS2\" <\"$input\" >\"$input.plan\"; then\n"
+    "\tbroken \"'$leakscan' could not list the commits to push\" || exit 1\n"
+    "else\n"
+    "\twhile read -r kind obj ref; do\n"
+    "\t\tif [ \"$kind\" = tag ]; then\n"
+    "\t\t\tgit cat-file tag \"$obj\" | sed '1,/^$/d' >\"$input.tag\"\n"
+    "\t\t\tscan \"push refused: the message of $ref contains what looks like a secret.\" \\\n"
+    "\t\t\t\t\"recreate the tag without it (git tag -d, git tag -a) and push again.\" \\\n"
+    "\t\t\t\t\"git push\" git --redact --message \"$input.tag\" </dev/null || { status=1; break; }\n"
+    "\t\t\tcontinue\n"
+    "\t\tfi\n"
+    "\t\tcase $obj in *..*) set -- --range \"$obj\" ;; *) set -- --branch \"$obj\" ;; esac\n"
+    "\t\tscan \"push refused: commits about to be pushed to $ref contain what looks like a secret.\" \\\n"
     "\t\t\t\"rewrite those commits without it (git rebase -i, git commit --amend) and push again.\" \\\n"
-    "\t\t\t\"git push\" git --redact \"$@\" </dev/null || { status=1; break 2; }\n"
-    "\tdone\n"
-    "done <\"$input\"\n"
+    "\t\t\t\"git push\" git --redact \"$@\" </dev/null || { status=1; break; }\n"
+    "\tdone <\"$input.plan\"\n"
+    "fi\n"
     "[ \"$status\" = 0 ] || exit 1\n"
     "set -- \"$HOOK_ARGS1\" \"$HOOK_ARGS2\"\n"
     "chained \"$@\"\n";
@@ -192,6 +193,33 @@ static void put_template(ls_buf *b, const char *t, ls_hook_kind kind, const ls_h
 	}
 }
 
+/*
+ * The sum line holds the first 16 hex digits of the SHA-256 of the script with those digits
+ * as zeros: a hook whose sum does not match was edited after leakscan wrote it. With
+ * `write` the digits are filled in; returns 1 if they match, 0 if not, -1 if there is no
+ * such line (a hook written before leakscan added it).
+ */
+static int seal(char *text, size_t len, int write)
+{
+	static const char tag[] = "\n" LS_HOOK_SUM ": ";
+	const size_t tlen = sizeof(tag) - 1;
+	char *at = NULL;
+	for (size_t i = 0; i + tlen + 17 <= len; i++) {
+		if (!memcmp(text + i, tag, tlen) && text[i + tlen + 16] == '\n') {
+			at = text + i + tlen;
+			break;
+		}
+	}
+	if (!at)
+		return -1;
+	char was[16], hex[65];
+	memcpy(was, at, 16);
+	memset(at, '0', 16);
+	ls_sha256_hex(hex, text, len);
+	memcpy(at, write ? hex : was, 16);
+	return !memcmp(was, hex, 16) || write;
+}
+
 char *ls_hook_script(ls_hook_kind kind, const ls_hook_options *opts)
 {
 	ls_hook_options dflt = LS_HOOK_OPTIONS_INIT;
@@ -208,6 +236,7 @@ char *ls_hook_script(ls_hook_kind kind, const ls_hook_options *opts)
 		break;
 	}
 	}
+	seal(b.ptr, b.len, 1);
 	return ls_buf_detach(&b);
 }
 
@@ -229,6 +258,80 @@ static int exists(const char *p)
 {
 	struct stat st;
 	return lstat(p, &st) == 0;
+}
+
+int ls_hook_is_edited(const char *path)
+{
+	ls_buf b = LS_BUF_INIT;
+	struct stat st;
+	/* only a regular file can be leakscan's intact hook */
+	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || ls_read_file(&b, path) < 0) {
+		ls_error_clear();
+		ls_buf_dispose(&b);
+		return 1;
+	}
+	int intact = seal(b.ptr, b.len, 0);
+	ls_buf_dispose(&b);
+	return intact < 0 ? 2 : !intact;
+}
+
+/*
+ * Moves the edited hook `path` aside to `<path>.leakscan-edited` (or .leakscan-edited.N if
+ * that is taken: nothing is replaced); inside a <hook>.d/ directory the copy loses its
+ * execute bits so that the dispatcher does not run it. `*kept` gets the new name.
+ */
+static int keep_edited(const char *path, char **kept)
+{
+	*kept = NULL;
+	for (int n = 1; n < 100; n++) {
+		char *to = n == 1 ? ls_xasprintf("%s%s", path, LS_HOOK_EDITED_SUFFIX)
+		                  : ls_xasprintf("%s%s.%d", path, LS_HOOK_EDITED_SUFFIX, n);
+		/* link() refuses to replace; rename() where hard links are not supported */
+		int ok = link(path, to) == 0 && unlink(path) == 0;
+		if (!ok && errno != EEXIST && !exists(to))
+			ok = rename(path, to) == 0;
+		if (ok) {
+			char *slash = strrchr(to, '/');
+			size_t dl = slash ? (size_t)(slash - to) : 0;
+			struct stat st;
+			if (dl > 2 && !memcmp(to + dl - 2, ".d", 2) && stat(to, &st) == 0)
+				chmod(to, st.st_mode & 07666);
+			*kept = to;
+			return 0;
+		}
+		int e = errno;
+		free(to);
+		if (e != EEXIST) {
+			ls_error_set("cannot keep the edited hook '%s': %s", path, strerror(e));
+			return LS_EIO;
+		}
+	}
+	ls_error_set("cannot keep the edited hook '%s': too many %s files", path, LS_HOOK_EDITED_SUFFIX);
+	return LS_EIO;
+}
+
+static void note_kept(ls_buf *warn, const char *name, const char *path, const char *kept, int edited)
+{
+	if (edited == 2)
+		ls_buf_printf(warn, "%s: '%s' has no checksum line (an older leakscan wrote it, or it was edited): kept as '%s'\n",
+		              name, path, kept);
+	else
+		ls_buf_printf(warn, "%s: '%s' was edited after leakscan installed it: kept as '%s'\n", name, path, kept);
+}
+
+/* Puts the hook moved aside to `chained` back at `path` (a directory too). */
+static int restore(const char *chained, const char *path)
+{
+	struct stat st;
+	if (lstat(chained, &st) == 0 && S_ISDIR(st.st_mode) && exists(path) && unlink(path) < 0) {
+		ls_error_set("cannot remove '%s': %s", path, strerror(errno));
+		return LS_EIO;
+	}
+	if (rename(chained, path) < 0) {
+		ls_error_set("cannot restore '%s' as '%s': %s", chained, path, strerror(errno));
+		return LS_EIO;
+	}
+	return 0;
 }
 
 static int is_dir(const char *p)
@@ -295,11 +398,11 @@ static int write_hook(const char *path, const char *text)
 	return ok ? 0 : LS_EIO;
 }
 
-int ls_hook_install(const char *dir, ls_hook_kind kind, const ls_hook_options *opts, ls_buf *msg)
+int ls_hook_install(const char *dir, ls_hook_kind kind, const ls_hook_options *opts, ls_buf *msg, ls_buf *warn)
 {
 	const char *name = ls_hook_name(kind);
 	char *dpath = ls_xasprintf("%s/%s.d", dir, name);
-	char *path = NULL, *chained = NULL, *script = NULL;
+	char *path = NULL, *chained = NULL, *script = NULL, *kept = NULL;
 	int err = mkdirs(dir);
 	if (err < 0)
 		goto done;
@@ -312,8 +415,17 @@ int ls_hook_install(const char *dir, ls_hook_kind kind, const ls_hook_options *o
 
 	if (exists(path) && ls_hook_is_ours(path)) {
 		if (!opts->force) {
-			ls_buf_printf(msg, "%s: already installed at %s (--force rewrites it)\n", name, path);
+			if (ls_hook_is_edited(path) == 2)
+				ls_buf_printf(msg, "%s: installed at %s by an older leakscan (--force updates it)\n", name, path);
+			else
+				ls_buf_printf(msg, "%s: already installed at %s (--force rewrites it)\n", name, path);
 			goto done;
+		}
+		int edited = ls_hook_is_edited(path);
+		if (edited) {
+			if ((err = keep_edited(path, &kept)) < 0)
+				goto done;
+			note_kept(warn, name, path, kept, edited);
 		}
 		if ((err = write_hook(path, script)) < 0)
 			goto done;
@@ -321,7 +433,8 @@ int ls_hook_install(const char *dir, ls_hook_kind kind, const ls_hook_options *o
 		goto done;
 	}
 	if (exists(path)) {
-		/* someone else's hook: never overwritten, run after ours */
+		/* someone else's hook (a file, a link, even a directory): never overwritten, moved
+		 * aside, run after ours if it is an executable file, put back by uninstall */
 		if (exists(chained)) {
 			ls_error_set("%s: cannot chain '%s': '%s' already exists", name, path, chained);
 			err = LS_EINVAL;
@@ -342,48 +455,80 @@ int ls_hook_install(const char *dir, ls_hook_kind kind, const ls_hook_options *o
 	}
 	if ((err = write_hook(path, script)) < 0)
 		goto done;
-	ls_buf_printf(msg, "%s: installed %s\n", name, path);
+	if (exists(chained))
+		ls_buf_printf(msg, "%s: installed %s (the previous hook, kept as %s, runs after it)\n", name, path, chained);
+	else
+		ls_buf_printf(msg, "%s: installed %s\n", name, path);
 done:
 	free(dpath);
 	free(path);
 	free(chained);
 	free(script);
+	free(kept);
 	return err;
 }
 
-int ls_hook_uninstall(const char *dir, ls_hook_kind kind, ls_buf *msg)
+/* Uninstalls leakscan's hook at `path` (the hooks directory's or <hook>.d/leakscan). */
+static int uninstall_one(const char *name, const char *path, int main_hook, ls_buf *msg, ls_buf *warn, int *seen)
+{
+	char *chained = ls_xasprintf("%s%s", path, LS_HOOK_CHAINED_SUFFIX), *kept = NULL;
+	int have = exists(path), have_chained = exists(chained), err = 0;
+	if (have && ls_hook_is_ours(path)) {
+		*seen = 1;
+		int edited = ls_hook_is_edited(path);
+		if (edited) {
+			if ((err = keep_edited(path, &kept)) < 0)
+				goto done;
+			note_kept(warn, name, path, kept, edited);
+		}
+		if (have_chained) {
+			if ((err = restore(chained, path)) == 0)
+				ls_buf_printf(msg, "%s: removed %s and restored the previous hook\n", name, path);
+		} else if (!kept && unlink(path) < 0) {
+			ls_error_set("cannot remove '%s': %s", path, strerror(errno));
+			err = LS_EIO;
+		} else {
+			ls_buf_printf(msg, "%s: removed %s\n", name, path);
+		}
+	} else if (!have && have_chained) {
+		/* leakscan's hook was deleted by hand: the previous one is still aside */
+		*seen = 1;
+		if ((err = restore(chained, path)) == 0)
+			ls_buf_printf(msg, "%s: leakscan's hook was already gone; restored the previous hook %s\n", name, path);
+	} else if (have && main_hook) {
+		*seen = 1;
+		ls_buf_printf(msg, "%s: %s was not installed by leakscan, left alone\n", name, path);
+		if (have_chained)
+			ls_buf_printf(warn, "%s: the hook leakscan had moved aside is still '%s'\n", name, chained);
+	}
+done:
+	free(chained);
+	free(kept);
+	return err;
+}
+
+int ls_hook_uninstall(const char *dir, ls_hook_kind kind, ls_buf *msg, ls_buf *warn)
 {
 	const char *name = ls_hook_name(kind);
 	char *paths[2] = {ls_xasprintf("%s/%s.d/leakscan", dir, name), ls_xasprintf("%s/%s", dir, name)};
-	int err = 0, done_any = 0;
+	int err = 0, seen = 0;
 	for (int i = 0; i < 2; i++) {
-		char *chained = ls_xasprintf("%s%s", paths[i], LS_HOOK_CHAINED_SUFFIX);
-		if (exists(paths[i]) && ls_hook_is_ours(paths[i])) {
-			if (exists(chained)) {
-				if (rename(chained, paths[i]) < 0) {
-					ls_error_set("cannot restore '%s': %s", chained, strerror(errno));
-					err = LS_EIO;
-				} else {
-					ls_buf_printf(msg, "%s: removed %s and restored the previous hook\n", name, paths[i]);
-				}
-			} else if (unlink(paths[i]) < 0) {
-				ls_error_set("cannot remove '%s': %s", paths[i], strerror(errno));
-				err = LS_EIO;
-			} else {
-				ls_buf_printf(msg, "%s: removed %s\n", name, paths[i]);
-			}
-			done_any = 1;
-		} else if (exists(paths[i]) && i == 1) {
-			ls_buf_printf(msg, "%s: %s was not installed by leakscan, left alone\n", name, paths[i]);
-			done_any = 1;
-		}
-		free(chained);
+		int e = uninstall_one(name, paths[i], i == 1, msg, warn, &seen);
+		if (e < 0 && err == 0)
+			err = e;
 	}
-	if (!done_any)
+	if (!seen)
 		ls_buf_printf(msg, "%s: not installed\n", name);
 	free(paths[0]);
 	free(paths[1]);
 	return err;
+}
+
+static const char *status_note(int edited)
+{
+	if (edited == 2)
+		return ", from an older leakscan or edited ('leakscan hook install --force' updates it)";
+	return edited ? ", edited" : "";
 }
 
 void ls_hook_status(const char *dir, ls_hook_kind kind, ls_buf *msg)
@@ -393,12 +538,15 @@ void ls_hook_status(const char *dir, ls_hook_kind kind, ls_buf *msg)
 	char *path = ls_xasprintf("%s/%s", dir, name);
 	char *chained = ls_xasprintf("%s%s", path, LS_HOOK_CHAINED_SUFFIX);
 	if (exists(dpath) && ls_hook_is_ours(dpath))
-		ls_buf_printf(msg, "%s: leakscan (%s)\n", name, dpath);
+		ls_buf_printf(msg, "%s: leakscan (%s)%s\n", name, dpath, status_note(ls_hook_is_edited(dpath)));
 	else if (exists(path) && ls_hook_is_ours(path))
-		ls_buf_printf(msg, "%s: leakscan (%s)%s%s\n", name, path,
+		ls_buf_printf(msg, "%s: leakscan (%s)%s%s%s\n", name, path, status_note(ls_hook_is_edited(path)),
 		              exists(chained) ? ", then the previous hook " : "", exists(chained) ? chained : "");
 	else if (exists(path))
 		ls_buf_printf(msg, "%s: other hook, not leakscan (%s)\n", name, path);
+	else if (exists(chained))
+		ls_buf_printf(msg, "%s: not installed, but the previous hook is still aside as %s "
+		              "('leakscan hook uninstall' puts it back)\n", name, chained);
 	else
 		ls_buf_printf(msg, "%s: not installed\n", name);
 	free(dpath);

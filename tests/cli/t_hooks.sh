@@ -189,12 +189,88 @@ test_hook_commit_msg_refuses_secret() {
 	ERR=$(git commit -q -m "a clean message" 2>&1); RC=$?
 	expect_rc 0
 	# git commit -v: the diff below the scissors line is not the message (here it shows a
-	# secret the commit removes)
+	# secret the commit removes). The hook cannot see -v, only commit.verbose: without it
+	# the diff is scanned (fail closed, docs/hooks.md)
 	printf '%s\n' "$TOKEN" > b.txt && git add b.txt && git commit -q --no-verify -m "b"
 	git rm -q b.txt
 	ERR=$(GIT_EDITOR='sed -i 1s/^/remove-b/' git commit -q -v 2>&1); RC=$?
+	expect_rc 1
+	git config commit.verbose true
+	ERR=$(GIT_EDITOR='sed -i 1s/^/remove-b/' git commit -q 2>&1); RC=$?
 	expect_rc 0
 	expect_eq "$(git log -1 --format=%s)" "remove-b"
+}
+
+# editor_sets TEXT: a GIT_EDITOR that replaces the message with TEXT (and a newline)
+editor_sets() {
+	printf '%s\n' "$1" > "$WORK/edited-msg"
+	printf '#!/bin/sh\ncat "%s" > "$1"\n' "$WORK/edited-msg" > "$WORK/editor"
+	chmod +x "$WORK/editor"
+	export GIT_EDITOR="$WORK/editor"
+}
+
+# msg_commit ARGS...: git commit --allow-empty ARGS; RC, ERR; LOGGED is 1 if a commit was made
+msg_commit() {
+	local before
+	before=$(git rev-parse HEAD)
+	ERR=$(git commit -q --allow-empty "$@" 2>&1); RC=$?
+	LOGGED=0
+	[ "$(git rev-parse HEAD)" = "$before" ] || LOGGED=1
+}
+
+# issue 18, item 15: the commit-msg hook removes only what git removes from the message
+test_item15_commit_msg_scissors() {
+	new_repo r
+	hook_run install --commit-msg
+	local cut='------------------------ >8 ------------------------'
+	# the repro: '; ---- >8 ----' is no scissors line for git, the key would be committed
+	msg_commit -m "$(printf 'fix typo\n; %s\nkey %s' "$cut" "$AWS_KEY")"
+	expect_rc 1
+	expect_err_has "commit message"
+	# git's own line, but -m: no editor, so git cuts nothing whatever commit.cleanup says
+	msg_commit -m "$(printf 'fix typo\n# %s\nkey %s' "$cut" "$AWS_KEY")"
+	expect_rc 1
+	git config commit.cleanup scissors
+	msg_commit -m "$(printf 'fix typo\n# %s\nkey %s' "$cut" "$AWS_KEY")"
+	expect_rc 1
+	# after an editor, in scissors mode, git cuts at its line: so does the hook
+	editor_sets "$(printf 'fix typo\n# %s\nkey %s' "$cut" "$AWS_KEY")"
+	msg_commit
+	expect_rc 0
+	expect_eq "$(git log -1 --format=%B)" "fix typo"
+	# ... but only at a line with the real comment character
+	git config core.commentChar ';'
+	editor_sets "$(printf 'fix typo\n# %s\nkey %s' "$cut" "$AWS_KEY")"
+	msg_commit
+	expect_rc 1
+	expect_eq "$LOGGED" 0
+	editor_sets "$(printf 'fix typo\n; %s\nkey %s' "$cut" "$AWS_KEY")"
+	msg_commit
+	expect_rc 0
+	expect_eq "$(git log -1 --format=%B)" "fix typo"
+	# core.commentChar=auto: the character git picked is unknown, nothing is cut
+	git config core.commentChar auto
+	msg_commit
+	expect_rc 1
+	git config --unset core.commentChar
+	# default mode with an editor strips comment lines but cuts nothing without -v
+	git config --unset commit.cleanup
+	editor_sets "$(printf 'fix typo\n# %s\nkey %s' "$cut" "$AWS_KEY")"
+	msg_commit
+	expect_rc 1
+	expect_eq "$LOGGED" 0
+	# strip mode: a comment line is not committed, so not scanned; verbatim keeps it
+	git config commit.cleanup strip
+	unset GIT_EDITOR
+	msg_commit -m "$(printf 'fix typo\n# key %s' "$AWS_KEY")"
+	expect_rc 0
+	expect_eq "$(git log -1 --format=%B)" "fix typo"
+	git config commit.cleanup verbatim
+	msg_commit -m "$(printf 'fix typo\n# key %s' "$AWS_KEY")"
+	expect_rc 1
+	# what the hook let through never holds the key
+	ls_run git -q .
+	expect_rc 0
 }
 
 test_hook_pre_push_refuses_secret_in_new_commits() {
@@ -400,6 +476,19 @@ test_hook_pre_push_first_push_and_tags() {
 	git tag -a -m "release $TOKEN" v2
 	ERR=$(git push -q origin v2 2>&1); RC=$?
 	expect_rc 1
+	# a tag of a tag: the inner message is scanned too
+	git tag -d v2 >/dev/null && git tag -a -m "inner $TOKEN" v2 && git tag -a -m "outer" v3 v2 2>/dev/null
+	git tag -d v2 >/dev/null
+	ERR=$(git push -q origin v3 2>&1); RC=$?
+	expect_rc 1
+	expect_err_has "the message of refs/tags/v3"
+	# a tag of a blob is no commit: refused, not let through unscanned
+	git tag -a -m "a file" v4 "$(printf '%s\n' "$AWS_KEY" | git hash-object -w --stdin)"
+	ERR=$(git push -q origin v4 2>&1); RC=$?
+	expect_rc 1
+	expect_err_has "points to a blob, not a commit"
+	git --git-dir="$WORK/remote.git" rev-parse -q --verify v4 >/dev/null && fail "v4 reached the remote"
+	return 0
 }
 
 test_hook_pre_push_chained_gets_args_and_stdin() {
@@ -419,6 +508,89 @@ test_hook_pre_push_chained_gets_args_and_stdin() {
 	ERR=$(git push -q origin main 2>&1); RC=$?
 	unset PREV_RC
 	expect_rc 1
+}
+
+# issue 18, item 16: pre-push trusts only what the destination already has
+test_item16_pre_push_other_remote() {
+	git init -q --bare origin.git && git init -q --bare fork.git
+	new_repo r
+	git remote add origin "$WORK/origin.git" && git remote add fork "$WORK/fork.git"
+	git push -q origin main 2>/dev/null || fail "first push"
+	printf 'aws_access_key_id = %s\n' "$AWS_KEY" > k.env && git add k.env && git commit -q -m key
+	git push -q --no-verify fork HEAD:wip 2>/dev/null && git fetch -q fork
+	hook_run install --pre-push
+	# the repro: a commit fetched from fork is new to origin
+	ERR=$(git push -q origin HEAD:feature 2>&1); RC=$?
+	expect_rc 1
+	expect_err_has "push refused"
+	git --git-dir="$WORK/origin.git" rev-parse -q --verify feature >/dev/null && fail "feature reached origin"
+	# a remote whose name starts with "origin/" is another remote
+	git remote add origin/team "$WORK/fork.git" && git fetch -q origin/team
+	ERR=$(git push -q origin HEAD:feature 2>&1); RC=$?
+	expect_rc 1
+	# pushing to a URL: no remote-tracking ref counts, even origin's
+	git push -q --no-verify origin HEAD:leaked 2>/dev/null && git fetch -q origin
+	ERR=$(git push -q "$WORK/origin.git" HEAD:other 2>&1); RC=$?
+	expect_rc 1
+	# what the destination has (its tracking refs, the remote id of an update) is not rescanned
+	ERR=$(git push -q origin HEAD:other 2>&1); RC=$?
+	expect_rc 0
+	git commit -q --allow-empty -m clean
+	ERR=$(git push -q "$WORK/origin.git" HEAD:leaked 2>&1); RC=$?
+	expect_rc 0
+	# lines the hook cannot read fail closed
+	ERR=$(printf 'garbage\n' | .git/hooks/pre-push origin "$WORK/origin.git" 2>&1); RC=$?
+	expect_rc 1
+	expect_err_has "unexpected line"
+}
+
+# issue 18, item 22: uninstall keeps edits, restores a stranded hook and a directory
+test_item22_hook_uninstall() {
+	new_repo r
+	printf '#!/bin/sh\necho ORIGINAL\n' > .git/hooks/pre-commit && chmod 750 .git/hooks/pre-commit
+	cp -p .git/hooks/pre-commit "$WORK/orig"
+	hook_run install
+	echo 'echo MY-EDIT' >> .git/hooks/pre-commit
+	hook_run status
+	expect_out_has "pre-commit: leakscan (.git/hooks/pre-commit), edited"
+	hook_run uninstall
+	expect_rc 0
+	expect_err_has "was edited after leakscan installed it: kept as '.git/hooks/pre-commit.leakscan-edited'"
+	grep -q MY-EDIT .git/hooks/pre-commit.leakscan-edited || fail "edit lost"
+	cmp -s .git/hooks/pre-commit "$WORK/orig" || fail "previous hook not restored"
+	# a second edited copy does not replace the first
+	hook_run install
+	echo 'echo EDIT-2' >> .git/hooks/pre-commit
+	hook_run uninstall
+	expect_err_has "kept as '.git/hooks/pre-commit.leakscan-edited.2'"
+	grep -q MY-EDIT .git/hooks/pre-commit.leakscan-edited || fail "first edit lost"
+	# leakscan's hook deleted by hand: the chained original comes back
+	hook_run install
+	rm .git/hooks/pre-commit
+	hook_run status
+	expect_out_has "pre-commit: not installed, but the previous hook is still aside"
+	hook_run uninstall
+	expect_rc 0
+	expect_out_has "restored the previous hook"
+	cmp -s .git/hooks/pre-commit "$WORK/orig" || fail "stranded hook not restored"
+	[ -e .git/hooks/pre-commit.leakscan-chained ] && fail "chained copy left behind"
+	# a directory where the hook goes is moved aside and put back
+	rm -rf .git/hooks/pre-commit* && mkdir .git/hooks/pre-commit && touch .git/hooks/pre-commit/inside
+	hook_run install
+	expect_rc 0
+	commit_try a.txt "key = $AWS_KEY"
+	expect_rc 1
+	commit_try a.txt "clean"
+	expect_rc 0
+	hook_run uninstall
+	expect_rc 0
+	[ -d .git/hooks/pre-commit ] && [ -e .git/hooks/pre-commit/inside ] || fail "directory hook not restored"
+	# an unedited hook goes without a note
+	rm -rf .git/hooks/pre-commit
+	hook_run install && hook_run uninstall
+	expect_err_lacks "edited"
+	[ -e .git/hooks/pre-commit ] && fail "hook left behind"
+	return 0
 }
 
 run_tests

@@ -69,10 +69,11 @@ static void test_hooks_script_has_marker_and_quotes_path(void **state)
 	o.global = 1;
 	s = ls_hook_script(LS_HOOK_PRE_PUSH, &o);
 	assert_non_null(strstr(s, "global=1\n"));
-	assert_non_null(strstr(s, "--not --remotes"));
+	assert_non_null(strstr(s, "hook push-plan \"$HOOK_ARGS1\""));
 	free(s);
 	s = ls_hook_script(LS_HOOK_COMMIT_MSG, &o);
 	assert_non_null(strstr(s, "--message \"$msg\""));
+	assert_non_null(strstr(s, "hook clean-message \"$1\""));
 	free(s);
 }
 
@@ -83,7 +84,7 @@ static void test_hooks_install_chains_and_uninstall_restores_bytes_and_mode(void
 	ls_buf msg = LS_BUF_INIT;
 	const char *prev = "#!/bin/sh\n# someone else's hook\nexit 0\n";
 	put("pre-commit", prev, 0700);
-	assert_int_equal(ls_hook_install(dir, LS_HOOK_PRE_COMMIT, &o, &msg), 0);
+	assert_int_equal(ls_hook_install(dir, LS_HOOK_PRE_COMMIT, &o, &msg, &msg), 0);
 	char *p = path_in("pre-commit");
 	assert_true(ls_hook_is_ours(p));
 	char *chained = slurp("pre-commit" LS_HOOK_CHAINED_SUFFIX);
@@ -91,14 +92,14 @@ static void test_hooks_install_chains_and_uninstall_restores_bytes_and_mode(void
 	free(chained);
 	/* installing again changes nothing; --force rewrites only ours */
 	ls_buf_clear(&msg);
-	assert_int_equal(ls_hook_install(dir, LS_HOOK_PRE_COMMIT, &o, &msg), 0);
+	assert_int_equal(ls_hook_install(dir, LS_HOOK_PRE_COMMIT, &o, &msg, &msg), 0);
 	assert_non_null(strstr(msg.ptr, "already installed"));
 	o.force = 1;
-	assert_int_equal(ls_hook_install(dir, LS_HOOK_PRE_COMMIT, &o, &msg), 0);
+	assert_int_equal(ls_hook_install(dir, LS_HOOK_PRE_COMMIT, &o, &msg, &msg), 0);
 	chained = slurp("pre-commit" LS_HOOK_CHAINED_SUFFIX);
 	assert_string_equal(chained, prev);
 	free(chained);
-	assert_int_equal(ls_hook_uninstall(dir, LS_HOOK_PRE_COMMIT, &msg), 0);
+	assert_int_equal(ls_hook_uninstall(dir, LS_HOOK_PRE_COMMIT, &msg, &msg), 0);
 	char *back = slurp("pre-commit");
 	assert_string_equal(back, prev);
 	free(back);
@@ -108,7 +109,7 @@ static void test_hooks_install_chains_and_uninstall_restores_bytes_and_mode(void
 	assert_false(ls_hook_is_ours(p));
 	/* uninstall again: the foreign hook is left alone */
 	ls_buf_clear(&msg);
-	assert_int_equal(ls_hook_uninstall(dir, LS_HOOK_PRE_COMMIT, &msg), 0);
+	assert_int_equal(ls_hook_uninstall(dir, LS_HOOK_PRE_COMMIT, &msg, &msg), 0);
 	assert_non_null(strstr(msg.ptr, "left alone"));
 	free(p);
 	ls_buf_dispose(&msg);
@@ -120,7 +121,7 @@ static void test_hooks_d_directory_and_status(void **state)
 	ls_buf msg = LS_BUF_INIT;
 	char *d = path_in("pre-push.d");
 	assert_int_equal(mkdir(d, 0755), 0);
-	assert_int_equal(ls_hook_install(dir, LS_HOOK_PRE_PUSH, &o, &msg), 0);
+	assert_int_equal(ls_hook_install(dir, LS_HOOK_PRE_PUSH, &o, &msg, &msg), 0);
 	char *in_d = path_in("pre-push.d/leakscan");
 	assert_true(ls_hook_is_ours(in_d));
 	ls_buf_clear(&msg);
@@ -129,7 +130,7 @@ static void test_hooks_d_directory_and_status(void **state)
 	ls_buf_clear(&msg);
 	ls_hook_status(dir, LS_HOOK_COMMIT_MSG, &msg);
 	assert_string_equal(msg.ptr, "commit-msg: not installed\n");
-	assert_int_equal(ls_hook_uninstall(dir, LS_HOOK_PRE_PUSH, &msg), 0);
+	assert_int_equal(ls_hook_uninstall(dir, LS_HOOK_PRE_PUSH, &msg, &msg), 0);
 	assert_int_not_equal(access(in_d, F_OK), 0);
 	free(d);
 	free(in_d);
@@ -142,7 +143,7 @@ static void test_hooks_chain_refused_when_chained_name_taken(void **state)
 	ls_buf msg = LS_BUF_INIT;
 	put("commit-msg", "#!/bin/sh\nexit 0\n", 0755);
 	put("commit-msg" LS_HOOK_CHAINED_SUFFIX, "#!/bin/sh\nexit 3\n", 0755);
-	assert_int_equal(ls_hook_install(dir, LS_HOOK_COMMIT_MSG, &o, &msg), LS_EINVAL);
+	assert_int_equal(ls_hook_install(dir, LS_HOOK_COMMIT_MSG, &o, &msg, &msg), LS_EINVAL);
 	assert_non_null(strstr(ls_error_last(), "already exists"));
 	char *kept = slurp("commit-msg");
 	assert_string_equal(kept, "#!/bin/sh\nexit 0\n");
