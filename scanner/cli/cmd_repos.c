@@ -698,7 +698,10 @@ int cmd_repos(int argc, char **argv)
 	ls_sha256_hex(j.digest_code, csrc, strlen(csrc));
 	free(csrc);
 	free(dsrc);
-	if (secrets >= 0 && secrets != ls_store_secrets_stored(store) && ls_store_set_store_secrets(store, secrets) < 0) {
+	/* without secrets, scrubbing is idempotent and also clears what older versions left */
+	if (secrets < 0)
+		secrets = ls_store_secrets_stored(store);
+	if ((!secrets || secrets != ls_store_secrets_stored(store)) && ls_store_set_store_secrets(store, secrets) < 0) {
 		ls_cli_error("%s", ls_error_last());
 		goto done;
 	}
