@@ -194,8 +194,6 @@ static const prev_repo *find_prev(const repos_job *j, const char *name)
 	return j->nprev ? bsearch(&key, j->prev, j->nprev, sizeof(prev_repo), cmp_prev) : NULL;
 }
 
-static char *dup_or_null(const char *s) { return s ? ls_xstrdup(s) : NULL; }
-
 /* Scans one claimed item at every place it has here; returns its state, or B_FREE when it
  * could not be read or searched (then nothing is recorded and a later run tries again). */
 static int scan_item(repos_job *j, const repo_ent *r, ls_git_reader *rd, ls_scratch *scratch, size_t i, const char *id,
@@ -410,7 +408,7 @@ static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
 	msg *m = ls_xcalloc(1, sizeof(*m));
 	m->is_repo = 1;
 	m->name = ls_xstrdup(r->name);
-	m->url = dup_or_null(r->url);
+	m->url = r->url ? ls_xstrdup(r->name) : NULL; /* the URL without its credentials */
 	if (!incomplete)
 		memcpy(m->tips, tips, 65);
 	add_locations(m, h, rd, state, n);

@@ -240,7 +240,7 @@ int ls_store_open(ls_store **out, const char *dir, int create)
 	if ((err = store_exec(s, "PRAGMA journal_mode = WAL")) < 0 || (err = store_exec(s, "PRAGMA synchronous = NORMAL")) < 0 ||
 	    (err = store_exec(s, "PRAGMA foreign_keys = OFF")) < 0)
 		goto fail;
-	if ((err = migrate(s, v)) < 0 || (err = prepare_all(s)) < 0)
+	if ((err = migrate(s, v)) < 0 || (err = store_scrub_urls(s)) < 0 || (err = prepare_all(s)) < 0)
 		goto fail;
 	*out = s;
 	return 0;

@@ -24,4 +24,8 @@ int store_query_int(ls_store *s, const char *sql, const char *a, long long *out)
 const char *store_col_text(sqlite3_stmt *st, int i);
 void store_bind_text(sqlite3_stmt *st, int i, const char *v);
 
+/* Renames repositories named by a URL with credentials (an older leakscan) to the URL without
+ * them (ls_url_redact) and rewrites the file if any was. Writers only. */
+int store_scrub_urls(ls_store *s);
+
 #endif

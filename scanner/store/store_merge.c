@@ -1,10 +1,12 @@
-/* store: what a datastore keeps of secrets (scrubbing them), and merging datastores. */
+/* store: what a datastore keeps of secrets and of credentials in clone URLs (scrubbing
+ * them), and merging datastores. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
 #include "store_internal.h"
+#include "url.h"
 
 /* n stars for a text of n characters: the mask that shows no character of a secret */
 #define STARS(col) "replace(hex(zeroblob(length(" col "))), '00', '*')"
@@ -33,6 +35,51 @@ int ls_store_set_store_secrets(ls_store *s, int on)
 	if (sqlite3_total_changes(s->db) == before)
 		return 0;
 	/* scrubbed values may linger in free pages and the WAL */
+	return store_exec(s, "PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+static void sql_url_drop(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *v = sqlite3_value_text(argv[0]);
+	if (!v) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sqlite3_result_text(ctx, ls_url_redact((const char *)v, LS_URL_DROP), -1, free);
+}
+
+int store_scrub_urls(ls_store *s)
+{
+	long long n = 0;
+	int err;
+	if (sqlite3_create_function(s->db, "ls_url_drop", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_url_drop, NULL,
+	                            NULL) != SQLITE_OK)
+		return store_db_fail(s, LS_EIO, "cannot register a function");
+	if ((err = store_query_int(s, "SELECT count(*) FROM repos WHERE url IS NOT NULL AND (ls_url_drop(name) IS NOT name"
+	                              " OR ls_url_drop(url) IS NOT url)",
+	                           NULL, &n)) < 0 || !n)
+		return err;
+	/* A row named by a URL with credentials (written by an older leakscan) takes the name
+	 * without them, unless a row has that name already: then it goes, with its locations. */
+	if ((err = store_exec(s, "BEGIN IMMEDIATE")) < 0)
+		return err;
+	if ((err = store_exec(s, "CREATE TEMP TABLE ren AS SELECT name AS old FROM repos WHERE url IS NOT NULL AND"
+	                         " ls_url_drop(name) IS NOT name;"
+	                         "DELETE FROM locations WHERE repo IN (SELECT old FROM temp.ren WHERE ls_url_drop(old) IN"
+	                         " (SELECT name FROM repos));"
+	                         "DELETE FROM repos WHERE name IN (SELECT old FROM temp.ren) AND ls_url_drop(name) IN"
+	                         " (SELECT name FROM repos);"
+	                         "UPDATE OR IGNORE repos SET name = ls_url_drop(name) WHERE name IN (SELECT old FROM temp.ren);"
+	                         "UPDATE OR IGNORE locations SET repo = ls_url_drop(repo) WHERE repo IN (SELECT old FROM temp.ren);"
+	                         "DELETE FROM locations WHERE repo IN (SELECT old FROM temp.ren);"
+	                         "DELETE FROM repos WHERE name IN (SELECT old FROM temp.ren);"
+	                         "UPDATE repos SET url = ls_url_drop(url) WHERE url IS NOT NULL AND ls_url_drop(url) IS NOT url;"
+	                         "DROP TABLE temp.ren")) < 0) {
+		store_exec(s, "ROLLBACK");
+		return err;
+	}
+	if ((err = ls_store_commit(s)) < 0)
+		return err;
 	return store_exec(s, "PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
@@ -100,6 +147,8 @@ int ls_store_merge(ls_store *s, const char *src_dir)
 		free(msg);
 	}
 	store_exec(s, "DETACH DATABASE src");
+	if (!err)
+		err = store_scrub_urls(s); /* a source written by an older leakscan */
 done:
 	free(src_path);
 	return err;

@@ -549,6 +549,55 @@ test_repos_item6_store_secrets_no() {
 	grep_db no "${forms[@]}"
 }
 
+# issue 18, item 7: credentials of a clone URL (password, token as user, query token) are used
+# for the clone only: not stored (datastore, mirror config), not shown (report, summary,
+# messages); a run with or without them is the same repository
+test_repos_item7_clone_url_credentials() {
+	mkdir srv
+	mkrepo srv/r s.txt "key = $AWS_KEY"
+	http_server "$WORK/srv"
+	local url="http://127.0.0.1:$PORT/r/.git"
+	lsr --datastore ds "http://alice:s3cret-pass@127.0.0.1:$PORT/r/.git"
+	expect_rc 1
+	expect_err_lacks "s3cret-pass"
+	for args in "" "--redact" "-f json" "-f sarif" "--no-redact"; do
+		report ds $args
+		expect_out_lacks "s3cret-pass"
+		expect_out_lacks "alice"
+	done
+	report ds
+	expect_out_has "$url:"
+	ls_run summary --datastore ds
+	expect_out_lacks "s3cret-pass"
+	expect_out_has "$url"
+	if grep -rlaF "s3cret-pass" ds; then fail "the password is stored under ds/"; fi
+	expect_eq "$(python3 -c 'import sqlite3,sys; print(*sqlite3.connect(sys.argv[1]).execute("select name, url from repos").fetchone())' ds/datastore.db)" "$url $url"
+	# rows named with credentials by an older leakscan are renamed by the next run
+	python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); u=sys.argv[2]
+c.execute("insert into repos values(?, ?, \"t\", \"d\", 1, \"now\")", (u, u))
+c.execute("insert into locations values(?, \"b\", \"c\", \"p\", NULL, NULL, NULL)", (u,)); c.commit()' \
+		ds/datastore.db "http://bob:legacy-pw@127.0.0.1:$PORT/old/.git"
+	# the same repository again, with the password, then with a helper giving it
+	lsr --datastore ds "http://alice:s3cret-pass@127.0.0.1:$PORT/r/.git"
+	expect_err_has "(0 scanned, 1 unchanged, 0 failed)"
+	git config --global credential.helper '!f() { test "$1" = get && printf "username=alice\npassword=s3cret-pass\n"; }; f'
+	lsr --datastore ds "$url"
+	expect_err_has "(0 scanned, 1 unchanged, 0 failed)"
+	git config --global --unset credential.helper
+	expect_eq "$(ls ds/clones | wc -l)" 1 "one mirror"
+	if grep -rlaF "legacy-pw" ds; then fail "an older row's password is still stored"; fi
+	expect_eq "$(python3 -c 'import sqlite3,sys; print(*sqlite3.connect(sys.argv[1]).execute("select repo from locations where path = \"p\"").fetchone())' ds/datastore.db)" \
+		"http://127.0.0.1:$PORT/old/.git"
+	# a token in the query string is masked in messages too
+	lsr --datastore ds2 "http://127.0.0.1:$PORT/nope/.git?access_token=qs-tok-8f7e6d&x=1"
+	expect_rc 2
+	expect_err_has "/nope/.git?access_token=***&x=1"
+	expect_err_lacks "qs-tok-8f7e6d"
+	if grep -rlaF "qs-tok-8f7e6d" ds2; then fail "the query token is stored under ds2/"; fi
+	kill "$SERVER_PID"
+	wait "$SERVER_PID" 2>/dev/null || true
+}
+
 # issue 18, item 20: report and summary read a datastore in a read-only directory, and say
 # what is wrong (permission) when they cannot
 test_repos_item20_readonly_datastore() {
