@@ -590,7 +590,8 @@ int ls_store_put_blob(ls_store *s, const char *id, const char *digest, long long
 		if (secrets && f->match)
 			sqlite3_bind_text(st, 13, f->match, (int)f->match_len, SQLITE_TRANSIENT);
 		sqlite3_bind_double(st, 14, f->entropy);
-		store_bind_text(st, 15, f->aws_account[0] ? f->aws_account : NULL);
+		/* the AWS account is decoded from characters of the key: a part of it in another form */
+		store_bind_text(st, 15, secrets && f->aws_account[0] ? f->aws_account : NULL);
 		err = store_step_done(s, st);
 		free(lmask);
 		free(mmask);

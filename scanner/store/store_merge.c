@@ -25,8 +25,9 @@ int ls_store_set_store_secrets(ls_store *s, int on)
 	                         "UPDATE secrets SET secret = NULL, secret_mask = " STARS("secret_mask")
 	                         " WHERE secret IS NOT NULL OR secret_mask GLOB '*[^*]*';"
 	                         "UPDATE occurrences SET line_mask = NULL, line_plain = NULL, match_mask = NULL,"
-	                         " match_plain = NULL, loff = 0, llen = 0 WHERE line_mask IS NOT NULL OR"
-	                         " line_plain IS NOT NULL OR match_mask IS NOT NULL OR match_plain IS NOT NULL")) < 0) {
+	                         " match_plain = NULL, loff = 0, llen = 0, aws_account = NULL WHERE line_mask IS NOT NULL"
+	                         " OR line_plain IS NOT NULL OR match_mask IS NOT NULL OR match_plain IS NOT NULL OR"
+	                         " aws_account IS NOT NULL")) < 0) {
 		store_exec(s, "ROLLBACK");
 		return err;
 	}
@@ -100,8 +101,8 @@ int ls_store_merge(ls_store *s, const char *src_dir)
 	char *src_path = ls_xstrdup(src->path);
 	store_exec(src, "PRAGMA wal_checkpoint(TRUNCATE)");
 	ls_store_close(src);
-	/* Secrets, and everything derived from them (the leading characters of masks, lines and
-	 * matches), come in only when both keep them. */
+	/* Secrets, and everything derived from them (the leading characters of masks, lines,
+	 * matches, the AWS account decoded from a key), come in only when both keep them. */
 	int keep = ls_store_secrets_stored(s) && src_secrets;
 
 	sqlite3_stmt *st = NULL;
@@ -125,7 +126,7 @@ int ls_store_merge(ls_store *s, const char *src_dir)
 	    "INSERT OR IGNORE INTO main.blobs SELECT * FROM src.blobs;"
 	    "INSERT OR IGNORE INTO main.occurrences(blob, fingerprint, offset, line, col, end_line, end_col, line_mask,"
 	    " line_plain, loff, llen, match_mask, match_plain, entropy, aws_account) SELECT blob, fingerprint, offset,"
-	    " line, col, end_line, end_col, %s, %s, %s, %s, %s, %s, entropy, aws_account FROM src.occurrences;"
+	    " line, col, end_line, end_col, %s, %s, %s, %s, %s, %s, entropy, %s FROM src.occurrences;"
 	    "DELETE FROM main.locations WHERE repo IN (SELECT name FROM src.repos);"
 	    "INSERT OR REPLACE INTO main.repos SELECT * FROM src.repos;"
 	    "INSERT OR IGNORE INTO main.locations SELECT * FROM src.locations;"
@@ -136,7 +137,7 @@ int ls_store_merge(ls_store *s, const char *src_dir)
 	    "COMMIT;",
 	    keep ? "secret" : "NULL", keep ? "secret_mask" : STARS("secret_mask"), keep ? "line_mask" : "NULL",
 	    keep ? "line_plain" : "NULL", keep ? "loff" : "0", keep ? "llen" : "0", keep ? "match_mask" : "NULL",
-	    keep ? "match_plain" : "NULL");
+	    keep ? "match_plain" : "NULL", keep ? "aws_account" : "NULL");
 	err = store_exec(s, sql);
 	free(sql);
 	if (err < 0) {

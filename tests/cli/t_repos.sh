@@ -517,6 +517,10 @@ test_repos_item6_store_secrets_no() {
 	ls_run repos -j1 --datastore yes k t
 	expect_rc 1
 	grep -qaF "$GHP" yes/datastore.db* || fail "control: the secrets should be stored by default"
+	# and the AWS account decoded from the key (a part of it in another form)
+	local acct
+	acct=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select max(aws_account) from occurrences").fetchone()[0] or "")' yes/datastore.db)
+	[ -n "$acct" ] && forms+=("$acct") || fail "control: no AWS account stored by default"
 	ls_run repos -j1 --datastore no --store-secrets=no k t
 	expect_rc 1
 	grep_db no "${forms[@]}"
