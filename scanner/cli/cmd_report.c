@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "common.h"
@@ -11,13 +12,15 @@
 enum { OPT_DATASTORE = 4000, OPT_REPO, OPT_RULE, OPT_SEVERITY, OPT_STATUS, OPT_NEW_SINCE, OPT_NOTE, OPT_REDACT,
        OPT_NO_REDACT };
 
+/* Readers (report, summary) open the datastore read-only: they work on a read-only
+ * directory or mount, and never change the file. */
 static int open_store(ls_store **s, const char *dir, const char *cmd)
 {
 	if (!dir) {
 		ls_cli_error("%s: --datastore DIR is required (see 'leakscan help %s')", cmd, cmd);
 		return -1;
 	}
-	if (ls_store_open(s, dir, 0) < 0) {
+	if ((strcmp(cmd, "triage") ? ls_store_open_readonly(s, dir) : ls_store_open(s, dir, 0)) < 0) {
 		ls_cli_error("%s", ls_error_last());
 		return -1;
 	}
@@ -212,12 +215,16 @@ static int report_row(const ls_store_row *r, void *payload)
 		if (f->secret_len > strlen(sec))
 			f->secret_len = strlen(sec);
 		f->secret = ls_xstrndup(sec, f->secret_len);
-		f->match = ls_xstrdup(r->match ? r->match : "");
+		/* a datastore without secrets keeps no line or match: the masked secret stands in */
+		int ctx = r->line_text && *r->line_text;
+		f->match = ls_xstrdup(r->match ? r->match : f->secret);
 		f->match_len = strlen(f->match);
-		f->line_text = ls_xstrdup(r->line_text ? r->line_text : "");
+		f->line_text = ls_xstrdup(ctx ? r->line_text : f->secret);
 		size_t lt = strlen(f->line_text);
-		f->line_secret_off = r->line_secret_off <= lt ? r->line_secret_off : lt;
-		f->line_secret_len = r->line_secret_len <= lt - f->line_secret_off ? r->line_secret_len : lt - f->line_secret_off;
+		f->line_secret_off = !ctx ? 0 : r->line_secret_off <= lt ? r->line_secret_off : lt;
+		f->line_secret_len = !ctx ? lt
+		                          : r->line_secret_len <= lt - f->line_secret_off ? r->line_secret_len
+		                                                                          : lt - f->line_secret_off;
 		f->entropy = r->entropy;
 		snprintf(f->fingerprint, sizeof(f->fingerprint), "%s", r->fingerprint);
 		snprintf(f->secret_hash, sizeof(f->secret_hash), "%s", r->secret_hash);
@@ -545,8 +552,9 @@ int cmd_datastore(int argc, char **argv)
 	const char *usage = "usage: leakscan datastore merge OUT SRC...\n\n"
 	                    "Merges the datastores in directories SRC (e.g. the shards of 'repos --shard K/N') into\n"
 	                    "OUT, created if missing. Each SRC is merged in one transaction; repositories present in\n"
-	                    "several take the last SRC's state, triage statuses the latest decision. Secrets stay\n"
-	                    "out of OUT if OUT or a SRC keeps none.\n";
+	                    "several take the last SRC's state, triage statuses the latest decision. Secrets (and\n"
+	                    "anything derived from them) stay out of OUT if OUT or a SRC keeps none; a new OUT\n"
+	                    "keeps none if a SRC keeps none.\n";
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs(usage, stdout);
 		return 0;
@@ -555,18 +563,41 @@ int cmd_datastore(int argc, char **argv)
 		ls_cli_error("datastore: expected 'merge OUT SRC...' (see 'leakscan help datastore')");
 		return LS_EXIT_ERROR;
 	}
+	/* a new OUT takes the strictest setting of its sources: if one keeps no secrets, OUT
+	 * keeps none (nor do its later runs) */
+	char *db = ls_xasprintf("%s/datastore.db", argv[2]);
+	int fresh = access(db, F_OK) < 0, secrets = 1;
+	free(db);
+	for (int i = 3; fresh && i < argc; i++) {
+		ls_store *src = NULL;
+		if (ls_store_open_readonly(&src, argv[i]) < 0) {
+			ls_cli_error("%s", ls_error_last());
+			return LS_EXIT_ERROR;
+		}
+		secrets = secrets && ls_store_secrets_stored(src);
+		ls_store_close(src);
+	}
 	ls_store *out = NULL;
 	if (ls_store_open(&out, argv[2], 1) < 0) {
 		ls_cli_error("%s", ls_error_last());
 		return LS_EXIT_ERROR;
 	}
 	int rc = 0;
-	for (int i = 3; i < argc; i++) {
+	if (!secrets && ls_store_set_store_secrets(out, 0) < 0) {
+		ls_cli_error("%s", ls_error_last());
+		rc = LS_EXIT_ERROR;
+	}
+	for (int i = 3; !rc && i < argc; i++) {
 		if (ls_store_merge(out, argv[i]) < 0) {
 			ls_cli_error("%s", ls_error_last());
 			rc = LS_EXIT_ERROR;
 			break;
 		}
+	}
+	/* what a no-secrets OUT held before (written by an older leakscan) is scrubbed too */
+	if (!rc && !ls_store_secrets_stored(out) && ls_store_set_store_secrets(out, 0) < 0) {
+		ls_cli_error("%s", ls_error_last());
+		rc = LS_EXIT_ERROR;
 	}
 	ls_store_close(out);
 	return rc;

@@ -194,8 +194,6 @@ static const prev_repo *find_prev(const repos_job *j, const char *name)
 	return j->nprev ? bsearch(&key, j->prev, j->nprev, sizeof(prev_repo), cmp_prev) : NULL;
 }
 
-static char *dup_or_null(const char *s) { return s ? ls_xstrdup(s) : NULL; }
-
 /* Scans one claimed item at every place it has here; returns its state, or B_FREE when it
  * could not be read or searched (then nothing is recorded and a later run tries again). */
 static int scan_item(repos_job *j, const repo_ent *r, ls_git_reader *rd, ls_scratch *scratch, size_t i, const char *id,
@@ -409,7 +407,7 @@ static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
 	msg *m = ls_xcalloc(1, sizeof(*m));
 	m->is_repo = 1;
 	m->name = ls_xstrdup(r->name);
-	m->url = dup_or_null(r->url);
+	m->url = r->url ? ls_xstrdup(r->name) : NULL; /* the URL without its credentials */
 	if (!incomplete)
 		memcpy(m->tips, tips, 65);
 	add_locations(m, h, rd, state, n);
@@ -697,7 +695,10 @@ int cmd_repos(int argc, char **argv)
 	ls_sha256_hex(j.digest_code, csrc, strlen(csrc));
 	free(csrc);
 	free(dsrc);
-	if (secrets >= 0 && secrets != ls_store_secrets_stored(store) && ls_store_set_store_secrets(store, secrets) < 0) {
+	/* without secrets, scrubbing is idempotent and also clears what older versions left */
+	if (secrets < 0)
+		secrets = ls_store_secrets_stored(store);
+	if ((!secrets || secrets != ls_store_secrets_stored(store)) && ls_store_set_store_secrets(store, secrets) < 0) {
 		ls_cli_error("%s", ls_error_last());
 		goto done;
 	}

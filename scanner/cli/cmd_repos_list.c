@@ -11,6 +11,7 @@
 #include "common.h"
 #include "repos.h"
 #include "source_git.h"
+#include "url.h"
 
 void repos_list_add(repo_list *l, const char *spec, const char *dir)
 {
@@ -19,8 +20,11 @@ void repos_list_add(repo_list *l, const char *spec, const char *dir)
 		size_t len = strlen(spec);
 		while (len > 1 && spec[len - 1] == '/')
 			len--;
-		r.name = ls_xstrndup(spec, len);
-		r.url = ls_xstrdup(r.name);
+		/* the name (shown, stored, hashed for the mirror's directory) has no credentials, so
+		 * a URL given with or without them is the same repository; the URL as given is
+		 * kept in memory for the clone or fetch only */
+		r.url = ls_xstrndup(spec, len);
+		r.name = ls_url_redact(r.url, LS_URL_DROP);
 		/* the mirror's directory: the last path component, made safe, and a hash of the URL */
 		const char *base = r.name + strlen(r.name);
 		while (base > r.name && base[-1] != '/' && base[-1] != ':')

@@ -12,8 +12,9 @@
 #include <stdint.h>
 
 typedef struct {
-	char *name; /* the URL as given, or the local path made absolute */
-	char *url;  /* NULL for a local path */
+	char *name; /* the URL without credentials (ls_url_redact), or the local path made absolute */
+	char *url;  /* the URL as given, credentials included: for cloning only, never stored or
+	             * shown; NULL for a local path */
 	char *path; /* what to open: the local path or the mirror under DIR/clones */
 } repo_ent;
 

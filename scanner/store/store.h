@@ -35,6 +35,13 @@ typedef struct ls_store ls_store;
  * changed in a file that failed to open.
  */
 int ls_store_open(ls_store **out, const char *dir, int create);
+/**
+ * Opens DIR/datastore.db for reading only (report, summary): nothing in the directory is
+ * created or changed. A WAL file whose directory the caller cannot write is read as immutable
+ * when it has no pending -wal content. Errors as ls_store_open; a permission problem is named
+ * as one. The handle is for the query functions only.
+ */
+int ls_store_open_readonly(ls_store **out, const char *dir);
 void ls_store_close(ls_store *s);
 /** The database file's path (borrowed). */
 const char *ls_store_path(const ls_store *s);
@@ -68,8 +75,9 @@ int ls_store_repos_foreach(ls_store *s,
 /**
  * Records blob `id` as scanned with `digest` in run `run`, replacing what an earlier scan
  * stored for it, with its findings (borrowed; their rule, secret, hash, line and column are
- * used, not their path). Secrets and line texts are stored in clear only with `secrets`;
- * the masked copies mask every secret found in the blob.
+ * used, not their path). With `secrets`, secrets, line texts and matches are stored in
+ * clear, and masked copies that mask every secret found in the blob; without, no line text
+ * or match at all (NULL: what reads them shows the secret's mask instead).
  */
 int ls_store_put_blob(ls_store *s, const char *id, const char *digest, long long run, const ls_finding *fs,
                       size_t n, int secrets);

@@ -391,7 +391,7 @@ for f in d: assert set(f["secret"])=={"*"}, f
 	report yes
 	expect_out_has "critical ************ (1 location)"
 	report yes -f jsonl --rule test-token
-	expect_out_has '"match":"tok_************"' # the context is kept, masked
+	expect_out_has '"match":"************"' # no context is kept, only the secret's mask
 }
 
 # http_server ROOT: serves the repositories under ROOT over smart HTTP (git http-backend)
@@ -484,6 +484,190 @@ test_repos_https_credentials_from_the_git_credential_helper() {
 	expect_err_lacks "wrong-pass"
 	kill "$SERVER_PID"
 	wait "$SERVER_PID" 2>/dev/null || true
+}
+
+# grep_db DIR STRING...: fails for each STRING found in DIR/datastore.db or its -wal/-shm
+grep_db() {
+	local d=$1 f v
+	shift
+	for f in "$d"/datastore.db "$d"/datastore.db-wal "$d"/datastore.db-shm; do
+		[ -e "$f" ] || continue
+		for v in "$@"; do
+			if grep -qaF -- "$v" "$f"; then fail "'$v' found in $f"; fi
+		done
+	done
+}
+
+# issue 18, item 6: with --store-secrets=no no part of any secret, in any encoding, reaches
+# the datastore: not the base64 a decoded secret came from, not a secret cut by the line
+# window, not the prefixes a merge could bring in
+test_repos_item6_store_secrets_no() {
+	local GHP=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 B
+	B=$(printf 'AWS_ACCESS_KEY_ID=%s' "$AWS_KEY" | base64 -w0)
+	mkrepo k s.yaml "$(printf 'apiVersion: v1\nkind: Secret\ndata:\n  app.env: %s' "$B")"
+	mkrepo t s.txt "key=$AWS_KEY $(printf 'x%.0s' $(seq 216)) $GHP"
+	# every form of the secrets: clear, base64 as written and at the three alignments of
+	# the key alone, the 38 characters a line window keeps, what redaction shows
+	local forms=("$AWS_KEY" "$GHP" "$B" "${B:20:24}" "${GHP:0:38}" "${AWS_KEY:0:8}" "${GHP:0:8}" "${GHP:4:12}")
+	local i
+	for i in 0 1 2; do
+		forms+=("$(printf '%*s%s' "$i" '' "$AWS_KEY" | tr ' ' x | base64 -w0 | cut -c5-24)")
+	done
+	# the default rules: one of them decodes Kubernetes secrets
+	ls_run repos -j1 --datastore yes k t
+	expect_rc 1
+	grep -qaF "$GHP" yes/datastore.db* || fail "control: the secrets should be stored by default"
+	# and the AWS account decoded from the key (a part of it in another form)
+	local acct
+	acct=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select max(aws_account) from occurrences").fetchone()[0] or "")' yes/datastore.db)
+	[ -n "$acct" ] && forms+=("$acct") || fail "control: no AWS account stored by default"
+	ls_run repos -j1 --datastore no --store-secrets=no k t
+	expect_rc 1
+	grep_db no "${forms[@]}"
+	report no
+	expect_out_has "aws-access-key-id:$(printf "%s" "$AWS_KEY" | sha256sum | cut -c1-16) high "
+	expect_out_lacks "AKIA"
+	expect_out_lacks "ghp_"
+	report no -f json
+	expect_out_lacks "AKIA"
+	expect_out_lacks "QVdT"
+	# merging a datastore with secrets into one without imports no prefix
+	ls_run repos -j1 --datastore dsk --store-secrets=no k
+	ls_run datastore merge dsk yes
+	expect_rc 0
+	grep_db dsk "${forms[@]}"
+	# no-secrets shards merged into a new OUT: OUT keeps none, nor does its next run
+	ls_run repos -j1 --datastore shard --store-secrets=no t
+	ls_run datastore merge all yes shard
+	expect_rc 0
+	ls_run summary --datastore all
+	expect_out_has "secrets not stored"
+	grep_db all "${forms[@]}"
+	ls_run repos -j1 --datastore all k
+	expect_rc 1
+	grep_db all "${forms[@]}"
+	# a datastore left by an older leakscan with context in its masks is scrubbed on the next run
+	python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("UPDATE occurrences SET line_mask = ?", (sys.argv[2],)); c.commit()' \
+		no/datastore.db "old $B"
+	ls_run repos -j1 --datastore no k t
+	grep_db no "${forms[@]}"
+}
+
+# issue 18, item 7: credentials of a clone URL (password, token as user, query token) are used
+# for the clone only: not stored (datastore, mirror config), not shown (report, summary,
+# messages); a run with or without them is the same repository
+test_repos_item7_clone_url_credentials() {
+	mkdir srv
+	mkrepo srv/r s.txt "key = $AWS_KEY"
+	http_server "$WORK/srv"
+	local url="http://127.0.0.1:$PORT/r/.git"
+	lsr --datastore ds "http://alice:s3cret-pass@127.0.0.1:$PORT/r/.git"
+	expect_rc 1
+	expect_err_lacks "s3cret-pass"
+	for args in "" "--redact" "-f json" "-f sarif" "--no-redact"; do
+		report ds $args
+		expect_out_lacks "s3cret-pass"
+		expect_out_lacks "alice"
+	done
+	report ds
+	expect_out_has "$url:"
+	ls_run summary --datastore ds
+	expect_out_lacks "s3cret-pass"
+	expect_out_has "$url"
+	if grep -rlaF "s3cret-pass" ds; then fail "the password is stored under ds/"; fi
+	expect_eq "$(python3 -c 'import sqlite3,sys; print(*sqlite3.connect(sys.argv[1]).execute("select name, url from repos").fetchone())' ds/datastore.db)" "$url $url"
+	# rows named with credentials by an older leakscan are renamed by the next run
+	python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); u=sys.argv[2]
+c.execute("insert into repos values(?, ?, \"t\", \"d\", 1, \"now\")", (u, u))
+c.execute("insert into locations values(?, \"b\", \"c\", \"p\", NULL, NULL, NULL)", (u,)); c.commit()' \
+		ds/datastore.db "http://bob:legacy-pw@127.0.0.1:$PORT/old/.git"
+	# the same repository again, with the password, then with a helper giving it
+	lsr --datastore ds "http://alice:s3cret-pass@127.0.0.1:$PORT/r/.git"
+	expect_err_has "(0 scanned, 1 unchanged, 0 failed)"
+	git config --global credential.helper '!f() { test "$1" = get && printf "username=alice\npassword=s3cret-pass\n"; }; f'
+	lsr --datastore ds "$url"
+	expect_err_has "(0 scanned, 1 unchanged, 0 failed)"
+	git config --global --unset credential.helper
+	expect_eq "$(ls ds/clones | wc -l)" 1 "one mirror"
+	if grep -rlaF "legacy-pw" ds; then fail "an older row's password is still stored"; fi
+	expect_eq "$(python3 -c 'import sqlite3,sys; print(*sqlite3.connect(sys.argv[1]).execute("select repo from locations where path = \"p\"").fetchone())' ds/datastore.db)" \
+		"http://127.0.0.1:$PORT/old/.git"
+	# a token in the query string is masked in messages too
+	lsr --datastore ds2 "http://127.0.0.1:$PORT/nope/.git?access_token=qs-tok-8f7e6d&x=1"
+	expect_rc 2
+	expect_err_has "/nope/.git?access_token=***&x=1"
+	expect_err_lacks "qs-tok-8f7e6d"
+	if grep -rlaF "qs-tok-8f7e6d" ds2; then fail "the query token is stored under ds2/"; fi
+	kill "$SERVER_PID"
+	wait "$SERVER_PID" 2>/dev/null || true
+}
+
+# issue 18, item 20: report and summary read a datastore in a read-only directory, and say
+# what is wrong (permission) when they cannot
+test_repos_item20_readonly_datastore() {
+	command -v runuser >/dev/null && [ "$(id -u)" = 0 ] || { echo "    (skipped: needs root and runuser)"; return 0; }
+	mkrepo a s.txt "key = $AWS_KEY"
+	lsr --datastore ds a
+	expect_rc 1
+	report ds
+	local want=$OUT
+	chmod 755 "$WORK"
+	chmod 555 ds
+	chmod 444 ds/datastore.db
+	as_nobody() { OUT=$(runuser -u nobody -- "$LEAKSCAN" "$@" 2>"$WORK/.stderr"); RC=$?; ERR=$(cat "$WORK/.stderr"); }
+	as_nobody report --datastore "$WORK/ds"
+	expect_rc 1
+	expect_out "$want"
+	as_nobody summary --datastore "$WORK/ds"
+	expect_rc 0
+	expect_out_has "runs: 1"
+	[ ! -e ds/datastore.db-shm ] && [ ! -e ds/datastore.db-wal ] || fail "a reader created files"
+	# unreadable: the permission is named, not corruption
+	chmod 400 ds/datastore.db
+	as_nobody report --datastore "$WORK/ds"
+	expect_rc 2
+	expect_err_has "cannot read the datastore: Permission denied"
+	expect_err_lacks "corrupt"
+	# a -wal with content in a directory the reader cannot write: it says why
+	chmod 755 ds
+	chmod 644 ds/datastore.db
+	python3 - ds/datastore.db <<'PY' &
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1]); c.execute("PRAGMA wal_autocheckpoint=0")
+c.execute("INSERT INTO triage VALUES('x', 'revoked', NULL, 'now')"); c.commit()
+open(sys.argv[1] + ".ready", "w").close(); time.sleep(30)
+PY
+	local holder=$!
+	for _ in $(seq 100); do [ -e ds/datastore.db.ready ] && break; sleep 0.05; done
+	chmod 555 ds
+	rm -f ds/datastore.db-shm 2>/dev/null
+	as_nobody report --datastore "$WORK/ds"
+	echo "    (reader with a pending -wal: exit $RC: $ERR)"
+	if [ "$RC" = 2 ]; then
+		expect_err_has "permission denied to create its -shm file"
+		expect_err_lacks "corrupt"
+	fi
+	chmod 755 ds
+	kill "$holder" 2>/dev/null
+	wait "$holder" 2>/dev/null || true
+}
+
+# issue 18, item 21: a foreign SQLite file is refused before anything in it changes (journal
+# mode included), by every command
+test_repos_item21_foreign_sqlite_file_left_unchanged() {
+	mkrepo a s.txt "key = $AWS_KEY"
+	mkdir ds
+	python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("create table notes(x)"); c.execute("PRAGMA user_version=1"); c.commit()' ds/datastore.db
+	cp ds/datastore.db before
+	for cmd in "report --datastore ds" "summary --datastore ds" "repos --datastore ds a" "datastore merge out ds" \
+		"datastore merge ds out" "triage --datastore ds x:1 --status revoked"; do
+		ls_run $cmd
+		expect_rc 2
+		expect_err_has "ds/datastore.db: not a leakscan datastore"
+		cmp -s before ds/datastore.db || fail "$cmd changed the file"
+		[ ! -e ds/datastore.db-wal ] || fail "$cmd left a -wal"
+	done
+	expect_eq "$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("PRAGMA journal_mode").fetchone()[0])' ds/datastore.db)" delete
 }
 
 # issue 18, item 14: tree entry names in repos' diagnostics are escaped like git's, and the

@@ -229,6 +229,53 @@ static void test_store_merge_two_shards(void **state)
 	free(a), free(b), free(out);
 }
 
+/* issue 18, item 21: a foreign SQLite file with user_version 1 is refused by readers and
+ * writers before anything in it changes (its journal mode included) */
+static void test_store_item21_foreign_file_left_unchanged(void **state)
+{
+	char *dir = tmpdir();
+	char *cmd = ls_xasprintf("python3 -c 'import sqlite3; c=sqlite3.connect(\"%s/datastore.db\"); c.execute(\"create table"
+	                         " notes(x)\"); c.execute(\"PRAGMA user_version=1\"); c.commit()' && cp '%s/datastore.db' '%s/before'",
+	                         dir, dir, dir);
+	if (system(cmd) == 0) {
+		ls_store *s = NULL;
+		assert_int_equal(ls_store_open(&s, dir, 1), LS_EIO);
+		assert_non_null(strstr(ls_error_last(), "not a leakscan datastore"));
+		assert_int_equal(ls_store_open_readonly(&s, dir), LS_EIO);
+		assert_null(s);
+		char *cmp = ls_xasprintf("cmp -s '%s/before' '%s/datastore.db' && test ! -e '%s/datastore.db-wal'", dir, dir, dir);
+		assert_int_equal(system(cmp), 0);
+		free(cmp);
+	}
+	free(cmd);
+	rmrf(dir);
+	free(dir);
+}
+
+/* issue 18, item 6: a merge into a datastore without secrets brings in no part of them */
+static void test_store_item6_merge_into_no_secrets(void **state)
+{
+	char *a = tmpdir(), *out = tmpdir();
+	ls_store *s = NULL;
+	assert_int_equal(ls_store_open(&s, a, 1), 0);
+	fill(s, 1);
+	ls_store_close(s);
+	assert_int_equal(ls_store_open(&s, out, 1), 0);
+	assert_int_equal(ls_store_set_store_secrets(s, 0), 0);
+	assert_int_equal(ls_store_merge(s, a), 0);
+	collected c;
+	memset(&c, 0, sizeof(c));
+	ls_store_filter flt = LS_STORE_FILTER_INIT;
+	assert_int_equal(ls_store_query(s, &flt, collect, &c), 0);
+	assert_int_equal(strspn(c.secret, "*"), strlen(SECRET));
+	ls_store_close(s);
+	char *cmd = ls_xasprintf("cat '%s'/datastore.db* | grep -qa 'sk_live'", out);
+	assert_int_not_equal(system(cmd), 0);
+	free(cmd);
+	rmrf(a), rmrf(out);
+	free(a), free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +283,8 @@ int main(void)
 	    cmocka_unit_test(test_store_without_secrets_keeps_only_masks),
 	    cmocka_unit_test(test_store_refuses_corrupt_and_newer_files),
 	    cmocka_unit_test(test_store_merge_two_shards),
+	    cmocka_unit_test(test_store_item21_foreign_file_left_unchanged),
+	    cmocka_unit_test(test_store_item6_merge_into_no_secrets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

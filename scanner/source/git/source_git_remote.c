@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "url.h"
 
 static const char *git_msg(void)
 {
@@ -159,26 +160,14 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 
 static void rm_tree(const char *path) { nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS); }
 
-/* A URL for messages: without a password (https://user:pass@host/...). */
-static char *safe_url(const char *url)
-{
-	const char *scheme = strstr(url, "://");
-	const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
-	const char *slash = scheme ? strchr(scheme + 3, '/') : NULL;
-	if (!at || (slash && slash < at))
-		return ls_xstrdup(url);
-	const char *colon = memchr(scheme + 3, ':', (size_t)(at - (scheme + 3)));
-	if (!colon)
-		return ls_xstrdup(url);
-	return ls_xasprintf("%.*s:***%s", (int)(colon - url), url, at);
-}
-
 int ls_git_mirror_update(const char *url, const char *dir, const volatile int *stop)
 {
 	ls_git_init();
 	remote_ctx ctx = {0, stop};
 	struct stat sb;
-	char *shown = safe_url(url);
+	/* the credentials of `url` are used in memory only: messages mask them, and the
+	 * mirror's config holds the URL without them */
+	char *shown = ls_url_redact(url, LS_URL_MASK), *bare = ls_url_redact(url, LS_URL_DROP);
 	int err = 0;
 	git_repository *repo = NULL;
 	git_remote *remote = NULL;
@@ -189,6 +178,7 @@ int ls_git_mirror_update(const char *url, const char *dir, const volatile int *s
 		fo.prune = GIT_FETCH_PRUNE;
 		fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
 		if (git_repository_open_bare(&repo, dir) < 0 || git_remote_lookup(&remote, repo, "origin") < 0 ||
+		    ((!git_remote_url(remote) || strcmp(git_remote_url(remote), bare)) && git_remote_set_url(repo, "origin", bare) < 0) ||
 		    git_remote_set_instance_url(remote, url) < 0 || git_remote_fetch(remote, NULL, &fo, "fetch") < 0) {
 			ls_error_set("%s: cannot fetch: %s", shown, stop && *stop ? "interrupted" : git_msg());
 			err = LS_EIO;
@@ -205,7 +195,8 @@ int ls_git_mirror_update(const char *url, const char *dir, const volatile int *s
 		fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
 		git_config *cfg = NULL;
 		if (git_repository_init(&repo, tmp, 1) < 0 ||
-		    git_remote_create_with_fetchspec(&remote, repo, "origin", url, "+refs/*:refs/*") < 0 ||
+		    git_remote_create_with_fetchspec(&remote, repo, "origin", bare, "+refs/*:refs/*") < 0 ||
+		    git_remote_set_instance_url(remote, url) < 0 ||
 		    git_repository_config(&cfg, repo) < 0 || git_config_set_bool(cfg, "remote.origin.mirror", 1) < 0 ||
 		    git_remote_fetch(remote, NULL, &fo, "clone") < 0) {
 			ls_error_set("%s: cannot clone: %s", shown, stop && *stop ? "interrupted" : git_msg());
@@ -229,5 +220,6 @@ int ls_git_mirror_update(const char *url, const char *dir, const volatile int *s
 	git_remote_free(remote);
 	git_repository_free(repo);
 	free(shown);
+	free(bare);
 	return err;
 }
