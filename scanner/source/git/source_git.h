@@ -164,6 +164,21 @@ typedef struct {
 int ls_git_history_all_paths(ls_git_history *h, const size_t *items, size_t n, ls_git_paths *out);
 void ls_git_paths_dispose(ls_git_paths *p);
 
+/* ---- policy files at a revision (source_git_policy.c) ---- */
+
+/** 0 if `rev` names a commit (or tree) of `r`, else LS_EINVAL `'REV': not a revision of GITDIR`. */
+int ls_git_rev_check(ls_git_repo *r, const char *rev);
+/**
+ * Reads the file `path` (relative to the top of the tree, normalised: no leading `/`, no `.`,
+ * `..` or empty components; "." is the top) of revision `rev` from the object database, never
+ * the work tree: a regular blob of at most `max` bytes into `out` (returns 0), or the names of
+ * a directory's entries appended to `names` (returns 1). LS_EINVAL for a bad revision,
+ * LS_ENOTFOUND for a missing path, LS_EIO for a symbolic link, a submodule, a larger blob
+ * (its size is read from the header: it is never inflated) or an unreadable object. The
+ * message states the problem only (except a bad revision's, which names it).
+ */
+int ls_git_rev_read(ls_git_repo *r, const char *rev, const char *path, size_t max, ls_buf *out, ls_strlist *names);
+
 /* ---- bulk scans: mirrors of clone URLs and the object walk (source_git_remote.c) ---- */
 
 /** 1 if `spec` is a clone URL (https://, http://, ssh://, git://, file://, user@host:path). */
