@@ -85,3 +85,25 @@ int ls_read_confined(ls_buf *out, const char *path, const char *root, size_t max
 		ls_buf_clear(out);
 	return err;
 }
+
+int ls_path_owned_by_user(const char *path, uid_t *owner_out)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return 0;
+	if (owner_out)
+		*owner_out = st.st_uid;
+	uid_t euid = geteuid();
+	if (st.st_uid == euid)
+		return 1;
+	if (euid == 0) {
+		/* git: root working for a sudo user accepts that user's repositories */
+		const char *s = getenv("SUDO_UID");
+		char *end = NULL;
+		errno = 0;
+		unsigned long v = s && *s ? strtoul(s, &end, 10) : 0;
+		if (s && *s && !*end && !errno && (uid_t)v == st.st_uid)
+			return 1;
+	}
+	return 0;
+}

@@ -1,8 +1,9 @@
-/* confine: reading files a scanned repository names, without leaving it (issue 18, item 17). */
+/* confine: reading files a scanned repository names, without leaving it (issue 18, items 5 and 17). */
 #ifndef LS_CONFINE_H
 #define LS_CONFINE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "common.h"
 
@@ -26,5 +27,13 @@ int ls_error_wrap(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /** 1 if `real` (a real path) is `root` or lies below it. */
 int ls_path_is_below(const char *real, const char *root);
+
+/**
+ * Whether `path` (not followed if it is a symbolic link) is owned by the user running
+ * leakscan, by git's rule (ensure_valid_ownership): its owner is the effective uid; when
+ * that is root, a root-owned path, or one owned by $SUDO_UID, also passes. Sets *owner_out
+ * (optional) to its owner. 0 also when it cannot be examined.
+ */
+int ls_path_owned_by_user(const char *path, uid_t *owner_out);
 
 #endif

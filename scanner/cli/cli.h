@@ -174,6 +174,7 @@ typedef struct {
 	ls_allow *allow;       /* never NULL after ls_cli_prepare succeeds */
 	ls_baseline *baseline; /* --baseline FILE, or NULL */
 	int confined;          /* the config was found in the scanned tree: what it names stays inside root */
+	int untrusted;         /* the enclosing work tree is another user's: no policy taken from it */
 } ls_cli_filters;
 
 typedef struct ls_git_repo ls_git_repo;
@@ -202,6 +203,11 @@ int ls_cli_prepare_policy(ls_cli_filters *fl, ls_cli_options *o, const char *sta
                           ls_ruleset **rs_out);
 
 /* cli_policy.c: the steps of ls_cli_prepare that read policy files (each sets a message) */
+/** Prints, once per repository, that one of another user's (`msg`, from ls_git_top_check) is
+ * not trusted. */
+void ls_cli_note_dubious(const char *msg);
+/** An ls_config_trust_fn: ls_git_top_check, noting a failure; `payload` is an int set to 1 then. */
+int ls_cli_policy_trust(const char *top, void *payload);
 /** Loads fl->config: from `p`'s revision, --config, or `found` (read inside fl->root). */
 int ls_cli_policy_config(ls_cli_filters *fl, const ls_cli_options *o, const char *found, const ls_cli_policy *p);
 /** Loads the config's rule_files: from `p`'s revision, confined to fl->root, or as named. */

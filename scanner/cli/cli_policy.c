@@ -1,6 +1,6 @@
 /* Where a scan's policy comes from: `.leakscan.yaml`, the rule files it names and
  * `.leakscanignore`, from the scanned tree (confined to it), from a file the user named, or
- * from a revision's tree (git --config-from). Issue 18, item 17. */
+ * from a revision's tree (git --config-from). Issue 18, items 5 and 17. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +8,28 @@
 #include "common.h"
 #include "confine.h"
 #include "source_git.h"
+
+void ls_cli_note_dubious(const char *msg)
+{
+	/* once per repository: the configuration search and each walked path may meet it */
+	static ls_strlist noted;
+	for (size_t i = 0; i < noted.n; i++)
+		if (!strcmp(noted.items[i], msg))
+			return;
+	ls_strlist_push(&noted, msg);
+	ls_cli_error("warning: %s: its ignore rules, .leakscan.yaml and .leakscanignore are not used", msg);
+}
+
+int ls_cli_policy_trust(const char *top, void *payload)
+{
+	int *untrusted = payload;
+	if (ls_git_top_check(top) == 0)
+		return 1;
+	ls_cli_note_dubious(ls_error_last());
+	if (untrusted)
+		*untrusted = 1;
+	return 0;
+}
 
 typedef struct {
 	ls_git_repo *repo;
@@ -52,7 +74,7 @@ int ls_cli_policy_config(ls_cli_filters *fl, const ls_cli_options *o, const char
 		err = 0;
 	} else if (o->config) {
 		err = ls_config_load(&fl->config, o->config); /* named by the user: trusted */
-	} else if (found) {
+	} else if (found && !fl->untrusted) {
 		fl->confined = 1;
 		err = ls_read_confined(&b, found, fl->root, LS_POLICY_MAX_FILE);
 		if (err < 0)
@@ -87,6 +109,8 @@ int ls_cli_policy_ignore(ls_cli_filters *fl, const ls_cli_policy *p)
 	int err;
 	if (p && p->repo) {
 		err = read_at_rev(&b, p, LS_IGNORE_NAME);
+	} else if (fl->untrusted && !fl->config) {
+		err = LS_ENOTFOUND;
 	} else {
 		char *ign = ls_xasprintf("%s/%s", fl->config ? fl->config->dir : fl->root, LS_IGNORE_NAME);
 		/* next to a configuration the user named: any regular file; else inside the root */

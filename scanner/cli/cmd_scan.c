@@ -292,8 +292,8 @@ int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn co
 		wo.follow_symlinks = o.follow;
 		wo.on_error = walk_error;
 		wo.error_payload = &j.st.errors;
-		if (!o.no_ignore && ls_git_ignore_open(&wc.ig, paths[i]) < 0)
-			wc.ig = NULL;
+		if (!o.no_ignore && ls_git_ignore_open(&wc.ig, paths[i]) == LS_ERR)
+			ls_cli_note_dubious(ls_error_last()); /* another user's repository: a plain directory */
 		wo.skip = skip_ignored;
 		wo.skip_payload = &wc;
 		int err = ls_fs_walk(paths[i], &wo, &files);

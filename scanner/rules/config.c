@@ -410,7 +410,7 @@ static char *config_path(const char *dir, const char *name)
 	return ls_xasprintf("%s%s%s", dir, strcmp(dir, "/") ? "/" : "", name);
 }
 
-void ls_config_find(char **root_out, char **config_out, const char *start)
+void ls_config_find(char **root_out, char **config_out, const char *start, ls_config_trust_fn trust, void *payload)
 {
 	char abs[PATH_MAX];
 	*config_out = NULL;
@@ -433,7 +433,9 @@ void ls_config_find(char **root_out, char **config_out, const char *start)
 	snprintf(cur, sizeof(cur), "%s", abs);
 	for (;;) {
 		if (exists(cur, ".git", 0)) {
-			snprintf(top, sizeof(top), "%s", cur);
+			/* a work tree that is not the user's own is no project root: only `start` is */
+			if (!trust || trust(cur, payload))
+				snprintf(top, sizeof(top), "%s", cur);
 			break;
 		}
 		char *slash = strrchr(cur, '/');

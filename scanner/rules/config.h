@@ -68,9 +68,12 @@ void ls_config_free(ls_config *c);
  * directory). The root is the top of the git work tree holding `start`, or `start` (its
  * directory, for a file) outside one. The configuration is the nearest `.leakscan.yaml`
  * from `start` up to the root. Sets *root_out (always) and *config_out (NULL if none);
- * the caller frees both.
+ * the caller frees both. With `trust`, the work tree whose top holds the nearest `.git` is
+ * used only when trust(top, payload) returns non-zero; otherwise (a repository of another
+ * user) `start` is treated as if outside any work tree.
  */
-void ls_config_find(char **root_out, char **config_out, const char *start);
+typedef int (*ls_config_trust_fn)(const char *top, void *payload);
+void ls_config_find(char **root_out, char **config_out, const char *start, ls_config_trust_fn trust, void *payload);
 
 /**
  * Loads the `rule_files` into `rs`, in order. A missing file is LS_ENOTFOUND with

@@ -2,7 +2,8 @@
 # Command-line tests of where a scan takes its policy from (issue 18): rule files a
 # repository's .leakscan.yaml names stay inside it (item 17), `git --config-from REV` takes
 # .leakscan.yaml and .leakscanignore from the base revision so that a pull request cannot
-# allowlist its own leak (item 17).
+# allowlist its own leak (item 17), and an enclosing repository of another user is not trusted
+# (item 5).
 . "$(dirname "$0")/lib.sh"
 export GIT_OPTIONAL_LOCKS=0
 
@@ -158,6 +159,55 @@ test_item17_config_from_rule_files_stay_in_the_tree() {
 		lst git --range HEAD~1..HEAD --config-from HEAD
 		expect_refused "HEAD:.leakscan.yaml:1: rule file '${spec#*|}"
 	done
+}
+
+test_item5_foreign_parent() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "    skip: needs root to give a repository to another user (chown)" >&2
+		return 0
+	fi
+	# a repository of user nobody encloses the directory scanned; everything it could say
+	# to hide a file is there: info/exclude, .gitignore, .leakscan.yaml, .leakscanignore
+	git init -q p
+	printf '*\n' > p/.git/info/exclude
+	printf '*\n' > p/.gitignore
+	printf 'allow:\n  - paths: ["**"]\n' > p/.leakscan.yaml
+	mkdir p/victim && printf 'aws = %s\n' "$AWS_KEY" > p/victim/creds.env
+	chown -R nobody p/.git p/.gitignore p/.leakscan.yaml
+	lst scan p/victim
+	expect_rc 1
+	expect_out_has "p/victim/creds.env:1:7: test-aws-key"
+	expect_err_has "warning: repository '$(pwd -P)/p' is owned by uid $(id -u nobody), not by you (git calls it dubious): its ignore rules, .leakscan.yaml and .leakscanignore are not used"
+	expect_eq "$(printf '%s\n' "$ERR" | grep -c warning)" 1 "warning lines"
+	# the same from inside it
+	(cd p/victim && lst scan . && expect_rc 1)
+	# safe.directory makes it the user's, as for git
+	git config --global --add safe.directory "$(pwd -P)/p"
+	lst scan p/victim
+	expect_rc 0
+	expect_err_lacks "dubious"
+	git config --global --unset-all safe.directory
+}
+
+test_item5_foreign_repo_history() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "    skip: needs root to give a repository to another user (chown)" >&2
+		return 0
+	fi
+	# `git` on another user's repository, named explicitly: its history is scanned (read
+	# only, nothing runs), its policy files are not used, and stderr says so
+	git init -q r && cd r
+	printf 'aws = %s\n' "$AWS_KEY" > creds.env
+	printf 'allow:\n  - paths: ["**"]\n' > .leakscan.yaml
+	git add . && git commit -qm one
+	cd .. && chown -R nobody r
+	lst git r
+	expect_rc 1
+	expect_out_has "creds.env:1:7: test-aws-key"
+	expect_err_has "warning: repository '$(pwd -P)/r' is owned by uid $(id -u nobody), not by you"
+	# its committed policy can still be chosen explicitly
+	lst git r --config-from HEAD
+	expect_rc 0
 }
 
 run_tests

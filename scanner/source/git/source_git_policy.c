@@ -1,8 +1,14 @@
 /* What a scan takes from a repository besides its content: files of one revision read from
- * the object database (git --config-from). Issue 18, item 17. */
+ * the object database (git --config-from), and whether the repository is the user's own
+ * (git's ownership check). Issue 18, items 5 and 17. */
 #include <git2.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "confine.h"
 #include "source_git.h"
 #include "source_git_internal.h"
 
@@ -78,5 +84,89 @@ done:
 	git_tree_free(sub);
 	git_tree_free(tree);
 	git_object_free(obj);
+	return err;
+}
+
+/* Whether safe.directory, in the user's and the system's git configuration (never the
+ * repository's), names `dir` or is "*", as git reads it: an empty value clears the list,
+ * a value ending in "/" and "*" covers what lies below it. */
+static int safe_directory(const char *path)
+{
+	char dir[PATH_MAX];
+	if (!realpath(path, dir))
+		snprintf(dir, sizeof(dir), "%s", path);
+	git_config *cfg = NULL, *snap = NULL;
+	git_config_iterator *it = NULL;
+	git_config_entry *ce;
+	int safe = 0;
+	if (git_config_open_default(&cfg) < 0 || git_config_snapshot(&snap, cfg) < 0 ||
+	    git_config_multivar_iterator_new(&it, snap, "safe.directory", NULL) < 0)
+		goto done;
+	while (git_config_next(&ce, it) == 0) {
+		const char *v = ce->value ? ce->value : "";
+		if (ce->level == GIT_CONFIG_LEVEL_LOCAL ||
+		    ce->level == GIT_CONFIG_LEVEL_APP)
+			continue;
+		if (!*v) {
+			safe = 0;
+			continue;
+		}
+		char real[PATH_MAX];
+		size_t n = strlen(v);
+		if (!strcmp(v, "*"))
+			safe = 1;
+		else if (n >= 2 && !strcmp(v + n - 2, "/*") && !strncmp(dir, v, n - 1))
+			safe = 1;
+		else if (!strcmp(v, dir) || (realpath(v, real) && !strcmp(real, dir)))
+			safe = 1;
+	}
+done:
+	git_config_iterator_free(it);
+	git_config_free(snap);
+	git_config_free(cfg);
+	return safe;
+}
+
+int ls_git_owner_check(const char *workdir, const char *gitdir)
+{
+	ls_git_init();
+	const char *paths[2] = {workdir, gitdir};
+	for (int i = 0; i < 2; i++) {
+		char real[PATH_MAX];
+		uid_t owner = 0;
+		if (!paths[i] || !realpath(paths[i], real))
+			continue;
+		if (ls_path_owned_by_user(real, &owner))
+			continue;
+		if (safe_directory(workdir ? workdir : gitdir))
+			return 0;
+		ls_error_set("repository '%s' is owned by uid %u, not by you (git calls it dubious)",
+		             workdir ? workdir : gitdir, (unsigned)owner);
+		return LS_ERR;
+	}
+	return 0;
+}
+
+int ls_git_top_check(const char *top)
+{
+	ls_git_init();
+	char *dotgit = ls_xasprintf("%s%s.git", top, strcmp(top, "/") ? "/" : "");
+	struct stat st;
+	int err = 0;
+	if (lstat(dotgit, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		/* a .git file (a linked work tree, a submodule): the file and the directory it names */
+		uid_t owner = 0;
+		git_repository *repo = NULL;
+		if (!ls_path_owned_by_user(dotgit, &owner)) {
+			ls_error_set("repository '%s' is owned by uid %u, not by you (git calls it dubious)", top, (unsigned)owner);
+			err = safe_directory(top) ? 0 : LS_ERR;
+		} else if (git_repository_open_ext(&repo, top, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0) {
+			err = ls_git_owner_check(top, git_repository_path(repo));
+		}
+		git_repository_free(repo);
+	} else {
+		err = ls_git_owner_check(top, dotgit);
+	}
+	free(dotgit);
 	return err;
 }
