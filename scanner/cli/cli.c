@@ -358,7 +358,9 @@ int ls_cli_prepare_policy(ls_cli_filters *fl, ls_cli_options *o, const char *sta
 	ls_ruleset *rs = NULL;
 	char *found = NULL;
 	int err = 0;
-	ls_config_find(&fl->root, &found, start && strcmp(start, "-") ? start : ".", ls_cli_policy_trust, &fl->untrusted);
+	/* the work tree's ownership matters only when policy files are read from it */
+	ls_config_find(&fl->root, &found, start && strcmp(start, "-") ? start : ".",
+	               p && p->repo ? NULL : ls_cli_policy_trust, &fl->untrusted);
 	if ((err = ls_cli_policy_config(fl, o, found, p)) < 0)
 		goto fail;
 	free(found);

@@ -205,9 +205,10 @@ test_item5_foreign_repo_history() {
 	expect_rc 1
 	expect_out_has "creds.env:1:7: test-aws-key"
 	expect_err_has "warning: repository '$(pwd -P)/r' is owned by uid $(id -u nobody), not by you"
-	# its committed policy can still be chosen explicitly
+	# its committed policy can still be chosen explicitly (the work tree is not read: no note)
 	lst git r --config-from HEAD
 	expect_rc 0
+	expect_err_lacks "dubious"
 }
 
 run_tests
