@@ -347,21 +347,28 @@ fail:
 
 int ls_cli_prepare(ls_cli_filters *fl, ls_cli_options *o, const char *start, ls_ruleset **rs_out)
 {
+	return ls_cli_prepare_policy(fl, o, start, NULL, rs_out);
+}
+
+int ls_cli_prepare_policy(ls_cli_filters *fl, ls_cli_options *o, const char *start, const ls_cli_policy *p,
+                          ls_ruleset **rs_out)
+{
 	memset(fl, 0, sizeof(*fl));
 	*rs_out = NULL;
 	ls_ruleset *rs = NULL;
 	char *found = NULL;
 	int err = 0;
-	ls_config_find(&fl->root, &found, start && strcmp(start, "-") ? start : ".");
-	const char *cfg_path = o->no_config ? NULL : o->config ? o->config : found;
-	if (cfg_path && (err = ls_config_load(&fl->config, cfg_path)) < 0)
+	/* the work tree's ownership matters only when policy files are read from it */
+	ls_config_find(&fl->root, &found, start && strcmp(start, "-") ? start : ".",
+	               p && p->repo ? NULL : ls_cli_policy_trust, &fl->untrusted);
+	if ((err = ls_cli_policy_config(fl, o, found, p)) < 0)
 		goto fail;
 	free(found);
 	found = NULL;
 	ls_ruleset_new(&rs);
 	if (!o->no_default_rules && (err = ls_ruleset_load_path(rs, ls_cli_default_rules_dir())) < 0)
 		goto fail;
-	if (fl->config && (err = ls_config_load_rules(fl->config, rs)) < 0)
+	if ((err = ls_cli_policy_rules(fl, rs, p)) < 0)
 		goto fail;
 	for (size_t i = 0; i < o->nrule_paths; i++)
 		if ((err = ls_ruleset_load_path(rs, o->rule_paths[i])) < 0)
@@ -380,12 +387,7 @@ int ls_cli_prepare(ls_cli_filters *fl, ls_cli_options *o, const char *start, ls_
 		goto fail;
 	if (o->no_default_skips)
 		ls_allow_set_default_skips(fl->allow, 0);
-	char *ign = ls_xasprintf("%s/%s", fl->config ? fl->config->dir : fl->root, LS_IGNORE_NAME);
-	err = ls_allow_load_ignore_file(fl->allow, ign);
-	free(ign);
-	if (err == LS_ENOTFOUND)
-		err = 0;
-	if (err < 0)
+	if ((err = ls_cli_policy_ignore(fl, p)) < 0)
 		goto fail;
 	if (o->baseline) {
 		if ((err = ls_baseline_load(&fl->baseline, o->baseline)) < 0)

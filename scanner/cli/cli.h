@@ -173,7 +173,19 @@ typedef struct {
 	char *root;            /* project root: the config's directory, the work tree top, or the start */
 	ls_allow *allow;       /* never NULL after ls_cli_prepare succeeds */
 	ls_baseline *baseline; /* --baseline FILE, or NULL */
+	int confined;          /* the config was found in the scanned tree: what it names stays inside root */
+	int untrusted;         /* the enclosing work tree is another user's: no policy taken from it */
 } ls_cli_filters;
+
+typedef struct ls_git_repo ls_git_repo;
+
+/** Where a scan's policy comes from when it is not the file system: `git --config-from REV`
+ * reads `.leakscan.yaml`, the rule files it names and `.leakscanignore` from the tree of
+ * `rev` in `repo` (borrowed), never from the work tree. */
+typedef struct {
+	ls_git_repo *repo;
+	const char *rev;
+} ls_cli_policy;
 
 /**
  * Finds and loads the configuration for a scan starting at `start` (a path; NULL: "."),
@@ -186,6 +198,22 @@ typedef struct {
  * the finding paths are relative to fl->root.
  */
 int ls_cli_prepare(ls_cli_filters *fl, ls_cli_options *o, const char *start, ls_ruleset **rs_out);
+/** ls_cli_prepare with the policy taken from `p` (NULL: as ls_cli_prepare). */
+int ls_cli_prepare_policy(ls_cli_filters *fl, ls_cli_options *o, const char *start, const ls_cli_policy *p,
+                          ls_ruleset **rs_out);
+
+/* cli_policy.c: the steps of ls_cli_prepare that read policy files (each sets a message) */
+/** Prints, once per repository, that one of another user's (`msg`, from ls_git_top_check) is
+ * not trusted. */
+void ls_cli_note_dubious(const char *msg);
+/** An ls_config_trust_fn: ls_git_top_check, noting a failure; `payload` is an int set to 1 then. */
+int ls_cli_policy_trust(const char *top, void *payload);
+/** Loads fl->config: from `p`'s revision, --config, or `found` (read inside fl->root). */
+int ls_cli_policy_config(ls_cli_filters *fl, const ls_cli_options *o, const char *found, const ls_cli_policy *p);
+/** Loads the config's rule_files: from `p`'s revision, confined to fl->root, or as named. */
+int ls_cli_policy_rules(const ls_cli_filters *fl, ls_ruleset *rs, const ls_cli_policy *p);
+/** Adds `.leakscanignore` (from `p`'s revision, or next to the config, or in the root) to fl->allow. */
+int ls_cli_policy_ignore(ls_cli_filters *fl, const ls_cli_policy *p);
 void ls_cli_filters_dispose(ls_cli_filters *fl);
 /** Search options wired to the filters (inline markers per --no-inline-allow). */
 void ls_cli_search_options(ls_search_options *so, const ls_cli_options *o, const ls_cli_filters *fl);

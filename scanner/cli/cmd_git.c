@@ -9,7 +9,7 @@
 #include "pool.h"
 #include "source_git.h"
 
-enum { OPT_ALL_OBJECTS = 2000, OPT_ALL_PROVENANCE, OPT_RANGE, OPT_SINCE, OPT_BRANCH, OPT_STAGED, OPT_MESSAGE, OPT_TIMINGS };
+enum { OPT_ALL_OBJECTS = 2000, OPT_ALL_PROVENANCE, OPT_RANGE, OPT_SINCE, OPT_BRANCH, OPT_STAGED, OPT_MESSAGE, OPT_TIMINGS, OPT_CONFIG_FROM };
 
 typedef struct {
 	size_t idx; /* the item */
@@ -283,6 +283,8 @@ static const char *git_usage =
     "      --max-file-size N  skip larger blobs (default 100M)\n"
     "      --binary           search binary blobs with the generic rules too\n"
     "      --timings          print how long the walk, the reads and the search took\n"
+    "      --config-from REV  take .leakscan.yaml, its rule files and .leakscanignore from the\n"
+    "                         tree of REV, not the work tree (CI: the base branch's policy)\n"
     LS_CLI_FILTER_HELP
     "\n"
     "Output order is stable for any -j: commits in topological order from the roots, each\n"
@@ -337,6 +339,7 @@ int cmd_git(int argc, char **argv)
 	                                    {"staged", no_argument, NULL, OPT_STAGED},
 	                                    {"message", required_argument, NULL, OPT_MESSAGE},
 	                                    {"timings", no_argument, NULL, OPT_TIMINGS},
+	                                    {"config-from", required_argument, NULL, OPT_CONFIG_FROM},
 	                                    {NULL, 0, NULL, 0}};
 	struct option *longopts = ls_cli_longopts(own);
 	int opt, rc = LS_EXIT_ERROR;
@@ -350,7 +353,7 @@ int cmd_git(int argc, char **argv)
 	ls_git_history_options ho = LS_GIT_HISTORY_OPTIONS_INIT;
 	int staged = 0, all_prov = 0, out_open = 0;
 	double walk_secs = 0;
-	const char *message = NULL, *since = NULL;
+	const char *message = NULL, *since = NULL, *config_from = NULL;
 	char *since_range = NULL;
 	ls_cli_filters fl;
 	memset(&fl, 0, sizeof(fl));
@@ -371,6 +374,7 @@ int cmd_git(int argc, char **argv)
 		case OPT_STAGED: staged = 1; continue;
 		case OPT_MESSAGE: message = optarg; continue;
 		case OPT_TIMINGS: j.timings = 1; continue;
+		case OPT_CONFIG_FROM: config_from = optarg; continue;
 		default: break;
 		}
 		int r = ls_cli_common_option(&o, opt, optarg, "git");
@@ -406,8 +410,22 @@ int cmd_git(int argc, char **argv)
 		ls_cli_error("git: too many arguments (see 'leakscan help git')");
 		goto done;
 	}
+	if (config_from && (message || o.config || o.no_config)) {
+		ls_cli_error("git: --config-from cannot be combined with --%s", message ? "message" : o.config ? "config" : "no-config");
+		goto done;
+	}
 	const char *start = message ? "." : optind < argc ? argv[optind] : ".";
-	if (ls_cli_prepare(&fl, &o, start, &rs) < 0)
+	ls_cli_policy pol = {NULL, config_from};
+	if (config_from) {
+		/* the policy of a revision: the repository is opened first, the work tree never read */
+		if (ls_git_repo_open(&repo, optind < argc ? argv[optind] : NULL) < 0 ||
+		    ls_git_rev_check(repo, config_from) < 0) {
+			ls_cli_error("%s%s", repo ? "git: --config-from " : "", ls_error_last());
+			goto done;
+		}
+		pol.repo = repo;
+	}
+	if (ls_cli_prepare_policy(&fl, &o, start, config_from ? &pol : NULL, &rs) < 0)
 		goto done;
 	/* paths in a repository are relative to its top */
 	if (!message && fl.allow)
@@ -424,7 +442,7 @@ int cmd_git(int argc, char **argv)
 
 	if (!message) {
 		const char *path = optind < argc ? argv[optind] : ".";
-		if (ls_git_repo_open(&repo, optind < argc ? argv[optind] : NULL) < 0) {
+		if (!repo && ls_git_repo_open(&repo, optind < argc ? argv[optind] : NULL) < 0) {
 			ls_cli_error("%s", ls_error_last());
 			goto done;
 		}

@@ -307,7 +307,9 @@ int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn co
 		int igerr = o.no_ignore ? LS_ENOTFOUND : ls_git_ignore_open(&wc.ig, paths[i]);
 		if (igerr < 0)
 			wc.ig = NULL;
-		if (igerr < 0 && igerr != LS_ENOTFOUND) {
+		if (igerr == LS_ERR) {
+			ls_cli_note_dubious(ls_error_last()); /* another user's repository: a plain directory */
+		} else if (igerr < 0 && igerr != LS_ENOTFOUND) {
 			/* a repository libgit2 would hang on: scan everything, say so */
 			ls_cli_error("%s; ignore rules not used", ls_error_last());
 			j.st.errors++;

@@ -385,6 +385,29 @@ int ls_allow_load_ignore_file(ls_allow *a, const char *path)
 	return 0;
 }
 
+void ls_allow_load_ignore_buffer(ls_allow *a, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : end;
+		const char *hash = memchr(p, '#', (size_t)(e - p));
+		const char *s = p, *t = hash ? hash : e;
+		while (s < t && isspace((unsigned char)*s))
+			s++;
+		while (t > s && isspace((unsigned char)t[-1]))
+			t--;
+		if (t > s && !memchr(s, '\0', (size_t)(t - s))) {
+			char *fp = ls_xstrndup(s, (size_t)(t - s));
+			ls_strlist_push(&a->fingerprints, fp);
+			free(fp);
+		}
+		p = nl ? nl + 1 : end;
+	}
+	if (a->fingerprints.n)
+		qsort(a->fingerprints.items, a->fingerprints.n, sizeof(char *), cmp_str);
+}
+
 /* ---- default skips ---- */
 
 const char *const ls_allow_default_skip_names[] = {

@@ -80,6 +80,8 @@ void ls_allow_add_fingerprint(ls_allow *a, const char *fingerprint);
  * are skipped. Returns 0, LS_ENOTFOUND (no message) if the file does not exist, or LS_EIO.
  */
 int ls_allow_load_ignore_file(ls_allow *a, const char *path);
+/** Reads the lines of a .leakscanignore held in memory (`len` bytes), as the file above. */
+void ls_allow_load_ignore_buffer(ls_allow *a, const char *text, size_t len);
 
 /** Uses `b` (borrowed; must outlive `a`) to drop findings already in the baseline. */
 void ls_allow_set_baseline(ls_allow *a, const ls_baseline *b);

@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -9,12 +11,16 @@
 #include <yaml.h>
 
 #include "common.h"
+#include "confine.h"
 #include "yamlnode.h"
 
 typedef struct {
 	const char *file;
 	yaml_document_t *doc;
 } cctx;
+
+/* " 'KEY'" for a key shown in messages (ls_yaml_shown_key), nothing for any other */
+#define SHOWN(key) ls_yaml_shown_key(key) ? " '" : "", ls_yaml_shown_key(key) ? (key) : "", ls_yaml_shown_key(key) ? "'" : ""
 
 static int line_of(const yaml_node_t *n) { return (int)n->start_mark.line + 1; }
 
@@ -131,7 +137,7 @@ static int parse_allow(cctx *c, yaml_node_t *n, ls_config_allow *a)
 		if (!key || !v)
 			return fail(c, k ? k : n, "keys must be strings");
 		if (duplicate_key(c, n, p, key))
-			return fail(c, k, "duplicate key '%s'", key);
+			return ls_yaml_shown_key(key) ? fail(c, k, "duplicate key '%s'", key) : fail(c, k, "duplicate key");
 		int kind = -1;
 		for (int i = 0; i < 7; i++)
 			if (!strcmp(key, kinds[i]))
@@ -154,7 +160,8 @@ static int parse_allow(cctx *c, yaml_node_t *n, ls_config_allow *a)
 			if (!ls_yaml_scalar(v))
 				err = fail(c, v, "'description' must be a string");
 		} else {
-			err = fail(c, k, "unknown key '%s' in an 'allow' entry (expected paths, secrets, matches, lines, stopwords, commits, aws_accounts, rules, condition, description)", key);
+			err = fail(c, k, "unknown key%s%s%s in an 'allow' entry (expected paths, secrets, matches, lines, stopwords, commits, aws_accounts, rules, condition, description)",
+			           SHOWN(key));
 		}
 		if (err < 0)
 			return err;
@@ -205,7 +212,8 @@ static int parse_overrides(cctx *c, yaml_node_t *n, ls_config *cfg)
 				o.min_entropy = d;
 				o.has_min_entropy = 1;
 			} else {
-				return fail(c, kk, "unknown key '%s' in the override of rule '%s' (expected severity, min_entropy)", key, id);
+				return fail(c, kk, "unknown key%s%s%s in the override of rule%s%s%s (expected severity, min_entropy)",
+				            SHOWN(key), SHOWN(id));
 			}
 		}
 		o.id = ls_xstrdup(id);
@@ -237,7 +245,7 @@ static int parse_root(cctx *c, yaml_node_t *root, ls_config *cfg)
 		if (!key || !v)
 			return fail(c, k ? k : root, "keys must be strings");
 		if (duplicate_key(c, root, p, key))
-			return fail(c, k, "duplicate key '%s'", key);
+			return ls_yaml_shown_key(key) ? fail(c, k, "duplicate key '%s'", key) : fail(c, k, "duplicate key");
 		if (!strcmp(key, "version")) {
 			const char *s = ls_yaml_scalar(v);
 			if (!s || strcmp(s, "1"))
@@ -259,6 +267,7 @@ static int parse_root(cctx *c, yaml_node_t *root, ls_config *cfg)
 				cfg->rule_file_lines[cfg->rule_files.n] = line_of(item);
 				cfg->rule_files.items = ls_xrealloc(cfg->rule_files.items, (cfg->rule_files.n + 1) * sizeof(char *));
 				cfg->rule_files.items[cfg->rule_files.n++] = full;
+				ls_strlist_push(&cfg->rule_file_names, f);
 			}
 			ls_strlist_dispose(&tmp);
 		} else if (!strcmp(key, "disable")) {
@@ -289,7 +298,7 @@ static int parse_root(cctx *c, yaml_node_t *root, ls_config *cfg)
 				}
 			}
 		} else {
-			err = fail(c, k, "unknown key '%s' (expected version, rule_files, disable, enable, overrides, fail_on, default_skips, allow)", key);
+			err = fail(c, k, "unknown key%s%s%s (expected version, rule_files, disable, enable, overrides, fail_on, default_skips, allow)", SHOWN(key));
 		}
 		if (err < 0)
 			return err;
@@ -297,7 +306,7 @@ static int parse_root(cctx *c, yaml_node_t *root, ls_config *cfg)
 	return 0;
 }
 
-int ls_config_load_string(ls_config **out, const char *path, const char *text, size_t len)
+static int load_text(ls_config **out, const char *path, const char *dir, const char *text, size_t len)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
@@ -315,7 +324,7 @@ int ls_config_load_string(ls_config **out, const char *path, const char *text, s
 	}
 	ls_config *cfg = ls_xcalloc(1, sizeof(*cfg));
 	cfg->path = ls_xstrdup(path);
-	cfg->dir = dir_of(path);
+	cfg->dir = dir ? ls_xstrdup(dir) : dir_of(path);
 	cfg->default_skips = -1;
 	int err = 0;
 	yaml_node_t *root = yaml_document_get_root_node(&doc);
@@ -329,6 +338,16 @@ int ls_config_load_string(ls_config **out, const char *path, const char *text, s
 	}
 	*out = cfg;
 	return 0;
+}
+
+int ls_config_load_string(ls_config **out, const char *path, const char *text, size_t len)
+{
+	return load_text(out, path, NULL, text, len);
+}
+
+int ls_config_load_buffer(ls_config **out, const char *name, const char *dir, const char *text, size_t len)
+{
+	return load_text(out, name, dir, text, len);
 }
 
 int ls_config_load(ls_config **out, const char *path)
@@ -351,6 +370,7 @@ void ls_config_free(ls_config *c)
 	free(c->path);
 	free(c->dir);
 	ls_strlist_dispose(&c->rule_files);
+	ls_strlist_dispose(&c->rule_file_names);
 	free(c->rule_file_lines);
 	for (size_t i = 0; i < c->ndisable; i++)
 		free(c->disable[i].id);
@@ -390,7 +410,7 @@ static char *config_path(const char *dir, const char *name)
 	return ls_xasprintf("%s%s%s", dir, strcmp(dir, "/") ? "/" : "", name);
 }
 
-void ls_config_find(char **root_out, char **config_out, const char *start)
+void ls_config_find(char **root_out, char **config_out, const char *start, ls_config_trust_fn trust, void *payload)
 {
 	char abs[PATH_MAX];
 	*config_out = NULL;
@@ -413,7 +433,9 @@ void ls_config_find(char **root_out, char **config_out, const char *start)
 	snprintf(cur, sizeof(cur), "%s", abs);
 	for (;;) {
 		if (exists(cur, ".git", 0)) {
-			snprintf(top, sizeof(top), "%s", cur);
+			/* a work tree that is not the user's own is no project root: only `start` is */
+			if (!trust || trust(cur, payload))
+				snprintf(top, sizeof(top), "%s", cur);
 			break;
 		}
 		char *slash = strrchr(cur, '/');
@@ -458,6 +480,146 @@ int ls_config_load_rules(const ls_config *c, ls_ruleset *rs)
 			return err;
 	}
 	return 0;
+}
+
+/* `f` as a path below the configuration's directory: no leading "./", no empty or "."
+ * components; NULL when it is absolute or has a ".." component. */
+static char *inside_path(const char *f)
+{
+	if (f[0] == '/')
+		return NULL;
+	ls_buf b = LS_BUF_INIT;
+	const char *p = f;
+	while (*p) {
+		const char *e = strchrnul(p, '/');
+		size_t n = (size_t)(e - p);
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			ls_buf_dispose(&b);
+			return NULL;
+		}
+		if (n && !(n == 1 && p[0] == '.')) {
+			if (b.len)
+				ls_buf_putc(&b, '/');
+			ls_buf_put(&b, p, n);
+		}
+		p = *e ? e + 1 : e;
+	}
+	if (!b.len)
+		ls_buf_puts(&b, ".");
+	return ls_buf_detach(&b);
+}
+
+static int yaml_name(const char *n)
+{
+	size_t l = strlen(n);
+	return n[0] != '.' && ((l > 5 && !strcmp(n + l - 5, ".yaml")) || (l > 4 && !strcmp(n + l - 4, ".yml")));
+}
+
+static int cmp_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* One rule file (or directory of them) named at `line`: checked, read through `rd`, loaded. */
+static int load_one(const ls_config *c, ls_ruleset *rs, const ls_config_reader *rd, const char *f, int line)
+{
+	char *rel = inside_path(f);
+	if (!rel) {
+		ls_error_set("%s:%d: rule file '%s': %s is not allowed here: rule files must be inside the repository "
+		             "(name them in a configuration given with --config)", c->path, line, f,
+		             f[0] == '/' ? "an absolute path" : "'..'");
+		return LS_EINVAL;
+	}
+	ls_buf b = LS_BUF_INIT;
+	ls_strlist names = {0};
+	int err = rd->read(rd->payload, rel, &b, &names);
+	if (err == 1) { /* a directory: its *.yaml and *.yml files in name order */
+		ls_strlist keep = {0};
+		for (size_t i = 0; i < names.n; i++)
+			if (yaml_name(names.items[i]))
+				ls_strlist_push(&keep, names.items[i]);
+		if (keep.n)
+			qsort(keep.items, keep.n, sizeof(char *), cmp_name);
+		err = 0;
+		for (size_t i = 0; i < keep.n && !err; i++) {
+			char *sub = ls_xasprintf("%s/%s", rel, keep.items[i]);
+			ls_strlist none = {0};
+			err = rd->read(rd->payload, sub, &b, &none);
+			if (err == 1) {
+				ls_strlist_dispose(&none);
+				err = (ls_error_set("not a regular file"), LS_EIO);
+			}
+			if (err < 0) {
+				ls_error_wrap("%s:%d: rule file '%s%s'", c->path, line, rd->prefix, sub);
+			} else {
+				char *shown = ls_xasprintf("%s%s", rd->prefix, sub);
+				err = ls_ruleset_load_string(rs, shown, b.ptr ? b.ptr : "", b.len);
+				free(shown);
+			}
+			free(sub);
+		}
+		ls_strlist_dispose(&keep);
+	} else if (err < 0) {
+		ls_error_wrap("%s:%d: rule file '%s'", c->path, line, f);
+	} else {
+		char *shown = ls_xasprintf("%s%s", rd->prefix, rel);
+		err = ls_ruleset_load_string(rs, shown, b.ptr ? b.ptr : "", b.len);
+		free(shown);
+	}
+	ls_strlist_dispose(&names);
+	ls_buf_dispose(&b);
+	free(rel);
+	return err;
+}
+
+int ls_config_load_rules_from(const ls_config *c, ls_ruleset *rs, const ls_config_reader *rd)
+{
+	for (size_t i = 0; i < c->rule_file_names.n; i++) {
+		int err = load_one(c, rs, rd, c->rule_file_names.items[i], c->rule_file_lines[i]);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+typedef struct {
+	const ls_config *c;
+	char root[PATH_MAX];
+} fs_reader;
+
+/* Reads `rel` below the configuration's directory, never outside the root. */
+static int fs_read(void *payload, const char *rel, ls_buf *out, ls_strlist *names)
+{
+	fs_reader *r = payload;
+	char *full = strcmp(r->c->dir, ".") ? ls_xasprintf("%s/%s", r->c->dir, rel) : ls_xstrdup(rel);
+	char real[PATH_MAX];
+	struct stat st;
+	int err;
+	if (realpath(full, real) && ls_path_is_below(real, r->root) && lstat(real, &st) == 0 && S_ISDIR(st.st_mode)) {
+		DIR *d = opendir(real);
+		struct dirent *e;
+		err = d ? 1 : (ls_error_set("%s", strerror(errno)), LS_EIO);
+		while (d && (e = readdir(d)))
+			ls_strlist_push(names, e->d_name);
+		if (d)
+			closedir(d);
+	} else {
+		err = ls_read_confined(out, full, r->root, LS_POLICY_MAX_FILE);
+	}
+	free(full);
+	return err;
+}
+
+int ls_config_load_rules_confined(const ls_config *c, ls_ruleset *rs, const char *root)
+{
+	fs_reader r;
+	r.c = c;
+	if (!realpath(root, r.root)) {
+		ls_error_set("'%s': %s", root, strerror(errno));
+		return LS_EIO;
+	}
+	char *prefix = strcmp(c->dir, ".") ? ls_xasprintf("%s/", c->dir) : ls_xstrdup("");
+	ls_config_reader rd = {fs_read, prefix, &r};
+	int err = ls_config_load_rules_from(c, rs, &rd);
+	free(prefix);
+	return err;
 }
 
 static int find_rule(const ls_config *c, ls_ruleset *rs, const ls_config_ref *ref, size_t *idx)

@@ -38,6 +38,7 @@ typedef struct {
 	char *path;               /**< the file, as given */
 	char *dir;                /**< its directory: where relative paths start */
 	ls_strlist rule_files;    /**< `rule_files`, resolved against `dir` */
+	ls_strlist rule_file_names; /**< `rule_files` as written */
 	int *rule_file_lines;     /**< the line naming each rule file */
 	ls_config_ref *disable, *enable;
 	size_t ndisable, nenable;
@@ -57,6 +58,9 @@ typedef struct {
 int ls_config_load(ls_config **out, const char *path);
 /** Loads a configuration from text; `path` names it in messages and sets the base directory. */
 int ls_config_load_string(ls_config **out, const char *path, const char *text, size_t len);
+/** Loads a configuration read from elsewhere (`git --config-from`): `name` names it in
+ * messages, `dir` is its directory (where relative paths start). */
+int ls_config_load_buffer(ls_config **out, const char *name, const char *dir, const char *text, size_t len);
 void ls_config_free(ls_config *c);
 
 /**
@@ -64,15 +68,47 @@ void ls_config_free(ls_config *c);
  * directory). The root is the top of the git work tree holding `start`, or `start` (its
  * directory, for a file) outside one. The configuration is the nearest `.leakscan.yaml`
  * from `start` up to the root. Sets *root_out (always) and *config_out (NULL if none);
- * the caller frees both.
+ * the caller frees both. With `trust`, the work tree whose top holds the nearest `.git` is
+ * used only when trust(top, payload) returns non-zero; otherwise (a repository of another
+ * user) `start` is treated as if outside any work tree.
  */
-void ls_config_find(char **root_out, char **config_out, const char *start);
+typedef int (*ls_config_trust_fn)(const char *top, void *payload);
+void ls_config_find(char **root_out, char **config_out, const char *start, ls_config_trust_fn trust, void *payload);
 
 /**
  * Loads the `rule_files` into `rs`, in order. A missing file is LS_ENOTFOUND with
  * `FILE:LINE: rule file 'x': no such file or directory`; errors inside a rule file name it.
  */
 int ls_config_load_rules(const ls_config *c, ls_ruleset *rs);
+
+/** How ls_config_load_rules_from reaches the rule files of a configuration it must not trust. */
+typedef struct {
+	/**
+	 * Reads the rule file `path` (relative to the configuration's directory, normalised: no
+	 * leading `/`, no `.`, `..` or empty components) into `out` and returns 0; or, when it is
+	 * a directory, appends the names of its entries to `names` and returns 1; or returns a
+	 * negative code with a message that states the problem only (no path, no content).
+	 */
+	int (*read)(void *payload, const char *path, ls_buf *out, ls_strlist *names);
+	const char *prefix; /**< put before `path` in the rule file names shown in messages */
+	void *payload;
+} ls_config_reader;
+
+/**
+ * Loads the `rule_files` of a configuration found inside the scanned repository (or read from
+ * one of its commits) through `rd`: an absolute path or one with a `..` component is LS_EINVAL
+ * `FILE:LINE: rule file 'x': ... is not allowed here ...`, and is never read; a directory
+ * gives its `*.yaml` and `*.yml` files in name order; a problem of the reader is
+ * `FILE:LINE: rule file 'x': PROBLEM`.
+ */
+int ls_config_load_rules_from(const ls_config *c, ls_ruleset *rs, const ls_config_reader *rd);
+
+/**
+ * ls_config_load_rules_from on the file system, confined to `root` (the top of the scanned
+ * work tree): a rule file must resolve (symbolic links followed) below root's real path and be
+ * a regular file of at most LS_POLICY_MAX_FILE bytes, checked before it is read.
+ */
+int ls_config_load_rules_confined(const ls_config *c, ls_ruleset *rs, const char *root);
 
 /**
  * Applies `disable`, `enable` and `overrides` to a rule set whose matcher is not built yet.

@@ -245,7 +245,9 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 			if ((err = get_string(c, v, "id", &r->id)) < 0)
 				goto done;
 			if (!valid_id(r->id)) {
-				err = fail(c, v, "invalid id '%s': use lowercase letters, digits and single dashes", r->id);
+				err = ls_yaml_shown_key(r->id)
+				          ? fail(c, v, "invalid id '%s': use lowercase letters, digits and single dashes", r->id)
+				          : fail(c, v, "invalid id: use lowercase letters, digits and single dashes");
 				goto done;
 			}
 			c->rule_id = r->id;
@@ -333,7 +335,7 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 		} else if (!strcmp(key, "split_alternatives")) {
 			err = get_int(c, v, key, 1, 64, &r->split_alternatives);
 		} else {
-			err = fail(c, k, "unknown field '%s'", key);
+			err = ls_yaml_shown_key(key) ? fail(c, k, "unknown field '%s'", key) : fail(c, k, "unknown field");
 		}
 		if (err < 0)
 			goto done;
@@ -436,7 +438,9 @@ int ls_ruleset_load_string(ls_ruleset *rs, const char *name, const char *text, s
 			if (key && !strcmp(key, "rules")) {
 				seq = yaml_document_get_node(&doc, p->value);
 			} else {
-				err = fail(&c, k ? k : root, "unknown top-level field '%s' (expected 'rules')", key ? key : "?");
+				const char *shown = ls_yaml_shown_key(key);
+				err = shown ? fail(&c, k ? k : root, "unknown top-level field '%s' (expected 'rules')", shown)
+				            : fail(&c, k ? k : root, "unknown top-level field (expected 'rules')");
 				goto done;
 			}
 		}

@@ -1,5 +1,8 @@
 #include "yamlnode.h"
 
+#include <ctype.h>
+#include <string.h>
+
 const char *ls_yaml_scalar(const yaml_node_t *n)
 {
 	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
@@ -21,4 +24,15 @@ yaml_node_t *ls_yaml_strings(yaml_document_t *doc, yaml_node_t *n, ls_strlist *o
 		ls_strlist_push(out, s);
 	}
 	return NULL;
+}
+
+const char *ls_yaml_shown_key(const char *key)
+{
+	if (!key || !(isalpha((unsigned char)key[0]) || key[0] == '_'))
+		return NULL;
+	size_t n = 1;
+	for (; key[n]; n++)
+		if (n >= 64 || !(isalnum((unsigned char)key[n]) || strchr("_-.", key[n])))
+			return NULL;
+	return key;
 }

@@ -17,4 +17,11 @@ const char *ls_yaml_scalar(const yaml_node_t *n);
  */
 yaml_node_t *ls_yaml_strings(yaml_document_t *doc, yaml_node_t *n, ls_strlist *out);
 
+/**
+ * `key` when it is a short plain identifier (a letter or `_`, then at most 63 letters, digits,
+ * `_`, `-` or `.`), else NULL. Messages name a key only then: a file that is not YAML at all
+ * (a host file named by mistake or by a hostile configuration) must never be echoed.
+ */
+const char *ls_yaml_shown_key(const char *key);
+
 #endif

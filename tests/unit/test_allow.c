@@ -348,6 +348,63 @@ static void test_config_loads_and_applies(void **state)
 	ls_ruleset_free(rs);
 }
 
+/* A reader serving "r.yaml" (a rule file) and "d" (a directory), recording what it is asked. */
+static int fake_read(void *payload, const char *path, ls_buf *out, ls_strlist *names)
+{
+	ls_buf *asked = payload;
+	ls_buf_printf(asked, "%s;", path);
+	if (!strcmp(path, "d")) {
+		const char *n[] = {"x.yaml", "notes.txt", ".hidden.yaml"};
+		for (int i = 0; i < 3; i++)
+			ls_strlist_push(names, n[i]);
+		return 1;
+	}
+	if (!strcmp(path, "r.yaml") || !strcmp(path, "d/x.yaml")) {
+		ls_buf_clear(out);
+		ls_buf_printf(out, "rules:\n  - id: r-%c\n    name: R\n    pattern: 'abc%c'\n    severity: low\n"
+		                   "    description: d\n    examples: [abc%c]\n", path[0], path[0], path[0]);
+		return 0;
+	}
+	ls_error_set("no such file or directory");
+	return LS_ENOTFOUND;
+}
+
+/* issue 18, item 17: rule files of an untrusted configuration never leave it */
+static void test_config_rule_files_through_a_reader(void **state)
+{
+	ls_buf asked = LS_BUF_INIT;
+	ls_config_reader rd = {fake_read, "REV:", &asked};
+	ls_config *c = NULL;
+	ls_ruleset *rs = NULL;
+	ls_ruleset_new(&rs);
+	const char *ok = "rule_files: [./r.yaml, d/, 'd//.']\n";
+	assert_int_equal(ls_config_load_buffer(&c, "REV:.leakscan.yaml", "/top", ok, strlen(ok)), 0);
+	assert_string_equal(c->dir, "/top");
+	assert_int_equal(ls_config_load_rules_from(c, rs, &rd), LS_EINVAL); /* d twice: duplicate ids */
+	assert_string_equal(ls_error_last(), "REV:d/x.yaml:2: rule 'r-d': duplicate id (first defined at REV:d/x.yaml:2)");
+	assert_string_equal(asked.ptr, "r.yaml;d;d/x.yaml;d;d/x.yaml;");
+	ls_config_free(c);
+	ls_ruleset_free(rs);
+	const char *bad[][2] = {
+	    {"rule_files: [/etc/shadow]\n", "REV:.leakscan.yaml:1: rule file '/etc/shadow': an absolute path is not allowed here"},
+	    {"rule_files:\n  - a/../../b\n", "REV:.leakscan.yaml:2: rule file 'a/../../b': '..' is not allowed here"},
+	    {"rule_files: [none.yaml]\n", "REV:.leakscan.yaml:1: rule file 'none.yaml': no such file or directory"},
+	};
+	for (size_t i = 0; i < 3; i++) {
+		ls_buf_clear(&asked);
+		ls_ruleset_new(&rs);
+		assert_int_equal(ls_config_load_buffer(&c, "REV:.leakscan.yaml", "/top", bad[i][0], strlen(bad[i][0])), 0);
+		assert_true(ls_config_load_rules_from(c, rs, &rd) < 0);
+		if (strncmp(ls_error_last(), bad[i][1], strlen(bad[i][1])))
+			fail_msg("case %zu: got '%s'", i, ls_error_last());
+		/* refused paths are never asked for */
+		assert_string_equal(asked.ptr ? asked.ptr : "", i < 2 ? "" : "none.yaml;");
+		ls_config_free(c);
+		ls_ruleset_free(rs);
+	}
+	ls_buf_dispose(&asked);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +418,7 @@ int main(void)
 	    cmocka_unit_test(test_baseline_malformed),
 	    cmocka_unit_test(test_config_errors),
 	    cmocka_unit_test(test_config_loads_and_applies),
+	    cmocka_unit_test(test_config_rule_files_through_a_reader),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

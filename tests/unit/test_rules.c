@@ -82,6 +82,10 @@ static const bad_case BAD[] = {
     {"rules:\n  - id: a\n    name: A\n    pattern: '(?:a|b)+c'\n    severity: low\n    description: d\n    examples: [x]\n    split_alternatives: 1\n", "t.yaml:4: rule 'a': split_alternatives needs a pattern that begins with a group (?:A|B|...), after an optional (?i) and \\b"},
     {"rules: 5\n", "t.yaml:1: a rule file must hold a list of rules"},
     {"ruls: []\n", "t.yaml:1: unknown top-level field 'ruls' (expected 'rules')"},
+    /* issue 18, item 17: a file that is not YAML (a shadow line) is never echoed */
+    {"root:$y$j9T$FAKEHASHxyz:19000:0:99999:7:::\n", "t.yaml:1: unknown top-level field (expected 'rules')"},
+    {"rules:\n  - id: a\n    name: A\n    pattern: 'abc'\n    severity: low\n    description: d\n    examples: [x]\n    pass word: hunter2\n", "t.yaml:8: rule 'a': unknown field"},
+    {"rules:\n  - id: 'root:$y$j9T$FAKEHASH'\n", "t.yaml:2: invalid id: use lowercase letters, digits and single dashes"},
 };
 
 static void test_rules_bad_files_exact_errors(void **state)

@@ -71,6 +71,11 @@ int ls_git_ignore_open(ls_git_ignore **out, const char *root)
 		git_repository_free(repo);
 		return LS_ENOTFOUND;
 	}
+	/* an enclosing repository of another user (anyone's /tmp/.git) must not hide files */
+	if (ls_git_top_check(wdabs) < 0) {
+		git_repository_free(repo);
+		return LS_ERR;
+	}
 	ls_git_ignore *ig = ls_xcalloc(1, sizeof(*ig));
 	ig->repo = repo;
 	if (git_repository_index(&ig->index, repo) < 0)

@@ -4,8 +4,10 @@
 
 #include <stddef.h>
 
-/** Initialises libgit2 once per process (thread-safe, idempotent) and disables owner checks:
- * leakscan only reads repositories and never runs anything from their configuration. */
+/** Initialises libgit2 once per process (thread-safe, idempotent) and disables libgit2's owner
+ * checks: leakscan only reads repositories and never runs anything from their configuration.
+ * What a scan takes from a repository it did not name (an enclosing work tree's ignore rules,
+ * index and .leakscan.yaml) is checked with ls_git_top_check instead. */
 void ls_git_init(void);
 /**
  * Re-hashes every object read and refuses one whose content does not match its id (off by
@@ -30,9 +32,23 @@ void ls_git_shutdown(void);
 typedef struct ls_git_ignore ls_git_ignore;
 
 /**
+ * Whether the repository whose work tree top is `top` (it holds `.git`, a directory or a
+ * file) is the user's own, as git decides before it trusts one (ensure_valid_ownership): the
+ * top, the `.git` file if any and the git directory are owned by the effective uid (root
+ * also accepts $SUDO_UID's), or safe.directory in the user's or system's git configuration
+ * names it (or is `*`). Returns 0, or LS_ERR with a one-line message naming the repository
+ * and its owner.
+ */
+int ls_git_top_check(const char *top);
+/** ls_git_top_check for an opened repository's work tree (NULL when bare) and git directory. */
+int ls_git_owner_check(const char *workdir, const char *gitdir);
+
+/**
  * Prepares ignore checks for a walk rooted at `root` (a file or directory). Returns
  * LS_ENOTFOUND (no message) when `root` is not inside a git work tree, LS_EINVAL with a
- * message when the repository holds a file libgit2 would block on (ls_git_check_files).
+ * message when the repository holds a file libgit2 would block on (ls_git_check_files),
+ * LS_ERR with the message of ls_git_owner_check when that work tree is not the user's own
+ * (its ignore rules and index are then not used: the caller walks a plain directory).
  */
 int ls_git_ignore_open(ls_git_ignore **out, const char *root);
 /**
@@ -175,6 +191,21 @@ typedef struct {
  */
 int ls_git_history_all_paths(ls_git_history *h, const size_t *items, size_t n, ls_git_paths *out);
 void ls_git_paths_dispose(ls_git_paths *p);
+
+/* ---- policy files at a revision (source_git_policy.c) ---- */
+
+/** 0 if `rev` names a commit (or tree) of `r`, else LS_EINVAL `'REV': not a revision of GITDIR`. */
+int ls_git_rev_check(ls_git_repo *r, const char *rev);
+/**
+ * Reads the file `path` (relative to the top of the tree, normalised: no leading `/`, no `.`,
+ * `..` or empty components; "." is the top) of revision `rev` from the object database, never
+ * the work tree: a regular blob of at most `max` bytes into `out` (returns 0), or the names of
+ * a directory's entries appended to `names` (returns 1). LS_EINVAL for a bad revision,
+ * LS_ENOTFOUND for a missing path, LS_EIO for a symbolic link, a submodule, a larger blob
+ * (its size is read from the header: it is never inflated) or an unreadable object. The
+ * message states the problem only (except a bad revision's, which names it).
+ */
+int ls_git_rev_read(ls_git_repo *r, const char *rev, const char *path, size_t max, ls_buf *out, ls_strlist *names);
 
 /* ---- bulk scans: mirrors of clone URLs and the object walk (source_git_remote.c) ---- */
 
