@@ -344,47 +344,6 @@ void ls_allow_add_fingerprint(ls_allow *a, const char *fp)
 	qsort(a->fingerprints.items, a->fingerprints.n, sizeof(char *), cmp_str);
 }
 
-int ls_allow_load_ignore_file(ls_allow *a, const char *path)
-{
-	/* the ignore file comes with the scanned tree: a FIFO or a device there must not block */
-	int fd = ls_open_regular(path);
-	FILE *fp = fd < 0 ? NULL : fdopen(fd, "r");
-	if (!fp) {
-		if (errno == ENOENT)
-			return LS_ENOTFOUND;
-		ls_error_set("cannot read '%s': %s", path, errno == EINVAL ? "not a regular file" : strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return LS_EIO;
-	}
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	while ((len = getline(&line, &cap, fp)) >= 0) {
-		char *hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
-		char *s = line, *e = line + strlen(line);
-		while (*s && isspace((unsigned char)*s))
-			s++;
-		while (e > s && isspace((unsigned char)e[-1]))
-			e--;
-		*e = '\0';
-		if (*s)
-			ls_strlist_push(&a->fingerprints, s);
-	}
-	free(line);
-	int bad = ferror(fp);
-	fclose(fp);
-	if (bad) {
-		ls_error_set("cannot read '%s'", path);
-		return LS_EIO;
-	}
-	if (a->fingerprints.n)
-		qsort(a->fingerprints.items, a->fingerprints.n, sizeof(char *), cmp_str);
-	return 0;
-}
-
 void ls_allow_load_ignore_buffer(ls_allow *a, const char *text, size_t len)
 {
 	const char *p = text, *end = text + len;

@@ -75,11 +75,6 @@ int ls_allow_add(ls_allow *a, const ls_allow_entry *e);
 /** Ignores one fingerprint (`path:rule-id:hash16`, as printed with every finding). */
 void ls_allow_add_fingerprint(ls_allow *a, const char *fingerprint);
 
-/**
- * Reads a .leakscanignore file: one fingerprint per line, `#` starts a comment, blank lines
- * are skipped. Returns 0, LS_ENOTFOUND (no message) if the file does not exist, or LS_EIO.
- */
-int ls_allow_load_ignore_file(ls_allow *a, const char *path);
 /** Reads the lines of a .leakscanignore held in memory (`len` bytes), as the file above. */
 void ls_allow_load_ignore_buffer(ls_allow *a, const char *text, size_t len);
 
