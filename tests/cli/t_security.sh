@@ -19,7 +19,7 @@ ls_timed() {
 test_item19_fifo_leakscanignore_scan_git_staged() {
 	mk_repo && cd r && mkfifo .leakscanignore
 	ls_timed scan -q . && :
-	expect_rc 2; expect_err_has ".leakscanignore': not a regular file"
+	expect_rc 2; expect_err_has ".leakscanignore: not a regular file"
 	ls_timed git -q . && :
 	expect_rc 2
 	ls_timed git --staged -q && :
