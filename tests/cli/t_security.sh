@@ -144,4 +144,28 @@ test_item18_nul_byte_hides_nothing() {
 	expect_err_has "k: skipped, larger than --max-file-size"
 }
 
+# item 11: repos on a shallow clone and on an unreadable tip: named on stderr, exit 2, and
+# recorded incomplete, so that the next run (after `fetch --unshallow`, after a repair) scans
+# it again instead of calling it unchanged
+test_item11_repos_shallow_and_unreadable_tip_rescanned() {
+	git init -q src && (cd src && printf 'aws_access_key_id = %s\n' "$AWS_KEY" > k.txt && git add . &&
+		git commit -qm key && git rm -q k.txt && echo hi > b && git add b && git commit -qm rm)
+	git clone -q --depth 1 "file://$PWD/src" sh
+	lst repos --datastore ds sh
+	expect_rc 2; expect_err_has "shallow"
+	git -C sh fetch -q --unshallow
+	lst repos --datastore ds sh
+	expect_rc 1; expect_err_has "1 scanned, 0 unchanged"
+	git init -q ct && (cd ct && printf 'aws_access_key_id = %s\n' "$AWS_KEY" > k.env && git add . &&
+		git commit -qm key && echo hi > b && git add b && git commit -qm tip)
+	local t f
+	t=$(git -C ct rev-parse HEAD); f=ct/.git/objects/${t:0:2}/${t:2}
+	cp "$f" tip.bak && chmod u+w "$f" && printf 'x' | dd of="$f" bs=1 seek=10 conv=notrunc 2>/dev/null
+	lst repos --datastore ds2 ct
+	expect_rc 2; expect_err_has "cannot read"
+	cp tip.bak "$f"
+	lst repos --datastore ds2 ct
+	expect_rc 1; expect_err_has "1 scanned, 0 unchanged"
+}
+
 run_tests
