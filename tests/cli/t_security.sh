@@ -168,4 +168,26 @@ test_item11_repos_shallow_and_unreadable_tip_rescanned() {
 	expect_rc 1; expect_err_has "1 scanned, 0 unchanged"
 }
 
+# review of the one engine: a forged tree that lists a tree with a file's mode must not hide
+# that tree's content when a later commit holds it as a directory (git, repos)
+test_engine_tree_listed_as_a_blob_is_still_walked() {
+	git init -q r && cd r
+	mkdir dir && printf 'aws_access_key_id = %s\n' "$AWS_KEY" > dir/k.env && git add dir
+	local sub blobtree top c1 c2
+	sub=$(git write-tree --prefix=dir/)
+	git rm -q --cached -r dir
+	# commit 1: "x" with mode 100644 pointing at the tree (only hash-object --literally makes it)
+	rawtree() { python3 -c 'import sys; sys.stdout.buffer.write(sys.argv[1].encode() + b"\0" + bytes.fromhex(sys.argv[2]))' "$@"; }
+	blobtree=$(rawtree "100644 x" "$sub" | git hash-object -t tree --literally -w --stdin)
+	c1=$(git commit-tree -m one "$blobtree")
+	top=$(rawtree "40000 dir" "$sub" | git hash-object -t tree -w --stdin)
+	c2=$(git commit-tree -p "$c1" -m two "$top")
+	git update-ref refs/heads/main "$c2"
+	cd ..
+	lst git r
+	expect_rc 1; expect_out_has "dir/k.env:1:21: test-aws-key"
+	lst repos --datastore ds r
+	expect_rc 1
+}
+
 run_tests

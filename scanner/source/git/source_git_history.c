@@ -302,7 +302,9 @@ static void walk_tree(ls_git_history *h, const git_oid *tree_id, uint32_t commit
 	uint32_t dir;
 	const char *p = path->ptr ? path->ptr : "";
 	omap_ent *e = ls_git_omap_get(&h->seen, tree_id, &isnew);
-	if (isnew) {
+	if (isnew || e->kind == K_BLOB) {
+		/* (K_BLOB: a forged tree listed this tree with a file's mode; it was read as a blob
+		 * there, and is still walked as the tree it is, or what it holds would be hidden) */
 		e->kind = K_TREE;
 		e->val = dir = ls_git_strtab_intern(&h->paths, p, path->len);
 	} else {
