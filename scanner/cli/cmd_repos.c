@@ -211,6 +211,8 @@ static int scan_item(repos_job *j, const repo_ent *r, ls_git_reader *rd, ls_scra
 	if (c.too_large) {
 		if (!j->o->quiet)
 			job_error(j, "%s: %s: skipped, larger than --max-file-size (%lld bytes)", r->name, c.path, c.size);
+		free(m);
+		return B_LARGE;
 	} else {
 		const ls_git_place *gp;
 		size_t np = ls_git_reader_places(rd, i, &gp);
@@ -287,7 +289,7 @@ static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
 	ls_git_repo *repo = NULL;
 	ls_git_history *h = NULL;
 	ls_git_reader *rd = NULL;
-	uint8_t *state = NULL, *mine = NULL, *need_any = NULL;
+	uint8_t *state = NULL, *mine = NULL, *tried = NULL, *need_any = NULL;
 	unsigned char *ids = NULL;
 	size_t *order = NULL, n = 0;
 	if (r->url && ls_git_mirror_update(r->url, r->path, &g_stop) < 0) {
@@ -336,6 +338,7 @@ static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
 	n = ls_git_history_count(h);
 	state = ls_xcalloc(n ? n : 1, 1);
 	mine = ls_xcalloc(n ? n : 1, 1);
+	tried = ls_xcalloc(n ? n : 1, 1);
 	need_any = ls_xcalloc(n ? n : 1, 1);
 	ids = ls_xmalloc((n ? n : 1) * 20);
 	order = ls_xmalloc((n ? n : 1) * sizeof(size_t));
@@ -353,7 +356,8 @@ static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
 		pthread_mutex_lock(&j->blobs.mu);
 		for (size_t i = 0; i < n; i++) {
 			bent *b = repos_blob_get(&j->blobs, ids + 20 * i);
-			if (b->state != B_CLAIMED && b->state != B_FAILED && !repos_blob_done(b->state, need_any[i])) {
+			if (b->state != B_CLAIMED && b->state != B_FAILED && !repos_blob_done(b->state, need_any[i]) &&
+			    !(b->state == B_LARGE && tried[i])) {
 				b->state = B_CLAIMED;
 				mine[i] = 1;
 				claimed++;
@@ -371,6 +375,7 @@ static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
 				char id[41];
 				ls_git_history_item_id(h, i, id);
 				st = scan_item(j, r, rd, scratch, i, id, need_any[i]);
+				tried[i] = 1;
 			}
 			if (st == B_FREE) {
 				/* not scanned (unreadable, or stopping): not recorded, so a later run tries
@@ -393,14 +398,14 @@ static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
 			while ((b = repos_blob_get(&j->blobs, ids + 20 * i))->state == B_CLAIMED && !g_stop)
 				pthread_cond_wait(&j->blobs.cv, &j->blobs.mu);
 			state[i] = b->state;
-			again |= state[i] != B_FAILED && !repos_blob_done(state[i], need_any[i]);
+			again |= state[i] != B_FAILED && !repos_blob_done(state[i], need_any[i]) && !(state[i] == B_LARGE && tried[i]);
 		}
 		pthread_mutex_unlock(&j->blobs.mu);
 		if (!again)
 			break;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (state[i] == B_FAILED || !repos_blob_done(state[i], need_any[i]))
+		if (state[i] == B_FAILED || (!repos_blob_done(state[i], need_any[i]) && !(state[i] == B_LARGE && tried[i])))
 			incomplete = 1;
 	if (g_stop)
 		goto done;
@@ -417,6 +422,7 @@ static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
 done:
 	free(state);
 	free(mine);
+	free(tried);
 	free(need_any);
 	free(ids);
 	free(order);

@@ -42,7 +42,10 @@ size_t repos_shard_of(const char *name, size_t nshards);
  * code (*_CODE, kept under its own digest) is scanned again for a repository that holds it at
  * another kind of path.
  */
-enum { B_FREE = 0, B_CLAIMED, B_CLEAN, B_FOUND, B_FAILED, B_CLEAN_CODE, B_FOUND_CODE };
+/* B_LARGE: over --max-file-size by its header. Never recorded nor shared: a header can lie
+ * (a forged loose object under another repository's blob id), so each repository holding the
+ * id looks at its own object. */
+enum { B_FREE = 0, B_CLAIMED, B_CLEAN, B_FOUND, B_FAILED, B_CLEAN_CODE, B_FOUND_CODE, B_LARGE };
 
 typedef struct {
 	unsigned char id[20];

@@ -190,4 +190,31 @@ test_engine_tree_listed_as_a_blob_is_still_walked() {
 	expect_rc 1
 }
 
+# review of the one engine: a forged loose object whose header claims a huge size under the
+# id of another repository's blob was "too large", recorded as scanned, and hid that blob
+# in the other repository (repos shares what it learned of a blob id between repositories)
+test_engine_repos_forged_size_header_hides_nothing() {
+	git init -q b && (cd b && printf 'aws_access_key_id = %s\n' "$AWS_KEY" > k.env && git add k.env && git commit -qm k)
+	local x
+	x=$(git -C b rev-parse HEAD:k.env)
+	git init -q a
+	python3 - a "$x" <<'PY'
+import os, sys, zlib
+repo, x = sys.argv[1], sys.argv[2]
+d = os.path.join(repo, ".git", "objects", x[:2]); os.makedirs(d, exist_ok=True)
+open(os.path.join(d, x[2:]), "wb").write(zlib.compress(b"blob 999999999\0short"))
+PY
+	(cd a && t=$(printf '100644 blob %s\tk.env\n' "$x" | git mktree --missing) &&
+		git update-ref refs/heads/main "$(git commit-tree -m forged "$t")")
+	lst repos -j1 --datastore ds --max-file-size 1M a b
+	expect_rc 1
+	expect_err_has "k.env: skipped, larger than --max-file-size (999999999 bytes)"
+	lst report --datastore ds
+	expect_out_has "test-aws-key"; expect_out_has "k.env:1:21"
+	# and a later run does not take the forged header's word either
+	lst repos -j1 --datastore ds2 --max-file-size 1M a
+	lst repos -j1 --datastore ds2 --max-file-size 1M b
+	expect_rc 1
+}
+
 run_tests
