@@ -209,7 +209,7 @@ PY
 	lst repos -j1 --datastore ds --max-file-size 1M a b
 	expect_rc 1
 	expect_err_has "k.env: skipped, larger than --max-file-size (999999999 bytes)"
-	lst report --datastore ds
+	ls_run report --datastore ds
 	expect_out_has "test-aws-key"; expect_out_has "k.env:1:21"
 	# and a later run does not take the forged header's word either
 	lst repos -j1 --datastore ds2 --max-file-size 1M a
