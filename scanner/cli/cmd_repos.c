@@ -413,8 +413,9 @@ static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
 	m->is_repo = 1;
 	m->name = ls_xstrdup(r->name);
 	m->url = r->url ? ls_xstrdup(r->name) : NULL; /* the URL without its credentials */
+	/* the tips the walk itself read: refs that moved since the check above are not vouched for */
 	if (!incomplete)
-		memcpy(m->tips, tips, 65);
+		snprintf(m->tips, sizeof(m->tips), "%s", ls_git_history_tips(h));
 	add_locations(m, h, rd, state, n);
 	enqueue(j, m);
 	ATOMIC_ADD(&j->repos_scanned, 1);
