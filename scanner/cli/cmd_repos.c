@@ -44,6 +44,8 @@ typedef struct msg {
 	struct msg *next;
 	int is_repo;
 	int code;               /* blob: scanned at source-code places only */
+	int limited;            /* blob: a rule hit the regex limits: recorded so that a later run
+	                         * searches it again (and says so again) */
 	char id[41];            /* blob */
 	ls_findings findings;   /* blob */
 	char *name, *url;       /* repo */
@@ -140,8 +142,8 @@ static void enqueue(repos_job *j, msg *m)
 static int apply(repos_job *j, msg *m)
 {
 	if (!m->is_repo)
-		return ls_store_put_blob(j->store, m->id, m->code ? j->digest_code : j->digest, j->run, m->findings.items,
-		                         m->findings.n, j->secrets);
+		return ls_store_put_blob(j->store, m->id, m->limited ? "limited" : m->code ? j->digest_code : j->digest, j->run,
+		                         m->findings.items, m->findings.n, j->secrets);
 	return ls_store_put_repo(j->store, m->name, m->url, m->tips, j->digest, j->run, m->locs, m->nlocs);
 }
 
@@ -197,7 +199,7 @@ static const prev_repo *find_prev(const repos_job *j, const char *name)
 /* Scans one claimed item at every place it has here; returns its state, or B_FREE when it
  * could not be read or searched (then nothing is recorded and a later run tries again). */
 static int scan_item(repos_job *j, const repo_ent *r, ls_git_reader *rd, ls_scratch *scratch, size_t i, const char *id,
-                     int need_any)
+                     int need_any, int *incomplete)
 {
 	ls_git_content c;
 	if (ls_git_reader_read(rd, i, j->o->max_file_size, &c) < 0) {
@@ -229,6 +231,9 @@ static int scan_item(repos_job *j, const repo_ent *r, ls_git_reader *rd, ls_scra
 			job_error(j, "%s: %s: rule '%s' hit the regex match limit; some candidates were not checked", r->name,
 			          c.path, sr.limit_rule->id);
 			ATOMIC_ADD(&j->errors, 1);
+			/* its findings are kept, but neither the blob nor the repository counts as done */
+			m->limited = 1;
+			*incomplete = 1;
 		}
 		ATOMIC_ADD(&j->bytes, c.len);
 		m->findings = sr.findings;
@@ -374,7 +379,7 @@ static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
 			if (!g_stop) {
 				char id[41];
 				ls_git_history_item_id(h, i, id);
-				st = scan_item(j, r, rd, scratch, i, id, need_any[i]);
+				st = scan_item(j, r, rd, scratch, i, id, need_any[i], &incomplete);
 				tried[i] = 1;
 			}
 			if (st == B_FREE) {
