@@ -244,4 +244,21 @@ YAML
 	expect_out_has "test-aws-key"
 }
 
+# review of the one engine: the pack-order reader read a whole .idx into memory (up to 4 GiB)
+# before looking at it; a planted sparse index with a consistent header cost gigabytes
+test_engine_planted_sparse_pack_index_costs_no_memory() {
+	mk_repo && printf 'k=%s\n' "$AWS_KEY" > r/k.env && git -C r add k.env && git -C r commit -qm k && git -C r gc -q
+	python3 - r/.git/objects/pack/pack-0000000000000000000000000000000000000000.idx <<'PY'
+import struct, sys
+n = 100_000_000  # 100M objects: 2.8 GB of entries, all holes
+with open(sys.argv[1], "wb") as f:
+    f.write(b"\377tOc" + struct.pack(">I", 2))
+    f.write(b"".join(struct.pack(">I", (i + 1) * n // 256) for i in range(256)))
+    f.truncate(8 + 1024 + n * 28 + 40)
+PY
+	/usr/bin/time -f %M -o rss timeout 60 "$LEAKSCAN" git -q --no-default-rules --rules "$RULES" r >/dev/null 2>err; RC=$?
+	expect_rc 1
+	[ "$(tail -1 rss)" -lt 300000 ] || fail "peak RSS $(tail -1 rss) KB"
+}
+
 run_tests

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,7 +38,11 @@ static uint32_t be32(const unsigned char *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 
-/* Reads a version 2 index (the only one git has written since 2008). Returns 0 or -1. */
+/* Maps a version 2 index (the only one git has written since 2008). Returns 0 or -1. Mapped,
+ * not read: only the pages the lookups touch are ever loaded, so a huge or sparse .idx that a
+ * hostile repository planted costs address space, not memory; its size must match the object
+ * count its header gives before anything else is looked at. (git itself never rewrites an
+ * index in place, so the mapping cannot shrink under us.) */
 static int idx_load(idxfile *f, int dirfd, const char *name)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
@@ -48,34 +53,28 @@ static int idx_load(idxfile *f, int dirfd, const char *name)
 		close(fd);
 		return -1;
 	}
-	ls_buf b = LS_BUF_INIT;
-	ls_buf_grow(&b, (size_t)st.st_size);
-	while (b.len < (size_t)st.st_size) {
-		ssize_t r = read(fd, b.ptr + b.len, (size_t)st.st_size - b.len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		b.len += (size_t)r;
-	}
+	size_t size = (size_t)st.st_size;
+	unsigned char *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
-	const unsigned char *p = (const unsigned char *)b.ptr;
-	if (b.len != (size_t)st.st_size || memcmp(p, "\377tOc", 4) || be32(p + 4) != 2)
+	if (p == MAP_FAILED)
+		return -1;
+	if (memcmp(p, "\377tOc", 4) || be32(p + 4) != 2)
 		goto bad;
 	uint32_t n = be32(p + 8 + 255 * 4);
 	size_t fixed = 8 + 1024 + (size_t)n * 28 + 40;
-	if (fixed > b.len || (b.len - fixed) % 8)
+	/* at most one 8-byte large offset per object */
+	if (fixed > size || (size - fixed) % 8 || (size - fixed) / 8 > n)
 		goto bad;
 	for (int i = 1; i < 256; i++)
 		if (be32(p + 8 + (size_t)i * 4) < be32(p + 8 + (size_t)(i - 1) * 4))
 			goto bad;
 	f->n = n;
-	f->nlarge = (b.len - fixed) / 8;
-	f->size = b.len;
-	f->data = (unsigned char *)ls_buf_detach(&b);
+	f->nlarge = (size - fixed) / 8;
+	f->size = size;
+	f->data = p;
 	return 0;
 bad:
-	ls_buf_dispose(&b);
+	munmap(p, size);
 	return -1;
 }
 
@@ -161,7 +160,7 @@ void ls_git_packidx_free(packidx *p)
 	if (!p)
 		return;
 	for (size_t i = 0; i < p->n; i++)
-		free(p->v[i].data);
+		munmap(p->v[i].data, p->v[i].size);
 	free(p->v);
 	free(p);
 }
