@@ -465,9 +465,17 @@ int ls_search_windows(const ls_matcher *m, ls_scratch *s, const ls_search_option
 	}
 }
 
+/* Does `b`, found at a later place, report what `a` (kept from an earlier place) already
+ * reports? The same span is one secret whatever rule names it (a rule allowlisted at one path
+ * lets another name the span there), and a generic rule yields to a specific one across places
+ * as it does within one (postprocess). */
 static int same_secret(const ls_finding *a, const ls_finding *b)
 {
-	return a->rule == b->rule && a->offset == b->offset && a->secret_len == b->secret_len && a->decoded == b->decoded;
+	if (a->decoded != b->decoded)
+		return 0;
+	if (a->offset == b->offset && a->secret_len == b->secret_len)
+		return 1;
+	return b->rule->generic && !a->rule->generic && spans_overlap(a, b);
 }
 
 static int cmp_found(const void *a, const void *b)

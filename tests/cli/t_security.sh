@@ -261,4 +261,33 @@ PY
 	[ "$(tail -1 rss)" -lt 300000 ] || fail "peak RSS $(tail -1 rss) KB"
 }
 
+# review of the one engine: one span reported twice, under two rules, because a rule was
+# allowlisted at the first path of the blob and the generic rule named the span there
+test_engine_one_span_reported_once_across_places() {
+	cat > two.yaml <<'YAML'
+rules:
+  - id: specific-key
+    name: Specific key
+    pattern: '\b(AKIA[A-Z2-7]{16})\b'
+    severity: high
+    description: a specific rule
+    examples: ['AKIAQYLPMN5HFIQR7BTW']
+  - id: generic-key
+    name: Generic key
+    pattern: 'key=(\S+)'
+    severity: medium
+    generic: true
+    description: a generic rule naming the same span
+    examples: ['key=abc']
+YAML
+	git init -q r && cd r && mkdir a b && printf 'key=%s\n' "$AWS_KEY" > a/x.env && cp a/x.env b/x.env
+	printf 'allow:\n  - rules: [specific-key]\n    paths: ["a/**"]\n' > .leakscan.yaml
+	git add . && git commit -qm c
+	ls_run git --no-default-rules --rules ../two.yaml -j1 .
+	expect_rc 1
+	[ "$(printf '%s\n' "$OUT" | grep -c "$AWS_KEY")" = 1 ] || fail "the span is reported more than once: $OUT"
+	ls_run scan --no-default-rules --rules ../two.yaml -j1 .
+	expect_rc 1
+}
+
 run_tests
