@@ -134,8 +134,12 @@ void ls_git_history_truncate(ls_git_history *h, size_t n)
  * or copied directories). A tree that holds the same subtree under many names would otherwise
  * make the number of paths grow exponentially with its depth. */
 #define LS_GIT_ALIAS_BUDGET ((size_t)50 << 20)
-/* Directories (interned path ids) whose last tree is kept for the next commit's diff. */
+/* Directories (interned path ids) whose last tree is kept for the next commit's diff, and the
+ * memory those trees may take (estimated from their entries: a few huge trees must not pin
+ * gigabytes). Beyond either bound a directory's next tree is walked without a diff base. */
 #define LS_GIT_MAX_LAST_TREES ((uint32_t)1 << 18)
+#define LS_GIT_MAX_LAST_BYTES ((size_t)256 << 20)
+#define TREE_COST(t) ((t) ? 128 + git_tree_entrycount(t) * (size_t)96 : 0)
 
 ls_git_history *ls_git_history_alloc(ls_git_repo *r)
 {
@@ -278,7 +282,14 @@ static void keep_last(ls_git_history *h, uint32_t dir, git_tree *t)
 		memset(h->last + h->nlast, 0, (ncap - h->nlast) * sizeof(git_tree *));
 		h->nlast = ncap;
 	}
+	h->last_bytes -= TREE_COST(h->last[dir]);
 	git_tree_free(h->last[dir]);
+	h->last[dir] = NULL;
+	if (h->last_bytes + TREE_COST(t) > LS_GIT_MAX_LAST_BYTES) {
+		git_tree_free(t);
+		return;
+	}
+	h->last_bytes += TREE_COST(t);
 	h->last[dir] = t;
 }
 
@@ -289,6 +300,7 @@ static void drop_last(ls_git_history *h)
 	free(h->last);
 	h->last = NULL;
 	h->nlast = 0;
+	h->last_bytes = 0;
 }
 
 static void walk_tree(ls_git_history *h, const git_oid *tree_id, uint32_t commit, ls_buf *path, int depth)

@@ -131,6 +131,7 @@ struct ls_git_history {
 	int alias_over;      /* the budget ran out (reported once) */
 	git_tree **last;     /* by directory path id: the tree walked there last (the walk's diff base) */
 	size_t nlast;
+	size_t last_bytes;   /* their estimated memory */
 	char tips[65];      /* digest of every ref and HEAD ("" for ranges, branches, staged) */
 	const volatile int *stop;
 };
