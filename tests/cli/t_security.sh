@@ -114,11 +114,11 @@ PY
 # skipped with a note
 test_item13_commit_message_bomb() {
 	git init -q r && put_bomb_commit r 100 "aws_access_key_id = $AWS_KEY"
-	/usr/bin/time -f %M -o rss timeout 20 "$LEAKSCAN" git -q r >/dev/null 2>err; RC=$?
+	/usr/bin/time -f %M -o rss timeout 20 "$LEAKSCAN" git -q --no-default-rules --rules "$RULES" r >/dev/null 2>err; RC=$?
 	expect_rc 2
 	grep -q "larger than the 64 MiB limit; not read" err || fail "no size error: $(cat err)"
 	[ "$(tail -1 rss)" -lt 200000 ] || fail "peak RSS $(cat rss) KB"
-	/usr/bin/time -f %M -o rss timeout 20 "$LEAKSCAN" repos -q --datastore ds r >/dev/null 2>err; RC=$?
+	/usr/bin/time -f %M -o rss timeout 20 "$LEAKSCAN" repos -q --no-default-rules --rules "$RULES" --datastore ds r >/dev/null 2>err; RC=$?
 	expect_rc 2
 	[ "$(tail -1 rss)" -lt 200000 ] || fail "repos peak RSS $(cat rss) KB"
 	rm -rf r && git init -q r && put_bomb_commit r 2 "aws_access_key_id = $AWS_KEY"
