@@ -507,6 +507,7 @@ static int peel(ls_git_history *h, const char *refname, git_oid *id, target **ta
 		git_oid_cpy(id, git_tag_target_id(tag));
 		git_tag_free(tag);
 	}
+	add_error(h, "object %s: '%s' is a chain of more than 32 annotated tags; not scanned", git_oid_tostr_s(id), refname);
 	return -1;
 }
 
