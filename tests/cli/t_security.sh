@@ -290,4 +290,14 @@ YAML
 	expect_rc 1
 }
 
+# a ref behind more than 32 nested annotated tags was dropped without a word
+test_engine_deep_tag_chain_is_named() {
+	mk_repo && cd r
+	git tag -a -m "t0" t0 HEAD
+	local i
+	for i in $(seq 1 40); do git tag -a -m "t$i" "t$i" "t$((i - 1))"; done
+	lst git .
+	expect_rc 2; expect_err_has "'refs/tags/t40' is a chain of more than 32 annotated tags; not scanned"
+}
+
 run_tests
