@@ -121,6 +121,19 @@ test_item13_commit_message_bomb() {
 	/usr/bin/time -f %M -o rss timeout 20 "$LEAKSCAN" repos -q --no-default-rules --rules "$RULES" --datastore ds r >/dev/null 2>err; RC=$?
 	expect_rc 2
 	[ "$(tail -1 rss)" -lt 200000 ] || fail "repos peak RSS $(cat rss) KB"
+	# the same bomb on the pull request side of a range (libgit2's revwalk reads it there)
+	git -C r branch -q bomb main
+	git -C r update-ref refs/heads/main "$(git -C r commit-tree -m base "$(git -C r mktree </dev/null)")"
+	/usr/bin/time -f %M -o rss timeout 20 "$LEAKSCAN" git -q --no-default-rules --rules "$RULES" --range main..bomb r >/dev/null 2>err; RC=$?
+	expect_rc 2
+	grep -q "larger than the 64 MiB limit; not read" err || fail "no size error in the range: $(cat err)"
+	[ "$(tail -1 rss)" -lt 200000 ] || fail "range peak RSS $(tail -1 rss) KB"
+	# and in the middle of the range, below a commit that is fine
+	git -C r update-ref refs/heads/top "$(git -C r commit-tree -p bomb -m top "$(git -C r mktree </dev/null)")"
+	/usr/bin/time -f %M -o rss timeout 20 "$LEAKSCAN" git -q --no-default-rules --rules "$RULES" --range main..top r >/dev/null 2>err; RC=$?
+	expect_rc 2
+	grep -q "larger than the 64 MiB limit; not read" err || fail "no size error in the range: $(cat err)"
+	[ "$(tail -1 rss)" -lt 200000 ] || fail "range (revwalk) peak RSS $(tail -1 rss) KB"
 	rm -rf r && git init -q r && put_bomb_commit r 2 "aws_access_key_id = $AWS_KEY"
 	ls_timed git --max-file-size 1M r && :
 	expect_rc 1; expect_out_has "a.txt"; expect_err_has "larger than --max-file-size"

@@ -26,6 +26,11 @@ int ls_git_repo_open(ls_git_repo **out, const char *path)
 		ls_error_set("%s: not a git repository (%s)", path ? path : ".", e && e->message ? e->message : "not found");
 		return LS_ENOTFOUND;
 	}
+	if (ls_git_cap_objects(repo) < 0) {
+		ls_error_set("%s: cannot open its object database: %s", path ? path : ".", ls_git_msg());
+		git_repository_free(repo);
+		return LS_EIO;
+	}
 	ls_git_repo *r = ls_xcalloc(1, sizeof(*r));
 	r->repo = repo;
 	r->from_env = path == NULL;
@@ -767,7 +772,14 @@ int ls_git_history_new(ls_git_history **out, ls_git_repo *r, const ls_git_histor
 
 	if (o->range) {
 		git_revspec spec;
-		if (git_revparse(&spec, r->repo, o->range) < 0 || !(spec.flags & GIT_REVSPEC_RANGE) ||
+		int perr = git_revparse(&spec, r->repo, o->range);
+		if (perr < 0 && git_error_last() && git_error_last()->klass == GIT_ERROR_INVALID) {
+			/* an end of the range could not be read (over the object size cap) */
+			ls_error_set("--range: '%s': %s", o->range, ls_git_msg());
+			err = LS_EINVAL;
+			goto fail;
+		}
+		if (perr < 0 || !(spec.flags & GIT_REVSPEC_RANGE) ||
 		    (spec.flags & GIT_REVSPEC_MERGE_BASE)) {
 			if (spec.flags & GIT_REVSPEC_SINGLE)
 				git_object_free(spec.from);

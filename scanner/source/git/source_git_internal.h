@@ -15,8 +15,14 @@
  * header, before anything is inflated (a 1 MB object can inflate to 1 GiB). */
 #define LS_GIT_MAX_OBJECT_SIZE ((size_t)64 << 20)
 
-/* git_object_lookup of `type`, refused (GIT_ERROR_INVALID, with a message) when the object's
- * header says it is larger than LS_GIT_MAX_OBJECT_SIZE. */
+/* Replaces `repo`'s object database by one that refuses (GIT_EINVALID, with a message) to
+ * read a commit, tag or tree whose header says it is larger than LS_GIT_MAX_OBJECT_SIZE,
+ * wherever libgit2 reads it (source_git_cap.c). Returns 0 or -1. */
+int ls_git_cap_objects(git_repository *repo);
+/* On this thread, reads skip the header check (the caller checked the header itself and
+ * reads a blob it decided to read: no second header read). */
+void ls_git_cap_trust(int on);
+/* git_object_lookup of `type` in a repository whose database ls_git_cap_objects capped. */
 int ls_git_lookup(void *out, git_repository *repo, const git_oid *id, git_object_t type);
 #define ls_git_commit_lookup(out, repo, id) ls_git_lookup((out), (repo), (id), GIT_OBJECT_COMMIT)
 #define ls_git_tag_lookup(out, repo, id) ls_git_lookup((out), (repo), (id), GIT_OBJECT_TAG)

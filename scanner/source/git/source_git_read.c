@@ -31,7 +31,7 @@ int ls_git_reader_new(ls_git_reader **out, const ls_git_history *h)
 	/* the same repository, seen the same way (a hook's quarantine or temporary index) */
 	int err = h->r->from_env ? git_repository_open_ext(&repo, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL)
 	                         : git_repository_open_ext(&repo, h->r->gitdir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
-	if (err < 0 ||
+	if (err < 0 || ls_git_cap_objects(repo) < 0 ||
 	    git_repository_odb(&odb, repo) < 0) {
 		ls_error_set("%s: cannot open: %s", h->r->gitdir, ls_git_msg());
 		git_repository_free(repo);
@@ -181,9 +181,15 @@ int ls_git_reader_read(ls_git_reader *r, size_t idx, long long max_size, ls_git_
 		} else if ((long long)len > max_size) {
 			out->size = (long long)len;
 			out->too_large = 1;
-		} else if (git_odb_read(&r->obj, r->odb, &it->id) < 0) {
-			err = LS_EIO;
 		} else {
+			/* the header was just checked against max_size: no second header read */
+			ls_git_cap_trust(1);
+			int rerr = git_odb_read(&r->obj, r->odb, &it->id);
+			ls_git_cap_trust(0);
+			if (rerr < 0)
+				err = LS_EIO;
+		}
+		if (!err && r->obj) {
 			out->data = git_odb_object_data(r->obj);
 			out->len = git_odb_object_size(r->obj);
 		}

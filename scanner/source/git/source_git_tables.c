@@ -167,22 +167,6 @@ void ls_git_pairset_dispose(pairset *s)
 
 int ls_git_lookup(void *out, git_repository *repo, const git_oid *id, git_object_t type)
 {
-	git_odb *odb = NULL;
-	size_t len;
-	git_object_t t;
-	*(git_object **)out = NULL;
-	int err = git_repository_odb(&odb, repo);
-	if (!err)
-		err = git_odb_read_header(&len, &t, odb, id);
-	git_odb_free(odb);
-	if (err < 0)
-		return err;
-	if (len > LS_GIT_MAX_OBJECT_SIZE) {
-		char msg[128];
-		snprintf(msg, sizeof(msg), "%s of %zu bytes, larger than the %zu MiB limit; not read", git_object_type2string(t),
-		         len, LS_GIT_MAX_OBJECT_SIZE >> 20);
-		git_error_set_str(GIT_ERROR_INVALID, msg);
-		return GIT_EINVALID;
-	}
+	/* the size cap is the object database's (ls_git_cap_objects) */
 	return git_object_lookup((git_object **)out, repo, id, type);
 }
