@@ -1,3 +1,4 @@
+/* source_git: libgit2 set-up, repositories, the ignore checks of a work tree. */
 #include "source_git.h"
 
 #include <git2.h>
@@ -8,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "common.h"
+#include "source_git_internal.h"
 
 static pthread_once_t git_once = PTHREAD_ONCE_INIT;
 
@@ -159,4 +161,50 @@ void ls_git_ignore_free(ls_git_ignore *ig)
 	ls_buf_dispose(&ig->checked);
 	ls_buf_dispose(&ig->tmp);
 	free(ig);
+}
+
+/* ---- repositories (opened for history, ranges and the staged index) ---- */
+
+int ls_git_repo_open(ls_git_repo **out, const char *path)
+{
+	ls_git_init();
+	git_repository *repo = NULL;
+	if (ls_git_check_files(path, path == NULL) < 0)
+		return LS_EINVAL;
+	if (git_repository_open_ext(&repo, path, path ? 0 : GIT_REPOSITORY_OPEN_FROM_ENV, NULL) < 0) {
+		const git_error *e = git_error_last();
+		ls_error_set("%s: not a git repository (%s)", path ? path : ".", e && e->message ? e->message : "not found");
+		return LS_ENOTFOUND;
+	}
+	if (ls_git_cap_objects(repo) < 0) {
+		ls_error_set("%s: cannot open its object database: %s", path ? path : ".", ls_git_msg());
+		git_repository_free(repo);
+		return LS_EIO;
+	}
+	ls_git_repo *r = ls_xcalloc(1, sizeof(*r));
+	r->repo = repo;
+	r->from_env = path == NULL;
+	r->gitdir = ls_xstrdup(git_repository_path(repo));
+	r->shallow = git_repository_is_shallow(repo) == 1;
+	*out = r;
+	return 0;
+}
+
+void ls_git_repo_free(ls_git_repo *r)
+{
+	if (!r)
+		return;
+	git_repository_free(r->repo);
+	free(r->gitdir);
+	free(r);
+}
+
+const char *ls_git_repo_path(const ls_git_repo *r) { return r->gitdir; }
+int ls_git_repo_is_shallow(const ls_git_repo *r) { return r->shallow; }
+int ls_git_repo_is_bare(const ls_git_repo *r) { return git_repository_is_bare(r->repo) == 1; }
+
+const char *ls_git_msg(void)
+{
+	const git_error *e = git_error_last();
+	return e && e->message ? e->message : "unknown error";
 }
