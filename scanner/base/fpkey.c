@@ -45,8 +45,8 @@ static int take(const char *s, size_t len, const char *what)
 	while (len && isspace((unsigned char)s[len - 1]))
 		len--;
 	if (len < LS_FPKEY_MIN_LEN || len > sizeof(K.key)) {
-		snprintf(K.msg, sizeof(K.msg), "%s: a fingerprint key must have %d to %zu bytes (e.g. 'openssl rand -hex 32')",
-		         what, LS_FPKEY_MIN_LEN, sizeof(K.key));
+		snprintf(K.msg, sizeof(K.msg), "%s: a key must have %d to %zu bytes (e.g. 'openssl rand -hex 32')", what,
+		         LS_FPKEY_MIN_LEN, sizeof(K.key));
 		return LS_EINVAL;
 	}
 	memcpy(K.key, s, len);
@@ -120,9 +120,9 @@ static int load_file(const char *path)
 		err = ls_read_regular(&b, path, KEY_FILE_MAX);
 	}
 	if (err < 0) {
-		snprintf(K.msg, sizeof(K.msg), "fingerprint key %s", ls_error_last());
+		snprintf(K.msg, sizeof(K.msg), "fingerprint key file %s", ls_error_last());
 	} else {
-		char *what = ls_xasprintf("fingerprint key '%s'", path);
+		char *what = ls_xasprintf("fingerprint key file '%s'", path);
 		err = take(b.ptr ? b.ptr : "", b.len, what);
 		free(what);
 	}

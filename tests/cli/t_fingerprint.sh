@@ -74,7 +74,7 @@ test_item9_fingerprint_stable_with_same_key() {
 	# a key too short to be a key is an error, not a weak hash
 	LEAKSCAN_FINGERPRINT_KEY=short lst scan a.txt
 	expect_rc 2
-	expect_err_has "LEAKSCAN_FINGERPRINT_KEY: a fingerprint key must have 16 to"
+	expect_err_has "LEAKSCAN_FINGERPRINT_KEY: a key must have 16 to 4096 bytes"
 	[ -e h1/.config/leakscan ] && fail "a key file was created although the variable gives the key"
 	return 0
 }
@@ -97,6 +97,12 @@ test_item9_user_key_file() {
 	expect_eq "$f1" "$f2" "(the key file is reused)"
 	f3=$(LEAKSCAN_FINGERPRINT_KEY=$(cat "$key") HOME=/nonexistent "$LEAKSCAN" scan --no-default-rules --rules "$RULES" -f jsonl r 2>/dev/null)
 	expect_eq "$f3" "$f1" "(the variable set to the file's content)"
+	# a key file that is no key: a warning, a key of this run, and the file left alone
+	mkdir -p bad/.config/leakscan && echo short > bad/.config/leakscan/fingerprint.key
+	env -u LEAKSCAN_FINGERPRINT_KEY HOME="$WORK/bad" "$LEAKSCAN" scan -q r >/dev/null 2>err.txt
+	grep -q "warning: fingerprint key file '$WORK/bad/.config/leakscan/fingerprint.key': a key must have 16 to" err.txt ||
+		fail "no warning for a short key file: $(cat err.txt)"
+	expect_eq "$(cat bad/.config/leakscan/fingerprint.key)" "short"
 	# XDG_CONFIG_HOME comes first
 	env -u LEAKSCAN_FINGERPRINT_KEY HOME="$WORK/home" XDG_CONFIG_HOME="$WORK/xdg" "$LEAKSCAN" scan -q r >/dev/null 2>&1
 	[ -f xdg/leakscan/fingerprint.key ] || fail "XDG_CONFIG_HOME not used"
