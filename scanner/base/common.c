@@ -303,16 +303,44 @@ void ls_sha256(unsigned char out[32], const void *data, size_t len)
 	}
 }
 
-void ls_sha256_hex(char out[65], const void *data, size_t len)
+void ls_hex(char *out, const unsigned char *bytes, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[bytes[i] >> 4];
+		out[2 * i + 1] = hex[bytes[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+void ls_sha256_hex(char out[65], const void *data, size_t len)
+{
 	unsigned char d[32];
 	ls_sha256(d, data, len);
-	for (int i = 0; i < 32; i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 15];
-	}
-	out[64] = '\0';
+	ls_hex(out, d, 32);
+}
+
+void ls_hmac_sha256(unsigned char out[32], const void *key, size_t keylen, const void *data, size_t len)
+{
+	unsigned char k[64] = {0}, inner[32];
+	if (keylen > 64)
+		ls_sha256(k, key, keylen);
+	else if (keylen)
+		memcpy(k, key, keylen);
+	/* H((K ^ opad) || H((K ^ ipad) || data)); the one-shot ls_sha256 takes one buffer */
+	unsigned char *buf = ls_xmalloc(64 + (len > 32 ? len : 32));
+	for (int i = 0; i < 64; i++)
+		buf[i] = k[i] ^ 0x36;
+	if (len)
+		memcpy(buf + 64, data, len);
+	ls_sha256(inner, buf, 64 + len);
+	for (int i = 0; i < 64; i++)
+		buf[i] = k[i] ^ 0x5c;
+	memcpy(buf + 64, inner, 32);
+	ls_sha256(out, buf, 64 + 32);
+	memset(buf, 0, 64 + (len > 32 ? len : 32));
+	memset(k, 0, sizeof(k));
+	free(buf);
 }
 
 double ls_entropy(const char *s, size_t len)

@@ -70,6 +70,10 @@ void ls_buf_put_json_str(ls_buf *b, const char *s, size_t len);
 void ls_sha256_hex(char out[65], const void *data, size_t len);
 /** SHA-256 raw digest. */
 void ls_sha256(unsigned char out[32], const void *data, size_t len);
+/** HMAC-SHA-256 (RFC 2104) of `data` under `key` (any length), raw digest. Pure, thread-safe. */
+void ls_hmac_sha256(unsigned char out[32], const void *key, size_t keylen, const void *data, size_t len);
+/** Writes `n` bytes as lowercase hex digits and a NUL into `out` (2n + 1 bytes). */
+void ls_hex(char *out, const unsigned char *bytes, size_t n);
 
 /** Shannon entropy of the bytes, in bits per byte (0 for an empty string). */
 double ls_entropy(const char *s, size_t len);

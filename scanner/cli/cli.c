@@ -358,6 +358,8 @@ int ls_cli_prepare_policy(ls_cli_filters *fl, ls_cli_options *o, const char *sta
 	ls_ruleset *rs = NULL;
 	char *found = NULL;
 	int err = 0;
+	if ((err = ls_cli_fpkey_load()) < 0)
+		return err;
 	/* the work tree's ownership matters only when policy files are read from it */
 	ls_config_find(&fl->root, &found, start && strcmp(start, "-") ? start : ".",
 	               p && p->repo ? NULL : ls_cli_policy_trust, &fl->untrusted);
@@ -390,7 +392,8 @@ int ls_cli_prepare_policy(ls_cli_filters *fl, ls_cli_options *o, const char *sta
 	if ((err = ls_cli_policy_ignore(fl, p)) < 0)
 		goto fail;
 	if (o->baseline) {
-		if ((err = ls_baseline_load(&fl->baseline, o->baseline)) < 0)
+		if ((err = ls_baseline_load(&fl->baseline, o->baseline)) < 0 ||
+		    (err = ls_cli_baseline_check(fl->baseline, o->baseline, 1)) < 0)
 			goto fail;
 		ls_allow_set_baseline(fl->allow, fl->baseline);
 	}
@@ -404,6 +407,35 @@ fail:
 	ls_ruleset_free(rs);
 	ls_cli_filters_dispose(fl);
 	return err < 0 ? err : LS_ERR;
+}
+
+int ls_cli_fpkey_load(void)
+{
+	static int warned;
+	int err = ls_fpkey_load();
+	if (err < 0) {
+		ls_cli_error("%s", ls_error_last());
+		return err;
+	}
+	if (ls_fpkey_warning() && !warned++)
+		ls_cli_error("warning: %s", ls_fpkey_warning());
+	return 0;
+}
+
+int ls_cli_baseline_check(const ls_baseline *b, const char *file, int note_legacy)
+{
+	const char *id = ls_baseline_key_id(b);
+	if (id[0] && ls_baseline_count(b) > ls_baseline_legacy_count(b) && strcmp(id, ls_fpkey_id()))
+		return ls_error_set("baseline '%s': made with another fingerprint key (key id %s; this one, from %s, is %s):"
+		                    " its entries cannot match; set " LS_FPKEY_ENV " to the key it was made with",
+		                    file, id, ls_fpkey_source(), ls_fpkey_id()),
+		       LS_EINVAL;
+	size_t n = ls_baseline_legacy_count(b);
+	if (n && note_legacy)
+		ls_cli_error("warning: baseline '%s': %zu entr%s hold%s a plain SHA-256 of the secret, guessable for weak"
+		             " secrets: rewrite it keyed with 'leakscan baseline update -o %s'",
+		             file, n, n == 1 ? "y" : "ies", n == 1 ? "s" : "", file);
+	return 0;
 }
 
 void ls_cli_filters_dispose(ls_cli_filters *fl)

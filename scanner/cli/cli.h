@@ -8,6 +8,7 @@
 
 #include "allow.h"
 #include "config.h"
+#include "fpkey.h"
 #include "matcher.h"
 #include "report.h"
 #include "rules.h"
@@ -201,6 +202,19 @@ int ls_cli_prepare(ls_cli_filters *fl, ls_cli_options *o, const char *start, ls_
 /** ls_cli_prepare with the policy taken from `p` (NULL: as ls_cli_prepare). */
 int ls_cli_prepare_policy(ls_cli_filters *fl, ls_cli_options *o, const char *start, const ls_cli_policy *p,
                           ls_ruleset **rs_out);
+
+/**
+ * Chooses the fingerprint key (ls_fpkey_load) before any thread starts; prints its error, or
+ * once a warning about a key of this process only. Returns 0 or a negative error.
+ */
+int ls_cli_fpkey_load(void);
+/**
+ * Checks a loaded baseline (`b` borrowed, `file` its name) against the fingerprint key:
+ * LS_EINVAL with a message when its key id is another key's (its keyed entries could never
+ * match: findings would reappear). With `note_legacy`, prints a warning when entries hold a
+ * plain SHA-256 (format 1). Returns 0 otherwise.
+ */
+int ls_cli_baseline_check(const ls_baseline *b, const char *file, int note_legacy);
 
 /* cli_policy.c: the steps of ls_cli_prepare that read policy files (each sets a message) */
 /** Prints, once per repository, that one of another user's (`msg`, from ls_git_top_check) is

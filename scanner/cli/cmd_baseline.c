@@ -15,14 +15,18 @@ static const char *baseline_usage =
     "usage: leakscan baseline create [-o FILE] [scan options] [PATH...]\n"
     "       leakscan baseline update [-o FILE] [scan options] [PATH...]\n"
     "\n"
-    "Scans like 'leakscan scan' and records every finding (rule id, path, sha256 of the\n"
-    "secret, fingerprint; never the secret) in a JSON baseline, default " DEFAULT_BASELINE ".\n"
+    "Scans like 'leakscan scan' and records every finding (rule id, path, HMAC-SHA-256 of the\n"
+    "secret under the fingerprint key, fingerprint; never the secret) in a JSON baseline,\n"
+    "default " DEFAULT_BASELINE ". The key comes from $LEAKSCAN_FINGERPRINT_KEY, else from\n"
+    "~/.config/leakscan/fingerprint.key (created on first use): a team and its CI share a\n"
+    "baseline by sharing that key (see docs/ci.md).\n"
     "Later scans with '--baseline FILE' report and fail only on findings not in it; matching\n"
     "ignores line numbers, so edits that move a secret do not make it new.\n"
     "\n"
     "  create   write a new baseline from the current findings\n"
     "  update   add new findings to an existing baseline and drop the entries no longer\n"
-    "           found (entries kept keep their 'added' date)\n"
+    "           found (entries kept keep their 'added' date); rewrites the plain SHA-256\n"
+    "           hashes of older baselines keyed\n"
     "  -o, --output FILE   the baseline file (default " DEFAULT_BASELINE ")\n"
     "\n"
     "Every 'leakscan scan' option is accepted (rules, config, allowlists, -j ...).\n"
@@ -39,10 +43,12 @@ static void collect(const ls_finding *f, const ls_cli_filters *fl, void *payload
 {
 	collect_ctx *c = payload;
 	char *rel = ls_allow_relpath(fl->allow, f->path ? f->path : "");
-	char fp[sizeof(f->fingerprint)];
+	char fp[sizeof(f->fingerprint)], hash[80];
 	snprintf(fp, sizeof(fp), "%.100s:%s:%.16s", rel, f->rule->id, f->secret_hash);
-	const ls_baseline_entry *prev = c->old ? ls_baseline_find(c->old, f->rule->id, rel, f->secret_hash) : NULL;
-	if (ls_baseline_add(c->next, f->rule->id, rel, f->secret_hash, fp, prev && prev->added ? prev->added : c->today)) {
+	ls_baseline_hash(hash, f);
+	/* an old entry (keyed, or a plain SHA-256 of format 1) keeps its date: update migrates */
+	const ls_baseline_entry *prev = c->old ? ls_baseline_match(c->old, rel, f) : NULL;
+	if (ls_baseline_add(c->next, f->rule->id, rel, hash, fp, prev && prev->added ? prev->added : c->today)) {
 		if (prev)
 			c->kept++;
 		else
@@ -124,13 +130,21 @@ int cmd_baseline(int argc, char **argv)
 		}
 	}
 	ls_baseline *old = NULL, *next = NULL;
+	if (ls_cli_fpkey_load() < 0)
+		goto done;
 	if (update && ls_baseline_load(&old, file) < 0) {
 		ls_cli_error("%s", ls_error_last());
 		if (access(file, F_OK) != 0)
 			ls_cli_error("baseline: create one first with 'leakscan baseline create -o %s'", file);
 		goto done;
 	}
+	if (old && ls_cli_baseline_check(old, file, 0) < 0) {
+		ls_cli_error("%s", ls_error_last());
+		ls_cli_error("baseline: or start over with 'leakscan baseline create -o %s'", file);
+		goto done;
+	}
 	ls_baseline_new(&next);
+	ls_baseline_set_key_id(next, ls_fpkey_id());
 	char today[32];
 	time_t now = time(NULL);
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
@@ -148,8 +162,9 @@ int cmd_baseline(int argc, char **argv)
 	if (write_atomically(next, file) < 0)
 		goto done;
 	if (update)
-		ls_cli_error("baseline: %s: %zu kept, %zu added, %zu pruned", file, c.kept, c.added,
-		             ls_baseline_count(old) - c.kept);
+		ls_cli_error("baseline: %s: %zu kept, %zu added, %zu pruned%s", file, c.kept, c.added,
+		             ls_baseline_count(old) - c.kept,
+		             ls_baseline_legacy_count(old) ? " (old unkeyed hashes rewritten keyed)" : "");
 	else
 		ls_cli_error("baseline: %s: %zu finding%s recorded", file, ls_baseline_count(next),
 		             ls_baseline_count(next) == 1 ? "" : "s");

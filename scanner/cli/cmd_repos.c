@@ -698,6 +698,16 @@ int cmd_repos(int argc, char **argv)
 		goto done;
 	}
 	free(lock_path);
+	long long plain = 0;
+	if (ls_cli_fpkey_load() < 0)
+		goto done;
+	if (ls_store_key_check(store, &plain) < 0) {
+		ls_cli_error("%s", ls_error_last());
+		goto done;
+	}
+	if (plain)
+		ls_cli_error("warning: %s: %lld secrets from an older leakscan keep a plain SHA-256 (their secrets were not"
+		             " stored, so they cannot be rehashed); a new datastore drops them", ls_store_path(store), plain);
 	/* the digest: the rules and every option that changes what a blob yields */
 	char rd[65];
 	ls_ruleset_digest(rs, rd);

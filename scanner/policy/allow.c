@@ -526,15 +526,27 @@ int ls_allow_check(const ls_allow *a, const ls_finding *f)
 		drop = entry_allows(&a->entries[i], f, rel);
 	if (!drop && a->fingerprints.n) {
 		drop = has_fingerprint(a, f->fingerprint);
+		char fp[sizeof(f->fingerprint)];
 		if (!drop) {
 			/* the same fingerprint computed from the path relative to the base directory */
-			char fp[sizeof(f->fingerprint)];
 			snprintf(fp, sizeof(fp), "%.100s:%s:%.16s", rel, f->rule->id, f->secret_hash);
 			drop = has_fingerprint(a, fp);
 		}
+		/* fingerprints written before keyed hashes (plain SHA-256), as printed and relative */
+		if (!drop && f->legacy_hash[0]) {
+			const char *p = f->path ? f->path : "";
+			while (p[0] == '.' && p[1] == '/')
+				p += 2;
+			snprintf(fp, sizeof(fp), "%.100s:%s:%.16s", p, f->rule->id, f->legacy_hash);
+			drop = has_fingerprint(a, fp);
+			if (!drop) {
+				snprintf(fp, sizeof(fp), "%.100s:%s:%.16s", rel, f->rule->id, f->legacy_hash);
+				drop = has_fingerprint(a, fp);
+			}
+		}
 	}
 	if (!drop && a->baseline)
-		drop = ls_baseline_find(a->baseline, f->rule->id, rel, f->secret_hash) != NULL;
+		drop = ls_baseline_match(a->baseline, rel, f) != NULL;
 	free(rel);
 	return drop;
 }

@@ -106,11 +106,17 @@ extern const char *const ls_allow_default_skip_exts[];
 
 /* ---- baselines ---- */
 
-/** One baseline entry; strings owned by the baseline. */
+/**
+ * One baseline entry; strings owned by the baseline. `secret_hash` is kept as written in the
+ * file: "hmac-sha256:" and 64 hex digits, the secret's hash under the fingerprint key
+ * (fpkey.h; what leakscan writes since format version 2), or 64 hex digits alone, the plain
+ * SHA-256 of version 1 files (`legacy`), still honoured until `baseline update` rewrites it.
+ */
 typedef struct {
 	char *rule_id;
 	char *path;          /**< relative to the base directory (see ls_allow_relpath) */
-	char secret_hash[65];
+	char secret_hash[80];
+	int legacy;          /**< secret_hash is a plain SHA-256 (guessable for weak secrets) */
 	char *fingerprint;
 	char *added;         /**< ISO 8601 date the entry was first recorded, or NULL */
 } ls_baseline_entry;
@@ -122,27 +128,45 @@ void ls_baseline_free(ls_baseline *b);
 #define LS_BASELINE_MAX_SIZE ((size_t)256 << 20)
 
 /**
- * Loads a baseline written by ls_baseline_write. Returns 0, LS_ENOTFOUND or LS_EIO with a
- * message, or LS_EINVAL with `FILE: problem` for a malformed file.
+ * Loads a baseline written by ls_baseline_write (format 2) or by an older leakscan (format
+ * 1). Returns 0, LS_ENOTFOUND or LS_EIO with a message, or LS_EINVAL with `FILE: problem`
+ * for a malformed file.
  */
 int ls_baseline_load(ls_baseline **out, const char *path);
 
 /**
  * Adds an entry unless one with the same (rule id, path, secret hash) is there. Strings are
- * copied; `added` may be NULL. Returns 1 if added, 0 if already present.
+ * copied; `secret_hash` is in its written form (see ls_baseline_entry); `fingerprint` and
+ * `added` may be NULL. Returns 1 if added, 0 if already present.
  */
 int ls_baseline_add(ls_baseline *b, const char *rule_id, const char *path, const char *secret_hash,
                     const char *fingerprint, const char *added);
 
-/** The entry for (rule id, path, secret hash), or NULL. Borrowed. Thread-safe once built. */
+/** The entry for (rule id, path, secret hash in its written form), or NULL. Borrowed. Thread-safe once built. */
 const ls_baseline_entry *ls_baseline_find(const ls_baseline *b, const char *rule_id, const char *path,
                                           const char *secret_hash);
+
+/**
+ * The entry that records finding `f` at `path` (relative, see ls_allow_relpath): by its keyed
+ * hash, else by its plain SHA-256 in a legacy entry. NULL if none. Borrowed. Thread-safe once built.
+ */
+const ls_baseline_entry *ls_baseline_match(const ls_baseline *b, const char *path, const ls_finding *f);
+
+/** Writes the keyed form of `f`'s secret hash ("hmac-sha256:HEX") into `out`. */
+void ls_baseline_hash(char out[80], const ls_finding *f);
+
+/** The id of the key the baseline's keyed hashes were made with ("" if none recorded). */
+const char *ls_baseline_key_id(const ls_baseline *b);
+/** Records `key_id` (16 hex digits, see ls_fpkey_id) as the baseline's key. */
+void ls_baseline_set_key_id(ls_baseline *b, const char *key_id);
+/** How many entries hold a legacy (plain SHA-256) hash. */
+size_t ls_baseline_legacy_count(const ls_baseline *b);
 
 size_t ls_baseline_count(const ls_baseline *b);
 /** The i-th entry in sorted order (rule id, path, hash). */
 const ls_baseline_entry *ls_baseline_get(const ls_baseline *b, size_t i);
 
-/** Writes the baseline as JSON, entries sorted. Returns 0 or LS_EIO. */
+/** Writes the baseline as JSON (format 2, with its key id), entries sorted. Returns 0 or LS_EIO. */
 int ls_baseline_write(const ls_baseline *b, FILE *fp, const char *tool_version);
 
 #endif

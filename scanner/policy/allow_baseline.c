@@ -6,6 +6,9 @@
 
 #include "allow.h"
 #include "common.h"
+#include "fpkey.h"
+
+#define PREFIX_LEN (sizeof(LS_FPKEY_HASH_PREFIX) - 1)
 
 static int is_hex(const char *s)
 {
@@ -18,6 +21,7 @@ static int is_hex(const char *s)
 struct ls_baseline {
 	ls_baseline_entry *items; /* sorted by (rule id, path, hash) */
 	size_t n, cap;
+	char key_id[17];
 };
 
 int ls_baseline_new(ls_baseline **out)
@@ -87,6 +91,7 @@ int ls_baseline_add(ls_baseline *b, const char *rule_id, const char *path, const
 	e->rule_id = ls_xstrdup(rule_id);
 	e->path = ls_xstrdup(path);
 	snprintf(e->secret_hash, sizeof(e->secret_hash), "%s", secret_hash);
+	e->legacy = strncmp(secret_hash, LS_FPKEY_HASH_PREFIX, PREFIX_LEN) != 0;
 	e->fingerprint = fingerprint ? ls_xstrdup(fingerprint) : NULL;
 	e->added = added ? ls_xstrdup(added) : NULL;
 	b->n++;
@@ -99,6 +104,38 @@ const ls_baseline_entry *ls_baseline_find(const ls_baseline *b, const char *rule
 	int found;
 	size_t at = bl_search(b, rule_id, path, secret_hash, &found);
 	return found ? &b->items[at] : NULL;
+}
+
+void ls_baseline_hash(char out[80], const ls_finding *f)
+{
+	snprintf(out, 80, "%s%s", LS_FPKEY_HASH_PREFIX, f->secret_hash);
+}
+
+const ls_baseline_entry *ls_baseline_match(const ls_baseline *b, const char *path, const ls_finding *f)
+{
+	char h[80];
+	ls_baseline_hash(h, f);
+	const ls_baseline_entry *e = ls_baseline_find(b, f->rule->id, path, h);
+	if (!e && f->legacy_hash[0])
+		e = ls_baseline_find(b, f->rule->id, path, f->legacy_hash);
+	return e;
+}
+
+const char *ls_baseline_key_id(const ls_baseline *b) { return b->key_id; }
+
+void ls_baseline_set_key_id(ls_baseline *b, const char *key_id)
+{
+	snprintf(b->key_id, sizeof(b->key_id), "%s", key_id ? key_id : "");
+	for (char *q = b->key_id; *q; q++)
+		*q = (char)tolower((unsigned char)*q);
+}
+
+size_t ls_baseline_legacy_count(const ls_baseline *b)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < b->n; i++)
+		n += b->items[i].legacy;
+	return n;
 }
 
 size_t ls_baseline_count(const ls_baseline *b) { return b->n; }
@@ -114,10 +151,14 @@ static void put_field(ls_buf *o, const char *key, const char *val, int first)
 int ls_baseline_write(const ls_baseline *b, FILE *fp, const char *tool_version)
 {
 	ls_buf o = LS_BUF_INIT;
-	ls_buf_puts(&o, "{\n  \"version\": 1,\n  \"tool\": ");
+	ls_buf_puts(&o, "{\n  \"version\": 2,\n  \"tool\": ");
 	char *tool = ls_xasprintf("leakscan %s", tool_version ? tool_version : "");
 	ls_buf_put_json_str(&o, tool, strlen(tool));
 	free(tool);
+	if (b->key_id[0]) {
+		ls_buf_puts(&o, ",\n  \"key_id\": ");
+		ls_buf_put_json_str(&o, b->key_id, strlen(b->key_id));
+	}
 	ls_buf_puts(&o, ",\n  \"findings\": [");
 	for (size_t i = 0; i < b->n; i++) {
 		const ls_baseline_entry *e = &b->items[i];
@@ -359,12 +400,17 @@ static int bl_entry(jreader *j, ls_baseline *b, size_t idx)
 			goto done;
 		}
 	}
-	if (strlen(vals[2]) != 64 || !is_hex(vals[2])) {
-		snprintf(msg, sizeof(msg), "entry %zu: 'secret_hash' must be 64 hex digits (sha256)", idx + 1);
+	/* "hmac-sha256:" and 64 hex digits (format 2), or a plain SHA-256 (format 1) */
+	char *hex = vals[2];
+	if (!strncmp(hex, LS_FPKEY_HASH_PREFIX, PREFIX_LEN))
+		hex += PREFIX_LEN;
+	if (strlen(hex) != 64 || !is_hex(hex)) {
+		snprintf(msg, sizeof(msg), "entry %zu: 'secret_hash' must be 64 hex digits, after 'hmac-sha256:' or alone (sha256)",
+		         idx + 1);
 		err = jfail(j, msg);
 		goto done;
 	}
-	for (char *q = vals[2]; *q; q++)
+	for (char *q = hex; *q; q++)
 		*q = (char)tolower((unsigned char)*q);
 	ls_baseline_add(b, vals[0], vals[1], vals[2], vals[3], vals[4]);
 done:
@@ -410,11 +456,20 @@ static int bl_parse(jreader *j, ls_baseline *b)
 				}
 			} else if (!strcmp(key.ptr, "version")) {
 				jws(j);
-				if (j->end - j->s < 1 || *j->s != '1' || (j->end - j->s > 1 && isdigit((unsigned char)j->s[1]))) {
-					err = jfail(j, "unsupported baseline version (expected 1)");
+				if (j->end - j->s < 1 || (*j->s != '1' && *j->s != '2') ||
+				    (j->end - j->s > 1 && isdigit((unsigned char)j->s[1]))) {
+					err = jfail(j, "unsupported baseline version (expected 1 or 2)");
 					goto done;
 				}
 				j->s++;
+			} else if (!strcmp(key.ptr, "key_id")) {
+				if ((err = jstring(j, &val)) < 0)
+					goto done;
+				if (strlen(val.ptr) != 16 || !is_hex(val.ptr)) {
+					err = jfail(j, "'key_id' must be 16 hex digits");
+					goto done;
+				}
+				ls_baseline_set_key_id(b, val.ptr);
 			} else if ((err = jskip(j, 1)) < 0) {
 				goto done;
 			}

@@ -361,10 +361,11 @@ static void sarif_result(ls_report *r, const ls_finding *f)
 	}
 	ls_buf_puts(b, "}}],\"partialFingerprints\":{\"leakscan/v1\":");
 	ls_buf_put_json_str(b, f->fingerprint, strlen(f->fingerprint));
-	if (!r->o.redact) {
-		/* a full hash of a short password can be brute-forced: only when not redacting */
+	if (!r->o.redact && f->legacy_hash[0]) {
+		/* a plain hash of a short password can be brute-forced: only next to the secret itself,
+		 * when not redacting (the fingerprint above is keyed, see fpkey.h) */
 		ls_buf_puts(b, ",\"secretHash/v1\":");
-		ls_buf_put_json_str(b, f->secret_hash, 64);
+		ls_buf_put_json_str(b, f->legacy_hash, 64);
 	}
 	ls_buf_puts(b, "},\"properties\":{\"severity\":");
 	const char *sev = ls_severity_name(f->severity);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "fpkey.h"
 
 #define LINE_CONTEXT 256 /* bytes kept on each side of a secret in line_text */
 
@@ -671,7 +672,8 @@ static void confirm_at(const ls_matcher *m, ls_scratch *s, const ls_search_optio
 		f.line_secret_off = mt->sec_start - ws;
 		f.line_secret_len = we - mt->sec_start < slen ? we - mt->sec_start : slen;
 		f.entropy = ent;
-		ls_sha256_hex(f.secret_hash, sec, slen);
+		ls_fpkey_hash_hex(f.secret_hash, sec, slen);
+		ls_sha256_hex(f.legacy_hash, sec, slen);
 		ls_finding_fingerprint(&f);
 		if (r->validate && !strcmp(r->validate, "aws-access-key-id")) {
 			if (ls_validate_aws_account(f.aws_account, sec, slen) < 0)

@@ -34,8 +34,11 @@ typedef struct ls_finding {
 	size_t line_secret_off; /**< where the secret starts in line_text */
 	size_t line_secret_len; /**< how much of the secret line_text holds */
 	double entropy;
-	char fingerprint[160];  /**< path:rule-id:hash16, independent of the line */
-	char secret_hash[65];   /**< sha256 of the secret */
+	char fingerprint[160];  /**< path:rule-id:hash16 (of secret_hash), independent of the line */
+	char secret_hash[65];   /**< HMAC-SHA-256 of the secret under the fingerprint key (fpkey.h) */
+	char legacy_hash[65];   /**< plain SHA-256 of the secret, only to honour baselines and ignore
+	                             files written before keyed hashes; never written to a redacted
+	                             output or a file ("" when unknown) */
 	char aws_account[13];   /**< AWS account decoded from an access key id, or "" */
 	int decoded;            /**< found inside a base64 value decoded by a `decode` rule */
 	const ls_rule *pair_rule; /**< the rule of the paired finding (`pair_with`), or NULL */

@@ -12,7 +12,9 @@
  * - blobs: every object (blob or commit message) already scanned, with the rule-set digest
  *   it was scanned with and how many findings it had;
  * - secrets: one row per distinct secret per rule, keyed by its fingerprint
- *   "RULE-ID:HASH16" (the first 16 hex digits of the secret's SHA-256); the secret itself
+ *   "RULE-ID:HASH16" (the first 16 hex digits of secret_hash, the secret's HMAC-SHA-256 under
+ *   the fingerprint key, see fpkey.h; a plain SHA-256 in rows an older leakscan wrote and
+ *   could not rehash, see ls_store_key_check); the secret itself
  *   only with store_secrets, a masked form always (same length; the leading characters
  *   --redact shows only with store_secrets, stars otherwise);
  * - occurrences: where in a blob each secret sits (line, column, masked line text);
@@ -21,8 +23,11 @@
  *   commit holding it there;
  * - triage: a status and note per fingerprint, kept across runs; runs: one row per run.
  *
- * Every text key (fingerprint, blob id, repository name) is independent of the datastore,
- * so shard datastores merge by plain SQL. A store handle is used by one thread at a time.
+ * - meta: settings; `fingerprint_key` is the id of the key its hashes were made with
+ *   (ls_fpkey_id), never the key: the file alone does not allow guessing secrets.
+ *
+ * Every text key (fingerprint, blob id, repository name) is independent of the datastore
+ * (given the same fingerprint key), so shard datastores merge by plain SQL. A store handle is used by one thread at a time.
  */
 #define LS_STORE_VERSION 1
 
@@ -146,10 +151,21 @@ int ls_store_summary(ls_store *s, int (*cb)(const char *kind, const char *name, 
 int ls_store_triage(ls_store *s, const char *fingerprint, const char *status, const char *note);
 
 /**
+ * Binds the datastore to the process's fingerprint key (fpkey.h) before findings are put:
+ * a datastore records its key's id on first use; one made with another key is LS_EINVAL
+ * (its fingerprints and triage could never match new findings). Rows written before keyed
+ * hashes are rehashed from their stored secrets; `*left_plain` receives how many rows keep
+ * a plain SHA-256 because their secret was not stored. One transaction.
+ */
+int ls_store_key_check(ls_store *s, long long *left_plain);
+
+/**
  * Merges the datastore in directory `src_dir` into `s`: runs are appended (renumbered),
  * secrets, blobs and occurrences added, repositories and their locations taken from `src`
  * when `s` holds the same name, triage kept where it was updated last. Secrets stay out of
- * `s` when it does not store them. One transaction: all or nothing.
+ * `s` when it does not store them. Both must have been made with the same fingerprint key
+ * (LS_EINVAL otherwise); `s` takes the key id of `src` when it has none. One transaction: all
+ * or nothing.
  */
 int ls_store_merge(ls_store *s, const char *src_dir);
 

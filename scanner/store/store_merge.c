@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "fpkey.h"
 #include "store_internal.h"
 #include "url.h"
 
@@ -84,6 +85,93 @@ int store_scrub_urls(ls_store *s)
 	return store_exec(s, "PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
+/* The value of meta `key` in schema `db` ("main", "src") into `out` ("" if none). */
+static int meta_get(ls_store *s, const char *db, const char *key, char *out, size_t n)
+{
+	sqlite3_stmt *st = NULL;
+	char *sql = ls_xasprintf("SELECT value FROM %s.meta WHERE key = ?", db);
+	int err = store_prepare(s, &st, sql), rc;
+	free(sql);
+	out[0] = '\0';
+	if (err < 0)
+		return err;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(st, 0);
+		snprintf(out, n, "%s", v ? (const char *)v : "");
+	} else if (rc != SQLITE_DONE) {
+		err = store_db_fail(s, LS_EIO, "cannot read");
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
+static int meta_set_key(ls_store *s, const char *id)
+{
+	sqlite3_stmt *st = NULL;
+	int err = store_prepare(s, &st, "INSERT OR REPLACE INTO main.meta(key, value) VALUES('fingerprint_key', ?)");
+	if (err < 0)
+		return err;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	err = store_step_done(s, st);
+	sqlite3_finalize(st);
+	return err;
+}
+
+static void sql_fp_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char h[65];
+	const void *v = sqlite3_value_blob(argv[0]);
+	int n = sqlite3_value_bytes(argv[0]);
+	ls_fpkey_hash_hex(h, v ? v : "", v ? (size_t)n : 0);
+	sqlite3_result_text(ctx, h, 64, SQLITE_TRANSIENT);
+}
+
+int ls_store_key_check(ls_store *s, long long *left_plain)
+{
+	char id[64];
+	int err;
+	*left_plain = 0;
+	if ((err = meta_get(s, "main", "fingerprint_key", id, sizeof(id))) < 0)
+		return err;
+	if (id[0])
+		return strcmp(id, ls_fpkey_id())
+		           ? (ls_error_set("%s: made with another fingerprint key (key id %s; this one, from %s, is %s): set "
+		                           LS_FPKEY_ENV " to the key it was made with",
+		                           s->path, id, ls_fpkey_source(), ls_fpkey_id()),
+		              LS_EINVAL)
+		           : 0;
+	/* first use by a leakscan with keyed hashes: rows an older one wrote hold a plain SHA-256 */
+	if (sqlite3_create_function(s->db, "ls_fp_hash", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_fp_hash, NULL,
+	                            NULL) != SQLITE_OK)
+		return store_db_fail(s, LS_EIO, "cannot register a function");
+	int before = sqlite3_total_changes(s->db);
+	if ((err = store_exec(s, "BEGIN IMMEDIATE")) < 0)
+		return err;
+	if ((err = store_exec(s, "CREATE TEMP TABLE fpmap AS SELECT fingerprint AS old, ls_fp_hash(secret) AS h, rule"
+	                         " FROM secrets WHERE secret IS NOT NULL;"
+	                         "UPDATE temp.fpmap SET rule = rule || ':' || substr(h, 1, 16);"
+	                         "UPDATE OR REPLACE occurrences SET fingerprint = (SELECT rule FROM temp.fpmap WHERE old ="
+	                         " occurrences.fingerprint) WHERE fingerprint IN (SELECT old FROM temp.fpmap);"
+	                         "UPDATE OR REPLACE triage SET fingerprint = (SELECT rule FROM temp.fpmap WHERE old ="
+	                         " triage.fingerprint) WHERE fingerprint IN (SELECT old FROM temp.fpmap);"
+	                         "UPDATE secrets SET secret_hash = (SELECT h FROM temp.fpmap WHERE old = secrets.fingerprint),"
+	                         " fingerprint = (SELECT rule FROM temp.fpmap WHERE old = secrets.fingerprint)"
+	                         " WHERE fingerprint IN (SELECT old FROM temp.fpmap);"
+	                         "DROP TABLE temp.fpmap")) < 0 ||
+	    (err = store_query_int(s, "SELECT count(*) FROM secrets WHERE secret IS NULL", NULL, left_plain)) < 0 ||
+	    (err = meta_set_key(s, ls_fpkey_id())) < 0) {
+		store_exec(s, "ROLLBACK");
+		return err;
+	}
+	long long rows = 0;
+	store_query_int(s, "SELECT count(*) FROM secrets", NULL, &rows);
+	if ((err = ls_store_commit(s)) < 0 || !rows || sqlite3_total_changes(s->db) == before)
+		return err;
+	/* the plain hashes replaced may linger in free pages and the WAL */
+	return store_exec(s, "PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
 int ls_store_merge(ls_store *s, const char *src_dir)
 {
 	/* open the source on its own first: the same checks (corrupt, newer, foreign) as any datastore */
@@ -113,6 +201,19 @@ int ls_store_merge(ls_store *s, const char *src_dir)
 	sqlite3_finalize(st);
 	if (err < 0)
 		goto done;
+	/* fingerprints made with two keys never meet: the same secret would count twice */
+	char kd[64], ks[64];
+	if ((err = meta_get(s, "main", "fingerprint_key", kd, sizeof(kd))) < 0 ||
+	    (err = meta_get(s, "src", "fingerprint_key", ks, sizeof(ks))) < 0)
+		goto detach;
+	if (ks[0] && kd[0] && strcmp(ks, kd)) {
+		ls_error_set("%s: made with another fingerprint key (key id %s; %s has %s): its fingerprints cannot match",
+		             src_path, ks, s->path, kd);
+		err = LS_EINVAL;
+		goto detach;
+	}
+	if (ks[0] && !kd[0] && (err = meta_set_key(s, ks)) < 0)
+		goto detach;
 	char *sql = ls_xasprintf(
 	    "BEGIN IMMEDIATE;"
 	    "CREATE TEMP TABLE off AS SELECT COALESCE(MAX(id), 0) AS n FROM main.runs;"
@@ -147,6 +248,7 @@ int ls_store_merge(ls_store *s, const char *src_dir)
 		ls_error_set("%s: cannot merge: %s", src_path, msg);
 		free(msg);
 	}
+detach:
 	store_exec(s, "DETACH DATABASE src");
 	if (!err)
 		err = store_scrub_urls(s); /* a source written by an older leakscan */

@@ -10,6 +10,10 @@ export GIT_AUTHOR_DATE="2024-01-02T03:04:05Z" GIT_COMMITTER_DATE="2024-01-02T03:
 unset GIT_CONFIG_GLOBAL GIT_CONFIG_SYSTEM GIT_CONFIG_COUNT GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE
 export GIT_CONFIG_NOSYSTEM=1 HOME="${TMPDIR:-/tmp}/leakscan-test-home.$$"
 export NO_COLOR=1 XDG_CACHE_HOME="$HOME/.cache"
+# A synthetic fingerprint key, as a CI secret would give it: fingerprints are the same on every
+# run and machine, and expected values follow from fp_hash (issue 18, item 9).
+export LEAKSCAN_FINGERPRINT_KEY="leakscan-test-fingerprint-key-0001"
+unset XDG_CONFIG_HOME
 mkdir -p "$HOME"
 git config --global init.defaultBranch main
 git config --global user.name "Test Author"
@@ -19,6 +23,13 @@ RULES="$TEST_DATA/rules/basic.yaml"
 AWS_KEY="AKIAQYLPMN5HFIQR7BTW"
 AWS_KEY2="ASIAZ3MXK7QPL2RTV5WY"
 TOKEN="tok_0123456789abcdefghijklmn"
+
+# fp_hash SECRET: the secret's hash as leakscan writes it: HMAC-SHA-256 under
+# $LEAKSCAN_FINGERPRINT_KEY (without surrounding white space), 64 hex digits.
+fp_hash() {
+	python3 -c 'import hashlib, hmac, os, sys
+print(hmac.new(os.environ["LEAKSCAN_FINGERPRINT_KEY"].strip().encode(), sys.argv[1].encode(), hashlib.sha256).hexdigest())' "$1"
+}
 
 FAILED=0
 PASSED=0

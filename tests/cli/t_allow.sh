@@ -282,7 +282,7 @@ test_ignore_file_fingerprint_survives_moving_lines() {
 	mkdir src && printf 'k = %s\nt = %s\n' "$AWS_KEY" "$TOKEN" > src/a.txt
 	lst scan -f jsonl .
 	fp=$(printf '%s\n' "$OUT" | python3 -c 'import json,sys; print([j for j in map(json.loads, sys.stdin) if j["rule_id"]=="test-aws-key"][0]["fingerprint"])')
-	expect_eq "$fp" "src/a.txt:test-aws-key:$(printf '%s' "$AWS_KEY" | sha256sum | cut -c1-16)"
+	expect_eq "$fp" "src/a.txt:test-aws-key:$(fp_hash "$AWS_KEY" | cut -c1-16)"
 	printf '# reviewed: synthetic key\n%s   # trailing comment\n\n' "$fp" > .leakscanignore
 	lst scan .
 	expect_rc 1
@@ -311,11 +311,11 @@ test_baseline_round_trip_moved_lines_and_new_secret() {
 	python3 - <<EOF || fail "baseline content"
 import json, hashlib
 d = json.load(open(".leakscan-baseline.json"))
-assert d["version"] == 1, d
+assert d["version"] == 2, d
 es = d["findings"]
 assert [(e["rule_id"], e["path"]) for e in es] == [("test-aws-key", "src/a.txt"), ("test-password", "src/b.cfg")], es
-assert es[0]["secret_hash"] == hashlib.sha256(b"$AWS_KEY").hexdigest()
-assert es[0]["fingerprint"] == "src/a.txt:test-aws-key:" + es[0]["secret_hash"][:16]
+assert es[0]["secret_hash"] == "hmac-sha256:$(fp_hash "$AWS_KEY")", es[0]
+assert es[0]["fingerprint"] == "src/a.txt:test-aws-key:" + es[0]["secret_hash"][12:28]
 for e in es:
     assert "line" not in e and "secret" not in e, e
 EOF

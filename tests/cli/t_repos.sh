@@ -82,7 +82,7 @@ test_repos_copied_and_renamed_secret_files_are_listed_at_every_path() {
 	expect_rc 1
 	expect_err_has "scanned 4 new blobs"
 	report ds
-	fp="test-aws-key:$(printf '%s' "$AWS_KEY" | sha256sum | cut -c1-16)"
+	fp="test-aws-key:$(fp_hash "$AWS_KEY" | cut -c1-16)"
 	expect_out "$fp critical $AWS_KEY (3 locations)
     $WORK/a:$c3:conf/s.txt:1:7
     $WORK/a:$c2:copy.txt:1:7
@@ -124,7 +124,7 @@ test_repos_blob_shared_by_two_repos_reported_once_with_two_locations() {
 	expect_rc 1
 	ca=$(git -C a rev-parse HEAD | cut -c1-12)
 	cc=$(git -C c rev-parse HEAD | cut -c1-12)
-	fp="test-aws-key:$(printf '%s' "$AWS_KEY" | sha256sum | cut -c1-16)"
+	fp="test-aws-key:$(fp_hash "$AWS_KEY" | cut -c1-16)"
 	expect_out "$fp critical $AWS_KEY (3 locations)
     $WORK/a:$ca:s.txt:1:7
     $WORK/b:$ca:s.txt:1:7
@@ -270,7 +270,7 @@ test_repos_shards_merged_equal_the_unsharded_datastore() {
 test_repos_triage_status_survives_a_rerun() {
 	mkrepo a s.txt "key = $AWS_KEY"
 	lsr --datastore ds a
-	fp="test-aws-key:$(printf '%s' "$AWS_KEY" | sha256sum | cut -c1-16)"
+	fp="test-aws-key:$(fp_hash "$AWS_KEY" | cut -c1-16)"
 	ls_run triage --datastore ds "$fp" --status revoked --note "rotated"
 	expect_rc 0
 	ls_run triage --datastore ds "test-aws-key:0000000000000000" --status revoked
@@ -363,7 +363,7 @@ test_repos_store_secrets_no_keeps_no_secret_in_the_database() {
 	report no
 	expect_rc 1
 	expect_out_lacks "AKIA"
-	expect_out_has "test-aws-key:$(printf '%s' "$AWS_KEY" | sha256sum | cut -c1-16) critical ************ (1 location)"
+	expect_out_has "test-aws-key:$(fp_hash "$AWS_KEY" | cut -c1-16) critical ************ (1 location)"
 	report no -f json
 	printf '%s' "$OUT" | python3 -c '
 import json,sys; d=json.load(sys.stdin); assert len(d)==3, d
@@ -525,7 +525,7 @@ test_repos_item6_store_secrets_no() {
 	expect_rc 1
 	grep_db no "${forms[@]}"
 	report no
-	expect_out_has "aws-access-key-id:$(printf "%s" "$AWS_KEY" | sha256sum | cut -c1-16) high "
+	expect_out_has "aws-access-key-id:$(fp_hash "$AWS_KEY" | cut -c1-16) high "
 	expect_out_lacks "AKIA"
 	expect_out_lacks "ghp_"
 	report no -f json

@@ -12,6 +12,7 @@
 #include "allow.h"
 #include "common.h"
 #include "config.h"
+#include "fpkey.h"
 #include "rules.h"
 
 static ls_rule rule_a = {.id = (char *)"rule-a", .name = (char *)"A"};
@@ -29,7 +30,8 @@ static ls_finding finding(const ls_rule *r, const char *path, const char *secret
 	f.match = (char *)secret;
 	f.match_len = f.secret_len;
 	f.line_text = (char *)(line ? line : secret);
-	ls_sha256_hex(f.secret_hash, secret, f.secret_len);
+	ls_fpkey_hash_hex(f.secret_hash, secret, f.secret_len);
+	ls_sha256_hex(f.legacy_hash, secret, f.secret_len);
 	ls_finding_fingerprint(&f);
 	return f;
 }
@@ -187,9 +189,27 @@ static void test_allow_ignore_file(void **state)
 	ls_allow *a = NULL;
 	ls_allow_new(&a, NULL);
 	ls_allow_load_ignore_buffer(a, text, strlen(text));
-	assert_string_equal(f.fingerprint, "src/a.txt:rule-a:76880d60191af3b3");
+	/* HMAC-SHA-256 under the test key (main), not SHA-256 ("76880d60191af3b3") */
+	assert_string_equal(f.fingerprint, "src/a.txt:rule-a:13c5e02ceb66d815");
 	assert_int_equal(ls_allow_check(a, &f), 1);
 	assert_int_equal(ls_allow_check(a, &g), 0);
+	ls_allow_free(a);
+}
+
+/* A .leakscanignore written before keyed hashes (issue 18, item 9) is still honoured. */
+static void test_allow_ignore_file_legacy_fingerprint(void **state)
+{
+	ls_finding f = finding(&rule_a, "./src/a.txt", "hunter2hunter2", NULL);
+	ls_finding g = finding(&rule_a, "./src/a.txt", "hunter3hunter3", NULL);
+	const char *text = "src/a.txt:rule-a:76880d60191af3b3\n"; /* sha256("hunter2hunter2")[:16] */
+	ls_allow *a = NULL;
+	ls_allow_new(&a, NULL);
+	ls_allow_load_ignore_buffer(a, text, strlen(text));
+	assert_int_equal(ls_allow_check(a, &f), 1);
+	assert_int_equal(ls_allow_check(a, &g), 0);
+	/* a finding that knows no plain hash (from a datastore) matches keyed fingerprints only */
+	f.legacy_hash[0] = '\0';
+	assert_int_equal(ls_allow_check(a, &f), 0);
 	ls_allow_free(a);
 }
 
@@ -236,6 +256,44 @@ static void test_baseline_round_trip(void **state)
 	unlink(path);
 }
 
+/* Format 2: keyed hashes ("hmac-sha256:"), a key id; legacy entries next to them still match. */
+static void test_baseline_keyed_and_legacy(void **state)
+{
+	ls_baseline *b = NULL;
+	ls_baseline_new(&b);
+	ls_finding f = finding(&rule_a, "x.txt", "one-secret-1", NULL);
+	ls_finding g = finding(&rule_a, "x.txt", "two-secret-2", NULL);
+	ls_finding h = finding(&rule_a, "x.txt", "three-secret", NULL);
+	char hf[80];
+	ls_baseline_hash(hf, &f);
+	assert_int_equal(strncmp(hf, "hmac-sha256:", 12), 0);
+	assert_string_equal(hf + 12, f.secret_hash);
+	ls_baseline_add(b, "rule-a", "x.txt", hf, NULL, NULL);
+	ls_baseline_add(b, "rule-a", "x.txt", g.legacy_hash, NULL, NULL); /* as format 1 wrote it */
+	ls_baseline_set_key_id(b, ls_fpkey_id());
+	char path[] = "/tmp/leakscan-baseline-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *fp = fdopen(fd, "w");
+	assert_int_equal(ls_baseline_write(b, fp, "9.9"), 0);
+	fclose(fp);
+	ls_baseline *c = NULL;
+	assert_int_equal(ls_baseline_load(&c, path), 0);
+	assert_string_equal(ls_baseline_key_id(c), ls_fpkey_id());
+	assert_int_equal(ls_baseline_count(c), 2);
+	assert_int_equal(ls_baseline_legacy_count(c), 1);
+	const ls_baseline_entry *e = ls_baseline_match(c, "x.txt", &f);
+	assert_non_null(e);
+	assert_int_equal(e->legacy, 0);
+	e = ls_baseline_match(c, "x.txt", &g);
+	assert_non_null(e);
+	assert_int_equal(e->legacy, 1);
+	assert_null(ls_baseline_match(c, "x.txt", &h));
+	assert_null(ls_baseline_match(c, "y.txt", &f));
+	ls_baseline_free(b);
+	ls_baseline_free(c);
+	unlink(path);
+}
+
 static void expect_baseline_error(const char *text, const char *msg)
 {
 	char path[] = "/tmp/leakscan-baseline-XXXXXX";
@@ -254,10 +312,13 @@ static void expect_baseline_error(const char *text, const char *msg)
 static void test_baseline_malformed(void **state)
 {
 	expect_baseline_error("", ":1: invalid baseline: not a leakscan baseline (expected a JSON object)");
-	expect_baseline_error("{\"version\": 2, \"findings\": []}", ":1: invalid baseline: unsupported baseline version (expected 1)");
+	expect_baseline_error("{\"version\": 3, \"findings\": []}", ":1: invalid baseline: unsupported baseline version (expected 1 or 2)");
+	expect_baseline_error("{\"version\": 2, \"key_id\": \"xyz\", \"findings\": []}", ":1: invalid baseline: 'key_id' must be 16 hex digits");
 	expect_baseline_error("{\"findings\": [\n{\"rule_id\": 1}]}", ":2: invalid baseline: entry 1: 'rule_id' must be a string");
 	expect_baseline_error("{\"findings\": [{\"rule_id\": \"a\", \"path\": \"p\", \"secret_hash\": \"00\"}]}",
-	                      ":1: invalid baseline: entry 1: 'secret_hash' must be 64 hex digits (sha256)");
+	                      ":1: invalid baseline: entry 1: 'secret_hash' must be 64 hex digits, after 'hmac-sha256:' or alone (sha256)");
+	expect_baseline_error("{\"findings\": [{\"rule_id\": \"a\", \"path\": \"p\", \"secret_hash\": \"hmac-sha256:00\"}]}",
+	                      ":1: invalid baseline: entry 1: 'secret_hash' must be 64 hex digits, after 'hmac-sha256:' or alone (sha256)");
 	expect_baseline_error("{\"findings\": []} x", ":1: invalid baseline: trailing data after the JSON object");
 	expect_baseline_error("{\"findings\": [}", ":1: invalid baseline: entry 1: expected an object");
 	expect_baseline_error("{\"notes\": {\"a\": [1, true, null, \"x\"]}}", ":1: invalid baseline: not a leakscan baseline (no 'findings' list)");
@@ -401,6 +462,8 @@ static void test_config_rule_files_through_a_reader(void **state)
 
 int main(void)
 {
+	/* a synthetic fingerprint key: fixed hashes, and no key file created */
+	ls_fpkey_set("leakscan-unit-test-key-0001", 27);
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_glob_match_gitignore_style),
 	    cmocka_unit_test(test_allow_entries_any_and_all),
@@ -408,7 +471,9 @@ int main(void)
 	    cmocka_unit_test(test_allow_rejects_bad_entries),
 	    cmocka_unit_test(test_allow_relpath_and_skips),
 	    cmocka_unit_test(test_allow_ignore_file),
+	    cmocka_unit_test(test_allow_ignore_file_legacy_fingerprint),
 	    cmocka_unit_test(test_baseline_round_trip),
+	    cmocka_unit_test(test_baseline_keyed_and_legacy),
 	    cmocka_unit_test(test_baseline_malformed),
 	    cmocka_unit_test(test_config_errors),
 	    cmocka_unit_test(test_config_loads_and_applies),

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "fpkey.h"
 #include "store.h"
 
 static ls_rule rule_a = {.id = (char *)"rule-a", .name = (char *)"Rule A", .severity = LS_SEV_HIGH};
@@ -34,6 +35,7 @@ static ls_finding finding(const char *secret, const char *line, size_t lineno)
 	f.line_secret_len = f.secret_len;
 	f.line = lineno;
 	f.column = f.line_secret_off + 1;
+	/* a plain SHA-256, as an older leakscan wrote (ls_store_key_check rehashes it) */
 	ls_sha256_hex(f.secret_hash, secret, f.secret_len);
 	return f;
 }
@@ -229,6 +231,65 @@ static void test_store_merge_two_shards(void **state)
 	free(a), free(b), free(out);
 }
 
+/* issue 18, item 9: a datastore is bound to the fingerprint key; rows an older leakscan
+ * wrote with a plain SHA-256 are rehashed from their secret (triage follows), and only rows
+ * without a stored secret keep it; another key, or merging shards of two keys, is refused. */
+static void test_store_item9_fingerprint_key(void **state)
+{
+	char *dir = tmpdir(), *plain_dir = tmpdir(), *other = tmpdir();
+	ls_store *s = NULL;
+	ls_fpkey_set("leakscan-unit-test-key-0001", 27);
+	assert_int_equal(ls_store_open(&s, dir, 1), 0);
+	fill(s, 1);
+	collected c;
+	memset(&c, 0, sizeof(c));
+	ls_store_filter all = LS_STORE_FILTER_INIT;
+	ls_store_query(s, &all, collect, &c);
+	assert_int_equal(ls_store_triage(s, c.fp, "revoked", "rotated"), 0);
+	long long plain = -1;
+	assert_int_equal(ls_store_key_check(s, &plain), 0);
+	assert_int_equal(plain, 0);
+	char h[65], want[160];
+	ls_fpkey_hash_hex(h, SECRET, strlen(SECRET));
+	snprintf(want, sizeof(want), "rule-a:%.16s", h);
+	memset(&c, 0, sizeof(c));
+	ls_store_query(s, &all, collect, &c);
+	assert_int_equal(c.rows, 2);
+	assert_string_equal(c.fp, want);
+	assert_string_equal(c.status, "revoked");
+	assert_int_equal(ls_store_key_check(s, &plain), 0);
+	ls_store_close(s);
+	/* the file holds no plain SHA-256 of the secret any more */
+	char sha[65];
+	ls_sha256_hex(sha, SECRET, strlen(SECRET));
+	char *cmd = ls_xasprintf("cat '%s'/datastore.db* | grep -qa '%.16s'", dir, sha);
+	assert_int_not_equal(system(cmd), 0);
+	free(cmd);
+
+	/* without stored secrets nothing can be rehashed: counted */
+	assert_int_equal(ls_store_open(&s, plain_dir, 1), 0);
+	assert_int_equal(ls_store_set_store_secrets(s, 0), 0);
+	fill(s, 0);
+	assert_int_equal(ls_store_key_check(s, &plain), 0);
+	assert_int_equal(plain, 1);
+	ls_store_close(s);
+
+	/* a shard made with another key neither takes findings nor merges */
+	ls_fpkey_set("leakscan-unit-test-key-0002", 27);
+	assert_int_equal(ls_store_open(&s, dir, 0), 0);
+	assert_int_equal(ls_store_key_check(s, &plain), LS_EINVAL);
+	assert_non_null(strstr(ls_error_last(), "made with another fingerprint key"));
+	ls_store_close(s);
+	assert_int_equal(ls_store_open(&s, other, 1), 0);
+	assert_int_equal(ls_store_key_check(s, &plain), 0);
+	assert_int_equal(ls_store_merge(s, dir), LS_EINVAL);
+	assert_non_null(strstr(ls_error_last(), "made with another fingerprint key"));
+	ls_store_close(s);
+	ls_fpkey_set("leakscan-unit-test-key-0001", 27);
+	rmrf(dir), rmrf(plain_dir), rmrf(other);
+	free(dir), free(plain_dir), free(other);
+}
+
 /* issue 18, item 21: a foreign SQLite file with user_version 1 is refused by readers and
  * writers before anything in it changes (its journal mode included) */
 static void test_store_item21_foreign_file_left_unchanged(void **state)
@@ -280,6 +341,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_store_dedup_query_with_locations),
+	    cmocka_unit_test(test_store_item9_fingerprint_key),
 	    cmocka_unit_test(test_store_without_secrets_keeps_only_masks),
 	    cmocka_unit_test(test_store_refuses_corrupt_and_newer_files),
 	    cmocka_unit_test(test_store_merge_two_shards),
