@@ -49,6 +49,28 @@ static size_t locate_end(const char *s, size_t len, const char *comment)
 	return len;
 }
 
+/* `git commit -v` without commit.verbose (the hook cannot see the flag): after its scissors
+ * line git writes comment lines (localized) and then the staged diff. A message whose
+ * scissors line is followed by comment lines and then "diff --git " came from git's own
+ * verbose template in the editor (the callers only ask after an editor ran: a message
+ * given with -m or -F is never cut). */
+static int git_wrote_diff(const char *s, size_t len, const char *comment)
+{
+	size_t at = locate_end(s, len, comment), clen = strlen(comment);
+	if (at >= len)
+		return 0;
+	const char *nl = memchr(s + at, '\n', len - at);
+	for (size_t i = nl ? (size_t)(nl - s) + 1 : len; i < len;) {
+		if (len - i >= 11 && !memcmp(s + i, "diff --git ", 11))
+			return 1;
+		if (len - i < clen || memcmp(s + i, comment, clen))
+			return 0;
+		nl = memchr(s + i, '\n', len - i);
+		i = nl ? (size_t)(nl - s) + 1 : len;
+	}
+	return 0;
+}
+
 /* strbuf_stripspace: trailing white space off every line, comment lines (when `comment`)
  * dropped, runs of empty lines squeezed into one, none at the start or the end; every
  * line ends with '\n'. */
@@ -97,7 +119,7 @@ void ls_hook_msg_cleanup(ls_buf *out, const char *msg, size_t len, const ls_hook
 	 * commit.verbose is visible to the hook, and without an editor git writes no diff
 	 * to cut, so the hook cuts only after an editor ran.
 	 */
-	if (comment && o->editor && (mode == LS_HOOK_CLEANUP_SCISSORS || o->verbose))
+	if (comment && o->editor && (mode == LS_HOOK_CLEANUP_SCISSORS || o->verbose || git_wrote_diff(msg, len, comment)))
 		len = locate_end(msg, len, comment);
 	if (mode == LS_HOOK_CLEANUP_VERBATIM) {
 		ls_buf_put(out, msg, len);
