@@ -114,23 +114,26 @@ PY
 # skipped with a note
 test_item13_commit_message_bomb() {
 	git init -q r && put_bomb_commit r 100 "aws_access_key_id = $AWS_KEY"
-	/usr/bin/time -f %M -o rss timeout 20 "$LEAKSCAN" git -q --no-default-rules --rules "$RULES" r >/dev/null 2>err; RC=$?
+	/usr/bin/time -f %M -o rss timeout 20 "$LEAKSCAN" git -q --no-default-rules --rules "$RULES" r >/dev/null 2>err; RC=$?; ERR=$(cat err)
 	expect_rc 2
 	grep -q "larger than the 64 MiB limit; not read" err || fail "no size error: $(cat err)"
 	[ "$(tail -1 rss)" -lt 200000 ] || fail "peak RSS $(cat rss) KB"
-	/usr/bin/time -f %M -o rss timeout 20 "$LEAKSCAN" repos -q --no-default-rules --rules "$RULES" --datastore ds r >/dev/null 2>err; RC=$?
+	/usr/bin/time -f %M -o rss timeout 20 "$LEAKSCAN" repos -q --no-default-rules --rules "$RULES" --datastore ds r >/dev/null 2>err; RC=$?; ERR=$(cat err)
 	expect_rc 2
 	[ "$(tail -1 rss)" -lt 200000 ] || fail "repos peak RSS $(cat rss) KB"
 	# the same bomb on the pull request side of a range (libgit2's revwalk reads it there)
 	git -C r branch -q bomb main
 	git -C r update-ref refs/heads/main "$(git -C r commit-tree -m base "$(git -C r mktree </dev/null)")"
-	/usr/bin/time -f %M -o rss timeout 20 "$LEAKSCAN" git -q --no-default-rules --rules "$RULES" --range main..bomb r >/dev/null 2>err; RC=$?
+	# (libgit2 1.5 leaks a little in its own error paths when an object of a range cannot be
+	# read: in revparse here, in the revwalk below; suppressed for these commands under ASan)
+	printf 'leak:libgit2.so\n' > lsan-libgit2.supp
+	LSAN_OPTIONS="suppressions=$PWD/lsan-libgit2.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" /usr/bin/time -f %M -o rss timeout 20 "$LEAKSCAN" git -q --no-default-rules --rules "$RULES" --range main..bomb r >/dev/null 2>err; RC=$?; ERR=$(cat err)
 	expect_rc 2
 	grep -q "larger than the 64 MiB limit; not read" err || fail "no size error in the range: $(cat err)"
 	[ "$(tail -1 rss)" -lt 200000 ] || fail "range peak RSS $(tail -1 rss) KB"
 	# and in the middle of the range, below a commit that is fine
 	git -C r update-ref refs/heads/top "$(git -C r commit-tree -p bomb -m top "$(git -C r mktree </dev/null)")"
-	/usr/bin/time -f %M -o rss timeout 20 "$LEAKSCAN" git -q --no-default-rules --rules "$RULES" --range main..top r >/dev/null 2>err; RC=$?
+	LSAN_OPTIONS="suppressions=$PWD/lsan-libgit2.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" /usr/bin/time -f %M -o rss timeout 20 "$LEAKSCAN" git -q --no-default-rules --rules "$RULES" --range main..top r >/dev/null 2>err; RC=$?; ERR=$(cat err)
 	expect_rc 2
 	grep -q "larger than the 64 MiB limit; not read" err || fail "no size error in the range: $(cat err)"
 	[ "$(tail -1 rss)" -lt 200000 ] || fail "range (revwalk) peak RSS $(tail -1 rss) KB"
@@ -269,7 +272,7 @@ with open(sys.argv[1], "wb") as f:
     f.write(b"".join(struct.pack(">I", (i + 1) * n // 256) for i in range(256)))
     f.truncate(8 + 1024 + n * 28 + 40)
 PY
-	/usr/bin/time -f %M -o rss timeout 60 "$LEAKSCAN" git -q --no-default-rules --rules "$RULES" r >/dev/null 2>err; RC=$?
+	/usr/bin/time -f %M -o rss timeout 60 "$LEAKSCAN" git -q --no-default-rules --rules "$RULES" r >/dev/null 2>err; RC=$?; ERR=$(cat err)
 	expect_rc 1
 	[ "$(tail -1 rss)" -lt 300000 ] || fail "peak RSS $(tail -1 rss) KB"
 }

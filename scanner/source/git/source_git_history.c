@@ -726,7 +726,14 @@ int ls_git_history_new(ls_git_history **out, ls_git_repo *r, const ls_git_histor
 
 	if (o->range) {
 		git_revspec spec;
+		memset(&spec, 0, sizeof(spec));
 		int perr = git_revparse(&spec, r->repo, o->range);
+		if (perr < 0) {
+			/* libgit2 keeps the end it could read when the other fails */
+			git_object_free(spec.from);
+			git_object_free(spec.to);
+			spec.from = spec.to = NULL;
+		}
 		if (perr < 0 && git_error_last() && git_error_last()->klass == GIT_ERROR_INVALID) {
 			/* an end of the range could not be read (over the object size cap) */
 			ls_error_set("--range: '%s': %s", o->range, ls_git_msg());
