@@ -130,6 +130,12 @@ static void json_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 	put_jstr(b, "rule_name", f->rule->name);
 	put_jstr(b, "severity", ls_severity_name(f->severity));
 	put_jstr(b, "path", f->path);
+	if (!ls_utf8_valid(f->path, strlen(f->path))) {
+		/* "path" shows U+FFFD for bytes that are not UTF-8; the exact name is here */
+		ls_buf_puts(b, ",\"path_b64\":\"");
+		ls_base64_encode(b, f->path, strlen(f->path));
+		ls_buf_putc(b, '"');
+	}
 	ls_buf_printf(b, ",\"line\":%zu,\"column\":%zu,\"end_line\":%zu,\"end_column\":%zu", f->line,
 	              f->column, f->end_line, f->end_column);
 	ls_buf_puts(b, ",\"secret\":");
