@@ -144,4 +144,50 @@ test_item18_nul_byte_hides_nothing() {
 	expect_err_has "k: skipped, larger than --max-file-size"
 }
 
+# item 23: file names are bytes: two names differing only in bytes that are not UTF-8 were one
+# baseline entry ("a\ufffd.txt") and neither matched again; they keep their exact bytes now
+# (path_b64), and old baselines without them still load
+test_item23_baseline_non_utf8_names_round_trip() {
+	mkdir b && printf 'aws_access_key_id = %s\n' "$AWS_KEY" > "b/$(printf 'a\xff.txt')"
+	cp "b/$(printf 'a\xff.txt')" "b/$(printf 'a\xfe.txt')"
+	cd b
+	lst baseline create .
+	expect_rc 0; expect_err_has "2 findings recorded"
+	grep -q '"path_b64": "Yf8udHh0"' .leakscan-baseline.json || fail "no path_b64 for a\\xff.txt"
+	grep -q '"path_b64": "Yf4udHh0"' .leakscan-baseline.json || fail "no path_b64 for a\\xfe.txt"
+	lst scan --baseline .leakscan-baseline.json .
+	expect_rc 0; expect_out ""
+	# a third name with other bytes is new
+	cp "$(printf 'a\xff.txt')" "$(printf 'a\xfd.txt')"
+	lst scan --baseline .leakscan-baseline.json .
+	expect_rc 1; expect_out_has '"./a\375.txt":1:21'
+	# JSON reports say which name it is, SARIF percent-encodes it
+	lst scan -f json .
+	expect_out_has '"path_b64":"Li9h/S50eHQ="'
+	lst scan -f sarif .
+	expect_out_has 'a%FD.txt'
+	# a bad path_b64 is refused with the entry named
+	sed 's/"Yf8udHh0"/"Yf8udHh"/' .leakscan-baseline.json > bad.json
+	lst scan --baseline bad.json .
+	expect_rc 2; expect_err_has "'path_b64' is not the base64 of a string"
+	# the fuzz input that found it replays clean (tests/regress/fuzz_allow/, fuzz/replay-allow)
+	[ -f "$SRC_DIR/tests/regress/fuzz_allow/baseline-non-utf8-names" ] || fail "fuzz input not kept"
+}
+
+# item 24: C1 controls (U+009B as UTF-8 and as the raw byte 0x9b is CSI) and DEL went to the
+# terminal raw in text output; they are escaped in the finding's line, its path and diagnostics
+test_item24_c1_and_del_escaped_in_text_output() {
+	printf 'aws_access_key_id = %s \xc2\x9b2J \x9b31m \x7f\n' "$AWS_KEY" > c1.txt
+	cp c1.txt "$(printf 'n\x9b\xc2\x9bm\x7f.txt')"
+	lst scan c1.txt "$(printf 'n\x9b\xc2\x9bm\x7f.txt')"
+	expect_rc 1
+	printf '%s' "$OUT" | od -An -tx1 | tr -s ' \n' ' ' | grep -Eq ' (9b|7f) ' && fail "raw C1 or DEL in stdout"
+	expect_out_has 'AKIAQYLPMN5HFIQR7BTW \u009b2J \x9b31m \x7f'
+	expect_out_has '"n\233\302\233m\177.txt":1:21'
+	# diagnostics
+	lst scan "$(printf 'missing\xc2\x9b\x9b\x7f')"
+	printf '%s' "$ERR" | od -An -tx1 | tr -s ' \n' ' ' | grep -Eq ' (9b|7f) ' && fail "raw C1 or DEL in stderr"
+	expect_err_has 'missing\u009b\x9b\x7f'
+}
+
 run_tests
