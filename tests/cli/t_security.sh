@@ -190,4 +190,30 @@ test_item24_c1_and_del_escaped_in_text_output() {
 	expect_err_has 'missing\u009b\x9b\x7f'
 }
 
+# item 14 (rest): tree entry names holding C1 controls (U+009B as UTF-8, the raw byte 0x9b)
+# and DEL in the diagnostics of git and repos; the commit named is the commit, not an object
+# id left in git_oid_tostr_s's shared buffer
+test_item14_tree_names_with_c1_and_del_in_diagnostics() {
+	git init -q r && cd r
+	python3 - <<'PY' || fail "hostile tree"
+import subprocess
+n1 = b"d\xc2\x9b2J\x9b31m\x7f"; n2 = b"f\x9b\x7f"
+ents = sorted([(n1 + b"/", b"40000 " + n1 + b"\0" + b"\x11" * 20), (n2, b"100644 " + n2 + b"\0" + b"\x22" * 20)])
+t = subprocess.run(["git", "hash-object", "-w", "-t", "tree", "--literally", "--stdin"], input=b"".join(e[1] for e in ents), capture_output=True).stdout.decode().strip()
+c = subprocess.run(["git", "commit-tree", t, "-m", "m"], capture_output=True).stdout.decode().strip()
+subprocess.run(["git", "update-ref", "refs/heads/main", c], check=True)
+PY
+	local c; c=$(git rev-parse main)
+	lst git .
+	expect_rc 2
+	printf '%s' "$ERR" | od -An -tx1 | tr -s ' \n' ' ' | grep -Eq ' (9b|7f) ' && fail "raw C1 or DEL on stderr (git)"
+	expect_err_has "cannot read tree 'd\u009b2J\x9b31m\x7f' at commit $c"
+	expect_err_has "object 2222222222222222222222222222222222222222 (f\x9b\x7f at commit ${c:0:12})"
+	cd .. && lst repos -q --datastore ds r
+	expect_rc 2
+	printf '%s' "$ERR" | od -An -tx1 | tr -s ' \n' ' ' | grep -Eq ' (9b|7f) ' && fail "raw C1 or DEL on stderr (repos)"
+	expect_err_has "cannot read tree 'd\u009b2J\x9b31m\x7f' at commit $c"
+	expect_err_has "(f\x9b\x7f at commit ${c:0:12})"
+}
+
 run_tests
