@@ -216,4 +216,31 @@ PY
 	expect_err_has "(f\x9b\x7f at commit ${c:0:12})"
 }
 
+# item 25: --all-objects reported the objects of another repository, borrowed through
+# objects/info/alternates, as this repository's unreachable blobs; they are left out with a
+# note naming the alternate, or scanned and labelled with --include-alternates
+test_item25_all_objects_and_alternates() {
+	git init -q other && (cd other && printf 'aws_access_key_id = %s\n' "$AWS_KEY" > p && git add p && git commit -qm c)
+	git init -q a && (cd a && echo x > x && git add x && git commit -qm c)
+	echo "$PWD/other/.git/objects" > a/.git/objects/info/alternates
+	lst git --all-objects a
+	expect_rc 0; expect_out ""
+	expect_err_has "note: 2 unreachable objects of the alternate '$PWD/other/.git/objects' not scanned: they are another repository's (scan it, or add --include-alternates)"
+	lst git --all-objects --include-alternates a
+	expect_rc 1
+	local blob; blob=$(git -C other rev-parse HEAD:p)
+	expect_out "<unreachable blob ${blob:0:12} in alternate $PWD/other/.git/objects>:1:21: test-aws-key: aws_access_key_id = $AWS_KEY"
+	lst git --include-alternates a
+	expect_rc 2; expect_err_has "--include-alternates goes with --all-objects"
+	# the repository's own unreachable blob is still its own; what its refs reach through the
+	# alternate (a --shared clone) is scanned as usual
+	(cd a && printf 'aws_access_key_id = %s\n' "$AWS_KEY2" | git hash-object -w --stdin >/dev/null)
+	lst git --all-objects a
+	expect_rc 1; expect_out_has "<unreachable blob "; expect_out_has "$AWS_KEY2"; expect_out_lacks "in alternate"
+	git clone -q --shared other sh
+	lst git --all-objects sh
+	expect_rc 1; expect_out_has ":p:1:21: test-aws-key"; expect_out_lacks "unreachable"
+	expect_err_lacks "note:"
+}
+
 run_tests
