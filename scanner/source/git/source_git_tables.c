@@ -168,8 +168,8 @@ void ls_git_pairset_dispose(pairset *s)
 int ls_git_lookup(void *out, git_repository *repo, const git_oid *id, git_object_t type)
 {
 	git_odb *odb = NULL;
-	size_t len;
-	git_object_t t;
+	size_t len = 0; /* (git_repository_odb returns 0 or < 0; the analyzer does not know) */
+	git_object_t t = GIT_OBJECT_INVALID;
 	*(git_object **)out = NULL;
 	int err = git_repository_odb(&odb, repo);
 	if (!err)
