@@ -155,9 +155,9 @@ void ls_strlist_dispose(ls_strlist *l)
 	l->n = 0;
 }
 
-/* Length of a valid UTF-8 sequence at s, or 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t ls_utf8_len(const void *str, size_t n)
 {
+	const unsigned char *s = str;
 	if (s[0] < 0x80)
 		return 1;
 	size_t need;
@@ -213,7 +213,7 @@ void ls_buf_put_json_str(ls_buf *b, const char *s, size_t len)
 			ls_buf_putc(b, (char)c);
 			i++;
 		} else {
-			size_t n = utf8_len(p + i, len - i);
+			size_t n = ls_utf8_len(p + i, len - i);
 			if (n) {
 				ls_buf_put(b, p + i, n);
 				i += n;

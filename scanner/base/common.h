@@ -66,6 +66,26 @@ void ls_strlist_dispose(ls_strlist *l);
 /** Appends `s` as a JSON string literal (with quotes), escaping control and invalid UTF-8 bytes. */
 void ls_buf_put_json_str(ls_buf *b, const char *s, size_t len);
 
+/** Length of the valid UTF-8 character at `s` (1 for ASCII), or 0 if the byte starts none. */
+size_t ls_utf8_len(const void *s, size_t n);
+/** 1 if `s` is valid UTF-8 (no overlong forms, surrogates or code points past U+10FFFF). */
+int ls_utf8_valid(const char *s, size_t n);
+
+/** ls_buf_put_term: C0 controls become a space instead of an escape. */
+#define LS_TERM_C0_SPACE 1
+/**
+ * Appends `s` for a terminal or a log: newline and tab as \n and \t, other C0 controls,
+ * DEL and bytes that are not UTF-8 as \xNN, C1 controls (U+0080-U+009F) as \uNNNN.
+ */
+void ls_buf_put_term(ls_buf *b, const char *s, size_t n, int flags);
+/** 1 if ls_buf_put_term would copy `s` unchanged (no control character, valid UTF-8). */
+int ls_term_safe(const char *s, size_t n);
+
+/** Appends standard base64 (with padding). */
+void ls_base64_encode(ls_buf *b, const void *data, size_t n);
+/** Appends the bytes of canonical, padded standard base64. Returns 0, or -1 if `s` is not. */
+int ls_base64_decode(ls_buf *b, const char *s, size_t n);
+
 /** SHA-256 of `data`, written as 64 lowercase hex digits and a NUL into `out`. */
 void ls_sha256_hex(char out[65], const void *data, size_t len);
 /** SHA-256 raw digest. */

@@ -108,16 +108,7 @@ void ls_cli_verror(const char *fmt, va_list ap)
 	 * diagnostic, nor an escape sequence reach the terminal */
 	ls_buf b = LS_BUF_INIT;
 	ls_buf_puts(&b, "leakscan: ");
-	for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
-		if (*p == '\n')
-			ls_buf_puts(&b, "\\n");
-		else if (*p == '\t')
-			ls_buf_puts(&b, "\\t");
-		else if (*p < 0x20 || *p == 0x7f)
-			ls_buf_printf(&b, "\\x%02x", *p);
-		else
-			ls_buf_putc(&b, (char)*p);
-	}
+	ls_buf_put_term(&b, msg, strlen(msg), 0); /* C0, DEL, C1 (UTF-8 or raw) escaped */
 	ls_buf_putc(&b, '\n');
 	fwrite(b.ptr, 1, b.len, stderr);
 	ls_buf_dispose(&b);

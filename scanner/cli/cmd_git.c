@@ -9,7 +9,8 @@
 #include "pool.h"
 #include "source_git.h"
 
-enum { OPT_ALL_OBJECTS = 2000, OPT_ALL_PROVENANCE, OPT_RANGE, OPT_SINCE, OPT_BRANCH, OPT_STAGED, OPT_MESSAGE, OPT_TIMINGS, OPT_CONFIG_FROM };
+enum { OPT_ALL_OBJECTS = 2000, OPT_ALL_PROVENANCE, OPT_RANGE, OPT_SINCE, OPT_BRANCH, OPT_STAGED, OPT_MESSAGE, OPT_TIMINGS, OPT_CONFIG_FROM,
+       OPT_INCLUDE_ALTERNATES };
 
 typedef struct {
 	size_t idx; /* the item */
@@ -272,7 +273,10 @@ static const char *git_usage =
     "git's environment is honoured as git does ($GIT_DIR, $GIT_INDEX_FILE, $GIT_OBJECT_DIRECTORY),\n"
     "so that in a hook --staged sees the index of the commit being made.\n"
     "\n"
-    "      --all-objects      also scan unreachable blobs and dangling commits/tags\n"
+    "      --all-objects      also scan unreachable blobs and dangling commits/tags (those of\n"
+    "                         alternates, another repository's, are counted in a note)\n"
+    "      --include-alternates with --all-objects: scan the alternates' unreachable objects too,\n"
+    "                         shown as '<unreachable blob ID in alternate DIR>'\n"
     "      --all-provenance   list every commit:path holding each finding's blob\n"
     "      --range A..B       only what the commits of A..B introduced\n"
     "      --since REV        same as --range REV..HEAD\n"
@@ -333,6 +337,7 @@ int cmd_git(int argc, char **argv)
 	static const struct option own[] = {{"help", no_argument, NULL, 'h'},
 	                                    {"all-objects", no_argument, NULL, OPT_ALL_OBJECTS},
 	                                    {"all-provenance", no_argument, NULL, OPT_ALL_PROVENANCE},
+	                                    {"include-alternates", no_argument, NULL, OPT_INCLUDE_ALTERNATES},
 	                                    {"range", required_argument, NULL, OPT_RANGE},
 	                                    {"since", required_argument, NULL, OPT_SINCE},
 	                                    {"branch", required_argument, NULL, OPT_BRANCH},
@@ -368,6 +373,7 @@ int cmd_git(int argc, char **argv)
 			goto done;
 		case OPT_ALL_OBJECTS: ho.all_objects = 1; continue;
 		case OPT_ALL_PROVENANCE: all_prov = 1; continue;
+		case OPT_INCLUDE_ALTERNATES: ho.alternates = 1; continue;
 		case OPT_RANGE: ho.range = optarg; continue;
 		case OPT_SINCE: since = optarg; continue;
 		case OPT_BRANCH: ho.branch = optarg; continue;
@@ -404,6 +410,10 @@ int cmd_git(int argc, char **argv)
 	}
 	if (ho.all_objects && (ho.range || ho.branch)) {
 		ls_cli_error("git: --all-objects scans the whole object database; it cannot be combined with --range, --since or --branch");
+		goto done;
+	}
+	if (ho.alternates && !ho.all_objects) {
+		ls_cli_error("git: --include-alternates goes with --all-objects");
 		goto done;
 	}
 	if (optind + 1 < argc || (message && optind < argc)) {
@@ -466,6 +476,8 @@ int cmd_git(int argc, char **argv)
 			ls_cli_error("%s", ls_git_history_error(h, i));
 			j.st.errors++;
 		}
+		for (size_t i = 0; i < ls_git_history_nnotes(h); i++)
+			ls_cli_error("note: %s", ls_git_history_note(h, i));
 		if (!staged && !ho.range && ls_git_history_commits(h) == 0)
 			ls_cli_error("%s: the repository has no commits%s", path,
 			             ls_git_history_count(h) ? "" : "; nothing to scan");

@@ -82,11 +82,8 @@ static void free_rules(report_ctx *c)
 	free(c->rules);
 }
 
-static void put_text_sanitized(ls_buf *b, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		ls_buf_putc(b, (unsigned char)s[i] < 0x20 ? ' ' : s[i]);
-}
+/* C0 controls as spaces; DEL, C1 controls and bytes that are not UTF-8 escaped */
+static void put_text_sanitized(ls_buf *b, const char *s, size_t n) { ls_buf_put_term(b, s, n, LS_TERM_C0_SPACE); }
 
 static void emit_text(report_ctx *c, ls_buf *b)
 {
@@ -97,8 +94,12 @@ static void emit_text(report_ctx *c, ls_buf *b)
 	else
 		put_text_sanitized(b, f->secret, f->secret_len);
 	ls_buf_printf(b, " (%zu location%s)", c->nlocs, c->nlocs == 1 ? "" : "s");
-	if (c->status)
-		ls_buf_printf(b, " [%s%s%s]", c->status, c->note ? ": " : "", c->note ? c->note : "");
+	if (c->status) {
+		ls_buf_printf(b, " [%s%s", c->status, c->note ? ": " : "");
+		if (c->note)
+			put_text_sanitized(b, c->note, strlen(c->note));
+		ls_buf_putc(b, ']');
+	}
 	ls_buf_putc(b, '\n');
 	for (size_t i = 0; i < c->nlocs; i++) {
 		ls_buf_puts(b, "    ");
@@ -433,8 +434,11 @@ static int summary_row(const char *kind, const char *name, long long secrets, lo
 	} else {
 		if (first)
 			ls_buf_printf(&c->out, "%s:\n", !strcmp(kind, "rule") ? "by rule" : !strcmp(kind, "repo") ? "by repository" : "by status");
-		ls_buf_printf(&c->out, "  %-40s %6lld secret%s %6lld location%s\n", name ? name : "", secrets,
+		ls_buf shown = LS_BUF_INIT; /* a repository's name is its URL or path */
+		ls_buf_put_term(&shown, name ? name : "", name ? strlen(name) : 0, 0);
+		ls_buf_printf(&c->out, "  %-40s %6lld secret%s %6lld location%s\n", shown.ptr ? shown.ptr : "", secrets,
 		              secrets == 1 ? " " : "s", locations, locations == 1 ? "" : "s");
+		ls_buf_dispose(&shown);
 	}
 	c->last = kind;
 	return 0;

@@ -142,10 +142,21 @@ size_t ls_baseline_count(const ls_baseline *b) { return b->n; }
 
 const ls_baseline_entry *ls_baseline_get(const ls_baseline *b, size_t i) { return &b->items[i]; }
 
+/*
+ * A value that is not UTF-8 (a file name is bytes) cannot be a JSON string: the display form
+ * shows such bytes as U+FFFD, and "<key>_b64" beside it keeps the exact bytes, so that two
+ * names differing only there stay two entries and still match on the next scan.
+ */
 static void put_field(ls_buf *o, const char *key, const char *val, int first)
 {
+	size_t n = strlen(val);
 	ls_buf_printf(o, "%s\"%s\": ", first ? "" : ", ", key);
-	ls_buf_put_json_str(o, val, strlen(val));
+	ls_buf_put_json_str(o, val, n);
+	if (!ls_utf8_valid(val, n)) {
+		ls_buf_printf(o, ", \"%s_b64\": \"", key);
+		ls_base64_encode(o, val, n);
+		ls_buf_putc(o, '"');
+	}
 }
 
 int ls_baseline_write(const ls_baseline *b, FILE *fp, const char *tool_version)
@@ -350,10 +361,13 @@ static int jskip(jreader *j, int depth)
 	return err;
 }
 
+#define NFIELDS 5
 static int bl_entry(jreader *j, ls_baseline *b, size_t idx)
 {
-	static const char *names[] = {"rule_id", "path", "secret_hash", "fingerprint", "added"};
-	char *vals[5] = {NULL};
+	/* the first NFIELDS are the values, then their exact bytes in base64 (see put_field) */
+	static const char *names[] = {"rule_id", "path", "secret_hash", "fingerprint", "added",
+	                              "rule_id_b64", "path_b64", NULL, "fingerprint_b64", "added_b64"};
+	char *vals[2 * NFIELDS] = {NULL};
 	ls_buf key = LS_BUF_INIT, val = LS_BUF_INIT;
 	int err = 0;
 	char msg[160];
@@ -371,8 +385,8 @@ static int bl_entry(jreader *j, ls_baseline *b, size_t idx)
 				goto done;
 			}
 			int which = -1;
-			for (int i = 0; i < 5; i++)
-				if (!strcmp(key.ptr, names[i]))
+			for (int i = 0; i < 2 * NFIELDS; i++)
+				if (names[i] && !strcmp(key.ptr, names[i]))
 					which = i;
 			if (which < 0) {
 				if ((err = jskip(j, 2)) < 0) /* unknown keys (notes) are kept out of the way */
@@ -392,6 +406,20 @@ static int bl_entry(jreader *j, ls_baseline *b, size_t idx)
 			err = jfail(j, "expected ',' or '}'");
 			goto done;
 		}
+	}
+	/* the exact bytes win over the display form, whatever their order in the object */
+	for (int i = NFIELDS; i < 2 * NFIELDS; i++) {
+		if (!vals[i])
+			continue;
+		ls_buf_clear(&val);
+		if (ls_base64_decode(&val, vals[i], strlen(vals[i])) < 0 || memchr(val.ptr ? val.ptr : "", '\0', val.len)) {
+			snprintf(msg, sizeof(msg), "entry %zu: '%s' is not the base64 of a string", idx + 1, names[i]);
+			err = jfail(j, msg);
+			goto done;
+		}
+		ls_buf_putc(&val, '\0');
+		free(vals[i - NFIELDS]);
+		vals[i - NFIELDS] = ls_xstrdup(val.ptr);
 	}
 	for (int i = 0; i < 3; i++) {
 		if (!vals[i]) {
@@ -414,7 +442,7 @@ static int bl_entry(jreader *j, ls_baseline *b, size_t idx)
 		*q = (char)tolower((unsigned char)*q);
 	ls_baseline_add(b, vals[0], vals[1], vals[2], vals[3], vals[4]);
 done:
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 2 * NFIELDS; i++)
 		free(vals[i]);
 	ls_buf_dispose(&key);
 	ls_buf_dispose(&val);

@@ -130,6 +130,12 @@ static void json_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 	put_jstr(b, "rule_name", f->rule->name);
 	put_jstr(b, "severity", ls_severity_name(f->severity));
 	put_jstr(b, "path", f->path);
+	if (!ls_utf8_valid(f->path, strlen(f->path))) {
+		/* "path" shows U+FFFD for bytes that are not UTF-8; the exact name is here */
+		ls_buf_puts(b, ",\"path_b64\":\"");
+		ls_base64_encode(b, f->path, strlen(f->path));
+		ls_buf_putc(b, '"');
+	}
 	ls_buf_printf(b, ",\"line\":%zu,\"column\":%zu,\"end_line\":%zu,\"end_column\":%zu", f->line,
 	              f->column, f->end_line, f->end_column);
 	ls_buf_puts(b, ",\"secret\":");
@@ -184,32 +190,39 @@ static void text_context(const ls_report *r, ls_buf *b, const ls_finding *f);
 
 /*
  * A path as git prints one (core.quotePath): as is, or, when it holds a control character
- * (a newline would forge an output line, an escape sequence would drive the terminal), a
- * double or a backslash quote, in double quotes with C escapes.
+ * (a newline would forge an output line, an escape sequence would drive the terminal: C0,
+ * DEL, C1 as UTF-8 or as a raw byte), a byte that is not UTF-8, a double or a backslash
+ * quote, in double quotes with C escapes and those bytes in octal.
  */
 static void text_path(ls_buf *b, const char *p)
 {
 	const unsigned char *s = (const unsigned char *)p;
-	size_t i;
-	for (i = 0; s[i] >= 0x20 && s[i] != 0x7f && s[i] != '"' && s[i] != '\\'; i++)
-		;
-	if (!s[i]) {
-		ls_buf_puts(b, p);
+	size_t n = strlen(p);
+	if (ls_term_safe(p, n) && !strpbrk(p, "\"\\")) {
+		ls_buf_put(b, p, n);
 		return;
 	}
 	ls_buf_putc(b, '"');
-	for (i = 0; s[i]; i++) {
-		switch (s[i]) {
-		case '"': ls_buf_puts(b, "\\\""); break;
-		case '\\': ls_buf_puts(b, "\\\\"); break;
-		case '\n': ls_buf_puts(b, "\\n"); break;
-		case '\t': ls_buf_puts(b, "\\t"); break;
-		case '\r': ls_buf_puts(b, "\\r"); break;
-		default:
-			if (s[i] < 0x20 || s[i] == 0x7f)
-				ls_buf_printf(b, "\\%03o", s[i]);
-			else
-				ls_buf_putc(b, (char)s[i]);
+	for (size_t i = 0; i < n;) {
+		size_t k = s[i] >= 0x80 ? ls_utf8_len(s + i, n - i) : 1;
+		if (k > 1 && ls_term_safe(p + i, k)) {
+			ls_buf_put(b, s + i, k);
+			i += k;
+			continue;
+		}
+		for (size_t e = i + (k ? k : 1); i < e; i++) {
+			switch (s[i]) {
+			case '"': ls_buf_puts(b, "\\\""); break;
+			case '\\': ls_buf_puts(b, "\\\\"); break;
+			case '\n': ls_buf_puts(b, "\\n"); break;
+			case '\t': ls_buf_puts(b, "\\t"); break;
+			case '\r': ls_buf_puts(b, "\\r"); break;
+			default:
+				if (s[i] < 0x20 || s[i] >= 0x7f)
+					ls_buf_printf(b, "\\%03o", s[i]);
+				else
+					ls_buf_putc(b, (char)s[i]);
+			}
 		}
 	}
 	ls_buf_putc(b, '"');
@@ -220,20 +233,25 @@ static void text_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 	if (f->prov.commit)
 		ls_buf_printf(b, "%.12s:", f->prov.commit);
 	text_path(b, f->path);
-	ls_buf_printf(b, ":%zu:%zu: %s: ", f->line, f->column, f->rule->id);
+	ls_buf_printf(b, ":%zu:%zu: ", f->line, f->column);
+	/* rule ids come from rule files, a scanned repository's config among them */
+	ls_buf_put_term(b, f->rule->id, strlen(f->rule->id), LS_TERM_C0_SPACE);
+	ls_buf_puts(b, ": ");
 	if (r->o.redact) {
 		/* the rest of the line may hold other secrets (other rules' findings come later):
 		 * print only the masked secret */
 		ls_buf tmp = LS_BUF_INIT;
 		ls_report_redact(&tmp, f->secret, f->secret_len);
-		for (size_t i = 0; i < tmp.len; i++)
-			ls_buf_putc(b, (unsigned char)tmp.ptr[i] < 0x20 ? ' ' : tmp.ptr[i]);
+		ls_buf_put_term(b, tmp.ptr, tmp.len, LS_TERM_C0_SPACE);
 		ls_buf_dispose(&tmp);
 	} else {
 		text_context(r, b, f);
 	}
-	if (f->pair_rule)
-		ls_buf_printf(b, "  [pair: %s at %zu:%zu]", f->pair_rule->id, f->pair_line, f->pair_column);
+	if (f->pair_rule) {
+		ls_buf_puts(b, "  [pair: ");
+		ls_buf_put_term(b, f->pair_rule->id, strlen(f->pair_rule->id), LS_TERM_C0_SPACE);
+		ls_buf_printf(b, " at %zu:%zu]", f->pair_line, f->pair_column);
+	}
 	if (f->decoded)
 		ls_buf_puts(b, "  [decoded from base64]");
 	ls_buf_putc(b, '\n');
@@ -248,20 +266,19 @@ static void text_context(const ls_report *r, ls_buf *b, const ls_finding *f)
 	size_t lead = 0;
 	while (lead < off && (t[lead] == ' ' || t[lead] == '\t'))
 		lead++;
-	for (size_t i = lead; i < off; i++)
-		ls_buf_putc(b, (unsigned char)t[i] < 0x20 ? ' ' : t[i]);
+	/* C0 controls read as spaces; DEL, C1 controls and bytes that are not UTF-8 are escaped */
+	ls_buf_put_term(b, t + lead, off - lead, LS_TERM_C0_SPACE);
 	if (r->o.color)
 		ls_buf_puts(b, "\033[1;31m");
 	ls_buf tmp = LS_BUF_INIT;
 	put_secret(r, &tmp, t + off, sl);
-	for (size_t i = 0; i < tmp.len; i++)
-		ls_buf_putc(b, (unsigned char)tmp.ptr[i] < 0x20 ? ' ' : tmp.ptr[i]);
+	ls_buf_put_term(b, tmp.ptr, tmp.len, LS_TERM_C0_SPACE);
 	ls_buf_dispose(&tmp);
 	if (r->o.color)
 		ls_buf_puts(b, "\033[0m");
-	size_t tl = strlen(t);
-	for (size_t i = off + sl; i < tl; i++)
-		ls_buf_putc(b, (unsigned char)t[i] < 0x20 ? ' ' : t[i]);
+	/* a binary line holds NUL bytes: the text after the secret ends at the first one */
+	size_t tl = strlen(t + off + sl);
+	ls_buf_put_term(b, t + off + sl, tl, LS_TERM_C0_SPACE);
 }
 
 static void csv_field(ls_buf *b, const char *s, size_t n)

@@ -282,7 +282,11 @@ static void rescan_decoded(const ls_matcher *m, ls_scratch *s, const ls_search_o
 			f->end_column = outer->end_column;
 			f->offset = outer->offset;
 			free(f->line_text);
-			f->line_text = ls_xstrdup(outer->line_text);
+			/* the line may hold NUL bytes (binary content): copy it up to the secret and
+			 * what follows, not up to its first NUL, which the offsets below may pass */
+			size_t keep = outer->line_secret_off + outer->line_secret_len;
+			keep += strlen(outer->line_text + keep);
+			f->line_text = ls_xstrndup(outer->line_text, keep);
 			f->line_secret_off = outer->line_secret_off;
 			f->line_secret_len = outer->line_secret_len;
 			f->decoded = 1;

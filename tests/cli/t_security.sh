@@ -314,6 +314,103 @@ test_engine_deep_tag_chain_is_named() {
 	for i in $(seq 1 40); do git tag -a -m "t$i" "t$i" "t$((i - 1))"; done
 	lst git .
 	expect_rc 2; expect_err_has "'refs/tags/t40' is a chain of more than 32 annotated tags; not scanned"
+# item 23: file names are bytes: two names differing only in bytes that are not UTF-8 were one
+# baseline entry ("a\ufffd.txt") and neither matched again; they keep their exact bytes now
+# (path_b64), and old baselines without them still load
+test_item23_baseline_non_utf8_names_round_trip() {
+	mkdir b && printf 'aws_access_key_id = %s\n' "$AWS_KEY" > "b/$(printf 'a\xff.txt')"
+	cp "b/$(printf 'a\xff.txt')" "b/$(printf 'a\xfe.txt')"
+	cd b
+	lst baseline create .
+	expect_rc 0; expect_err_has "2 findings recorded"
+	grep -q '"path_b64": "Yf8udHh0"' .leakscan-baseline.json || fail "no path_b64 for a\\xff.txt"
+	grep -q '"path_b64": "Yf4udHh0"' .leakscan-baseline.json || fail "no path_b64 for a\\xfe.txt"
+	lst scan --baseline .leakscan-baseline.json .
+	expect_rc 0; expect_out ""
+	# a third name with other bytes is new
+	cp "$(printf 'a\xff.txt')" "$(printf 'a\xfd.txt')"
+	lst scan --baseline .leakscan-baseline.json .
+	expect_rc 1; expect_out_has '"./a\375.txt":1:21'
+	# JSON reports say which name it is, SARIF percent-encodes it
+	lst scan -f json .
+	expect_out_has '"path_b64":"Li9h/S50eHQ="'
+	lst scan -f sarif .
+	expect_out_has 'a%FD.txt'
+	# a bad path_b64 is refused with the entry named
+	sed 's/"Yf8udHh0"/"Yf8udHh"/' .leakscan-baseline.json > bad.json
+	lst scan --baseline bad.json .
+	expect_rc 2; expect_err_has "'path_b64' is not the base64 of a string"
+	# the fuzz input that found it replays clean (tests/regress/fuzz_allow/, fuzz/replay-allow)
+	[ -f "$SRC_DIR/tests/regress/fuzz_allow/baseline-non-utf8-names" ] || fail "fuzz input not kept"
+}
+
+# item 24: C1 controls (U+009B as UTF-8 and as the raw byte 0x9b is CSI) and DEL went to the
+# terminal raw in text output; they are escaped in the finding's line, its path and diagnostics
+test_item24_c1_and_del_escaped_in_text_output() {
+	printf 'aws_access_key_id = %s \xc2\x9b2J \x9b31m \x7f\n' "$AWS_KEY" > c1.txt
+	cp c1.txt "$(printf 'n\x9b\xc2\x9bm\x7f.txt')"
+	lst scan c1.txt "$(printf 'n\x9b\xc2\x9bm\x7f.txt')"
+	expect_rc 1
+	printf '%s' "$OUT" | od -An -tx1 | tr -s ' \n' ' ' | grep -Eq ' (9b|7f) ' && fail "raw C1 or DEL in stdout"
+	expect_out_has 'AKIAQYLPMN5HFIQR7BTW \u009b2J \x9b31m \x7f'
+	expect_out_has '"n\233\302\233m\177.txt":1:21'
+	# diagnostics
+	lst scan "$(printf 'missing\xc2\x9b\x9b\x7f')"
+	printf '%s' "$ERR" | od -An -tx1 | tr -s ' \n' ' ' | grep -Eq ' (9b|7f) ' && fail "raw C1 or DEL in stderr"
+	expect_err_has 'missing\u009b\x9b\x7f'
+}
+
+# item 14 (rest): tree entry names holding C1 controls (U+009B as UTF-8, the raw byte 0x9b)
+# and DEL in the diagnostics of git and repos; the commit named is the commit, not an object
+# id left in git_oid_tostr_s's shared buffer
+test_item14_tree_names_with_c1_and_del_in_diagnostics() {
+	git init -q r && cd r
+	python3 - <<'PY' || fail "hostile tree"
+import subprocess
+n1 = b"d\xc2\x9b2J\x9b31m\x7f"; n2 = b"f\x9b\x7f"
+ents = sorted([(n1 + b"/", b"40000 " + n1 + b"\0" + b"\x11" * 20), (n2, b"100644 " + n2 + b"\0" + b"\x22" * 20)])
+t = subprocess.run(["git", "hash-object", "-w", "-t", "tree", "--literally", "--stdin"], input=b"".join(e[1] for e in ents), capture_output=True).stdout.decode().strip()
+c = subprocess.run(["git", "commit-tree", t, "-m", "m"], capture_output=True).stdout.decode().strip()
+subprocess.run(["git", "update-ref", "refs/heads/main", c], check=True)
+PY
+	local c; c=$(git rev-parse main)
+	lst git .
+	expect_rc 2
+	printf '%s' "$ERR" | od -An -tx1 | tr -s ' \n' ' ' | grep -Eq ' (9b|7f) ' && fail "raw C1 or DEL on stderr (git)"
+	expect_err_has "cannot read tree 'd\u009b2J\x9b31m\x7f' at commit $c"
+	expect_err_has "object 2222222222222222222222222222222222222222 (f\x9b\x7f at commit ${c:0:12})"
+	cd .. && lst repos -q --datastore ds r
+	expect_rc 2
+	printf '%s' "$ERR" | od -An -tx1 | tr -s ' \n' ' ' | grep -Eq ' (9b|7f) ' && fail "raw C1 or DEL on stderr (repos)"
+	expect_err_has "cannot read tree 'd\u009b2J\x9b31m\x7f' at commit $c"
+	expect_err_has "(f\x9b\x7f at commit ${c:0:12})"
+}
+
+# item 25: --all-objects reported the objects of another repository, borrowed through
+# objects/info/alternates, as this repository's unreachable blobs; they are left out with a
+# note naming the alternate, or scanned and labelled with --include-alternates
+test_item25_all_objects_and_alternates() {
+	git init -q other && (cd other && printf 'aws_access_key_id = %s\n' "$AWS_KEY" > p && git add p && git commit -qm c)
+	git init -q a && (cd a && echo x > x && git add x && git commit -qm c)
+	echo "$PWD/other/.git/objects" > a/.git/objects/info/alternates
+	lst git --all-objects a
+	expect_rc 0; expect_out ""
+	expect_err_has "note: 2 unreachable objects of the alternate '$PWD/other/.git/objects' not scanned: they are another repository's (scan it, or add --include-alternates)"
+	lst git --all-objects --include-alternates a
+	expect_rc 1
+	local blob; blob=$(git -C other rev-parse HEAD:p)
+	expect_out "<unreachable blob ${blob:0:12} in alternate $PWD/other/.git/objects>:1:21: test-aws-key: aws_access_key_id = $AWS_KEY"
+	lst git --include-alternates a
+	expect_rc 2; expect_err_has "--include-alternates goes with --all-objects"
+	# the repository's own unreachable blob is still its own; what its refs reach through the
+	# alternate (a --shared clone) is scanned as usual
+	(cd a && printf 'aws_access_key_id = %s\n' "$AWS_KEY2" | git hash-object -w --stdin >/dev/null)
+	lst git --all-objects a
+	expect_rc 1; expect_out_has "<unreachable blob "; expect_out_has "$AWS_KEY2"; expect_out_lacks "in alternate"
+	git clone -q --shared other sh
+	lst git --all-objects sh
+	expect_rc 1; expect_out_has ":p:1:21: test-aws-key"; expect_out_lacks "unreachable"
+	expect_err_lacks "note:"
 }
 
 run_tests

@@ -89,9 +89,12 @@ typedef struct {
 	const char *branch; /**< walk this branch only (a local or remote branch name, or a rev) */
 	int all_objects;    /**< also unreachable blobs, dangling commits and tags of the ODB */
 	const volatile int *stop; /**< optional: becoming non-zero interrupts the walk (LS_ESTOP) */
+	/** with all_objects: also the unreachable objects of the alternates (objects/info/alternates),
+	 * labelled with their directory; without it they are counted in a note (ls_git_history_note) */
+	int alternates;
 } ls_git_history_options;
 
-#define LS_GIT_HISTORY_OPTIONS_INIT {NULL, NULL, 0, NULL}
+#define LS_GIT_HISTORY_OPTIONS_INIT {NULL, NULL, 0, NULL, 0}
 
 /**
  * What a history scan reads: a list of items (blobs, commit messages, tag messages), each
@@ -124,6 +127,10 @@ size_t ls_git_history_commits(const ls_git_history *h);
 size_t ls_git_history_nerrors(const ls_git_history *h);
 /** The i-th enumeration error (borrowed), e.g. "object 1f2e...: cannot read tree 'src' at commit ab12...: ...". */
 const char *ls_git_history_error(const ls_git_history *h, size_t i);
+size_t ls_git_history_nnotes(const ls_git_history *h);
+/** The i-th note (borrowed): not an error, what was left out on purpose, e.g. the objects of
+ * an alternate under --all-objects. */
+const char *ls_git_history_note(const ls_git_history *h, size_t i);
 /** SHA-256 hex over every ref's name and target and HEAD (full walks; equal digests, same
  * refs), or "" for ranges, branches and the staged index. Borrowed. */
 const char *ls_git_history_tips(const ls_git_history *h);

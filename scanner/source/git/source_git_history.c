@@ -13,8 +13,7 @@
 #include "common.h"
 #include "source_git_internal.h"
 
-static void add_error(ls_git_history *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void add_error(ls_git_history *h, const char *fmt, ...)
+void ls_git_history_add_error(ls_git_history *h, const char *fmt, ...)
 {
 	va_list ap;
 	char tmp[1024];
@@ -25,7 +24,7 @@ static void add_error(ls_git_history *h, const char *fmt, ...)
 	h->errors[h->nerrors++] = ls_xstrdup(tmp);
 }
 
-static void add_item(ls_git_history *h, const git_oid *id, int kind, uint32_t commit, uint32_t path)
+void ls_git_history_add(ls_git_history *h, const git_oid *id, int kind, uint32_t commit, uint32_t path)
 {
 	if (h->nitems == h->icap) {
 		h->icap = h->icap ? h->icap * 2 : 1024;
@@ -62,7 +61,7 @@ static void note_blob(ls_git_history *h, const git_oid *id, uint32_t commit, con
 	if (isnew) {
 		e->kind = K_BLOB;
 		e->val = (uint32_t)h->nitems;
-		add_item(h, id, IT_BLOB, commit, ls_git_strtab_intern(&h->paths, path, len));
+		ls_git_history_add(h, id, IT_BLOB, commit, ls_git_strtab_intern(&h->paths, path, len));
 		return;
 	}
 	if (e->kind != K_BLOB)
@@ -80,7 +79,7 @@ static void note_blob(ls_git_history *h, const git_oid *id, uint32_t commit, con
 
 void ls_git_history_add_item(ls_git_history *h, const git_oid *id, int kind, const char *path, size_t len)
 {
-	add_item(h, id, kind, NO_COMMIT, ls_git_strtab_intern(&h->paths, path, len));
+	ls_git_history_add(h, id, kind, NO_COMMIT, ls_git_strtab_intern(&h->paths, path, len));
 }
 
 void ls_git_history_truncate(ls_git_history *h, size_t n)
@@ -149,7 +148,7 @@ static int load_frame(ls_git_history *h, frame *f, const git_oid *id, const git_
 		char cs[GIT_OID_HEXSZ + 1] = "";
 		if (child)
 			git_oid_tostr(cs, sizeof(cs), child);
-		add_error(h, "object %s: cannot read commit%s%s%s: %s", git_oid_tostr_s(id), child ? " (a parent of " : "", cs,
+		ls_git_history_add_error(h, "object %s: cannot read commit%s%s%s: %s", git_oid_tostr_s(id), child ? " (a parent of " : "", cs,
 		          child ? ")" : "", ls_git_msg());
 		return -1;
 	}
@@ -265,7 +264,7 @@ static void drop_last(ls_git_history *h)
 static void walk_tree(ls_git_history *h, const git_oid *tree_id, uint32_t commit, ls_buf *path, int depth)
 {
 	if (depth > LS_GIT_MAX_TREE_DEPTH) {
-		add_error(h, "object %s: tree nested deeper than %d levels (under '%.60s...'); not scanned", git_oid_tostr_s(tree_id),
+		ls_git_history_add_error(h, "object %s: tree nested deeper than %d levels (under '%.60s...'); not scanned", git_oid_tostr_s(tree_id),
 		          LS_GIT_MAX_TREE_DEPTH, path->ptr);
 		return;
 	}
@@ -291,7 +290,7 @@ static void walk_tree(ls_git_history *h, const git_oid *tree_id, uint32_t commit
 		char cs[GIT_OID_HEXSZ + 1] = "";
 		if (commit != NO_COMMIT)
 			git_oid_tostr(cs, sizeof(cs), &h->commits[commit].id);
-		add_error(h, "object %s: cannot read tree '%s'%s%s: %s", git_oid_tostr_s(tree_id), path->len ? path->ptr : "/",
+		ls_git_history_add_error(h, "object %s: cannot read tree '%s'%s%s: %s", git_oid_tostr_s(tree_id), path->len ? path->ptr : "/",
 		          commit != NO_COMMIT ? " at commit " : "", cs, ls_git_msg());
 		return;
 	}
@@ -300,7 +299,7 @@ static void walk_tree(ls_git_history *h, const git_oid *tree_id, uint32_t commit
 	if (again) {
 		if (h->alias_budget < n) {
 			if (!h->alias_over)
-				add_error(h, "object %s: too many paths (directories copied under many names, as under '%.60s'); "
+				ls_git_history_add_error(h, "object %s: too many paths (directories copied under many names, as under '%.60s'); "
 				             "further copies are not listed",
 				          git_oid_tostr_s(tree_id), path->len ? path->ptr : "/");
 			h->alias_over = 1;
@@ -373,7 +372,7 @@ static void list_tips(ls_git_history *h, ref_tip **tips, size_t *ntips)
 {
 	git_strarray names = {0};
 	if (git_reference_list(&names, h->r->repo) < 0) {
-		add_error(h, "cannot list references: %s", ls_git_msg());
+		ls_git_history_add_error(h, "cannot list references: %s", ls_git_msg());
 		return;
 	}
 	for (size_t i = 0; i < names.count; i++) {
@@ -386,7 +385,7 @@ static void list_tips(ls_git_history *h, ref_tip **tips, size_t *ntips)
 			               git_reference_type(ref) == GIT_REFERENCE_SYMBOLIC;
 			git_reference_free(ref);
 			if (!dangling)
-				add_error(h, "reference '%s': %s", names.strings[i], ls_git_msg());
+				ls_git_history_add_error(h, "reference '%s': %s", names.strings[i], ls_git_msg());
 			continue;
 		}
 		push_tip(tips, ntips, names.strings[i], &id);
@@ -443,14 +442,14 @@ static int peel(ls_git_history *h, const char *refname, git_oid *id, target **ta
 		int err = git_odb_read_header(&len, &type, odb, id);
 		git_odb_free(odb);
 		if (err < 0) {
-			add_error(h, "object %s: cannot read the target of '%s': %s", git_oid_tostr_s(id), refname, ls_git_msg());
+			ls_git_history_add_error(h, "object %s: cannot read the target of '%s': %s", git_oid_tostr_s(id), refname, ls_git_msg());
 			return -1;
 		}
 		if (type != GIT_OBJECT_TAG)
 			return type;
 		git_tag *tag = NULL;
 		if (ls_git_tag_lookup(&tag, h->r->repo, id) < 0) {
-			add_error(h, "object %s: cannot read tag '%s': %s", git_oid_tostr_s(id), refname, ls_git_msg());
+			ls_git_history_add_error(h, "object %s: cannot read tag '%s': %s", git_oid_tostr_s(id), refname, ls_git_msg());
 			return -1;
 		}
 		int isnew;
@@ -466,7 +465,7 @@ static int peel(ls_git_history *h, const char *refname, git_oid *id, target **ta
 		git_oid_cpy(id, git_tag_target_id(tag));
 		git_tag_free(tag);
 	}
-	add_error(h, "object %s: '%s' is a chain of more than 32 annotated tags; not scanned", git_oid_tostr_s(id), refname);
+	ls_git_history_add_error(h, "object %s: '%s' is a chain of more than 32 annotated tags; not scanned", git_oid_tostr_s(id), refname);
 	return -1;
 }
 
@@ -544,21 +543,21 @@ static void range_commit(ls_git_history *h, uint32_t ci)
 	cand *cands = NULL;
 	size_t nc = 0;
 	if (ls_git_commit_lookup(&c, h->r->repo, cid) < 0 || git_commit_tree(&tree, c) < 0) {
-		add_error(h, "object %s: cannot read commit: %s", cs, ls_git_msg());
+		ls_git_history_add_error(h, "object %s: cannot read commit: %s", cs, ls_git_msg());
 		goto done;
 	}
 	unsigned np = ls_git_omap_find(&h->shallow, cid) ? 0 : git_commit_parentcount(c);
 	for (unsigned p = 0; p < (np ? np : 1); p++) {
 		git_tree *pt = NULL;
 		if (np && get_tree(h, &pt, git_commit_parent_id(c, p)) < 0) {
-			add_error(h, "object %s: cannot read commit (a parent of %s): %s", git_oid_tostr_s(git_commit_parent_id(c, p)), cs,
+			ls_git_history_add_error(h, "object %s: cannot read commit (a parent of %s): %s", git_oid_tostr_s(git_commit_parent_id(c, p)), cs,
 			          ls_git_msg());
 			/* diff against nothing: everything the commit holds counts as new */
 		}
 		cand *these = NULL;
 		size_t nt = 0;
 		if (diff_new_blobs(h, pt, tree, &these, &nt) < 0)
-			add_error(h, "object %s: cannot diff commit: %s", cs, ls_git_msg());
+			ls_git_history_add_error(h, "object %s: cannot diff commit: %s", cs, ls_git_msg());
 		git_tree_free(pt);
 		if (p == 0) {
 			cands = these;
@@ -586,61 +585,6 @@ done:
 	free(cands);
 	git_tree_free(tree);
 	git_commit_free(c);
-}
-
-/* ---- unreachable objects ---- */
-
-typedef struct {
-	git_oid *v;
-	size_t n, cap;
-	const omap *seen;
-} oid_list;
-
-static int collect_unseen(const git_oid *id, void *payload)
-{
-	oid_list *l = payload;
-	if (ls_git_omap_find(l->seen, id))
-		return 0;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 256;
-		l->v = ls_xrealloc(l->v, l->cap * sizeof(git_oid));
-	}
-	git_oid_cpy(&l->v[l->n++], id);
-	return 0;
-}
-
-static int cmp_oid(const void *a, const void *b) { return git_oid_cmp(a, b); }
-
-static void add_unreachable(ls_git_history *h)
-{
-	git_odb *odb = NULL;
-	if (git_repository_odb(&odb, h->r->repo) < 0) {
-		add_error(h, "cannot open the object database: %s", ls_git_msg());
-		return;
-	}
-	oid_list l = {NULL, 0, 0, &h->seen};
-	if (git_odb_foreach(odb, collect_unseen, &l) < 0)
-		add_error(h, "cannot list the object database: %s", ls_git_msg());
-	if (l.n)
-		qsort(l.v, l.n, sizeof(git_oid), cmp_oid);
-	for (size_t i = 0; i < l.n; i++) {
-		if (i && !git_oid_cmp(&l.v[i], &l.v[i - 1]))
-			continue; /* in a pack and loose */
-		size_t len;
-		git_object_t type;
-		if (git_odb_read_header(&len, &type, odb, &l.v[i]) < 0) {
-			add_error(h, "object %s: cannot read: %s", git_oid_tostr_s(&l.v[i]), ls_git_msg());
-			continue;
-		}
-		if (type == GIT_OBJECT_BLOB)
-			add_item(h, &l.v[i], IT_UNREACHABLE, NO_COMMIT, NO_PATH);
-		else if (type == GIT_OBJECT_COMMIT)
-			add_item(h, &l.v[i], IT_COMMIT_MSG, NO_COMMIT, NO_PATH);
-		else if (type == GIT_OBJECT_TAG)
-			add_item(h, &l.v[i], IT_TAG_MSG, NO_COMMIT, NO_PATH);
-	}
-	free(l.v);
-	git_odb_free(odb);
 }
 
 /*
@@ -813,7 +757,7 @@ int ls_git_history_new(ls_git_history **out, ls_git_repo *r, const ls_git_histor
 			err = LS_ESTOP;
 			goto fail;
 		}
-		add_item(h, &h->commits[ci].id, IT_COMMIT_MSG, ci, NO_PATH);
+		ls_git_history_add(h, &h->commits[ci].id, IT_COMMIT_MSG, ci, NO_PATH);
 		if (ranged) {
 			range_commit(h, ci);
 		} else {
@@ -833,9 +777,9 @@ int ls_git_history_new(ls_git_history **out, ls_git_repo *r, const ls_git_histor
 	if (ntags)
 		qsort(tags, ntags, sizeof(target), cmp_target);
 	for (size_t i = 0; i < ntags; i++)
-		add_item(h, &tags[i].id, IT_TAG_MSG, NO_COMMIT, ls_git_strtab_intern(&h->paths, tags[i].name, strlen(tags[i].name)));
+		ls_git_history_add(h, &tags[i].id, IT_TAG_MSG, NO_COMMIT, ls_git_strtab_intern(&h->paths, tags[i].name, strlen(tags[i].name)));
 	if (o->all_objects)
-		add_unreachable(h);
+		ls_git_history_add_unreachable(h, o->alternates);
 	index_places(h);
 	drop_last(h); /* the walk's diff bases are not needed to read */
 	*out = h;
@@ -866,6 +810,7 @@ void ls_git_history_free(ls_git_history *h)
 	ls_git_omap_dispose(&h->seen);
 	ls_git_omap_dispose(&h->shallow);
 	ls_git_strtab_dispose(&h->paths);
+	ls_strlist_dispose(&h->notes);
 	for (size_t i = 0; i < h->nerrors; i++)
 		free(h->errors[i]);
 	free(h->errors);
@@ -876,6 +821,8 @@ size_t ls_git_history_count(const ls_git_history *h) { return h->nitems; }
 size_t ls_git_history_commits(const ls_git_history *h) { return h->ncommits; }
 size_t ls_git_history_nerrors(const ls_git_history *h) { return h->nerrors; }
 const char *ls_git_history_error(const ls_git_history *h, size_t i) { return h->errors[i]; }
+size_t ls_git_history_nnotes(const ls_git_history *h) { return h->notes.n; }
+const char *ls_git_history_note(const ls_git_history *h, size_t i) { return h->notes.items[i]; }
 const char *ls_git_history_tips(const ls_git_history *h) { return h->tips; }
 void ls_git_history_item_id(const ls_git_history *h, size_t idx, char out[41]) { git_oid_tostr(out, 41, &h->items[idx].id); }
 int ls_git_history_item_is_message(const ls_git_history *h, size_t idx)

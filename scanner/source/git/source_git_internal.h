@@ -105,6 +105,7 @@ typedef struct {
 	uint32_t commit; /* index in commits, or NO_COMMIT */
 	uint32_t path;   /* interned path (blobs), tag name (tags), or NO_PATH */
 	uint8_t kind;
+	uint8_t alternate; /* an object of an alternate (--all-objects); `path` is its directory */
 } item;
 
 typedef struct {
@@ -127,6 +128,7 @@ struct ls_git_history {
 	strtab paths;
 	char **errors;
 	size_t nerrors;
+	ls_strlist notes;   /* not errors: what was left out on purpose, and why */
 	omap shallow;
 	place *places;      /* in discovery order */
 	size_t nplaces, pcap;
@@ -142,6 +144,14 @@ struct ls_git_history {
 	const volatile int *stop;
 };
 
+/* Records an enumeration error (one line; ls_git_history_error lists them). */
+void ls_git_history_add_error(ls_git_history *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends an item; `path` is an interned path (blobs), tag name (tags), alternate (objects of
+ * an alternate, `alternate` set) or NO_PATH. */
+void ls_git_history_add(ls_git_history *h, const git_oid *id, int kind, uint32_t commit, uint32_t path);
+/* --all-objects: appends the objects the walk did not reach, by id; those of alternates only
+ * when `alternates` is set (labelled with their directory), otherwise counted in a note. */
+void ls_git_history_add_unreachable(ls_git_history *h, int alternates);
 /* An empty history of `r` (borrowed). */
 ls_git_history *ls_git_history_alloc(ls_git_repo *r);
 /* Appends an item with no commit (staged entries) at `path` (copied). */

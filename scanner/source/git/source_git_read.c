@@ -74,16 +74,24 @@ static void item_path(ls_git_reader *r, const item *it)
 	ls_buf_clear(&r->path);
 	switch (it->kind) {
 	case IT_COMMIT_MSG:
-		ls_buf_puts(&r->path, "<commit message>");
+		if (it->alternate)
+			ls_buf_printf(&r->path, "<commit message in alternate %s>", ls_git_strtab_get(&h->paths, it->path));
+		else
+			ls_buf_puts(&r->path, "<commit message>");
 		break;
 	case IT_TAG_MSG:
-		if (it->path != NO_PATH)
+		if (it->alternate)
+			ls_buf_printf(&r->path, "<tag message in alternate %s>", ls_git_strtab_get(&h->paths, it->path));
+		else if (it->path != NO_PATH)
 			ls_buf_printf(&r->path, "<tag message: %s>", ls_git_strtab_get(&h->paths, it->path));
 		else
 			ls_buf_puts(&r->path, "<tag message>");
 		break;
 	case IT_UNREACHABLE:
-		ls_buf_printf(&r->path, "<unreachable blob %.12s>", git_oid_tostr_s(&it->id));
+		ls_buf_printf(&r->path, "<unreachable blob %.12s", git_oid_tostr_s(&it->id));
+		if (it->alternate) /* another repository's object, borrowed through objects/info/alternates */
+			ls_buf_printf(&r->path, " in alternate %s", ls_git_strtab_get(&h->paths, it->path));
+		ls_buf_putc(&r->path, '>');
 		break;
 	default:
 		ls_buf_puts(&r->path, ls_git_strtab_get(&h->paths, it->path));
