@@ -314,6 +314,8 @@ test_engine_deep_tag_chain_is_named() {
 	for i in $(seq 1 40); do git tag -a -m "t$i" "t$i" "t$((i - 1))"; done
 	lst git .
 	expect_rc 2; expect_err_has "'refs/tags/t40' is a chain of more than 32 annotated tags; not scanned"
+}
+
 # item 23: file names are bytes: two names differing only in bytes that are not UTF-8 were one
 # baseline entry ("a\ufffd.txt") and neither matched again; they keep their exact bytes now
 # (path_b64), and old baselines without them still load
