@@ -5,7 +5,7 @@
  *   - the cleanup never invents text: the non-empty lines of the result, trailing white
  *     space removed, are a subsequence of those of the message;
  *   - when git strips nothing (no editor and no strip mode, or an unknown comment string
- *     outside whitespace rules), no byte other than white space is dropped: whatever git
+ *     outside whitespace rules; an editor with git's verbose diff block strips), no byte other than white space is dropped: whatever git
  *     keeps, the hook scans.
  */
 #include <stdint.h>
@@ -77,9 +77,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	/* nothing but white space goes when git strips nothing */
+	/* (after an editor, git's own verbose block, "diff --git " below the scissors line, is
+	 * cut in every mode, as `git commit -v` does) */
 	int strips = o.comment && (o.cleanup == LS_HOOK_CLEANUP_STRIP ||
 	                           (o.editor && (o.cleanup == LS_HOOK_CLEANUP_DEFAULT || o.verbose ||
-	                                         o.cleanup == LS_HOOK_CLEANUP_SCISSORS)));
+	                                         o.cleanup == LS_HOOK_CLEANUP_SCISSORS ||
+	                                         memmem(msg, len, "diff --git ", 11))));
 	if (!strips && non_ws(res, out.len) != non_ws(msg, len)) {
 		fprintf(stderr, "fuzz_hook_msg: text dropped (mode %d, editor %d, verbose %d)\n", (int)o.cleanup, o.editor,
 		        o.verbose);
