@@ -376,11 +376,11 @@ int ls_temp_fd(const char *tag)
 	return fd;
 }
 
-static int read_fd(ls_buf *out, int fd, const char *path);
-
-int ls_open_regular(const char *path)
+/* Opens `path` (with `oflags` added) for reading without blocking, only if it is a regular
+ * file: the descriptor, in blocking mode again, or -1 with errno (EINVAL: not a regular file). */
+static int open_regular(const char *path, int oflags)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | oflags);
 	if (fd < 0)
 		return -1;
 	struct stat st;
@@ -395,43 +395,31 @@ int ls_open_regular(const char *path)
 	return fd;
 }
 
-int ls_read_regular(ls_buf *out, const char *path, size_t max)
-{
-	int fd = ls_open_regular(path);
-	if (fd < 0) {
-		if (errno == ENOENT) {
-			ls_error_set("'%s': no such file", path);
-			return LS_ENOTFOUND;
-		}
-		ls_error_set("'%s': %s", path, errno == EINVAL ? "not a regular file" : strerror(errno));
-		return LS_EIO;
-	}
-	struct stat st;
-	if (fstat(fd, &st) < 0 || (unsigned long long)st.st_size > max) {
-		close(fd);
-		ls_error_set("'%s': larger than %zu bytes", path, max);
-		return LS_EIO;
-	}
-	return read_fd(out, fd, path);
-}
+int ls_open_regular(const char *path) { return open_regular(path, 0); }
 
-/* Reads `fd` to its end into `out` (closes it). */
-static int read_fd(ls_buf *out, int fd, const char *path)
+/* Reads `fd` to its end into `out` and closes it: LS_EIO past `max` bytes (a file that grew
+ * while read) or on a read error, with a message that does not name the file. */
+static int read_fd(ls_buf *out, int fd, size_t max)
 {
 	struct stat st;
+	size_t start = out->len;
 	/* a regular file's size is known: one allocation, no copies while growing */
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
 		ls_buf_grow(out, (size_t)st.st_size + 1); /* +1: room to read the end of file */
+	int err = 0;
 	for (;;) {
+		if (out->len - start > max) {
+			err = (ls_error_set("larger than %zu bytes", max), LS_EIO);
+			break;
+		}
 		if (out->cap - out->len < 2)
 			ls_buf_grow(out, 65536);
 		ssize_t n = read(fd, out->ptr + out->len, out->cap - out->len - 1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			ls_error_set("'%s': %s", path, strerror(errno));
-			close(fd);
-			return LS_EIO;
+			err = (ls_error_set("%s", strerror(errno)), LS_EIO);
+			break;
 		}
 		if (n == 0)
 			break;
@@ -439,7 +427,41 @@ static int read_fd(ls_buf *out, int fd, const char *path)
 	}
 	out->ptr[out->len] = '\0';
 	close(fd);
-	return 0;
+	return err;
+}
+
+/* The message of the last error, prefixed with 'PATH': */
+static int name_path(int err, const char *path)
+{
+	char *msg = ls_xstrdup(ls_error_last());
+	ls_error_set("'%s': %s", path, msg);
+	free(msg);
+	return err;
+}
+
+int ls_read_regular_bare(ls_buf *out, const char *path, int oflags, size_t max)
+{
+	int fd = open_regular(path, oflags);
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return ls_error_set("no such file or directory"), LS_ENOTFOUND;
+		return ls_error_set("%s", errno == EINVAL ? "not a regular file"
+		                          : errno == ELOOP && (oflags & O_NOFOLLOW) ? "a symbolic link"
+		                                                                    : strerror(errno)),
+		       LS_EIO;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || (unsigned long long)st.st_size > max) {
+		close(fd);
+		return ls_error_set("larger than %zu bytes", max), LS_EIO;
+	}
+	return read_fd(out, fd, max);
+}
+
+int ls_read_regular(ls_buf *out, const char *path, size_t max)
+{
+	int err = ls_read_regular_bare(out, path, 0, max);
+	return err < 0 ? name_path(err, path) : 0;
 }
 
 int ls_read_file(ls_buf *out, const char *path)
@@ -457,7 +479,8 @@ int ls_read_file(ls_buf *out, const char *path)
 	int flags = fcntl(fd, F_GETFL);
 	if (flags >= 0)
 		fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
-	return read_fd(out, fd, path);
+	int err = read_fd(out, fd, SIZE_MAX);
+	return err < 0 ? name_path(err, path) : 0;
 }
 
 int ls_open_deep(const char *path, int flags)

@@ -109,6 +109,11 @@ int ls_read_file(ls_buf *out, const char *path);
  * would block, /dev/zero would never end), and a file over `max` bytes.
  */
 int ls_read_regular(ls_buf *out, const char *path, size_t max);
+/** ls_read_regular with extra open(2) flags (O_NOFOLLOW: a symbolic link is refused) and a
+ * message that does not name the file, for a caller that names it: "no such file or
+ * directory" (LS_ENOTFOUND), "not a regular file", "a symbolic link", "larger than N bytes"
+ * or the system's message (LS_EIO). Never a byte of the file's content. */
+int ls_read_regular_bare(ls_buf *out, const char *path, int oflags, size_t max);
 /** Opens `path` for reading only if it is a regular file: the descriptor, or -1 with errno
  * set (ENOENT, EACCES, ... and EINVAL for a FIFO, device, socket or directory). Never blocks. */
 int ls_open_regular(const char *path);

@@ -44,43 +44,7 @@ int ls_read_confined(ls_buf *out, const char *path, const char *root, size_t max
 			return ls_error_set("resolves outside '%s'", root), LS_EINVAL;
 		open_path = real; /* no symbolic link left to follow */
 	}
-	int fd = open(open_path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (root ? O_NOFOLLOW : 0));
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return ls_error_set("no such file or directory"), LS_ENOTFOUND;
-		return ls_error_set("%s", errno == ELOOP ? "a symbolic link" : strerror(errno)), LS_EIO;
-	}
-	struct stat st;
-	int err = 0;
-	if (fstat(fd, &st) < 0) {
-		err = (ls_error_set("%s", strerror(errno)), LS_EIO);
-	} else if (!S_ISREG(st.st_mode)) {
-		err = (ls_error_set("not a regular file"), LS_EIO);
-	} else if ((unsigned long long)st.st_size > max) {
-		err = (ls_error_set("larger than %zu bytes", max), LS_EIO);
-	} else {
-		ls_buf_grow(out, (size_t)st.st_size + 2);
-		for (;;) {
-			if (out->len > max) { /* grew while being read */
-				err = (ls_error_set("larger than %zu bytes", max), LS_EIO);
-				break;
-			}
-			if (out->cap - out->len < 2)
-				ls_buf_grow(out, 4096);
-			ssize_t n = read(fd, out->ptr + out->len, out->cap - out->len - 1);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
-				err = (ls_error_set("%s", strerror(errno)), LS_EIO);
-				break;
-			}
-			if (n == 0)
-				break;
-			out->len += (size_t)n;
-		}
-		out->ptr[out->len] = '\0';
-	}
-	close(fd);
+	int err = ls_read_regular_bare(out, open_path, root ? O_NOFOLLOW : 0, max);
 	if (err < 0)
 		ls_buf_clear(out);
 	return err;
