@@ -144,7 +144,7 @@ static int load_frame(ls_git_history *h, frame *f, const git_oid *id, const git_
 	memset(f, 0, sizeof(*f));
 	git_oid_cpy(&f->id, id);
 	git_commit *c = NULL;
-	if (ls_git_commit_lookup(&c, h->r->repo, id) < 0) {
+	if (git_commit_lookup(&c, h->r->repo, id) < 0) {
 		char cs[GIT_OID_HEXSZ + 1] = "";
 		if (child)
 			git_oid_tostr(cs, sizeof(cs), child);
@@ -286,7 +286,7 @@ static void walk_tree(ls_git_history *h, const git_oid *tree_id, uint32_t commit
 		again = 1;
 	}
 	git_tree *t = NULL;
-	if (ls_git_tree_lookup(&t, h->r->repo, tree_id) < 0) {
+	if (git_tree_lookup(&t, h->r->repo, tree_id) < 0) {
 		char cs[GIT_OID_HEXSZ + 1] = "";
 		if (commit != NO_COMMIT)
 			git_oid_tostr(cs, sizeof(cs), &h->commits[commit].id);
@@ -448,7 +448,7 @@ static int peel(ls_git_history *h, const char *refname, git_oid *id, target **ta
 		if (type != GIT_OBJECT_TAG)
 			return type;
 		git_tag *tag = NULL;
-		if (ls_git_tag_lookup(&tag, h->r->repo, id) < 0) {
+		if (git_tag_lookup(&tag, h->r->repo, id) < 0) {
 			ls_git_history_add_error(h, "object %s: cannot read tag '%s': %s", git_oid_tostr_s(id), refname, ls_git_msg());
 			return -1;
 		}
@@ -498,7 +498,7 @@ static int resolve_commit(ls_git_history *h, git_oid *out, const char *spec, con
 static int get_tree(ls_git_history *h, git_tree **out, const git_oid *commit_id)
 {
 	git_commit *c = NULL;
-	if (ls_git_commit_lookup(&c, h->r->repo, commit_id) < 0)
+	if (git_commit_lookup(&c, h->r->repo, commit_id) < 0)
 		return -1;
 	int err = git_commit_tree(out, c);
 	git_commit_free(c);
@@ -542,7 +542,7 @@ static void range_commit(ls_git_history *h, uint32_t ci)
 	git_tree *tree = NULL;
 	cand *cands = NULL;
 	size_t nc = 0;
-	if (ls_git_commit_lookup(&c, h->r->repo, cid) < 0 || git_commit_tree(&tree, c) < 0) {
+	if (git_commit_lookup(&c, h->r->repo, cid) < 0 || git_commit_tree(&tree, c) < 0) {
 		ls_git_history_add_error(h, "object %s: cannot read commit: %s", cs, ls_git_msg());
 		goto done;
 	}
@@ -604,7 +604,7 @@ static int range_revwalk(ls_git_history *h, const git_oid *from, const git_oid *
 	git_oid id;
 	while (!err && (err = git_revwalk_next(&id, w)) == 0) {
 		git_commit *c = NULL;
-		if ((err = ls_git_commit_lookup(&c, h->r->repo, &id)) < 0)
+		if ((err = git_commit_lookup(&c, h->r->repo, &id)) < 0)
 			break;
 		if (h->ncommits == h->ccap) {
 			h->ccap = h->ccap ? h->ccap * 2 : 256;

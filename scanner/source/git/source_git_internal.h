@@ -22,11 +22,6 @@ int ls_git_cap_objects(git_repository *repo);
 /* On this thread, reads skip the header check (the caller checked the header itself and
  * reads a blob it decided to read: no second header read). */
 void ls_git_cap_trust(int on);
-/* git_object_lookup of `type` in a repository whose database ls_git_cap_objects capped. */
-int ls_git_lookup(void *out, git_repository *repo, const git_oid *id, git_object_t type);
-#define ls_git_commit_lookup(out, repo, id) ls_git_lookup((out), (repo), (id), GIT_OBJECT_COMMIT)
-#define ls_git_tag_lookup(out, repo, id) ls_git_lookup((out), (repo), (id), GIT_OBJECT_TAG)
-#define ls_git_tree_lookup(out, repo, id) ls_git_lookup((out), (repo), (id), GIT_OBJECT_TREE)
 
 /* Trees nested deeper than this are not walked (recursion bound; git itself refuses 4096). */
 #define LS_GIT_MAX_TREE_DEPTH 4096

@@ -166,7 +166,7 @@ int ls_git_reader_read(ls_git_reader *r, size_t idx, long long max_size, ls_git_
 		out->size = (long long)hlen;
 		out->too_large = 1;
 	} else if (it->kind == IT_COMMIT_MSG) {
-		if (ls_git_commit_lookup(&r->commit, r->repo, &it->id) < 0)
+		if (git_commit_lookup(&r->commit, r->repo, &it->id) < 0)
 			err = LS_EIO;
 		else {
 			const char *msg = git_commit_message(r->commit);
@@ -174,7 +174,7 @@ int ls_git_reader_read(ls_git_reader *r, size_t idx, long long max_size, ls_git_
 			out->len = strlen(out->data);
 		}
 	} else if (it->kind == IT_TAG_MSG) {
-		if (ls_git_tag_lookup(&r->tag, r->repo, &it->id) < 0)
+		if (git_tag_lookup(&r->tag, r->repo, &it->id) < 0)
 			err = LS_EIO;
 		else {
 			const char *msg = git_tag_message(r->tag);
@@ -247,7 +247,7 @@ static void commit_prov(ls_git_reader *r, const git_oid *id, ls_provenance *out)
 {
 	git_commit *c = NULL;
 	out->commit = ls_xstrdup(git_oid_tostr_s(id));
-	if (ls_git_commit_lookup(&c, r->repo, id) < 0)
+	if (git_commit_lookup(&c, r->repo, id) < 0)
 		return;
 	const git_signature *a = git_commit_author(c);
 	const git_signature *cm = git_commit_committer(c);
@@ -278,7 +278,7 @@ void ls_git_reader_provenance(ls_git_reader *r, size_t idx, size_t at, ls_proven
 		return;
 	case IT_TAG_MSG: {
 		git_tag *tag = NULL;
-		if (ls_git_tag_lookup(&tag, r->repo, &it->id) < 0)
+		if (git_tag_lookup(&tag, r->repo, &it->id) < 0)
 			return;
 		git_object *peeled = NULL;
 		if (git_tag_peel(&peeled, tag) == 0 && git_object_type(peeled) == GIT_OBJECT_COMMIT)
@@ -331,7 +331,7 @@ static uint32_t tree_hits(paths_ctx *p, const git_oid *tree_id, int depth)
 		return e->val;
 	hitlist hl = {NULL, 0};
 	git_tree *t = NULL;
-	if (depth <= LS_GIT_MAX_TREE_DEPTH && ls_git_tree_lookup(&t, p->h->r->repo, tree_id) == 0) {
+	if (depth <= LS_GIT_MAX_TREE_DEPTH && git_tree_lookup(&t, p->h->r->repo, tree_id) == 0) {
 		size_t n = git_tree_entrycount(t);
 		for (size_t i = 0; i < n; i++) {
 			const git_tree_entry *te = git_tree_entry_byindex(t, i);

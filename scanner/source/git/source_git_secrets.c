@@ -239,7 +239,7 @@ static int tree_grep(ls_git_gs *gs, const git_oid *id, int depth, size_t *idx)
 		return LS_EIO;
 	}
 	git_tree *t = NULL;
-	if (ls_git_tree_lookup(&t, gs->repo, id) < 0)
+	if (git_tree_lookup(&t, gs->repo, id) < 0)
 		return fail_object(id, "tree");
 	size_t k = new_buf(gs);
 	int rc = 0;
@@ -277,7 +277,7 @@ int ls_git_gs_grep(ls_git_gs *gs, const char *commit, ls_buf *out)
 		return LS_EINVAL;
 	}
 	git_commit *c = NULL;
-	if (ls_git_commit_lookup(&c, gs->repo, &id) < 0)
+	if (git_commit_lookup(&c, gs->repo, &id) < 0)
 		return fail_object(&id, "commit");
 	size_t k = 0;
 	int rc = tree_grep(gs, git_commit_tree_id(c), 0, &k);

@@ -264,7 +264,7 @@ static size_t compare_dir(idx *x, size_t i, const char *prefix, size_t plen, git
 		}
 		char *sub = ls_xstrndup(e->path, plen + nlen + 1);
 		git_tree *subtree = NULL;
-		if (te_tree && ls_git_tree_lookup(&subtree, x->repo, git_tree_entry_id(te)) < 0) {
+		if (te_tree && git_tree_lookup(&subtree, x->repo, git_tree_entry_id(te)) < 0) {
 			free(sub);
 			return (size_t)-1;
 		}

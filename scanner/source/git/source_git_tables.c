@@ -164,9 +164,3 @@ void ls_git_pairset_dispose(pairset *s)
 	free(s->t);
 	memset(s, 0, sizeof(*s));
 }
-
-int ls_git_lookup(void *out, git_repository *repo, const git_oid *id, git_object_t type)
-{
-	/* the size cap is the object database's (ls_git_cap_objects) */
-	return git_object_lookup((git_object **)out, repo, id, type);
-}
