@@ -220,24 +220,15 @@ assert len(rows) == 5 and "./new\nline.txt" in paths and "./-rf.txt" in paths, p
 # ---- regexes ----
 
 test_hostile_catastrophic_user_regex_hits_the_match_limit() {
-	cat > evil.yaml <<'YAML'
-rules:
-  - id: evil-backtracking
-    name: Catastrophic backtracking
-    pattern: 'x(?:[a-z]|[a-z][a-z]){1,100}1'
-    severity: high
-    description: Nested alternatives under a wide repeat; PCRE2 must give up, not hang.
-    examples: ['xab1']
-YAML
 	python3 -c "import random; random.seed(7); print('x' + ''.join(random.choice('bcdefghjkmnpqrstuvwyz') for _ in range(150)) + '1')" > in.txt
 	SECONDS=0
-	ls_run scan --no-default-rules --rules evil.yaml -j1 in.txt
+	ls_run scan --no-default-rules --rules "$TEST_DATA/hostile/evil-backtracking.yaml" -j1 in.txt
 	expect_rc 2
 	expect_err_has "in.txt: rule 'evil-backtracking' hit the regex match limit; some candidates were not checked"
 	[ "$SECONDS" -le 5 ] || fail "took ${SECONDS}s"
 	# findings take precedence over the error
 	printf 'k=%s\n' "$AWS_KEY" > b.txt
-	ls_run scan --no-default-rules --rules evil.yaml --rules "$RULES" -j1 in.txt b.txt
+	ls_run scan --no-default-rules --rules "$TEST_DATA/hostile/evil-backtracking.yaml" --rules "$RULES" -j1 in.txt b.txt
 	expect_rc 1
 	expect_err_has "rule 'evil-backtracking' hit the regex match limit"
 	expect_out "b.txt:1:3: test-aws-key: k=$AWS_KEY"

@@ -237,21 +237,12 @@ PY
 # repos, so the next run neither searched it again nor said anything: now its findings are
 # kept and the repository is rescanned, with the error, on every run
 test_engine_repos_regex_limit_is_not_recorded_as_done() {
-	cat > evil.yaml <<'YAML'
-rules:
-  - id: evil-backtracking
-    name: Catastrophic backtracking
-    pattern: 'x(?:[a-z]|[a-z][a-z]){1,100}1'
-    severity: high
-    description: Nested alternatives under a wide repeat; PCRE2 must give up, not hang.
-    examples: ['xab1']
-YAML
 	git init -q r && (cd r &&
 		python3 -c "import random; random.seed(7); print('x' + ''.join(random.choice('bcdefghjkmnpqrstuvwyz') for _ in range(150)) + '1')" > in.txt &&
 		printf 'k=%s\n' "$AWS_KEY" >> in.txt && git add . && git commit -qm c)
 	local run
 	for run in 1 2; do
-		ls_run repos -j1 --no-default-rules --rules evil.yaml --rules "$RULES" --datastore ds r
+		ls_run repos -j1 --no-default-rules --rules "$TEST_DATA/hostile/evil-backtracking.yaml" --rules "$RULES" --datastore ds r
 		expect_rc 1
 		expect_err_has "rule 'evil-backtracking' hit the regex match limit"
 		expect_err_has "1 scanned, 0 unchanged"
