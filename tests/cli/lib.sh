@@ -54,6 +54,20 @@ expect_err_has() { case "$ERR" in *"$1"*) ;; *) fail "stderr lacks '$1': $ERR";;
 expect_err_lacks() { case "$ERR" in *"$1"*) fail "stderr has '$1': $ERR";; esac; }
 expect_eq() { [ "$1" = "$2" ] || fail "expected '$2', got '$1' ${3:-}"; }
 
+# commit_hostile_names DIR FILE: in the repository in ., a commit made the tip of main whose
+# tree holds a directory and a file with these raw names (Python bytes escapes, e.g. '\x1b'),
+# pointing at objects that do not exist (ids 1111... and 2222...)
+commit_hostile_names() {
+	python3 - "$1" "$2" <<'PY' || fail "hostile tree"
+import ast, subprocess, sys
+n1, n2 = (ast.literal_eval("b'" + a + "'") for a in sys.argv[1:3])
+ents = sorted([(n1 + b"/", b"40000 " + n1 + b"\0" + b"\x11" * 20), (n2, b"100644 " + n2 + b"\0" + b"\x22" * 20)])
+t = subprocess.run(["git", "hash-object", "-w", "-t", "tree", "--literally", "--stdin"], input=b"".join(e[1] for e in ents), capture_output=True).stdout.decode().strip()
+c = subprocess.run(["git", "commit-tree", t, "-m", "m"], capture_output=True).stdout.decode().strip()
+subprocess.run(["git", "update-ref", "refs/heads/main", c], check=True)
+PY
+}
+
 run_tests() {
 	local t
 	for t in $(declare -F | awk '{print $3}' | grep '^test_' | grep -e "${LS_TEST_ONLY:-}"); do

@@ -674,14 +674,7 @@ test_repos_item21_foreign_sqlite_file_left_unchanged() {
 # commit named is the commit
 test_repos_item14_diagnostics_escape_names_and_name_the_commit() {
 	git init -q r && cd r
-	python3 - <<'PY' || fail "hostile tree"
-import subprocess
-n1 = b"\x1b]0;PWNED\x07\x1b[31mdir"; n2 = b"\x1b[2Jfile\rX"
-ents = sorted([(n1 + b"/", b"40000 " + n1 + b"\0" + b"\x11" * 20), (n2, b"100644 " + n2 + b"\0" + b"\x22" * 20)])
-t = subprocess.run(["git", "hash-object", "-w", "-t", "tree", "--literally", "--stdin"], input=b"".join(e[1] for e in ents), capture_output=True).stdout.decode().strip()
-c = subprocess.run(["git", "commit-tree", t, "-m", "m"], capture_output=True).stdout.decode().strip()
-subprocess.run(["git", "update-ref", "refs/heads/main", c], check=True)
-PY
+	commit_hostile_names '\x1b]0;PWNED\x07\x1b[31mdir' '\x1b[2Jfile\rX'
 	c=$(git rev-parse main)
 	cd ..
 	lsr -q --datastore ds r

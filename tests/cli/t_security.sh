@@ -358,14 +358,7 @@ test_item24_c1_and_del_escaped_in_text_output() {
 # id left in git_oid_tostr_s's shared buffer
 test_item14_tree_names_with_c1_and_del_in_diagnostics() {
 	git init -q r && cd r
-	python3 - <<'PY' || fail "hostile tree"
-import subprocess
-n1 = b"d\xc2\x9b2J\x9b31m\x7f"; n2 = b"f\x9b\x7f"
-ents = sorted([(n1 + b"/", b"40000 " + n1 + b"\0" + b"\x11" * 20), (n2, b"100644 " + n2 + b"\0" + b"\x22" * 20)])
-t = subprocess.run(["git", "hash-object", "-w", "-t", "tree", "--literally", "--stdin"], input=b"".join(e[1] for e in ents), capture_output=True).stdout.decode().strip()
-c = subprocess.run(["git", "commit-tree", t, "-m", "m"], capture_output=True).stdout.decode().strip()
-subprocess.run(["git", "update-ref", "refs/heads/main", c], check=True)
-PY
+	commit_hostile_names 'd\xc2\x9b2J\x9b31m\x7f' 'f\x9b\x7f'
 	local c; c=$(git rev-parse main)
 	lst git .
 	expect_rc 2
