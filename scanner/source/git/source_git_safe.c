@@ -6,12 +6,10 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "common.h"
 
@@ -87,26 +85,20 @@ static int check_tree(const char *dir, int depth)
 	return err;
 }
 
-/* Reads a small regular file whole (NUL-terminated); 1 if absent or not readable. */
+/* Reads a small regular file whole (NUL-terminated); 1 if absent or not readable (libgit2
+ * fails on it too, it does not block), < 0 if it is what libgit2 would block on or too big. */
 static int read_small(ls_buf *out, const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return 1;
 	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		int err = fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode) ? refuse(path, &st) : 1;
-		close(fd);
-		return err;
-	}
+	if (stat(path, &st) < 0 || S_ISDIR(st.st_mode))
+		return 1;
+	if (!S_ISREG(st.st_mode))
+		return refuse(path, &st);
 	if ((unsigned long long)st.st_size > MAX_SMALL_FILE) {
-		close(fd);
-		ls_error_set("'%s' is larger than %u MiB; refusing to read the repository", path,
-		             MAX_SMALL_FILE >> 20);
+		ls_error_set("'%s' is larger than %u MiB; refusing to read the repository", path, MAX_SMALL_FILE >> 20);
 		return LS_EINVAL;
 	}
-	close(fd);
-	return ls_read_file(out, path) < 0 ? 1 : 0;
+	return ls_read_regular_bare(out, path, 0, MAX_SMALL_FILE) < 0 ? 1 : 0;
 }
 
 /* `value` resolved like git resolves a path in its configuration: "~/" is $HOME, relative to
