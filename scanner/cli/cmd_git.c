@@ -21,7 +21,7 @@ typedef struct {
 	const ls_cli_options *o;
 	const ls_matcher *m;
 	ls_search_options so;
-	const ls_git_history *h;
+	ls_git_history *h;
 	const ls_cli_filters *fl;
 	ls_cli_result *results;
 	ls_report *report;
@@ -33,6 +33,7 @@ typedef struct {
 	ls_findings held;
 	size_t *held_items; /* the item of each held finding */
 	size_t *order;      /* item indexes in read order */
+	size_t *units;      /* where each unit (a delta tree: one worker reads it whole) starts in order */
 	kept_result *kept;  /* results with something to say, by read position until sorted */
 	size_t nkept, kcap;
 	int timings;        /* --timings: where the time went, on stderr */
@@ -175,6 +176,22 @@ static void discard(size_t pos, void *payload)
 	ls_cli_result_dispose(&j->results[pos]);
 }
 
+/* The pool hands out units: each is read whole by one worker, which builds each blob of a
+ * delta tree from its base (ls_git_history_read_order). */
+static void work_unit(void *wp, size_t u, void *payload)
+{
+	git_job *j = payload;
+	for (size_t pos = j->units[u]; pos < j->units[u + 1]; pos++)
+		work(wp, pos, payload);
+}
+
+static void discard_unit(size_t u, void *payload)
+{
+	git_job *j = payload;
+	for (size_t pos = j->units[u]; pos < j->units[u + 1]; pos++)
+		discard(pos, payload);
+}
+
 static int report_one(git_job *j, const ls_finding *f)
 {
 	ls_cli_stats_count(&j->st, f, j->o);
@@ -209,6 +226,14 @@ static int cmp_kept(const void *a, const void *b)
 {
 	size_t x = ((const kept_result *)a)->idx, y = ((const kept_result *)b)->idx;
 	return x < y ? -1 : x > y;
+}
+
+static int emit_unit(size_t u, void *payload)
+{
+	git_job *j = payload;
+	for (size_t pos = j->units[u]; pos < j->units[u + 1]; pos++)
+		emit(pos, payload);
+	return 0;
 }
 
 static void emit_kept(git_job *j)
@@ -497,9 +522,11 @@ int cmd_git(int argc, char **argv)
 		j.h = h;
 		j.results = ls_xcalloc(n ? n : 1, sizeof(ls_cli_result));
 		j.order = ls_xmalloc((n ? n : 1) * sizeof(size_t));
-		ls_git_history_read_order(h, j.order);
-		ls_pool_job pj = {(size_t)o.jobs, 0, worker_new, worker_free, work, emit, discard, &j};
-		if (ls_pool_run(&pj, n) == LS_ERR) {
+		j.units = ls_xmalloc((n + 1) * sizeof(size_t));
+		size_t nunits = ls_git_history_read_order(h, j.order, j.units);
+		/* results are kept whole until the end: workers need not wait for the writer */
+		ls_pool_job pj = {(size_t)o.jobs, nunits + 1, worker_new, worker_free, work_unit, emit_unit, discard_unit, &j};
+		if (ls_pool_run(&pj, nunits) == LS_ERR) {
 			ls_cli_error("%s", ls_error_last());
 			j.st.errors++;
 		}
@@ -526,6 +553,7 @@ done:
 	ls_report_free(j.report);
 	free(j.results);
 	free(j.order);
+	free(j.units);
 	for (size_t k = 0; k < j.nkept; k++)
 		ls_cli_result_dispose(&j.kept[k].res);
 	free(j.kept);

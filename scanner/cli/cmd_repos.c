@@ -353,7 +353,11 @@ static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
 		repos_hex20(ids + 20 * i, id);
 		need_any[i] = (uint8_t)item_needs_any(rd, i);
 	}
-	ls_git_history_read_order(h, order);
+	{
+		size_t *units = ls_xmalloc((n + 1) * sizeof(size_t));
+		ls_git_history_read_order(h, order, units); /* one reader here: units need no hand-out */
+		free(units);
+	}
 	/* a second round scans again, for this repository, blobs another worker scanned where
 	 * every place was source code while this one holds them elsewhere too */
 	for (int round = 0; round < 2 && !g_stop; round++) {

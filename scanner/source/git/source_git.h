@@ -139,12 +139,15 @@ void ls_git_history_item_id(const ls_git_history *h, size_t idx, char out[41]);
 /** 1 if item `idx` is a commit or tag message. */
 int ls_git_history_item_is_message(const ls_git_history *h, size_t idx);
 /**
- * Fills `order` (count entries) with the item indexes in the order that reads fastest: by
- * pack and offset in the pack (delta bases before the objects built on them), then loose
- * objects in item order. Output order is the caller's business (findings are few: order
- * them by item index when emitting).
+ * Fills `order` (count entries) with the item indexes in the order that reads fastest, and
+ * `units` (count + 1 entries) with where each unit of that order starts; returns the number of
+ * units (units[nunits] == count). A unit is one delta tree of a pack: its blobs depth first,
+ * each built from its base's content by the reader that read the base, so a unit is best read
+ * whole by one reader; units come in pack order, then messages and loose objects (a unit
+ * each). Output order is the caller's business (findings are few: order them by item index
+ * when emitting). Keeps the plan in `h`: readers use it from then on.
  */
-void ls_git_history_read_order(const ls_git_history *h, size_t *order);
+size_t ls_git_history_read_order(ls_git_history *h, size_t *order, size_t *units);
 
 /** A per-thread reader of history items: its own repository handle. */
 typedef struct ls_git_reader ls_git_reader;

@@ -801,6 +801,7 @@ void ls_git_history_free(ls_git_history *h)
 	if (!h)
 		return;
 	drop_last(h);
+	ls_git_packplan_free(h->plan);
 	free(h->places);
 	free(h->pstart);
 	free(h->pindex);

@@ -86,6 +86,52 @@ packidx *ls_git_packidx_open(const char *objects_dir);
 uint64_t ls_git_packidx_key(const packidx *p, const git_oid *id);
 void ls_git_packidx_free(packidx *p);
 
+/* Pack entry types (git's pack format). */
+enum { LS_PACK_COMMIT = 1, LS_PACK_TREE = 2, LS_PACK_BLOB = 3, LS_PACK_TAG = 4, LS_PACK_OFS_DELTA = 6, LS_PACK_REF_DELTA = 7 };
+
+/* One pack entry the read plan needs: an object to read, or a delta base on the way to one. */
+typedef struct {
+	uint64_t off;    /* of the entry in its pack */
+	uint64_t size;   /* from the entry header: the object's size, or its delta's for a delta */
+	uint64_t data;   /* where the entry's zlib stream starts */
+	uint64_t base;   /* a delta's base offset (same pack) */
+	uint32_t pack;   /* which pack */
+	uint32_t parent; /* the base's node, or UINT32_MAX for a whole object */
+	uint8_t type;
+} pnode;
+
+/*
+ * The read plan of a history (source_git_pack.c): for each blob item in a pack of the
+ * repository, its node, whose chain of parents leads to a whole object. Built by
+ * ls_git_history_read_order, read-only afterwards (shared by the reader threads).
+ */
+struct ls_git_packplan {
+	packidx *idx;
+	pnode *nodes;
+	size_t n, cap;
+	uint64_t *hkey;      /* (pack << 40 | offset) -> node */
+	uint32_t *hval;
+	size_t hcap;
+	uint32_t *item_node; /* per item: its node, or UINT32_MAX (libgit2 reads it) */
+};
+typedef struct ls_git_packplan ls_git_packplan;
+void ls_git_packplan_free(ls_git_packplan *pl);
+/* Pack `pack`'s mapped bytes (mapped while planning); NULL if unusable. */
+const unsigned char *ls_git_packplan_map(const ls_git_packplan *pl, uint32_t pack, size_t *size);
+
+/*
+ * A reader thread's delta-tree cursor (source_git_unpack.c): the contents of the chain it
+ * built last, so that the next object of the same delta tree is one inflate and one delta
+ * away. Whatever it cannot do (a malformed entry, a bound) it leaves to libgit2.
+ */
+typedef struct ls_git_cursor ls_git_cursor;
+ls_git_cursor *ls_git_cursor_new(void);
+void ls_git_cursor_free(ls_git_cursor *c);
+/* Builds node `node`'s content: 0 with *data, *len (valid until the next call); 1 when it is
+ * larger than `max` (*size set, nothing built); -1 when libgit2 must read it instead. */
+int ls_git_cursor_read(ls_git_cursor *c, const ls_git_packplan *pl, uint32_t node, uint64_t max,
+                       const unsigned char **data, size_t *len, uint64_t *size);
+
 struct ls_git_repo {
 	git_repository *repo;
 	char *gitdir;
@@ -136,6 +182,7 @@ struct ls_git_history {
 	size_t nlast;
 	size_t last_bytes;   /* their estimated memory */
 	char tips[65];      /* digest of every ref and HEAD ("" for ranges, branches, staged) */
+	ls_git_packplan *plan; /* ls_git_history_read_order's, for the readers */
 	const volatile int *stop;
 };
 

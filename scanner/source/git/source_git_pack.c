@@ -26,6 +26,10 @@ typedef struct {
 	size_t size;
 	uint32_t n;          /* objects */
 	size_t nlarge;       /* 8-byte offsets */
+	char *pack;          /* the .pack file's path */
+	unsigned char *map;  /* the .pack file, mapped on first use (NULL: not yet, or unusable) */
+	size_t msize;
+	int mapped;          /* 1 mapped, -1 unusable */
 } idxfile;
 
 struct packidx {
@@ -114,12 +118,14 @@ packidx *ls_git_packidx_open(const char *objects_dir)
 {
 	char *dir = ls_xasprintf("%s/pack", objects_dir);
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(dir);
-	if (dfd < 0)
+	if (dfd < 0) {
+		free(dir);
 		return NULL;
+	}
 	DIR *d = fdopendir(dfd);
 	if (!d) {
 		close(dfd);
+		free(dir);
 		return NULL;
 	}
 	ls_strlist names = {0};
@@ -134,9 +140,12 @@ packidx *ls_git_packidx_open(const char *objects_dir)
 	packidx *p = ls_xcalloc(1, sizeof(*p));
 	p->v = ls_xcalloc(names.n ? names.n : 1, sizeof(idxfile));
 	for (size_t i = 0; i < names.n; i++)
-		if (idx_load(&p->v[p->n], dirfd(d), names.items[i]) == 0)
-			p->n++;
+		if (idx_load(&p->v[p->n], dirfd(d), names.items[i]) == 0) {
+			const char *nm = names.items[i];
+			p->v[p->n++].pack = ls_xasprintf("%s/%.*s.pack", dir, (int)(strlen(nm) - 4), nm);
+		}
 	closedir(d);
+	free(dir);
 	ls_strlist_dispose(&names);
 	if (!p->n) {
 		ls_git_packidx_free(p);
@@ -159,10 +168,225 @@ void ls_git_packidx_free(packidx *p)
 {
 	if (!p)
 		return;
-	for (size_t i = 0; i < p->n; i++)
+	for (size_t i = 0; i < p->n; i++) {
 		munmap(p->v[i].data, p->v[i].size);
+		if (p->v[i].map)
+			munmap(p->v[i].map, p->v[i].msize);
+		free(p->v[i].pack);
+	}
 	free(p->v);
 	free(p);
+}
+
+/* Maps pack `i` (a regular file whose header agrees with its index). Returns 0 or -1. */
+static int pack_map(idxfile *f)
+{
+	if (f->mapped)
+		return f->mapped > 0 ? 0 : -1;
+	f->mapped = -1;
+	int fd = open(f->pack, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 12 + 20 || (uint64_t)st.st_size >= (uint64_t)1 << 40) {
+		close(fd);
+		return -1;
+	}
+	unsigned char *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return -1;
+	if (memcmp(m, "PACK", 4) || (be32(m + 4) != 2 && be32(m + 4) != 3) || be32(m + 8) != f->n) {
+		munmap(m, (size_t)st.st_size);
+		return -1;
+	}
+	f->map = m;
+	f->msize = (size_t)st.st_size;
+	f->mapped = 1;
+	return 0;
+}
+
+/* ---- the read plan: delta trees ---- */
+
+#define NO_NODE UINT32_MAX
+/* Longer delta chains are left to libgit2 (git writes at most 4095). */
+#define MAX_CHAIN 10000
+
+/*
+ * Parses the entry header at `off` of a mapped pack: its type, its size (the object's, or the
+ * delta's for a delta), its base (an offset for OFS_DELTA, an object id for REF_DELTA) and
+ * where its zlib stream starts. Returns 0 or -1 (malformed: the entry is left to libgit2).
+ */
+static int entry_parse(const idxfile *f, uint64_t off, pnode *nd, const unsigned char **base_id)
+{
+	const unsigned char *m = f->map;
+	size_t end = f->msize - 20, i = (size_t)off;
+	if (off < 12 || off >= end)
+		return -1;
+	unsigned c = m[i++];
+	int type = (c >> 4) & 7, shift = 4;
+	uint64_t size = c & 15;
+	while (c & 0x80) {
+		if (i >= end || shift > 56)
+			return -1;
+		c = m[i++];
+		size |= (uint64_t)(c & 0x7f) << shift;
+		shift += 7;
+	}
+	nd->base = 0;
+	*base_id = NULL;
+	if (type == LS_PACK_OFS_DELTA) {
+		if (i >= end)
+			return -1;
+		c = m[i++];
+		uint64_t o = c & 0x7f;
+		while (c & 0x80) {
+			if (i >= end || o >= (uint64_t)1 << 48)
+				return -1;
+			c = m[i++];
+			o = ((o + 1) << 7) | (c & 0x7f);
+		}
+		if (o == 0 || o > off)
+			return -1;
+		nd->base = off - o;
+	} else if (type == LS_PACK_REF_DELTA) {
+		if (end - i < 20)
+			return -1;
+		*base_id = m + i;
+		i += 20;
+	} else if (type < 1 || type > 4) {
+		return -1;
+	}
+	nd->type = (uint8_t)type;
+	nd->size = size;
+	nd->data = i;
+	return 0;
+}
+
+/* (pack, offset) -> node, open addressing; keys are never 0 (offsets start at 12). */
+static uint32_t *plan_slot(ls_git_packplan *pl, uint64_t key)
+{
+	size_t mask = pl->hcap - 1, i = (size_t)(key * 0x9e3779b97f4a7c15ull >> 20) & mask;
+	while (pl->hkey[i] && pl->hkey[i] != key)
+		i = (i + 1) & mask;
+	return &pl->hval[i];
+}
+
+static uint32_t plan_find(ls_git_packplan *pl, uint64_t key)
+{
+	if (!pl->hcap)
+		return NO_NODE;
+	size_t mask = pl->hcap - 1, i = (size_t)(key * 0x9e3779b97f4a7c15ull >> 20) & mask;
+	while (pl->hkey[i]) {
+		if (pl->hkey[i] == key)
+			return pl->hval[i];
+		i = (i + 1) & mask;
+	}
+	return NO_NODE;
+}
+
+static void plan_grow(ls_git_packplan *pl)
+{
+	size_t ocap = pl->hcap;
+	uint64_t *ok = pl->hkey;
+	uint32_t *ov = pl->hval;
+	pl->hcap = ocap ? ocap * 2 : 1024;
+	pl->hkey = ls_xcalloc(pl->hcap, sizeof(uint64_t));
+	pl->hval = ls_xmalloc(pl->hcap * sizeof(uint32_t));
+	for (size_t i = 0; i < ocap; i++)
+		if (ok[i]) {
+			uint32_t *v = plan_slot(pl, ok[i]);
+			pl->hkey[v - pl->hval] = ok[i];
+			*v = ov[i];
+		}
+	free(ok);
+	free(ov);
+}
+
+/*
+ * The node of the object at (pack, off), with nodes for its whole delta chain; NO_NODE when
+ * some entry of the chain cannot be planned (malformed, a base in no pack of ours, a chain too
+ * long or looping): the object is then read by libgit2, which names what is wrong.
+ */
+static uint32_t plan_chain(ls_git_packplan *pl, uint32_t pack, uint64_t off)
+{
+	idxfile *f = &pl->idx->v[pack];
+	if (pack_map(f) < 0)
+		return NO_NODE;
+	pnode *chain = NULL;
+	size_t n = 0, cap = 0;
+	uint32_t top = NO_NODE; /* the existing node the chain hangs from */
+	for (;;) {
+		uint64_t key = (uint64_t)pack << 40 | off;
+		uint32_t have = plan_find(pl, key);
+		if (have != NO_NODE) {
+			top = have;
+			break;
+		}
+		if (n == MAX_CHAIN)
+			goto fail;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			chain = ls_xrealloc(chain, cap * sizeof(pnode));
+		}
+		pnode *nd = &chain[n++];
+		const unsigned char *bid;
+		if (entry_parse(f, off, nd, &bid) < 0)
+			goto fail;
+		nd->off = off;
+		nd->pack = pack;
+		if (nd->type == LS_PACK_REF_DELTA) {
+			git_oid b;
+			git_oid_fromraw(&b, bid);
+			long long bo = idx_find(f, &b);
+			if (bo < 0)
+				goto fail;
+			nd->base = (uint64_t)bo;
+		}
+		if (nd->type != LS_PACK_OFS_DELTA && nd->type != LS_PACK_REF_DELTA)
+			break;
+		off = nd->base;
+	}
+	/* the nodes, base first */
+	for (size_t k = n; k-- > 0;) {
+		if ((pl->n + 1) * 2 > pl->hcap)
+			plan_grow(pl);
+		if (pl->n == pl->cap) {
+			pl->cap = pl->cap ? pl->cap * 2 : 1024;
+			pl->nodes = ls_xrealloc(pl->nodes, pl->cap * sizeof(pnode));
+		}
+		chain[k].parent = top;
+		top = (uint32_t)pl->n;
+		pl->nodes[pl->n++] = chain[k];
+		uint64_t key = (uint64_t)chain[k].pack << 40 | chain[k].off;
+		uint32_t *v = plan_slot(pl, key);
+		pl->hkey[v - pl->hval] = key;
+		*v = top;
+	}
+	free(chain);
+	return top;
+fail:
+	free(chain);
+	return NO_NODE;
+}
+
+const unsigned char *ls_git_packplan_map(const ls_git_packplan *pl, uint32_t pack, size_t *size)
+{
+	const idxfile *f = &pl->idx->v[pack];
+	*size = f->msize;
+	return f->mapped > 0 ? f->map : NULL;
+}
+
+void ls_git_packplan_free(ls_git_packplan *pl)
+{
+	if (!pl)
+		return;
+	ls_git_packidx_free(pl->idx);
+	free(pl->nodes);
+	free(pl->hkey);
+	free(pl->hval);
+	free(pl->item_node);
+	free(pl);
 }
 
 typedef struct {
@@ -178,20 +402,96 @@ static int cmp_keyed(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-void ls_git_history_read_order(const ls_git_history *h, size_t *order)
+/* The items read as blobs (their object's content) rather than as messages. */
+static int reads_blob(const item *it) { return it->kind == IT_BLOB || it->kind == IT_UNREACHABLE || it->kind == IT_STAGED; }
+
+size_t ls_git_history_read_order(ls_git_history *h, size_t *order, size_t *units)
 {
+	size_t n = h->nitems, pos = 0, nu = 0;
+	ls_git_packplan_free(h->plan);
+	h->plan = NULL;
 	char *objects = ls_xasprintf("%s/objects", git_repository_commondir(h->r->repo));
 	packidx *p = ls_git_packidx_open(objects);
 	free(objects);
-	keyed *k = ls_xmalloc((h->nitems ? h->nitems : 1) * sizeof(keyed));
-	for (size_t i = 0; i < h->nitems; i++) {
-		k[i].key = p ? ls_git_packidx_key(p, &h->items[i].id) : UINT64_MAX;
-		k[i].idx = i;
+	ls_git_packplan *pl = ls_xcalloc(1, sizeof(*pl));
+	pl->idx = p;
+	pl->item_node = ls_xmalloc((n ? n : 1) * sizeof(uint32_t));
+	keyed *rest = ls_xmalloc((n ? n : 1) * sizeof(keyed));
+	size_t nrest = 0;
+	for (size_t i = 0; i < n; i++) {
+		const item *it = &h->items[i];
+		uint64_t key = p && !it->alternate ? ls_git_packidx_key(p, &it->id) : UINT64_MAX;
+		pl->item_node[i] = key != UINT64_MAX && reads_blob(it)
+		                       ? plan_chain(pl, (uint32_t)(key >> 40), key & (((uint64_t)1 << 40) - 1))
+		                       : NO_NODE;
+		if (pl->item_node[i] == NO_NODE) {
+			rest[nrest].key = key;
+			rest[nrest++].idx = i;
+		}
 	}
-	if (p && h->nitems)
-		qsort(k, h->nitems, sizeof(keyed), cmp_keyed);
-	for (size_t i = 0; i < h->nitems; i++)
-		order[i] = k[i].idx;
-	free(k);
-	ls_git_packidx_free(p);
+	/* children lists (CSR) and, per node, the items reading it */
+	size_t nn = pl->n;
+	uint32_t *cstart = ls_xcalloc(nn + 1, sizeof(uint32_t)), *cl = ls_xmalloc((nn ? nn : 1) * sizeof(uint32_t));
+	uint32_t *istart = ls_xcalloc(nn + 1, sizeof(uint32_t)), *il = ls_xmalloc((n ? n : 1) * sizeof(uint32_t));
+	for (size_t x = 0; x < nn; x++)
+		if (pl->nodes[x].parent != NO_NODE)
+			cstart[pl->nodes[x].parent + 1]++;
+	for (size_t i = 0; i < n; i++)
+		if (pl->item_node[i] != NO_NODE)
+			istart[pl->item_node[i] + 1]++;
+	for (size_t x = 0; x < nn; x++) {
+		cstart[x + 1] += cstart[x];
+		istart[x + 1] += istart[x];
+	}
+	uint32_t *fill = ls_xmalloc((nn ? nn : 1) * sizeof(uint32_t));
+	memcpy(fill, cstart, nn * sizeof(uint32_t));
+	for (size_t x = 0; x < nn; x++) /* children in node order: base-first, by pack offset within a chain */
+		if (pl->nodes[x].parent != NO_NODE)
+			cl[fill[pl->nodes[x].parent]++] = (uint32_t)x;
+	memcpy(fill, istart, nn * sizeof(uint32_t));
+	for (size_t i = 0; i < n; i++)
+		if (pl->item_node[i] != NO_NODE)
+			il[fill[pl->item_node[i]]++] = (uint32_t)i;
+	free(fill);
+	/* the roots, in pack order: one unit each, its items in depth-first order, so that one
+	 * reader builds each object from its base's content (ls_git_cursor) */
+	keyed *roots = ls_xmalloc((nn ? nn : 1) * sizeof(keyed));
+	size_t nroots = 0;
+	for (size_t x = 0; x < nn; x++)
+		if (pl->nodes[x].parent == NO_NODE) {
+			roots[nroots].key = (uint64_t)pl->nodes[x].pack << 40 | pl->nodes[x].off;
+			roots[nroots++].idx = x;
+		}
+	if (nroots)
+		qsort(roots, nroots, sizeof(keyed), cmp_keyed);
+	uint32_t *stack = ls_xmalloc((nn ? nn : 1) * sizeof(uint32_t));
+	for (size_t r = 0; r < nroots; r++) {
+		units[nu++] = pos;
+		size_t sp = 0;
+		stack[sp++] = (uint32_t)roots[r].idx;
+		while (sp) {
+			uint32_t x = stack[--sp];
+			for (uint32_t k = istart[x]; k < istart[x + 1]; k++)
+				order[pos++] = il[k];
+			for (uint32_t k = cstart[x + 1]; k-- > cstart[x];)
+				stack[sp++] = cl[k];
+		}
+	}
+	free(stack);
+	free(roots);
+	free(cstart);
+	free(cl);
+	free(istart);
+	free(il);
+	/* then what libgit2 reads: messages, loose objects, entries that could not be planned */
+	if (nrest)
+		qsort(rest, nrest, sizeof(keyed), cmp_keyed);
+	for (size_t k = 0; k < nrest; k++) {
+		units[nu++] = pos;
+		order[pos++] = rest[k].idx;
+	}
+	free(rest);
+	units[nu] = pos;
+	h->plan = pl;
+	return nu;
 }

@@ -22,6 +22,7 @@ struct ls_git_reader {
 	ls_git_place *places; /* the last ls_git_reader_places answer */
 	size_t pcap;
 	ls_buf pbuf;          /* its strings */
+	ls_git_cursor *cursor; /* blobs of the read plan: built from the packs' bytes */
 };
 
 int ls_git_reader_new(ls_git_reader **out, const ls_git_history *h)
@@ -41,6 +42,7 @@ int ls_git_reader_new(ls_git_reader **out, const ls_git_history *h)
 	r->h = h;
 	r->repo = repo;
 	r->odb = odb;
+	r->cursor = ls_git_cursor_new();
 	*out = r;
 	return 0;
 }
@@ -64,6 +66,7 @@ void ls_git_reader_free(ls_git_reader *r)
 	git_repository_free(r->repo);
 	ls_buf_dispose(&r->path);
 	ls_buf_dispose(&r->pbuf);
+	ls_git_cursor_free(r->cursor);
 	free(r->places);
 	free(r);
 }
@@ -149,6 +152,28 @@ static void describe(ls_buf *b, const ls_git_history *h, const item *it, const c
 	ls_buf_putc(b, ')');
 }
 
+/* Item `idx` through the read plan; 0 when libgit2 must read it. */
+static int fast_read(ls_git_reader *r, size_t idx, long long max_size, ls_git_content *out)
+{
+	const ls_git_packplan *pl = r->h->plan;
+	if (!pl || pl->item_node[idx] == UINT32_MAX)
+		return 0;
+	const unsigned char *data;
+	size_t len;
+	uint64_t size;
+	int rc = ls_git_cursor_read(r->cursor, pl, pl->item_node[idx], max_size < 0 ? 0 : (uint64_t)max_size, &data, &len, &size);
+	if (rc < 0)
+		return 0;
+	if (rc == 1) {
+		out->size = (long long)size;
+		out->too_large = 1;
+	} else {
+		out->data = (const char *)data;
+		out->len = len;
+	}
+	return 1;
+}
+
 int ls_git_reader_read(ls_git_reader *r, size_t idx, long long max_size, ls_git_content *out)
 {
 	const item *it = &r->h->items[idx];
@@ -181,6 +206,8 @@ int ls_git_reader_read(ls_git_reader *r, size_t idx, long long max_size, ls_git_
 			out->data = msg ? msg : "";
 			out->len = strlen(out->data);
 		}
+	} else if (fast_read(r, idx, max_size, out)) {
+		/* built from the pack along the read plan */
 	} else {
 		size_t len;
 		git_object_t type;
