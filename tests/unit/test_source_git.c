@@ -204,6 +204,79 @@ static void test_source_git_missing_object_names_it(void **state)
 	sh("rm -rf m");
 }
 
+/* `git cat-file blob ID` in repository `dir` of the temporary directory, malloc'd. */
+static char *cat_blob(const char *dir, const char *id, size_t *len)
+{
+	char *cmd = ls_xasprintf("git -C '%s/%s' cat-file blob %s", tmpdir, dir, id);
+	FILE *f = popen(cmd, "r");
+	free(cmd);
+	assert_non_null(f);
+	ls_buf b = LS_BUF_INIT;
+	char tmp[8192];
+	size_t n;
+	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
+		ls_buf_put(&b, tmp, n);
+	assert_int_equal(pclose(f), 0);
+	*len = b.len;
+	return b.ptr ? ls_buf_detach(&b) : ls_xstrdup("");
+}
+
+/* Every blob read along the packs' delta trees is byte for byte what git reads. */
+static void check_pack_reads(const char *dir)
+{
+	char *p = ls_xasprintf("%s/%s", tmpdir, dir);
+	ls_git_repo *repo = NULL;
+	ls_git_history *h = NULL;
+	ls_git_reader *r = NULL;
+	assert_int_equal(ls_git_repo_open(&repo, p), 0);
+	ls_git_history_options o = LS_GIT_HISTORY_OPTIONS_INIT;
+	assert_int_equal(ls_git_history_new(&h, repo, &o), 0);
+	size_t n = ls_git_history_count(h), blobs = 0;
+	size_t *order = ls_xmalloc(n * sizeof(size_t)), *units = ls_xmalloc((n + 1) * sizeof(size_t));
+	size_t nunits = ls_git_history_read_order(h, order, units);
+	assert_int_equal(units[nunits], n);
+	assert_int_equal(ls_git_reader_new(&r, h), 0);
+	for (size_t pos = 0; pos < n; pos++) {
+		size_t i = order[pos];
+		if (ls_git_history_item_is_message(h, i))
+			continue;
+		blobs++;
+		ls_git_content c;
+		assert_int_equal(ls_git_reader_read(r, i, 1 << 24, &c), 0);
+		char id[41];
+		ls_git_history_item_id(h, i, id);
+		size_t want_len;
+		char *want = cat_blob(dir, id, &want_len);
+		assert_int_equal(c.len, want_len);
+		assert_memory_equal(c.data, want, want_len);
+		free(want);
+	}
+	/* the versions of each file form one delta tree: far fewer units than blobs (messages
+	 * are a unit each) */
+	assert_true(blobs > 60);
+	assert_true(nunits - (n - blobs) < blobs / 4);
+	ls_git_reader_free(r);
+	ls_git_history_free(h);
+	ls_git_repo_free(repo);
+	free(order);
+	free(units);
+	free(p);
+}
+
+static void test_source_git_pack_delta_trees_read_as_git_does(void **state)
+{
+	/* two files edited in 70 commits, then packed with offset deltas, then with ref deltas */
+	assert_int_equal(sh("git init -q -b main pk && cd pk && seq 1 400 | sed 's/$/ line of text/' > a.txt && "
+	                    "for i in $(seq 1 70); do sed -i \"$((i * 5))s/$/ changed in $i/\" a.txt && "
+	                    "seq 1 $((i * 7)) > b.txt && git add a.txt b.txt && git commit -qm c$i; done && "
+	                    "git gc -q --aggressive"),
+	                 0);
+	check_pack_reads("pk");
+	assert_int_equal(sh("cd pk && git -c repack.useDeltaBaseOffset=false repack -adfq"), 0);
+	check_pack_reads("pk");
+	sh("rm -rf pk");
+}
+
 static void test_source_git_not_a_repository(void **state)
 {
 	ls_git_repo *repo = NULL;
@@ -220,6 +293,7 @@ int main(void)
 	    cmocka_unit_test(test_source_git_staged_reads_the_index),
 	    cmocka_unit_test(test_source_git_missing_object_names_it),
 	    cmocka_unit_test(test_source_git_not_a_repository),
+	    cmocka_unit_test(test_source_git_pack_delta_trees_read_as_git_does),
 	};
 	int rc = cmocka_run_group_tests(tests, setup, teardown);
 	ls_git_shutdown();
