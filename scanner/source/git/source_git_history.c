@@ -319,7 +319,7 @@ static void walk_tree(ls_git_history *h, const git_oid *tree_id, uint32_t commit
 			continue; /* submodule commits live in other repositories */
 		/* most entries are unchanged and at the same place: the object id tells first */
 		const git_tree_entry *pe = k < np ? git_tree_entry_byindex(prev, k) : NULL;
-		if (pe && !git_oid_cmp(git_tree_entry_id(pe), git_tree_entry_id(te)) &&
+		if (pe && ls_git_oid_eq(git_tree_entry_id(pe), git_tree_entry_id(te)) &&
 		    git_tree_entry_filemode(pe) == git_tree_entry_filemode(te) &&
 		    !strcmp(git_tree_entry_name(pe), git_tree_entry_name(te))) {
 			k++;
@@ -330,7 +330,7 @@ static void walk_tree(ls_git_history *h, const git_oid *tree_id, uint32_t commit
 			k++;
 		if (k < np && c == 0) {
 			k++; /* the same name: consumed, changed or not */
-			if (!git_oid_cmp(git_tree_entry_id(pe), git_tree_entry_id(te)) &&
+			if (ls_git_oid_eq(git_tree_entry_id(pe), git_tree_entry_id(te)) &&
 			    git_tree_entry_filemode(pe) == git_tree_entry_filemode(te))
 				continue;
 		}

@@ -5,6 +5,7 @@
 
 #include <git2.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "common.h"
 #include "source_git.h"
@@ -39,6 +40,21 @@ typedef struct {
 	omap_ent *t;
 	size_t cap, n;
 } omap;
+
+/* Whether two object ids are equal, inline (the walk compares millions; libgit2's
+ * git_oid_cmp is a call into the library and a memcmp). */
+static inline int ls_git_oid_eq(const git_oid *a, const git_oid *b)
+{
+	uint64_t a0, a1, b0, b1;
+	uint32_t a2, b2;
+	memcpy(&a0, a->id, 8);
+	memcpy(&b0, b->id, 8);
+	memcpy(&a1, a->id + 8, 8);
+	memcpy(&b1, b->id + 8, 8);
+	memcpy(&a2, a->id + 16, 4);
+	memcpy(&b2, b->id + 16, 4);
+	return ((a0 ^ b0) | (a1 ^ b1) | (a2 ^ b2)) == 0;
+}
 
 omap_ent *ls_git_omap_find(const omap *m, const git_oid *id);
 /* Returns the entry for `id`, creating it (the caller sets its kind) if absent; `*isnew` tells. */

@@ -24,7 +24,7 @@ omap_ent *ls_git_omap_find(const omap *m, const git_oid *id)
 	for (size_t i = ohash(id) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
 		if (m->t[i].kind == K_FREE)
 			return NULL;
-		if (!git_oid_cmp(&m->t[i].id, id))
+		if (ls_git_oid_eq(&m->t[i].id, id))
 			return &m->t[i];
 	}
 }
@@ -50,7 +50,7 @@ omap_ent *ls_git_omap_get(omap *m, const git_oid *id, int *isnew)
 	}
 	size_t i = ohash(id) & (m->cap - 1);
 	for (; m->t[i].kind != K_FREE; i = (i + 1) & (m->cap - 1)) {
-		if (!git_oid_cmp(&m->t[i].id, id)) {
+		if (ls_git_oid_eq(&m->t[i].id, id)) {
 			*isnew = 0;
 			return &m->t[i];
 		}
@@ -150,7 +150,7 @@ int ls_git_pairset_add(pairset *s, const git_oid *id, uint32_t path)
 	}
 	size_t i = pair_hash(id, path) & (s->cap - 1);
 	for (; s->t[i].used; i = (i + 1) & (s->cap - 1))
-		if (s->t[i].path == path && !git_oid_cmp(&s->t[i].id, id))
+		if (s->t[i].path == path && ls_git_oid_eq(&s->t[i].id, id))
 			return 0;
 	git_oid_cpy(&s->t[i].id, id);
 	s->t[i].path = path;
