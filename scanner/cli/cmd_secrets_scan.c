@@ -1,7 +1,7 @@
 /*
  * git-secrets drop-in, the scans that read git's objects: `git grep` for --scan (the
  * script's git_grep), and --scan-history, which reads every blob once through
- * `git cat-file --batch` instead of grepping every commit's tree. See cmd_secrets.c.
+ * source_git's history reader instead of grepping every commit's tree. See cmd_secrets.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -97,168 +97,6 @@ static int cat_blobs(char *const *ids, size_t n, blob_fn fn, void *payload)
 	close(pfd[0]);
 	ls_buf_dispose(&b);
 	return pid > 0 && ls_proc_wait(pid) == 0 ? 0 : -1;
-}
-
-/* Called with each blob's "ID blob SIZE" header and content (not NUL-terminated). */
-typedef void (*object_fn)(const char *hdr, const char *data, size_t len, void *payload);
-
-/* One `git cat-file --batch` and the parse of its output. */
-typedef struct {
-	pid_t pid;
-	int fd; /* its stdout, -1 once read to the end */
-	ls_buf b;
-	size_t pos, size, hdr;
-	int have_header;
-} cat_proc;
-
-/* Hands each complete object in c->b to fn; returns 0. */
-static void cat_parse(cat_proc *c, object_fn fn, void *payload)
-{
-	for (;;) {
-		if (!c->have_header) {
-			char *nl = memchr(c->b.ptr + c->pos, '\n', c->b.len - c->pos);
-			if (!nl)
-				break;
-			*nl = '\0';
-			c->hdr = c->pos;
-			c->pos = (size_t)(nl - c->b.ptr) + 1;
-			const char *sp = strrchr(c->b.ptr + c->hdr, ' ');
-			if (!sp || strstr(c->b.ptr + c->hdr, " missing"))
-				continue;
-			c->size = strtoull(sp + 1, NULL, 10);
-			c->have_header = 1;
-		}
-		if (c->b.len - c->pos < c->size + 1)
-			break;
-		fn(c->b.ptr + c->hdr, c->b.ptr + c->pos, c->size, payload);
-		c->pos += c->size + 1;
-		c->have_header = 0;
-	}
-	/* keep the pending header with the unread bytes */
-	size_t keep = c->have_header ? c->hdr : c->pos;
-	if (keep > 0 && keep * 2 >= c->b.len) {
-		memmove(c->b.ptr, c->b.ptr + keep, c->b.len - keep);
-		c->b.len -= keep;
-		c->pos -= keep;
-		if (c->have_header)
-			c->hdr -= keep;
-	}
-}
-
-/*
- * Streams every blob of the repository (and its alternates) through `git cat-file --batch`:
- * the ids in pack order (--batch-all-objects --unordered, which keeps git's delta bases
- * cached), split into one contiguous share per processor, each share read by its own
- * git process while this one matches. Memory holds about one blob per process.
- */
-static int cat_all_blobs(object_fn fn, void *payload)
-{
-	ls_buf list = LS_BUF_INIT;
-	const char *checkv[] = {"git", "cat-file", "--batch-all-objects", "--unordered",
-	                        "--batch-check=%(objectname) %(objecttype)", NULL};
-	if (gs_run_git_quiet(&list, checkv) != 0) {
-		ls_buf_dispose(&list);
-		return -1;
-	}
-	/* keep "ID\n" of each blob, in place */
-	size_t w = 0, nblobs = 0;
-	for (size_t off = 0; off < list.len;) {
-		const char *l = list.ptr + off, *nl = memchr(l, '\n', list.len - off);
-		size_t ll = nl ? (size_t)(nl - l) : list.len - off;
-		const char *sp = memchr(l, ' ', ll);
-		if (sp && ll - (size_t)(sp - l) == 5 && !memcmp(sp, " blob", 5)) {
-			memmove(list.ptr + w, l, (size_t)(sp - l));
-			w += (size_t)(sp - l);
-			list.ptr[w++] = '\n';
-			nblobs++;
-		}
-		off += ll + 1;
-	}
-	list.len = w;
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nproc = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (size_t)ncpu;
-	if (nblobs < 64) /* not worth the processes */
-		nproc = 1;
-	cat_proc procs[8];
-	memset(procs, 0, sizeof(procs));
-	int err = 0;
-	size_t start = 0;
-	fflush(stdout);
-	fflush(stderr);
-	for (size_t k = 0; k < nproc; k++) {
-		procs[k].fd = -1;
-		procs[k].pid = -1;
-		/* this share: up to the end of the line after its proportional end */
-		size_t end = k + 1 == nproc ? list.len : list.len * (k + 1) / nproc;
-		while (end < list.len && list.ptr[end - 1] != '\n')
-			end++;
-		if (end <= start)
-			continue;
-		int fd = ls_temp_fd("cat-file");
-		int pfd[2] = {-1, -1};
-		if (fd < 0 || write(fd, list.ptr + start, end - start) != (ssize_t)(end - start) ||
-		    lseek(fd, 0, SEEK_SET) < 0 || pipe2(pfd, O_CLOEXEC) < 0) {
-			if (fd >= 0)
-				close(fd);
-			err = 1;
-			break;
-		}
-		start = end;
-		static const char *const cat_file[] = {"git", "cat-file", "--batch", NULL};
-		pid_t pid = ls_proc_spawn(cat_file, fd, pfd[1], LS_PROC_NULL, NULL);
-		close(fd);
-		close(pfd[1]);
-		if (pid < 0) {
-			close(pfd[0]);
-			err = 1;
-			break;
-		}
-		procs[k].pid = pid;
-		procs[k].fd = pfd[0];
-	}
-	ls_buf_dispose(&list);
-	char chunk[65536];
-	for (;;) {
-		struct pollfd pf[8];
-		size_t np = 0, idx[8];
-		for (size_t k = 0; k < nproc; k++)
-			if (procs[k].fd >= 0) {
-				pf[np].fd = procs[k].fd;
-				pf[np].events = POLLIN;
-				idx[np++] = k;
-			}
-		if (!np)
-			break;
-		if (poll(pf, (nfds_t)np, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			err = 1;
-			break;
-		}
-		for (size_t j = 0; j < np; j++) {
-			if (!pf[j].revents)
-				continue;
-			cat_proc *c = &procs[idx[j]];
-			ssize_t r = read(c->fd, chunk, sizeof(chunk));
-			if (r < 0 && (errno == EINTR || errno == EAGAIN))
-				continue;
-			if (r <= 0) {
-				close(c->fd);
-				c->fd = -1;
-				continue;
-			}
-			ls_buf_put(&c->b, chunk, (size_t)r);
-			cat_parse(c, fn, payload);
-		}
-	}
-	for (size_t k = 0; k < nproc; k++) {
-		if (procs[k].fd >= 0)
-			close(procs[k].fd);
-		ls_buf_dispose(&procs[k].b);
-		if (procs[k].pid > 0 && ls_proc_wait(procs[k].pid) != 0)
-			err = 1;
-	}
-	return err ? -1 : 0;
 }
 
 /* The fatal message and status git grep gives for a bad ERE. */
@@ -720,14 +558,6 @@ static void hist_grep(void *payload, const char *data, size_t len, ls_buf *out)
 	gs_grep_buffer(&g, "", data, len);
 }
 
-/* cat_all_blobs: each blob matched once, ahead of the walks */
-static void hist_preload(const char *hdr, const char *data, size_t len, void *payload)
-{
-	const char *sp = strchr(hdr, ' ');
-	if (sp && sp - hdr == 40 && !strncmp(sp + 1, "blob ", 5))
-		ls_git_gs_preload(payload, hdr, data, len);
-}
-
 /*
  * gs_scan_history: the commits `git log --all -G` selects, in its order (`git rev-list --all`),
  * each one's tree grepped as `git grep` does. Each distinct blob is read and matched once and
@@ -781,8 +611,9 @@ int gs_scan_history(gs_state *st)
 	h.attributes = may_have_attributes();
 	ls_git_gs_matcher m = {hist_pickaxe, hist_grep, &h};
 	ls_git_gs_new(&gs, repo, &m);
-	/* blobs missing from the stream (it failed, or a partial read) are read through libgit2 */
-	cat_all_blobs(hist_preload, gs);
+	/* each packed blob matched once, read as history is (source_git's delta-tree reader);
+	 * loose blobs, and any the reader leaves out, are read through libgit2 when needed */
+	ls_git_gs_preload_packs(gs);
 	/* every commit's changed blobs in one pass of git's own, in git log --all's order (that
 	 * of the output); merges show none, as git log -G does not look at them either */
 	const char *rawv[] = {"git", "log", "--all", "--raw", "--no-abbrev", "--no-renames",

@@ -211,7 +211,7 @@ test_gs_scan_history() {
 
 # --scan-history picks commits as git log --all -G does and greps each whole tree: renames,
 # moved lines, removals, merges, tags, a stash, binary files, symlinks, a line only the
-# locale-aware -G matches, and more than 64 blobs (blobs read by several git processes)
+# locale-aware -G matches, more than 64 blobs; loose, then packed
 test_gs_scan_history_edges() {
 	sandboxes
 	setup 'git init -q -b main . && git secrets --add "tok_[a-z0-9]{24}" && git secrets --add "k.y_[0-9]{4}" &&
@@ -237,6 +237,11 @@ test_gs_scan_history_edges() {
 	expect_eq "$(cat "$WORK/ours.rc")" 1
 	same "scan-history edge cases, C locale" 'export LC_ALL=C; git secrets --scan-history'
 	same "scan-history edge cases, allowed" "git config --add secrets.allowed 'd/e/' && git config --add secrets.allowed 'side' && git secrets --scan-history"
+	# packed: blobs come from source_git's delta-tree reader, loose ones from libgit2
+	same "scan-history edge cases, packed" 'git gc -q --aggressive && export LANG=C.UTF-8; git secrets --scan-history'
+	expect_eq "$(cat "$WORK/ours.rc")" 1
+	same "scan-history edge cases, packed and loose" 'echo "loose tok_hhhhhhhhhhhhhhhhhhhhhhhh" > loose.txt && git add loose.txt &&
+		git commit -q -m loose && git secrets --scan-history'
 	# a `diff` attribute makes a file with a NUL text for -G: its commit is selected (the line
 	# itself is no word match for git grep -w)
 	same "scan-history, diff attribute" 'printf "\0x\nxtok_iiiiiiiiiiiiiiiiiiiiiiii\n" > x.dat && git add x.dat &&

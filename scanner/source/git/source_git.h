@@ -251,11 +251,11 @@ typedef struct ls_git_gs ls_git_gs;
 int ls_git_gs_new(ls_git_gs **out, ls_git_repo *repo, const ls_git_gs_matcher *m);
 void ls_git_gs_free(ls_git_gs *gs);
 /**
- * Matches blob `blob` (40 hex; its content `data`, `len` bytes) with both matchers and keeps the
- * results, so that later calls need not read it: for feeding every blob from one fast stream
- * (`git cat-file --batch-all-objects`). Blobs never preloaded are read through libgit2.
+ * Preloads every blob of the repository's packs, read the way history is (each delta tree
+ * of a pack depth first, each blob built once from its base); loose blobs and those of
+ * alternates are read through libgit2 when needed. Returns how many were preloaded.
  */
-int ls_git_gs_preload(ls_git_gs *gs, const char *blob, const char *data, size_t len);
+size_t ls_git_gs_preload_packs(ls_git_gs *gs);
 /**
  * Which commits `git log -G` might select (a superset; 0 means it cannot), from `git log --raw --no-abbrev --format=%H`
  * output (`log`, `len` bytes: each commit's id, then its ":MODE MODE OLD NEW STATUS\tPATH"

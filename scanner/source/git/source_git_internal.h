@@ -132,6 +132,11 @@ struct ls_git_packplan {
 };
 typedef struct ls_git_packplan ls_git_packplan;
 void ls_git_packplan_free(ls_git_packplan *pl);
+/* Hands every blob of `repo`'s packs to `fn` (id, content), each delta tree depth first so
+ * that each blob is built once from its base (source_git_unpack.c); a blob that cannot be
+ * built so is left out (libgit2 reads it when it is needed). Returns how many were handed. */
+int ls_git_packs_each_blob(git_repository *repo, void (*fn)(void *payload, const git_oid *id, const char *data, size_t len),
+                           void *payload);
 /* Pack `pack`'s mapped bytes (mapped while planning); NULL if unusable. */
 const unsigned char *ls_git_packplan_map(const ls_git_packplan *pl, uint32_t pack, size_t *size);
 

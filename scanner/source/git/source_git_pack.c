@@ -495,3 +495,87 @@ size_t ls_git_history_read_order(ls_git_history *h, size_t *order, size_t *units
 	h->plan = pl;
 	return nu;
 }
+
+/* ---- every blob of the packs ---- */
+
+int ls_git_packs_each_blob(git_repository *repo, void (*fn)(void *payload, const git_oid *id, const char *data, size_t len),
+                           void *payload)
+{
+	char *objects = ls_xasprintf("%s/objects", git_repository_commondir(repo));
+	packidx *p = ls_git_packidx_open(objects);
+	free(objects);
+	if (!p)
+		return 0;
+	ls_git_packplan *pl = ls_xcalloc(1, sizeof(*pl));
+	pl->idx = p;
+	/* a node for every entry (delta bases come first), and where its id is in its index */
+	uint32_t *pos = NULL;
+	size_t pcap = 0;
+	for (uint32_t i = 0; i < p->n; i++) {
+		const idxfile *f = &p->v[i];
+		const unsigned char *sha = f->data + 8 + 1024;
+		for (uint32_t k = 0; k < f->n; k++) {
+			git_oid id;
+			git_oid_fromraw(&id, sha + (size_t)k * 20);
+			long long off = idx_find(f, &id);
+			uint32_t x = off < 0 ? NO_NODE : plan_chain(pl, i, (uint64_t)off);
+			if (x == NO_NODE)
+				continue; /* libgit2 reads it when it is needed */
+			if (pl->n > pcap) {
+				size_t ncap = pl->cap;
+				pos = ls_xrealloc(pos, ncap * sizeof(uint32_t));
+				memset(pos + pcap, 0xff, (ncap - pcap) * sizeof(uint32_t));
+				pcap = ncap;
+			}
+			pos[x] = k;
+		}
+	}
+	size_t nn = pl->n, count = 0;
+	uint8_t *root_type = ls_xmalloc(nn ? nn : 1);
+	uint32_t *cstart = ls_xcalloc(nn + 1, sizeof(uint32_t)), *cl = ls_xmalloc((nn ? nn : 1) * sizeof(uint32_t));
+	for (size_t x = 0; x < nn; x++) {
+		uint32_t par = pl->nodes[x].parent;
+		root_type[x] = par == NO_NODE ? pl->nodes[x].type : root_type[par];
+		if (par != NO_NODE)
+			cstart[par + 1]++;
+	}
+	for (size_t x = 0; x < nn; x++)
+		cstart[x + 1] += cstart[x];
+	uint32_t *fill = ls_xmalloc((nn ? nn : 1) * sizeof(uint32_t));
+	memcpy(fill, cstart, nn * sizeof(uint32_t));
+	for (size_t x = 0; x < nn; x++)
+		if (pl->nodes[x].parent != NO_NODE)
+			cl[fill[pl->nodes[x].parent]++] = (uint32_t)x;
+	free(fill);
+	/* each blob delta tree depth first, so each blob is built from its base's content */
+	ls_git_cursor *c = ls_git_cursor_new();
+	uint32_t *stack = ls_xmalloc((nn ? nn : 1) * sizeof(uint32_t));
+	for (size_t r = 0; r < nn; r++) {
+		if (pl->nodes[r].parent != NO_NODE || root_type[r] != LS_PACK_BLOB)
+			continue;
+		size_t sp = 0;
+		stack[sp++] = (uint32_t)r;
+		while (sp) {
+			uint32_t x = stack[--sp];
+			for (uint32_t k = cstart[x + 1]; k-- > cstart[x];)
+				stack[sp++] = cl[k];
+			const unsigned char *data;
+			size_t len;
+			uint64_t size;
+			if (pos[x] == UINT32_MAX || ls_git_cursor_read(c, pl, x, UINT64_MAX, &data, &len, &size) != 0)
+				continue;
+			git_oid id;
+			git_oid_fromraw(&id, p->v[pl->nodes[x].pack].data + 8 + 1024 + (size_t)pos[x] * 20);
+			fn(payload, &id, (const char *)data, len);
+			count++;
+		}
+	}
+	ls_git_cursor_free(c);
+	free(stack);
+	free(cstart);
+	free(cl);
+	free(root_type);
+	free(pos);
+	ls_git_packplan_free(pl);
+	return count > INT32_MAX ? INT32_MAX : (int)count;
+}

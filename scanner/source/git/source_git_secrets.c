@@ -55,20 +55,15 @@ static int fail_object(const git_oid *id, const char *what)
 	return LS_EIO;
 }
 
-int ls_git_gs_preload(ls_git_gs *gs, const char *blob, const char *data, size_t len)
+static void preload_id(ls_git_gs *gs, const git_oid *id, const char *data, size_t len)
 {
-	git_oid id;
-	if (git_oid_fromstrn(&id, blob, GIT_OID_HEXSZ) < 0) {
-		ls_error_set("bad blob id");
-		return LS_EINVAL;
-	}
 	int isnew;
-	omap_ent *e = ls_git_omap_get(&gs->hits, &id, &isnew);
+	omap_ent *e = ls_git_omap_get(&gs->hits, id, &isnew);
 	if (isnew) {
 		e->kind = K_BLOB;
 		e->val = gs->m.pickaxe(gs->m.payload, data, len) != 0;
 	}
-	e = ls_git_omap_get(&gs->greps, &id, &isnew);
+	e = ls_git_omap_get(&gs->greps, id, &isnew);
 	if (isnew) {
 		e->kind = K_BLOB;
 		ls_buf lines = LS_BUF_INIT;
@@ -82,7 +77,14 @@ int ls_git_gs_preload(ls_git_gs *gs, const char *blob, const char *data, size_t 
 			e->val = (uint32_t)k;
 		}
 	}
-	return 0;
+}
+
+static void preload_packed(void *payload, const git_oid *id, const char *data, size_t len) { preload_id(payload, id, data, len); }
+
+size_t ls_git_gs_preload_packs(ls_git_gs *gs)
+{
+	int n = ls_git_packs_each_blob(gs->repo, preload_packed, gs);
+	return n < 0 ? 0 : (size_t)n;
 }
 
 /* ---- which commits git log -G may select ---- */
