@@ -158,3 +158,88 @@ int ls_pool_run(const ls_pool_job *job, size_t n)
 	pthread_cond_destroy(&p.cv_room);
 	return rc;
 }
+
+/* ---- background runs: no writer, no order ---- */
+
+struct ls_pool_bg {
+	const ls_pool_job *job;
+	size_t n, next, done;
+	size_t live; /* workers started and not yet finished */
+	pthread_mutex_t mu;
+	pthread_t *th;
+	size_t nth;
+	int failed;
+};
+
+/* Works items until none is left. */
+static void bg_drain(ls_pool_bg *bg)
+{
+	const ls_pool_job *job = bg->job;
+	void *w = job->worker_new ? job->worker_new(job->payload) : NULL;
+	if (job->worker_new && !w) {
+		pthread_mutex_lock(&bg->mu);
+		bg->failed = 1;
+		pthread_mutex_unlock(&bg->mu);
+		return;
+	}
+	for (;;) {
+		pthread_mutex_lock(&bg->mu);
+		size_t idx = bg->next < bg->n ? bg->next++ : SIZE_MAX;
+		pthread_mutex_unlock(&bg->mu);
+		if (idx == SIZE_MAX)
+			break;
+		job->work(w, idx, job->payload);
+		pthread_mutex_lock(&bg->mu);
+		bg->done++;
+		pthread_mutex_unlock(&bg->mu);
+	}
+	if (job->worker_free)
+		job->worker_free(w, job->payload);
+}
+
+static void *bg_main(void *arg)
+{
+	ls_pool_bg *bg = arg;
+	bg_drain(bg);
+	pthread_mutex_lock(&bg->mu);
+	bg->live--;
+	pthread_mutex_unlock(&bg->mu);
+	return NULL;
+}
+
+ls_pool_bg *ls_pool_start(const ls_pool_job *job, size_t n, size_t nthreads)
+{
+	ls_pool_bg *bg = ls_xcalloc(1, sizeof(*bg));
+	bg->job = job;
+	bg->n = n;
+	pthread_mutex_init(&bg->mu, NULL);
+	bg->th = ls_xcalloc(nthreads ? nthreads : 1, sizeof(pthread_t));
+	pthread_mutex_lock(&bg->mu);
+	for (; bg->nth < nthreads; bg->nth++) {
+		if (pthread_create(&bg->th[bg->nth], NULL, bg_main, bg) != 0)
+			break;
+		bg->live++;
+	}
+	pthread_mutex_unlock(&bg->mu);
+	return bg;
+}
+
+int ls_pool_busy(ls_pool_bg *bg)
+{
+	pthread_mutex_lock(&bg->mu);
+	int busy = bg->done < bg->n && bg->live > 0;
+	pthread_mutex_unlock(&bg->mu);
+	return busy;
+}
+
+int ls_pool_finish(ls_pool_bg *bg)
+{
+	bg_drain(bg);
+	for (size_t i = 0; i < bg->nth; i++)
+		pthread_join(bg->th[i], NULL);
+	int rc = bg->failed ? LS_ERR : 0;
+	pthread_mutex_destroy(&bg->mu);
+	free(bg->th);
+	free(bg);
+	return rc;
+}

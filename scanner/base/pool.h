@@ -26,4 +26,18 @@ typedef struct {
  */
 int ls_pool_run(const ls_pool_job *job, size_t n);
 
+/**
+ * Background runs, for work whose results go their own way (a writer thread, a datastore)
+ * while the calling thread does something else (progress): starts `nthreads` workers on
+ * items 0..n-1, handed out in index order; `emit`, `discard` and `window` are unused.
+ * Never NULL (with no thread started, ls_pool_finish works every item).
+ */
+typedef struct ls_pool_bg ls_pool_bg;
+ls_pool_bg *ls_pool_start(const ls_pool_job *job, size_t n, size_t nthreads);
+/** 1 while some item is not finished and some worker is still running. */
+int ls_pool_busy(ls_pool_bg *bg);
+/** The calling thread works the items left too (with its own worker), then waits for the
+ * workers and frees `bg`. Returns 0, or LS_ERR if some worker_new failed. */
+int ls_pool_finish(ls_pool_bg *bg);
+
 #endif

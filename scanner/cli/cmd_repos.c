@@ -2,7 +2,8 @@
  * datastore, incrementally: a blob already scanned with the same rules is never scanned again,
  * whichever repository it appears in, and an unchanged repository is not even walked.
  *
- * Threads: N workers take repositories in list order; each walks its repository, claims the
+ * Threads: N workers of the pool (base/pool, a background run) take repositories in list
+ * order; each walks its repository, claims the
  * blobs nobody scanned yet in a shared map, scans them and hands the results to one writer
  * thread, which batches them into SQLite transactions. A repository is recorded as done (its
  * ref tips and the locations of its finding blobs) only after every blob it needs was written,
@@ -23,6 +24,7 @@
 
 #include "cli.h"
 #include "common.h"
+#include "pool.h"
 #include "repos.h"
 #include "source_git.h"
 #include "store.h"
@@ -91,8 +93,8 @@ typedef struct {
 	size_t nprev;
 	blobmap blobs;
 	/* work distribution and counters (atomics) */
-	size_t next_repo, repos_done, repos_scanned, repos_unchanged, repos_failed, errors;
-	size_t blobs_scanned, bytes, new_findings, workers_left;
+	size_t repos_done, repos_scanned, repos_unchanged, repos_failed, errors;
+	size_t blobs_scanned, bytes, new_findings;
 	/* writer queue */
 	pthread_mutex_t qmu;
 	pthread_cond_t qcv, qroom;
@@ -441,33 +443,35 @@ done:
 	ls_git_repo_free(repo);
 }
 
-typedef struct {
-	repos_job *j;
-	pthread_t tid;
-} worker;
-
-static void *worker_main(void *payload)
+/* The pool's workers: one scratch each; a repository a time (base/pool, background run). */
+static void *worker_new(void *payload)
 {
-	repos_job *j = ((worker *)payload)->j;
+	repos_job *j = payload;
 	ls_scratch *scratch = NULL;
 	if (ls_scratch_new(&scratch, j->m) < 0) {
 		job_error(j, "%s", ls_error_last());
 		ATOMIC_ADD(&j->errors, 1);
 		g_stop = 1;
+		return NULL;
 	}
-	while (!g_stop) {
-		size_t idx = __atomic_fetch_add(&j->next_repo, 1, __ATOMIC_RELAXED);
-		if (idx >= j->repos->n)
-			break;
-		scan_repo(j, scratch, &j->repos->v[idx]);
-	}
-	ls_scratch_free(scratch);
+	return scratch;
+}
+
+static void worker_free(void *w, void *payload)
+{
+	repos_job *j = payload;
+	ls_scratch_free(w);
 	/* wake anyone waiting on a claim when stopping */
 	pthread_mutex_lock(&j->blobs.mu);
 	pthread_cond_broadcast(&j->blobs.cv);
 	pthread_mutex_unlock(&j->blobs.mu);
-	ATOMIC_ADD(&j->workers_left, (size_t)-1);
-	return NULL;
+}
+
+static void work_repo(void *w, size_t idx, void *payload)
+{
+	repos_job *j = payload;
+	if (!g_stop)
+		scan_repo(j, w, &j->repos->v[idx]);
 }
 
 /* ---- progress ---- */
@@ -599,7 +603,6 @@ int cmd_repos(int argc, char **argv)
 	ls_store *store = NULL;
 	repos_job j;
 	memset(&j, 0, sizeof(j));
-	worker *workers = NULL;
 	size_t nworkers = 0;
 	int writer_started = 0, lock_fd = -1;
 	pthread_t writer;
@@ -771,19 +774,12 @@ int cmd_repos(int argc, char **argv)
 	nworkers = o.jobs > 0 ? (size_t)o.jobs : (size_t)ls_ncpus();
 	if (nworkers > mine.n)
 		nworkers = mine.n ? mine.n : 1;
-	workers = ls_xcalloc(nworkers, sizeof(worker));
-	j.workers_left = nworkers;
-	for (size_t i = 0; i < nworkers; i++) {
-		workers[i].j = &j;
-		if (pthread_create(&workers[i].tid, NULL, worker_main, &workers[i]) != 0) {
-			ls_cli_error("cannot start worker threads");
-			g_stop = 1;
-			nworkers = i;
-			break;
-		}
-	}
+	/* the workers scan (a repository each); this thread reports progress, then joins in for
+	 * whatever is left (nothing, unless a worker could not start) */
+	ls_pool_job pj = {0, 0, worker_new, worker_free, work_repo, NULL, NULL, &j};
+	ls_pool_bg *bg = ls_pool_start(&pj, mine.n, nworkers);
 	double last = start;
-	while (ATOMIC_GET(&j.workers_left) > 0 && nworkers) {
+	while (ls_pool_busy(bg)) {
 		struct timespec ts = {0, 100 * 1000000L};
 		nanosleep(&ts, NULL);
 		double now = ls_now();
@@ -792,8 +788,7 @@ int cmd_repos(int argc, char **argv)
 			last = now;
 		}
 	}
-	for (size_t i = 0; i < nworkers; i++)
-		pthread_join(workers[i].tid, NULL);
+	ls_pool_finish(bg);
 	pthread_mutex_lock(&j.qmu);
 	j.closing = 1;
 	pthread_cond_signal(&j.qcv);
@@ -869,7 +864,6 @@ done:
 	}
 	if (lock_fd >= 0)
 		close(lock_fd);
-	free(workers);
 	free(j.write_error);
 	free(j.blobs.t);
 	for (size_t i = 0; i < j.nprev; i++)
