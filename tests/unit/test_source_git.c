@@ -221,6 +221,9 @@ static char *cat_blob(const char *dir, const char *id, size_t *len)
 	return b.ptr ? ls_buf_detach(&b) : ls_xstrdup("");
 }
 
+static int no_pickaxe(void *payload, const char *data, size_t len) { return 0; }
+static void no_grep(void *payload, const char *data, size_t len, ls_buf *out) {}
+
 /* Every blob read along the packs' delta trees is byte for byte what git reads. */
 static void check_pack_reads(const char *dir)
 {
@@ -251,6 +254,13 @@ static void check_pack_reads(const char *dir)
 		assert_memory_equal(c.data, want, want_len);
 		free(want);
 	}
+	/* every packed blob is built by the delta-tree reader, none left to libgit2 (deltas of
+	 * every size: c.txt's replace 2.4 KB a version) */
+	ls_git_gs *gs = NULL;
+	ls_git_gs_matcher gm = {no_pickaxe, no_grep, NULL};
+	assert_int_equal(ls_git_gs_new(&gs, repo, &gm), 0);
+	assert_int_equal(ls_git_gs_preload_packs(gs), blobs);
+	ls_git_gs_free(gs);
 	/* the versions of each file form one delta tree: far fewer units than blobs (messages
 	 * are a unit each) */
 	assert_true(blobs > 60);
@@ -268,7 +278,8 @@ static void test_source_git_pack_delta_trees_read_as_git_does(void **state)
 	/* two files edited in 70 commits, then packed with offset deltas, then with ref deltas */
 	assert_int_equal(sh("git init -q -b main pk && cd pk && seq 1 400 | sed 's/$/ line of text/' > a.txt && "
 	                    "for i in $(seq 1 70); do sed -i \"$((i * 5))s/$/ changed in $i/\" a.txt && "
-	                    "seq 1 $((i * 7)) > b.txt && git add a.txt b.txt && git commit -qm c$i; done && "
+	                    "seq 1 $((i * 7)) > b.txt && (seq 1 2000; seq $((i * 1000)) $((i * 1000 + 400))) > c.txt && "
+	                    "git add a.txt b.txt c.txt && git commit -qm c$i; done && "
 	                    "git gc -q --aggressive"),
 	                 0);
 	check_pack_reads("pk");

@@ -201,7 +201,8 @@ int ls_git_cursor_read(ls_git_cursor *c, const ls_git_packplan *pl, uint32_t nod
 				return -1;
 		} else {
 			/* a delta is at most its result's size plus a small overhead per copy */
-			if (nd->size > 2 * lim + 1024 || held + nd->size > HELD_MAX)
+			uint64_t dlim = lim > (UINT64_MAX - 1024) / 2 ? UINT64_MAX : 2 * lim + 1024;
+			if (nd->size > dlim || held + nd->size > HELD_MAX)
 				return -1;
 			reserve(&c->delta, &c->dcap, (size_t)nd->size + 1);
 			if (inflate_entry(c, pl, nd, c->delta, (size_t)nd->size) < 0)
