@@ -142,6 +142,40 @@ test_item13_commit_message_bomb() {
 	expect_rc 1; expect_out_has "a.txt"; expect_err_has "larger than --max-file-size"
 }
 
+# item 13, packed: the cap reads the headers of the repository's own packs from their bytes
+# (source_git_pack.c); a 65 MiB commit stored whole and another stored as a 4 KB delta of it
+# are both refused before anything is inflated
+test_item13_packed_commit_bombs() {
+	git init -q r && cd r
+	python3 - <<'PY' || fail "bomb"
+import hashlib, os, zlib, subprocess
+def put(kind, parts):
+    total = sum(len(p) for p in parts)
+    sha = hashlib.sha1(); z = zlib.compressobj(1); out = []
+    for p in [b"%s %d\0" % (kind, total)] + parts:
+        sha.update(p); out.append(z.compress(p))
+    out.append(z.flush()); h = sha.hexdigest()
+    os.makedirs(os.path.join(".git/objects", h[:2]), exist_ok=True)
+    open(os.path.join(".git/objects", h[:2], h[2:]), "wb").write(b"".join(out))
+    return h
+blob = put(b"blob", [b"aws_access_key_id = AKIAQYLPMN5HFIQR7BTW\n"])
+tree = put(b"tree", [b"100644 a.txt\0" + bytes.fromhex(blob)])
+who = b"author a <a@b> 1700000000 +0000\ncommitter a <a@b> 1700000000 +0000\n\n"
+c1 = put(b"commit", [b"tree %s\n" % tree.encode() + who] + [b"A" * (1 << 20)] * 65)
+c2 = put(b"commit", [b"tree %s\nparent %s\n" % (tree.encode(), c1.encode()) + who] + [b"A" * (1 << 20)] * 65 + [b"B"])
+subprocess.run(["git", "update-ref", "refs/heads/main", c2], check=True)
+subprocess.run(["git", "update-ref", "refs/heads/whole", c1], check=True)
+PY
+	git repack -adq
+	git verify-pack -v .git/objects/pack/*.idx | grep -q ' commit .* 1 [0-9a-f]\{40\}$' || fail "no commit stored as a delta"
+	[ -z "$(find .git/objects -path '*/objects/??/*' -type f)" ] || fail "loose objects left"
+	cd ..
+	/usr/bin/time -f %M -o rss timeout 20 "$LEAKSCAN" git -q --no-default-rules --rules "$RULES" r >/dev/null 2>err; RC=$?; ERR=$(cat err)
+	expect_rc 2
+	[ "$(grep -c 'larger than the 64 MiB limit; not read' err)" -ge 2 ] || fail "both bombs not refused: $(cat err)"
+	[ "$(tail -1 rss)" -lt 200000 ] || fail "peak RSS $(tail -1 rss) KB"
+}
+
 # item 18: one NUL byte made a text file "binary" and hid every secret in it, in every mode
 # (the pre-commit hook included); over-size blobs in repos get a note, as in git
 test_item18_nul_byte_hides_nothing() {
