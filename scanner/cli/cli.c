@@ -637,7 +637,7 @@ static const char *memory_window(void *payload, size_t off, size_t len, size_t *
 }
 
 int ls_cli_search(const ls_matcher *m, ls_scratch *s, const ls_search_options *so, const char *buf, size_t len,
-                  const ls_search_place *places, size_t nplaces, ls_search_result *out)
+                  const ls_origin *places, size_t nplaces, ls_search_result *out)
 {
 	/* as a file of that size would be: in windows past LS_SEARCH_WINDOW */
 	return len > LS_SEARCH_WINDOW ? ls_search_windows(m, s, so, len, memory_window, (void *)buf, places, nplaces, out)
@@ -645,7 +645,7 @@ int ls_cli_search(const ls_matcher *m, ls_scratch *s, const ls_search_options *s
 }
 
 void ls_cli_result_search(ls_cli_result *r, const ls_matcher *m, ls_scratch *s, const ls_search_options *so,
-                          const char *buf, size_t len, const ls_search_place *places, size_t nplaces)
+                          const char *buf, size_t len, const ls_origin *places, size_t nplaces)
 {
 	ls_search_result sr;
 	int err = ls_cli_search(m, s, so, buf, len, places, nplaces, &sr);

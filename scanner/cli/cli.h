@@ -149,11 +149,11 @@ void ls_cli_result_dispose(ls_cli_result *r);
  * would be), with an error naming the rule when a confirmation hit the regex limits.
  */
 void ls_cli_result_search(ls_cli_result *r, const ls_matcher *m, ls_scratch *s, const ls_search_options *so,
-                          const char *buf, size_t len, const ls_search_place *places, size_t nplaces);
+                          const char *buf, size_t len, const ls_origin *places, size_t nplaces);
 /** ls_search_blob for an input in memory, or ls_search_windows past LS_SEARCH_WINDOW bytes
  * (so that a blob gives what a file of the same content gives). */
 int ls_cli_search(const ls_matcher *m, ls_scratch *s, const ls_search_options *so, const char *buf, size_t len,
-                  const ls_search_place *places, size_t nplaces, ls_search_result *out);
+                  const ls_origin *places, size_t nplaces, ls_search_result *out);
 /** Moves a search's result (`err` its return code, `len` the input's size) into `r`,
  * with the messages ls_cli_result_search gives. Disposes `sr`. */
 void ls_cli_result_take(ls_cli_result *r, ls_search_result *sr, int err, size_t len, const char *path);

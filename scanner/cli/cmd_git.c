@@ -94,7 +94,7 @@ static void mask_message(const git_job *j, ls_scratch *s, ls_provenance *p, cons
 	ls_findings fs = LS_FINDINGS_INIT;
 	ls_search_options so = LS_SEARCH_OPTIONS_INIT;
 	so.inline_allow = 0;
-	ls_search_buffer(j->m, s, &so, p->message, strlen(p->message), "<message>", &fs);
+	ls_search_buffer(j->m, s, &so, p->message, strlen(p->message), LS_ORIGIN_TEXT, "<message>", &fs);
 	for (size_t i = 0; i < fs.n; i++)
 		mask_in(&p->message, fs.items[i].secret, fs.items[i].secret_len);
 	ls_findings_dispose(&fs);
@@ -145,7 +145,7 @@ static void work(void *wp, size_t pos, void *payload)
 		res->note = ls_xasprintf("%s: skipped, larger than --max-file-size (%lld bytes)", c.path, c.size);
 		return;
 	}
-	const ls_git_place *gp;
+	const ls_origin *gp;
 	size_t np = ls_git_reader_places(w->reader, idx, &gp);
 	ls_cli_result_search(res, j->m, w->scratch, &j->so, c.data, c.len, gp, np);
 	if (j->timings)
@@ -343,7 +343,7 @@ static void scan_message(git_job *j, const char *file)
 	ls_findings fs = LS_FINDINGS_INIT;
 	j->st.items++;
 	j->st.bytes += b.len;
-	if (ls_search_buffer(j->m, s, &j->so, b.ptr ? b.ptr : "", b.len, file, &fs) < 0) {
+	if (ls_search_buffer(j->m, s, &j->so, b.ptr ? b.ptr : "", b.len, LS_ORIGIN_MESSAGE, file, &fs) < 0) {
 		ls_cli_error("%s: %s", file, ls_error_last());
 		j->st.errors++;
 	}

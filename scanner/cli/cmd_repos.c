@@ -218,7 +218,7 @@ static int scan_item(repos_job *j, const repo_ent *r, ls_git_reader *rd, ls_scra
 		free(m);
 		return B_LARGE;
 	} else {
-		const ls_git_place *gp;
+		const ls_origin *gp;
 		size_t np = ls_git_reader_places(rd, i, &gp);
 		ls_search_result sr;
 		int err = ls_cli_search(j->m, scratch, &j->so, c.data, c.len, gp, np, &sr);
@@ -254,7 +254,7 @@ static int scan_item(repos_job *j, const repo_ent *r, ls_git_reader *rd, ls_scra
  * is not source code). */
 static int item_needs_any(ls_git_reader *rd, size_t i)
 {
-	const ls_git_place *gp;
+	const ls_origin *gp;
 	size_t np = ls_git_reader_places(rd, i, &gp);
 	for (size_t k = 0; k < np; k++)
 		if (!gp[k].is_path || !ls_path_is_code(gp[k].path))
@@ -270,7 +270,7 @@ static void add_locations(msg *m, const ls_git_history *h, ls_git_reader *rd, co
 			continue;
 		char id[41];
 		ls_git_history_item_id(h, i, id);
-		const ls_git_place *gp;
+		const ls_origin *gp;
 		size_t np = ls_git_reader_places(rd, i, &gp);
 		for (size_t k = 0; k < np; k++) {
 			m->locs = ls_xrealloc(m->locs, (m->nlocs + 1) * sizeof(ls_store_location));

@@ -72,7 +72,7 @@ static int rules_check(ls_ruleset *rs)
 				ls_findings fs = LS_FINDINGS_INIT;
 				const char *ex = l->items[k];
 				nexamples++;
-				if (ls_search_buffer(m, s, NULL, ex, strlen(ex), "example", &fs) < 0) {
+				if (ls_search_buffer(m, s, NULL, ex, strlen(ex), LS_ORIGIN_TEXT, "example", &fs) < 0) {
 					fprintf(stderr, "%s:%d: rule '%s': %s\n", r->file, r->line, r->id, ls_error_last());
 					failures++;
 				} else if ((r->context ? context_matches(m, s, r, ex) : has_rule(&fs, r)) == neg) {

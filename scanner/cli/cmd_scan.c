@@ -81,9 +81,11 @@ static int read_at(int fd, ls_buf *b, size_t size, off_t off)
 	return 0;
 }
 
-static void search(scan_job *j, ls_scratch *s, ls_cli_result *res, const char *buf, size_t len, const char *path)
+static void search(scan_job *j, ls_scratch *s, ls_cli_result *res, const char *buf, size_t len, ls_origin_kind kind,
+                   const char *path)
 {
-	ls_search_place pl = {path, NULL, 0};
+	/* (is_path 0: the walk already skipped what it had to; a file named on the command line is read) */
+	ls_origin pl = {kind, path, NULL, NULL, 0};
 	ls_cli_result_search(res, j->m, s, &j->so, buf, len, &pl, 1);
 }
 
@@ -105,7 +107,7 @@ static const char *read_window(void *payload, size_t off, size_t len, size_t *go
 static void search_windows(scan_job *j, worker *w, ls_cli_result *res, int fd, size_t size, const char *path)
 {
 	file_window fw = {fd, &w->buf};
-	ls_search_place pl = {path, NULL, 0};
+	ls_origin pl = {LS_ORIGIN_FILE, path, NULL, NULL, 0};
 	ls_search_result sr;
 	int err = ls_search_windows(j->m, w->scratch, &j->so, size, read_window, &fw, &pl, 1, &sr);
 	ls_cli_result_take(res, &sr, err, size, path);
@@ -118,7 +120,7 @@ static void work(void *wp, size_t idx, void *payload)
 	scan_item *it = &j->items[idx];
 	ls_cli_result *res = &j->results[idx];
 	if (it->is_stdin) {
-		search(j, w->scratch, res, j->stdin_data.ptr ? j->stdin_data.ptr : "", j->stdin_data.len, "-");
+		search(j, w->scratch, res, j->stdin_data.ptr ? j->stdin_data.ptr : "", j->stdin_data.len, LS_ORIGIN_STDIN, "-");
 		return;
 	}
 	/* O_NONBLOCK: a FIFO swapped in after the walk must not block the scan */
@@ -148,7 +150,7 @@ static void work(void *wp, size_t idx, void *payload)
 		if (read_at(fd, &w->buf, (size_t)st.st_size, 0) < 0)
 			res->error = ls_xasprintf("%s: %s", it->path, strerror(errno));
 		else
-			search(j, w->scratch, res, w->buf.ptr, w->buf.len, it->path);
+			search(j, w->scratch, res, w->buf.ptr, w->buf.len, LS_ORIGIN_FILE, it->path);
 	} else {
 		search_windows(j, w, res, fd, (size_t)st.st_size, it->path);
 	}

@@ -216,7 +216,7 @@ static int match_all(const ls_matcher *m, ls_scratch *s, const char *buf, size_t
                      const ls_rule **limit);
 static void postprocess(ls_findings *fs);
 static void confirm_at(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts, const char *buf,
-                       size_t len, const matchvec *v, const ls_search_place *pl, int depth, ls_findings *out,
+                       size_t len, const matchvec *v, const ls_origin *pl, int depth, ls_findings *out,
                        const ls_rule **limit);
 
 static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -259,7 +259,7 @@ static int is_text(const char *s, size_t n)
  * rule. Findings inside are reported at the encoded value's position.
  */
 static void rescan_decoded(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts,
-                           const ls_finding *outer, const ls_search_place *pl, const char *buf,
+                           const ls_finding *outer, const ls_origin *pl, const char *buf,
                            size_t match_start, size_t match_end, int depth, ls_findings *out,
                            const ls_rule **limit)
 {
@@ -382,12 +382,12 @@ static void postprocess(ls_findings *fs)
 }
 
 int ls_search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts,
-                     const char *buf, size_t len, const char *path, ls_findings *out)
+                     const char *buf, size_t len, ls_origin_kind kind, const char *path, ls_findings *out)
 {
 	ls_search_options o = opts ? *opts : (ls_search_options)LS_SEARCH_OPTIONS_INIT;
 	o.binary = LS_SEARCH_BINARY_TEXT;
 	o.skip_path = NULL;
-	ls_search_place pl = {path, NULL, 0};
+	ls_origin pl = {kind, path, NULL, NULL, 0};
 	ls_search_result r;
 	int err = ls_search_blob(m, s, &o, buf, len, &pl, 1, &r);
 	for (size_t i = 0; i < r.findings.n; i++)
@@ -411,7 +411,7 @@ static size_t utf8_chars(const char *s, size_t n)
 }
 
 int ls_search_windows(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts, size_t size,
-                      ls_search_window_fn read, void *payload, const ls_search_place *places, size_t nplaces,
+                      ls_search_window_fn read, void *payload, const ls_origin *places, size_t nplaces,
                       ls_search_result *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -495,7 +495,7 @@ static int cmp_found(const void *a, const void *b)
 }
 
 int ls_search_blob(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts, const char *buf, size_t len,
-                   const ls_search_place *places, size_t nplaces, ls_search_result *out)
+                   const ls_origin *places, size_t nplaces, ls_search_result *out)
 {
 	memset(out, 0, sizeof(*out));
 	ls_search_options defaults = LS_SEARCH_OPTIONS_INIT;
@@ -563,7 +563,7 @@ done:
 }
 
 /* The fields every finding of match `mt` in `buf` has (path and secret copied). */
-static void finding_start(ls_finding *f, const ls_rule *r, const ls_search_place *pl, const char *buf,
+static void finding_start(ls_finding *f, const ls_rule *r, const ls_origin *pl, const char *buf,
                           const ls_match *mt, size_t line)
 {
 	memset(f, 0, sizeof(*f));
@@ -592,7 +592,7 @@ static int match_all(const ls_matcher *m, ls_scratch *s, const char *buf, size_t
 
 /* The path-dependent half of a search: the matches of one buffer judged at place `pl`. */
 static void confirm_at(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts, const char *buf,
-                       size_t len, const matchvec *v, const ls_search_place *pl, int depth, ls_findings *out,
+                       size_t len, const matchvec *v, const ls_origin *pl, int depth, ls_findings *out,
                        const ls_rule **limit)
 {
 	const char *path = pl->path;

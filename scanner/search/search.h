@@ -90,20 +90,43 @@ enum { LS_SEARCH_BINARY_DETECT = 0, LS_SEARCH_BINARY_TEXT = 1, LS_SEARCH_BINARY_
 
 #define LS_SEARCH_OPTIONS_INIT {1, NULL, NULL, NULL, 0}
 
+/** What kind of origin some content has (git's grep_source is the model). */
+typedef enum {
+	LS_ORIGIN_FILE,           /**< a file on disk (`scan`) */
+	LS_ORIGIN_STDIN,          /**< standard input (`scan -`) */
+	LS_ORIGIN_BLOB,           /**< a blob at (commit, path) of a history, or a ref's blob */
+	LS_ORIGIN_STAGED,         /**< an entry of the staged index */
+	LS_ORIGIN_UNREACHABLE,    /**< an object no ref reaches (`--all-objects`) */
+	LS_ORIGIN_COMMIT_MESSAGE, /**< a commit's message */
+	LS_ORIGIN_TAG_MESSAGE,    /**< an annotated tag's message */
+	LS_ORIGIN_MESSAGE,        /**< a message given on the command line or by a hook */
+	LS_ORIGIN_TEXT            /**< anything else (a rule's example, a report field) */
+} ls_origin_kind;
+
 /**
- * Scans `buf` as the content at `path` and appends findings (sorted by offset, then rule)
+ * The one origin model: where some content was found, with its provenance. Every source
+ * describes what it reads with it (files, stdin, history blobs at each of their places,
+ * messages, staged entries) and every search takes it; a blob found at several places has
+ * one per place. Strings are borrowed.
+ */
+typedef struct {
+	ls_origin_kind kind;
+	const char *path;   /**< the file's path, or a label such as "<commit message>" */
+	const char *commit; /**< 40 hex, the first commit holding it there, or NULL: lets allowlist
+	                         entries that name commits match */
+	const char *blob;   /**< 40 hex, its object in a repository, or NULL */
+	int is_path;        /**< `path` is a path (a file, a blob's, a staged entry's): skip_path
+	                         applies; labels are never skipped */
+} ls_origin;
+
+/**
+ * Scans `buf` as text found at `path` (an origin of kind `kind`) and appends findings (sorted by offset, then rule)
  * to `out`. `m` is shared; `s` is this thread's scratch. Returns 0 or a negative error.
  * A rule whose confirmation hit the regex limits is reported through ls_scratch_limit_rule().
  */
 int ls_search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts,
-                     const char *buf, size_t len, const char *path, ls_findings *out);
+                     const char *buf, size_t len, ls_origin_kind kind, const char *path, ls_findings *out);
 
-/** One place that holds a blob: a file's path, or a label such as "<commit message>". */
-typedef struct {
-	const char *path;
-	const char *commit; /**< 40 hex or NULL: lets allowlist entries that name commits match */
-	int is_path;        /**< a file's path: skip_path applies (labels are never skipped) */
-} ls_search_place;
 
 enum { LS_SEARCH_SCANNED = 0, LS_SEARCH_SKIPPED_PATH = 2 };
 
@@ -126,7 +149,7 @@ void ls_search_result_dispose(ls_search_result *r);
  * are borrowed for the call. Returns 0 or a negative error (Hyperscan failed).
  */
 int ls_search_blob(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts, const char *buf, size_t len,
-                   const ls_search_place *places, size_t nplaces, ls_search_result *out);
+                   const ls_origin *places, size_t nplaces, ls_search_result *out);
 
 /** Inputs larger than this are searched in overlapping windows of this size (ls_search_windows). */
 #define LS_SEARCH_WINDOW ((size_t)64 << 20)
@@ -149,7 +172,7 @@ typedef const char *(*ls_search_window_fn)(void *payload, size_t off, size_t len
  * with errno set when `read` failed.
  */
 int ls_search_windows(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts, size_t size,
-                      ls_search_window_fn read, void *payload, const ls_search_place *places, size_t nplaces,
+                      ls_search_window_fn read, void *payload, const ls_origin *places, size_t nplaces,
                       ls_search_result *out);
 
 /** Returns 1 if the secret looks like a placeholder or a templated value, or is a value

@@ -173,7 +173,7 @@ static void scan(void)
 			continue;
 		ls_search_options so = LS_SEARCH_OPTIONS_INIT;
 		ls_findings fs = LS_FINDINGS_INIT;
-		ls_search_buffer(m, scratch, &so, c.data, c.len, c.path, &fs);
+		ls_search_buffer(m, scratch, &so, c.data, c.len, LS_ORIGIN_TEXT, c.path, &fs);
 		ls_findings_dispose(&fs);
 		ls_finding f;
 		memset(&f, 0, sizeof(f));

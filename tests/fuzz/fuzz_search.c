@@ -71,15 +71,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ls_search_options so = LS_SEARCH_OPTIONS_INIT;
 	ls_findings fs = LS_FINDINGS_INIT;
 	const char *buf = (const char *)data;
-	if (ls_search_buffer(m_default, s_default, &so, buf, size, "fuzz/input.txt", &fs) == 0)
+	if (ls_search_buffer(m_default, s_default, &so, buf, size, LS_ORIGIN_TEXT, "fuzz/input.txt", &fs) == 0)
 		check(&fs, size);
 	ls_findings_dispose(&fs);
 	so.inline_allow = 0;
-	int e1 = ls_search_buffer(m_small, s_small, &so, buf, size, "fuzz/input.txt", &fs);
+	int e1 = ls_search_buffer(m_small, s_small, &so, buf, size, LS_ORIGIN_TEXT, "fuzz/input.txt", &fs);
 	if (e1 == 0)
 		check(&fs, size);
 	ls_findings ws = LS_FINDINGS_INIT;
-	int e2 = ls_search_buffer(m_whole, s_whole, &so, buf, size, "fuzz/input.txt", &ws);
+	int e2 = ls_search_buffer(m_whole, s_whole, &so, buf, size, LS_ORIGIN_TEXT, "fuzz/input.txt", &ws);
 	if (e1 == 0 && e2 == 0 && !ls_scratch_limit_rule(s_small) && !ls_scratch_limit_rule(s_whole)) {
 		int same = fs.n == ws.n;
 		for (size_t i = 0; same && i < fs.n; i++)

@@ -70,7 +70,7 @@ static void drop(fixture *f)
 
 static void search(fixture *f, const char *buf, size_t len, ls_findings *out)
 {
-	assert_int_equal(ls_search_buffer(f->m, f->s, NULL, buf, len, "p", out), 0);
+	assert_int_equal(ls_search_buffer(f->m, f->s, NULL, buf, len, LS_ORIGIN_TEXT, "p", out), 0);
 }
 
 static void test_matcher_capture_extraction(void **state)
@@ -264,7 +264,7 @@ static size_t search_at(const char *yaml, const char *text, const char *path, co
 	assert_int_equal(ls_matcher_new(&m, rs, &o), 0);
 	assert_int_equal(ls_scratch_new(&s, m), 0);
 	ls_findings fs = LS_FINDINGS_INIT;
-	assert_int_equal(ls_search_buffer(m, s, NULL, text, strlen(text), path, &fs), 0);
+	assert_int_equal(ls_search_buffer(m, s, NULL, text, strlen(text), LS_ORIGIN_TEXT, path, &fs), 0);
 	size_t n = fs.n;
 	if (out) {
 		*out = fs;
@@ -443,7 +443,7 @@ static void test_matcher_cache_roundtrip(void **state)
 		assert_int_equal(ls_matcher_new(&m, rs, &o), 0);
 		assert_int_equal(ls_scratch_new(&s, m), 0);
 		ls_findings fs = LS_FINDINGS_INIT;
-		assert_int_equal(ls_search_buffer(m, s, NULL, text, strlen(text), "p", &fs), 0);
+		assert_int_equal(ls_search_buffer(m, s, NULL, text, strlen(text), LS_ORIGIN_TEXT, "p", &fs), 0);
 		assert_int_equal(fs.n, 3);
 		ls_findings_dispose(&fs);
 		ls_scratch_free(s);

@@ -89,6 +89,22 @@ static void test_source_git_history_each_blob_once_with_first_commit(void **stat
 	/* tree order: d/copy.txt comes before s.txt in the commit that added both */
 	assert_string_equal(c.path, "d/copy.txt");
 	assert_int_equal(c.is_path, 1);
+	/* its places, in the one origin model: the blob at both paths of the second commit */
+	const ls_origin *pl;
+	char id[41];
+	ls_git_history_item_id(h, (size_t)i, id);
+	assert_int_equal(ls_git_reader_places(r, (size_t)i, &pl), 2);
+	assert_int_equal(pl[0].kind, LS_ORIGIN_BLOB);
+	assert_string_equal(pl[0].path, "d/copy.txt");
+	assert_string_equal(pl[1].path, "s.txt");
+	assert_string_equal(pl[0].blob, id);
+	assert_string_equal(pl[1].blob, id);
+	assert_non_null(pl[0].commit);
+	assert_string_equal(pl[0].commit, pl[1].commit);
+	assert_int_equal(ls_git_reader_places(r, 0, &pl), 1);
+	assert_int_equal(pl[0].kind, LS_ORIGIN_COMMIT_MESSAGE);
+	assert_string_equal(pl[0].path, "<commit message>");
+	assert_int_equal(pl[0].is_path, 0);
 
 	ls_provenance pv;
 	memset(&pv, 0, sizeof(pv));

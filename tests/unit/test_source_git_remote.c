@@ -93,7 +93,7 @@ static void test_git_history_each_blob_once_with_every_place(void **state)
 	assert_false(ls_git_history_item_is_message(h, 1));
 	ls_git_reader *rd = NULL;
 	assert_int_equal(ls_git_reader_new(&rd, h), 0);
-	const ls_git_place *pl;
+	const ls_origin *pl;
 	assert_int_equal(ls_git_reader_places(rd, 1, &pl), 2);
 	assert_string_equal(pl[0].path, "a.txt");
 	assert_string_equal(pl[1].path, "d/copy.txt");

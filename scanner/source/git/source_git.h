@@ -169,17 +169,16 @@ typedef struct {
  * Objects larger than `max_size` are not inflated (too_large is set).
  */
 int ls_git_reader_read(ls_git_reader *r, size_t idx, long long max_size, ls_git_content *out);
-/** One place of an item, as ls_search_blob takes it: a path (or the item's label, such as
- * "<commit message>", with is_path 0) and the first commit holding it there (40 hex, or NULL
- * for staged entries, refs to blobs and unreachable objects). */
-typedef ls_search_place ls_git_place;
 
 /**
- * Item `idx`'s places: [0] is where it was first found, then every further path its blob
- * appears at, in walk order. Returns the count (at least 1); `*out` is valid until the next
- * call on this reader.
+ * Item `idx`'s places, as ls_search_blob takes them (search.h's one origin model): [0] is
+ * where it was first found (a path, or the item's label such as "<commit message>", with
+ * is_path 0), then every further path its blob appears at, in walk order; each with the
+ * first commit holding it there (NULL for staged entries, refs to blobs and unreachable
+ * objects) and the item's object id. Returns the count (at least 1); `*out` is valid until
+ * the next call on this reader.
  */
-size_t ls_git_reader_places(ls_git_reader *r, size_t idx, const ls_git_place **out);
+size_t ls_git_reader_places(ls_git_reader *r, size_t idx, const ls_origin **out);
 
 /**
  * Fills `out` (whose fields must be NULL) with the provenance of item `idx` at its place

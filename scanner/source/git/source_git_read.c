@@ -19,7 +19,7 @@ struct ls_git_reader {
 	git_commit *commit;
 	git_tag *tag;
 	ls_buf path;
-	ls_git_place *places; /* the last ls_git_reader_places answer */
+	ls_origin *places; /* the last ls_git_reader_places answer */
 	size_t pcap;
 	ls_buf pbuf;          /* its strings */
 	ls_git_cursor *cursor; /* blobs of the read plan: built from the packs' bytes */
@@ -102,14 +102,14 @@ static void item_path(ls_git_reader *r, const item *it)
 	}
 }
 
-size_t ls_git_reader_places(ls_git_reader *r, size_t idx, const ls_git_place **out)
+size_t ls_git_reader_places(ls_git_reader *r, size_t idx, const ls_origin **out)
 {
 	const ls_git_history *h = r->h;
 	const item *it = &h->items[idx];
 	size_t extra = h->pstart ? h->pstart[idx + 1] - h->pstart[idx] : 0, n = extra + 1;
 	if (n > r->pcap) {
 		r->pcap = n;
-		r->places = ls_xrealloc(r->places, n * sizeof(ls_git_place));
+		r->places = ls_xrealloc(r->places, n * sizeof(ls_origin));
 	}
 	/* offsets first: the buffer moves while it grows */
 	size_t *offs = ls_xmalloc(2 * n * sizeof(size_t));
@@ -133,9 +133,19 @@ size_t ls_git_reader_places(ls_git_reader *r, size_t idx, const ls_git_place **o
 			ls_buf_put(&r->pbuf, git_oid_tostr_s(&h->commits[pl->commit].id), GIT_OID_HEXSZ + 1);
 		}
 	}
+	/* the object itself (a message's is its commit or tag) */
+	size_t blob_off = r->pbuf.len;
+	ls_buf_put(&r->pbuf, git_oid_tostr_s(&it->id), GIT_OID_HEXSZ + 1);
+	static const ls_origin_kind kinds[] = {[IT_BLOB] = LS_ORIGIN_BLOB,
+	                                       [IT_COMMIT_MSG] = LS_ORIGIN_COMMIT_MESSAGE,
+	                                       [IT_TAG_MSG] = LS_ORIGIN_TAG_MESSAGE,
+	                                       [IT_UNREACHABLE] = LS_ORIGIN_UNREACHABLE,
+	                                       [IT_STAGED] = LS_ORIGIN_STAGED};
 	for (size_t k = 0; k < n; k++) {
+		r->places[k].kind = kinds[it->kind];
 		r->places[k].path = r->pbuf.ptr + offs[2 * k];
 		r->places[k].commit = offs[2 * k + 1] == SIZE_MAX ? NULL : r->pbuf.ptr + offs[2 * k + 1];
+		r->places[k].blob = r->pbuf.ptr + blob_off;
 		r->places[k].is_path = it->kind == IT_BLOB || it->kind == IT_STAGED;
 	}
 	free(offs);
