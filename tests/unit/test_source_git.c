@@ -268,6 +268,7 @@ static void check_pack_reads(const char *dir)
 		char *want = cat_blob(dir, id, &want_len);
 		assert_int_equal(c.len, want_len);
 		assert_memory_equal(c.data, want, want_len);
+		assert_int_equal(c.data[c.len], '\0'); /* NUL-terminated, as libgit2 gives content */
 		free(want);
 	}
 	/* every packed blob is built by the delta-tree reader, none left to libgit2 (deltas of

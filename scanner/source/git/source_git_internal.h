@@ -158,7 +158,8 @@ const unsigned char *ls_git_packplan_map(const ls_git_packplan *pl, uint32_t pac
 typedef struct ls_git_cursor ls_git_cursor;
 ls_git_cursor *ls_git_cursor_new(void);
 void ls_git_cursor_free(ls_git_cursor *c);
-/* Builds node `node`'s content: 0 with *data, *len (valid until the next call); 1 when it is
+/* Builds node `node`'s content: 0 with *data, *len (NUL-terminated, as libgit2 gives content;
+ * valid until the next call); 1 when it is
  * larger than `max` (*size set, nothing built); -1 when libgit2 must read it instead. */
 int ls_git_cursor_read(ls_git_cursor *c, const ls_git_packplan *pl, uint32_t node, uint64_t max,
                        const unsigned char **data, size_t *len, uint64_t *size);

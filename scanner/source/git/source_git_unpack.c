@@ -226,6 +226,7 @@ int ls_git_cursor_read(ls_git_cursor *c, const ls_git_packplan *pl, uint32_t nod
 		}
 		f->node = c->anc[d - 1 - k];
 		f->len = (size_t)osize;
+		f->buf[f->len] = '\0'; /* as libgit2 gives content: some readers rely on it (regexec) */
 		held += osize;
 		c->n = k + 1;
 	}
