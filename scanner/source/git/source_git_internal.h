@@ -247,6 +247,28 @@ int ls_git_staged_fast(ls_git_history *h, git_repository *repo, const char *inde
 enum { LS_GIT_STAGED_AUTO = 0, LS_GIT_STAGED_FAST, LS_GIT_STAGED_DIFF };
 int ls_git_staged_read(ls_git_history **out, ls_git_repo *r, int mode);
 
+/* Every file under a tree that a caller wants, in tree order, each distinct tree listed
+ * once (source_git_trees.c). `want` gets each non-tree, non-submodule entry (blobs, with
+ * their mode: regular, executable, symlink) and returns a tag (>= 0) to list it under, -1
+ * to leave it out, or LS_GIT_TREE_FAIL to fail the listing (its error set). */
+#define LS_GIT_TREE_FAIL (-2)
+typedef long long (*ls_git_tree_want)(void *payload, const git_oid *id, git_filemode_t mode);
+typedef struct {
+	char *path; /* relative to the listed tree */
+	uint32_t tag;
+} ls_git_tree_hit;
+typedef struct {
+	ls_git_tree_hit *v;
+	size_t n;
+} ls_git_tree_hits;
+typedef struct ls_git_treelist ls_git_treelist;
+/* `strict`: a tree that cannot be read, or nests too deep, fails the listing (LS_EIO with a
+ * message); otherwise it lists as empty. */
+ls_git_treelist *ls_git_treelist_new(git_repository *repo, int strict, ls_git_tree_want want, void *payload);
+/* The listing of `tree` (owned by `tl`, valid until it is freed). Returns 0 or LS_EIO. */
+int ls_git_treelist_get(ls_git_treelist *tl, const git_oid *tree, const ls_git_tree_hits **out);
+void ls_git_treelist_free(ls_git_treelist *tl);
+
 /* libgit2's last error message, or "unknown error". */
 const char *ls_git_msg(void);
 

@@ -343,98 +343,40 @@ void ls_git_reader_provenance(ls_git_reader *r, size_t idx, size_t at, ls_proven
 
 /* ---- --all-provenance: every (commit, path) holding some blobs ---- */
 
-typedef struct {
-	char *path;
-	uint32_t target;
-} hit;
-
-typedef struct {
-	hit *v;
-	size_t n;
-} hitlist;
-
-typedef struct {
-	ls_git_history *h;
-	omap targets; /* blob -> index in the caller's list */
-	omap memo;    /* tree -> index in lists */
-	hitlist *lists;
-	size_t nlists;
-} paths_ctx;
-
-static uint32_t tree_hits(paths_ctx *p, const git_oid *tree_id, int depth)
+static long long want_target(void *payload, const git_oid *id, git_filemode_t mode)
 {
-	omap_ent *e = ls_git_omap_find(&p->memo, tree_id);
-	if (e)
-		return e->val;
-	hitlist hl = {NULL, 0};
-	git_tree *t = NULL;
-	if (depth <= LS_GIT_MAX_TREE_DEPTH && git_tree_lookup(&t, p->h->r->repo, tree_id) == 0) {
-		size_t n = git_tree_entrycount(t);
-		for (size_t i = 0; i < n; i++) {
-			const git_tree_entry *te = git_tree_entry_byindex(t, i);
-			git_object_t type = git_tree_entry_type(te);
-			const char *name = git_tree_entry_name(te);
-			if (type == GIT_OBJECT_BLOB) {
-				omap_ent *te_t = ls_git_omap_find(&p->targets, git_tree_entry_id(te));
-				if (!te_t)
-					continue;
-				hl.v = ls_xrealloc(hl.v, (hl.n + 1) * sizeof(hit));
-				hl.v[hl.n].path = ls_xstrdup(name);
-				hl.v[hl.n++].target = te_t->val;
-			} else if (type == GIT_OBJECT_TREE) {
-				uint32_t sub = tree_hits(p, git_tree_entry_id(te), depth + 1);
-				const hitlist *sl = &p->lists[sub];
-				for (size_t k = 0; k < sl->n; k++) {
-					hl.v = ls_xrealloc(hl.v, (hl.n + 1) * sizeof(hit));
-					hl.v[hl.n].path = ls_xasprintf("%s/%s", name, sl->v[k].path);
-					hl.v[hl.n++].target = sl->v[k].target;
-				}
-			}
-		}
-		git_tree_free(t);
-	}
-	p->lists = ls_xrealloc(p->lists, (p->nlists + 1) * sizeof(hitlist));
-	p->lists[p->nlists] = hl;
-	int isnew;
-	e = ls_git_omap_get(&p->memo, tree_id, &isnew);
-	e->kind = K_TREE;
-	e->val = (uint32_t)p->nlists;
-	return (uint32_t)p->nlists++;
+	omap_ent *e = ls_git_omap_find(payload, id);
+	return e ? (long long)e->val : -1;
 }
 
 int ls_git_history_all_paths(ls_git_history *h, const size_t *items, size_t n, ls_git_paths *out)
 {
-	paths_ctx p;
-	memset(&p, 0, sizeof(p));
-	p.h = h;
+	omap targets = {0}; /* blob -> index in the caller's list */
 	for (size_t i = 0; i < n; i++) {
 		const item *it = &h->items[items[i]];
 		if (it->kind != IT_BLOB)
 			continue;
 		int isnew;
-		omap_ent *e = ls_git_omap_get(&p.targets, &it->id, &isnew);
+		omap_ent *e = ls_git_omap_get(&targets, &it->id, &isnew);
 		e->kind = K_TARGET;
 		e->val = (uint32_t)i;
 	}
-	if (p.targets.n) {
+	if (targets.n) {
+		/* (unreadable trees list nothing here: the scan itself named them) */
+		ls_git_treelist *tl = ls_git_treelist_new(h->r->repo, 0, want_target, &targets);
 		for (size_t ci = 0; ci < h->ncommits; ci++) {
-			uint32_t li = tree_hits(&p, &h->commits[ci].tree, 0);
-			const hitlist *hl = &p.lists[li];
+			const ls_git_tree_hits *hl;
+			if (ls_git_treelist_get(tl, &h->commits[ci].tree, &hl) < 0)
+				continue;
 			for (size_t k = 0; k < hl->n; k++) {
-				ls_git_paths *o = &out[hl->v[k].target];
+				ls_git_paths *o = &out[hl->v[k].tag];
 				o->v = ls_xrealloc(o->v, (o->n + 1) * sizeof(char *));
 				o->v[o->n++] = ls_xasprintf("%s:%s", git_oid_tostr_s(&h->commits[ci].id), hl->v[k].path);
 			}
 		}
+		ls_git_treelist_free(tl);
 	}
-	for (size_t i = 0; i < p.nlists; i++) {
-		for (size_t k = 0; k < p.lists[i].n; k++)
-			free(p.lists[i].v[k].path);
-		free(p.lists[i].v);
-	}
-	free(p.lists);
-	ls_git_omap_dispose(&p.targets);
-	ls_git_omap_dispose(&p.memo);
+	ls_git_omap_dispose(&targets);
 	return 0;
 }
 

@@ -1,8 +1,8 @@
 /* source_git_secrets: the object walks behind `git secrets --scan-history` (cmd_secrets.c).
  *
  * git-secrets greps the whole tree of every commit `git log --all -G` selects. Here each
- * distinct blob is read and matched once, each distinct tree's matching lines are put
- * together once (shared subtrees are not walked again), and the commits worth asking
+ * distinct blob is read and matched once, each distinct tree's files with matching lines
+ * are listed once (source_git_trees.c, shared with --all-provenance), and the commits worth asking
  * `git log -G` about are those whose changed blobs (from one `git log --raw` pass) have a
  * line the pattern matches.
  */
@@ -20,6 +20,7 @@ struct ls_git_gs {
 	omap greps;  /* blob or tree -> index in bufs of its git grep lines */
 	ls_buf *bufs;
 	size_t nbufs, capbufs;
+	ls_git_treelist *trees; /* each tree's files with grep lines, listed once */
 };
 
 static size_t new_buf(ls_git_gs *gs);
@@ -38,6 +39,7 @@ void ls_git_gs_free(ls_git_gs *gs)
 {
 	if (!gs)
 		return;
+	ls_git_treelist_free(gs->trees);
 	ls_git_omap_dispose(&gs->hits);
 	ls_git_omap_dispose(&gs->greps);
 	for (size_t i = 0; i < gs->nbufs; i++)
@@ -213,62 +215,17 @@ static int blob_grep(ls_git_gs *gs, const git_oid *id, size_t *idx)
 	return 0;
 }
 
-/* Appends each line of `from` to `to` prefixed with `name` (and a slash when `dir`). */
-static void put_prefixed(ls_buf *to, const char *name, int dir, const ls_buf *from)
+/* The tree listing's choice: regular files (git grep's), listed with their grep lines'
+ * index when they have some. */
+static long long want_grep(void *payload, const git_oid *id, git_filemode_t mode)
 {
-	size_t nlen = strlen(name);
-	for (size_t off = 0; off < from->len;) {
-		const char *l = from->ptr + off;
-		const char *nl = memchr(l, '\n', from->len - off);
-		size_t ll = nl ? (size_t)(nl - l) + 1 : from->len - off;
-		ls_buf_put(to, name, nlen);
-		if (dir)
-			ls_buf_putc(to, '/');
-		ls_buf_put(to, l, ll);
-		off += ll;
-	}
-}
-
-static int tree_grep(ls_git_gs *gs, const git_oid *id, int depth, size_t *idx)
-{
-	omap_ent *m = ls_git_omap_find(&gs->greps, id);
-	if (m) {
-		*idx = m->val;
-		return 0;
-	}
-	if (depth > LS_GIT_MAX_TREE_DEPTH) {
-		ls_error_set("tree nesting deeper than %d", LS_GIT_MAX_TREE_DEPTH);
-		return LS_EIO;
-	}
-	git_tree *t = NULL;
-	if (git_tree_lookup(&t, gs->repo, id) < 0)
-		return fail_object(id, "tree");
-	size_t k = new_buf(gs);
-	int rc = 0;
-	/* in tree order, as git grep walks a tree; regular files only */
-	for (size_t i = 0, n = git_tree_entrycount(t); i < n && !rc; i++) {
-		const git_tree_entry *e = git_tree_entry_byindex(t, i);
-		git_filemode_t mode = git_tree_entry_filemode(e);
-		size_t sub = 0;
-		if (mode == GIT_FILEMODE_TREE) {
-			rc = tree_grep(gs, git_tree_entry_id(e), depth + 1, &sub);
-			if (!rc)
-				put_prefixed(&gs->bufs[k], git_tree_entry_name(e), 1, &gs->bufs[sub]);
-		} else if (mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE) {
-			rc = blob_grep(gs, git_tree_entry_id(e), &sub);
-			if (!rc)
-				put_prefixed(&gs->bufs[k], git_tree_entry_name(e), 0, &gs->bufs[sub]);
-		}
-	}
-	git_tree_free(t);
-	if (rc)
-		return rc;
-	int isnew;
-	omap_ent *e = ls_git_omap_get(&gs->greps, id, &isnew);
-	e->kind = K_TREE;
-	e->val = (uint32_t)k;
-	*idx = k;
-	return 0;
+	ls_git_gs *gs = payload;
+	if (mode != GIT_FILEMODE_BLOB && mode != GIT_FILEMODE_BLOB_EXECUTABLE)
+		return -1;
+	size_t k;
+	if (blob_grep(gs, id, &k) < 0)
+		return LS_GIT_TREE_FAIL;
+	return gs->bufs[k].len ? (long long)k : -1;
 }
 
 int ls_git_gs_grep(ls_git_gs *gs, const char *commit, ls_buf *out)
@@ -281,13 +238,23 @@ int ls_git_gs_grep(ls_git_gs *gs, const char *commit, ls_buf *out)
 	git_commit *c = NULL;
 	if (git_commit_lookup(&c, gs->repo, &id) < 0)
 		return fail_object(&id, "commit");
-	size_t k = 0;
-	int rc = tree_grep(gs, git_commit_tree_id(c), 0, &k);
+	if (!gs->trees)
+		gs->trees = ls_git_treelist_new(gs->repo, 1, want_grep, gs);
+	const ls_git_tree_hits *hl;
+	int rc = ls_git_treelist_get(gs->trees, git_commit_tree_id(c), &hl);
 	git_commit_free(c);
-	if (!rc) {
-		char *prefix = ls_xasprintf("%s:", commit);
-		put_prefixed(out, prefix, 0, &gs->bufs[k]);
-		free(prefix);
+	/* "COMMIT:PATH" before each of the file's ":LINE:TEXT" lines, in tree order */
+	for (size_t k = 0; !rc && k < hl->n; k++) {
+		const ls_buf *lines = &gs->bufs[hl->v[k].tag];
+		for (size_t off = 0; off < lines->len;) {
+			const char *l = lines->ptr + off, *nl = memchr(l, '\n', lines->len - off);
+			size_t ll = nl ? (size_t)(nl - l) + 1 : lines->len - off;
+			ls_buf_put(out, commit, GIT_OID_HEXSZ);
+			ls_buf_putc(out, ':');
+			ls_buf_puts(out, hl->v[k].path);
+			ls_buf_put(out, l, ll);
+			off += ll;
+		}
 	}
 	return rc;
 }
