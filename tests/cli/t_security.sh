@@ -85,12 +85,15 @@ test_item19_baseline_must_be_regular() {
 	expect_rc 2; expect_err_has "not a regular file"
 }
 
-# put_bomb_commit REPO MB BLOBTEXT: a loose commit whose message is MB MiB of 'A' (a few KB on
-# disk), with a tree holding a.txt = BLOBTEXT, made the tip of refs/heads/main
+# put_bomb_commit REPO MB BLOBTEXT [pair]: a loose commit whose message is MB MiB of 'A' (a few
+# KB on disk), with a tree holding a.txt = BLOBTEXT, made the tip of refs/heads/main; with
+# "pair", main is a second such commit on top of it (one byte more: packed, it becomes a small
+# delta of the first), and refs/heads/whole the first
 put_bomb_commit() {
 	python3 - "$@" <<'PY'
 import hashlib, os, sys, zlib, subprocess
 repo, mb, text = sys.argv[1], int(sys.argv[2]), sys.argv[3].encode() + b"\n"
+pair = len(sys.argv) > 4 and sys.argv[4] == "pair"
 objdir = os.path.join(repo, ".git", "objects")
 def put(kind, parts):
     total = sum(len(p) for p in parts)
@@ -105,6 +108,10 @@ blob = put(b"blob", [text])
 tree = put(b"tree", [b"100644 a.txt\0" + bytes.fromhex(blob)])
 head = b"tree %s\nauthor a <a@b> 1700000000 +0000\ncommitter a <a@b> 1700000000 +0000\n\n" % tree.encode()
 c = put(b"commit", [head] + [b"A" * (1 << 20)] * mb)
+if pair:
+    subprocess.run(["git", "-C", repo, "update-ref", "refs/heads/whole", c], check=True)
+    head2 = head.replace(b"\nauthor", b"\nparent %s\nauthor" % c.encode(), 1)
+    c = put(b"commit", [head2] + [b"A" * (1 << 20)] * mb + [b"B"])
 subprocess.run(["git", "-C", repo, "update-ref", "refs/heads/main", c], check=True)
 PY
 }
@@ -146,26 +153,7 @@ test_item13_commit_message_bomb() {
 # (source_git_pack.c); a 65 MiB commit stored whole and another stored as a 4 KB delta of it
 # are both refused before anything is inflated
 test_item13_packed_commit_bombs() {
-	git init -q r && cd r
-	python3 - <<'PY' || fail "bomb"
-import hashlib, os, zlib, subprocess
-def put(kind, parts):
-    total = sum(len(p) for p in parts)
-    sha = hashlib.sha1(); z = zlib.compressobj(1); out = []
-    for p in [b"%s %d\0" % (kind, total)] + parts:
-        sha.update(p); out.append(z.compress(p))
-    out.append(z.flush()); h = sha.hexdigest()
-    os.makedirs(os.path.join(".git/objects", h[:2]), exist_ok=True)
-    open(os.path.join(".git/objects", h[:2], h[2:]), "wb").write(b"".join(out))
-    return h
-blob = put(b"blob", [b"aws_access_key_id = AKIAQYLPMN5HFIQR7BTW\n"])
-tree = put(b"tree", [b"100644 a.txt\0" + bytes.fromhex(blob)])
-who = b"author a <a@b> 1700000000 +0000\ncommitter a <a@b> 1700000000 +0000\n\n"
-c1 = put(b"commit", [b"tree %s\n" % tree.encode() + who] + [b"A" * (1 << 20)] * 65)
-c2 = put(b"commit", [b"tree %s\nparent %s\n" % (tree.encode(), c1.encode()) + who] + [b"A" * (1 << 20)] * 65 + [b"B"])
-subprocess.run(["git", "update-ref", "refs/heads/main", c2], check=True)
-subprocess.run(["git", "update-ref", "refs/heads/whole", c1], check=True)
-PY
+	git init -q r && put_bomb_commit r 65 "aws_access_key_id = $AWS_KEY" pair && cd r
 	git repack -adq
 	git verify-pack -v .git/objects/pack/*.idx | grep -q ' commit .* 1 [0-9a-f]\{40\}$' || fail "no commit stored as a delta"
 	[ -z "$(find .git/objects -path '*/objects/??/*' -type f)" ] || fail "loose objects left"

@@ -391,6 +391,27 @@ void ls_git_packplan_free(ls_git_packplan *pl)
 	free(pl);
 }
 
+/* The children of each node (CSR: node x's are cl[cstart[x]..cstart[x + 1]), in node order,
+ * so base first and by pack offset within a chain). */
+static void plan_children(const ls_git_packplan *pl, uint32_t **cstart_out, uint32_t **cl_out)
+{
+	size_t nn = pl->n;
+	uint32_t *cstart = ls_xcalloc(nn + 1, sizeof(uint32_t)), *cl = ls_xmalloc((nn ? nn : 1) * sizeof(uint32_t));
+	for (size_t x = 0; x < nn; x++)
+		if (pl->nodes[x].parent != NO_NODE)
+			cstart[pl->nodes[x].parent + 1]++;
+	for (size_t x = 0; x < nn; x++)
+		cstart[x + 1] += cstart[x];
+	uint32_t *fill = ls_xmalloc((nn ? nn : 1) * sizeof(uint32_t));
+	memcpy(fill, cstart, nn * sizeof(uint32_t));
+	for (size_t x = 0; x < nn; x++)
+		if (pl->nodes[x].parent != NO_NODE)
+			cl[fill[pl->nodes[x].parent]++] = (uint32_t)x;
+	free(fill);
+	*cstart_out = cstart;
+	*cl_out = cl;
+}
+
 typedef struct {
 	uint64_t key;
 	size_t idx;
@@ -431,25 +452,17 @@ size_t ls_git_history_read_order(ls_git_history *h, size_t *order, size_t *units
 			rest[nrest++].idx = i;
 		}
 	}
-	/* children lists (CSR) and, per node, the items reading it */
+	/* children lists and, per node, the items reading it */
 	size_t nn = pl->n;
-	uint32_t *cstart = ls_xcalloc(nn + 1, sizeof(uint32_t)), *cl = ls_xmalloc((nn ? nn : 1) * sizeof(uint32_t));
+	uint32_t *cstart, *cl;
+	plan_children(pl, &cstart, &cl);
 	uint32_t *istart = ls_xcalloc(nn + 1, sizeof(uint32_t)), *il = ls_xmalloc((n ? n : 1) * sizeof(uint32_t));
-	for (size_t x = 0; x < nn; x++)
-		if (pl->nodes[x].parent != NO_NODE)
-			cstart[pl->nodes[x].parent + 1]++;
 	for (size_t i = 0; i < n; i++)
 		if (pl->item_node[i] != NO_NODE)
 			istart[pl->item_node[i] + 1]++;
-	for (size_t x = 0; x < nn; x++) {
-		cstart[x + 1] += cstart[x];
+	for (size_t x = 0; x < nn; x++)
 		istart[x + 1] += istart[x];
-	}
 	uint32_t *fill = ls_xmalloc((nn ? nn : 1) * sizeof(uint32_t));
-	memcpy(fill, cstart, nn * sizeof(uint32_t));
-	for (size_t x = 0; x < nn; x++) /* children in node order: base-first, by pack offset within a chain */
-		if (pl->nodes[x].parent != NO_NODE)
-			cl[fill[pl->nodes[x].parent]++] = (uint32_t)x;
 	memcpy(fill, istart, nn * sizeof(uint32_t));
 	for (size_t i = 0; i < n; i++)
 		if (pl->item_node[i] != NO_NODE)
@@ -533,22 +546,14 @@ int ls_git_packs_each_blob(git_repository *repo, void (*fn)(void *payload, const
 		}
 	}
 	size_t nn = pl->n, count = 0;
+	/* a delta's type is its root's: nodes come base first, so one pass sets them all */
 	uint8_t *root_type = ls_xmalloc(nn ? nn : 1);
-	uint32_t *cstart = ls_xcalloc(nn + 1, sizeof(uint32_t)), *cl = ls_xmalloc((nn ? nn : 1) * sizeof(uint32_t));
 	for (size_t x = 0; x < nn; x++) {
 		uint32_t par = pl->nodes[x].parent;
 		root_type[x] = par == NO_NODE ? pl->nodes[x].type : root_type[par];
-		if (par != NO_NODE)
-			cstart[par + 1]++;
 	}
-	for (size_t x = 0; x < nn; x++)
-		cstart[x + 1] += cstart[x];
-	uint32_t *fill = ls_xmalloc((nn ? nn : 1) * sizeof(uint32_t));
-	memcpy(fill, cstart, nn * sizeof(uint32_t));
-	for (size_t x = 0; x < nn; x++)
-		if (pl->nodes[x].parent != NO_NODE)
-			cl[fill[pl->nodes[x].parent]++] = (uint32_t)x;
-	free(fill);
+	uint32_t *cstart, *cl;
+	plan_children(pl, &cstart, &cl);
 	/* each blob delta tree depth first, so each blob is built from its base's content */
 	ls_git_cursor *c = ls_git_cursor_new();
 	uint32_t *stack = ls_xmalloc((nn ? nn : 1) * sizeof(uint32_t));

@@ -147,6 +147,19 @@ static void trim(ls_git_cursor *c, size_t k)
 	}
 }
 
+/* Whether an object of `osize` bytes may be built at this level: 0 yes; 1 it is the one asked
+ * for and over the caller's cap (*size set); -1 over a bound (libgit2 reads it instead). */
+static int size_ok(uint64_t osize, uint64_t lim, int last, uint64_t held, uint64_t *size)
+{
+	if (osize > lim) {
+		if (!last)
+			return -1;
+		*size = osize;
+		return 1;
+	}
+	return held + osize > HELD_MAX ? -1 : 0;
+}
+
 int ls_git_cursor_read(ls_git_cursor *c, const ls_git_packplan *pl, uint32_t node, uint64_t max,
                        const unsigned char **data, size_t *len, uint64_t *size)
 {
@@ -187,15 +200,9 @@ int ls_git_cursor_read(ls_git_cursor *c, const ls_git_packplan *pl, uint32_t nod
 		frame *f = &c->st[k];
 		if (nd->parent == UINT32_MAX) {
 			osize = nd->size;
-			if (osize > lim) {
-				if (last) {
-					*size = osize;
-					return 1;
-				}
-				return -1;
-			}
-			if (held + osize > HELD_MAX)
-				return -1;
+			int rc = size_ok(osize, lim, last, held, size);
+			if (rc)
+				return rc;
 			reserve(&f->buf, &f->cap, (size_t)osize + 1);
 			if (inflate_entry(c, pl, nd, f->buf, (size_t)osize) < 0)
 				return -1;
@@ -211,15 +218,9 @@ int ls_git_cursor_read(ls_git_cursor *c, const ls_git_packplan *pl, uint32_t nod
 			uint64_t src;
 			if (delta_size(&p, end, &src) < 0 || delta_size(&p, end, &osize) < 0 || src != c->st[k - 1].len)
 				return -1;
-			if (osize > lim) {
-				if (last) {
-					*size = osize;
-					return 1;
-				}
-				return -1;
-			}
-			if (held + osize > HELD_MAX)
-				return -1;
+			int rc = size_ok(osize, lim, last, held, size);
+			if (rc)
+				return rc;
 			reserve(&f->buf, &f->cap, (size_t)osize + 1);
 			if (delta_apply(c->st[k - 1].buf, c->st[k - 1].len, p, end, f->buf, (size_t)osize) < 0)
 				return -1;
