@@ -84,6 +84,21 @@ bad:
 	return -1;
 }
 
+/* The offset of the `k`th object of the index in the pack, or -1 when it is out of range. */
+static long long idx_offset(const idxfile *f, uint32_t k)
+{
+	const unsigned char *offs = f->data + 8 + 1024 + (size_t)f->n * 24;
+	uint32_t o = be32(offs + (size_t)k * 4);
+	if (!(o & 0x80000000u))
+		return o;
+	o &= 0x7fffffffu;
+	if (o >= f->nlarge)
+		return -1;
+	const unsigned char *q = offs + (size_t)f->n * 4 + (size_t)o * 8;
+	uint64_t v = (uint64_t)be32(q) << 32 | be32(q + 4);
+	return v >= ((uint64_t)1 << 40) ? -1 : (long long)v;
+}
+
 /* The offset of `id` in the pack, or -1 when the index does not list it. */
 static long long idx_find(const idxfile *f, const git_oid *id)
 {
@@ -94,18 +109,8 @@ static long long idx_find(const idxfile *f, const git_oid *id)
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 		int c = memcmp(sha + (size_t)mid * 20, id->id, 20);
-		if (c == 0) {
-			const unsigned char *offs = sha + (size_t)f->n * 24;
-			uint32_t o = be32(offs + (size_t)mid * 4);
-			if (!(o & 0x80000000u))
-				return o;
-			o &= 0x7fffffffu;
-			if (o >= f->nlarge)
-				return -1;
-			const unsigned char *q = offs + (size_t)f->n * 4 + (size_t)o * 8;
-			uint64_t v = (uint64_t)be32(q) << 32 | be32(q + 4);
-			return v >= ((uint64_t)1 << 40) ? -1 : (long long)v;
-		}
+		if (c == 0)
+			return idx_offset(f, mid);
 		if (c < 0)
 			lo = mid + 1;
 		else
@@ -274,7 +279,7 @@ static uint32_t *plan_slot(ls_git_packplan *pl, uint64_t key)
 	return &pl->hval[i];
 }
 
-static uint32_t plan_find(ls_git_packplan *pl, uint64_t key)
+static uint32_t plan_find(const ls_git_packplan *pl, uint64_t key)
 {
 	if (!pl->hcap)
 		return NO_NODE;
@@ -523,28 +528,22 @@ int ls_git_packs_each_blob(git_repository *repo, void (*fn)(void *payload, const
 		return 0;
 	ls_git_packplan *pl = ls_xcalloc(1, sizeof(*pl));
 	pl->idx = p;
-	/* a node for every entry (delta bases come first), and where its id is in its index */
-	uint32_t *pos = NULL;
-	size_t pcap = 0;
-	for (uint32_t i = 0; i < p->n; i++) {
-		const idxfile *f = &p->v[i];
-		const unsigned char *sha = f->data + 8 + 1024;
-		for (uint32_t k = 0; k < f->n; k++) {
-			git_oid id;
-			git_oid_fromraw(&id, sha + (size_t)k * 20);
-			long long off = idx_find(f, &id);
-			uint32_t x = off < 0 ? NO_NODE : plan_chain(pl, i, (uint64_t)off);
-			if (x == NO_NODE)
-				continue; /* libgit2 reads it when it is needed */
-			if (pl->n > pcap) {
-				size_t ncap = pl->cap;
-				pos = ls_xrealloc(pos, ncap * sizeof(uint32_t));
-				memset(pos + pcap, 0xff, (ncap - pcap) * sizeof(uint32_t));
-				pcap = ncap;
-			}
-			pos[x] = k;
+	/* a node for every entry (delta bases come first), then where each node's id is in its index */
+	for (uint32_t i = 0; i < p->n; i++)
+		for (uint32_t k = 0; k < p->v[i].n; k++) {
+			long long off = idx_offset(&p->v[i], k);
+			if (off >= 0)
+				plan_chain(pl, i, (uint64_t)off); /* (NO_NODE: libgit2 reads it when needed) */
 		}
-	}
+	uint32_t *pos = ls_xmalloc((pl->n ? pl->n : 1) * sizeof(uint32_t));
+	memset(pos, 0xff, (pl->n ? pl->n : 1) * sizeof(uint32_t));
+	for (uint32_t i = 0; i < p->n; i++)
+		for (uint32_t k = 0; k < p->v[i].n; k++) {
+			long long off = idx_offset(&p->v[i], k);
+			uint32_t x = off < 0 ? NO_NODE : plan_find(pl, (uint64_t)i << 40 | (uint64_t)off);
+			if (x != NO_NODE)
+				pos[x] = k;
+		}
 	size_t nn = pl->n, count = 0;
 	/* a delta's type is its root's: nodes come base first, so one pass sets them all */
 	uint8_t *root_type = ls_xmalloc(nn ? nn : 1);
