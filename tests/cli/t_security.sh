@@ -149,9 +149,8 @@ test_item13_commit_message_bomb() {
 	expect_rc 1; expect_out_has "a.txt"; expect_err_has "larger than --max-file-size"
 }
 
-# item 13, packed: the cap reads the headers of the repository's own packs from their bytes
-# (source_git_pack.c); a 65 MiB commit stored whole and another stored as a 4 KB delta of it
-# are both refused before anything is inflated
+# item 13, packed: a 65 MiB commit stored whole in a pack and another stored as a 4 KB delta
+# of it are both refused by their headers before anything is inflated
 test_item13_packed_commit_bombs() {
 	git init -q r && put_bomb_commit r 65 "aws_access_key_id = $AWS_KEY" pair && cd r
 	git repack -adq

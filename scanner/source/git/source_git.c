@@ -176,7 +176,7 @@ int ls_git_repo_open(ls_git_repo **out, const char *path)
 		ls_error_set("%s: not a git repository (%s)", path ? path : ".", e && e->message ? e->message : "not found");
 		return LS_ENOTFOUND;
 	}
-	if (ls_git_cap_objects(repo, path == NULL) < 0) {
+	if (ls_git_cap_objects(repo) < 0) {
 		ls_error_set("%s: cannot open its object database: %s", path ? path : ".", ls_git_msg());
 		git_repository_free(repo);
 		return LS_EIO;

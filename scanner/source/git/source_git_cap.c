@@ -7,8 +7,6 @@
 #include <git2.h>
 #include <git2/sys/odb_backend.h>
 #include <git2/sys/repository.h>
-#include <libdeflate.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -19,13 +17,6 @@
 typedef struct {
 	git_odb *odb;
 	size_t refs;
-	/* the repository's own pack backend, whose headers are read from the packs' bytes
-	 * (libgit2's header read of a delta walks its chain through its pack windows and
-	 * inflates the delta's start: about a quarter of the history walk) */
-	git_odb_backend *main_pack;
-	packidx *packs;
-	struct libdeflate_decompressor *z;
-	pthread_mutex_t mu;
 } holder;
 
 typedef struct {
@@ -38,32 +29,11 @@ static __thread int trusted; /* ls_git_cap_trust: the caller checked the header 
 
 void ls_git_cap_trust(int on) { trusted = on; }
 
-/* The header from the packs' bytes, when `c` is the repository's own pack backend. */
-static int pack_header(capped *c, const git_oid *id, size_t *len, git_object_t *type)
-{
-	holder *h = c->hold;
-	if (c->inner != h->main_pack || !h->packs)
-		return 0;
-	int t = 0;
-	uint64_t size = 0;
-	pthread_mutex_lock(&h->mu);
-	int ok = ls_git_packidx_header(h->packs, id, h->z, &t, &size);
-	pthread_mutex_unlock(&h->mu);
-	if (!ok)
-		return 0;
-	*len = size > SIZE_MAX ? SIZE_MAX : (size_t)size;
-	*type = (git_object_t)t; /* the pack's type numbers are git_object_t's */
-	return 1;
-}
-
 static int over_cap(capped *c, const git_oid *id)
 {
 	size_t len;
 	git_object_t type;
-	if (trusted)
-		return 0;
-	if (!pack_header(c, id, &len, &type) &&
-	    (!c->inner->read_header || c->inner->read_header(&len, &type, c->inner, id) < 0))
+	if (trusted || !c->inner->read_header || c->inner->read_header(&len, &type, c->inner, id) < 0)
 		return 0; /* (a backend that cannot tell: its read decides, as before) */
 	if (type == GIT_OBJECT_BLOB || len <= LS_GIT_MAX_OBJECT_SIZE)
 		return 0;
@@ -127,26 +97,17 @@ static int c_foreach(git_odb_backend *b, git_odb_foreach_cb cb, void *payload)
 	return c->inner->foreach(c->inner, cb, payload);
 }
 
-static void holder_release(holder *h)
-{
-	if (--h->refs)
-		return;
-	git_odb_free(h->odb);
-	ls_git_packidx_free(h->packs);
-	if (h->z)
-		libdeflate_free_decompressor(h->z);
-	pthread_mutex_destroy(&h->mu);
-	free(h);
-}
-
 static void c_free(git_odb_backend *b)
 {
 	capped *c = (capped *)b;
-	holder_release(c->hold);
+	if (--c->hold->refs == 0) {
+		git_odb_free(c->hold->odb);
+		free(c->hold);
+	}
 	free(c);
 }
 
-int ls_git_cap_objects(git_repository *repo, int from_env)
+int ls_git_cap_objects(git_repository *repo)
 {
 	git_odb *orig = NULL, *odb = NULL;
 	if (git_repository_odb(&orig, repo) < 0)
@@ -159,28 +120,11 @@ int ls_git_cap_objects(git_repository *repo, int from_env)
 	holder *hold = ls_xcalloc(1, sizeof(*hold));
 	hold->odb = orig;
 	hold->refs = 1; /* this function's, dropped at the end */
-	pthread_mutex_init(&hold->mu, NULL);
-	/* (a repository seen through $GIT_OBJECT_DIRECTORY may keep its own objects elsewhere
-	 * than commondir/objects: its headers all come from libgit2) */
-	if (!from_env) {
-		char *objects = ls_xasprintf("%s/objects", git_repository_commondir(repo));
-		hold->packs = ls_git_packidx_open(objects);
-		free(objects);
-		ls_git_packidx_map_all(hold->packs);
-		if (hold->packs && !(hold->z = libdeflate_alloc_decompressor())) {
-			ls_git_packidx_free(hold->packs);
-			hold->packs = NULL;
-		}
-	}
 	int err = 0;
 	for (size_t i = 0; i < n && !err; i++) {
 		git_odb_backend *inner = NULL;
 		if ((err = git_odb_get_backend(&inner, orig, i)) < 0)
 			break;
-		/* backends come by priority, the repository's own before its alternates': the
-		 * first that writes packs reads the packs of commondir/objects */
-		if (!hold->main_pack && inner->writepack)
-			hold->main_pack = inner;
 		capped *c = ls_xcalloc(1, sizeof(*c));
 		git_odb_init_backend(&c->parent, GIT_ODB_BACKEND_VERSION);
 		c->inner = inner;
@@ -203,6 +147,9 @@ int ls_git_cap_objects(git_repository *repo, int from_env)
 	if (!err)
 		err = git_repository_set_odb(repo, odb);
 	git_odb_free(odb); /* the repository holds it now (or nothing does, on error) */
-	holder_release(hold);
+	if (--hold->refs == 0) {
+		git_odb_free(hold->odb);
+		free(hold);
+	}
 	return err < 0 ? -1 : 0;
 }

@@ -19,7 +19,7 @@
 /* Replaces `repo`'s object database by one that refuses (GIT_EINVALID, with a message) to
  * read a commit, tag or tree whose header says it is larger than LS_GIT_MAX_OBJECT_SIZE,
  * wherever libgit2 reads it (source_git_cap.c). Returns 0 or -1. */
-int ls_git_cap_objects(git_repository *repo, int from_env);
+int ls_git_cap_objects(git_repository *repo);
 /* On this thread, reads skip the header check (the caller checked the header itself and
  * reads a blob it decided to read: no second header read). */
 void ls_git_cap_trust(int on);
@@ -101,16 +101,6 @@ packidx *ls_git_packidx_open(const char *objects_dir);
 /* A sort key: (pack ordinal << 40) | offset, or UINT64_MAX for an object in no pack. */
 uint64_t ls_git_packidx_key(const packidx *p, const git_oid *id);
 void ls_git_packidx_free(packidx *p);
-
-/* Maps every pack of `p` now (ls_git_packidx_header needs them mapped; then it only reads). */
-void ls_git_packidx_map_all(packidx *p);
-struct libdeflate_decompressor;
-/* From the packs' own bytes: the type (LS_PACK_COMMIT..LS_PACK_TAG, a delta's from its
- * chain's root) and size of packed object `id`, inflating at most a small delta's start
- * with `z`. Returns 1, or 0 when it cannot tell (not in these packs, malformed, a large
- * delta): then ask libgit2. */
-int ls_git_packidx_header(const packidx *p, const git_oid *id, struct libdeflate_decompressor *z, int *type,
-                          uint64_t *size);
 
 /* Pack entry types (git's pack format). */
 enum { LS_PACK_COMMIT = 1, LS_PACK_TREE = 2, LS_PACK_BLOB = 3, LS_PACK_TAG = 4, LS_PACK_OFS_DELTA = 6, LS_PACK_REF_DELTA = 7 };

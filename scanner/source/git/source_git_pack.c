@@ -15,8 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <libdeflate.h>
-
 #include "common.h"
 #include "source_git_internal.h"
 
@@ -584,82 +582,4 @@ int ls_git_packs_each_blob(git_repository *repo, void (*fn)(void *payload, const
 	free(pos);
 	ls_git_packplan_free(pl);
 	return count > INT32_MAX ? INT32_MAX : (int)count;
-}
-
-/* ---- object headers from the packs' bytes (the size cap's check, source_git_cap.c) ---- */
-
-void ls_git_packidx_map_all(packidx *p)
-{
-	for (size_t i = 0; p && i < p->n; i++)
-		pack_map(&p->v[i]);
-}
-
-/* Deltas larger than this are left to libgit2's header read. */
-#define HEADER_DELTA_MAX ((uint64_t)64 << 10)
-
-int ls_git_packidx_header(const packidx *p, const git_oid *id, struct libdeflate_decompressor *z, int *type,
-                          uint64_t *size)
-{
-	uint64_t key = ls_git_packidx_key(p, id);
-	if (key == UINT64_MAX)
-		return 0;
-	const idxfile *f = &p->v[key >> 40];
-	if (f->mapped <= 0)
-		return 0;
-	uint64_t off = key & (((uint64_t)1 << 40) - 1);
-	pnode nd;
-	const unsigned char *bid;
-	if (entry_parse(f, off, &nd, &bid) < 0)
-		return 0;
-	if (nd.type != LS_PACK_OFS_DELTA && nd.type != LS_PACK_REF_DELTA) {
-		*type = nd.type;
-		*size = nd.size;
-		return 1;
-	}
-	/* a delta's size is in its own first bytes, its type is its chain's root's */
-	if (nd.size > HEADER_DELTA_MAX)
-		return 0;
-	unsigned char *buf = ls_xmalloc((size_t)nd.size + 1);
-	int ok = libdeflate_zlib_decompress(z, f->map + nd.data, f->msize - 20 - (size_t)nd.data, buf, (size_t)nd.size, NULL) ==
-	         LIBDEFLATE_SUCCESS;
-	uint64_t src = 0, dst = 0;
-	const unsigned char *q = buf, *end = buf + nd.size;
-	for (int k = 0; ok && k < 2; k++) {
-		uint64_t v = 0;
-		int shift = 0;
-		unsigned c;
-		do {
-			if (q >= end || shift > 63) {
-				ok = 0;
-				break;
-			}
-			c = *q++;
-			v |= (uint64_t)(c & 0x7f) << shift;
-			shift += 7;
-		} while (c & 0x80);
-		if (k == 0)
-			src = v;
-		else
-			dst = v;
-	}
-	free(buf);
-	(void)src;
-	if (!ok)
-		return 0;
-	for (int depth = 0; nd.type == LS_PACK_OFS_DELTA || nd.type == LS_PACK_REF_DELTA; depth++) {
-		uint64_t base = nd.base;
-		if (nd.type == LS_PACK_REF_DELTA) {
-			git_oid b;
-			git_oid_fromraw(&b, bid);
-			long long bo = idx_find(f, &b);
-			if (bo < 0)
-				return 0;
-			base = (uint64_t)bo;
-		}
-		if (depth == MAX_CHAIN || entry_parse(f, base, &nd, &bid) < 0)
-			return 0;
-	}
-	*type = nd.type;
-	*size = dst;
-	return 1;
 }
