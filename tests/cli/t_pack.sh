@@ -92,4 +92,81 @@ test_pack_damaged_bytes_never_crash_nor_hide() {
 	done
 }
 
+# A pack written by hand with one delta chain of 10,050 blobs (git writes at most 4,095): the
+# blob 9,000 deltas deep is built along the chain, the one 10,050 deep (past the bound) is
+# left to libgit2; both give what the same objects give loose.
+test_pack_chain_past_the_bound_left_to_libgit2() {
+	git init -q r && cd r
+	python3 - <<'PY' || fail "pack"
+import hashlib, struct, subprocess, zlib
+def varint(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7f; n >>= 7
+        out.append(b | (0x80 if n else 0))
+        if not n: return bytes(out)
+def header(kind, size):
+    b = (kind << 4) | (size & 15); size >>= 4; out = bytearray()
+    while size:
+        out.append(b | 0x80); b = size & 0x7f; size >>= 7
+    out.append(b); return bytes(out)
+def ofs(d):
+    out = bytearray([d & 0x7f]); d >>= 7
+    while d:
+        d -= 1; out.insert(0, 0x80 | (d & 0x7f)); d >>= 7
+    return bytes(out)
+def copy_op(off, size):
+    op, args = 0x80, bytearray()
+    for i in range(4):
+        if (off >> (8 * i)) & 0xff: op |= 1 << i; args.append((off >> (8 * i)) & 0xff)
+    for i in range(3):
+        if (size >> (8 * i)) & 0xff: op |= 0x10 << i; args.append((size >> (8 * i)) & 0xff)
+    return bytes([op]) + bytes(args)
+content = b"aws_access_key_id = AKIAQYLPMN5HFIQR7BTW\n" + b"".join(b"base line %d\n" % i for i in range(8))
+entries, ids, offsets, pos = [], [], [], 12
+def put(kind, raw, extra=b""):
+    global pos
+    e = header(kind, len(raw)) + extra + zlib.compress(raw)
+    offsets.append(pos); entries.append(e); pos += len(e)
+put(3, content)
+ids.append(hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest())
+for i in range(1, 10051):
+    line = b"v%d\n" % i
+    new = content + line
+    delta = varint(len(content)) + varint(len(new)) + copy_op(0, len(content)) + bytes([len(line)]) + line
+    put(6, delta, ofs(pos - offsets[-1]))
+    content = new
+    ids.append(hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest())
+body = b"PACK" + struct.pack(">II", 2, len(entries)) + b"".join(entries)
+pack = body + hashlib.sha1(body).digest()
+open("chain.pack", "wb").write(pack)
+subprocess.run(["git", "index-pack", "-o", "chain.idx", "chain.pack"], check=True, capture_output=True)
+open("ids", "w").write("%s %s\n" % (ids[9000], ids[10050]))
+first = content[:len(content) - sum(len(b"v%d\n" % i) for i in range(9001, 10051))]
+open("../mid.txt", "wb").write(first)
+open("../deep.txt", "wb").write(content)
+PY
+	read -r mid deep < ids
+	mv chain.pack chain.idx .git/objects/pack/ && rm ids
+	# the same history, loose, in ../loose (same contents, same dates: the same object ids)
+	git init -q ../loose
+	[ "$(git -C ../loose hash-object -w ../mid.txt)" = "$mid" ] || fail "mid blob"
+	[ "$(git -C ../loose hash-object -w ../deep.txt)" = "$deep" ] || fail "deep blob"
+	for d in . ../loose; do
+		t1=$(printf '100644 blob %s\tmid.txt\n' "$mid" | git -C "$d" mktree)
+		t2=$(printf '100644 blob %s\tdeep.txt\n' "$deep" | git -C "$d" mktree)
+		c1=$(git -C "$d" commit-tree "$t1" -m mid) && c2=$(git -C "$d" commit-tree "$t2" -p "$c1" -m deep)
+		git -C "$d" update-ref refs/heads/main "$c2"
+	done
+	[ -z "$(ls ../loose/.git/objects/pack)" ] || fail "the loose copy has a pack"
+	lst git -f jsonl
+	expect_rc 1
+	packed=$OUT
+	[ "$(printf '%s\n' "$OUT" | grep -c test-aws-key)" = 2 ] || fail "expected the key in both blobs: $OUT"
+	cd ../loose
+	lst git -f jsonl
+	expect_rc 1
+	[ "$OUT" = "$packed" ] || fail "packed and loose differ: $(diff <(printf '%s\n' "$packed") <(printf '%s\n' "$OUT") | head -4)"
+}
+
 run_tests

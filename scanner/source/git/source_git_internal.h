@@ -113,6 +113,7 @@ typedef struct {
 	uint64_t base;   /* a delta's base offset (same pack) */
 	uint32_t pack;   /* which pack */
 	uint32_t parent; /* the base's node, or UINT32_MAX for a whole object */
+	uint32_t depth;  /* deltas between it and its whole object */
 	uint8_t type;
 } pnode;
 
@@ -125,9 +126,9 @@ struct ls_git_packplan {
 	packidx *idx;
 	pnode *nodes;
 	size_t n, cap;
-	uint64_t *hkey;      /* (pack << 40 | offset) -> node */
+	uint64_t *hkey;      /* (pack << 40 | offset) -> node, or a mark that it cannot be planned */
 	uint32_t *hval;
-	size_t hcap;
+	size_t hcap, hn;
 	uint32_t *item_node; /* per item: its node, or UINT32_MAX (libgit2 reads it) */
 };
 typedef struct ls_git_packplan ls_git_packplan;

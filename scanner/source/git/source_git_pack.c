@@ -214,6 +214,7 @@ static int pack_map(idxfile *f)
 /* ---- the read plan: delta trees ---- */
 
 #define NO_NODE UINT32_MAX
+#define BAD_NODE (UINT32_MAX - 1) /* in the plan's map: an entry whose chain cannot be planned */
 /* Longer delta chains are left to libgit2 (git writes at most 4095). */
 #define MAX_CHAIN 10000
 
@@ -313,6 +314,18 @@ static void plan_grow(ls_git_packplan *pl)
  * some entry of the chain cannot be planned (malformed, a base in no pack of ours, a chain too
  * long or looping): the object is then read by libgit2, which names what is wrong.
  */
+/* Records `key` in the plan's map as `val` (a node, or BAD_NODE). */
+static void plan_set(ls_git_packplan *pl, uint64_t key, uint32_t val)
+{
+	if ((pl->hn + 1) * 2 > pl->hcap)
+		plan_grow(pl);
+	uint32_t *v = plan_slot(pl, key);
+	if (!pl->hkey[v - pl->hval])
+		pl->hn++;
+	pl->hkey[v - pl->hval] = key;
+	*v = val;
+}
+
 static uint32_t plan_chain(ls_git_packplan *pl, uint32_t pack, uint64_t off)
 {
 	idxfile *f = &pl->idx->v[pack];
@@ -324,6 +337,8 @@ static uint32_t plan_chain(ls_git_packplan *pl, uint32_t pack, uint64_t off)
 	for (;;) {
 		uint64_t key = (uint64_t)pack << 40 | off;
 		uint32_t have = plan_find(pl, key);
+		if (have == BAD_NODE)
+			goto fail;
 		if (have != NO_NODE) {
 			top = have;
 			break;
@@ -336,10 +351,10 @@ static uint32_t plan_chain(ls_git_packplan *pl, uint32_t pack, uint64_t off)
 		}
 		pnode *nd = &chain[n++];
 		const unsigned char *bid;
+		nd->off = off; /* (first: a failed entry is marked bad by its offset) */
+		nd->pack = pack;
 		if (entry_parse(f, off, nd, &bid) < 0)
 			goto fail;
-		nd->off = off;
-		nd->pack = pack;
 		if (nd->type == LS_PACK_REF_DELTA) {
 			git_oid b;
 			git_oid_fromraw(&b, bid);
@@ -352,25 +367,28 @@ static uint32_t plan_chain(ls_git_packplan *pl, uint32_t pack, uint64_t off)
 			break;
 		off = nd->base;
 	}
+	/* the whole chain, counted from its whole object, is bounded too */
+	if (top != NO_NODE && pl->nodes[top].depth + n > MAX_CHAIN)
+		goto fail;
 	/* the nodes, base first */
 	for (size_t k = n; k-- > 0;) {
-		if ((pl->n + 1) * 2 > pl->hcap)
-			plan_grow(pl);
 		if (pl->n == pl->cap) {
 			pl->cap = pl->cap ? pl->cap * 2 : 1024;
 			pl->nodes = ls_xrealloc(pl->nodes, pl->cap * sizeof(pnode));
 		}
 		chain[k].parent = top;
+		chain[k].depth = top == NO_NODE ? 0 : pl->nodes[top].depth + 1;
 		top = (uint32_t)pl->n;
 		pl->nodes[pl->n++] = chain[k];
-		uint64_t key = (uint64_t)chain[k].pack << 40 | chain[k].off;
-		uint32_t *v = plan_slot(pl, key);
-		pl->hkey[v - pl->hval] = key;
-		*v = top;
+		plan_set(pl, (uint64_t)chain[k].pack << 40 | chain[k].off, top);
 	}
 	free(chain);
 	return top;
 fail:
+	/* every entry on the way leads to what cannot be planned: later chains through them stop
+	 * at once (a hostile pack could otherwise make each of many blobs walk a long chain) */
+	for (size_t k = 0; k < n; k++)
+		plan_set(pl, (uint64_t)chain[k].pack << 40 | chain[k].off, BAD_NODE);
 	free(chain);
 	return NO_NODE;
 }
@@ -539,7 +557,7 @@ int ls_git_packs_each_blob(git_repository *repo, void (*fn)(void *payload, const
 		for (uint32_t k = 0; k < p->v[i].n; k++) {
 			long long off = idx_offset(&p->v[i], k);
 			uint32_t x = off < 0 ? NO_NODE : plan_find(pl, (uint64_t)i << 40 | (uint64_t)off);
-			if (x != NO_NODE)
+			if (x < pl->n) /* (not NO_NODE nor BAD_NODE) */
 				pos[x] = k;
 		}
 	size_t nn = pl->n, count = 0;
