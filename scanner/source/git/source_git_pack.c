@@ -433,6 +433,30 @@ static void plan_children(const ls_git_packplan *pl, uint32_t **cstart_out, uint
 	*cl_out = cl;
 }
 
+/* The nodes of `root`'s delta tree depth first (each after its base), into `out`; `stack`
+ * holds as many entries as there are nodes. Returns how many. */
+static size_t plan_dfs(const uint32_t *cstart, const uint32_t *cl, uint32_t root, uint32_t *stack, uint32_t *out)
+{
+	size_t sp = 0, n = 0;
+	stack[sp++] = root;
+	while (sp) {
+		uint32_t x = stack[--sp];
+		out[n++] = x;
+		for (uint32_t k = cstart[x + 1]; k-- > cstart[x];)
+			stack[sp++] = cl[k];
+	}
+	return n;
+}
+
+/* The pack indexes of `repo`'s own objects directory, or NULL. */
+static packidx *repo_packs(git_repository *repo)
+{
+	char *objects = ls_xasprintf("%s/objects", git_repository_commondir(repo));
+	packidx *p = ls_git_packidx_open(objects);
+	free(objects);
+	return p;
+}
+
 typedef struct {
 	uint64_t key;
 	size_t idx;
@@ -454,9 +478,7 @@ size_t ls_git_history_read_order(ls_git_history *h, size_t *order, size_t *units
 	size_t n = h->nitems, pos = 0, nu = 0;
 	ls_git_packplan_free(h->plan);
 	h->plan = NULL;
-	char *objects = ls_xasprintf("%s/objects", git_repository_commondir(h->r->repo));
-	packidx *p = ls_git_packidx_open(objects);
-	free(objects);
+	packidx *p = repo_packs(h->r->repo);
 	ls_git_packplan *pl = ls_xcalloc(1, sizeof(*pl));
 	pl->idx = p;
 	pl->item_node = ls_xmalloc((n ? n : 1) * sizeof(uint32_t));
@@ -500,20 +522,16 @@ size_t ls_git_history_read_order(ls_git_history *h, size_t *order, size_t *units
 		}
 	if (nroots)
 		qsort(roots, nroots, sizeof(keyed), cmp_keyed);
-	uint32_t *stack = ls_xmalloc((nn ? nn : 1) * sizeof(uint32_t));
+	uint32_t *stack = ls_xmalloc((nn ? nn : 1) * sizeof(uint32_t)), *tree = ls_xmalloc((nn ? nn : 1) * sizeof(uint32_t));
 	for (size_t r = 0; r < nroots; r++) {
 		units[nu++] = pos;
-		size_t sp = 0;
-		stack[sp++] = (uint32_t)roots[r].idx;
-		while (sp) {
-			uint32_t x = stack[--sp];
-			for (uint32_t k = istart[x]; k < istart[x + 1]; k++)
+		size_t nt = plan_dfs(cstart, cl, (uint32_t)roots[r].idx, stack, tree);
+		for (size_t t = 0; t < nt; t++)
+			for (uint32_t k = istart[tree[t]]; k < istart[tree[t] + 1]; k++)
 				order[pos++] = il[k];
-			for (uint32_t k = cstart[x + 1]; k-- > cstart[x];)
-				stack[sp++] = cl[k];
-		}
 	}
 	free(stack);
+	free(tree);
 	free(roots);
 	free(cstart);
 	free(cl);
@@ -537,9 +555,7 @@ size_t ls_git_history_read_order(ls_git_history *h, size_t *order, size_t *units
 int ls_git_packs_each_blob(git_repository *repo, void (*fn)(void *payload, const git_oid *id, const char *data, size_t len),
                            void *payload)
 {
-	char *objects = ls_xasprintf("%s/objects", git_repository_commondir(repo));
-	packidx *p = ls_git_packidx_open(objects);
-	free(objects);
+	packidx *p = repo_packs(repo);
 	if (!p)
 		return 0;
 	ls_git_packplan *pl = ls_xcalloc(1, sizeof(*pl));
@@ -571,16 +587,13 @@ int ls_git_packs_each_blob(git_repository *repo, void (*fn)(void *payload, const
 	plan_children(pl, &cstart, &cl);
 	/* each blob delta tree depth first, so each blob is built from its base's content */
 	ls_git_cursor *c = ls_git_cursor_new();
-	uint32_t *stack = ls_xmalloc((nn ? nn : 1) * sizeof(uint32_t));
+	uint32_t *stack = ls_xmalloc((nn ? nn : 1) * sizeof(uint32_t)), *tree = ls_xmalloc((nn ? nn : 1) * sizeof(uint32_t));
 	for (size_t r = 0; r < nn; r++) {
 		if (pl->nodes[r].parent != NO_NODE || root_type[r] != LS_PACK_BLOB)
 			continue;
-		size_t sp = 0;
-		stack[sp++] = (uint32_t)r;
-		while (sp) {
-			uint32_t x = stack[--sp];
-			for (uint32_t k = cstart[x + 1]; k-- > cstart[x];)
-				stack[sp++] = cl[k];
+		size_t nt = plan_dfs(cstart, cl, (uint32_t)r, stack, tree);
+		for (size_t t = 0; t < nt; t++) {
+			uint32_t x = tree[t];
 			const unsigned char *data;
 			size_t len;
 			uint64_t size;
@@ -594,6 +607,7 @@ int ls_git_packs_each_blob(git_repository *repo, void (*fn)(void *payload, const
 	}
 	ls_git_cursor_free(c);
 	free(stack);
+	free(tree);
 	free(cstart);
 	free(cl);
 	free(root_type);

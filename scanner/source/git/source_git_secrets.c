@@ -57,6 +57,23 @@ static int fail_object(const git_oid *id, const char *what)
 	return LS_EIO;
 }
 
+/* Greps `data` (blob `id`, not seen before) and keeps its lines; returns their index. */
+static uint32_t store_grep(ls_git_gs *gs, const git_oid *id, const char *data, size_t len)
+{
+	ls_buf lines = LS_BUF_INIT;
+	gs->m.grep(gs->m.payload, data, len, &lines);
+	uint32_t k = 0; /* the shared empty list */
+	if (lines.len) {
+		k = (uint32_t)new_buf(gs);
+		gs->bufs[k] = lines;
+	}
+	int isnew;
+	omap_ent *e = ls_git_omap_get(&gs->greps, id, &isnew);
+	e->kind = K_BLOB;
+	e->val = k;
+	return k;
+}
+
 static void preload_id(ls_git_gs *gs, const git_oid *id, const char *data, size_t len)
 {
 	int isnew;
@@ -65,20 +82,8 @@ static void preload_id(ls_git_gs *gs, const git_oid *id, const char *data, size_
 		e->kind = K_BLOB;
 		e->val = gs->m.pickaxe(gs->m.payload, data, len) != 0;
 	}
-	e = ls_git_omap_get(&gs->greps, id, &isnew);
-	if (isnew) {
-		e->kind = K_BLOB;
-		ls_buf lines = LS_BUF_INIT;
-		gs->m.grep(gs->m.payload, data, len, &lines);
-		if (!lines.len) {
-			e->val = 0; /* the shared empty list */
-		} else {
-			size_t k = new_buf(gs);
-			gs->bufs[k] = lines;
-			/* new_buf does not touch the map: `e` is still valid */
-			e->val = (uint32_t)k;
-		}
-	}
+	if (!ls_git_omap_find(&gs->greps, id))
+		store_grep(gs, id, data, len);
 }
 
 static void preload_packed(void *payload, const git_oid *id, const char *data, size_t len) { preload_id(payload, id, data, len); }
@@ -204,14 +209,8 @@ static int blob_grep(ls_git_gs *gs, const git_oid *id, size_t *idx)
 	git_blob *b = NULL;
 	if (git_blob_lookup(&b, gs->repo, id) < 0)
 		return fail_object(id, "blob");
-	size_t k = new_buf(gs);
-	gs->m.grep(gs->m.payload, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), &gs->bufs[k]);
+	*idx = store_grep(gs, id, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b));
 	git_blob_free(b);
-	int isnew;
-	omap_ent *e = ls_git_omap_get(&gs->greps, id, &isnew);
-	e->kind = K_BLOB;
-	e->val = (uint32_t)k;
-	*idx = k;
 	return 0;
 }
 

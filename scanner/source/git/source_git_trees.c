@@ -29,15 +29,19 @@ ls_git_treelist *ls_git_treelist_new(git_repository *repo, int strict, ls_git_tr
 	return tl;
 }
 
+static void hits_dispose(ls_git_tree_hits *hl)
+{
+	for (size_t k = 0; k < hl->n; k++)
+		free(hl->v[k].path);
+	free(hl->v);
+}
+
 void ls_git_treelist_free(ls_git_treelist *tl)
 {
 	if (!tl)
 		return;
-	for (size_t i = 0; i < tl->nlists; i++) {
-		for (size_t k = 0; k < tl->lists[i].n; k++)
-			free(tl->lists[i].v[k].path);
-		free(tl->lists[i].v);
-	}
+	for (size_t i = 0; i < tl->nlists; i++)
+		hits_dispose(&tl->lists[i]);
 	free(tl->lists);
 	ls_git_omap_dispose(&tl->memo);
 	free(tl);
@@ -80,9 +84,7 @@ static int list_tree(ls_git_treelist *tl, const git_oid *id, int depth, uint32_t
 				int rc = list_tree(tl, git_tree_entry_id(te), depth + 1, &sub);
 				if (rc < 0) {
 					git_tree_free(t);
-					for (size_t k = 0; k < hl.n; k++)
-						free(hl.v[k].path);
-					free(hl.v);
+					hits_dispose(&hl);
 					return rc;
 				}
 				const ls_git_tree_hits *sl = &tl->lists[sub];
@@ -93,9 +95,7 @@ static int list_tree(ls_git_treelist *tl, const git_oid *id, int depth, uint32_t
 				if (tag < 0) {
 					if (tag == LS_GIT_TREE_FAIL) {
 						git_tree_free(t);
-						for (size_t k = 0; k < hl.n; k++)
-							free(hl.v[k].path);
-						free(hl.v);
+						hits_dispose(&hl);
 						return LS_EIO;
 					}
 					continue;
