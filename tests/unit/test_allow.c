@@ -213,6 +213,21 @@ static void test_allow_ignore_file_legacy_fingerprint(void **state)
 	ls_allow_free(a);
 }
 
+/* `b` written by ls_baseline_write and loaded back. */
+static ls_baseline *baseline_roundtrip(const ls_baseline *b)
+{
+	char path[] = "/tmp/leakscan-baseline-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *fp = fdopen(fd, "w");
+	assert_int_equal(ls_baseline_write(b, fp, "9.9"), 0);
+	fclose(fp);
+	ls_baseline *c = NULL;
+	assert_int_equal(ls_baseline_load(&c, path), 0);
+	unlink(path);
+	return c;
+}
+
 static void test_baseline_round_trip(void **state)
 {
 	ls_baseline *b = NULL;
@@ -223,13 +238,7 @@ static void test_baseline_round_trip(void **state)
 	assert_int_equal(ls_baseline_add(b, "rule-b", "z.txt", h1, "z.txt:rule-b:x", NULL), 1);
 	assert_int_equal(ls_baseline_add(b, "rule-a", "dir/\"q\"\n\xc3\xa9.txt", h2, NULL, "2024-01-02"), 1);
 	assert_int_equal(ls_baseline_add(b, "rule-b", "z.txt", h1, NULL, NULL), 0);
-	char path[] = "/tmp/leakscan-baseline-XXXXXX";
-	int fd = mkstemp(path);
-	FILE *fp = fdopen(fd, "w");
-	assert_int_equal(ls_baseline_write(b, fp, "9.9"), 0);
-	fclose(fp);
-	ls_baseline *c = NULL;
-	assert_int_equal(ls_baseline_load(&c, path), 0);
+	ls_baseline *c = baseline_roundtrip(b);
 	assert_int_equal(ls_baseline_count(c), 2);
 	const ls_baseline_entry *e = ls_baseline_get(c, 0);
 	assert_string_equal(e->rule_id, "rule-a");
@@ -253,7 +262,6 @@ static void test_baseline_round_trip(void **state)
 	ls_allow_free(a);
 	ls_baseline_free(b);
 	ls_baseline_free(c);
-	unlink(path);
 }
 
 /* Format 2: keyed hashes ("hmac-sha256:"), a key id; legacy entries next to them still match. */
@@ -271,13 +279,7 @@ static void test_baseline_keyed_and_legacy(void **state)
 	ls_baseline_add(b, "rule-a", "x.txt", hf, NULL, NULL);
 	ls_baseline_add(b, "rule-a", "x.txt", g.legacy_hash, NULL, NULL); /* as format 1 wrote it */
 	ls_baseline_set_key_id(b, ls_fpkey_id());
-	char path[] = "/tmp/leakscan-baseline-XXXXXX";
-	int fd = mkstemp(path);
-	FILE *fp = fdopen(fd, "w");
-	assert_int_equal(ls_baseline_write(b, fp, "9.9"), 0);
-	fclose(fp);
-	ls_baseline *c = NULL;
-	assert_int_equal(ls_baseline_load(&c, path), 0);
+	ls_baseline *c = baseline_roundtrip(b);
 	assert_string_equal(ls_baseline_key_id(c), ls_fpkey_id());
 	assert_int_equal(ls_baseline_count(c), 2);
 	assert_int_equal(ls_baseline_legacy_count(c), 1);
@@ -291,7 +293,6 @@ static void test_baseline_keyed_and_legacy(void **state)
 	assert_null(ls_baseline_match(c, "y.txt", &f));
 	ls_baseline_free(b);
 	ls_baseline_free(c);
-	unlink(path);
 }
 
 static void expect_baseline_error(const char *text, const char *msg)
