@@ -199,9 +199,7 @@ void ls_git_repo_free(ls_git_repo *r)
 	free(r);
 }
 
-const char *ls_git_repo_path(const ls_git_repo *r) { return r->gitdir; }
 int ls_git_repo_is_shallow(const ls_git_repo *r) { return r->shallow; }
-int ls_git_repo_is_bare(const ls_git_repo *r) { return git_repository_is_bare(r->repo) == 1; }
 
 const char *ls_git_msg(void)
 {

@@ -76,10 +76,7 @@ typedef struct ls_git_repo ls_git_repo;
  */
 int ls_git_repo_open(ls_git_repo **out, const char *path);
 void ls_git_repo_free(ls_git_repo *r);
-/** The git directory (borrowed; valid while `r` lives). */
-const char *ls_git_repo_path(const ls_git_repo *r);
 int ls_git_repo_is_shallow(const ls_git_repo *r);
-int ls_git_repo_is_bare(const ls_git_repo *r);
 /** Fills `out` with the digest ls_git_history_tips gives for a full walk, without walking:
  * for telling an unchanged repository cheaply. */
 void ls_git_repo_tips(ls_git_repo *r, char out[65]);
