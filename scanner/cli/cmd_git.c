@@ -490,6 +490,7 @@ int cmd_git(int argc, char **argv)
 				ls_cli_error("warning: %s is a shallow clone; history beyond its boundary is not scanned", path);
 				j.st.errors++;
 			}
+			ho.threads = o.jobs > 0 ? o.jobs : ls_ncpus();
 			err = ls_git_history_new(&h, repo, &ho);
 		}
 		walk_secs = ls_now() - j.st.start;

@@ -305,6 +305,86 @@ static void test_source_git_pack_delta_trees_read_as_git_does(void **state)
 	sh("rm -rf pk");
 }
 
+/* Everything a history lists, one line per item and place, then its errors. */
+static char *dump_history(const char *dir, int parts, int threads)
+{
+	char *p = ls_xasprintf("%s/%s", tmpdir, dir);
+	ls_git_repo *repo = NULL;
+	ls_git_history *h = NULL;
+	ls_git_reader *r = NULL;
+	assert_int_equal(ls_git_repo_open(&repo, p), 0);
+	ls_git_history_options o = LS_GIT_HISTORY_OPTIONS_INIT;
+	o.walk_parts = parts;
+	o.threads = threads;
+	assert_int_equal(ls_git_history_new(&h, repo, &o), 0);
+	assert_int_equal(ls_git_reader_new(&r, h), 0);
+	ls_buf b = LS_BUF_INIT;
+	for (size_t i = 0; i < ls_git_history_count(h); i++) {
+		char id[41];
+		const ls_origin *pl;
+		ls_git_history_item_id(h, i, id);
+		size_t np = ls_git_reader_places(r, i, &pl);
+		for (size_t k = 0; k < np; k++)
+			ls_buf_printf(&b, "%zu %s %d %s %s\n", i, id, (int)pl[k].kind, pl[k].path, pl[k].commit ? pl[k].commit : "-");
+	}
+	for (size_t i = 0; i < ls_git_history_nerrors(h); i++)
+		ls_buf_printf(&b, "error: %s\n", ls_git_history_error(h, i));
+	ls_git_reader_free(r);
+	ls_git_history_free(h);
+	ls_git_repo_free(repo);
+	free(p);
+	return ls_buf_detach(&b);
+}
+
+static void test_source_git_walk_in_parts_lists_what_one_walk_does(void **state)
+{
+	/* two branches merged, a directory moved away and back, directories copied, refs to a
+	 * tree, a subtree and a blob, an annotated tag */
+	assert_int_equal(sh("git init -q -b main w && cd w && "
+	                    "for i in $(seq 1 12); do mkdir -p d$((i %% 3)); echo v$i > d$((i %% 3))/f.txt; echo same > keep.txt; "
+	                    "git add -A && git commit -qm m$i; done && git checkout -q -b side HEAD~6 && "
+	                    "for i in $(seq 1 8); do echo s$i > side$((i %% 2)).txt; cp -r d0 copy$i; git add -A && git commit -qm s$i; done && "
+	                    "git checkout -q main && git merge -q --no-edit side && git mv d1 moved && git commit -qm mv && "
+	                    "git mv moved d1 && git commit -qm back && "
+	                    "for i in $(seq 13 20); do echo v$i > d2/f.txt; echo v$i > copy3/f.txt; git add -A && git commit -qm m$i; done && "
+	                    "git tag -a -m tagged t1 HEAD~3 && git tag tree1 'HEAD^{tree}' && git tag sub1 HEAD:d1 && "
+	                    "git tag blob1 HEAD:keep.txt"),
+	                 0);
+	char *one = dump_history("w", 1, 1);
+	assert_non_null(strstr(one, " copy8/f.txt "));
+	/* what the refs to a blob and to a subtree hold, with no commit; the tag's message */
+	assert_non_null(strstr(one, " refs/tags/blob1 -\n"));
+	assert_non_null(strstr(one, " f.txt -\n"));
+	assert_non_null(strstr(one, " <tag message: t1> -\n"));
+	assert_null(strstr(one, "error:"));
+	int parts[] = {2, 3, 5, 16, 100};
+	for (size_t k = 0; k < sizeof(parts) / sizeof(parts[0]); k++)
+		for (int t = 1; t <= 2; t++) {
+			char *got = dump_history("w", parts[k], t);
+			assert_string_equal(got, one);
+			free(got);
+		}
+	free(one);
+
+	/* a tree every commit holds is missing: named once, however many parts meet it */
+	assert_int_equal(sh("git init -q -b main wm && cd wm && mkdir sub && echo x > sub/a && echo 0 > top.txt && "
+	                    "git add -A && git commit -qm c0 && for i in $(seq 1 9); do echo $i > top.txt; "
+	                    "git commit -qam c$i; done && t=$(git rev-parse HEAD:sub) && "
+	                    "rm -f .git/objects/$(echo $t | cut -c1-2)/$(echo $t | cut -c3-)"),
+	                 0);
+	one = dump_history("wm", 1, 1);
+	char *first = strstr(one, "error: ");
+	assert_non_null(first);
+	assert_null(strstr(first + 1, "error: "));
+	for (int t = 1; t <= 2; t++) {
+		char *got = dump_history("wm", 4, t);
+		assert_string_equal(got, one);
+		free(got);
+	}
+	free(one);
+	sh("rm -rf w wm");
+}
+
 static void test_source_git_not_a_repository(void **state)
 {
 	ls_git_repo *repo = NULL;
@@ -321,6 +401,7 @@ int main(void)
 	    cmocka_unit_test(test_source_git_staged_reads_the_index),
 	    cmocka_unit_test(test_source_git_missing_object_names_it),
 	    cmocka_unit_test(test_source_git_not_a_repository),
+	    cmocka_unit_test(test_source_git_walk_in_parts_lists_what_one_walk_does),
 	    cmocka_unit_test(test_source_git_pack_delta_trees_read_as_git_does),
 	};
 	int rc = cmocka_run_group_tests(tests, setup, teardown);

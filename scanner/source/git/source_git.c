@@ -190,6 +190,21 @@ int ls_git_repo_open(ls_git_repo **out, const char *path)
 	return 0;
 }
 
+int ls_git_repo_reopen(const ls_git_repo *r, git_repository **out)
+{
+	git_repository *repo = NULL;
+	/* the same repository, seen the same way (a hook's quarantine or temporary index) */
+	int err = r->from_env ? git_repository_open_ext(&repo, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL)
+	                      : git_repository_open_ext(&repo, r->gitdir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+	if (err < 0 || ls_git_cap_objects(repo) < 0) {
+		ls_error_set("%s: cannot open: %s", r->gitdir, ls_git_msg());
+		git_repository_free(repo);
+		return LS_EIO;
+	}
+	*out = repo;
+	return 0;
+}
+
 void ls_git_repo_free(ls_git_repo *r)
 {
 	if (!r)

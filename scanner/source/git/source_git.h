@@ -89,9 +89,14 @@ typedef struct {
 	/** with all_objects: also the unreachable objects of the alternates (objects/info/alternates),
 	 * labelled with their directory; without it they are counted in a note (ls_git_history_note) */
 	int alternates;
+	/** threads that may walk trees (a long history is walked in parts by commit); 0 or 1: the
+	 * calling thread only. The result is the same whatever the count. */
+	int threads;
+	/** the number of parts, for tests; 0: one per 2048 commits, at most 16 */
+	int walk_parts;
 } ls_git_history_options;
 
-#define LS_GIT_HISTORY_OPTIONS_INIT {NULL, NULL, 0, NULL, 0}
+#define LS_GIT_HISTORY_OPTIONS_INIT {NULL, NULL, 0, NULL, 0, 0, 0}
 
 /**
  * What a history scan reads: a list of items (blobs, commit messages, tag messages), each

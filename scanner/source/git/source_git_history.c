@@ -38,45 +38,6 @@ void ls_git_history_add(ls_git_history *h, const git_oid *id, int kind, uint32_t
 	it->path = path;
 }
 
-static void add_place(ls_git_history *h, uint32_t owner, uint32_t commit, uint32_t path)
-{
-	if (h->nplaces == h->pcap) {
-		h->pcap = h->pcap ? h->pcap * 2 : 256;
-		h->places = ls_xrealloc(h->places, h->pcap * sizeof(place));
-	}
-	place *p = &h->places[h->nplaces++];
-	p->item = owner;
-	p->commit = commit;
-	p->path = path;
-}
-
-/*
- * A blob entry at `path` (len bytes) of a commit's tree: a new item the first time the blob is
- * seen, a further place of its item when it is seen at a path it was not listed at before.
- */
-static void note_blob(ls_git_history *h, const git_oid *id, uint32_t commit, const char *path, size_t len)
-{
-	int isnew;
-	omap_ent *e = ls_git_omap_get(&h->seen, id, &isnew);
-	if (isnew) {
-		e->kind = K_BLOB;
-		e->val = (uint32_t)h->nitems;
-		ls_git_history_add(h, id, IT_BLOB, commit, ls_git_strtab_intern(&h->paths, path, len));
-		return;
-	}
-	if (e->kind != K_BLOB)
-		return;
-	const item *it = &h->items[e->val];
-	if (it->path != NO_PATH) {
-		const char *first = ls_git_strtab_get(&h->paths, it->path);
-		if (!strncmp(first, path, len) && first[len] == '\0')
-			return; /* the common case: the same file, unchanged, in a changed directory */
-	}
-	uint32_t pid = ls_git_strtab_intern(&h->paths, path, len);
-	if (ls_git_pairset_add(&h->pairs, id, pid))
-		add_place(h, e->val, commit, pid);
-}
-
 void ls_git_history_add_item(ls_git_history *h, const git_oid *id, int kind, const char *path, size_t len)
 {
 	ls_git_history_add(h, id, kind, NO_COMMIT, ls_git_strtab_intern(&h->paths, path, len));
@@ -88,22 +49,13 @@ void ls_git_history_truncate(ls_git_history *h, size_t n)
 		h->nitems = n;
 }
 
-/* Tree entries that may be walked again because their tree appeared at another path (renamed
- * or copied directories). A tree that holds the same subtree under many names would otherwise
- * make the number of paths grow exponentially with its depth. */
-#define LS_GIT_ALIAS_BUDGET ((size_t)50 << 20)
-/* Directories (interned path ids) whose last tree is kept for the next commit's diff, and the
- * memory those trees may take (estimated from their entries: a few huge trees must not pin
- * gigabytes). Beyond either bound a directory's next tree is walked without a diff base. */
-#define LS_GIT_MAX_LAST_TREES ((uint32_t)1 << 18)
-#define LS_GIT_MAX_LAST_BYTES ((size_t)256 << 20)
-#define TREE_COST(t) ((t) ? 128 + git_tree_entrycount(t) * (size_t)96 : 0)
 
 ls_git_history *ls_git_history_alloc(ls_git_repo *r)
 {
 	ls_git_history *h = ls_xcalloc(1, sizeof(*h));
 	h->r = r;
 	h->alias_budget = LS_GIT_ALIAS_BUDGET;
+	h->last_max = LS_GIT_MAX_LAST_BYTES;
 	return h;
 }
 
@@ -221,135 +173,6 @@ static void walk_commits(ls_git_history *h, const git_oid *tip, int hide)
 	free(stack);
 }
 
-/* ---- the tree walk: each (tree, path) once, each blob once with its first (commit, path) and
- * every further path it appears at ---- */
-
-/* Keeps `t` (taken) as the tree walked last at directory `dir`, within a bound on how many
- * directories are remembered. */
-static void keep_last(ls_git_history *h, uint32_t dir, git_tree *t)
-{
-	if (dir >= h->nlast) {
-		if (dir >= LS_GIT_MAX_LAST_TREES) {
-			git_tree_free(t);
-			return;
-		}
-		size_t ncap = h->nlast ? h->nlast : 256;
-		while (ncap <= dir)
-			ncap *= 2;
-		h->last = ls_xrealloc(h->last, ncap * sizeof(git_tree *));
-		memset(h->last + h->nlast, 0, (ncap - h->nlast) * sizeof(git_tree *));
-		h->nlast = ncap;
-	}
-	h->last_bytes -= TREE_COST(h->last[dir]);
-	git_tree_free(h->last[dir]);
-	h->last[dir] = NULL;
-	if (h->last_bytes + TREE_COST(t) > LS_GIT_MAX_LAST_BYTES) {
-		git_tree_free(t);
-		return;
-	}
-	h->last_bytes += TREE_COST(t);
-	h->last[dir] = t;
-}
-
-static void drop_last(ls_git_history *h)
-{
-	for (size_t i = 0; i < h->nlast; i++)
-		git_tree_free(h->last[i]);
-	free(h->last);
-	h->last = NULL;
-	h->nlast = 0;
-	h->last_bytes = 0;
-}
-
-static void walk_tree(ls_git_history *h, const git_oid *tree_id, uint32_t commit, ls_buf *path, int depth)
-{
-	if (depth > LS_GIT_MAX_TREE_DEPTH) {
-		ls_git_history_add_error(h, "object %s: tree nested deeper than %d levels (under '%.60s...'); not scanned", git_oid_tostr_s(tree_id),
-		          LS_GIT_MAX_TREE_DEPTH, path->ptr);
-		return;
-	}
-	int isnew, again = 0;
-	uint32_t dir;
-	const char *p = path->ptr ? path->ptr : "";
-	omap_ent *e = ls_git_omap_get(&h->seen, tree_id, &isnew);
-	if (isnew || e->kind == K_BLOB) {
-		/* (K_BLOB: a forged tree listed this tree with a file's mode; it was read as a blob
-		 * there, and is still walked as the tree it is, or what it holds would be hidden) */
-		e->kind = K_TREE;
-		e->val = dir = ls_git_strtab_intern(&h->paths, p, path->len);
-	} else {
-		if (e->kind != K_TREE || !strcmp(ls_git_strtab_get(&h->paths, e->val), p))
-			return;
-		dir = ls_git_strtab_intern(&h->paths, p, path->len);
-		if (!ls_git_pairset_add(&h->pairs, tree_id, dir))
-			return;
-		again = 1;
-	}
-	git_tree *t = NULL;
-	if (git_tree_lookup(&t, h->r->repo, tree_id) < 0) {
-		char cs[GIT_OID_HEXSZ + 1] = "";
-		if (commit != NO_COMMIT)
-			git_oid_tostr(cs, sizeof(cs), &h->commits[commit].id);
-		ls_git_history_add_error(h, "object %s: cannot read tree '%s'%s%s: %s", git_oid_tostr_s(tree_id), path->len ? path->ptr : "/",
-		          commit != NO_COMMIT ? " at commit " : "", cs, ls_git_msg());
-		return;
-	}
-	size_t base = path->len;
-	size_t n = git_tree_entrycount(t);
-	if (again) {
-		if (h->alias_budget < n) {
-			if (!h->alias_over)
-				ls_git_history_add_error(h, "object %s: too many paths (directories copied under many names, as under '%.60s'); "
-				             "further copies are not listed",
-				          git_oid_tostr_s(tree_id), path->len ? path->ptr : "/");
-			h->alias_over = 1;
-			git_tree_free(t);
-			return;
-		}
-		h->alias_budget -= n;
-	}
-	/* the tree walked last at this path: an entry it holds unchanged (same name, same object)
-	 * is already listed there, so only what changed is looked up (git's tree diff) */
-	git_tree *prev = dir < h->nlast ? h->last[dir] : NULL;
-	size_t np = prev ? git_tree_entrycount(prev) : 0, k = 0;
-	for (size_t i = 0; i < n; i++) {
-		const git_tree_entry *te = git_tree_entry_byindex(t, i);
-		git_object_t type = git_tree_entry_type(te);
-		if (type != GIT_OBJECT_TREE && type != GIT_OBJECT_BLOB)
-			continue; /* submodule commits live in other repositories */
-		/* most entries are unchanged and at the same place: the object id tells first */
-		const git_tree_entry *pe = k < np ? git_tree_entry_byindex(prev, k) : NULL;
-		if (pe && ls_git_oid_eq(git_tree_entry_id(pe), git_tree_entry_id(te)) &&
-		    git_tree_entry_filemode(pe) == git_tree_entry_filemode(te) &&
-		    !strcmp(git_tree_entry_name(pe), git_tree_entry_name(te))) {
-			k++;
-			continue;
-		}
-		int c = 1;
-		while (k < np && (c = git_tree_entry_cmp((pe = git_tree_entry_byindex(prev, k)), te)) < 0)
-			k++;
-		if (k < np && c == 0) {
-			k++; /* the same name: consumed, changed or not */
-			if (ls_git_oid_eq(git_tree_entry_id(pe), git_tree_entry_id(te)) &&
-			    git_tree_entry_filemode(pe) == git_tree_entry_filemode(te))
-				continue;
-		}
-		path->len = base;
-		if (base)
-			ls_buf_putc(path, '/');
-		ls_buf_puts(path, git_tree_entry_name(te));
-		const git_oid *id = git_tree_entry_id(te);
-		if (type == GIT_OBJECT_TREE)
-			walk_tree(h, id, commit, path, depth + 1);
-		else
-			note_blob(h, id, commit, path->ptr, path->len);
-	}
-	path->len = base;
-	if (path->ptr)
-		path->ptr[base] = '\0';
-	keep_last(h, dir, t);
-}
-
 /* ---- refs ---- */
 
 typedef struct {
@@ -423,15 +246,9 @@ static void free_tips(ref_tip *tips, size_t n)
 	free(tips);
 }
 
-typedef struct {
-	git_oid id;
-	int type;
-	char *name;
-} target;
-
 /* Peels `id` through annotated tags (recording each tag's message once); returns the final
  * object's type and id. */
-static int peel(ls_git_history *h, const char *refname, git_oid *id, target **tags, size_t *ntags)
+static int peel(ls_git_history *h, const char *refname, git_oid *id, ls_git_target **tags, size_t *ntags)
 {
 	for (int depth = 0; depth < 32; depth++) {
 		size_t len;
@@ -456,7 +273,7 @@ static int peel(ls_git_history *h, const char *refname, git_oid *id, target **ta
 		omap_ent *e = ls_git_omap_get(&h->seen, id, &isnew);
 		if (isnew) {
 			e->kind = K_TAG;
-			*tags = ls_xrealloc(*tags, (*ntags + 1) * sizeof(target));
+			*tags = ls_xrealloc(*tags, (*ntags + 1) * sizeof(ls_git_target));
 			git_oid_cpy(&(*tags)[*ntags].id, id);
 			(*tags)[*ntags].type = GIT_OBJECT_TAG;
 			(*tags)[*ntags].name = ls_xstrdup(git_tag_name(tag) ? git_tag_name(tag) : refname);
@@ -471,7 +288,7 @@ static int peel(ls_git_history *h, const char *refname, git_oid *id, target **ta
 
 static int cmp_target(const void *a, const void *b)
 {
-	const target *x = a, *y = b;
+	const ls_git_target *x = a, *y = b;
 	int c = strcmp(x->name, y->name);
 	return c ? c : git_oid_cmp(&x->id, &y->id);
 }
@@ -579,7 +396,7 @@ static void range_commit(ls_git_history *h, uint32_t ci)
 	}
 	for (size_t k = 0; k < nc; k++) {
 		const char *p = ls_git_strtab_get(&h->paths, cands[k].path);
-		note_blob(h, &cands[k].id, ci, p, strlen(p));
+		ls_git_history_note_blob(h, &cands[k].id, ci, p, strlen(p));
 	}
 done:
 	free(cands);
@@ -663,7 +480,7 @@ int ls_git_history_new(ls_git_history **out, ls_git_repo *r, const ls_git_histor
 	load_shallow(h);
 	ref_tip *tips = NULL;
 	size_t ntips = 0;
-	target *tags = NULL, *others = NULL;
+	ls_git_target *tags = NULL, *others = NULL;
 	size_t ntags = 0, nothers = 0;
 	int err = 0;
 	int ranged = o->range != NULL;
@@ -739,7 +556,7 @@ int ls_git_history_new(ls_git_history **out, ls_git_repo *r, const ls_git_histor
 			if (type == GIT_OBJECT_COMMIT) {
 				walk_commits(h, &id, 0);
 			} else if (type == GIT_OBJECT_TREE || type == GIT_OBJECT_BLOB) {
-				others = ls_xrealloc(others, (nothers + 1) * sizeof(target));
+				others = ls_xrealloc(others, (nothers + 1) * sizeof(ls_git_target));
 				git_oid_cpy(&others[nothers].id, &id);
 				others[nothers].type = type;
 				others[nothers].name = ls_xstrdup(tips[i].name);
@@ -748,40 +565,28 @@ int ls_git_history_new(ls_git_history **out, ls_git_repo *r, const ls_git_histor
 		}
 	}
 
-	/* commits in order: each one's message, then what it introduced */
-	ls_buf path = LS_BUF_INIT;
-	for (uint32_t ci = 0; ci < h->ncommits; ci++) {
+	/* commits in order: each one's message, then what it introduced; then what refs to trees
+	 * and blobs hold */
+	if (!ranged) {
+		if ((err = ls_git_history_walk(h, others, nothers, o)) < 0)
+			goto fail;
+	}
+	for (uint32_t ci = 0; ranged && ci < h->ncommits; ci++) {
 		if (o->stop && *o->stop) {
-			ls_buf_dispose(&path);
 			ls_error_set("%s: interrupted", r->gitdir);
 			err = LS_ESTOP;
 			goto fail;
 		}
 		ls_git_history_add(h, &h->commits[ci].id, IT_COMMIT_MSG, ci, NO_PATH);
-		if (ranged) {
-			range_commit(h, ci);
-		} else {
-			ls_buf_clear(&path);
-			walk_tree(h, &h->commits[ci].tree, ci, &path, 0);
-		}
+		range_commit(h, ci);
 	}
-	for (size_t i = 0; i < nothers; i++) {
-		ls_buf_clear(&path);
-		if (others[i].type == GIT_OBJECT_TREE) {
-			walk_tree(h, &others[i].id, NO_COMMIT, &path, 0);
-			continue;
-		}
-		note_blob(h, &others[i].id, NO_COMMIT, others[i].name, strlen(others[i].name));
-	}
-	ls_buf_dispose(&path);
 	if (ntags)
-		qsort(tags, ntags, sizeof(target), cmp_target);
+		qsort(tags, ntags, sizeof(ls_git_target), cmp_target);
 	for (size_t i = 0; i < ntags; i++)
 		ls_git_history_add(h, &tags[i].id, IT_TAG_MSG, NO_COMMIT, ls_git_strtab_intern(&h->paths, tags[i].name, strlen(tags[i].name)));
 	if (o->all_objects)
 		ls_git_history_add_unreachable(h, o->alternates);
 	index_places(h);
-	drop_last(h); /* the walk's diff bases are not needed to read */
 	*out = h;
 	h = NULL;
 fail:
@@ -800,7 +605,7 @@ void ls_git_history_free(ls_git_history *h)
 {
 	if (!h)
 		return;
-	drop_last(h);
+	ls_git_history_drop_last(h);
 	ls_git_packplan_free(h->plan);
 	free(h->places);
 	free(h->pstart);

@@ -201,13 +201,44 @@ struct ls_git_history {
 	pairset pairs;      /* (tree, path) walked, (blob, path) listed beyond the first */
 	size_t alias_budget; /* tree entries that may still be walked again at other paths */
 	int alias_over;      /* the budget ran out (reported once) */
+	size_t alias_err;    /* that report's index in errors + 1, or 0 */
 	git_tree **last;     /* by directory path id: the tree walked there last (the walk's diff base) */
 	size_t nlast;
 	size_t last_bytes;   /* their estimated memory */
+	size_t last_max;     /* the bound on it */
 	char tips[65];      /* digest of every ref and HEAD ("" for ranges, branches, staged) */
 	ls_git_packplan *plan; /* ls_git_history_read_order's, for the readers */
 	const volatile int *stop;
 };
+
+/* Tree entries that may be walked again because their tree appeared at another path (renamed
+ * or copied directories). A tree that holds the same subtree under many names would otherwise
+ * make the number of paths grow exponentially with its depth. */
+#define LS_GIT_ALIAS_BUDGET ((size_t)50 << 20)
+/* The memory the walk's diff bases (the tree walked last at each directory) may take. */
+#define LS_GIT_MAX_LAST_BYTES ((size_t)256 << 20)
+
+/* A ref's target that is not a commit (a tree or a blob), or an annotated tag. */
+typedef struct {
+	git_oid id;
+	int type;
+	char *name;
+} ls_git_target;
+
+/* The tree walk of h's commits (source_git_walk.c): appends, commit by commit, its message
+ * and the blobs it introduced (first paths as items, further paths as places), then what
+ * `others` (trees and blobs refs point to) hold. Long histories are cut into parts walked on
+ * up to o->threads threads; the result does not depend on the thread count. Returns 0 or
+ * LS_ESTOP (o->stop). */
+int ls_git_history_walk(ls_git_history *h, const ls_git_target *others, size_t nothers, const ls_git_history_options *o);
+/* A blob at `path` (len bytes) of `commit`: a new item the first time the blob is seen, a
+ * further place of its item when it is seen at a path it was not listed at before. */
+void ls_git_history_note_blob(ls_git_history *h, const git_oid *id, uint32_t commit, const char *path, size_t len);
+/* Frees the walk's diff bases. */
+void ls_git_history_drop_last(ls_git_history *h);
+/* Opens `r`'s repository again, the same way (for another thread), object size cap included.
+ * Returns 0 or LS_EIO with a message. */
+int ls_git_repo_reopen(const ls_git_repo *r, git_repository **out);
 
 /* Records an enumeration error (one line; ls_git_history_error lists them). */
 void ls_git_history_add_error(ls_git_history *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -29,11 +29,10 @@ int ls_git_reader_new(ls_git_reader **out, const ls_git_history *h)
 {
 	git_repository *repo = NULL;
 	git_odb *odb = NULL;
-	/* the same repository, seen the same way (a hook's quarantine or temporary index) */
-	int err = h->r->from_env ? git_repository_open_ext(&repo, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL)
-	                         : git_repository_open_ext(&repo, h->r->gitdir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
-	if (err < 0 || ls_git_cap_objects(repo) < 0 ||
-	    git_repository_odb(&odb, repo) < 0) {
+	int err = ls_git_repo_reopen(h->r, &repo);
+	if (err < 0)
+		return err;
+	if (git_repository_odb(&odb, repo) < 0) {
 		ls_error_set("%s: cannot open: %s", h->r->gitdir, ls_git_msg());
 		git_repository_free(repo);
 		return LS_EIO;
