@@ -240,16 +240,23 @@ static char *cat_blob(const char *dir, const char *id, size_t *len)
 static int no_pickaxe(void *payload, const char *data, size_t len) { return 0; }
 static void no_grep(void *payload, const char *data, size_t len, ls_buf *out) {}
 
+/* Opens repository `dir` of the temporary directory and its history. */
+static void open_history(const char *dir, const ls_git_history_options *o, ls_git_repo **repo, ls_git_history **h)
+{
+	char *p = ls_xasprintf("%s/%s", tmpdir, dir);
+	assert_int_equal(ls_git_repo_open(repo, p), 0);
+	assert_int_equal(ls_git_history_new(h, *repo, o), 0);
+	free(p);
+}
+
 /* Every blob read along the packs' delta trees is byte for byte what git reads. */
 static void check_pack_reads(const char *dir)
 {
-	char *p = ls_xasprintf("%s/%s", tmpdir, dir);
 	ls_git_repo *repo = NULL;
 	ls_git_history *h = NULL;
 	ls_git_reader *r = NULL;
-	assert_int_equal(ls_git_repo_open(&repo, p), 0);
 	ls_git_history_options o = LS_GIT_HISTORY_OPTIONS_INIT;
-	assert_int_equal(ls_git_history_new(&h, repo, &o), 0);
+	open_history(dir, &o, &repo, &h);
 	size_t n = ls_git_history_count(h), blobs = 0;
 	size_t *order = ls_xmalloc(n * sizeof(size_t)), *units = ls_xmalloc((n + 1) * sizeof(size_t));
 	size_t nunits = ls_git_history_read_order(h, order, units);
@@ -287,7 +294,6 @@ static void check_pack_reads(const char *dir)
 	ls_git_repo_free(repo);
 	free(order);
 	free(units);
-	free(p);
 }
 
 static void test_source_git_pack_delta_trees_read_as_git_does(void **state)
@@ -308,15 +314,13 @@ static void test_source_git_pack_delta_trees_read_as_git_does(void **state)
 /* Everything a history lists, one line per item and place, then its errors. */
 static char *dump_history(const char *dir, int parts, int threads)
 {
-	char *p = ls_xasprintf("%s/%s", tmpdir, dir);
 	ls_git_repo *repo = NULL;
 	ls_git_history *h = NULL;
 	ls_git_reader *r = NULL;
-	assert_int_equal(ls_git_repo_open(&repo, p), 0);
 	ls_git_history_options o = LS_GIT_HISTORY_OPTIONS_INIT;
 	o.walk_parts = parts;
 	o.threads = threads;
-	assert_int_equal(ls_git_history_new(&h, repo, &o), 0);
+	open_history(dir, &o, &repo, &h);
 	assert_int_equal(ls_git_reader_new(&r, h), 0);
 	ls_buf b = LS_BUF_INIT;
 	for (size_t i = 0; i < ls_git_history_count(h); i++) {
@@ -332,7 +336,6 @@ static char *dump_history(const char *dir, int parts, int threads)
 	ls_git_reader_free(r);
 	ls_git_history_free(h);
 	ls_git_repo_free(repo);
-	free(p);
 	return ls_buf_detach(&b);
 }
 
