@@ -303,8 +303,10 @@ static const char *git_usage =
     "      --include-alternates with --all-objects: scan the alternates' unreachable objects too,\n"
     "                         shown as '<unreachable blob ID in alternate DIR>'\n"
     "      --all-provenance   list every commit:path holding each finding's blob\n"
-    "      --range A..B       only what the commits of A..B introduced\n"
-    "      --since REV        same as --range REV..HEAD\n"
+    "      --range A..B       only what the commits of A..B introduced; A...B: from their\n"
+    "                         merge base (what B adds since it forked from A)\n"
+    "      --since REV|DATE   REV..HEAD (or ..--branch), or the commits since a date\n"
+    "                         (2023-01-01, '2 weeks ago', yesterday)\n"
     "      --branch NAME      walk only this branch (no other refs, tags or stash)\n"
     "      --staged           scan what 'git commit' would record (index vs HEAD)\n"
     "      --message FILE     scan a commit message file (commit-msg hook; - for stdin)\n"
@@ -321,8 +323,10 @@ static const char *git_usage =
     "trees or blobs, annotated tag messages by name, and unreachable objects by id.\n"
     "--staged shows paths relative to the top of the work tree; --since REV means REV..HEAD.\n"
     "\n"
-    "Exit status: 0 nothing found, 1 findings, 2 error (findings take precedence). A shallow\n"
-    "clone, a missing or corrupt object count as errors; the rest of the scan goes on.\n";
+    "Exit status: 0 nothing found, 1 findings, 2 error (findings take precedence). A missing\n"
+    "or corrupt object counts as an error, and so does a shallow clone's whole history (it\n"
+    "cannot be said clean) or a range that reaches the shallow boundary; the rest of the\n"
+    "scan goes on.\n";
 
 /* --message FILE: one buffer, no repository. */
 static void scan_message(git_job *j, const char *file)
@@ -384,7 +388,6 @@ int cmd_git(int argc, char **argv)
 	int staged = 0, all_prov = 0, out_open = 0;
 	double walk_secs = 0;
 	const char *message = NULL, *since = NULL, *config_from = NULL;
-	char *since_range = NULL;
 	ls_cli_filters fl;
 	memset(&fl, 0, sizeof(fl));
 
@@ -420,11 +423,8 @@ int cmd_git(int argc, char **argv)
 		ls_cli_error("git: --range and --since cannot be combined");
 		goto done;
 	}
-	if (since) {
-		since_range = ls_xasprintf("%s..%s", since, ho.branch ? ho.branch : "HEAD");
-		ho.range = since_range;
-	}
-	if ((staged || message) && (ho.range || ho.branch || ho.all_objects || all_prov)) {
+	ho.since = since;
+	if ((staged || message) && (ho.range || since || ho.branch || ho.all_objects || all_prov)) {
 		ls_cli_error("git: --%s cannot be combined with --range, --since, --branch, --all-objects or --all-provenance",
 		             staged ? "staged" : "message");
 		goto done;
@@ -433,7 +433,7 @@ int cmd_git(int argc, char **argv)
 		ls_cli_error("git: --staged and --message cannot be combined");
 		goto done;
 	}
-	if (ho.all_objects && (ho.range || ho.branch)) {
+	if (ho.all_objects && (ho.range || since || ho.branch)) {
 		ls_cli_error("git: --all-objects scans the whole object database; it cannot be combined with --range, --since or --branch");
 		goto done;
 	}
@@ -486,12 +486,21 @@ int cmd_git(int argc, char **argv)
 			err = ls_git_staged_new(&h, repo);
 			j.st.noun = "staged files";
 		} else {
-			if (ls_git_repo_is_shallow(repo)) {
-				ls_cli_error("warning: %s is a shallow clone; history beyond its boundary is not scanned", path);
-				j.st.errors++;
-			}
 			ho.threads = o.jobs > 0 ? o.jobs : ls_ncpus();
 			err = ls_git_history_new(&h, repo, &ho);
+			/* a whole history of a shallow clone is incomplete by construction; a range is
+			 * whole unless its walk reached the boundary */
+			if (!err && ls_git_repo_is_shallow(repo) && (!(ho.range || ho.since) || ls_git_history_reached_shallow(h))) {
+				if (ho.range || ho.since)
+					ls_cli_error("warning: %s is a shallow clone and the range reaches its boundary; older commits are "
+					             "not scanned (fetch them: git fetch --unshallow, or fetch-depth: 0)",
+					             path);
+				else
+					ls_cli_error("warning: %s is a shallow clone; history beyond its boundary is not scanned (exit status 2 "
+					             "unless findings: scan a --range, or fetch the whole history)",
+					             path);
+				j.st.errors++;
+			}
 		}
 		walk_secs = ls_now() - j.st.start;
 		if (err < 0) {
@@ -504,7 +513,7 @@ int cmd_git(int argc, char **argv)
 		}
 		for (size_t i = 0; i < ls_git_history_nnotes(h); i++)
 			ls_cli_error("note: %s", ls_git_history_note(h, i));
-		if (!staged && !ho.range && ls_git_history_commits(h) == 0)
+		if (!staged && !ho.range && !ho.since && ls_git_history_commits(h) == 0)
 			ls_cli_error("%s: the repository has no commits%s", path,
 			             ls_git_history_count(h) ? "" : "; nothing to scan");
 	}
@@ -560,7 +569,6 @@ done:
 	free(j.kept);
 	ls_findings_dispose(&j.held);
 	free(j.held_items);
-	free(since_range);
 	ls_git_history_free(h);
 	ls_git_repo_free(repo);
 	ls_matcher_free(m);

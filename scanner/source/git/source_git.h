@@ -82,7 +82,10 @@ int ls_git_repo_is_shallow(const ls_git_repo *r);
 void ls_git_repo_tips(ls_git_repo *r, char out[65]);
 
 typedef struct {
-	const char *range;  /**< "A..B": only blobs and messages the commits of A..B introduced */
+	const char *range;  /**< "A..B" or "A...B" (from their merge base): only blobs and messages
+	                         the commits of the range introduced */
+	const char *since;  /**< a revision (since..branch or HEAD) or a date (commits of the branch
+	                         or HEAD committed since then), like range */
 	const char *branch; /**< walk this branch only (a local or remote branch name, or a rev) */
 	int all_objects;    /**< also unreachable blobs, dangling commits and tags of the ODB */
 	const volatile int *stop; /**< optional: becoming non-zero interrupts the walk (LS_ESTOP) */
@@ -96,7 +99,7 @@ typedef struct {
 	int walk_parts;
 } ls_git_history_options;
 
-#define LS_GIT_HISTORY_OPTIONS_INIT {NULL, NULL, 0, NULL, 0, 0, 0}
+#define LS_GIT_HISTORY_OPTIONS_INIT {NULL, NULL, NULL, 0, NULL, 0, 0, 0}
 
 /**
  * What a history scan reads: a list of items (blobs, commit messages, tag messages), each
@@ -126,6 +129,9 @@ int ls_git_staged_new(ls_git_history **out, ls_git_repo *repo);
 void ls_git_history_free(ls_git_history *h);
 size_t ls_git_history_count(const ls_git_history *h);
 size_t ls_git_history_commits(const ls_git_history *h);
+/** How many walked commits lie on a shallow clone's boundary (their parents are not in the
+ * clone): a range that reaches one was not scanned whole. */
+size_t ls_git_history_reached_shallow(const ls_git_history *h);
 size_t ls_git_history_nerrors(const ls_git_history *h);
 /** The i-th enumeration error (borrowed), e.g. "object 1f2e...: cannot read tree 'src' at commit ab12...: ...". */
 const char *ls_git_history_error(const ls_git_history *h, size_t i);

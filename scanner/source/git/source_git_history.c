@@ -166,6 +166,8 @@ static void walk_commits(ls_git_history *h, const git_oid *tip, int hide)
 			git_oid_cpy(&h->commits[h->ncommits].tree, &f->tree);
 			ls_git_omap_find(&h->seen, &f->id)->val = (uint32_t)h->ncommits;
 			h->ncommits++;
+			if (ls_git_omap_find(&h->shallow, &f->id))
+				h->reached_shallow++;
 		}
 		free(f->parents);
 		n--;
@@ -293,22 +295,6 @@ static int cmp_target(const void *a, const void *b)
 	return c ? c : git_oid_cmp(&x->id, &y->id);
 }
 
-static int resolve_commit(ls_git_history *h, git_oid *out, const char *spec, const char *what)
-{
-	git_object *obj = NULL, *peeled = NULL;
-	int err = git_revparse_single(&obj, h->r->repo, spec);
-	if (err == 0)
-		err = git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT);
-	if (err < 0) {
-		ls_error_set("%s: unknown revision '%s': %s", what, spec, ls_git_msg());
-		git_object_free(obj);
-		return LS_EINVAL;
-	}
-	git_oid_cpy(out, git_object_id(peeled));
-	git_object_free(peeled);
-	git_object_free(obj);
-	return 0;
-}
 
 /* ---- ranges: what each commit introduced relative to its parents ---- */
 
@@ -472,6 +458,180 @@ static void index_places(ls_git_history *h)
 	free(fill);
 }
 
+/* ---- ranges and --since ---- */
+
+/* Resolves one end of a range to a commit; the message says which end, and what to do when a
+ * shallow clone may simply not hold it. */
+static int resolve_commit(ls_git_history *h, git_oid *out, const char *rev, const char *what)
+{
+	git_object *obj = NULL, *peeled = NULL;
+	int err = git_revparse_single(&obj, h->r->repo, rev);
+	if (err == 0)
+		err = git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT);
+	if (err < 0) {
+		int capped = git_error_last() && git_error_last()->klass == GIT_ERROR_INVALID;
+		if (capped) /* over the object size cap: libgit2 says so */
+			ls_error_set("%s: '%s': %s", what, rev, ls_git_msg());
+		else if (h->r->shallow)
+			ls_error_set("%s: unknown revision '%s': this clone is shallow and may not hold it; fetch it "
+			             "(git fetch --unshallow, or fetch-depth: 0 with actions/checkout)",
+			             what, rev);
+		else
+			ls_error_set("%s: unknown revision '%s' (%s)", what, rev, obj ? "not a commit" : "object not found");
+		git_object_free(obj);
+		return LS_EINVAL;
+	}
+	git_oid_cpy(out, git_object_id(peeled));
+	git_object_free(peeled);
+	git_object_free(obj);
+	return 0;
+}
+
+/* The commits from `from` (hidden) to `to`. */
+static void walk_between(ls_git_history *h, const git_oid *from, const git_oid *to)
+{
+	if (h->r->shallow || range_revwalk(h, from, to) < 0) {
+		walk_commits(h, from, 1);
+		walk_commits(h, to, 0);
+	}
+}
+
+/* A date as `--since` takes it: YYYY-MM-DD, optionally with [T ]HH:MM[:SS] (local time, or
+ * UTC with a final Z), "N units ago" (seconds to years; git's "2.weeks.ago" too), "yesterday"
+ * or "today". Returns 0 with *out, or -1. */
+static int parse_date(const char *s, time_t now, int64_t *out)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof(tm));
+	char rest[8] = "";
+	int n = 0;
+	if (sscanf(s, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &n) == 3) {
+		const char *p = s + n;
+		if ((*p == ' ' || *p == 'T') && sscanf(p + 1, "%2d:%2d%n", &tm.tm_hour, &tm.tm_min, &n) == 2) {
+			p += 1 + n;
+			if (*p == ':' && sscanf(p + 1, "%2d%n", &tm.tm_sec, &n) == 1)
+				p += 1 + n;
+		}
+		int utc = *p == 'Z';
+		if ((utc && p[1]) || (!utc && *p) || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+		    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+			return -1;
+		tm.tm_year -= 1900;
+		tm.tm_mon -= 1;
+		tm.tm_isdst = -1;
+		time_t t = utc ? timegm(&tm) : mktime(&tm);
+		if (t == (time_t)-1)
+			return -1;
+		*out = (int64_t)t;
+		return 0;
+	}
+	if (!strcmp(s, "yesterday") || !strcmp(s, "today")) {
+		*out = (int64_t)now - (s[0] == 'y' ? 86400 : 0);
+		return 0;
+	}
+	char unit[16];
+	long v;
+	char sep1, sep2;
+	if (sscanf(s, "%ld%c%15[a-z]%c%7s", &v, &sep1, unit, &sep2, rest) != 5 || v < 0 || (sep1 != ' ' && sep1 != '.') ||
+	    (sep2 != ' ' && sep2 != '.') || strcmp(rest, "ago"))
+		return -1;
+	static const struct {
+		const char *name;
+		int64_t secs;
+	} units[] = {{"second", 1},      {"minute", 60},         {"hour", 3600},          {"day", 86400},
+	             {"week", 7 * 86400}, {"month", 30 * 86400}, {"year", 365 * 86400}};
+	size_t ul = strlen(unit);
+	if (ul > 1 && unit[ul - 1] == 's')
+		unit[--ul] = '\0';
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(unit, units[i].name) && v <= INT64_MAX / units[i].secs) {
+			*out = (int64_t)now - v * units[i].secs;
+			return 0;
+		}
+	return -1;
+}
+
+/* --since DATE: the commits of the tip committed at or after the date, in the walk's order. */
+static int since_date(ls_git_history *h, const git_oid *tip, int64_t when)
+{
+	walk_commits(h, tip, 0);
+	size_t w = 0;
+	for (size_t i = 0; i < h->ncommits; i++) {
+		git_commit *c = NULL;
+		if (git_commit_lookup(&c, h->r->repo, &h->commits[i].id) < 0)
+			continue; /* (named when its content is read) */
+		int keep = (int64_t)git_commit_time(c) >= when;
+		git_commit_free(c);
+		if (!keep) {
+			ls_git_omap_find(&h->seen, &h->commits[i].id)->val = NO_COMMIT;
+			continue;
+		}
+		h->commits[w] = h->commits[i];
+		ls_git_omap_find(&h->seen, &h->commits[w].id)->val = (uint32_t)w;
+		w++;
+	}
+	h->ncommits = w;
+	return 0;
+}
+
+/*
+ * The commits of --range A..B (what B has that A has not), A...B (what B has since it forked
+ * from A: their merge base..B, as git diff A...B), or --since REV (REV..tip) or --since DATE.
+ */
+static int ranged_commits(ls_git_history *h, const ls_git_history_options *o)
+{
+	git_oid from, to;
+	int err;
+	if (o->since) {
+		const char *tip = o->branch ? o->branch : "HEAD";
+		if ((err = resolve_commit(h, &to, tip, "--since")) < 0)
+			return err;
+		git_object *obj = NULL;
+		int isrev = git_revparse_single(&obj, h->r->repo, o->since) == 0;
+		git_object_free(obj);
+		if (isrev) {
+			if ((err = resolve_commit(h, &from, o->since, "--since")) < 0)
+				return err;
+			walk_between(h, &from, &to);
+			return 0;
+		}
+		int64_t when;
+		if (parse_date(o->since, time(NULL), &when) < 0) {
+			ls_error_set("--since: '%s' is neither a revision nor a date (YYYY-MM-DD, '2 weeks ago')", o->since);
+			return LS_EINVAL;
+		}
+		return since_date(h, &to, when);
+	}
+	const char *dots = strstr(o->range, "..");
+	if (!dots) {
+		ls_error_set("--range: '%s' is not a range: give A..B (what B adds to A) or A...B (what B adds since it forked from A)",
+		             o->range);
+		return LS_EINVAL;
+	}
+	int sym = dots[2] == '.';
+	char *a = ls_xstrndup(o->range, (size_t)(dots - o->range));
+	const char *b = dots + (sym ? 3 : 2);
+	/* an empty end is HEAD, as in git */
+	err = resolve_commit(h, &from, *a ? a : "HEAD", "--range");
+	if (!err)
+		err = resolve_commit(h, &to, *b ? b : "HEAD", "--range");
+	if (!err && sym) {
+		git_oid base;
+		if (git_merge_base(&base, h->r->repo, &from, &to) == 0) {
+			git_oid_cpy(&from, &base);
+		} else {
+			ls_error_set("--range: '%s': no common ancestor of '%s' and '%s'%s", o->range, *a ? a : "HEAD", *b ? b : "HEAD",
+			             h->r->shallow ? " in this shallow clone; fetch more history (git fetch --unshallow, or fetch-depth: 0)"
+			                           : "");
+			err = LS_EINVAL;
+		}
+	}
+	free(a);
+	if (!err)
+		walk_between(h, &from, &to);
+	return err;
+}
+
 /* ---- building a history ---- */
 
 int ls_git_history_new(ls_git_history **out, ls_git_repo *r, const ls_git_history_options *o)
@@ -483,50 +643,11 @@ int ls_git_history_new(ls_git_history **out, ls_git_repo *r, const ls_git_histor
 	ls_git_target *tags = NULL, *others = NULL;
 	size_t ntags = 0, nothers = 0;
 	int err = 0;
-	int ranged = o->range != NULL;
+	int ranged = o->range != NULL || o->since != NULL;
 
-	if (o->range) {
-		git_revspec spec;
-		memset(&spec, 0, sizeof(spec));
-		int perr = git_revparse(&spec, r->repo, o->range);
-		if (perr < 0) {
-			/* libgit2 keeps the end it could read when the other fails */
-			git_object_free(spec.from);
-			git_object_free(spec.to);
-			spec.from = spec.to = NULL;
-		}
-		if (perr < 0 && git_error_last() && git_error_last()->klass == GIT_ERROR_INVALID) {
-			/* an end of the range could not be read (over the object size cap) */
-			ls_error_set("--range: '%s': %s", o->range, ls_git_msg());
-			err = LS_EINVAL;
+	if (o->range || o->since) {
+		if ((err = ranged_commits(h, o)) < 0)
 			goto fail;
-		}
-		if (perr < 0 || !(spec.flags & GIT_REVSPEC_RANGE) ||
-		    (spec.flags & GIT_REVSPEC_MERGE_BASE)) {
-			if (spec.flags & GIT_REVSPEC_SINGLE)
-				git_object_free(spec.from);
-			ls_error_set("--range: '%s' is not a range A..B", o->range);
-			err = LS_EINVAL;
-			goto fail;
-		}
-		git_object *from = NULL, *to = NULL;
-		int e1 = git_object_peel(&from, spec.from, GIT_OBJECT_COMMIT);
-		int e2 = e1 < 0 ? -1 : git_object_peel(&to, spec.to, GIT_OBJECT_COMMIT);
-		git_object_free(spec.from);
-		git_object_free(spec.to);
-		if (e1 < 0 || e2 < 0) {
-			ls_error_set("--range: '%s' does not name commits: %s", o->range, ls_git_msg());
-			git_object_free(from);
-			git_object_free(to);
-			err = LS_EINVAL;
-			goto fail;
-		}
-		if (h->r->shallow || range_revwalk(h, git_object_id(from), git_object_id(to)) < 0) {
-			walk_commits(h, git_object_id(from), 1);
-			walk_commits(h, git_object_id(to), 0);
-		}
-		git_object_free(from);
-		git_object_free(to);
 	} else if (o->branch) {
 		git_reference *ref = NULL;
 		git_oid id;
@@ -625,6 +746,7 @@ void ls_git_history_free(ls_git_history *h)
 
 size_t ls_git_history_count(const ls_git_history *h) { return h->nitems; }
 size_t ls_git_history_commits(const ls_git_history *h) { return h->ncommits; }
+size_t ls_git_history_reached_shallow(const ls_git_history *h) { return h->reached_shallow; }
 size_t ls_git_history_nerrors(const ls_git_history *h) { return h->nerrors; }
 const char *ls_git_history_error(const ls_git_history *h, size_t i) { return h->errors[i]; }
 size_t ls_git_history_nnotes(const ls_git_history *h) { return h->notes.n; }

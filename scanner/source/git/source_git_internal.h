@@ -194,6 +194,7 @@ struct ls_git_history {
 	size_t nerrors;
 	ls_strlist notes;   /* not errors: what was left out on purpose, and why */
 	omap shallow;
+	size_t reached_shallow; /* walked commits on the shallow boundary (their parents are absent) */
 	place *places;      /* in discovery order */
 	size_t nplaces, pcap;
 	uint32_t *pstart;   /* item i's places are pindex[pstart[i]..pstart[i+1]) (built at the end) */

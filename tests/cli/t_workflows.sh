@@ -1,0 +1,98 @@
+#!/bin/bash
+# The three workflows as a new user meets them (issue 19): CI range gates in shallow clones,
+# dates for --since.
+. "$(dirname "$0")/lib.sh"
+
+# A repository: c1, c2, then c3 adds a key id, then c4; a side branch from c2 adds another.
+make_history() {
+	git init -q r && cd r || return
+	echo one > a.txt && git add a.txt && git commit -qm c1
+	echo two > b.txt && git add b.txt && git commit -qm c2
+	git branch side
+	echo "aws_access_key_id = $AWS_KEY" > main.env && git add main.env && git commit -qm c3
+	echo four > d.txt && git add d.txt && git commit -qm c4
+	git checkout -q side && echo "aws_access_key_id = $AWS_KEY2" > side.env && git add side.env && git commit -qm s1
+	git checkout -q main && cd ..
+}
+
+test_issue19_item4_range_errors_name_the_shallow_clone() {
+	make_history
+	local base
+	base=$(git -C r rev-parse HEAD~2)
+	git clone -q --depth 1 "file://$PWD/r" sh
+	cd sh || return
+	for range in "$base..HEAD" "deadbeef..HEAD" "HEAD~3...HEAD"; do
+		lst git -q --range "$range" .
+		expect_rc 2
+		expect_err_has "--range: unknown revision '${range%%..*}': this clone is shallow"
+		expect_err_has "fetch-depth: 0"
+		expect_err_lacks "is not a range"
+	done
+	lst git -q --range HEAD .
+	expect_rc 2
+	expect_err_has "'HEAD' is not a range: give A..B"
+	# the whole history of a shallow clone cannot be said clean: exit 2 unless findings (c3's
+	# key is still in the tip), and the warning says why
+	lst git -q .
+	expect_rc 1
+	expect_err_has "is a shallow clone; history beyond its boundary is not scanned (exit status 2 unless findings"
+	# a range inside what a deeper clone holds is whole: no warning, exit 0
+	cd .. && git clone -q --depth 3 "file://$PWD/r" sh3 && cd sh3 || return
+	lst git -q --range HEAD~1..HEAD .
+	expect_rc 0
+	expect_eq "$ERR" ""
+	# one that reaches the boundary says so
+	lst git -q --since 2000-01-01 .
+	expect_rc 1
+	expect_err_has "the range reaches its boundary"
+}
+
+test_issue19_item4_three_dot_range_is_from_the_merge_base() {
+	make_history
+	cd r || return
+	# what main adds since it forked from side: c3's key, not the side branch's
+	lst git -q -f jsonl --range side...main .
+	expect_rc 1
+	expect_out_has "main.env"
+	expect_out_lacks "side.env"
+	lst git -q -f jsonl --range main...side .
+	expect_rc 1
+	expect_out_has "side.env"
+	expect_out_lacks "main.env"
+	# A..B differs: what side has that main has not is the same here, and HEAD stands for an empty end
+	lst git -q -f jsonl --range side..
+	expect_rc 1
+	expect_out_has "main.env"
+	lst git -q --range nosuch...main .
+	expect_rc 2
+	expect_err_has "--range: unknown revision 'nosuch' (object not found)"
+}
+
+test_issue19_item4_since_takes_a_date() {
+	make_history
+	cd r || return
+	# the test commits are dated 2024-01-02
+	lst git -q --since 2023-12-31 .
+	expect_rc 1
+	lst git -q --since 2024-01-03 .
+	expect_rc 0
+	expect_eq "$ERR" ""
+	lst git -q --since '2 weeks ago' .
+	expect_rc 0
+	lst git -q --since '1000.weeks.ago' .
+	expect_rc 1
+	lst git -q --since 2024-01-02T03:04:05Z .
+	expect_rc 1
+	lst git -q --since 2024-01-02T03:04:06Z .
+	expect_rc 0
+	# a revision still works as before
+	lst git -q -f jsonl --since HEAD~1 .
+	expect_rc 0
+	lst git -q -f jsonl --since HEAD~2 .
+	expect_rc 1
+	lst git -q --since 'next tuesday' .
+	expect_rc 2
+	expect_err_has "--since: 'next tuesday' is neither a revision nor a date"
+}
+
+run_tests
