@@ -95,4 +95,26 @@ test_issue19_item4_since_takes_a_date() {
 	expect_err_has "--since: 'next tuesday' is neither a revision nor a date"
 }
 
+# A plain cmake configure on a machine without cmocka: the program builds, the unit tests are
+# one skipped test.
+test_issue19_item13_configure_without_cmocka() {
+	command -v cmake >/dev/null || { echo "    (cmake not installed: not checked)"; return; }
+	local d pcdirs
+	mkdir pc
+	pcdirs=$(pkg-config --variable pc_path pkg-config)
+	local IFS=:
+	for d in $pcdirs; do
+		[ -d "$d" ] && for f in "$d"/*.pc; do
+			[ -e "$f" ] && [ "$(basename "$f")" != cmocka.pc ] && ln -sf "$f" pc/
+		done
+	done
+	unset IFS
+	PKG_CONFIG_LIBDIR=$PWD/pc cmake -S "$SRC_DIR" -B b >cfg.out 2>&1 || fail "configure failed: $(tail -5 cfg.out)"
+	grep -q "cmocka not found (install libcmocka-dev)" cfg.out || fail "no message about cmocka: $(cat cfg.out)"
+	(cd b && ctest -N) > list.out
+	grep -q "unit/skipped-without-cmocka" list.out || fail "no skipped unit test entry: $(cat list.out)"
+	grep -q "unit/test_" list.out && fail "unit tests listed without cmocka"
+	grep -q "cli/t_git" list.out || fail "the command-line tests are not listed"
+}
+
 run_tests
