@@ -258,6 +258,77 @@ static int report_row(const ls_store_row *r, void *payload)
 	return c->write_failed;
 }
 
+/* ---- --repo NAME: a repository's full name, or a unique short name or suffix of one ---- */
+
+typedef struct {
+	const char *want;
+	char *exact;
+	ls_strlist hits, all;
+} repo_match;
+
+/* Whether `want` names `name` by its last path components, with or without ".git" and a
+ * trailing slash ("infra" for "https://git.example.com/org/infra.git", "org/infra" too). */
+static int names_repo(const char *name, const char *want)
+{
+	size_t n = strlen(name), w = strlen(want);
+	while (n > 1 && name[n - 1] == '/')
+		n--;
+	if (n > 4 && !memcmp(name + n - 4, ".git", 4) && !(w > 4 && !memcmp(want + w - 4, ".git", 4)))
+		n -= 4;
+	return w && w < n && !memcmp(name + n - w, want, w) && (name[n - w - 1] == '/' || name[n - w - 1] == ':');
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static int match_repo(const char *name, const char *tips, const char *digest, void *payload)
+{
+	repo_match *m = payload;
+	(void)tips;
+	(void)digest;
+	if (!strcmp(name, m->want))
+		m->exact = ls_xstrdup(name);
+	else if (names_repo(name, m->want))
+		ls_strlist_push(&m->hits, name);
+	ls_strlist_push(&m->all, name);
+	return 0;
+}
+
+/* Resolves --repo to a stored repository's name (allocated), or NULL with the error printed. */
+static char *resolve_repo(ls_store *store, const char *want)
+{
+	repo_match m;
+	memset(&m, 0, sizeof(m));
+	m.want = want;
+	char *out = NULL;
+	if (ls_store_repos_foreach(store, match_repo, &m) < 0) {
+		ls_cli_error("%s", ls_error_last());
+	} else if (m.exact) {
+		out = m.exact;
+		m.exact = NULL;
+	} else if (m.hits.n == 1) {
+		out = ls_xstrdup(m.hits.items[0]);
+	} else {
+		ls_buf b = LS_BUF_INIT;
+		ls_strlist *l = m.hits.n ? &m.hits : &m.all;
+		if (l->n)
+			qsort(l->items, l->n, sizeof(char *), cmp_str);
+		for (size_t i = 0; i < l->n && i < 5; i++)
+			ls_buf_printf(&b, "%s'%s'", i ? ", " : "", l->items[i]);
+		if (l->n > 5)
+			ls_buf_printf(&b, " and %zu more", l->n - 5);
+		if (m.hits.n)
+			ls_cli_error("report: --repo '%s' names several repositories: %s; give more of the name", want, b.ptr);
+		else
+			ls_cli_error("report: no repository '%s' in %s%s%s", want, ls_store_path(store),
+			             m.all.n ? "; it holds " : " (it holds no repository)", m.all.n ? b.ptr : "");
+		ls_buf_dispose(&b);
+	}
+	free(m.exact);
+	ls_strlist_dispose(&m.hits);
+	ls_strlist_dispose(&m.all);
+	return out;
+}
+
 static const char *report_usage =
     "usage: leakscan report --datastore DIR [options]\n"
     "\n"
@@ -270,7 +341,8 @@ static const char *report_usage =
     "  -o, --output FILE      write to FILE (atomically) instead of stdout\n"
     "      --redact           mask secrets (default for sarif; always when the datastore\n"
     "                         keeps no secrets); --no-redact to show them\n"
-    "      --repo NAME        only locations in this repository (as listed to 'repos')\n"
+    "      --repo NAME        only locations in this repository: its name as listed to 'repos',\n"
+    "                         or a unique last part of it ('infra' for .../org/infra.git)\n"
     "      --rule ID          only this rule\n"
     "      --severity SEV     only this severity or above\n"
     "      --status S         only this triage status: open, false-positive, revoked, accepted\n"
@@ -298,6 +370,7 @@ int cmd_report(int argc, char **argv)
 	const char *dir = NULL;
 	int opt, rc = LS_EXIT_ERROR, out_open = 0;
 	ls_store *store = NULL;
+	char *repo_name = NULL;
 	ls_cli_output out = {0};
 	report_ctx c;
 	memset(&c, 0, sizeof(c));
@@ -357,6 +430,10 @@ int cmd_report(int argc, char **argv)
 	}
 	if (open_store(&store, dir, "report") < 0)
 		goto done;
+	if (flt.repo && !(repo_name = resolve_repo(store, flt.repo)))
+		goto done;
+	if (repo_name)
+		flt.repo = repo_name;
 	if (ls_cli_output_open(&out, &o) < 0)
 		goto done;
 	out_open = 1;
@@ -406,6 +483,7 @@ done:
 	}
 	ls_report_free(c.sink);
 	free_rules(&c);
+	free(repo_name);
 	ls_store_close(store);
 	ls_cli_options_dispose(&o);
 	return rc;

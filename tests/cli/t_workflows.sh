@@ -117,4 +117,33 @@ test_issue19_item13_configure_without_cmocka() {
 	grep -q "cli/t_git" list.out || fail "the command-line tests are not listed"
 }
 
+# report --repo with a short name, as the README's example suggests; nothing matching is said.
+test_issue19_item12_report_repo_short_name() {
+	local r
+	for r in org/infra org/app other/app; do
+		git init -q "$r" && echo "key = $AWS_KEY" > "$r/k.env" && git -C "$r" add -A && git -C "$r" commit -qm init
+	done
+	git clone -q --bare org/infra infra.git
+	ls_run repos --no-default-rules --rules "$RULES" -j1 --datastore ds "$WORK/infra.git" "$WORK/org/app" "$WORK/other/app"
+	expect_rc 1
+	ls_run report --datastore ds --repo infra -f jsonl
+	expect_rc 1
+	expect_out_has "\"repo\":\"$WORK/infra.git\""
+	expect_out_lacks "org/app"
+	ls_run report --datastore ds --repo org/app -f jsonl
+	expect_rc 1
+	expect_out_has "\"repo\":\"$WORK/org/app\""
+	expect_out_lacks "other/app"
+	ls_run report --datastore ds --repo "$WORK/other/app" -f jsonl
+	expect_rc 1
+	expect_out_lacks "org/app"
+	ls_run report --datastore ds --repo app
+	expect_rc 2
+	expect_err_has "report: --repo 'app' names several repositories: '$WORK/org/app', '$WORK/other/app'; give more of the name"
+	ls_run report --datastore ds --repo nfra
+	expect_rc 2
+	expect_err_has "report: no repository 'nfra' in"
+	expect_err_has "; it holds '$WORK/infra.git'"
+}
+
 run_tests
