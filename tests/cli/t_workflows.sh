@@ -146,4 +146,23 @@ test_issue19_item12_report_repo_short_name() {
 	expect_err_has "; it holds '$WORK/infra.git'"
 }
 
+# A broken .leakscan.yaml: the hook names the file and line to fix, not a reinstall.
+test_issue19_item9_hook_names_the_broken_config() {
+	git init -q r && cd r || return
+	"$LEAKSCAN" hook install >/dev/null 2>&1 || fail "hook install"
+	printf 'rules:\n  - id: x\n   pattern: [\n' > .leakscan.yaml
+	echo hi > a.txt && git add a.txt
+	git commit -qm x 2>err.txt && fail "the commit went through"
+	ERR=$(cat err.txt)
+	expect_err_has "leakscan: .leakscan.yaml:3: invalid YAML"
+	expect_err_has "the scan stopped on the error above (exit status 2)"
+	expect_err_has "fix what that error names (.leakscan.yaml, a rule file, .leakscanignore) and try again"
+	expect_err_lacks "reinstall"
+	# a leakscan that is gone still says to reinstall
+	sed -i "s|^leakscan=.*|leakscan='/nonexistent/leakscan'|" .git/hooks/pre-commit
+	PATH=/usr/bin:/bin git commit -qm x 2>err.txt && fail "the commit went through without leakscan"
+	ERR=$(cat err.txt)
+	expect_err_has "reinstall leakscan"
+}
+
 run_tests
