@@ -611,6 +611,7 @@ void ls_cli_result_dispose(ls_cli_result *r)
 	ls_findings_dispose(&r->findings);
 	free(r->error);
 	free(r->note);
+	free(r->warning);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -625,6 +626,8 @@ void ls_cli_result_take(ls_cli_result *r, ls_search_result *sr, int err, size_t 
 	if (sr->limit_rule && !r->error)
 		r->error = ls_xasprintf("%s: rule '%s' hit the regex match limit; some candidates were not checked", path,
 		                        sr->limit_rule->id);
+	if (sr->note.text)
+		r->warning = ls_xasprintf("warning: %s:%zu: %s", path, sr->note.line, sr->note.text);
 	for (size_t i = 0; i < sr->findings.n; i++)
 		ls_findings_push(&r->findings, &sr->findings.items[i]);
 	ls_search_result_dispose(sr);
@@ -666,6 +669,8 @@ void ls_cli_result_tally(ls_cli_stats *st, const ls_cli_result *r, const ls_cli_
 	}
 	if (r->note && !o->quiet)
 		ls_cli_error("%s", r->note);
+	if (r->warning)
+		ls_cli_error("%s", r->warning);
 }
 
 void ls_cli_stats_count(ls_cli_stats *st, const ls_finding *f, const ls_cli_options *o)

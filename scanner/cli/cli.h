@@ -137,7 +137,8 @@ typedef struct {
 typedef struct {
 	ls_findings findings;
 	char *error;  /**< a message for stderr, counted as an error */
-	char *note;   /**< a message for stderr, not an error */
+	char *note;   /**< a message for stderr, not an error (not with -q) */
+	char *warning; /**< a warning for stderr about the content, not an error (even with -q) */
 	int skipped;  /**< 1 binary (searched without the generic rules), 2 too large (not read) */
 	size_t bytes;
 } ls_cli_result;

@@ -237,6 +237,8 @@ static int scan_item(repos_job *j, const repo_ent *r, ls_git_reader *rd, ls_scra
 			m->limited = 1;
 			*incomplete = 1;
 		}
+		if (sr.note.text)
+			job_error(j, "warning: %s: %s:%zu: %s", r->name, c.path, sr.note.line, sr.note.text);
 		ATOMIC_ADD(&j->bytes, c.len);
 		m->findings = sr.findings;
 		sr.findings.items = NULL;

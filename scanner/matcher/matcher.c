@@ -20,6 +20,7 @@
 
 struct ls_matcher {
 	hs_database_t *db;
+	const ls_ruleset *rs; /* borrowed: every rule, compiled in or not */
 	const ls_rule **rules;
 	pcre2_code **codes;
 	unsigned char *prepared;   /* per rule: codes[k] compiled and JIT-compiled (see prepare_once) */
@@ -180,6 +181,7 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 	ls_matcher *m = ls_xcalloc(1, sizeof(*m));
 	int err = 0;
 	size_t total = ls_ruleset_count(rs);
+	m->rs = rs;
 	m->opts = opts ? *opts : defaults;
 	m->rules = ls_xcalloc(total, sizeof(*m->rules));
 	m->codes = ls_xcalloc(total, sizeof(*m->codes));
@@ -364,6 +366,8 @@ void ls_scratch_free(ls_scratch *s)
 }
 
 const ls_rule *ls_scratch_limit_rule(const ls_scratch *s) { return s->limit_rule; }
+
+const ls_rule *ls_matcher_find_rule(const ls_matcher *m, const char *id) { return ls_ruleset_find(m->rs, id); }
 
 static void push_cluster(ls_scratch *s, const cluster *c)
 {

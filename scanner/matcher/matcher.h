@@ -46,6 +46,8 @@ void ls_matcher_free(ls_matcher *m);
 
 /** Number of rules compiled in. */
 size_t ls_matcher_rule_count(const ls_matcher *m);
+/** The rule of the matcher's rule set (compiled in or disabled) with this id, or NULL. */
+const ls_rule *ls_matcher_find_rule(const ls_matcher *m, const char *id);
 
 /**
  * Appends to `out` the expressions Hyperscan compiles for rule `r` (ls_hsexpr_derive, then

@@ -123,35 +123,78 @@ int ls_search_is_placeholder(const char *s, size_t len)
 	return len >= 8 && best * 10 >= len * 8;
 }
 
-/* Inline markers on the line: leakscan:allow [ID[,ID]], gitleaks:allow, pragma: allowlist secret. */
-static int inline_allowed(const char *line, size_t n, const char *rule_id)
+static int id_char(int c) { return isalnum(c) || c == '-' || c == '_' || c == '.'; }
+
+/*
+ * Inline markers on the line: gitleaks:allow, pragma: allowlist secret, and
+ * `leakscan:allow [ID[,ID...]] [-- REASON]`. A marker with no rule id allows every rule on its
+ * line; what follows it is its reason (`leakscan:allow localstack`). A list of rule ids allows
+ * those rules only. A first word that is no rule id is read as a reason, with a note when it
+ * looks like one (a hyphenated word); a list (a comma, or ` --` after it) that names no rule is
+ * kept as written and noted: it allows nothing it does not name.
+ */
+static int inline_allowed(const ls_matcher *m, const char *line, size_t n, const ls_rule *r, size_t lineno,
+                          ls_search_note *note)
 {
 	if (contains_ci(line, n, "gitleaks:allow") || contains_ci(line, n, "pragma: allowlist secret"))
 		return 1;
 	const char *tag = "leakscan:allow";
 	size_t tl = strlen(tag);
-	for (size_t i = 0; i + tl <= n; i++) {
+	int allowed = 0;
+	for (size_t i = 0; i + tl <= n && !allowed; i++) {
 		if (memcmp(line + i, tag, tl))
 			continue;
 		size_t j = i + tl;
 		while (j < n && line[j] == ' ')
 			j++;
-		if (j >= n || !islower((unsigned char)line[j]))
+		size_t k = j;
+		while (k < n && id_char((unsigned char)line[k]))
+			k++;
+		if (k == j)
 			return 1; /* bare marker: every rule */
-		/* a comma-separated list of rule ids */
-		while (j < n) {
-			size_t k = j;
-			while (k < n && (islower((unsigned char)line[k]) || isdigit((unsigned char)line[k]) || line[k] == '-'))
-				k++;
-			if (k - j == strlen(rule_id) && !memcmp(line + j, rule_id, k - j))
-				return 1;
-			if (k < n && line[k] == ',')
-				j = k + 1;
-			else
-				break;
+		/* the words of a comma-separated list, and whether it is written as one */
+		size_t end = k;
+		while (end < n && (id_char((unsigned char)line[end]) || line[end] == ','))
+			end++;
+		size_t after = end;
+		while (after < n && line[after] == ' ')
+			after++;
+		int listed = memchr(line + j, ',', end - j) || (after + 1 < n && line[after] == '-' && line[after + 1] == '-');
+		int known = 0;
+		char unknown[128] = "";
+		for (size_t w = j; w < end;) {
+			size_t e = w;
+			while (e < end && line[e] != ',')
+				e++;
+			char id[128];
+			size_t il = e - w < sizeof(id) - 1 ? e - w : sizeof(id) - 1;
+			memcpy(id, line + w, il);
+			id[il] = '\0';
+			if (il && ls_matcher_find_rule(m, id)) {
+				known = 1;
+				if (!strcmp(id, r->id))
+					allowed = 1;
+			} else if (il && !unknown[0]) {
+				memcpy(unknown, id, il + 1);
+			}
+			w = e + 1;
+		}
+		if (!known && !listed) {
+			/* a reason, not a rule id */
+			if (!note->text && memchr(line + j, '-', k - j)) {
+				note->text = ls_xasprintf("'leakscan:allow %s' names no rule: read as a reason, it allows every rule "
+				                          "on the line (to allow one: leakscan:allow RULE-ID -- reason)",
+				                          unknown);
+				note->line = lineno;
+			}
+			return 1;
+		}
+		if (unknown[0] && !note->text) {
+			note->text = ls_xasprintf("leakscan:allow names '%s', which is no rule id: it allows nothing", unknown);
+			note->line = lineno;
 		}
 	}
-	return 0;
+	return allowed;
 }
 
 typedef struct {
@@ -217,7 +260,7 @@ static int match_all(const ls_matcher *m, ls_scratch *s, const char *buf, size_t
 static void postprocess(ls_findings *fs);
 static void confirm_at(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts, const char *buf,
                        size_t len, const matchvec *v, const ls_origin *pl, int depth, ls_findings *out,
-                       const ls_rule **limit);
+                       const ls_rule **limit, ls_search_note *note);
 
 static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -261,7 +304,7 @@ static int is_text(const char *s, size_t n)
 static void rescan_decoded(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts,
                            const ls_finding *outer, const ls_origin *pl, const char *buf,
                            size_t match_start, size_t match_end, int depth, ls_findings *out,
-                           const ls_rule **limit)
+                           const ls_rule **limit, ls_search_note *note)
 {
 	ls_buf dec = LS_BUF_INIT, text = LS_BUF_INIT;
 	if (outer->secret_len % 4 == 0 && b64_decode(&dec, outer->secret, outer->secret_len) == 0 &&
@@ -272,7 +315,7 @@ static void rescan_decoded(const ls_matcher *m, ls_scratch *s, const ls_search_o
 		ls_findings inner = LS_FINDINGS_INIT;
 		matchvec v = {0};
 		if (match_all(m, s, text.ptr, text.len, &v, limit) == 0)
-			confirm_at(m, s, opts, text.ptr, text.len, &v, pl, depth + 1, &inner, limit);
+			confirm_at(m, s, opts, text.ptr, text.len, &v, pl, depth + 1, &inner, limit, note);
 		free(v.items);
 		for (size_t i = 0; i < inner.n; i++) {
 			ls_finding *f = &inner.items[i];
@@ -399,6 +442,7 @@ int ls_search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_options
 void ls_search_result_dispose(ls_search_result *r)
 {
 	ls_findings_dispose(&r->findings);
+	free(r->note.text);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -436,6 +480,12 @@ int ls_search_windows(const ls_matcher *m, ls_scratch *s, const ls_search_option
 		}
 		if (!out->limit_rule)
 			out->limit_rule = part.limit_rule;
+		if (!out->note.text && part.note.text) {
+			out->note = part.note;
+			out->note.line += lines_before;
+			part.note.text = NULL;
+		}
+		free(part.note.text);
 		int last = start + len >= size || len < LS_SEARCH_WINDOW;
 		size_t lo = start ? start + half : 0, hi = last ? SIZE_MAX : start + len - half;
 		for (size_t i = 0; i < part.findings.n; i++) {
@@ -537,7 +587,7 @@ int ls_search_blob(const ls_matcher *m, ls_scratch *s, const ls_search_options *
 				continue;
 		}
 		ls_findings here = LS_FINDINGS_INIT;
-		confirm_at(m, s, opts, buf, len, &v, &places[k], 0, &here, &out->limit_rule);
+		confirm_at(m, s, opts, buf, len, &v, &places[k], 0, &here, &out->limit_rule, &out->note);
 		postprocess(&here);
 		for (size_t i = 0; i < here.n; i++) {
 			ls_finding *f = &here.items[i];
@@ -593,7 +643,7 @@ static int match_all(const ls_matcher *m, ls_scratch *s, const char *buf, size_t
 /* The path-dependent half of a search: the matches of one buffer judged at place `pl`. */
 static void confirm_at(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts, const char *buf,
                        size_t len, const matchvec *v, const ls_origin *pl, int depth, ls_findings *out,
-                       const ls_rule **limit)
+                       const ls_rule **limit, ls_search_note *note)
 {
 	const char *path = pl->path;
 	/* context matches only serve postprocess() to pair findings with: without a `pair_with`
@@ -659,7 +709,7 @@ static void confirm_at(const ls_matcher *m, ls_scratch *s, const ls_search_optio
 			continue;
 		if (ls_search_is_placeholder(sec, slen))
 			continue;
-		if (opts->inline_allow && inline_allowed(buf + ws, we - ws, r->id))
+		if (opts->inline_allow && inline_allowed(m, buf + ws, we - ws, r, cur.line, note))
 			continue;
 
 		finding_start(&f, r, pl, buf, mt, cur.line);
@@ -685,7 +735,7 @@ static void confirm_at(const ls_matcher *m, ls_scratch *s, const ls_search_optio
 		}
 		if (r->decode_base64) {
 			if (depth == 0)
-				rescan_decoded(m, s, opts, &f, pl, buf, mt->start, mt->end, depth, out, limit);
+				rescan_decoded(m, s, opts, &f, pl, buf, mt->start, mt->end, depth, out, limit, note);
 			ls_finding_dispose(&f);
 			continue;
 		}

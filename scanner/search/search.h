@@ -130,12 +130,19 @@ int ls_search_buffer(const ls_matcher *m, ls_scratch *s, const ls_search_options
 
 enum { LS_SEARCH_SCANNED = 0, LS_SEARCH_SKIPPED_PATH = 2 };
 
+/** A warning about what a blob holds: the first inline marker that names no rule. */
+typedef struct {
+	char *text; /**< owned, or NULL */
+	size_t line;
+} ls_search_note;
+
 /** What ls_search_blob made of one blob. */
 typedef struct {
 	ls_findings findings;      /**< by offset, then rule id; each at its `place` */
 	const ls_rule *limit_rule; /**< a rule whose confirmation hit the regex limits in this blob, or NULL */
 	int skipped;               /**< LS_SEARCH_SKIPPED_PATH (every place skipped) or 0 */
 	int binary;                /**< it looked binary: searched without the generic rules */
+	ls_search_note note;       /**< a warning about the content, or none */
 } ls_search_result;
 
 void ls_search_result_dispose(ls_search_result *r);

@@ -165,4 +165,42 @@ test_issue19_item9_hook_names_the_broken_config() {
 	expect_err_has "reinstall leakscan"
 }
 
+# An inline marker with a reason: words that are no rule id are a reason; an unknown rule id
+# is warned about (issue 19, item 7).
+test_issue19_item7_inline_allow_with_a_reason() {
+	printf 'aws_access_key_id = %s # leakscan:allow localstack\n' "$AWS_KEY" > a.env
+	lst scan -q a.env
+	expect_rc 0
+	expect_eq "$ERR" ""
+	printf 'aws_access_key_id = %s # leakscan:allow test-aws-key -- localstack fixture\n' "$AWS_KEY" > a.env
+	lst scan -q a.env
+	expect_rc 0
+	expect_eq "$ERR" ""
+	# a hyphenated word that is no rule: read as a reason, with a warning
+	printf 'x\naws_access_key_id = %s # leakscan:allow local-stack\n' "$AWS_KEY" > a.env
+	lst scan -q a.env
+	expect_rc 0
+	expect_err_has "warning: a.env:2: 'leakscan:allow local-stack' names no rule: read as a reason"
+	# a rule id with a typo, written as a list: allows nothing, and says so
+	printf 'aws_access_key_id = %s # leakscan:allow test-aws-kee -- typo\n' "$AWS_KEY" > a.env
+	lst scan -q a.env
+	expect_rc 1
+	expect_err_has "warning: a.env:1: leakscan:allow names 'test-aws-kee', which is no rule id: it allows nothing"
+	printf 'aws_access_key_id = %s # leakscan:allow test-token,nosuch\n' "$AWS_KEY" > a.env
+	lst scan -q a.env
+	expect_rc 1
+	expect_err_has "names 'nosuch', which is no rule id"
+	# another rule's id allows that rule only, without a warning
+	printf 'aws_access_key_id = %s # leakscan:allow test-token\n' "$AWS_KEY" > a.env
+	lst scan -q a.env
+	expect_rc 1
+	expect_eq "$ERR" ""
+	# the same in history
+	git init -q r && cp a.env r/ && printf 'k = %s # leakscan:allow test-aws-kee -- typo\n' "$AWS_KEY" > r/b.env
+	git -C r add -A && git -C r commit -qm x
+	lst git -q r
+	expect_rc 1
+	expect_err_has "warning: b.env:1: leakscan:allow names 'test-aws-kee'"
+}
+
 run_tests
