@@ -372,6 +372,13 @@ static void postprocess(ls_findings *fs)
 			continue;
 		}
 		const ls_finding *p = &fs->items[best];
+		if (f->inline_allowed || p->inline_allowed) {
+			/* a marker on either line allows the pair: both spans, whatever rule names them */
+			drop[i] = drop[best] = 1;
+			f->inline_allowed = 2;
+			fs->items[best].inline_allowed = 2;
+			continue;
+		}
 		if (p->rule->context)
 			continue; /* near its context: kept, naming nothing else */
 		f->pair_rule = p->rule;
@@ -382,6 +389,15 @@ static void postprocess(ls_findings *fs)
 		if (!f->aws_account[0])
 			memcpy(f->aws_account, p->aws_account, sizeof(f->aws_account));
 		drop[best] = 1; /* the pair is one finding */
+	}
+	for (size_t i = 0; i < fs->n; i++) {
+		const ls_finding *a = &fs->items[i];
+		drop[i] |= a->inline_allowed != 0;
+		for (size_t k = 0; a->inline_allowed == 2 && k < fs->n; k++) {
+			const ls_finding *b = &fs->items[k];
+			if (b->offset == a->offset && b->secret_len == a->secret_len && b->decoded == a->decoded)
+				drop[k] = 1;
+		}
 	}
 	for (size_t i = 0; i < fs->n; i++) {
 		for (size_t k = 0; k < fs->n && !drop[i]; k++) {
@@ -709,8 +725,9 @@ static void confirm_at(const ls_matcher *m, ls_scratch *s, const ls_search_optio
 			continue;
 		if (ls_search_is_placeholder(sec, slen))
 			continue;
-		if (opts->inline_allow && inline_allowed(m, buf + ws, we - ws, r, cur.line, note))
-			continue;
+		/* kept, marked, until postprocess() has paired it: a marker on either line of a pair
+		 * allows the pair */
+		int marked = opts->inline_allow && inline_allowed(m, buf + ws, we - ws, r, cur.line, note);
 
 		finding_start(&f, r, pl, buf, mt, cur.line);
 		f.column = count_chars(buf + ls, mt->sec_start - ls) + 1;
@@ -734,7 +751,7 @@ static void confirm_at(const ls_matcher *m, ls_scratch *s, const ls_search_optio
 				f.aws_account[0] = '\0';
 		}
 		if (r->decode_base64) {
-			if (depth == 0)
+			if (depth == 0 && !marked)
 				rescan_decoded(m, s, opts, &f, pl, buf, mt->start, mt->end, depth, out, limit, note);
 			ls_finding_dispose(&f);
 			continue;
@@ -743,6 +760,7 @@ static void confirm_at(const ls_matcher *m, ls_scratch *s, const ls_search_optio
 			ls_finding_dispose(&f);
 			continue;
 		}
+		f.inline_allowed = marked;
 		ls_findings_push(out, &f);
 	}
 }

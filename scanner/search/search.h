@@ -46,6 +46,7 @@ typedef struct ls_finding {
 	size_t pair_secret_len, pair_line, pair_column;
 	ls_provenance prov;
 	size_t place;           /**< ls_search_blob: which of its places the finding is reported at */
+	int inline_allowed;     /**< inside the search only: its line's marker allows it (and its pair) */
 } ls_finding;
 
 typedef struct {

@@ -203,4 +203,29 @@ test_issue19_item7_inline_allow_with_a_reason() {
 	expect_err_has "warning: b.env:1: leakscan:allow names 'test-aws-kee'"
 }
 
+# A paired AWS finding: a marker on either line allows the pair, through a real commit, and
+# the hook reports every finding of the commit at once (issue 19, item 6). Default rules.
+test_issue19_item6_marker_on_either_line_of_a_pair() {
+	local secret=Zq3vT8pLm2Xw9RkB4nYd7HsJ1cVf6GtE0uAoNi5y # synthetic: 40 characters, no issuer
+	git init -q r && cd r || return
+	"$LEAKSCAN" hook install >/dev/null 2>&1 || fail "hook install"
+	local line
+	for line in 1 2; do
+		{
+			printf 'aws_access_key_id = %s' "$AWS_KEY"; [ $line = 1 ] && printf ' # leakscan:allow localstack'; echo
+			printf 'aws_secret_access_key = %s' "$secret"; [ $line = 2 ] && printf ' # leakscan:allow'; echo
+		} > creds$line.env
+		git add creds$line.env
+		git commit -qm "pair, marker on line $line" 2>err.txt || fail "marker on line $line: refused: $(cat err.txt)"
+	done
+	# a marker for another rule allows nothing; both findings of the commit come in one run
+	printf 'aws_access_key_id = %s # leakscan:allow github-classic-pat\naws_secret_access_key = %s\n' "$AWS_KEY" "$secret" > c3.env
+	printf 'key: %s\n' "$AWS_KEY2" > other.yml
+	git add c3.env other.yml
+	git commit -qm both 2>err.txt && fail "the commit went through"
+	ERR=$(cat err.txt)
+	expect_err_has "c3.env:2:"
+	expect_err_has "other.yml:1:"
+}
+
 run_tests
