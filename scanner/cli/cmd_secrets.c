@@ -4,7 +4,8 @@
  * (secrets.patterns/allowed/providers in git config, .gitallowed), output and exit codes.
  * The script's logic is followed step by step; comments name its functions. Known bugs of
  * the script are not copied: patterns are read one per line (no word splitting or glob
- * expansion), and --scan-history without a matching commit does not scan the work tree.
+ * expansion). --scan-history without a matching commit greps the work tree, as the script
+ * does (what is staged but not committed is scanned).
  */
 #include <dirent.h>
 #include <errno.h>

@@ -411,6 +411,18 @@ static void print_blob_lines(const char *id, size_t idlen, const char *path, voi
 	}
 }
 
+/* No commit matched: the script's `git grep ... $to_scan` then has no revision and greps the
+ * work tree's tracked files (what is staged but not yet committed, too). */
+static int scan_history_none(gs_state *st)
+{
+	gs_state g = *st;
+	g.cached = g.untracked = g.no_index = 0;
+	ls_buf output = LS_BUF_INIT;
+	int rc = gs_process_output(gs_git_grep(&g, NULL, 0, &output), &output);
+	ls_buf_dispose(&output);
+	return rc;
+}
+
 /* gs_scan_history through git itself: the commits whose diffs match (git log --all -G), each
  * one's tree grepped as `git grep` does. Every blob is read and searched once however many
  * commits hold it; only the matching lines are kept. The fallback of gs_scan_history below. */
@@ -438,6 +450,10 @@ static int scan_history_log(gs_state *st)
 	}
 	gs_put_notes(notes);
 	gs_split_lines(&shas, commits.ptr ? commits.ptr : "", commits.len);
+	if (!shas.n) {
+		rc = scan_history_none(st);
+		goto done;
+	}
 	for (size_t i = 0; i < shas.n; i++)
 		each_file(shas.v[i], collect_blob, &bs);
 	hist_ctx c = {&bs, ere, &output, NULL, 0};
@@ -462,7 +478,6 @@ done:
 	free(g);
 	free(combined);
 	gs_strv_free(&patterns);
-	(void)st;
 	return rc;
 }
 
@@ -641,7 +656,7 @@ int gs_scan_history(gs_state *st)
 			goto done;
 		}
 	}
-	rc = gs_process_output(output.len ? 0 : 1, &output);
+	rc = chosen.n ? gs_process_output(output.len ? 0 : 1, &output) : scan_history_none(st);
 done:
 	ls_git_gs_free(gs);
 	ls_git_repo_free(repo);

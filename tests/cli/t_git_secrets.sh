@@ -285,12 +285,25 @@ test_gs_known_bugs_not_copied() {
 	unset GIT_CONFIG_COUNT GIT_CONFIG_KEY_0 GIT_CONFIG_VALUE_0
 	expect_eq "$(cat "$WORK/ours.rc")" 1
 	expect_eq "$(head -1 "$WORK/ours.err")" "w.txt:1:A1 [x]"
-	# no commit matches: --scan-history reports nothing (the script scans the work tree)
-	setup 'git secrets --add "tok_[a-z]{24}" && printf "tok_abcdefghijklmnopqrstuvwx\n" > new.txt && git add new.txt'
+}
+
+# no commit matches: --scan-history greps the work tree, staged files included, as the
+# script does (upstream's "Scans all files including history"; issue 19, item 14)
+test_gs_issue19_item14_scan_history_without_a_matching_commit() {
+	sandboxes
+	setup 'git init -q . && printf "clean\n" > c.txt && git add c.txt && git commit -q -m c &&
+		git secrets --add "tok_[a-z]{24}" && printf "tok_abcdefghijklmnopqrstuvwx\n" > new.txt && git add new.txt'
 	on_both 'git secrets --scan-history'
 	expect_eq "$(cat "$WORK/real.rc")" 1
-	expect_eq "$(cat "$WORK/ours.rc")" 0
-	expect_eq "$(cat "$WORK/ours.err")" ""
+	expect_eq "$(cat "$WORK/ours.rc")" 1
+	expect_eq "$(cat "$WORK/ours.err")" "$(cat "$WORK/real.err")"
+	expect_eq "$(cat "$WORK/ours.out")" "$(cat "$WORK/real.out")"
+	grep -q "new.txt:1:tok_" "$WORK/ours.err" || fail "the staged secret is not reported: $(cat "$WORK/ours.err")"
+	# and in a repository with no commit at all
+	setup 'mkdir e && cd e && git init -q . && git secrets --add "tok_[a-z]{24}" && printf "tok_abcdefghijklmnopqrstuvwx\n" > new.txt && git add new.txt'
+	on_both 'cd e && git secrets --scan-history'
+	expect_eq "$(cat "$WORK/ours.rc")" "$(cat "$WORK/real.rc")"
+	expect_eq "$(cat "$WORK/ours.err")" "$(cat "$WORK/real.err")"
 }
 
 test_gs_providers_and_more_errors() {
