@@ -93,6 +93,17 @@ static void emit_text(report_ctx *c, ls_buf *b)
 		ls_report_redact(b, f->secret, f->secret_len);
 	else
 		put_text_sanitized(b, f->secret, f->secret_len);
+	if (f->pair_rule) {
+		/* the key id a responder deactivates */
+		ls_buf_puts(b, " [pair: ");
+		put_text_sanitized(b, f->pair_rule->id, strlen(f->pair_rule->id));
+		ls_buf_putc(b, ' ');
+		if (c->redact)
+			ls_report_redact(b, f->pair_secret, f->pair_secret_len);
+		else
+			put_text_sanitized(b, f->pair_secret, f->pair_secret_len);
+		ls_buf_putc(b, ']');
+	}
 	ls_buf_printf(b, " (%zu location%s)", c->nlocs, c->nlocs == 1 ? "" : "s");
 	if (c->status) {
 		ls_buf_printf(b, " [%s%s", c->status, c->note ? ": " : "");
@@ -236,6 +247,15 @@ static int report_row(const ls_store_row *r, void *payload)
 		f->prov.author_email = dup_or_null(r->author_email);
 		f->prov.date = dup_or_null(r->date);
 		f->prov.blob = dup_or_null(r->blob);
+		f->prov.message = dup_or_null(r->message);
+		f->decoded = r->decoded;
+		if (r->pair_rule && r->pair_secret) {
+			f->pair_rule = rule_for(c, r->pair_rule, NULL, 0);
+			f->pair_secret = ls_xstrdup(r->pair_secret);
+			f->pair_secret_len = strlen(f->pair_secret);
+			f->pair_line = r->pair_line;
+			f->pair_column = r->pair_column;
+		}
 		c->status = dup_or_null(r->status);
 		c->note = dup_or_null(r->note);
 		c->first_run = r->first_run;

@@ -68,6 +68,7 @@ static void msg_free(msg *m)
 		free((char *)m->locs[i].author_name);
 		free((char *)m->locs[i].author_email);
 		free((char *)m->locs[i].date);
+		free((char *)m->locs[i].message);
 	}
 	free(m->locs);
 	free(m);
@@ -287,7 +288,7 @@ static void add_locations(msg *m, const ls_git_history *h, ls_git_reader *rd, co
 			l->author_name = pv.author_name;
 			l->author_email = pv.author_email;
 			l->date = pv.date;
-			free(pv.message);
+			l->message = pv.message;
 			free(pv.blob);
 		}
 	}

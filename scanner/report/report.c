@@ -44,7 +44,9 @@ int ls_report_new(ls_report **out, FILE *fp, const ls_report_options *opts)
 	if (r->o.format == LS_FMT_JSON)
 		fputs("[", fp);
 	else if (r->o.format == LS_FMT_CSV)
-		fputs("rule_id,rule_name,severity,path,line,column,end_line,end_column,secret,fingerprint,commit,blob\r\n", fp);
+		fputs("rule_id,rule_name,severity,path,line,column,end_line,end_column,secret,fingerprint,commit,blob,"
+		      "pair_rule_id,pair_secret,message\r\n",
+		      fp);
 	*out = r;
 	return 0;
 }
@@ -303,13 +305,26 @@ static void csv_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 	ls_buf tmp = LS_BUF_INIT;
 	put_secret(r, &tmp, f->secret, f->secret_len);
 	csv_field(b, tmp.ptr, tmp.len);
-	ls_buf_dispose(&tmp);
 	ls_buf_putc(b, ',');
 	csv_field(b, f->fingerprint, strlen(f->fingerprint));
 	ls_buf_putc(b, ',');
 	csv_field(b, f->prov.commit ? f->prov.commit : "", f->prov.commit ? strlen(f->prov.commit) : 0);
 	ls_buf_putc(b, ',');
 	csv_field(b, f->prov.blob ? f->prov.blob : "", f->prov.blob ? strlen(f->prov.blob) : 0);
+	/* the paired finding (an AWS key id: what a responder deactivates), and the commit's subject */
+	ls_buf_putc(b, ',');
+	csv_field(b, f->pair_rule ? f->pair_rule->id : "", f->pair_rule ? strlen(f->pair_rule->id) : 0);
+	ls_buf_putc(b, ',');
+	tmp.len = 0;
+	if (f->pair_rule && f->pair_secret)
+		put_secret(r, &tmp, f->pair_secret, f->pair_secret_len);
+	csv_field(b, tmp.ptr ? tmp.ptr : "", tmp.len);
+	ls_buf_putc(b, ',');
+	tmp.len = 0;
+	if (f->prov.message)
+		put_masked(r, &tmp, f->prov.message, strlen(f->prov.message), f);
+	csv_field(b, tmp.ptr ? tmp.ptr : "", tmp.len);
+	ls_buf_dispose(&tmp);
 	ls_buf_puts(b, "\r\n");
 }
 
@@ -389,12 +404,29 @@ static void sarif_result(ls_report *r, const ls_finding *f)
 	ls_buf_put_json_str(b, sev, strlen(sev));
 	if (f->aws_account[0])
 		put_jstr(b, "aws_account", f->aws_account);
+	if (f->decoded)
+		put_jstr(b, "decoded", "base64");
+	if (f->pair_rule && f->pair_secret) {
+		/* the paired finding: for an AWS secret key, the key id a responder deactivates */
+		ls_buf tmp = LS_BUF_INIT;
+		put_secret(r, &tmp, f->pair_secret, f->pair_secret_len);
+		ls_buf_puts(b, ",\"pair\":{\"rule_id\":");
+		ls_buf_put_json_str(b, f->pair_rule->id, strlen(f->pair_rule->id));
+		ls_buf_printf(b, ",\"line\":%zu,\"column\":%zu,\"secret\":", f->pair_line, f->pair_column);
+		ls_buf_put_json_str(b, tmp.ptr, tmp.len);
+		ls_buf_putc(b, '}');
+		ls_buf_dispose(&tmp);
+	}
 	if (f->prov.commit)
 		put_jstr(b, "commit", f->prov.commit);
 	if (f->prov.commit) {
 		put_jstr(b, "author_name", f->prov.author_name);
 		put_jstr(b, "author_email", f->prov.author_email);
 		put_jstr(b, "date", f->prov.date);
+		if (f->prov.message) {
+			ls_buf_puts(b, ",\"message\":");
+			put_json_masked(r, b, f->prov.message, strlen(f->prov.message), f);
+		}
 	}
 	if (f->prov.blob)
 		put_jstr(b, "blob", f->prov.blob);

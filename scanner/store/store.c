@@ -35,6 +35,19 @@ static const char *migrations[] = {
     "CREATE INDEX locations_blob ON locations(blob);"
     "CREATE TABLE triage(fingerprint TEXT PRIMARY KEY, status TEXT NOT NULL, note TEXT, updated TEXT);"
     "INSERT INTO meta VALUES('store_secrets', '1');",
+    /* 2: what `git` reports besides: the paired finding (an AWS key id), whether the secret
+     * was decoded from base64, the commit's message */
+    "ALTER TABLE occurrences ADD COLUMN pair_rule TEXT;"
+    "ALTER TABLE occurrences ADD COLUMN pair_line INTEGER;"
+    "ALTER TABLE occurrences ADD COLUMN pair_col INTEGER;"
+    "ALTER TABLE occurrences ADD COLUMN pair_mask TEXT;"
+    "ALTER TABLE occurrences ADD COLUMN pair_plain TEXT;"
+    "ALTER TABLE occurrences ADD COLUMN decoded INTEGER DEFAULT 0;"
+    "ALTER TABLE locations ADD COLUMN message TEXT;"
+    /* ...which older rows lack: the blobs with findings are scanned again, and every
+     * repository walked again, by the next run */
+    "DELETE FROM blobs WHERE nfindings > 0;"
+    "UPDATE repos SET tips = '';",
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
@@ -171,14 +184,15 @@ static int prepare_all(ls_store *s)
 	                   " secret = COALESCE(secret, excluded.secret), severity = excluded.severity")) < 0 ||
 	    (err = store_prepare(s, &s->ins_occ,
 	                   "INSERT OR REPLACE INTO occurrences(blob, fingerprint, offset, line, col, end_line, end_col,"
-	                   " line_mask, line_plain, loff, llen, match_mask, match_plain, entropy, aws_account)"
-	                   " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) < 0 ||
+	                   " line_mask, line_plain, loff, llen, match_mask, match_plain, entropy, aws_account, pair_rule,"
+	                   " pair_line, pair_col, pair_mask, pair_plain, decoded)"
+	                   " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) < 0 ||
 	    (err = store_prepare(s, &s->ins_repo,
 	                   "INSERT OR REPLACE INTO repos(name, url, tips, digest, run, scanned) VALUES(?,?,?,?,?,?)")) < 0 ||
 	    (err = store_prepare(s, &s->del_loc, "DELETE FROM locations WHERE repo = ?")) < 0 ||
 	    (err = store_prepare(s, &s->ins_loc,
-	                   "INSERT OR IGNORE INTO locations(repo, blob, commit_id, path, author_name, author_email, date)"
-	                   " VALUES(?,?,?,?,?,?,?)")) < 0)
+	                   "INSERT OR IGNORE INTO locations(repo, blob, commit_id, path, author_name, author_email, date,"
+	                   " message) VALUES(?,?,?,?,?,?,?,?)")) < 0)
 		return err;
 	return 0;
 }
@@ -592,7 +606,19 @@ int ls_store_put_blob(ls_store *s, const char *id, const char *digest, long long
 		sqlite3_bind_double(st, 14, f->entropy);
 		/* the AWS account is decoded from characters of the key: a part of it in another form */
 		store_bind_text(st, 15, secrets && f->aws_account[0] ? f->aws_account : NULL);
+		/* the paired finding (the AWS key id of a secret key): what a responder deactivates */
+		char *pmask = f->pair_rule && f->pair_secret ? mask_secret(f->pair_secret, f->pair_secret_len, secrets) : NULL;
+		store_bind_text(st, 16, f->pair_rule ? f->pair_rule->id : NULL);
+		sqlite3_bind_int64(st, 17, f->pair_rule ? (long long)f->pair_line : 0);
+		sqlite3_bind_int64(st, 18, f->pair_rule ? (long long)f->pair_column : 0);
+		store_bind_text(st, 19, pmask);
+		if (secrets && pmask)
+			sqlite3_bind_text(st, 20, f->pair_secret, (int)f->pair_secret_len, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_null(st, 20);
+		sqlite3_bind_int(st, 21, f->decoded != 0);
 		err = store_step_done(s, st);
+		free(pmask);
 		free(lmask);
 		free(mmask);
 	}
@@ -628,6 +654,8 @@ int ls_store_put_repo(ls_store *s, const char *name, const char *url, const char
 		store_bind_text(st, 5, locs[i].author_name);
 		store_bind_text(st, 6, locs[i].author_email);
 		store_bind_text(st, 7, locs[i].date);
+		/* a commit message may hold a secret: kept only where secrets are */
+		store_bind_text(st, 8, ls_store_secrets_stored(s) ? locs[i].message : NULL);
 		err = store_step_done(s, st);
 	}
 	return err;
@@ -641,7 +669,8 @@ int ls_store_query(ls_store *s, const ls_store_filter *f, int (*cb)(const ls_sto
 	            "SELECT s.fingerprint, s.rule, s.rule_name, s.secret_hash, s.severity, s.secret, s.secret_mask,"
 	            " s.secret_len, s.first_run, t.status, t.note, l.repo, l.commit_id, l.path, l.blob, l.author_name,"
 	            " l.author_email, l.date, o.line, o.col, o.end_line, o.end_col, COALESCE(o.line_plain, o.line_mask),"
-	            " o.loff, o.llen, COALESCE(o.match_plain, o.match_mask), o.entropy, o.aws_account"
+	            " o.loff, o.llen, COALESCE(o.match_plain, o.match_mask), o.entropy, o.aws_account,"
+	            " o.pair_rule, o.pair_line, o.pair_col, COALESCE(o.pair_plain, o.pair_mask), o.decoded, l.message"
 	            " FROM secrets s JOIN occurrences o ON o.fingerprint = s.fingerprint"
 	            " JOIN locations l ON l.blob = o.blob LEFT JOIN triage t ON t.fingerprint = s.fingerprint"
 	            " WHERE 1");
@@ -702,6 +731,12 @@ int ls_store_query(ls_store *s, const ls_store_filter *f, int (*cb)(const ls_sto
 		r.match = store_col_text(st, 25);
 		r.entropy = sqlite3_column_double(st, 26);
 		r.aws_account = store_col_text(st, 27);
+		r.pair_rule = store_col_text(st, 28);
+		r.pair_line = (size_t)sqlite3_column_int64(st, 29);
+		r.pair_column = (size_t)sqlite3_column_int64(st, 30);
+		r.pair_secret = store_col_text(st, 31);
+		r.decoded = sqlite3_column_int(st, 32);
+		r.message = store_col_text(st, 33);
 		if (!r.secret_mask || !r.fingerprint || !r.rule_id || !r.secret_hash || !r.repo)
 			continue; /* a damaged row: skip it rather than crash */
 		if (cb(&r, payload)) {

@@ -29,7 +29,7 @@
  * Every text key (fingerprint, blob id, repository name) is independent of the datastore
  * (given the same fingerprint key), so shard datastores merge by plain SQL. A store handle is used by one thread at a time.
  */
-#define LS_STORE_VERSION 1
+#define LS_STORE_VERSION 2
 
 typedef struct ls_store ls_store;
 
@@ -93,6 +93,7 @@ typedef struct {
 	const char *commit;
 	const char *path;
 	const char *author_name, *author_email, *date;
+	const char *message; /**< the commit's subject (kept only in a datastore that keeps secrets) */
 } ls_store_location;
 
 /**
@@ -118,6 +119,11 @@ typedef struct {
 	const char *match;       /**< in clear if stored, else masked */
 	double entropy;
 	const char *aws_account;
+	const char *pair_rule;   /**< the paired finding's rule (an AWS key id's), or NULL */
+	size_t pair_line, pair_column;
+	const char *pair_secret; /**< the paired finding's secret, in clear if stored, else masked */
+	int decoded;             /**< found inside a base64 value */
+	const char *message;     /**< the commit's subject, or NULL */
 } ls_store_row;
 
 typedef struct {

@@ -28,7 +28,10 @@ int ls_store_set_store_secrets(ls_store *s, int on)
 	                         "UPDATE occurrences SET line_mask = NULL, line_plain = NULL, match_mask = NULL,"
 	                         " match_plain = NULL, loff = 0, llen = 0, aws_account = NULL WHERE line_mask IS NOT NULL"
 	                         " OR line_plain IS NOT NULL OR match_mask IS NOT NULL OR match_plain IS NOT NULL OR"
-	                         " aws_account IS NOT NULL")) < 0) {
+	                         " aws_account IS NOT NULL;"
+	                         "UPDATE occurrences SET pair_plain = NULL, pair_mask = " STARS("pair_mask")
+	                         " WHERE pair_plain IS NOT NULL OR pair_mask GLOB '*[^*]*';"
+	                         "UPDATE locations SET message = NULL WHERE message IS NOT NULL")) < 0) {
 		store_exec(s, "ROLLBACK");
 		return err;
 	}
@@ -226,11 +229,14 @@ int ls_store_merge(ls_store *s, const char *src_dir)
 	    " secret = COALESCE(secret, excluded.secret), first_run = MIN(first_run, excluded.first_run);"
 	    "INSERT OR IGNORE INTO main.blobs SELECT * FROM src.blobs;"
 	    "INSERT OR IGNORE INTO main.occurrences(blob, fingerprint, offset, line, col, end_line, end_col, line_mask,"
-	    " line_plain, loff, llen, match_mask, match_plain, entropy, aws_account) SELECT blob, fingerprint, offset,"
-	    " line, col, end_line, end_col, %s, %s, %s, %s, %s, %s, entropy, %s FROM src.occurrences;"
+	    " line_plain, loff, llen, match_mask, match_plain, entropy, aws_account, pair_rule, pair_line, pair_col,"
+	    " pair_mask, pair_plain, decoded) SELECT blob, fingerprint, offset,"
+	    " line, col, end_line, end_col, %s, %s, %s, %s, %s, %s, entropy, %s, pair_rule, pair_line, pair_col, %s, %s,"
+	    " decoded FROM src.occurrences;"
 	    "DELETE FROM main.locations WHERE repo IN (SELECT name FROM src.repos);"
 	    "INSERT OR REPLACE INTO main.repos SELECT * FROM src.repos;"
-	    "INSERT OR IGNORE INTO main.locations SELECT * FROM src.locations;"
+	    "INSERT OR IGNORE INTO main.locations(repo, blob, commit_id, path, author_name, author_email, date, message)"
+	    " SELECT repo, blob, commit_id, path, author_name, author_email, date, %s FROM src.locations;"
 	    "INSERT INTO main.triage SELECT * FROM src.triage WHERE 1 ON CONFLICT(fingerprint) DO UPDATE SET"
 	    " status = excluded.status, note = excluded.note, updated = excluded.updated"
 	    " WHERE excluded.updated > triage.updated;"
@@ -238,7 +244,8 @@ int ls_store_merge(ls_store *s, const char *src_dir)
 	    "COMMIT;",
 	    keep ? "secret" : "NULL", keep ? "secret_mask" : STARS("secret_mask"), keep ? "line_mask" : "NULL",
 	    keep ? "line_plain" : "NULL", keep ? "loff" : "0", keep ? "llen" : "0", keep ? "match_mask" : "NULL",
-	    keep ? "match_plain" : "NULL", keep ? "aws_account" : "NULL");
+	    keep ? "match_plain" : "NULL", keep ? "aws_account" : "NULL", keep ? "pair_mask" : STARS("pair_mask"),
+	    keep ? "pair_plain" : "NULL", keep ? "message" : "NULL");
 	err = store_exec(s, sql);
 	free(sql);
 	if (err < 0) {

@@ -228,4 +228,70 @@ test_issue19_item6_marker_on_either_line_of_a_pair() {
 	expect_err_has "other.yml:1:"
 }
 
+# Every field `git` reports survives into the datastore and `report`, in every format: the
+# paired AWS key id above all (issue 19, item 2). Default rules.
+test_issue19_item2_report_keeps_what_git_reports() {
+	local secret=Zq3vT8pLm2Xw9RkB4nYd7HsJ1cVf6GtE0uAoNi5y # synthetic
+	git init -q r
+	printf 'aws_access_key_id = %s\naws_secret_access_key = %s\n' "$AWS_KEY" "$secret" > r/c.env
+	git -C r add -A && git -C r commit -qm "add the deploy credentials"
+	ls_run git -q -f json r
+	echo "$OUT" > git.json
+	ls_run repos -q -j1 --datastore ds "$WORK/r"
+	expect_rc 1
+	local f
+	for f in json jsonl sarif csv; do
+		ls_run git -q -f $f --no-redact r
+		echo "$OUT" > git.$f
+		ls_run report --datastore ds -f $f --no-redact
+		echo "$OUT" > report.$f
+	done
+	python3 - <<'PY' || fail "report lost what git reports"
+import csv, json
+g = json.load(open("git.json"))[0]; r = json.load(open("report.json"))[0]
+for k, v in g.items():
+    if k == "fingerprint":
+        continue
+    assert r.get(k) == v, (k, v, r.get(k))
+assert r["pair"]["secret"].startswith("AKIA") and r["message"] == "add the deploy credentials", r
+gl = json.loads(open("git.jsonl").readline()); rl = json.loads(open("report.jsonl").readline())
+assert all(rl.get(k) == v for k, v in gl.items() if k != "fingerprint"), (gl, rl)
+gs = json.load(open("git.sarif"))["runs"][0]["results"][0]["properties"]
+rs = json.load(open("report.sarif"))["runs"][0]["results"][0]["properties"]
+assert gs == rs and gs["pair"]["rule_id"] == "aws-access-key-id" and gs["message"], (gs, rs)
+gc = list(csv.DictReader(open("git.csv"))); rc = list(csv.DictReader(open("report.csv")))
+assert all(rc[0][k] == v for k, v in gc[0].items() if k != "fingerprint"), (gc, rc)
+assert gc[0]["pair_rule_id"] == "aws-access-key-id" and gc[0]["pair_secret"].startswith("AKIA"), gc
+PY
+	# redacted, the key id is masked like the secret
+	ls_run report --datastore ds --redact
+	expect_out_has "[pair: aws-access-key-id AKIA"
+	expect_out_lacks "$AWS_KEY"
+	# a datastore without secrets keeps neither the key id nor the message in clear
+	ls_run repos -q -j1 --store-secrets=no --datastore ds2 "$WORK/r"
+	if grep -rlaF "$AWS_KEY" ds2; then fail "the key id is stored in clear without secrets"; fi
+	if grep -rlaF "deploy credentials" ds2; then fail "the commit message is stored without secrets"; fi
+	ls_run report --datastore ds2 -f json
+	python3 -c 'import json,sys; r=json.loads(sys.argv[1])[0]; assert r["pair"]["rule_id"] == "aws-access-key-id" and "*" in r["pair"]["secret"] and r["message"] is None, r' "$OUT" ||
+		fail "no masked pair without secrets: $OUT"
+	# a datastore an older leakscan wrote (schema 1) is upgraded by the next run
+	python3 - ds/datastore.db <<'PY' || fail "could not make a schema-1 datastore"
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+for col in ("pair_rule", "pair_line", "pair_col", "pair_mask", "pair_plain", "decoded"):
+    c.execute("ALTER TABLE occurrences DROP COLUMN " + col)
+c.execute("ALTER TABLE locations DROP COLUMN message")
+c.execute("PRAGMA user_version = 1"); c.commit()
+PY
+	ls_run report --datastore ds
+	expect_rc 2
+	expect_err_has "written by an older leakscan (schema version 1)"
+	ls_run repos -q -j1 --datastore ds "$WORK/r"
+	ls_run report --datastore ds -f json
+	expect_rc 1
+	# what the old rows lacked is there: the blobs with findings were scanned again
+	python3 -c 'import json,sys; r=json.loads(sys.argv[1])[0]; assert r["pair"]["secret"] == sys.argv[2] and r["message"], r' "$OUT" "$AWS_KEY" ||
+		fail "the upgraded datastore lacks the pair: $OUT"
+}
+
 run_tests
