@@ -447,6 +447,7 @@ void ls_cli_search_options(ls_search_options *so, const ls_cli_options *o, const
 	if (fl->allow) {
 		so->allow = ls_allow_search_cb;
 		so->skip_path = ls_allow_skip_cb;
+		so->relpath = ls_allow_relpath_cb;
 		so->allow_payload = fl->allow;
 	}
 }

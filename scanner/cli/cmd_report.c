@@ -617,7 +617,13 @@ int cmd_triage(int argc, char **argv)
 			fputs("usage: leakscan triage --datastore DIR FINGERPRINT --status STATUS [--note TEXT]\n\n"
 			      "Records a decision about a finding of the datastore, kept across runs and shown by\n"
 			      "'leakscan report'. STATUS: false-positive, revoked, accepted, or open (clears it).\n"
-			      "FINGERPRINT is the report's 'RULE-ID:HASH16'.\n",
+			      "FINGERPRINT is the report's 'RULE-ID:HASH16', or the 'PATH:RULE-ID:HASH16' that\n"
+			      "scan and git print (the path does not matter: the secret is one across paths).\n"
+			      "\n"
+			      "Exit status: 0 recorded, 2 error (no such finding, bad status).\n"
+			      "\n"
+			      "Example: leakscan triage --datastore scans/ aws-access-key-id:3f1c0e5a9b2d4c71 \\\n"
+			      "           --status revoked --note 'rotated on 2024-05-02'\n",
 			      stdout);
 			return 0;
 		case OPT_DATASTORE: dir = optarg; break;
@@ -640,9 +646,17 @@ int cmd_triage(int argc, char **argv)
 	ls_store *store = NULL;
 	if (open_store(&store, dir, "triage") < 0)
 		return LS_EXIT_ERROR;
-	int err = ls_store_triage(store, argv[optind], status, note);
+	/* PATH:RULE-ID:HASH16 as scans print it: the datastore's RULE-ID:HASH16 is its tail */
+	const char *fp = argv[optind] + strlen(argv[optind]);
+	for (int colons = 0; fp > argv[optind] && colons < 2; fp--)
+		colons += fp[-1] == ':';
+	fp = fp > argv[optind] ? fp + 1 : argv[optind];
+	int err = ls_store_triage(store, fp, status, note);
 	if (err < 0)
 		ls_cli_error("%s", ls_error_last());
+	else
+		printf("%s: %s%s%s\n", fp, !strcmp(status, "open") ? "open again (decision cleared)" : status,
+		       note && strcmp(status, "open") ? ": " : "", note && strcmp(status, "open") ? note : "");
 	ls_store_close(store);
 	return err < 0 ? LS_EXIT_ERROR : 0;
 }

@@ -98,6 +98,8 @@ int ls_allow_skip_cb(const char *path, void *payload);
 
 /** The path as matched against globs and stored in baselines (caller frees). */
 char *ls_allow_relpath(const ls_allow *a, const char *path);
+/** ls_search_options.relpath adapter: `payload` is a const ls_allow *. */
+char *ls_allow_relpath_cb(const char *path, void *payload);
 
 /** The names and extensions skipped by default, for documentation and `--help`. */
 extern const char *const ls_allow_default_skip_names[];

@@ -256,6 +256,12 @@ static void text_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 	}
 	if (f->decoded)
 		ls_buf_puts(b, "  [decoded from base64]");
+	/* what .leakscanignore and triage take, to copy from a terminal or a hook's refusal */
+	if (f->fingerprint[0]) {
+		ls_buf_puts(b, "  [fingerprint ");
+		ls_buf_put_term(b, f->fingerprint, strlen(f->fingerprint), LS_TERM_C0_SPACE);
+		ls_buf_putc(b, ']');
+	}
 	ls_buf_putc(b, '\n');
 }
 

@@ -746,6 +746,12 @@ static void confirm_at(const ls_matcher *m, ls_scratch *s, const ls_search_optio
 		ls_fpkey_hash_hex(f.secret_hash, sec, slen);
 		ls_sha256_hex(f.legacy_hash, sec, slen);
 		ls_finding_fingerprint(&f);
+		if (pl->kind == LS_ORIGIN_FILE && opts->relpath) {
+			char *rel = opts->relpath(f.path, opts->allow_payload);
+			if (rel && rel[0] && rel[0] != '/')
+				snprintf(f.fingerprint, sizeof(f.fingerprint), "%.100s:%s:%.16s", rel, r->id, f.secret_hash);
+			free(rel);
+		}
 		if (r->validate && !strcmp(r->validate, "aws-access-key-id")) {
 			if (ls_validate_aws_account(f.aws_account, sec, slen) < 0)
 				f.aws_account[0] = '\0';

@@ -85,11 +85,17 @@ typedef struct {
 	 * hide a key.
 	 */
 	int binary;
+	/**
+	 * Optional: the path a file's fingerprint is computed from (allocated; gets
+	 * allow_payload), relative to the policy's base directory (the top of the repository), so
+	 * that a fingerprint does not depend on the directory leakscan runs in. Thread-safe.
+	 */
+	char *(*relpath)(const char *path, void *payload);
 } ls_search_options;
 
 enum { LS_SEARCH_BINARY_DETECT = 0, LS_SEARCH_BINARY_TEXT = 1, LS_SEARCH_BINARY_SPECIFIC = 2 };
 
-#define LS_SEARCH_OPTIONS_INIT {1, NULL, NULL, NULL, 0}
+#define LS_SEARCH_OPTIONS_INIT {1, NULL, NULL, NULL, 0, NULL}
 
 /** What kind of origin some content has (git's grep_source is the model). */
 typedef enum {

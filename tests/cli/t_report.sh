@@ -53,7 +53,9 @@ for res in results:
     assert reg["startLine"] >= 1 and reg["startColumn"] >= 1 and reg["endColumn"] > reg["startColumn"], reg
     assert "snippet" not in reg and "contextRegion" not in loc, "line context while redacting"
     fp = res["partialFingerprints"]["leakscan/v1"]
-    assert fp.startswith(urllib.parse.unquote(uri) + ":" + res["ruleId"] + ":"), fp
+    # relative to the policy's base (here the scanned directory), whatever the working directory
+    fpath, frule, fhash = fp.rsplit(":", 2)
+    assert urllib.parse.unquote(uri) == "d/" + fpath and frule == res["ruleId"] and len(fhash) == 16, fp
     assert "secretHash/v1" not in res["partialFingerprints"]
 text = open(sys.argv[2]).read()
 for s in secrets:

@@ -294,4 +294,45 @@ PY
 		fail "the upgraded datastore lacks the pair: $OUT"
 }
 
+# Fingerprints: relative to the repository whatever the working directory, printed in text
+# and hook output, accepted in both forms by .leakscanignore and triage (issue 19, item 8).
+test_issue19_item8_fingerprints() {
+	git init -q r && mkdir r/src && cd r || return
+	printf 'aws_access_key_id = %s\n' "$AWS_KEY" > src/settings.py
+	local h fp
+	h=$(fp_hash "$AWS_KEY" | cut -c1-16)
+	fp="src/settings.py:aws-access-key-id:$h"
+	ls_run scan -q -j1 -f jsonl src
+	expect_out_has "\"fingerprint\":\"$fp\""
+	(cd src && ls_run scan -q -j1 -f jsonl settings.py && echo "$OUT") > from-src.jsonl
+	grep -qF "\"fingerprint\":\"$fp\"" from-src.jsonl || fail "from src/ the fingerprint differs: $(cat from-src.jsonl)"
+	(cd src && ls_run scan -q -j1 settings.py && echo "$OUT") > from-src.txt
+	grep -qF "settings.py:1:21: aws-access-key-id: aws_access_key_id = $AWS_KEY  [fingerprint $fp]" from-src.txt ||
+		fail "text output lacks the fingerprint: $(cat from-src.txt)"
+	# the hook names it, and .leakscanignore: the printed line lets the commit through
+	"$LEAKSCAN" hook install >/dev/null 2>&1 || fail "hook install"
+	git add src/settings.py
+	git commit -qm key 2>err.txt && fail "the commit went through"
+	ERR=$(cat err.txt)
+	expect_err_has "[fingerprint $fp]"
+	expect_err_has "to .leakscanignore at the top of the repository"
+	echo "$fp" > .leakscanignore
+	git add .leakscanignore
+	git commit -qm "key, ignored" 2>err.txt || fail "refused with the fingerprint ignored: $(cat err.txt)"
+	(cd src && ls_run scan -q -j1 settings.py; echo "$RC") > rc.txt
+	expect_eq "$(cat rc.txt)" 0 "from src/ with the fingerprint ignored"
+	# RULE-ID:HASH16, as report prints it, ignores the secret at any path
+	cp src/settings.py other.py
+	echo "aws-access-key-id:$h" > .leakscanignore
+	ls_run scan -q -j1 .
+	expect_rc 0
+	# triage takes the form scans print
+	cd .. && ls_run repos -q -j1 --datastore ds "$WORK/r"
+	ls_run triage --datastore ds "$fp" --status revoked --note rotated
+	expect_rc 0
+	expect_out "aws-access-key-id:$h: revoked: rotated"
+	ls_run report --datastore ds --status revoked
+	expect_out_has "aws-access-key-id:$h"
+}
+
 run_tests
