@@ -242,6 +242,8 @@ typedef void (*ls_cli_collect_fn)(const ls_finding *f, const ls_cli_filters *fl,
  * --help prints nothing. Returns the exit status.
  */
 int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn collect, void *payload);
+/** `leakscan git` with `argv` (argv[0] "git"); with `collect`, as ls_cli_scan_run. */
+int ls_cli_git_run(int argc, char **argv, ls_cli_collect_fn collect, void *payload);
 
 int cmd_scan(int argc, char **argv);
 int cmd_rules(int argc, char **argv);

@@ -13,7 +13,8 @@
 
 static const char *baseline_usage =
     "usage: leakscan baseline create [-o FILE] [scan options] [PATH...]\n"
-    "       leakscan baseline update [-o FILE] [scan options] [PATH...]\n"
+    "       leakscan baseline create --git [-o FILE] [git options] [REPO]\n"
+    "       leakscan baseline update [-o FILE] [--git] [options] [PATH...]\n"
     "\n"
     "Scans like 'leakscan scan' and records every finding (rule id, path, HMAC-SHA-256 of the\n"
     "secret under the fingerprint key, fingerprint; never the secret) in a JSON baseline,\n"
@@ -28,9 +29,17 @@ static const char *baseline_usage =
     "           found (entries kept keep their 'added' date); rewrites the plain SHA-256\n"
     "           hashes of older baselines keyed\n"
     "  -o, --output FILE   the baseline file (default " DEFAULT_BASELINE ")\n"
+    "  --git               record what 'leakscan git' finds (the history, or --range,\n"
+    "                      --branch ...) instead of the files, for 'git --baseline FILE'\n"
     "\n"
-    "Every 'leakscan scan' option is accepted (rules, config, allowlists, -j ...).\n"
-    "Exit status: 0 written, 2 error.\n";
+    "Every 'leakscan scan' option is accepted (rules, config, allowlists, -j ...); with --git,\n"
+    "every 'leakscan git' option. '--baseline FILE' also takes leakscan's own JSON or JSONL\n"
+    "report (scan, git or report -f json/jsonl) as it is, as gitleaks takes its reports.\n"
+    "Exit status: 0 written, 2 error.\n"
+    "\n"
+    "Examples: leakscan baseline create -o .leakscan-baseline.json .\n"
+    "          leakscan baseline create --git -o history-baseline.json\n"
+    "          leakscan git --range origin/main..HEAD --baseline history-baseline.json\n";
 
 typedef struct {
 	ls_baseline *next;
@@ -97,7 +106,7 @@ int cmd_baseline(int argc, char **argv)
 	/* take -o/--output for the baseline file; pass everything else to the scan */
 	const char *file = DEFAULT_BASELINE;
 	char **args = ls_xcalloc((size_t)argc + 1, sizeof(char *));
-	int n = 0, rc = LS_EXIT_ERROR;
+	int n = 0, rc = LS_EXIT_ERROR, git = 0;
 	args[n++] = argv[1];
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i];
@@ -121,6 +130,8 @@ int cmd_baseline(int argc, char **argv)
 			ls_cli_error("baseline: --baseline does not apply here; use -o FILE");
 			free(args);
 			return LS_EXIT_ERROR;
+		} else if (!strcmp(a, "--git")) {
+			git = 1;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(baseline_usage, stdout);
 			free(args);
@@ -154,7 +165,13 @@ int cmd_baseline(int argc, char **argv)
 	gmtime_r(&now, &tm);
 	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
 	collect_ctx c = {next, old, today, 0, 0};
-	int src = ls_cli_scan_run(n, args, "baseline", collect, &c);
+	int src;
+	if (git) {
+		args[0] = (char *)"git";
+		src = ls_cli_git_run(n, args, collect, &c);
+	} else {
+		src = ls_cli_scan_run(n, args, "baseline", collect, &c);
+	}
 	if (src == LS_EXIT_ERROR) {
 		ls_cli_error("baseline: '%s' not written", file);
 		goto done;

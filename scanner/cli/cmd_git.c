@@ -38,6 +38,8 @@ typedef struct {
 	size_t nkept, kcap;
 	int timings;        /* --timings: where the time went, on stderr */
 	double read_secs, search_secs;
+	ls_cli_collect_fn collect; /* instead of the report (leakscan baseline create --git) */
+	void *collect_payload;
 } git_job;
 
 typedef struct {
@@ -195,6 +197,10 @@ static void discard_unit(size_t u, void *payload)
 static int report_one(git_job *j, const ls_finding *f)
 {
 	ls_cli_stats_count(&j->st, f, j->o);
+	if (j->collect) {
+		j->collect(f, j->fl, j->collect_payload);
+		return 0;
+	}
 	if (ls_report_add(j->report, f) < 0)
 		j->write_failed = 1;
 	return j->write_failed;
@@ -359,7 +365,9 @@ done:
 	ls_buf_dispose(&b);
 }
 
-int cmd_git(int argc, char **argv)
+int cmd_git(int argc, char **argv) { return ls_cli_git_run(argc, argv, NULL, NULL); }
+
+int ls_cli_git_run(int argc, char **argv, ls_cli_collect_fn collect, void *payload)
 {
 	ls_cli_options o;
 	ls_cli_options_init(&o);
@@ -383,6 +391,8 @@ int cmd_git(int argc, char **argv)
 	ls_git_history *h = NULL;
 	git_job j;
 	memset(&j, 0, sizeof(j));
+	j.collect = collect;
+	j.collect_payload = payload;
 	ls_cli_output out = {0};
 	ls_git_history_options ho = LS_GIT_HISTORY_OPTIONS_INIT;
 	int staged = 0, all_prov = 0, out_open = 0;
@@ -518,13 +528,15 @@ int cmd_git(int argc, char **argv)
 			             ls_git_history_count(h) ? "" : "; nothing to scan");
 	}
 
-	if (ls_cli_output_open(&out, &o) < 0)
-		goto done;
-	out_open = 1;
-	ls_report_options ro;
-	ls_cli_report_options(&ro, &o, &out);
-	ls_report_new(&j.report, out.fp, &ro);
-	j.redact = ro.redact;
+	if (!collect) {
+		if (ls_cli_output_open(&out, &o) < 0)
+			goto done;
+		out_open = 1;
+		ls_report_options ro;
+		ls_cli_report_options(&ro, &o, &out);
+		ls_report_new(&j.report, out.fp, &ro);
+		j.redact = ro.redact;
+	}
 	if (message) {
 		scan_message(&j, message);
 	} else {
@@ -544,12 +556,12 @@ int cmd_git(int argc, char **argv)
 		if (j.hold)
 			flush_held(&j, h);
 	}
-	int werr = ls_report_finish(j.report) < 0 || j.write_failed;
+	int werr = (j.report && ls_report_finish(j.report) < 0) || j.write_failed;
 	if (werr) {
 		ls_cli_error("cannot write the report: %s", strerror(errno));
 		j.st.errors++;
 	}
-	if (ls_cli_output_close(&out, !werr) < 0)
+	if (out_open && ls_cli_output_close(&out, !werr) < 0)
 		j.st.errors++;
 	out_open = 0;
 	ls_cli_print_summary(&j.st, &o);

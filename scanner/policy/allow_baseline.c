@@ -18,6 +18,9 @@ static int is_hex(const char *s)
 	return 1;
 }
 
+/* The hash of a baseline entry taken from a report: the 16 hex digits its fingerprint shows. */
+#define REPORT_HASH_PREFIX "hmac-sha256-16:"
+
 struct ls_baseline {
 	ls_baseline_entry *items; /* sorted by (rule id, path, hash) */
 	size_t n, cap;
@@ -91,7 +94,8 @@ int ls_baseline_add(ls_baseline *b, const char *rule_id, const char *path, const
 	e->rule_id = ls_xstrdup(rule_id);
 	e->path = ls_xstrdup(path);
 	snprintf(e->secret_hash, sizeof(e->secret_hash), "%s", secret_hash);
-	e->legacy = strncmp(secret_hash, LS_FPKEY_HASH_PREFIX, PREFIX_LEN) != 0;
+	e->legacy = strncmp(secret_hash, LS_FPKEY_HASH_PREFIX, PREFIX_LEN) != 0 &&
+	            strncmp(secret_hash, REPORT_HASH_PREFIX, strlen(REPORT_HASH_PREFIX)) != 0;
 	e->fingerprint = fingerprint ? ls_xstrdup(fingerprint) : NULL;
 	e->added = added ? ls_xstrdup(added) : NULL;
 	b->n++;
@@ -118,6 +122,11 @@ const ls_baseline_entry *ls_baseline_match(const ls_baseline *b, const char *pat
 	const ls_baseline_entry *e = ls_baseline_find(b, f->rule->id, path, h);
 	if (!e && f->legacy_hash[0])
 		e = ls_baseline_find(b, f->rule->id, path, f->legacy_hash);
+	if (!e) {
+		/* an entry from a report: the 16 hex digits its fingerprint shows */
+		snprintf(h, sizeof(h), "%s%.16s", REPORT_HASH_PREFIX, f->secret_hash);
+		e = ls_baseline_find(b, f->rule->id, path, h);
+	}
 	return e;
 }
 
@@ -520,6 +529,109 @@ done:
 	return err;
 }
 
+/*
+ * leakscan's own JSON (a list) or JSONL report taken as a baseline, as gitleaks takes its
+ * reports: each finding's rule_id, and from its fingerprint the path (relative to the
+ * policy's base, as baselines are) and the first 16 hex digits of the secret's keyed hash;
+ * report's RULE-ID:HASH16 fingerprints carry no path: its "path" field stands in.
+ */
+static int report_finding(jreader *j, ls_baseline *b, size_t idx)
+{
+	ls_buf key = LS_BUF_INIT, val = LS_BUF_INIT;
+	char *rule = NULL, *path = NULL, *fp = NULL;
+	char msg[160];
+	int err = 0;
+	if (!jlit(j, '{')) {
+		err = jfail(j, "expected a finding (a JSON object)");
+		goto done;
+	}
+	if (!jlit(j, '}')) {
+		do {
+			if ((err = jstring(j, &key)) < 0)
+				goto done;
+			if (!jlit(j, ':')) {
+				err = jfail(j, "expected ':'");
+				goto done;
+			}
+			char **slot = !strcmp(key.ptr, "rule_id") ? &rule : !strcmp(key.ptr, "path") ? &path
+			              : !strcmp(key.ptr, "fingerprint") ? &fp : NULL;
+			if (!slot) {
+				if ((err = jskip(j, 2)) < 0)
+					goto done;
+				continue;
+			}
+			if ((err = jstring(j, &val)) < 0)
+				goto done;
+			free(*slot);
+			*slot = ls_xstrdup(val.ptr);
+		} while (jlit(j, ','));
+		if (!jlit(j, '}')) {
+			err = jfail(j, "expected ',' or '}'");
+			goto done;
+		}
+	}
+	/* PATH:RULE-ID:HASH16 or RULE-ID:HASH16 */
+	char *h16 = fp ? strrchr(fp, ':') : NULL;
+	if (!rule || !fp || !h16 || strlen(h16 + 1) != 16 || !is_hex(h16 + 1)) {
+		snprintf(msg, sizeof(msg), "finding %zu: a report's finding needs 'rule_id' and a 'fingerprint' ending in 16 hex digits",
+		         idx + 1);
+		err = jfail(j, msg);
+		goto done;
+	}
+	*h16 = '\0';
+	size_t rl = strlen(rule), fl = strlen(fp);
+	const char *where = fl > rl + 1 && fp[fl - rl - 1] == ':' && !strcmp(fp + fl - rl, rule) ? fp : path;
+	if (where == fp)
+		fp[fl - rl - 1] = '\0';
+	if (!where) {
+		snprintf(msg, sizeof(msg), "finding %zu: no path (no 'path', and a fingerprint without one)", idx + 1);
+		err = jfail(j, msg);
+		goto done;
+	}
+	char hash[40];
+	snprintf(hash, sizeof(hash), "%s%s", REPORT_HASH_PREFIX, h16 + 1);
+	for (char *q = hash; *q; q++)
+		*q = (char)tolower((unsigned char)*q);
+	ls_baseline_add(b, rule, where, hash, NULL, NULL);
+done:
+	free(rule);
+	free(path);
+	free(fp);
+	ls_buf_dispose(&key);
+	ls_buf_dispose(&val);
+	return err;
+}
+
+/* A JSON list of findings, or one finding per line (JSONL). */
+static int report_parse(jreader *j, ls_baseline *b)
+{
+	int err = 0, list = jlit(j, '[');
+	size_t idx = 0;
+	if (list && jlit(j, ']'))
+		goto end;
+	do {
+		if ((err = report_finding(j, b, idx++)) < 0)
+			return err;
+	} while (list ? jlit(j, ',') : (jws(j), j->s < j->end));
+	if (list && !jlit(j, ']'))
+		return jfail(j, "expected ',' or ']'");
+end:
+	jws(j);
+	return j->s == j->end ? 0 : jfail(j, "trailing data after the report");
+}
+
+/* Whether the file is a report (a list, or an object whose first key is "rule_id"). */
+static int is_report(const char *s, const char *end)
+{
+	jreader j = {s, end, NULL, 0};
+	if (jlit(&j, '['))
+		return 1;
+	ls_buf key = LS_BUF_INIT;
+	int r = jlit(&j, '{') && jstring(&j, &key) == 0 && !strcmp(key.ptr, "rule_id");
+	ls_buf_dispose(&key);
+	return r;
+}
+
 int ls_baseline_load(ls_baseline **out, const char *path)
 {
 	ls_buf data = LS_BUF_INIT;
@@ -534,7 +646,10 @@ int ls_baseline_load(ls_baseline **out, const char *path)
 	ls_baseline *b = NULL;
 	ls_baseline_new(&b);
 	jreader j = {data.ptr ? data.ptr : "", (data.ptr ? data.ptr : "") + data.len, path, 0};
-	if ((err = bl_parse(&j, b)) < 0) {
+	int report = is_report(j.s, j.end);
+	if (report)
+		ls_error_set("%s", ""); /* (the peek's error, if any, is not this file's) */
+	if ((err = report ? report_parse(&j, b) : bl_parse(&j, b)) < 0) {
 		size_t line = 1;
 		for (const char *p = data.ptr; p && p < j.s; p++)
 			line += *p == '\n';

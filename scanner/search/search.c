@@ -346,6 +346,9 @@ static int spans_overlap(const ls_finding *a, const ls_finding *b)
 	return a->offset < b->offset + b->secret_len && b->offset < a->offset + a->secret_len;
 }
 
+/* Why a finding is dropped after the cross-rule clean-up (ls_finding.inline_allowed). */
+enum { ALLOWED_MARKER = 1, ALLOWED_SPAN = 2, ALLOWED_POLICY = 3 };
+
 /*
  * Cross-rule clean-up of one blob's findings: `pair_with` rules keep only findings near a
  * finding of their partner (which they absorb, naming both), generic rules yield to
@@ -372,11 +375,15 @@ static void postprocess(ls_findings *fs)
 			continue;
 		}
 		const ls_finding *p = &fs->items[best];
-		if (f->inline_allowed || p->inline_allowed) {
-			/* a marker on either line allows the pair: both spans, whatever rule names them */
+		if (f->inline_allowed == ALLOWED_MARKER || p->inline_allowed == ALLOWED_MARKER ||
+		    f->inline_allowed == ALLOWED_POLICY) {
+			/* a marker on either line allows the pair, and so does the policy allowing the
+			 * secret (not the key id alone: a key id is no secret): both spans, whatever rule
+			 * names them */
 			drop[i] = drop[best] = 1;
-			f->inline_allowed = 2;
-			fs->items[best].inline_allowed = 2;
+			if (f->inline_allowed != ALLOWED_POLICY)
+				f->inline_allowed = ALLOWED_SPAN;
+			fs->items[best].inline_allowed = ALLOWED_SPAN;
 			continue;
 		}
 		if (p->rule->context)
@@ -393,9 +400,11 @@ static void postprocess(ls_findings *fs)
 	for (size_t i = 0; i < fs->n; i++) {
 		const ls_finding *a = &fs->items[i];
 		drop[i] |= a->inline_allowed != 0;
-		for (size_t k = 0; a->inline_allowed == 2 && k < fs->n; k++) {
+		for (size_t k = 0; a->inline_allowed >= ALLOWED_SPAN && k < fs->n; k++) {
 			const ls_finding *b = &fs->items[k];
-			if (b->offset == a->offset && b->secret_len == a->secret_len && b->decoded == a->decoded)
+			/* (an allowlisted generic rule does not hide a specific rule's secret) */
+			if (b->offset == a->offset && b->secret_len == a->secret_len && b->decoded == a->decoded &&
+			    !(a->inline_allowed == ALLOWED_POLICY && a->rule->generic && !b->rule->generic))
 				drop[k] = 1;
 		}
 	}
@@ -762,10 +771,10 @@ static void confirm_at(const ls_matcher *m, ls_scratch *s, const ls_search_optio
 			ls_finding_dispose(&f);
 			continue;
 		}
-		if (opts->allow && opts->allow(&f, opts->allow_payload)) {
-			ls_finding_dispose(&f);
-			continue;
-		}
+		/* an allowlist or a baseline allowing this finding allows its secret's span: the same
+		 * secret is not reported by another rule instead (postprocess) */
+		if (opts->allow && opts->allow(&f, opts->allow_payload))
+			marked = ALLOWED_POLICY;
 		f.inline_allowed = marked;
 		ls_findings_push(out, &f);
 	}

@@ -335,4 +335,43 @@ test_issue19_item8_fingerprints() {
 	expect_out_has "aws-access-key-id:$h"
 }
 
+# History baselines: leakscan's own JSON/JSONL reports are baselines, and baseline create --git
+# records the history (issue 19, item 11).
+test_issue19_item11_history_baselines() {
+	git init -q r && cd r || return
+	printf 'key = %s\n' "$AWS_KEY" > a.env && git add a.env && git commit -qm one
+	lst baseline create --git -o hist.json
+	expect_rc 0
+	expect_err_has "hist.json: 1 finding recorded"
+	lst git -q --baseline hist.json
+	expect_rc 0
+	lst git -q -f json -o git.json
+	lst git -q -f jsonl -o git.jsonl
+	mkdir sub && cp a.env sub/b.env
+	lst scan -q -f json -o scan.json a.env sub
+	lst repos -q --datastore ../ds "$WORK/r"
+	ls_run report --datastore ../ds -f json -o report.json
+	# a new secret in a new commit: only it is reported, whichever baseline
+	printf 't = %s\n' "$TOKEN" > c.env && git add c.env && git commit -qm two
+	local b
+	for b in hist.json git.json git.jsonl report.json; do
+		lst git -q -f jsonl --baseline $b
+		expect_rc 1
+		expect_out_has "c.env"
+		expect_out_lacks "a.env"
+	done
+	# a scan's report is a baseline for scans, from any directory (paths from fingerprints)
+	lst scan -q --baseline scan.json a.env sub c.env
+	expect_rc 1
+	expect_out_has "c.env"
+	expect_out_lacks "a.env"
+	expect_out_lacks "b.env"
+	(cd sub && lst scan -q --baseline ../scan.json b.env; echo "$RC") > rc.txt
+	expect_eq "$(cat rc.txt)" 0 "a scan report as a baseline from a subdirectory"
+	printf '[{"rule_id": "test-aws-key", "fingerprint": "nothex"}]' > bad.json
+	lst git -q --baseline bad.json
+	expect_rc 2
+	expect_err_has "bad.json:1: invalid baseline: finding 1: a report's finding needs 'rule_id' and a 'fingerprint' ending in 16 hex digits"
+}
+
 run_tests
