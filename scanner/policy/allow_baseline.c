@@ -542,7 +542,7 @@ static int report_finding(jreader *j, ls_baseline *b, size_t idx)
 	char msg[160];
 	int err = 0;
 	if (!jlit(j, '{')) {
-		err = jfail(j, "expected a finding (a JSON object)");
+		err = jfail(j, "not a leakscan baseline or report (expected findings as JSON objects)");
 		goto done;
 	}
 	if (!jlit(j, '}')) {
