@@ -32,7 +32,7 @@ static void usage(FILE *fp)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fputs("  help CMD   show the options of a command\n\n"
-	      "options:\n  --version  print the version\n  --help     print this help\n\n"
+	      "options:\n  -V, --version  print the version\n  -h, --help     print this help\n\n"
 	      "Exit status: 0 nothing found, 1 findings, 2 error.\n",
 	      fp);
 }
@@ -43,6 +43,50 @@ static const command *find(const char *name)
 		if (!strcmp(commands[i].name, name))
 			return &commands[i];
 	return NULL;
+}
+
+/* Edit distance of two short words (a command name typed wrong), capped at 9. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), d[16][16];
+	if (la > 15 || lb > 15)
+		return 9;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t k = 0; k <= lb; k++)
+		d[0][k] = k;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t k = 1; k <= lb; k++) {
+			size_t best = d[i - 1][k - 1] + (a[i - 1] != b[k - 1]);
+			if (d[i - 1][k] + 1 < best)
+				best = d[i - 1][k] + 1;
+			if (d[i][k - 1] + 1 < best)
+				best = d[i][k - 1] + 1;
+			/* a swap of two neighbours counts once */
+			if (i > 1 && k > 1 && a[i - 1] == b[k - 2] && a[i - 2] == b[k - 1] && d[i - 2][k - 2] + 1 < best)
+				best = d[i - 2][k - 2] + 1;
+			d[i][k] = best;
+		}
+	return d[la][lb];
+}
+
+/* "unknown command 'X'", with the nearest command when one is close. */
+static int unknown_command(const char *what, const char *name)
+{
+	const char *best = NULL;
+	size_t bd = 3;
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		size_t dd = distance(name, commands[i].name);
+		if (dd < bd) {
+			bd = dd;
+			best = commands[i].name;
+		}
+	}
+	if (best)
+		ls_cli_error("%sunknown command '%s'; did you mean '%s'? (see 'leakscan --help')", what, name, best);
+	else
+		ls_cli_error("%sunknown command '%s' (see 'leakscan --help')", what, name);
+	return LS_EXIT_ERROR;
 }
 
 int main(int argc, char **argv)
@@ -56,7 +100,7 @@ int main(int argc, char **argv)
 		return LS_EXIT_ERROR;
 	}
 	const char *cmd = argv[1];
-	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V") || !strcmp(cmd, "version")) {
 		printf("leakscan %s\n", LS_VERSION);
 		return 0;
 	}
@@ -70,18 +114,16 @@ int main(int argc, char **argv)
 			return 0;
 		}
 		const command *c = find(argv[2]);
-		if (!c) {
-			ls_cli_error("help: unknown command '%s'", argv[2]);
-			return LS_EXIT_ERROR;
-		}
+		if (!c)
+			return unknown_command("help: ", argv[2]);
 		char *args[] = {argv[2], (char *)"--help", NULL};
-		return c->fn(2, args);
+		int rc = c->fn(2, args);
+		/* (git-secrets' own usage exits 129: asking for help is no error here) */
+		return rc == 129 ? 0 : rc;
 	}
 	const command *c = find(cmd);
-	if (!c) {
-		ls_cli_error("unknown command '%s' (see 'leakscan --help')", cmd);
-		return LS_EXIT_ERROR;
-	}
+	if (!c)
+		return unknown_command("", cmd);
 	ls_git_init();
 	int rc = c->fn(argc - 1, argv + 1);
 	ls_git_shutdown();

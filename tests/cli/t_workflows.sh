@@ -374,4 +374,58 @@ test_issue19_item11_history_baselines() {
 	expect_err_has "bad.json:1: invalid baseline: finding 1: a report's finding needs 'rule_id' and a 'fingerprint' ending in 16 hex digits"
 }
 
+# cmake --install --prefix P writes only under P: the rules (found from the binary), the
+# git-secrets link, leakscan(1), bash and zsh completion (issue 19, item 5).
+test_issue19_item5_install_under_the_prefix() {
+	local build
+	build=$(dirname "$LEAKSCAN")
+	[ -f "$build/cmake_install.cmake" ] || { echo "    (not a cmake build tree: not checked)"; return; }
+	cmake --install "$build" --prefix "$WORK/pfx" >install.out 2>&1 || fail "install failed: $(tail -3 install.out)"
+	if grep -v "^$WORK/pfx/" "$build/install_manifest.txt"; then fail "installed outside the prefix"; fi
+	[ -x pfx/bin/leakscan ] && [ -L pfx/bin/git-secrets ] || fail "no leakscan or git-secrets link under bin/"
+	[ -f pfx/share/leakscan/patterns/aws.yaml ] || fail "no rules under share/leakscan/patterns"
+	env -u LEAKSCAN_PATTERNS_DIR pfx/bin/leakscan rules list > rules.out || fail "rules list"
+	grep -q "pfx/bin/../share/leakscan/patterns/aws.yaml" rules.out || fail "rules not found under the prefix: $(head -2 rules.out)"
+	# the manual page: valid roff, every command in it
+	[ -f pfx/share/man/man1/leakscan.1 ] || fail "no leakscan(1)"
+	if command -v groff >/dev/null; then
+		groff -man -ww -z pfx/share/man/man1/leakscan.1 2>groff.err || fail "groff: $(cat groff.err)"
+		[ -s groff.err ] && fail "groff warns: $(cat groff.err)"
+		MANWIDTH=100 man -l pfx/share/man/man1/leakscan.1 2>/dev/null > man.txt
+		for c in scan git hook secrets baseline repos report summary triage datastore rules; do
+			grep -q "^   leakscan $c\$" man.txt || fail "leakscan(1) has no section for $c"
+		done
+		grep -q -- "--fail-on SEV" man.txt || fail "leakscan(1) lacks the scan options"
+	fi
+	# bash completion: commands, a command's flags (from its help), values of -f
+	[ -f pfx/share/bash-completion/completions/leakscan ] && [ -f pfx/share/zsh/site-functions/_leakscan ] ||
+		fail "no completion files"
+	OUT=$(bash -c '. "$1"; COMP_WORDS=("$2" sc); COMP_CWORD=1; _leakscan; echo "${COMPREPLY[*]}"
+		COMP_WORDS=("$2" git --ra); COMP_CWORD=2; _leakscan; echo "${COMPREPLY[*]}"
+		COMP_WORDS=("$2" scan -f s); COMP_CWORD=3; _leakscan; echo "${COMPREPLY[*]}"' _ \
+		pfx/share/bash-completion/completions/leakscan pfx/bin/leakscan)
+	expect_out "scan
+--range
+sarif"
+	# the git-secrets link can be left out
+	cmake -S "$SRC_DIR" -B cfg -DLS_TESTS=OFF -DLS_INSTALL_GIT_SECRETS=OFF >cfg.out 2>&1 || fail "configure: $(tail -3 cfg.out)"
+	if grep -q "git-secrets" cfg/cmake_install.cmake; then fail "git-secrets installed with LS_INSTALL_GIT_SECRETS=OFF"; fi
+}
+
+# Polish: did-you-mean for commands, -V, 'help secrets' exits 0.
+test_issue19_polish_commands() {
+	ls_run sacn
+	expect_rc 2
+	expect_err_has "unknown command 'sacn'; did you mean 'scan'?"
+	ls_run help gti
+	expect_rc 2
+	expect_err_has "did you mean 'git'?"
+	ls_run -V
+	expect_rc 0
+	expect_out_has "leakscan "
+	ls_run help secrets
+	expect_rc 0
+	expect_out_has "git secrets --scan"
+}
+
 run_tests
