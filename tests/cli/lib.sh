@@ -33,6 +33,7 @@ print(hmac.new(os.environ["LEAKSCAN_FINGERPRINT_KEY"].strip().encode(), sys.argv
 
 FAILED=0
 PASSED=0
+SKIPPED=0
 
 # ls_run ARGS...: runs leakscan with the test rules, capturing $OUT, $ERR and $RC.
 ls_run() {
@@ -42,6 +43,8 @@ ls_run() {
 lst() { ls_run "$@" --no-default-rules --rules "$RULES" -j1; }
 
 fail() { echo "    FAIL: $*" >&2; touch "$WORK/.failed"; }
+# skip REASON: what the test needs is not installed; counted as skipped, never as passed
+skip() { echo "    SKIP: $*" >&2; touch "$WORK/.skipped"; }
 expect_rc() { [ "$RC" = "$1" ] || fail "exit code $RC, expected $1 (stderr: $ERR)"; }
 # expect_out TEXT: stdout is TEXT; a text finding's trailing "  [fingerprint ...]" is compared
 # only when TEXT shows one (fingerprints have tests of their own)
@@ -82,7 +85,9 @@ run_tests() {
 		(cd "$WORK" && $t) || CURRENT_FAILED=1
 		# subshell failures are reported through a marker file
 		if [ -e "$WORK/.failed" ]; then CURRENT_FAILED=1; fi
-		if [ "$CURRENT_FAILED" = 0 ]; then
+		if [ "$CURRENT_FAILED" = 0 ] && [ -e "$WORK/.skipped" ]; then
+			SKIPPED=$((SKIPPED + 1)); echo "skip $t"
+		elif [ "$CURRENT_FAILED" = 0 ]; then
 			PASSED=$((PASSED + 1)); echo "ok   $t"
 		else
 			FAILED=$((FAILED + 1)); echo "FAIL $t"
@@ -90,6 +95,6 @@ run_tests() {
 		rm -rf "$WORK"
 	done
 	rm -rf "$HOME"
-	echo "$PASSED passed, $FAILED failed"
+	echo "$PASSED passed, $FAILED failed$([ "$SKIPPED" -gt 0 ] && echo ", $SKIPPED skipped")"
 	[ "$FAILED" = 0 ]
 }

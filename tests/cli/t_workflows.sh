@@ -428,4 +428,78 @@ test_issue19_polish_commands() {
 	expect_out_has "git secrets --scan"
 }
 
+# doc_block FILE HEADING LANG: the first ```LANG block after the line HEADING of a doc
+doc_block() {
+	python3 - "$1" "$2" "$3" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().split("\n")
+at = lines.index(sys.argv[2])
+start = next(i for i in range(at, len(lines)) if lines[i] == "```" + sys.argv[3])
+end = next(i for i in range(start + 1, len(lines)) if lines[i] == "```")
+print("\n".join(lines[start + 1:end]))
+PY
+}
+
+# The recipes of docs/ci.md and docs/hooks.md, run as pasted (issue 19, item 3).
+test_issue19_item3_recipes_work_as_pasted() {
+	local doc
+	PATH=$(dirname "$LEAKSCAN"):$PATH
+	# the pre-commit framework (Debian 12's pre-commit 3.0.4 where installed)
+	if ! command -v pre-commit >/dev/null; then
+		skip "pre-commit is not installed: the pre-commit recipes were not run"
+	else
+		for doc in ci hooks; do
+			rm -rf "pc-$doc" && git init -q "pc-$doc" && (
+				cd "pc-$doc" || exit 1
+				doc_block "$SRC_DIR/docs/$doc.md" "## The pre-commit framework" yaml > .pre-commit-config.yaml
+				git add .pre-commit-config.yaml
+				pre-commit install --hook-type pre-commit --hook-type commit-msg >../pc.out 2>&1 || { echo "install: $(cat ../pc.out)"; exit 1; }
+				echo clean > a.txt && git add a.txt
+				git commit -qm clean >../pc.out 2>&1 || { echo "a clean commit refused: $(cat ../pc.out)"; exit 1; }
+				printf 'aws_access_key_id = %s\n' "$AWS_KEY" > k.env && git add k.env
+				git commit -qm key >../pc.out 2>&1 && { echo "a staged key went through"; exit 1; }
+				git reset -q k.env && rm k.env
+				echo more >> a.txt && git add a.txt
+				git commit -qm "the key is $AWS_KEY" >../pc.out 2>&1 && { echo "a key in the message went through"; exit 1; }
+				exit 0
+			) > "pc-$doc.err" 2>&1 || fail "docs/$doc.md's pre-commit recipe: $(cat "pc-$doc.err")"
+		done
+	fi
+	# GitHub: upload-sarif's permissions, a private repository's included
+	doc_block "$SRC_DIR/docs/ci.md" "## GitHub Actions: code scanning with SARIF" yaml > gh.yml
+	python3 -c 'import sys, yaml; p = yaml.safe_load(open(sys.argv[1]))["permissions"]
+assert p == {"contents": "read", "security-events": "write", "actions": "read"}, p' gh.yml || fail "GitHub permissions"
+	# GitLab: merge requests and the default branch only; a merge request never falls back
+	doc_block "$SRC_DIR/docs/ci.md" "## GitLab CI: a JUnit test report" yaml > gl.yml
+	python3 -c 'import sys, yaml; j = yaml.safe_load(open(sys.argv[1]))["leakscan"]
+assert [r["if"] for r in j["rules"]] == ["$CI_PIPELINE_SOURCE == \"merge_request_event\"", "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"], j["rules"]
+open("gl.sh", "w").write(j["script"][0])' gl.yml || fail "GitLab job"
+	git init -q gl && cd gl || return
+	echo clean > a.txt && git add a.txt && git commit -qm base
+	local base
+	base=$(git rev-parse HEAD)
+	printf 'aws_access_key_id = %s\n' "$AWS_KEY" > k.env && git add k.env && git commit -qm key
+	CI_PIPELINE_SOURCE=merge_request_event CI_COMMIT_SHA=$(git rev-parse HEAD) bash ../gl.sh > ../gl.out 2>&1
+	expect_eq "$?" 1 "a merge request pipeline without its base: $(cat ../gl.out)"
+	grep -q "a merge request pipeline without its diff base" ../gl.out || fail "no word on the missing base: $(cat ../gl.out)"
+	[ -e leakscan.xml ] && fail "scanned without the base"
+	CI_PIPELINE_SOURCE=merge_request_event CI_MERGE_REQUEST_DIFF_BASE_SHA=$base CI_COMMIT_SHA=$(git rev-parse HEAD) bash ../gl.sh >../gl.out 2>&1
+	expect_eq "$?" 1 "the merge request adds a key"
+	grep -q "<failure" leakscan.xml || fail "no failure in the JUnit report"
+	rm leakscan.xml
+	CI_PIPELINE_SOURCE=push bash ../gl.sh >../gl.out 2>&1
+	expect_eq "$?" 1 "the default branch's history holds a key"
+	cd .. || return
+	# a plain gate on a commit range
+	doc_block "$SRC_DIR/docs/ci.md" "## A plain gate on a commit range" sh > gate.sh
+	git init -q --bare origin.git && git clone -q origin.git work 2>/dev/null && cd work || return
+	echo clean > a.txt && git add a.txt && git commit -qm base && git push -q origin HEAD:main 2>/dev/null
+	echo more >> a.txt && git commit -qam clean
+	bash -e ../gate.sh > ../gate.out 2>&1
+	expect_eq "$?" 0 "a clean branch: $(cat ../gate.out)"
+	printf 'aws_access_key_id = %s\n' "$AWS_KEY" > k.env && git add k.env && git commit -qm key
+	bash -e ../gate.sh > ../gate.out 2>&1
+	expect_eq "$?" 1 "a branch adding a key: $(cat ../gate.out)"
+}
+
 run_tests
