@@ -1,5 +1,7 @@
 /* leakscan hook: install, uninstall and show the git hooks that run leakscan. */
+#include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -33,8 +35,22 @@ static const char *hook_usage =
     "      --template DIR  into DIR/hooks, for git init --template / init.templateDir\n"
     "      --force         rewrite a hook leakscan installed (never another one)\n"
     "\n"
+    "Hook managers are joined, never bypassed: with husky (core.hooksPath .husky/_), install\n"
+    "adds a block to .husky/<hook> that runs 'leakscan hook run <hook>' and uninstall removes\n"
+    "it; with the pre-commit framework (.pre-commit-config.yaml) or lefthook (lefthook.yml),\n"
+    "install prints the lines to add to their configuration and installs nothing; with a\n"
+    "core.hooksPath from the global git config, install refuses unless --global. A leakscan\n"
+    "hook that 'pre-commit install' moved to <hook>.legacy still runs (the framework runs it);\n"
+    "status says so and uninstall removes it.\n"
+    "\n"
     "If leakscan cannot run, the hooks refuse (fail closed) unless\n"
-    "'git config leakscan.failOpen true'.\n";
+    "'git config leakscan.failOpen true'.\n"
+    "\n"
+    "Exit status: 0 done, 2 error.\n"
+    "\n"
+    "Examples: leakscan hook install --all\n"
+    "          leakscan hook status\n"
+    "          leakscan hook install --global\n";
 
 enum { OPT_PRE_COMMIT = 1000, OPT_COMMIT_MSG, OPT_PRE_PUSH, OPT_ALL, OPT_GLOBAL, OPT_TEMPLATE, OPT_FORCE };
 
@@ -124,6 +140,121 @@ static int hook_clean_message(const char *file)
 	return rc;
 }
 
+/* The first line git prints for ARGV, or NULL. */
+static char *git_line(const char *const argv[])
+{
+	ls_buf b = LS_BUF_INIT;
+	if (ls_hook_run_git(&b, argv, 1) != 0 || !b.len) {
+		ls_buf_dispose(&b);
+		return NULL;
+	}
+	char *nl = strchr(b.ptr, '\n');
+	if (nl)
+		*nl = '\0';
+	return ls_buf_detach(&b);
+}
+
+/*
+ * leakscan hook run HOOK [ARGS...]: what leakscan's installed hook does, for a hook manager
+ * to call (husky's script, lefthook): the same script, run by sh with the hook's arguments and
+ * standard input, with nothing to chain.
+ */
+static int hook_run(int argc, char **argv, const char *self)
+{
+	ls_hook_kind kind = 0;
+	for (int k = LS_HOOK_PRE_COMMIT; k <= LS_HOOK_PRE_PUSH; k <<= 1)
+		if (!strcmp(argv[0], ls_hook_name((ls_hook_kind)k)))
+			kind = (ls_hook_kind)k;
+	if (!kind) {
+		ls_cli_error("hook: run: unknown hook '%s' (pre-commit, commit-msg or pre-push)", argv[0]);
+		return LS_EXIT_ERROR;
+	}
+	ls_hook_options ho = LS_HOOK_OPTIONS_INIT;
+	ho.leakscan_path = self;
+	char *script = ls_hook_script(kind, &ho);
+	char **args = ls_xcalloc((size_t)argc + 4, sizeof(char *));
+	args[0] = (char *)"sh";
+	args[1] = (char *)"-c";
+	args[2] = script;
+	/* $0: a place with no chained hook beside it */
+	args[3] = ls_xasprintf("/dev/null/%s", argv[0]);
+	for (int i = 1; i < argc; i++)
+		args[3 + i] = argv[i];
+	fflush(NULL);
+	execv("/bin/sh", args);
+	ls_cli_error("hook: run: cannot run /bin/sh: %s", strerror(errno));
+	return LS_EXIT_ERROR;
+}
+
+/* What the hook manager `m` needs instead of leakscan's own hook (install), or its state
+ * (status). Returns 1 when it took care of the action. */
+static int managed(int act, ls_hook_manager m, const char *dir, const char *husky, const char *top, int kinds,
+                   ls_buf *msg, int *rc)
+{
+	if (m == LS_HOOKMGR_NONE)
+		return 0;
+	if (m == LS_HOOKMGR_GLOBAL_PATH) {
+		if (act == 3)
+			return 0;
+		ls_cli_error("hook: core.hooksPath is set in the global git config (%s): hooks there run for every "
+		             "repository; use 'leakscan hook %s --global' for that, or give this repository its own "
+		             "hooks first: git config core.hooksPath .git/hooks",
+		             dir, act == 1 ? "install" : "uninstall");
+		*rc = LS_EXIT_ERROR;
+		return 1;
+	}
+	if (m == LS_HOOKMGR_HUSKY) {
+		for (int k = LS_HOOK_PRE_COMMIT; k <= LS_HOOK_PRE_PUSH; k <<= 1) {
+			if (!(kinds & k))
+				continue;
+			int err = 0;
+			if (act == 1)
+				err = ls_hook_husky_add(husky, (ls_hook_kind)k, msg);
+			else if (act == 2)
+				err = ls_hook_husky_remove(husky, (ls_hook_kind)k, msg);
+			else
+				ls_buf_printf(msg, "%s: husky runs %s/%s: leakscan %s\n", ls_hook_name((ls_hook_kind)k), husky,
+				              ls_hook_name((ls_hook_kind)k), ls_hook_husky_has(husky, (ls_hook_kind)k) ? "is in it" : "is not in it");
+			if (err < 0) {
+				ls_cli_error("hook: %s", ls_error_last());
+				*rc = LS_EXIT_ERROR;
+			}
+		}
+		return 1;
+	}
+	/* the pre-commit framework, lefthook: their configuration runs leakscan */
+	const char *who = m == LS_HOOKMGR_PRE_COMMIT ? "the pre-commit framework" : "lefthook";
+	const char *conf = m == LS_HOOKMGR_PRE_COMMIT ? ".pre-commit-config.yaml" : "lefthook.yml";
+	if (act == 2)
+		return 0; /* leakscan's own hooks, .legacy ones included, are uninstalled as usual */
+	char *cpath = ls_xasprintf("%s/%s", top ? top : ".", conf);
+	ls_buf c = LS_BUF_INIT;
+	int listed = ls_read_regular(&c, cpath, (size_t)1 << 20) == 0 && c.ptr && strstr(c.ptr, "leakscan");
+	ls_buf_dispose(&c);
+	if (act == 3) {
+		ls_buf_printf(msg, "hooks are run by %s: leakscan %s %s\n", who, listed ? "is in" : "is not in", cpath);
+		free(cpath);
+		return 0; /* and leakscan's own hooks, as usual */
+	}
+	char *legacy = ls_xasprintf("%s/pre-commit.legacy", dir);
+	int as_legacy = m == LS_HOOKMGR_PRE_COMMIT && (kinds & LS_HOOK_PRE_COMMIT) && ls_hook_is_ours(legacy);
+	if (as_legacy)
+		ls_buf_printf(msg, "pre-commit: installed; %s runs it as %s\n", who, legacy);
+	free(legacy);
+	if (as_legacy && kinds == LS_HOOK_PRE_COMMIT) {
+		/* nothing more to do */
+	} else if (listed) {
+		ls_buf_printf(msg, "%s already names leakscan in %s: nothing to install\n", who, cpath);
+	} else {
+		ls_buf_printf(msg, "this repository's hooks are run by %s: leakscan installs no hook of its own, which %s "
+		                   "would replace or bypass; add to %s%s:\n\n",
+		              who, who, cpath, m == LS_HOOKMGR_PRE_COMMIT ? ", under 'repos:'" : "");
+		ls_hook_manager_snippet(msg, m, kinds);
+	}
+	free(cpath);
+	return 1;
+}
+
 /*
  * leakscan hook push-plan REMOTE [URL] (run by the pre-push hook with pre-push's standard
  * input): prints the scans the push needs (see ls_hook_push_plan).
@@ -188,6 +319,11 @@ int cmd_hook(int argc, char **argv)
 		return hook_clean_message(argv[optind]);
 	if (!strcmp(action, "push-plan") && argc - optind >= 1 && argc - optind <= 2)
 		return hook_push_plan(argv[optind]);
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	if (!strcmp(action, "run") && argc - optind >= 1)
+		return hook_run(argc - optind, argv + optind, n > 0 ? exe : "leakscan");
 	int act = !strcmp(action, "install") ? 1 : !strcmp(action, "uninstall") ? 2 : !strcmp(action, "status") ? 3 : 0;
 	if (!act) {
 		ls_cli_error("hook: unknown action '%s' (install, uninstall or status)", action);
@@ -235,9 +371,6 @@ int cmd_hook(int argc, char **argv)
 		dir = ls_buf_detach(&b);
 	}
 
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	exe[n > 0 ? n : 0] = '\0';
 	ls_hook_options ho = LS_HOOK_OPTIONS_INIT;
 	ho.leakscan_path = n > 0 ? exe : "leakscan";
 	ho.force = force;
@@ -247,6 +380,30 @@ int cmd_hook(int argc, char **argv)
 	ls_buf msg = LS_BUF_INIT, warn = LS_BUF_INIT;
 	if (act == 3)
 		printf("hooks directory: %s\n", dir);
+	if (!global && !template_dir) {
+		const char *topv[] = {"git", "rev-parse", "--show-toplevel", NULL};
+		const char *scopev[] = {"git", "config", "--show-scope", "--get", "core.hooksPath", NULL};
+		char *top = git_line(topv), *scope = git_line(scopev), *husky = NULL;
+		if (scope) {
+			char *sp = strpbrk(scope, " \t");
+			if (sp)
+				*sp = '\0';
+		}
+		ls_hook_manager m = ls_hook_manager_detect(top, dir, scope, &husky);
+		int done = managed(act, m, dir, husky, top, kinds, &msg, &rc);
+		if (msg.len)
+			fputs(msg.ptr, stdout);
+		ls_buf_clear(&msg);
+		free(top);
+		free(scope);
+		free(husky);
+		if (done) {
+			free(dir);
+			ls_buf_dispose(&msg);
+			ls_buf_dispose(&warn);
+			return rc;
+		}
+	}
 	for (int k = LS_HOOK_PRE_COMMIT; k <= LS_HOOK_PRE_PUSH; k <<= 1) {
 		if (!(kinds & k))
 			continue;
@@ -257,6 +414,17 @@ int cmd_hook(int argc, char **argv)
 			err = ls_hook_uninstall(dir, (ls_hook_kind)k, &msg, &warn);
 		else
 			ls_hook_status(dir, (ls_hook_kind)k, &msg);
+		/* the pre-commit framework moves a hook it finds to <hook>.legacy and runs it */
+		char *legacy = ls_xasprintf("%s/%s.legacy", dir, ls_hook_name((ls_hook_kind)k));
+		if (ls_hook_is_ours(legacy)) {
+			if (act == 3)
+				ls_buf_printf(&msg, "%s: leakscan's hook is %s, moved there by 'pre-commit install', which runs it\n",
+				              ls_hook_name((ls_hook_kind)k), legacy);
+			else if (act == 2 && unlink(legacy) == 0)
+				ls_buf_printf(&msg, "%s: removed %s (leakscan's hook, moved there by 'pre-commit install')\n",
+				              ls_hook_name((ls_hook_kind)k), legacy);
+		}
+		free(legacy);
 		if (msg.len)
 			fputs(msg.ptr, stdout);
 		ls_buf_clear(&msg);

@@ -75,6 +75,36 @@ int ls_hook_uninstall(const char *dir, ls_hook_kind kind, ls_buf *msg, ls_buf *w
 /** Appends one line describing the state of hook `kind` in `dir` to `msg`. */
 void ls_hook_status(const char *dir, ls_hook_kind kind, ls_buf *msg);
 
+/* ---- hook managers (hooks_managers.c) ---- */
+
+/** Who runs a repository's hooks. */
+typedef enum {
+	LS_HOOKMGR_NONE,        /**< git itself, from the hooks directory */
+	LS_HOOKMGR_HUSKY,       /**< husky: its scripts in .husky/ (core.hooksPath .husky/_ or .husky) */
+	LS_HOOKMGR_PRE_COMMIT,  /**< the pre-commit framework (.pre-commit-config.yaml, its hook script) */
+	LS_HOOKMGR_LEFTHOOK,    /**< lefthook (lefthook.yml, its hook script) */
+	LS_HOOKMGR_GLOBAL_PATH  /**< core.hooksPath from the global or system config: every repository's */
+} ls_hook_manager;
+
+/**
+ * Tells who runs the hooks of the repository whose top is `top` (NULL: bare) and whose hooks
+ * git runs from `hooks_dir`; `hooks_path_scope` is where core.hooksPath is set ("local",
+ * "global", "system"; NULL when unset). For husky, `*husky_dir` (allocated) is the
+ * directory of its users' scripts.
+ */
+ls_hook_manager ls_hook_manager_detect(const char *top, const char *hooks_dir, const char *hooks_path_scope,
+                                       char **husky_dir);
+/** Appends to `out` the lines that run leakscan's hooks `kinds` under manager `m`
+ * (.pre-commit-config.yaml's or lefthook.yml's; nothing for the others). */
+void ls_hook_manager_snippet(ls_buf *out, ls_hook_manager m, int kinds);
+/** Adds to husky's script for `kind` in `dir` (created if missing) a block that runs
+ * `leakscan hook run <hook>`; one line to `msg`. Returns 0 or LS_EIO. */
+int ls_hook_husky_add(const char *dir, ls_hook_kind kind, ls_buf *msg);
+/** Removes that block (the script too when nothing else is in it). Returns 0 or LS_EIO. */
+int ls_hook_husky_remove(const char *dir, ls_hook_kind kind, ls_buf *msg);
+/** Whether husky's script for `kind` in `dir` holds leakscan's block. */
+int ls_hook_husky_has(const char *dir, ls_hook_kind kind);
+
 /**
  * Runs git with `argv` (argv[0] is "git"), capturing stdout into `out` (trailing newlines
  * removed unless `quiet & 2`) unless `out` is NULL; stderr is passed through unless
