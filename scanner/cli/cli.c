@@ -682,6 +682,37 @@ void ls_cli_stats_count(ls_cli_stats *st, const ls_finding *f, const ls_cli_opti
 		st->failing++;
 }
 
+void ls_cli_progress_init(ls_cli_progress *p, const ls_cli_options *o)
+{
+	memset(p, 0, sizeof(*p));
+	p->mode = o->quiet ? 0 : isatty(STDERR_FILENO) ? 1 : 2;
+	p->last = ls_now();
+}
+
+void ls_cli_progress_show(ls_cli_progress *p, int now, const char *fmt, ...)
+{
+	double t = ls_now();
+	if (!p->mode || (!now && t - p->last < (p->mode == 1 ? 0.1 : 10.0)))
+		return;
+	p->last = t;
+	va_list ap;
+	va_start(ap, fmt);
+	fputs(p->mode == 1 ? "\r\033[Kleakscan: " : "leakscan: progress: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (p->mode == 2)
+		fputc('\n', stderr);
+	p->shown = p->mode == 1;
+	fflush(stderr);
+}
+
+void ls_cli_progress_clear(ls_cli_progress *p)
+{
+	if (p->shown)
+		fputs("\r\033[K", stderr);
+	p->shown = 0;
+}
+
 void ls_cli_print_summary(const ls_cli_stats *st, const ls_cli_options *o)
 {
 	if (o->quiet)

@@ -163,6 +163,19 @@ void ls_cli_result_tally(ls_cli_stats *st, const ls_cli_result *r, const ls_cli_
 
 void ls_cli_stats_count(ls_cli_stats *st, const ls_finding *f, const ls_cli_options *o);
 void ls_cli_print_summary(const ls_cli_stats *st, const ls_cli_options *o);
+
+/** A progress line on stderr: rewritten in place on a terminal (at most 10 times a second),
+ * a plain line every 10 seconds otherwise, nothing with -q. One thread uses it. */
+typedef struct {
+	int mode; /* 0 off, 1 terminal, 2 plain lines */
+	double last;
+	int shown; /* a line is on the terminal */
+} ls_cli_progress;
+void ls_cli_progress_init(ls_cli_progress *p, const ls_cli_options *o);
+/** Shows the line (printf format, no newline) if it is time to; `now` forces it. */
+void ls_cli_progress_show(ls_cli_progress *p, int now, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/** Takes the line off the terminal (before other output to stderr). */
+void ls_cli_progress_clear(ls_cli_progress *p);
 /** 0, 1 or 2 from the tallies. */
 int ls_cli_exit_code(const ls_cli_stats *st);
 

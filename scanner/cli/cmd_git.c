@@ -40,6 +40,10 @@ typedef struct {
 	double read_secs, search_secs;
 	ls_cli_collect_fn collect; /* instead of the report (leakscan baseline create --git) */
 	void *collect_payload;
+	ls_cli_progress progress;  /* items read of nitems, their bytes, findings so far */
+	size_t nitems, done, found;
+	unsigned long long done_bytes;
+	double read_start;
 } git_job;
 
 typedef struct {
@@ -237,8 +241,17 @@ static int cmp_kept(const void *a, const void *b)
 static int emit_unit(size_t u, void *payload)
 {
 	git_job *j = payload;
-	for (size_t pos = j->units[u]; pos < j->units[u + 1]; pos++)
+	for (size_t pos = j->units[u]; pos < j->units[u + 1]; pos++) {
+		j->done_bytes += j->results[pos].bytes;
+		j->found += j->results[pos].findings.n;
 		emit(pos, payload);
+	}
+	j->done += j->units[u + 1] - j->units[u];
+	double secs = ls_now() - j->read_start, f = j->nitems ? (double)j->done / (double)j->nitems : 1;
+	ls_cli_progress_show(&j->progress, 0, "git: %zu/%zu objects (%.0f%%), %.1f MB, %.1f MB/s, %zu finding%s, ETA %.0fs",
+	                     j->done, j->nitems, f * 100, (double)j->done_bytes / 1e6,
+	                     secs > 0 ? (double)j->done_bytes / 1e6 / secs : 0, j->found, j->found == 1 ? "" : "s",
+	                     f > 0 ? secs * (1 - f) / f : 0);
 	return 0;
 }
 
@@ -497,7 +510,11 @@ int ls_cli_git_run(int argc, char **argv, ls_cli_collect_fn collect, void *paylo
 			j.st.noun = "staged files";
 		} else {
 			ho.threads = o.jobs > 0 ? o.jobs : ls_ncpus();
+			ls_cli_progress_init(&j.progress, &o);
+			if (j.progress.mode == 1) /* (plain lines only for long runs, every 10 s) */
+				ls_cli_progress_show(&j.progress, 1, "git: walking the history of %s", path);
 			err = ls_git_history_new(&h, repo, &ho);
+			ls_cli_progress_clear(&j.progress);
 			/* a whole history of a shallow clone is incomplete by construction; a range is
 			 * whole unless its walk reached the boundary */
 			if (!err && ls_git_repo_is_shallow(repo) && (!(ho.range || ho.since) || ls_git_history_reached_shallow(h))) {
@@ -546,9 +563,13 @@ int ls_cli_git_run(int argc, char **argv, ls_cli_collect_fn collect, void *paylo
 		j.order = ls_xmalloc((n ? n : 1) * sizeof(size_t));
 		j.units = ls_xmalloc((n + 1) * sizeof(size_t));
 		size_t nunits = ls_git_history_read_order(h, j.order, j.units);
+		j.nitems = n;
+		j.read_start = ls_now();
 		/* results are kept whole until the end: workers need not wait for the writer */
 		ls_pool_job pj = {(size_t)o.jobs, nunits + 1, worker_new, worker_free, work_unit, emit_unit, discard_unit, &j};
-		if (ls_pool_run(&pj, nunits) == LS_ERR) {
+		int prc = ls_pool_run(&pj, nunits);
+		ls_cli_progress_clear(&j.progress);
+		if (prc == LS_ERR) {
 			ls_cli_error("%s", ls_error_last());
 			j.st.errors++;
 		}

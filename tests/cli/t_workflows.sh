@@ -583,4 +583,19 @@ test_issue19_item1_pre_commit_lefthook_and_global_hooks_path() {
 	git config --global --unset core.hooksPath
 }
 
+# Progress on a terminal; nothing with -q, nothing on a short run whose stderr is a file
+# (issue 19, item 10).
+test_issue19_item10_progress_on_a_terminal() {
+	command -v script >/dev/null || { skip "script (util-linux) is not installed: no terminal to test on"; return; }
+	git init -q r && for i in 1 2 3; do echo "v$i" > r/f$i.txt; done && git -C r add -A && git -C r commit -qm c
+	script -qec "'$LEAKSCAN' git r" /dev/null > tty.out 2>&1
+	grep -q "leakscan: git: walking the history of r" tty.out || fail "no progress line on a terminal: $(cat -v tty.out)"
+	grep -q $'\r\033\[K' tty.out || fail "the progress line is not rewritten in place: $(cat -v tty.out)"
+	script -qec "'$LEAKSCAN' git -q r" /dev/null > tty-q.out 2>&1
+	grep -q "walking" tty-q.out && fail "progress with -q: $(cat -v tty-q.out)"
+	ls_run git r
+	expect_err_lacks "walking"
+	expect_err_lacks "progress"
+}
+
 run_tests
