@@ -718,8 +718,10 @@ void ls_cli_print_summary(const ls_cli_stats *st, const ls_cli_options *o)
 	if (o->quiet)
 		return;
 	double secs = ls_now() - st->start;
-	fprintf(stderr, "leakscan: scanned %zu %s (%.1f MB) in %.2fs", st->items, st->noun,
-	        (double)st->bytes / 1e6, secs);
+	/* nouns are plural ("files", "staged files"): one item drops the final s */
+	size_t nl = strlen(st->noun);
+	fprintf(stderr, "leakscan: scanned %zu %.*s (%.1f MB) in %.2fs", st->items,
+	        (int)(st->items == 1 && nl && st->noun[nl - 1] == 's' ? nl - 1 : nl), st->noun, (double)st->bytes / 1e6, secs);
 	if (st->skipped_large || st->skipped_links)
 		fprintf(stderr, "; skipped %zu too large, %zu symlinks", st->skipped_large, st->skipped_links);
 	if (st->skipped_binary)

@@ -9,7 +9,7 @@
 #include "pool.h"
 #include "source_git.h"
 
-enum { OPT_ALL_OBJECTS = 2000, OPT_ALL_PROVENANCE, OPT_RANGE, OPT_SINCE, OPT_BRANCH, OPT_STAGED, OPT_MESSAGE, OPT_TIMINGS, OPT_CONFIG_FROM,
+enum { OPT_ALL_OBJECTS = 2000, OPT_ALL_PROVENANCE, OPT_RANGE, OPT_SINCE, OPT_BRANCH, OPT_STAGED, OPT_MESSAGE, OPT_TIMINGS, OPT_CONFIG_FROM, OPT_LABEL,
        OPT_INCLUDE_ALTERNATES };
 
 typedef struct {
@@ -328,7 +328,8 @@ static const char *git_usage =
     "                         (2023-01-01, '2 weeks ago', yesterday)\n"
     "      --branch NAME      walk only this branch (no other refs, tags or stash)\n"
     "      --staged           scan what 'git commit' would record (index vs HEAD)\n"
-    "      --message FILE     scan a commit message file (commit-msg hook; - for stdin)\n"
+    "      --message FILE     scan a commit message file (commit-msg hook; - for stdin), its\n"
+    "                         findings shown at '<commit message>' (--label NAME: at NAME)\n"
     LS_CLI_OUTPUT_HELP
     "      --max-file-size N  skip larger blobs (default 100M)\n"
     "      --binary           search binary blobs with the generic rules too\n"
@@ -348,7 +349,8 @@ static const char *git_usage =
     "scan goes on.\n";
 
 /* --message FILE: one buffer, no repository. */
-static void scan_message(git_job *j, const char *file)
+/* --message FILE: findings are shown at `label` (the file is often a hook's temporary copy). */
+static void scan_message(git_job *j, const char *file, const char *label)
 {
 	ls_buf b = LS_BUF_INIT;
 	ls_scratch *s = NULL;
@@ -366,7 +368,7 @@ static void scan_message(git_job *j, const char *file)
 	ls_findings fs = LS_FINDINGS_INIT;
 	j->st.items++;
 	j->st.bytes += b.len;
-	if (ls_search_buffer(j->m, s, &j->so, b.ptr ? b.ptr : "", b.len, LS_ORIGIN_MESSAGE, file, &fs) < 0) {
+	if (ls_search_buffer(j->m, s, &j->so, b.ptr ? b.ptr : "", b.len, LS_ORIGIN_MESSAGE, label, &fs) < 0) {
 		ls_cli_error("%s: %s", file, ls_error_last());
 		j->st.errors++;
 	}
@@ -395,6 +397,7 @@ int ls_cli_git_run(int argc, char **argv, ls_cli_collect_fn collect, void *paylo
 	                                    {"message", required_argument, NULL, OPT_MESSAGE},
 	                                    {"timings", no_argument, NULL, OPT_TIMINGS},
 	                                    {"config-from", required_argument, NULL, OPT_CONFIG_FROM},
+	                                    {"label", required_argument, NULL, OPT_LABEL},
 	                                    {NULL, 0, NULL, 0}};
 	struct option *longopts = ls_cli_longopts(own);
 	int opt, rc = LS_EXIT_ERROR;
@@ -410,7 +413,7 @@ int ls_cli_git_run(int argc, char **argv, ls_cli_collect_fn collect, void *paylo
 	ls_git_history_options ho = LS_GIT_HISTORY_OPTIONS_INIT;
 	int staged = 0, all_prov = 0, out_open = 0;
 	double walk_secs = 0;
-	const char *message = NULL, *since = NULL, *config_from = NULL;
+	const char *message = NULL, *since = NULL, *config_from = NULL, *label = NULL;
 	ls_cli_filters fl;
 	memset(&fl, 0, sizeof(fl));
 
@@ -432,6 +435,7 @@ int ls_cli_git_run(int argc, char **argv, ls_cli_collect_fn collect, void *paylo
 		case OPT_MESSAGE: message = optarg; continue;
 		case OPT_TIMINGS: j.timings = 1; continue;
 		case OPT_CONFIG_FROM: config_from = optarg; continue;
+		case OPT_LABEL: label = optarg; continue;
 		default: break;
 		}
 		int r = ls_cli_common_option(&o, opt, optarg, "git");
@@ -555,7 +559,7 @@ int ls_cli_git_run(int argc, char **argv, ls_cli_collect_fn collect, void *paylo
 		j.redact = ro.redact;
 	}
 	if (message) {
-		scan_message(&j, message);
+		scan_message(&j, message, label ? label : "<commit message>");
 	} else {
 		size_t n = ls_git_history_count(h);
 		j.h = h;

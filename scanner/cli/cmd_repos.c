@@ -838,10 +838,12 @@ int cmd_repos(int argc, char **argv)
 		             j.repos_done, mine.n);
 	if (!o.quiet) {
 		fprintf(stderr,
-		        "leakscan: %zu repositories (%zu scanned, %zu unchanged, %zu failed); scanned %zu new blobs (%.1f MB)"
-		        " in %.2fs; %zu new findings; datastore: %lld secrets in %lld locations for these repositories (run %lld)",
-		        mine.n, j.repos_scanned, j.repos_unchanged, j.repos_failed, j.blobs_scanned, (double)j.bytes / 1e6,
-		        ls_now() - start, j.new_findings, t.secrets, t.locations, j.run);
+		        "leakscan: %zu repositor%s (%zu scanned, %zu unchanged, %zu failed); scanned %zu new blob%s (%.1f MB)"
+		        " in %.2fs; %zu new finding%s; datastore: %lld secret%s in %lld location%s for %s (run %lld)",
+		        mine.n, mine.n == 1 ? "y" : "ies", j.repos_scanned, j.repos_unchanged, j.repos_failed, j.blobs_scanned,
+		        j.blobs_scanned == 1 ? "" : "s", (double)j.bytes / 1e6, ls_now() - start, j.new_findings,
+		        j.new_findings == 1 ? "" : "s", t.secrets, t.secrets == 1 ? "" : "s", t.locations,
+		        t.locations == 1 ? "" : "s", mine.n == 1 ? "this repository" : "these repositories", j.run);
 		if (j.errors)
 			fprintf(stderr, "; %zu error%s", j.errors, j.errors == 1 ? "" : "s");
 		fputc('\n', stderr);

@@ -117,7 +117,7 @@ static const char script_head[] =
 static const char script_pre_commit[] =
     "scan \"commit refused: the staged changes above contain what looks like a secret.\" \\\n"
     "\t\"remove it from the file, 'git add' the file again and commit.\" \"git commit\" \\\n"
-    "\tgit --staged --redact || exit 1\n"
+    "\tgit --staged --redact -q || exit 1\n"
     "chained \"$@\"\n";
 
 /*
@@ -131,7 +131,7 @@ static const char script_commit_msg[] =
     "if [ -z \"$leakscan\" ] || \"$leakscan\" hook clean-message \"$1\" >\"$msg\"; then\n"
     "\tscan \"commit refused: the commit message contains what looks like a secret.\" \\\n"
     "\t\t\"edit the message (it is saved in $1) and commit again.\" \"git commit\" \\\n"
-    "\t\tgit --message \"$msg\" --redact || exit 1\n"
+    "\t\tgit --message \"$msg\" --redact -q || exit 1\n"
     "else\n"
     "\tbroken \"'$leakscan' could not read the commit message\" || exit 1\n"
     "fi\n"
@@ -159,13 +159,14 @@ static const char script_pre_push[] =
     "\t\t\tgit cat-file tag \"$obj\" | sed '1,/^$/d' >\"$input.tag\"\n"
     "\t\t\tscan \"push refused: the message of $ref contains what looks like a secret.\" \\\n"
     "\t\t\t\t\"recreate the tag without it (git tag -d, git tag -a) and push again.\" \\\n"
-    "\t\t\t\t\"git push\" git --redact --message \"$input.tag\" </dev/null || { status=1; break; }\n"
+    "\t\t\t\t\"git push\" git --redact -q --message \"$input.tag\" --label \"<tag message: ${ref#refs/tags/}>\" \\\n"
+    "\t\t\t\t</dev/null || { status=1; break; }\n"
     "\t\t\tcontinue\n"
     "\t\tfi\n"
     "\t\tcase $obj in *..*) set -- --range \"$obj\" ;; *) set -- --branch \"$obj\" ;; esac\n"
     "\t\tscan \"push refused: commits about to be pushed to $ref contain what looks like a secret.\" \\\n"
     "\t\t\t\"rewrite those commits without it (git rebase -i, git commit --amend) and push again.\" \\\n"
-    "\t\t\t\"git push\" git --redact \"$@\" </dev/null || { status=1; break; }\n"
+    "\t\t\t\"git push\" git --redact -q \"$@\" </dev/null || { status=1; break; }\n"
     "\tdone <\"$input.plan\"\n"
     "fi\n"
     "[ \"$status\" = 0 ] || exit 1\n"

@@ -230,6 +230,31 @@ static void text_path(ls_buf *b, const char *p)
 	ls_buf_putc(b, '"');
 }
 
+/* The name a secret is assigned to on its line (`AWS_SECRET_ACCESS_KEY` in
+ * `AWS_SECRET_ACCESS_KEY="..."`), so that a redacted finding still says what it is: a word
+ * right before the secret, past quotes, spaces and an assignment (=, :, =>, :=). */
+static size_t key_name(const ls_finding *f, size_t *start)
+{
+	const char *t = f->line_text;
+	size_t i = f->line_secret_off;
+	if (!t || i > strlen(t))
+		return 0;
+	while (i > 0 && strchr(" \t\"'", t[i - 1]))
+		i--;
+	size_t ops = 0;
+	while (i > 0 && ops < 2 && strchr("=:>", t[i - 1]))
+		i--, ops++;
+	if (!ops)
+		return 0;
+	while (i > 0 && strchr(" \t\"'", t[i - 1]))
+		i--;
+	size_t end = i;
+	while (i > 0 && end - i < 64 && (isalnum((unsigned char)t[i - 1]) || strchr("_.-", t[i - 1])))
+		i--;
+	*start = i;
+	return end - i;
+}
+
 static void text_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 {
 	if (f->prov.commit)
@@ -246,6 +271,12 @@ static void text_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 		ls_report_redact(&tmp, f->secret, f->secret_len);
 		ls_buf_put_term(b, tmp.ptr, tmp.len, LS_TERM_C0_SPACE);
 		ls_buf_dispose(&tmp);
+		size_t ks, kl = key_name(f, &ks);
+		if (kl) {
+			ls_buf_puts(b, "  [in ");
+			ls_buf_put_term(b, f->line_text + ks, kl, LS_TERM_C0_SPACE);
+			ls_buf_putc(b, ']');
+		}
 	} else {
 		text_context(r, b, f);
 	}

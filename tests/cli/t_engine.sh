@@ -151,7 +151,7 @@ PY
 	expect_rc 1
 	lsr --datastore ds r
 	expect_rc 1
-	expect_err_has "1 new findings"
+	expect_err_has "1 new finding;"
 	lsr --datastore ds r
 	expect_rc 1
 	expect_err_has "(0 scanned, 1 unchanged, 0 failed)"

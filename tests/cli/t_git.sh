@@ -169,13 +169,13 @@ test_git_message_file() {
 	printf 'fix things\n\nkey %s\n' "$AWS_KEY" > COMMIT_EDITMSG
 	lst git --message COMMIT_EDITMSG
 	expect_rc 1
-	expect_out "COMMIT_EDITMSG:3:5: test-aws-key: key $AWS_KEY"
+	expect_out "<commit message>:3:5: test-aws-key: key $AWS_KEY"
 	printf 'clean\n' > m2
 	lst git --message m2
 	expect_rc 0
 	OUT=$(printf 'x %s\n' "$TOKEN" | "$LEAKSCAN" git --message - --no-default-rules --rules "$RULES" -q); RC=$?
 	expect_rc 1
-	expect_out "-:1:7: test-token: x $TOKEN"
+	expect_out "<commit message>:1:7: test-token: x $TOKEN"
 	lst git --message missing-file
 	expect_rc 2
 	expect_err_has "missing-file"

@@ -163,7 +163,7 @@ test_hostile_fifo_and_device_never_block() {
 	ERR=$(cat "$WORK/.stderr")
 	expect_rc 1
 	expect_out "d/a.txt:1:3: test-aws-key: k=$AWS_KEY"
-	expect_err_has "scanned 1 files"
+	expect_err_has "scanned 1 file "
 	# named directly, a FIFO is an error, not a hang
 	OUT=$(timeout 10 "$LEAKSCAN" scan --no-default-rules --rules "$RULES" -j1 d/fifo 2>"$WORK/.stderr"); RC=$?
 	ERR=$(cat "$WORK/.stderr")

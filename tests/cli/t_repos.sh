@@ -105,7 +105,7 @@ test_repos_shallow_clone_is_scanned_up_to_its_boundary_and_named() {
 	git -C sh fetch -q --unshallow
 	lsr --datastore ds sh
 	expect_rc 1
-	expect_err_has "(1 scanned, 0 unchanged, 0 failed); scanned 1 new blobs"
+	expect_err_has "(1 scanned, 0 unchanged, 0 failed); scanned 1 new blob "
 	expect_err_lacks "shallow"
 	lsr --datastore ds sh
 	expect_err_has "(0 scanned, 1 unchanged, 0 failed)"
@@ -243,9 +243,9 @@ test_repos_shards_merged_equal_the_unsharded_datastore() {
 	report all
 	want=$OUT
 	lsr --datastore s1 --list list --shard 1/2
-	n1=$(printf '%s' "$ERR" | sed -n 's/.*leakscan: \([0-9]*\) repositories.*/\1/p')
+	n1=$(printf '%s' "$ERR" | sed -n 's/.*leakscan: \([0-9]*\) repositor.*/\1/p')
 	lsr --datastore s2 --list list --shard 2/2
-	n2=$(printf '%s' "$ERR" | sed -n 's/.*leakscan: \([0-9]*\) repositories.*/\1/p')
+	n2=$(printf '%s' "$ERR" | sed -n 's/.*leakscan: \([0-9]*\) repositor.*/\1/p')
 	expect_eq "$((n1 + n2))" 6 "repositories over both shards"
 	ls_run datastore merge out s1 s2
 	expect_rc 0
@@ -261,7 +261,7 @@ test_repos_shards_merged_equal_the_unsharded_datastore() {
 	expect_out "$want"
 	# the same shard twice: stable assignment
 	lsr --datastore s1b --list list --shard 1/2
-	expect_err_has "leakscan: $n1 repositories"
+	expect_err_has "leakscan: $n1 repositor"
 	lsr --datastore all --list list --shard 3/2
 	expect_rc 2
 	expect_err_has "--shard wants K/N"
@@ -476,7 +476,7 @@ test_repos_https_credentials_from_the_git_credential_helper() {
 	lsr --datastore ds "http://127.0.0.1:$PORT/r/.git"
 	expect_rc 1
 	expect_err_has "(1 scanned, 0 unchanged, 0 failed); scanned "
-	expect_err_has "; 1 new findings"
+	expect_err_has "; 1 new finding;"
 	# a password in the URL never shows in messages
 	git config --global --unset credential.helper
 	lsr --datastore ds2 "http://alice:wrong-pass@127.0.0.1:$PORT/r/.git"
@@ -704,7 +704,7 @@ test_repos_usage_errors() {
 	mkrepo a s.txt "key = $AWS_KEY"
 	printf '# a comment\n\n  %s  \n' "$WORK/a" | "$LEAKSCAN" repos --no-default-rules --rules "$RULES" -j1 \
 		--datastore ds --list - 2>err
-	grep -q "1 repositories (1 scanned" err || fail "--list -: $(cat err)"
+	grep -q "1 repository (1 scanned" err || fail "--list -: $(cat err)"
 	lsr --datastore deep/er/ds a
 	expect_rc 1
 	[ -f deep/er/ds/datastore.db ] || fail "no datastore under deep/er/ds"

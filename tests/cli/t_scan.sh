@@ -7,7 +7,7 @@ test_scan_clean_tree_exits_0() {
 	lst scan d
 	expect_rc 0
 	expect_out ""
-	expect_err_has "scanned 1 files"
+	expect_err_has "scanned 1 file "
 }
 
 test_scan_text_output_exact() {

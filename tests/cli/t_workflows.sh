@@ -428,6 +428,31 @@ test_issue19_polish_commands() {
 	expect_out_has "git secrets --scan"
 }
 
+# Polish: a clean commit through every hook prints nothing; one item is "1 file"; a secret in
+# a commit message is shown at <commit message>, not at the hook's temporary file.
+test_issue19_polish_quiet_hooks_and_words() {
+	git init -q r && cd r || return
+	"$LEAKSCAN" hook install --all >/dev/null 2>&1 || fail "hook install"
+	echo clean > a.txt && git add a.txt
+	git commit -qm clean >out.txt 2>&1 || fail "a clean commit refused: $(cat out.txt)"
+	expect_eq "$(cat out.txt)" "" "a clean commit's output"
+	echo more >> a.txt && git add a.txt
+	git commit -qm "the key is $AWS_KEY" 2>err.txt && fail "a key in the message went through"
+	grep -q "^<commit message>:1:12: aws-access-key-id: " err.txt || fail "not shown at <commit message>: $(cat err.txt)"
+	cd .. && printf 'k = %s\n' "$AWS_KEY" > one.env
+	lst scan one.env
+	expect_err_has "scanned 1 file (0.0 MB)"
+	expect_err_has "; 1 finding (critical"
+}
+
+# Polish: a redacted finding still says what it is (the name the secret is assigned to).
+test_issue19_polish_redacted_finding_names_its_key() {
+	printf 'export AWS_ACCESS_KEY_ID="%s"\n' "$AWS_KEY" > a.sh
+	lst scan -q --redact a.sh
+	expect_out "a.sh:1:27: test-aws-key: AKIA********  [in AWS_ACCESS_KEY_ID]"
+	expect_out_lacks "$AWS_KEY"
+}
+
 # doc_block FILE HEADING LANG: the first ```LANG block after the line HEADING of a doc
 doc_block() {
 	python3 - "$1" "$2" "$3" <<'PY'
