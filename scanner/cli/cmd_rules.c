@@ -7,6 +7,7 @@
 
 static const char *rules_usage =
     "usage: leakscan rules list [--hyperscan] [--rules PATH] [--no-default-rules]\n"
+    "       leakscan rules show [--rules PATH] [--no-default-rules] ID\n"
     "       leakscan rules check [FILE|DIR...]\n"
     "\n"
     "list   prints every loaded rule: id, severity, state (enabled, disabled, or context: never\n"
@@ -17,7 +18,49 @@ static const char *rules_usage =
     "       engines and runs its examples (must match) and negative examples (must not);\n"
     "       exit 1 on any mismatch, 2 if a file cannot be loaded. Warns (on stderr, without\n"
     "       failing) about a rule whose confirmation reads up to 64 KiB per candidate because\n"
-    "       of an unbounded repeat before its secret.\n";
+    "       of an unbounded repeat before its secret, and about one with no description or no\n"
+    "       examples (a rule needs only id, pattern and severity).\n"
+    "show   prints one rule: where it is defined, its pattern, settings and examples.\n"
+    "\n"
+    "Exit status: 0 ok, 1 an example failed (check), 2 error (a file cannot be loaded, no\n"
+    "such rule).\n"
+    "\n"
+    "Examples: leakscan rules list\n"
+    "          leakscan rules show aws-access-key-id\n"
+    "          leakscan rules check .leakscan-rules.yaml\n";
+
+static void show_list(const char *what, const ls_strlist *l)
+{
+	if (!l->n)
+		return;
+	printf("%s:\n", what);
+	for (size_t i = 0; i < l->n; i++)
+		printf("  %s\n", l->items[i]);
+}
+
+static int rules_show(const ls_ruleset *rs, const char *id)
+{
+	const ls_rule *r = ls_ruleset_find(rs, id);
+	if (!r) {
+		ls_cli_error("rules show: no rule '%s' (see 'leakscan rules list')", id);
+		return LS_EXIT_ERROR;
+	}
+	printf("id: %s\nname: %s\nseverity: %s\nstate: %s\ndefined at: %s:%d\ndescription: %s\npattern: %s\n", r->id,
+	       r->name, ls_severity_name(r->severity), r->context ? "context" : r->enabled ? "enabled" : "disabled", r->file,
+	       r->line, r->description, r->pattern);
+	if (r->min_entropy > 0)
+		printf("min_entropy: %.2f\n", r->min_entropy);
+	if (r->pair_with)
+		printf("pair_with: %s (within %d lines)\n", r->pair_with, r->pair_lines >= 0 ? r->pair_lines : 5);
+	if (r->generic)
+		printf("generic: true\n");
+	show_list("keywords", &r->keywords);
+	show_list("allow", &r->allow);
+	show_list("examples", &r->examples);
+	show_list("negative_examples", &r->negative_examples);
+	show_list("references", &r->references);
+	return LS_EXIT_CLEAN;
+}
 
 static int context_hit(const ls_match *mt, void *payload)
 {
@@ -61,6 +104,12 @@ static int rules_check(ls_ruleset *rs)
 		const ls_rule *r = ls_ruleset_get(rs, i);
 		int capped;
 		size_t w = ls_matcher_window(m, r, &capped);
+		if (r->no_description)
+			fprintf(stderr, "%s:%d: rule '%s': warning: no description: say what it finds and why it matters\n",
+			        r->file, r->line, r->id);
+		if (!r->examples.n && !r->context)
+			fprintf(stderr, "%s:%d: rule '%s': warning: no examples: nothing checks that it finds what it should\n",
+			        r->file, r->line, r->id);
 		if (capped)
 			fprintf(stderr,
 			        "%s:%d: rule '%s': warning: an unbounded repeat before the secret makes each "
@@ -121,8 +170,8 @@ int cmd_rules(int argc, char **argv)
 		return argc < 2 ? LS_EXIT_ERROR : LS_EXIT_CLEAN;
 	}
 	const char *sub = argv[1];
-	if (strcmp(sub, "list") && strcmp(sub, "check")) {
-		ls_cli_error("rules: unknown subcommand '%s' (list, check)", sub);
+	if (strcmp(sub, "list") && strcmp(sub, "check") && strcmp(sub, "show")) {
+		ls_cli_error("rules: unknown subcommand '%s' (list, show, check)", sub);
 		return LS_EXIT_ERROR;
 	}
 	ls_cli_options o;
@@ -151,6 +200,14 @@ int cmd_rules(int argc, char **argv)
 			goto done;
 		}
 	}
+	const char *show = NULL;
+	if (!strcmp(sub, "show")) {
+		if (optind + 1 != argc) {
+			ls_cli_error("rules show: one rule id expected");
+			goto done;
+		}
+		show = argv[optind++];
+	}
 	/* `rules check FILE...` checks exactly those files */
 	if (optind < argc) {
 		o.no_default_rules = 1;
@@ -161,7 +218,9 @@ int cmd_rules(int argc, char **argv)
 	}
 	if (ls_cli_load_rules(&o, &rs) < 0)
 		goto done;
-	if (!strcmp(sub, "list")) {
+	if (show) {
+		rc = rules_show(rs, show);
+	} else if (!strcmp(sub, "list")) {
 		rules_list(rs, hyperscan);
 		rc = LS_EXIT_CLEAN;
 	} else {

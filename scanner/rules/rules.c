@@ -340,14 +340,18 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 		if (err < 0)
 			goto done;
 	}
-	static const char *required[] = {"name", "pattern", "description", "examples"};
-	const void *have[] = {r->name, r->pattern, r->description, r->examples.items};
-	for (size_t i = 0; i < 4; i++) {
-		if (!have[i]) {
-			err = fail(c, map, "missing field '%s'", required[i]);
-			goto done;
-		}
+	/* id, pattern and severity are all a rule needs (as gitleaks users expect): the name
+	 * defaults to the id, the description to the name; 'rules check' warns about a missing
+	 * description or examples, and the shipped rules are checked to have them */
+	if (!r->pattern) {
+		err = fail(c, map, "missing field 'pattern'");
+		goto done;
 	}
+	r->no_description = !r->description;
+	if (!r->name)
+		r->name = ls_xstrdup(r->id);
+	if (!r->description)
+		r->description = ls_xstrdup(r->name);
 	if (!have_sev) {
 		err = fail(c, map, "missing field 'severity'");
 		goto done;

@@ -46,6 +46,7 @@ typedef struct ls_rule {
 	char *file;            /**< the rule file it came from */
 	int line;              /**< line of the rule in that file (1-based) */
 	int pattern_line;      /**< line of its `pattern:` value */
+	int no_description;    /**< its file gave none (the name stands in) */
 } ls_rule;
 
 typedef struct ls_ruleset ls_ruleset;

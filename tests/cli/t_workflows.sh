@@ -623,4 +623,31 @@ test_issue19_item10_progress_on_a_terminal() {
 	expect_err_lacks "progress"
 }
 
+# Polish: a custom rule needs only id, pattern and severity; rules check warns about the rest;
+# rules show prints one rule.
+test_issue19_polish_minimal_rule_and_rules_show() {
+	printf 'rules:\n  - id: acme-token\n    pattern: "acme_[a-z0-9]{20}"\n    severity: high\n' > acme.yaml
+	echo "t = acme_0123456789abcdefghij" > a.txt
+	ls_run scan -q --no-default-rules --rules acme.yaml a.txt
+	expect_rc 1
+	expect_out_has "a.txt:1:5: acme-token: t = acme_0123456789abcdefghij"
+	ls_run rules check acme.yaml
+	expect_rc 0
+	expect_err_has "acme.yaml:2: rule 'acme-token': warning: no description"
+	expect_err_has "acme.yaml:2: rule 'acme-token': warning: no examples"
+	ls_run rules show --no-default-rules --rules acme.yaml acme-token
+	expect_rc 0
+	expect_out_has "id: acme-token
+name: acme-token
+severity: high
+state: enabled"
+	expect_out_has "pattern: acme_[a-z0-9]{20}"
+	ls_run rules show aws-access-key-id
+	expect_rc 0
+	expect_out_has "examples:"
+	ls_run rules show nope
+	expect_rc 2
+	expect_err_has "rules show: no rule 'nope'"
+}
+
 run_tests
