@@ -726,6 +726,10 @@ void ls_cli_print_summary(const ls_cli_stats *st, const ls_cli_options *o)
 		fprintf(stderr, "; skipped %zu too large, %zu symlinks", st->skipped_large, st->skipped_links);
 	if (st->skipped_binary)
 		fprintf(stderr, "; %zu binary (searched without the generic rules)", st->skipped_binary);
+	if (st->skipped_default)
+		fprintf(stderr, "; skipped %zu by the default skips (lock files, minified bundles, vendored directories; "
+		                "--no-default-skips scans them)",
+		        st->skipped_default);
 	fprintf(stderr, "; %zu finding%s (critical %zu, high %zu, medium %zu, low %zu)", st->findings,
 	        st->findings == 1 ? "" : "s", st->by_sev[LS_SEV_CRITICAL], st->by_sev[LS_SEV_HIGH],
 	        st->by_sev[LS_SEV_MEDIUM], st->by_sev[LS_SEV_LOW]);

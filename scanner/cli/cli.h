@@ -126,7 +126,7 @@ void ls_cli_report_options(ls_report_options *ro, const ls_cli_options *o, const
 
 /** Tallies for the summary line. */
 typedef struct {
-	size_t items, bytes, skipped_binary, skipped_large, skipped_links, errors;
+	size_t items, bytes, skipped_binary, skipped_large, skipped_links, skipped_default, errors;
 	size_t by_sev[4];
 	size_t findings, failing; /* failing: at or above --fail-on */
 	double start;

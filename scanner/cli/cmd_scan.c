@@ -183,14 +183,19 @@ typedef struct {
 	ls_git_ignore *ig;
 	const ls_allow *allow;
 	size_t *errors;
+	size_t *skipped_default; /* left out by the default skips (and not by git's ignore rules) */
 } walk_ctx;
 
 static int skip_ignored(const char *path, int is_dir, void *payload)
 {
 	walk_ctx *w = payload;
-	/* allowlisted paths and default skips are never read */
-	if (w->allow && ls_allow_skip_path(w->allow, path, is_dir))
+	/* allowlisted paths and default skips are never read; the default skips are counted, so
+	 * that nothing is left out silently */
+	if (w->allow && ls_allow_skip_path(w->allow, path, is_dir)) {
+		if (ls_allow_default_skip(w->allow, path, is_dir) && !(w->ig && ls_git_ignore_check(w->ig, path, is_dir) == 1))
+			(*w->skipped_default)++;
 		return 1;
+	}
 	if (!w->ig)
 		return 0;
 	int ignored = ls_git_ignore_check(w->ig, path, is_dir);
@@ -301,7 +306,7 @@ int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn co
 			files.items[files.n++].size = 0;
 			continue;
 		}
-		walk_ctx wc = {NULL, fl.allow, NULL};
+		walk_ctx wc = {NULL, fl.allow, NULL, &j.st.skipped_default};
 		ls_walk_options wo = LS_WALK_OPTIONS_INIT;
 		wo.follow_symlinks = o.follow;
 		wo.on_error = walk_error;

@@ -418,6 +418,8 @@ static int default_skip(const char *path, int is_dir)
 	return 0;
 }
 
+int ls_allow_default_skip(const ls_allow *a, const char *path, int is_dir) { return a->default_skips && default_skip(path, is_dir); }
+
 int ls_allow_skip_path(const ls_allow *a, const char *path, int is_dir)
 {
 	if (a->default_skips && default_skip(path, is_dir))

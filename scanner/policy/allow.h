@@ -87,6 +87,9 @@ void ls_allow_set_baseline(ls_allow *a, const ls_baseline *b);
  * walker has it; thread-safe.
  */
 int ls_allow_skip_path(const ls_allow *a, const char *path, int is_dir);
+/** Whether `path` is left out by the default skips alone (lock files, minified bundles,
+ * vendored directories), when they are on. Thread-safe. */
+int ls_allow_default_skip(const ls_allow *a, const char *path, int is_dir);
 
 /** Returns 1 if the finding is allowlisted, ignored by fingerprint, or in the baseline. Thread-safe. */
 int ls_allow_check(const ls_allow *a, const ls_finding *f);

@@ -650,4 +650,16 @@ state: enabled"
 	expect_err_has "rules show: no rule 'nope'"
 }
 
+# Polish: what the default skips leave out is counted in the summary.
+test_issue19_polish_default_skips_counted() {
+	mkdir -p d/node_modules/x && echo a > d/package-lock.json && echo b > d/node_modules/x/i.js && echo c > d/app.js
+	ls_run scan d
+	expect_rc 0
+	expect_err_has "scanned 1 file (0.0 MB)"
+	expect_err_has "; skipped 2 by the default skips (lock files, minified bundles, vendored directories; --no-default-skips scans them)"
+	ls_run scan --no-default-skips d
+	expect_err_has "scanned 3 files"
+	expect_err_lacks "default skips"
+}
+
 run_tests
