@@ -534,8 +534,9 @@ static int summary_row(const char *kind, const char *name, long long secrets, lo
 			ls_buf_printf(&c->out, "%s:\n", !strcmp(kind, "rule") ? "by rule" : !strcmp(kind, "repo") ? "by repository" : "by status");
 		ls_buf shown = LS_BUF_INIT; /* a repository's name is its URL or path */
 		ls_buf_put_term(&shown, name ? name : "", name ? strlen(name) : 0, 0);
-		ls_buf_printf(&c->out, "  %-40s %6lld secret%s %6lld location%s\n", shown.ptr ? shown.ptr : "", secrets,
-		              secrets == 1 ? " " : "s", locations, locations == 1 ? "" : "s");
+		/* the counts first: a name of any length (a long URL) cannot push them out of line */
+		ls_buf_printf(&c->out, "  %6lld secret%s %6lld location%s  %s\n", secrets, secrets == 1 ? " " : "s", locations,
+		              locations == 1 ? " " : "s", shown.ptr ? shown.ptr : "");
 		ls_buf_dispose(&shown);
 	}
 	c->last = kind;

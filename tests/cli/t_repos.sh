@@ -145,13 +145,13 @@ assert len(d["provenance"])==3 and d["provenance"][0].startswith("'"$WORK/a:"'")
 	expect_rc 0
 	expect_out "runs: 1; secrets stored
 by rule:
-  test-aws-key                                  1 secret       3 locations
+       1 secret       3 locations  test-aws-key
 by repository:
-  $(printf '%-40s' "$WORK/a")      1 secret       1 location
-  $(printf '%-40s' "$WORK/b")      1 secret       1 location
-  $(printf '%-40s' "$WORK/c")      1 secret       1 location
+       1 secret       1 location   $WORK/a
+       1 secret       1 location   $WORK/b
+       1 secret       1 location   $WORK/c
 by status:
-  open                                          1 secret       3 locations"
+       1 secret       3 locations  open"
 	ls_run summary --datastore ds -f json
 	printf '%s' "$OUT" | python3 -c '
 import json,sys; d=json.load(sys.stdin)
