@@ -346,9 +346,12 @@ static const char *git_usage =
     "Exit status: 0 nothing found, 1 findings, 2 error (findings take precedence). A missing\n"
     "or corrupt object counts as an error, and so does a shallow clone's whole history (it\n"
     "cannot be said clean) or a range that reaches the shallow boundary; the rest of the\n"
-    "scan goes on.\n";
+    "scan goes on.\n"
+    "\n"
+    "Examples: leakscan git\n"
+    "          leakscan git --range origin/main..HEAD --config-from origin/main -f sarif -o out.sarif\n"
+    "          leakscan git --since '2 weeks ago' --redact\n";
 
-/* --message FILE: one buffer, no repository. */
 /* --message FILE: findings are shown at `label` (the file is often a hook's temporary copy). */
 static void scan_message(git_job *j, const char *file, const char *label)
 {

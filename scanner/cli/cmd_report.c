@@ -368,7 +368,10 @@ static const char *report_usage =
     "      --status S         only this triage status: open, false-positive, revoked, accepted\n"
     "      --new-since RUN    only secrets first seen after run RUN\n"
     "\n"
-    "Exit status: 0 nothing reported, 1 findings reported, 2 error.\n";
+    "Exit status: 0 nothing reported, 1 findings reported, 2 error.\n"
+    "\n"
+    "Examples: leakscan report --datastore scans/\n"
+    "          leakscan report --datastore scans/ --repo app --status open -f json\n";
 
 int cmd_report(int argc, char **argv)
 {
@@ -560,7 +563,11 @@ int cmd_summary(int argc, char **argv)
 		case 'h':
 			fputs("usage: leakscan summary --datastore DIR [-f text|json]\n\n"
 			      "Prints the number of runs, and the distinct secrets and their locations per rule,\n"
-			      "per repository and per triage status.\n",
+			      "per repository and per triage status.\n"
+			      "\n"
+			      "Exit status: 0 printed, 2 error.\n"
+			      "\n"
+			      "Example: leakscan summary --datastore scans/ -f json\n",
 			      stdout);
 			return 0;
 		case OPT_DATASTORE: dir = optarg; break;
@@ -671,7 +678,11 @@ int cmd_datastore(int argc, char **argv)
 	                    "OUT, created if missing. Each SRC is merged in one transaction; repositories present in\n"
 	                    "several take the last SRC's state, triage statuses the latest decision. Secrets (and\n"
 	                    "anything derived from them) stay out of OUT if OUT or a SRC keeps none; a new OUT\n"
-	                    "keeps none if a SRC keeps none.\n";
+	                    "keeps none if a SRC keeps none.\n"
+	                    "\n"
+	                    "Exit status: 0 merged, 2 error (the SRC that failed is named; those before it are in).\n"
+	                    "\n"
+	                    "Example: leakscan datastore merge all/ shard1/ shard2/\n";
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs(usage, stdout);
 		return 0;

@@ -583,7 +583,10 @@ static const char *repos_usage =
     "Exit status: 1 if the datastore holds findings for the listed repositories that are not\n"
     "triaged false-positive or accepted, else 0; 2 if a repository could not be cloned,\n"
     "fetched or read (the others are still scanned); 130 (143) after SIGINT (SIGTERM), once\n"
-    "what was done is committed.\n";
+    "what was done is committed.\n"
+    "\n"
+    "Examples: leakscan repos --datastore scans/ --list repos.txt\n"
+    "          leakscan repos --datastore scans/ https://git.example.com/org/app.git /srv/git/infra.git\n";
 
 int cmd_repos(int argc, char **argv)
 {

@@ -230,7 +230,11 @@ static const char *scan_usage =
     "      --follow           follow symbolic links\n"
     LS_CLI_FILTER_HELP
     "\n"
-    "Exit status: 0 nothing found, 1 findings, 2 error (findings take precedence).\n";
+    "Exit status: 0 nothing found, 1 findings, 2 error (findings take precedence).\n"
+    "\n"
+    "Examples: leakscan scan .\n"
+    "          leakscan scan -f sarif -o leakscan.sarif src/ config/\n"
+    "          git diff | leakscan scan -\n";
 
 int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn collect, void *payload)
 {

@@ -426,6 +426,15 @@ test_issue19_polish_commands() {
 	ls_run help secrets
 	expect_rc 0
 	expect_out_has "git secrets --scan"
+	# every help page (but the git-secrets drop-in's, which is git-secrets' own) says its exit
+	# status and gives an example
+	local c
+	for c in scan rules git hook baseline repos report summary triage datastore; do
+		ls_run help $c
+		expect_rc 0
+		expect_out_has "Exit status"
+		expect_out_has "Example"
+	done
 }
 
 # Polish: a clean commit through every hook prints nothing; one item is "1 file"; a secret in
