@@ -682,6 +682,52 @@ void ls_cli_stats_count(ls_cli_stats *st, const ls_finding *f, const ls_cli_opti
 		st->failing++;
 }
 
+/* Edit distance of two short words (a command name typed wrong), capped at 9. */
+size_t ls_cli_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), d[16][16];
+	if (la > 15 || lb > 15)
+		return 9;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t k = 0; k <= lb; k++)
+		d[0][k] = k;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t k = 1; k <= lb; k++) {
+			size_t best = d[i - 1][k - 1] + (a[i - 1] != b[k - 1]);
+			if (d[i - 1][k] + 1 < best)
+				best = d[i - 1][k] + 1;
+			if (d[i][k - 1] + 1 < best)
+				best = d[i][k - 1] + 1;
+			/* a swap of two neighbours counts once */
+			if (i > 1 && k > 1 && a[i - 1] == b[k - 2] && a[i - 2] == b[k - 1] && d[i - 2][k - 2] + 1 < best)
+				best = d[i - 2][k - 2] + 1;
+			d[i][k] = best;
+		}
+	return d[la][lb];
+}
+
+void ls_cli_unknown_option(const char *cmd, const char *arg, const struct option *longopts)
+{
+	const char *best = NULL;
+	size_t bd = 3;
+	if (!strncmp(arg, "--", 2)) {
+		char name[64];
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg + 2, "="), arg + 2);
+		for (const struct option *o = longopts; o && o->name; o++) {
+			size_t d = ls_cli_distance(name, o->name);
+			if (d < bd) {
+				bd = d;
+				best = o->name;
+			}
+		}
+	}
+	if (best)
+		ls_cli_error("%s: unknown option '%s'; did you mean '--%s'? (see 'leakscan help %s')", cmd, arg, best, cmd);
+	else
+		ls_cli_error("%s: unknown option '%s' (see 'leakscan help %s')", cmd, arg, cmd);
+}
+
 void ls_cli_progress_init(ls_cli_progress *p, const ls_cli_options *o)
 {
 	memset(p, 0, sizeof(*p));

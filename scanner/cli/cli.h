@@ -164,6 +164,11 @@ void ls_cli_result_tally(ls_cli_stats *st, const ls_cli_result *r, const ls_cli_
 void ls_cli_stats_count(ls_cli_stats *st, const ls_finding *f, const ls_cli_options *o);
 void ls_cli_print_summary(const ls_cli_stats *st, const ls_cli_options *o);
 
+/** Edit distance of two short words (a mistyped command or option), capped at 9. */
+size_t ls_cli_distance(const char *a, const char *b);
+/** "CMD: unknown option 'ARG'", with the nearest long option of `longopts` when one is close. */
+void ls_cli_unknown_option(const char *cmd, const char *arg, const struct option *longopts);
+
 /** A progress line on stderr: rewritten in place on a terminal (at most 10 times a second),
  * a plain line every 10 seconds otherwise, nothing with -q. One thread uses it. */
 typedef struct {

@@ -445,7 +445,7 @@ int ls_cli_git_run(int argc, char **argv, ls_cli_collect_fn collect, void *paylo
 		if (r < 0)
 			goto done;
 		if (r == 0) {
-			ls_cli_error("git: unknown option '%s' (see 'leakscan help git')", argv[optind - 1]);
+			ls_cli_unknown_option("git", argv[optind - 1], longopts);
 			goto done;
 		}
 	}

@@ -305,7 +305,7 @@ int cmd_hook(int argc, char **argv)
 		case 'f':
 		case OPT_FORCE: force = 1; break;
 		default:
-			ls_cli_error("hook: unknown option '%s' (see 'leakscan help hook')", argv[optind - 1]);
+			ls_cli_unknown_option("hook", argv[optind - 1], longopts);
 			return LS_EXIT_ERROR;
 		}
 	}

@@ -443,7 +443,7 @@ int cmd_report(int argc, char **argv)
 			break;
 		}
 		default:
-			ls_cli_error("report: unknown option '%s' (see 'leakscan help report')", argv[optind - 1]);
+			ls_cli_unknown_option("report", argv[optind - 1], longopts);
 			goto done;
 		}
 	}
@@ -579,7 +579,7 @@ int cmd_summary(int argc, char **argv)
 			c.json = !strcmp(optarg, "json");
 			break;
 		default:
-			ls_cli_error("summary: unknown option '%s' (see 'leakscan help summary')", argv[optind - 1]);
+			ls_cli_unknown_option("summary", argv[optind - 1], longopts);
 			return LS_EXIT_ERROR;
 		}
 	}
@@ -638,7 +638,7 @@ int cmd_triage(int argc, char **argv)
 		case OPT_STATUS: status = optarg; break;
 		case OPT_NOTE: note = optarg; break;
 		default:
-			ls_cli_error("triage: unknown option '%s' (see 'leakscan help triage')", argv[optind - 1]);
+			ls_cli_unknown_option("triage", argv[optind - 1], longopts);
 			return LS_EXIT_ERROR;
 		}
 	}

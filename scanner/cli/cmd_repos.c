@@ -656,7 +656,7 @@ int cmd_repos(int argc, char **argv)
 		if (r < 0)
 			goto done;
 		if (r == 0) {
-			ls_cli_error("repos: unknown option '%s' (see 'leakscan help repos')", argv[optind - 1]);
+			ls_cli_unknown_option("repos", argv[optind - 1], longopts);
 			goto done;
 		}
 	}

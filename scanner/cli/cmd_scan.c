@@ -266,7 +266,7 @@ int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn co
 		if (r < 0)
 			goto done;
 		if (r == 0) {
-			ls_cli_error("%s: unknown option '%s' (see 'leakscan help %s')", cmd, argv[optind - 1], cmd);
+			ls_cli_unknown_option(cmd, argv[optind - 1], longopts);
 			goto done;
 		}
 	}

@@ -45,38 +45,13 @@ static const command *find(const char *name)
 	return NULL;
 }
 
-/* Edit distance of two short words (a command name typed wrong), capped at 9. */
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), d[16][16];
-	if (la > 15 || lb > 15)
-		return 9;
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (size_t k = 0; k <= lb; k++)
-		d[0][k] = k;
-	for (size_t i = 1; i <= la; i++)
-		for (size_t k = 1; k <= lb; k++) {
-			size_t best = d[i - 1][k - 1] + (a[i - 1] != b[k - 1]);
-			if (d[i - 1][k] + 1 < best)
-				best = d[i - 1][k] + 1;
-			if (d[i][k - 1] + 1 < best)
-				best = d[i][k - 1] + 1;
-			/* a swap of two neighbours counts once */
-			if (i > 1 && k > 1 && a[i - 1] == b[k - 2] && a[i - 2] == b[k - 1] && d[i - 2][k - 2] + 1 < best)
-				best = d[i - 2][k - 2] + 1;
-			d[i][k] = best;
-		}
-	return d[la][lb];
-}
-
 /* "unknown command 'X'", with the nearest command when one is close. */
 static int unknown_command(const char *what, const char *name)
 {
 	const char *best = NULL;
 	size_t bd = 3;
 	for (size_t i = 0; i < NCOMMANDS; i++) {
-		size_t dd = distance(name, commands[i].name);
+		size_t dd = ls_cli_distance(name, commands[i].name);
 		if (dd < bd) {
 			bd = dd;
 			best = commands[i].name;

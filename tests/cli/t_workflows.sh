@@ -420,6 +420,12 @@ test_issue19_polish_commands() {
 	ls_run help gti
 	expect_rc 2
 	expect_err_has "did you mean 'git'?"
+	ls_run git --ragne x
+	expect_rc 2
+	expect_err_has "git: unknown option '--ragne'; did you mean '--range'?"
+	ls_run scan --zzzzzz
+	expect_rc 2
+	expect_err_has "scan: unknown option '--zzzzzz' (see 'leakscan help scan')"
 	ls_run -V
 	expect_rc 0
 	expect_out_has "leakscan "
