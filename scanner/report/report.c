@@ -194,13 +194,15 @@ static void text_context(const ls_report *r, ls_buf *b, const ls_finding *f);
  * A path as git prints one (core.quotePath): as is, or, when it holds a control character
  * (a newline would forge an output line, an escape sequence would drive the terminal: C0,
  * DEL, C1 as UTF-8 or as a raw byte), a byte that is not UTF-8, a double or a backslash
- * quote, in double quotes with C escapes and those bytes in octal.
+ * quote, or a space (so that the line still splits at "PATH:LINE:COLUMN:"), in double quotes
+ * with C escapes and those bytes in octal.
  */
 static void text_path(ls_buf *b, const char *p)
 {
 	const unsigned char *s = (const unsigned char *)p;
 	size_t n = strlen(p);
-	if (ls_term_safe(p, n) && !strpbrk(p, "\"\\")) {
+	/* (labels such as <commit message> are no paths: their spaces stay as they are) */
+	if (ls_term_safe(p, n) && !strpbrk(p, "\"\\") && (p[0] == '<' || !strchr(p, ' '))) {
 		ls_buf_put(b, p, n);
 		return;
 	}

@@ -677,4 +677,14 @@ test_issue19_polish_default_skips_counted() {
 	expect_err_lacks "default skips"
 }
 
+# Polish: a path with a space is quoted in text output, a label is not.
+test_issue19_polish_paths_with_spaces_quoted() {
+	mkdir "odd dir" && printf 'k = %s\n' "$AWS_KEY" > "odd dir/a b.env"
+	lst scan -q "odd dir"
+	expect_out "\"odd dir/a b.env\":1:5: test-aws-key: k = $AWS_KEY"
+	git init -q r && echo x > r/x && git -C r add x && git -C r commit -qm "key $AWS_KEY"
+	lst git -q r
+	expect_out_has ":<commit message>:1:5: test-aws-key: key $AWS_KEY"
+}
+
 run_tests
