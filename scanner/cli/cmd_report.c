@@ -248,6 +248,7 @@ static int report_row(const ls_store_row *r, void *payload)
 		f->prov.date = dup_or_null(r->date);
 		f->prov.blob = dup_or_null(r->blob);
 		f->prov.message = dup_or_null(r->message);
+		f->prov.repo = ls_xstrdup(r->repo); /* (SARIF: one run per repository) */
 		f->decoded = r->decoded;
 		if (r->pair_rule && r->pair_secret) {
 			f->pair_rule = rule_for(c, r->pair_rule, NULL, 0);

@@ -29,6 +29,12 @@ struct ls_report {
 	ls_report_options o;
 	size_t count;
 	ls_buf body;            /* SARIF results / JUnit test cases kept until the end */
+	struct sarif_run {      /* SARIF: results by repository (report), each group a run */
+		char *repo;
+		ls_buf body;
+		size_t n;
+	} *runs;
+	size_t nruns;
 	const ls_rule **rules;  /* SARIF: rules referenced, in first-use order */
 	size_t nrules;
 	size_t sev_count[4];
@@ -56,6 +62,11 @@ void ls_report_free(ls_report *r)
 	if (!r)
 		return;
 	ls_buf_dispose(&r->body);
+	for (size_t i = 0; i < r->nruns; i++) {
+		free(r->runs[i].repo);
+		ls_buf_dispose(&r->runs[i].body);
+	}
+	free(r->runs);
 	free(r->rules);
 	free(r);
 }
@@ -402,8 +413,18 @@ static void sarif_result(ls_report *r, const ls_finding *f)
 		r->rules = ls_xrealloc(r->rules, (r->nrules + 1) * sizeof(*r->rules));
 		r->rules[r->nrules++] = f->rule;
 	}
-	ls_buf *b = &r->body;
-	if (r->count)
+	/* one run per repository: findings of a datastore's report name theirs */
+	size_t g = 0;
+	while (g < r->nruns && !(f->prov.repo ? r->runs[g].repo && !strcmp(r->runs[g].repo, f->prov.repo) : !r->runs[g].repo))
+		g++;
+	if (g == r->nruns) {
+		r->runs = ls_xrealloc(r->runs, (r->nruns + 1) * sizeof(*r->runs));
+		memset(&r->runs[g], 0, sizeof(r->runs[g]));
+		r->runs[g].repo = f->prov.repo ? ls_xstrdup(f->prov.repo) : NULL;
+		r->nruns++;
+	}
+	ls_buf *b = &r->runs[g].body;
+	if (r->runs[g].n++)
 		ls_buf_putc(b, ',');
 	ls_buf_puts(b, "\n    {\"ruleId\":");
 	ls_buf_put_json_str(b, f->rule->id, strlen(f->rule->id));
@@ -585,45 +606,69 @@ int ls_report_add(ls_report *r, const ls_finding *f)
 	return err;
 }
 
-static void sarif_finish(ls_report *r)
+/* One run: the tool and every rule referenced (the same list, so rule indexes hold in every
+ * run), where URIs resolve, the repository when there is one, then the results. */
+static void sarif_run(ls_report *r, ls_buf *b, const struct sarif_run *run)
 {
-	FILE *fp = r->fp;
-	ls_buf b = LS_BUF_INIT;
-	ls_buf_puts(&b, "{\n  \"$schema\": \"https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json\",\n  \"version\": \"2.1.0\",\n"
-	                "  \"runs\": [{\n  \"tool\": {\"driver\": {\"name\": \"leakscan\", \"semanticVersion\": ");
-	ls_buf_put_json_str(&b, r->o.tool_version, strlen(r->o.tool_version));
-	ls_buf_puts(&b, ", \"rules\": [");
+	ls_buf_puts(b, "{\n  \"tool\": {\"driver\": {\"name\": \"leakscan\", \"semanticVersion\": ");
+	ls_buf_put_json_str(b, r->o.tool_version, strlen(r->o.tool_version));
+	ls_buf_puts(b, ", \"rules\": [");
 	for (size_t i = 0; i < r->nrules; i++) {
 		const ls_rule *ru = r->rules[i];
-		ls_buf_puts(&b, i ? ",\n    {\"id\":" : "\n    {\"id\":");
-		ls_buf_put_json_str(&b, ru->id, strlen(ru->id));
-		ls_buf_puts(&b, ",\"name\":");
-		ls_buf_put_json_str(&b, ru->id, strlen(ru->id));
-		ls_buf_puts(&b, ",\"shortDescription\":{\"text\":");
-		ls_buf_put_json_str(&b, ru->name, strlen(ru->name));
-		ls_buf_puts(&b, "},\"fullDescription\":{\"text\":");
-		ls_buf_put_json_str(&b, ru->description, strlen(ru->description));
-		ls_buf_puts(&b, "}");
+		ls_buf_puts(b, i ? ",\n    {\"id\":" : "\n    {\"id\":");
+		ls_buf_put_json_str(b, ru->id, strlen(ru->id));
+		ls_buf_puts(b, ",\"name\":");
+		ls_buf_put_json_str(b, ru->id, strlen(ru->id));
+		ls_buf_puts(b, ",\"shortDescription\":{\"text\":");
+		ls_buf_put_json_str(b, ru->name, strlen(ru->name));
+		ls_buf_puts(b, "},\"fullDescription\":{\"text\":");
+		ls_buf_put_json_str(b, ru->description, strlen(ru->description));
+		ls_buf_puts(b, "}");
 		if (ru->references.n) {
-			ls_buf_puts(&b, ",\"helpUri\":");
-			ls_buf_put_json_str(&b, ru->references.items[0], strlen(ru->references.items[0]));
+			ls_buf_puts(b, ",\"helpUri\":");
+			ls_buf_put_json_str(b, ru->references.items[0], strlen(ru->references.items[0]));
 		}
-		ls_buf_printf(&b, ",\"help\":{\"text\":\"Revoke and rotate the credential, remove it from the code (and history), and load it from a secret store. If it is a false positive, add `leakscan:allow %s` on the line or an allowlist entry in .leakscan.yaml.\"}", ru->id);
-		ls_buf_printf(&b, ",\"defaultConfiguration\":{\"level\":\"%s\"},\"properties\":{\"tags\":[\"security\",\"secret\"],\"security-severity\":\"%s\",\"precision\":\"high\"}}",
+		ls_buf_printf(b, ",\"help\":{\"text\":\"Revoke and rotate the credential, remove it from the code (and history), and load it from a secret store. If it is a false positive, add `leakscan:allow %s` on the line or an allowlist entry in .leakscan.yaml.\"}", ru->id);
+		ls_buf_printf(b, ",\"defaultConfiguration\":{\"level\":\"%s\"},\"properties\":{\"tags\":[\"security\",\"secret\"],\"security-severity\":\"%s\",\"precision\":\"high\"}}",
 		              sarif_level(ru->severity), security_severity(ru->severity));
 	}
-	ls_buf_puts(&b, "]}},\n  \"columnKind\": \"unicodeCodePoints\",\n");
+	ls_buf_puts(b, "]}},\n  \"columnKind\": \"unicodeCodePoints\",\n");
 	char cwd[PATH_MAX];
 	if (getcwd(cwd, sizeof(cwd)) && cwd[0] == '/') {
 		/* relative artifact URIs resolve against the directory leakscan ran in */
-		ls_buf_puts(&b, "  \"originalUriBaseIds\": {\"%SRCROOT%\": {\"uri\": \"");
-		put_uri(&b, cwd);
-		ls_buf_puts(&b, strcmp(cwd, "/") ? "/\"}},\n" : "\"}},\n");
+		ls_buf_puts(b, "  \"originalUriBaseIds\": {\"%SRCROOT%\": {\"uri\": \"");
+		put_uri(b, cwd);
+		ls_buf_puts(b, strcmp(cwd, "/") ? "/\"}},\n" : "\"}},\n");
 	}
-	ls_buf_puts(&b, "  \"results\": [");
-	fwrite(b.ptr, 1, b.len, fp);
-	fwrite(r->body.ptr ? r->body.ptr : "", 1, r->body.len, fp);
-	fputs("\n  ]\n  }]\n}\n", fp);
+	if (run && run->repo) {
+		ls_buf_puts(b, "  \"versionControlProvenance\": [{\"repositoryUri\": ");
+		ls_buf uri = LS_BUF_INIT;
+		if (strstr(run->repo, "://"))
+			ls_buf_puts(&uri, run->repo);
+		else
+			put_uri(&uri, run->repo); /* a local path: a file:// URI */
+		ls_buf_put_json_str(b, uri.ptr ? uri.ptr : "", uri.len);
+		ls_buf_dispose(&uri);
+		ls_buf_puts(b, "}],\n");
+	}
+	ls_buf_puts(b, "  \"results\": [");
+	if (run && run->body.len)
+		ls_buf_put(b, run->body.ptr, run->body.len);
+	ls_buf_puts(b, "\n  ]\n  }");
+}
+
+static void sarif_finish(ls_report *r)
+{
+	ls_buf b = LS_BUF_INIT;
+	ls_buf_puts(&b, "{\n  \"$schema\": \"https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json\",\n  \"version\": \"2.1.0\",\n"
+	                "  \"runs\": [");
+	for (size_t i = 0; i < (r->nruns ? r->nruns : 1); i++) {
+		if (i)
+			ls_buf_puts(&b, ", ");
+		sarif_run(r, &b, r->nruns ? &r->runs[i] : NULL);
+	}
+	ls_buf_puts(&b, "]\n}\n");
+	fwrite(b.ptr, 1, b.len, r->fp);
 	ls_buf_dispose(&b);
 }
 

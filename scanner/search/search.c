@@ -26,6 +26,7 @@ void ls_finding_dispose(ls_finding *f)
 	for (size_t i = 0; i < f->prov.nalso; i++)
 		free(f->prov.also[i]);
 	free(f->prov.also);
+	free(f->prov.repo);
 	memset(f, 0, sizeof(*f));
 }
 

@@ -17,6 +17,7 @@ typedef struct {
 	char *blob;     /**< blob id */
 	char **also;    /**< with --all-provenance: "commit:path" strings */
 	size_t nalso;
+	char *repo;     /**< the repository (report, from a datastore): SARIF gives each its run */
 } ls_provenance;
 
 /** One finding. Every string is owned by the finding (see ls_finding_dispose). */

@@ -687,4 +687,30 @@ test_issue19_polish_paths_with_spaces_quoted() {
 	expect_out_has ":<commit message>:1:5: test-aws-key: key $AWS_KEY"
 }
 
+# Polish: SARIF from report over many repositories keeps each distinguishable: one run per
+# repository, with its versionControlProvenance; valid against the official schema.
+test_issue19_polish_report_sarif_one_run_per_repository() {
+	local r
+	for r in a b; do
+		git init -q $r && printf 'k = %s\n' "$AWS_KEY" > $r/k.env && git -C $r add -A && git -C $r commit -qm x
+	done
+	printf 't = %s\n' "$TOKEN" > b/t.env && git -C b add -A && git -C b commit -qm t
+	ls_run repos -q -j1 --no-default-rules --rules "$RULES" --datastore ds "$WORK/a" "$WORK/b"
+	ls_run report --datastore ds -f sarif -o r.sarif
+	expect_rc 1
+	python3 - "$TEST_DATA/sarif/sarif-schema-2.1.0.json" r.sarif "$WORK" <<'PY' || fail "SARIF runs per repository"
+import json, sys, jsonschema
+d = json.load(open(sys.argv[2]))
+jsonschema.Draft4Validator(json.load(open(sys.argv[1]))).validate(d)
+runs = {run["versionControlProvenance"][0]["repositoryUri"]: [r["ruleId"] for r in run["results"]] for run in d["runs"]}
+w = sys.argv[3]
+assert set(runs) == {"file://" + w + "/a", "file://" + w + "/b"}, runs
+assert sorted(sum(runs.values(), [])) == ["test-aws-key", "test-token"], runs
+assert runs["file://" + w + "/b"].count("test-token") == 1, runs
+PY
+	ls_run scan -q -f sarif a
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert len(d["runs"]) == 1 and "versionControlProvenance" not in d["runs"][0]' "$OUT" ||
+		fail "a scan's SARIF is one run"
+}
+
 run_tests
