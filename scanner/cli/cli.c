@@ -664,6 +664,8 @@ void ls_cli_result_tally(ls_cli_stats *st, const ls_cli_result *r, const ls_cli_
 		st->skipped_binary++;
 	if (r->skipped == 2)
 		st->skipped_large++;
+	if (r->skipped == 3)
+		st->skipped_default++;
 	if (r->error) {
 		ls_cli_error("%s", r->error);
 		st->errors++;
@@ -773,8 +775,8 @@ void ls_cli_print_summary(const ls_cli_stats *st, const ls_cli_options *o)
 	if (st->skipped_binary)
 		fprintf(stderr, "; %zu binary (searched without the generic rules)", st->skipped_binary);
 	if (st->skipped_default)
-		fprintf(stderr, "; skipped %zu by the default skips (lock files, minified bundles, vendored directories; "
-		                "--no-default-skips scans them)",
+		fprintf(stderr, "; skipped %zu by the default skips (lock files, minified bundles, vendored directories, "
+		                "leakscan's own reports; --no-default-skips scans them)",
 		        st->skipped_default);
 	fprintf(stderr, "; %zu finding%s (critical %zu, high %zu, medium %zu, low %zu)", st->findings,
 	        st->findings == 1 ? "" : "s", st->by_sev[LS_SEV_CRITICAL], st->by_sev[LS_SEV_HIGH],

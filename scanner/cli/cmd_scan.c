@@ -15,12 +15,14 @@
 typedef struct {
 	char *path;
 	int is_stdin;
+	int named; /* named on the command line: read whatever it is */
 } scan_item;
 
 typedef struct {
 	const ls_cli_options *o;
 	const ls_matcher *m;
 	ls_search_options so;
+	int skip_reports; /* the default skips are on: leakscan's own reports are left out */
 	scan_item *items;
 	ls_cli_result *results;
 	ls_buf stdin_data;
@@ -149,6 +151,8 @@ static void work(void *wp, size_t idx, void *payload)
 	if ((size_t)st.st_size <= LS_SEARCH_WINDOW) {
 		if (read_at(fd, &w->buf, (size_t)st.st_size, 0) < 0)
 			res->error = ls_xasprintf("%s: %s", it->path, strerror(errno));
+		else if (!it->named && j->skip_reports && ls_report_is_ours(w->buf.ptr, w->buf.len))
+			res->skipped = 3; /* a report leakscan wrote (-o FILE in the tree): a default skip */
 		else
 			search(j, w->scratch, res, w->buf.ptr, w->buf.len, LS_ORIGIN_FILE, it->path);
 	} else {
@@ -278,11 +282,14 @@ int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn co
 	j.m = m;
 	j.st.start = ls_now();
 	j.st.noun = "files";
+	char *named = NULL; /* per file found: named on the command line */
+	size_t nnamed = 0;
 	ls_cli_search_options(&j.so, &o, &fl);
 	j.so.skip_path = NULL; /* the walk skipped what it had to; a file named on the command line is read */
 	j.collect = collect;
 	j.collect_payload = payload;
 	j.fl = &fl;
+	j.skip_reports = ls_allow_default_skips_on(fl.allow);
 	if (collect) {
 		/* findings go to the collector: no report */
 		o.format = LS_FMT_TEXT;
@@ -328,7 +335,14 @@ int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn co
 		wc.errors = &j.st.errors;
 		wo.skip = skip_ignored;
 		wo.skip_payload = &wc;
+		size_t before = files.n;
+		struct stat pst;
+		int is_file = stat(paths[i], &pst) == 0 && S_ISREG(pst.st_mode);
 		int err = ls_fs_walk(paths[i], &wo, &files);
+		named = ls_xrealloc(named, files.n ? files.n : 1);
+		for (size_t k = nnamed; k < files.n; k++)
+			named[k] = (char)(k >= before && is_file);
+		nnamed = files.n;
 		ls_git_ignore_free(wc.ig);
 		if (err == LS_ENOTFOUND) {
 			ls_cli_error("%s", ls_error_last());
@@ -342,7 +356,10 @@ int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn co
 	for (size_t i = 0; i < nitems; i++) {
 		j.items[i].path = files.items[i].path;
 		j.items[i].is_stdin = files.items[i].path == NULL;
+		j.items[i].named = i < nnamed ? named[i] : 0;
 	}
+	free(named);
+	named = NULL;
 
 	if (ls_cli_output_open(&out, &o) < 0)
 		goto done;

@@ -419,6 +419,7 @@ static int default_skip(const char *path, int is_dir)
 }
 
 int ls_allow_default_skip(const ls_allow *a, const char *path, int is_dir) { return a->default_skips && default_skip(path, is_dir); }
+int ls_allow_default_skips_on(const ls_allow *a) { return a && a->default_skips; }
 
 int ls_allow_skip_path(const ls_allow *a, const char *path, int is_dir)
 {

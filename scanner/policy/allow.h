@@ -90,6 +90,8 @@ int ls_allow_skip_path(const ls_allow *a, const char *path, int is_dir);
 /** Whether `path` is left out by the default skips alone (lock files, minified bundles,
  * vendored directories), when they are on. Thread-safe. */
 int ls_allow_default_skip(const ls_allow *a, const char *path, int is_dir);
+/** Whether the default skips are on (not turned off by config or --no-default-skips). */
+int ls_allow_default_skips_on(const ls_allow *a);
 
 /** Returns 1 if the finding is allowlisted, ignored by fingerprint, or in the baseline. Thread-safe. */
 int ls_allow_check(const ls_allow *a, const ls_finding *f);

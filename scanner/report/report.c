@@ -71,6 +71,20 @@ void ls_report_free(ls_report *r)
 	free(r);
 }
 
+int ls_report_is_ours(const char *data, size_t len)
+{
+	static const char *const heads[] = {
+	    "[\n  {\"rule_id\":", "{\"rule_id\":",
+	    "{\n  \"$schema\": \"https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json\",\n"
+	    "  \"version\": \"2.1.0\",\n  \"runs\": [{\n  \"tool\": {\"driver\": {\"name\": \"leakscan\"",
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"leakscan\"",
+	    "rule_id,rule_name,severity,path,line,column,end_line,end_column,secret,fingerprint,"};
+	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
+		if (len >= strlen(heads[i]) && !memcmp(data, heads[i], strlen(heads[i])))
+			return 1;
+	return 0;
+}
+
 void ls_report_redact(ls_buf *out, const char *secret, size_t len)
 {
 	if (len >= 16)

@@ -41,6 +41,13 @@ int ls_report_finish(ls_report *r);
 void ls_report_free(ls_report *r);
 
 /** Appends the redacted form of a secret: at most 4 leading characters of long secrets, then stars. */
+/**
+ * Whether `data` (a file's first bytes) is a report leakscan wrote: JSON, JSONL, SARIF, JUnit
+ * or CSV, by the way each begins. `scan` leaves such a file out with the default skips, so
+ * that `-o FILE` inside the scanned tree does not come back as findings.
+ */
+int ls_report_is_ours(const char *data, size_t len);
+
 void ls_report_redact(ls_buf *out, const char *secret, size_t len);
 /** Appends `text` (tlen bytes) with every occurrence of `secret` in its redacted form. */
 void ls_report_mask(ls_buf *out, const char *text, size_t tlen, const char *secret, size_t slen);

@@ -671,10 +671,30 @@ test_issue19_polish_default_skips_counted() {
 	ls_run scan d
 	expect_rc 0
 	expect_err_has "scanned 1 file (0.0 MB)"
-	expect_err_has "; skipped 2 by the default skips (lock files, minified bundles, vendored directories; --no-default-skips scans them)"
+	expect_err_has "; skipped 2 by the default skips (lock files, minified bundles, vendored directories, leakscan's own reports; --no-default-skips scans them)"
 	ls_run scan --no-default-skips d
 	expect_err_has "scanned 3 files"
 	expect_err_lacks "default skips"
+}
+
+# Polish: a report written with -o inside the scanned tree is not found again by the next
+# scan of that tree (a default skip, counted); named on the command line, it is read.
+test_issue19_polish_own_report_in_the_tree() {
+	mkdir t && printf 'k = %s\n' "$AWS_KEY" > t/a.env
+	local f
+	for f in json jsonl sarif junit csv; do
+		lst scan -q -f $f --no-redact -o t/report.$f t
+		expect_rc 1
+	done
+	lst scan t
+	expect_rc 1
+	expect_err_has "skipped 5 by the default skips"
+	expect_err_has "; 1 finding ("
+	expect_out_lacks "report."
+	lst scan -q t/report.json
+	expect_rc 1
+	lst scan -q --no-default-skips t
+	expect_out_has "report.jsonl"
 }
 
 # Polish: a path with a space is quoted in text output, a label is not.
