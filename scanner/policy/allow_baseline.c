@@ -370,19 +370,14 @@ static int jskip(jreader *j, int depth)
 	return err;
 }
 
-#define NFIELDS 5
-static int bl_entry(jreader *j, ls_baseline *b, size_t idx)
+/* Reads a JSON object, handing each key to `field`, which reads its value. `what` is the error
+ * when there is no object. */
+static int jobject(jreader *j, const char *what, int (*field)(jreader *j, const char *key, void *payload), void *payload)
 {
-	/* the first NFIELDS are the values, then their exact bytes in base64 (see put_field) */
-	static const char *names[] = {"rule_id", "path", "secret_hash", "fingerprint", "added",
-	                              "rule_id_b64", "path_b64", NULL, "fingerprint_b64", "added_b64"};
-	char *vals[2 * NFIELDS] = {NULL};
-	ls_buf key = LS_BUF_INIT, val = LS_BUF_INIT;
+	ls_buf key = LS_BUF_INIT;
 	int err = 0;
-	char msg[160];
 	if (!jlit(j, '{')) {
-		snprintf(msg, sizeof(msg), "entry %zu: expected an object", idx + 1);
-		err = jfail(j, msg);
+		err = jfail(j, what);
 		goto done;
 	}
 	if (!jlit(j, '}')) {
@@ -393,36 +388,67 @@ static int bl_entry(jreader *j, ls_baseline *b, size_t idx)
 				err = jfail(j, "expected ':'");
 				goto done;
 			}
-			int which = -1;
-			for (int i = 0; i < 2 * NFIELDS; i++)
-				if (names[i] && !strcmp(key.ptr, names[i]))
-					which = i;
-			if (which < 0) {
-				if ((err = jskip(j, 2)) < 0) /* unknown keys (notes) are kept out of the way */
-					goto done;
-				continue;
-			}
-			if ((err = jstring(j, &val)) < 0) {
-				snprintf(msg, sizeof(msg), "entry %zu: '%s' must be a string", idx + 1, names[which]);
-				j->failed = 0;
-				err = jfail(j, msg);
+			if ((err = field(j, key.ptr, payload)) < 0)
 				goto done;
-			}
-			free(vals[which]);
-			vals[which] = ls_xstrdup(val.ptr ? val.ptr : "");
 		} while (jlit(j, ','));
-		if (!jlit(j, '}')) {
+		if (!jlit(j, '}'))
 			err = jfail(j, "expected ',' or '}'");
-			goto done;
-		}
 	}
+done:
+	ls_buf_dispose(&key);
+	return err;
+}
+
+#define NFIELDS 5
+/* the first NFIELDS are the values, then their exact bytes in base64 (see put_field) */
+static const char *entry_names[] = {"rule_id", "path", "secret_hash", "fingerprint", "added",
+                                    "rule_id_b64", "path_b64", NULL, "fingerprint_b64", "added_b64"};
+typedef struct {
+	char **vals;
+	size_t idx;
+} entry_ctx;
+
+static int entry_field(jreader *j, const char *key, void *payload)
+{
+	entry_ctx *c = payload;
+	int which = -1;
+	for (int i = 0; i < 2 * NFIELDS; i++)
+		if (entry_names[i] && !strcmp(key, entry_names[i]))
+			which = i;
+	if (which < 0)
+		return jskip(j, 2); /* unknown keys (notes) are kept out of the way */
+	ls_buf val = LS_BUF_INIT;
+	int err = jstring(j, &val);
+	if (err < 0) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "entry %zu: '%s' must be a string", c->idx + 1, entry_names[which]);
+		j->failed = 0;
+		err = jfail(j, msg);
+	} else {
+		free(c->vals[which]);
+		c->vals[which] = ls_xstrdup(val.ptr ? val.ptr : "");
+	}
+	ls_buf_dispose(&val);
+	return err;
+}
+
+static int bl_entry(jreader *j, ls_baseline *b, size_t idx)
+{
+	char *vals[2 * NFIELDS] = {NULL};
+	ls_buf val = LS_BUF_INIT;
+	char msg[160];
+	snprintf(msg, sizeof(msg), "entry %zu: expected an object", idx + 1);
+	entry_ctx ec = {vals, idx};
+	int err = jobject(j, msg, entry_field, &ec);
+	if (err < 0)
+		goto done;
 	/* the exact bytes win over the display form, whatever their order in the object */
 	for (int i = NFIELDS; i < 2 * NFIELDS; i++) {
 		if (!vals[i])
 			continue;
 		ls_buf_clear(&val);
 		if (ls_base64_decode(&val, vals[i], strlen(vals[i])) < 0 || memchr(val.ptr ? val.ptr : "", '\0', val.len)) {
-			snprintf(msg, sizeof(msg), "entry %zu: '%s' is not the base64 of a string", idx + 1, names[i]);
+			snprintf(msg, sizeof(msg), "entry %zu: '%s' is not the base64 of a string", idx + 1, entry_names[i]);
 			err = jfail(j, msg);
 			goto done;
 		}
@@ -432,7 +458,7 @@ static int bl_entry(jreader *j, ls_baseline *b, size_t idx)
 	}
 	for (int i = 0; i < 3; i++) {
 		if (!vals[i]) {
-			snprintf(msg, sizeof(msg), "entry %zu: missing '%s'", idx + 1, names[i]);
+			snprintf(msg, sizeof(msg), "entry %zu: missing '%s'", idx + 1, entry_names[i]);
 			err = jfail(j, msg);
 			goto done;
 		}
@@ -453,80 +479,64 @@ static int bl_entry(jreader *j, ls_baseline *b, size_t idx)
 done:
 	for (int i = 0; i < 2 * NFIELDS; i++)
 		free(vals[i]);
-	ls_buf_dispose(&key);
 	ls_buf_dispose(&val);
 	return err;
 }
 
+typedef struct {
+	ls_baseline *b;
+	int have_findings;
+} top_ctx;
+
+static int top_field(jreader *j, const char *key, void *payload)
+{
+	top_ctx *c = payload;
+	if (!strcmp(key, "findings")) {
+		c->have_findings = 1;
+		if (!jlit(j, '['))
+			return jfail(j, "'findings' must be a list");
+		if (jlit(j, ']'))
+			return 0;
+		size_t idx = 0;
+		int err;
+		do {
+			if ((err = bl_entry(j, c->b, idx++)) < 0)
+				return err;
+		} while (jlit(j, ','));
+		return jlit(j, ']') ? 0 : jfail(j, "expected ',' or ']'");
+	}
+	if (!strcmp(key, "version")) {
+		jws(j);
+		if (j->end - j->s < 1 || (*j->s != '1' && *j->s != '2') || (j->end - j->s > 1 && isdigit((unsigned char)j->s[1])))
+			return jfail(j, "unsupported baseline version (expected 1 or 2)");
+		j->s++;
+		return 0;
+	}
+	if (!strcmp(key, "key_id")) {
+		ls_buf val = LS_BUF_INIT;
+		int err = jstring(j, &val);
+		if (!err && (strlen(val.ptr) != 16 || !is_hex(val.ptr)))
+			err = jfail(j, "'key_id' must be 16 hex digits");
+		if (!err)
+			ls_baseline_set_key_id(c->b, val.ptr);
+		ls_buf_dispose(&val);
+		return err;
+	}
+	return jskip(j, 1);
+}
+
 static int bl_parse(jreader *j, ls_baseline *b)
 {
-	ls_buf key = LS_BUF_INIT, val = LS_BUF_INIT;
-	int err = 0, have_findings = 0;
-	if (!jlit(j, '{')) {
-		err = jfail(j, "not a leakscan baseline (expected a JSON object)");
-		goto done;
-	}
-	if (!jlit(j, '}')) {
-		do {
-			if ((err = jstring(j, &key)) < 0)
-				goto done;
-			if (!jlit(j, ':')) {
-				err = jfail(j, "expected ':'");
-				goto done;
-			}
-			if (!strcmp(key.ptr, "findings")) {
-				have_findings = 1;
-				if (!jlit(j, '[')) {
-					err = jfail(j, "'findings' must be a list");
-					goto done;
-				}
-				if (!jlit(j, ']')) {
-					size_t idx = 0;
-					do {
-						if ((err = bl_entry(j, b, idx++)) < 0)
-							goto done;
-					} while (jlit(j, ','));
-					if (!jlit(j, ']')) {
-						err = jfail(j, "expected ',' or ']'");
-						goto done;
-					}
-				}
-			} else if (!strcmp(key.ptr, "version")) {
-				jws(j);
-				if (j->end - j->s < 1 || (*j->s != '1' && *j->s != '2') ||
-				    (j->end - j->s > 1 && isdigit((unsigned char)j->s[1]))) {
-					err = jfail(j, "unsupported baseline version (expected 1 or 2)");
-					goto done;
-				}
-				j->s++;
-			} else if (!strcmp(key.ptr, "key_id")) {
-				if ((err = jstring(j, &val)) < 0)
-					goto done;
-				if (strlen(val.ptr) != 16 || !is_hex(val.ptr)) {
-					err = jfail(j, "'key_id' must be 16 hex digits");
-					goto done;
-				}
-				ls_baseline_set_key_id(b, val.ptr);
-			} else if ((err = jskip(j, 1)) < 0) {
-				goto done;
-			}
-		} while (jlit(j, ','));
-		if (!jlit(j, '}')) {
-			err = jfail(j, "expected ',' or '}'");
-			goto done;
-		}
-	}
+	top_ctx c = {b, 0};
+	int err = jobject(j, "not a leakscan baseline (expected a JSON object)", top_field, &c);
+	if (err < 0)
+		return err;
 	jws(j);
-	if (j->s != j->end) {
-		err = jfail(j, "trailing data after the JSON object");
-		goto done;
-	}
-	if (!have_findings)
-		err = jfail(j, "not a leakscan baseline (no 'findings' list)");
-done:
-	ls_buf_dispose(&key);
-	ls_buf_dispose(&val);
-	return err;
+	if (j->s != j->end)
+		return jfail(j, "trailing data after the JSON object");
+	if (!c.have_findings)
+		return jfail(j, "not a leakscan baseline (no 'findings' list)");
+	return 0;
 }
 
 /*
@@ -535,41 +545,34 @@ done:
  * policy's base, as baselines are) and the first 16 hex digits of the secret's keyed hash;
  * report's RULE-ID:HASH16 fingerprints carry no path: its "path" field stands in.
  */
+typedef struct {
+	char *rule, *path, *fp;
+} report_ctx;
+
+static int report_field(jreader *j, const char *key, void *payload)
+{
+	report_ctx *c = payload;
+	char **slot = !strcmp(key, "rule_id") ? &c->rule : !strcmp(key, "path") ? &c->path : !strcmp(key, "fingerprint") ? &c->fp : NULL;
+	if (!slot)
+		return jskip(j, 2);
+	ls_buf val = LS_BUF_INIT;
+	int err = jstring(j, &val);
+	if (!err) {
+		free(*slot);
+		*slot = ls_xstrdup(val.ptr);
+	}
+	ls_buf_dispose(&val);
+	return err;
+}
+
 static int report_finding(jreader *j, ls_baseline *b, size_t idx)
 {
-	ls_buf key = LS_BUF_INIT, val = LS_BUF_INIT;
-	char *rule = NULL, *path = NULL, *fp = NULL;
+	report_ctx rc = {NULL, NULL, NULL};
 	char msg[160];
-	int err = 0;
-	if (!jlit(j, '{')) {
-		err = jfail(j, "not a leakscan baseline or report (expected findings as JSON objects)");
+	int err = jobject(j, "not a leakscan baseline or report (expected findings as JSON objects)", report_field, &rc);
+	char *rule = rc.rule, *path = rc.path, *fp = rc.fp;
+	if (err < 0)
 		goto done;
-	}
-	if (!jlit(j, '}')) {
-		do {
-			if ((err = jstring(j, &key)) < 0)
-				goto done;
-			if (!jlit(j, ':')) {
-				err = jfail(j, "expected ':'");
-				goto done;
-			}
-			char **slot = !strcmp(key.ptr, "rule_id") ? &rule : !strcmp(key.ptr, "path") ? &path
-			              : !strcmp(key.ptr, "fingerprint") ? &fp : NULL;
-			if (!slot) {
-				if ((err = jskip(j, 2)) < 0)
-					goto done;
-				continue;
-			}
-			if ((err = jstring(j, &val)) < 0)
-				goto done;
-			free(*slot);
-			*slot = ls_xstrdup(val.ptr);
-		} while (jlit(j, ','));
-		if (!jlit(j, '}')) {
-			err = jfail(j, "expected ',' or '}'");
-			goto done;
-		}
-	}
 	/* PATH:RULE-ID:HASH16 or RULE-ID:HASH16 */
 	char *h16 = fp ? strrchr(fp, ':') : NULL;
 	if (!rule || !fp || !h16 || strlen(h16 + 1) != 16 || !is_hex(h16 + 1)) {
@@ -597,8 +600,6 @@ done:
 	free(rule);
 	free(path);
 	free(fp);
-	ls_buf_dispose(&key);
-	ls_buf_dispose(&val);
 	return err;
 }
 
