@@ -96,6 +96,7 @@ typedef struct {
 	/* work distribution and counters (atomics) */
 	size_t repos_done, repos_scanned, repos_unchanged, repos_failed, errors;
 	size_t blobs_scanned, bytes, new_findings;
+	size_t fetching, received; /* clones and fetches under way; the bytes they received */
 	/* writer queue */
 	pthread_mutex_t qmu;
 	pthread_cond_t qcv, qroom;
@@ -302,7 +303,12 @@ static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
 	uint8_t *state = NULL, *mine = NULL, *tried = NULL, *need_any = NULL;
 	unsigned char *ids = NULL;
 	size_t *order = NULL, n = 0;
-	if (r->url && ls_git_mirror_update(r->url, r->path, &g_stop) < 0) {
+	if (r->url)
+		ATOMIC_ADD(&j->fetching, 1);
+	int merr = r->url ? ls_git_mirror_update(r->url, r->path, &g_stop, &j->received) : 0;
+	if (r->url)
+		__atomic_sub_fetch(&j->fetching, 1, __ATOMIC_RELAXED);
+	if (merr < 0) {
 		if (!g_stop) {
 			job_error(j, "%s; skipped", ls_error_last());
 			ATOMIC_ADD(&j->repos_failed, 1);
@@ -485,19 +491,25 @@ static void progress(repos_job *j, double start, int final)
 		return;
 	double secs = ls_now() - start;
 	double mbs = secs > 0 ? (double)ATOMIC_GET(&j->bytes) / 1e6 / secs : 0;
+	double rmbs = secs > 0 ? (double)ATOMIC_GET(&j->received) / 1e6 / secs : 0;
 	pthread_mutex_lock(&j->errmu);
 	if (j->progress_tty) {
 		if (final)
 			fputs("\r\033[K", stderr);
 		else
-			fprintf(stderr, "\r\033[Kleakscan: repos %zu/%zu, %zu blobs, %.1f MB/s, %zu findings",
-			        ATOMIC_GET(&j->repos_done) + ATOMIC_GET(&j->repos_failed), j->repos->n,
-			        ATOMIC_GET(&j->blobs_scanned), mbs, ATOMIC_GET(&j->new_findings));
+			fprintf(stderr, "\r\033[Kleakscan: repos %zu/%zu, %zu fetching (%.1f MB received, %.1f MB/s), %zu blobs, "
+			                "%.1f MB/s, %zu findings",
+			        ATOMIC_GET(&j->repos_done) + ATOMIC_GET(&j->repos_failed), j->repos->n, ATOMIC_GET(&j->fetching),
+			        (double)ATOMIC_GET(&j->received) / 1e6, rmbs, ATOMIC_GET(&j->blobs_scanned), mbs,
+			        ATOMIC_GET(&j->new_findings));
 		j->progress_line = !final;
 	} else if (!final) {
-		fprintf(stderr, "leakscan: progress: repos %zu/%zu, %zu blobs, %.1f MB/s, %zu findings\n",
-		        ATOMIC_GET(&j->repos_done) + ATOMIC_GET(&j->repos_failed), j->repos->n,
-		        ATOMIC_GET(&j->blobs_scanned), mbs, ATOMIC_GET(&j->new_findings));
+		fprintf(stderr,
+		        "leakscan: progress: repos %zu/%zu, %zu fetching (%.1f MB received, %.1f MB/s), %zu blobs, %.1f MB/s, "
+		        "%zu findings\n",
+		        ATOMIC_GET(&j->repos_done) + ATOMIC_GET(&j->repos_failed), j->repos->n, ATOMIC_GET(&j->fetching),
+		        (double)ATOMIC_GET(&j->received) / 1e6, rmbs, ATOMIC_GET(&j->blobs_scanned), mbs,
+		        ATOMIC_GET(&j->new_findings));
 	}
 	fflush(stderr);
 	pthread_mutex_unlock(&j->errmu);

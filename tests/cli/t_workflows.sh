@@ -733,4 +733,13 @@ PY
 		fail "a scan's SARIF is one run"
 }
 
+# repos: the progress line shows clones and fetches under way and what they received (it sat
+# at "0.0 MB/s" while libgit2 cloned).
+test_issue19_item10_repos_progress_shows_the_clone() {
+	command -v script >/dev/null || { skip "script (util-linux) is not installed: no terminal to test on"; return; }
+	git init -q big && head -c 40000000 /dev/urandom > big/blob.bin && git -C big add -A && git -C big commit -qm big
+	script -qec "'$LEAKSCAN' repos -j1 --datastore ds file://$WORK/big" /dev/null > tty.out 2>&1
+	grep -q "1 fetching (.* MB received" tty.out || fail "no clone progress: $(tr '\r' '\n' < tty.out | head -5)"
+}
+
 run_tests

@@ -142,16 +142,18 @@ static void test_git_mirror_clone_then_fetch(void **state)
 	sh("git init -q -b main src && cd src && echo x > x.txt && git add -A && git commit -qm x && git branch side");
 	char *url = ls_xasprintf("file://%s/src", dir);
 	char *mirror = ls_xasprintf("%s/m.git", dir);
-	assert_int_equal(ls_git_mirror_update(url, mirror, NULL), 0);
+	size_t received = 0;
+	assert_int_equal(ls_git_mirror_update(url, mirror, NULL, &received), 0);
+	assert_true(received > 0); /* what the progress line shows */
 	sh("test \"$(git -C m.git rev-parse side)\" = \"$(git -C src rev-parse side)\" && test ! -e m.git.tmp");
 	sh("cd src && echo y > y.txt && git add -A && git commit -qm y && git branch -D side && git tag t1");
-	assert_int_equal(ls_git_mirror_update(url, mirror, NULL), 0);
+	assert_int_equal(ls_git_mirror_update(url, mirror, NULL, NULL), 0);
 	/* fetched with pruning: the new commit and tag are there, the deleted branch is gone */
 	sh("test \"$(git -C m.git rev-parse main)\" = \"$(git -C src rev-parse main)\" && git -C m.git rev-parse t1 && "
 	   "! git -C m.git rev-parse --verify -q side");
 	char *bad = ls_xasprintf("file://%s/missing", dir);
 	char *bad_mirror = ls_xasprintf("%s/bad.git", dir);
-	assert_int_equal(ls_git_mirror_update(bad, bad_mirror, NULL), LS_EIO);
+	assert_int_equal(ls_git_mirror_update(bad, bad_mirror, NULL, NULL), LS_EIO);
 	assert_non_null(strstr(ls_error_last(), "cannot clone"));
 	assert_int_equal(access(bad_mirror, F_OK), -1);
 	free(bad), free(bad_mirror), free(url), free(mirror);

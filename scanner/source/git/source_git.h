@@ -234,10 +234,11 @@ int ls_git_is_url(const char *spec);
  * does not exist, through `dir`.tmp renamed into place, or fetches every ref with pruning
  * when it does. Credentials come from the SSH agent and `git credential fill` (the user's
  * helpers; never a prompt). `*stop` (optional) becoming non-zero aborts the transfer.
+ * `*received` (optional) grows, atomically, by the bytes received (for a progress line).
  * Returns 0 or LS_EIO with a message naming the URL (its password masked). Thread-safe for
  * distinct `dir`s.
  */
-int ls_git_mirror_update(const char *url, const char *dir, const volatile int *stop);
+int ls_git_mirror_update(const char *url, const char *dir, const volatile int *stop, size_t *received);
 
 /* ---- git secrets --scan-history (source_git_secrets.c) ---- */
 

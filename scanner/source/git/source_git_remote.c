@@ -45,6 +45,8 @@ int ls_git_is_url(const char *spec)
 typedef struct {
 	int tries;
 	const volatile int *stop;
+	size_t *received; /* optional: bytes received so far, added to atomically (progress) */
+	size_t last;      /* this transfer's received bytes at the last callback */
 } remote_ctx;
 
 /* Asks `git credential fill` (the user's helpers; never a terminal prompt) for a user name and
@@ -143,6 +145,10 @@ static int cred_cb(git_credential **out, const char *url, const char *user_from_
 static int transfer_cb(const git_indexer_progress *st, void *payload)
 {
 	remote_ctx *c = payload;
+	if (c->received && st->received_bytes > c->last) {
+		__atomic_add_fetch(c->received, st->received_bytes - c->last, __ATOMIC_RELAXED);
+		c->last = st->received_bytes;
+	}
 	return c->stop && *c->stop ? GIT_EUSER : 0;
 }
 
@@ -160,10 +166,10 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 
 static void rm_tree(const char *path) { nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS); }
 
-int ls_git_mirror_update(const char *url, const char *dir, const volatile int *stop)
+int ls_git_mirror_update(const char *url, const char *dir, const volatile int *stop, size_t *received)
 {
 	ls_git_init();
-	remote_ctx ctx = {0, stop};
+	remote_ctx ctx = {0, stop, received, 0};
 	struct stat sb;
 	/* the credentials of `url` are used in memory only: messages mask them, and the
 	 * mirror's config holds the URL without them */
