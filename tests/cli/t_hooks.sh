@@ -381,7 +381,7 @@ test_hook_recipes_husky_lefthook_shape() {
 # repository's .pre-commit-hooks.yaml, cloned from a local copy
 test_hook_pre_commit_framework() {
 	if ! command -v pre-commit >/dev/null; then
-		echo "    skip: pre-commit is not installed (scripts/deps test installs it)"; return 0
+		skip "pre-commit is not installed (scripts/deps test installs it)"; return 0
 	fi
 	mkdir bin && ln -s "$LEAKSCAN" bin/leakscan
 	export PATH="$WORK/bin:$PATH" PRE_COMMIT_HOME="$WORK/pc-home"
@@ -418,7 +418,7 @@ test_hook_pre_commit_framework() {
 # husky and lefthook for real when installed (npm packages: npm install -g husky lefthook)
 test_hook_husky_real() {
 	if ! command -v husky >/dev/null; then
-		echo "    skip: husky is not installed (npm install -g husky)"; return 0
+		skip "husky is not installed (npm install -g husky)"; return 0
 	fi
 	mkdir bin && ln -s "$LEAKSCAN" bin/leakscan && export PATH="$WORK/bin:$PATH"
 	new_repo r
@@ -438,7 +438,7 @@ test_hook_husky_real() {
 
 test_hook_lefthook_real() {
 	if ! command -v lefthook >/dev/null; then
-		echo "    skip: lefthook is not installed (npm install -g lefthook)"; return 0
+		skip "lefthook is not installed (npm install -g lefthook)"; return 0
 	fi
 	mkdir bin && ln -s "$LEAKSCAN" bin/leakscan && export PATH="$WORK/bin:$PATH"
 	new_repo r

@@ -606,7 +606,7 @@ c.execute("insert into locations values(?, \"b\", \"c\", \"p\", NULL, NULL, NULL
 # issue 18, item 20: report and summary read a datastore in a read-only directory, and say
 # what is wrong (permission) when they cannot
 test_repos_item20_readonly_datastore() {
-	command -v runuser >/dev/null && [ "$(id -u)" = 0 ] || { echo "    (skipped: needs root and runuser)"; return 0; }
+	command -v runuser >/dev/null && [ "$(id -u)" = 0 ] || { skip "needs root and runuser"; return 0; }
 	mkrepo a s.txt "key = $AWS_KEY"
 	lsr --datastore ds a
 	expect_rc 1
