@@ -275,5 +275,6 @@ int cmd_report(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
 int cmd_triage(int argc, char **argv);
 int cmd_datastore(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 #endif

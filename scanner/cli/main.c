@@ -23,6 +23,7 @@ static const command commands[] = {
     {"summary", cmd_summary, "count a datastore's findings per rule and per repository"},
     {"triage", cmd_triage, "mark a datastore finding false-positive, revoked or accepted"},
     {"datastore", cmd_datastore, "merge shard datastores"},
+    {"import", cmd_import, "convert a gitleaks configuration (.gitleaks.toml, .gitleaksignore)"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

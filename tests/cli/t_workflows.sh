@@ -742,4 +742,94 @@ test_issue19_item10_repos_progress_shows_the_clone() {
 	grep -q "1 fetching (.* MB received" tty.out || fail "no clone progress: $(tr '\r' '\n' < tty.out | head -5)"
 }
 
+# Polish: switching from gitleaks: import gitleaks writes .leakscan.yaml and the rules file,
+# and says what could not be converted.
+test_issue19_polish_import_gitleaks() {
+	cat > .gitleaks.toml <<'TOML'
+title = "team config"   # a comment
+[extend]
+useDefault = true
+
+[[rules]]
+id = "acme-api-key"
+description = "ACME \"API\" key"
+regex = '''(?i)acme[_-]?key\s*=\s*['"]?([a-z0-9]{32})'''
+secretGroup = 1
+entropy = 3.0
+keywords = [
+  "acme",   # trailing comma and comments in arrays
+]
+  [[rules.allowlists]]
+  regexTarget = "line"
+  regexes = ["""(?i)example"""]
+
+[[rules]]
+id = "cert-file"
+path = '''(?i)\.p12$'''
+
+[[rules]]
+id = "broken"
+regex = '''(?<=x)abc'''
+
+[allowlist]
+description = "global"
+paths = ['''(^|/)go\.sum$''', '''^vendor/''', '''node_modules''']
+stopwords = ["dummy"]
+TOML
+	printf '%s:config/app.env:acme-api-key:3\n' "$(printf 'a%.0s' $(seq 40))" > .gitleaksignore
+	ls_run import gitleaks
+	expect_rc 0
+	expect_out "wrote ./.leakscan.yaml: 1 rule, 3 allowlist entries; 3 items not converted"
+	expect_err_has ".gitleaks.toml:18: rule 'cert-file' has no regex (a path-only rule): not converted"
+	expect_err_has "rule 'broken': not converted"
+	expect_err_has "allowlist path 'node_modules' is no plain anchored path: not converted (write it as a glob)"
+	ls_run rules check .leakscan-rules.yaml
+	expect_rc 0
+	printf 'acme_key = "0123456789abcdefghij0123456789ab"\nacme_key = "0123456789abcdefghij0123456789cd" # example\n' > app.env
+	ls_run scan -q -f jsonl app.env
+	expect_rc 1
+	expect_eq "$(printf '%s\n' "$OUT" | grep -c '"rule_id":"acme-api-key"')" 1 "the converted rule and its line allowlist"
+	mkdir -p vendor && cp app.env vendor/
+	ls_run scan -q -f jsonl vendor/app.env app.env
+	expect_out_lacks "vendor/"
+	# nothing is overwritten without --force; a malformed file names its line
+	ls_run import gitleaks
+	expect_rc 2
+	expect_err_has "import: cannot write './.leakscan-rules.yaml': File exists (--force replaces it)"
+	printf 'title = "x"\n[[rules]]\nid = "a\n' > bad.toml
+	ls_run import gitleaks bad.toml -o out
+	expect_rc 2
+	expect_err_has "import: bad.toml:3: newline in a one-line string"
+}
+
+# The TOML reader behind import: inline tables, dotted keys, escapes; dates, duplicate keys and
+# tables defined twice are errors naming the line.
+test_issue19_polish_import_gitleaks_toml_forms() {
+	cat > g.toml <<'TOML'
+[[rules]]
+id = "inline-one"
+regex = "tok\u005f([a-f0-9]{24})"
+allowlist = { regexes = ['''^tok_0{24}$'''], description = "zeros" }
+[[rules]]
+id = "dotted"
+regex = 'dot_([a-f0-9]{24})'
+allowlist.stopwords = ["cafe"]
+TOML
+	mkdir o1 && ls_run import gitleaks g.toml -o o1
+	expect_rc 0
+	expect_out "wrote o1/.leakscan.yaml: 2 rules, 2 allowlist entries; 0 items not converted"
+	grep -q "pattern: 'tok_(\[a-f0-9\]{24})'" o1/.leakscan-rules.yaml || fail "\\u005f: $(cat o1/.leakscan-rules.yaml)"
+	grep -q "stopwords: \['cafe'\]" o1/.leakscan.yaml || fail "dotted key: $(cat o1/.leakscan.yaml)"
+	printf 'a = 1\nupdated = 2024-01-01\n' > d.toml
+	ls_run import gitleaks d.toml
+	expect_rc 2
+	expect_err_has "d.toml:2: dates and times are not supported"
+	printf 'a = 1\na = 2\n' > k.toml
+	ls_run import gitleaks k.toml
+	expect_err_has "k.toml:2: a key is defined twice"
+	printf '[t]\n[t]\n' > t.toml
+	ls_run import gitleaks t.toml
+	expect_err_has "t.toml:2: a table is defined twice"
+}
+
 run_tests
