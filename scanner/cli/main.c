@@ -94,8 +94,18 @@ int main(int argc, char **argv)
 			return unknown_command("help: ", argv[2]);
 		char *args[] = {argv[2], (char *)"--help", NULL};
 		int rc = c->fn(2, args);
-		/* (git-secrets' own usage exits 129: asking for help is no error here) */
-		return rc == 129 ? 0 : rc;
+		if (c->fn == cmd_secrets) {
+			/* git-secrets' own usage (as `git secrets -h` prints it, exit 129: asking for help
+			 * is no error here), then what leakscan adds */
+			fputs("\nExit status: 0 nothing matched, 1 a prohibited pattern matched (as git-secrets).\n"
+			      "\n"
+			      "Examples: git secrets --register-aws && git secrets --install\n"
+			      "          git secrets --scan-history\n"
+			      "          leakscan secrets --scan config/   # the same without the git-secrets link\n",
+			      stdout);
+			return 0;
+		}
+		return rc;
 	}
 	const command *c = find(cmd);
 	if (!c)

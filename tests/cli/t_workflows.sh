@@ -432,10 +432,10 @@ test_issue19_polish_commands() {
 	ls_run help secrets
 	expect_rc 0
 	expect_out_has "git secrets --scan"
-	# every help page (but the git-secrets drop-in's, which is git-secrets' own) says its exit
-	# status and gives an example
+	# every help page says its exit status and gives an example (the drop-in's: after
+	# git-secrets' own usage)
 	local c
-	for c in scan rules git hook baseline repos report summary triage datastore; do
+	for c in scan rules git hook baseline repos report summary triage datastore import secrets; do
 		ls_run help $c
 		expect_rc 0
 		expect_out_has "Exit status"
