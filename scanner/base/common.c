@@ -103,6 +103,25 @@ void ls_buf_puts(ls_buf *b, const char *s) { ls_buf_put(b, s, strlen(s)); }
 
 void ls_buf_putc(ls_buf *b, char c) { ls_buf_put(b, &c, 1); }
 
+void ls_buf_put_utf8(ls_buf *b, unsigned cp)
+{
+	if (cp < 0x80) {
+		ls_buf_putc(b, (char)cp);
+	} else if (cp < 0x800) {
+		ls_buf_putc(b, (char)(0xc0 | (cp >> 6)));
+		ls_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
+	} else if (cp < 0x10000) {
+		ls_buf_putc(b, (char)(0xe0 | (cp >> 12)));
+		ls_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
+		ls_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
+	} else {
+		ls_buf_putc(b, (char)(0xf0 | (cp >> 18)));
+		ls_buf_putc(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
+		ls_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
+		ls_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
+	}
+}
+
 void ls_buf_printf(ls_buf *b, const char *fmt, ...)
 {
 	va_list ap;

@@ -46,6 +46,8 @@ void ls_buf_grow(ls_buf *b, size_t extra);
 void ls_buf_put(ls_buf *b, const void *data, size_t len);
 void ls_buf_puts(ls_buf *b, const char *s);
 void ls_buf_putc(ls_buf *b, char c);
+/** Appends code point `cp` (at most 0x10FFFF) encoded as UTF-8. */
+void ls_buf_put_utf8(ls_buf *b, unsigned cp);
 void ls_buf_printf(ls_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ls_buf_clear(ls_buf *b);
 void ls_buf_dispose(ls_buf *b);

@@ -96,25 +96,6 @@ static int end_of_line(reader *r)
 	return 0;
 }
 
-static void put_utf8(ls_buf *b, unsigned long cp)
-{
-	if (cp < 0x80) {
-		ls_buf_putc(b, (char)cp);
-	} else if (cp < 0x800) {
-		ls_buf_putc(b, (char)(0xc0 | (cp >> 6)));
-		ls_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		ls_buf_putc(b, (char)(0xe0 | (cp >> 12)));
-		ls_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		ls_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		ls_buf_putc(b, (char)(0xf0 | (cp >> 18)));
-		ls_buf_putc(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
-		ls_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		ls_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-	}
-}
-
 /* A string of any of the four kinds, the reader at its opening quote. */
 static int read_string(reader *r, ls_buf *out)
 {
@@ -170,7 +151,7 @@ static int read_string(reader *r, ls_buf *out)
 				}
 				if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 					return fail(r, "bad \\u escape");
-				put_utf8(out, cp);
+				ls_buf_put_utf8(out, (unsigned)cp);
 				break;
 			}
 			case '\n':

@@ -231,25 +231,6 @@ static int jlit(jreader *j, char c)
 	return 0;
 }
 
-static void put_utf8(ls_buf *o, unsigned cp)
-{
-	if (cp < 0x80) {
-		ls_buf_putc(o, (char)cp);
-	} else if (cp < 0x800) {
-		ls_buf_putc(o, (char)(0xc0 | (cp >> 6)));
-		ls_buf_putc(o, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		ls_buf_putc(o, (char)(0xe0 | (cp >> 12)));
-		ls_buf_putc(o, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		ls_buf_putc(o, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		ls_buf_putc(o, (char)(0xf0 | (cp >> 18)));
-		ls_buf_putc(o, (char)(0x80 | ((cp >> 12) & 0x3f)));
-		ls_buf_putc(o, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		ls_buf_putc(o, (char)(0x80 | (cp & 0x3f)));
-	}
-}
-
 static int hex4(const char *s, unsigned *out)
 {
 	unsigned v = 0;
@@ -304,7 +285,7 @@ static int jstring(jreader *j, ls_buf *o)
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 				j->s += 6;
 			}
-			put_utf8(o, cp);
+			ls_buf_put_utf8(o, cp);
 			break;
 		}
 		default:
