@@ -23,7 +23,7 @@ static const char *import_usage =
     "has no equivalent is listed on stderr, one line each, and left out:\n"
     "  - rules without a regex (path-only rules), a rule's 'path' (it applies everywhere),\n"
     "    rules leakscan's engines reject;\n"
-    "  - allowlist 'paths' regexes that are not a plain anchored path (write them as globs);\n"
+    "  - allowlist 'paths' regexes that are not a literal path (write them as globs);\n"
     "  - .gitleaksignore lines: gitleaks' fingerprints (commit:path:rule:line) have no leakscan\n"
     "    equivalent; each becomes an allowlist entry for that rule in that file (and commit).\n"
     "Rules get severity high (gitleaks has none); secretGroup picks the capture group that\n"
@@ -153,42 +153,65 @@ static char *one_group(const char *re, long keep)
 	return ls_buf_detach(&b);
 }
 
-/* A path regex that is a plain anchored path, as a glob; NULL otherwise. */
-static char *path_glob(const char *re)
+/*
+ * A path regex made of a literal path, as globs in `out` (how many; 0: not convertible):
+ * `^a/b` anchored at the top, `(^|/)` or `(?:^|/)` before a name at any depth, none before a
+ * name or suffix (`\.bb$`: `*.bb`); then `$`, a trailing `/` or `(?:/.*)?$` (the directory
+ * and what it holds). Alternations, classes and flags are not converted.
+ */
+static size_t path_globs(const char *re, ls_strlist *out)
 {
+	static const char *const tree_tails[] = {"(?:/.*)?$", "(?:/.*?)?$", "(?:/.+)?$", "(/.*)?$"};
 	ls_buf b = LS_BUF_INIT;
 	const char *p = re;
-	int any_depth = 0, anchored = 0, dir = 0;
-	if (!strncmp(p, "(^|/)", 5)) {
-		any_depth = 1;
-		p += 5;
+	int any = 0, anchored = 0, end = 0, tree = 0, dir = 0;
+	if (!strncmp(p, "(^|/)", 5) || !strncmp(p, "(?:^|/)", 7)) {
+		any = 1;
+		p += p[1] == '?' ? 7 : 5;
 	} else if (*p == '^') {
 		anchored = 1;
 		p++;
 	}
-	if (!any_depth && !anchored)
-		goto fail;
 	for (; *p; p++) {
-		if (*p == '\\' && p[1] && strchr("./-_", p[1])) {
-			ls_buf_putc(&b, *++p);
-		} else if (*p == '$' && !p[1]) {
+		size_t t = 0;
+		while (t < sizeof(tree_tails) / sizeof(tree_tails[0]) && strcmp(p, tree_tails[t]))
+			t++;
+		if (t < sizeof(tree_tails) / sizeof(tree_tails[0])) {
+			tree = end = 1;
 			break;
-		} else if (*p == '/' && !p[1]) {
-			dir = 1;
-		} else if (isalnum((unsigned char)*p) || strchr("_-/", *p)) {
-			ls_buf_putc(&b, *p);
-		} else {
-			goto fail;
 		}
+		if (*p == '\\' && p[1] && strchr("./-_@+", p[1]))
+			ls_buf_putc(&b, *++p);
+		else if (*p == '$' && !p[1])
+			end = 1;
+		else if (*p == '/' && !p[1] && b.len)
+			dir = 1;
+		else if (isalnum((unsigned char)*p) || strchr("_-/@+", *p))
+			ls_buf_putc(&b, *p);
+		else
+			break;
 	}
-	if (!b.len || (any_depth && memchr(b.ptr, '/', b.len)))
+	int slash = b.len && memchr(b.ptr, '/', b.len) != NULL;
+	if (*p && !tree) /* (a character no literal path holds) */
 		goto fail;
-	char *g = ls_xasprintf("%s%s%s", anchored ? "/" : "", b.ptr, dir ? "/**" : "");
+	if (!b.len || (!any && !anchored && slash))
+		goto fail;
+	char *base = anchored ? ls_xasprintf("/%s", b.ptr)
+	             : any    ? (slash ? ls_xasprintf("**/%s", b.ptr) : ls_xstrdup(b.ptr))
+	             : ls_xasprintf("*%s%s", b.ptr, end ? "" : "*");
+	if (!dir)
+		ls_strlist_push(out, base);
+	if (dir || tree) {
+		char *under = ls_xasprintf("%s%s/**", any && !slash ? "**/" : "", base);
+		ls_strlist_push(out, under);
+		free(under);
+	}
+	free(base);
 	ls_buf_dispose(&b);
-	return g;
+	return dir || tree ? 1 + !dir : 1;
 fail:
 	ls_buf_dispose(&b);
-	return NULL;
+	return 0;
 }
 
 /* One gitleaks allowlist as a leakscan allowlist entry (for `rule`, or every rule). */
@@ -215,15 +238,17 @@ static void convert_allowlist(conv *c, const ls_toml *al, const char *rule)
 	n += yaml_list(&e, "    ", "commits", ls_toml_get(al, "commits"));
 	size_t np = 0;
 	for (size_t i = 0; paths && paths->type == LS_TOML_ARRAY && i < paths->n; i++) {
-		char *g = paths->items[i]->type == LS_TOML_STRING ? path_glob(paths->items[i]->s) : NULL;
-		if (!g) {
-			note(c, paths->items[i]->line, "allowlist path '%s' is no plain anchored path: not converted (write it as a glob)",
+		ls_strlist globs = {0};
+		if (paths->items[i]->type != LS_TOML_STRING || !path_globs(paths->items[i]->s, &globs)) {
+			note(c, paths->items[i]->line, "allowlist path '%s' is no literal path: not converted (write it as a glob)",
 			     paths->items[i]->s ? paths->items[i]->s : "?");
 			continue;
 		}
-		ls_buf_printf(&e, np++ ? ", " : "    paths: [");
-		yaml_str(&e, g);
-		free(g);
+		for (size_t k = 0; k < globs.n; k++) {
+			ls_buf_printf(&e, np++ ? ", " : "    paths: [");
+			yaml_str(&e, globs.items[k]);
+		}
+		ls_strlist_dispose(&globs);
 	}
 	if (np)
 		ls_buf_puts(&e, "]\n");

@@ -773,16 +773,18 @@ regex = '''(?<=x)abc'''
 
 [allowlist]
 description = "global"
-paths = ['''(^|/)go\.sum$''', '''^vendor/''', '''node_modules''']
+paths = ['''(^|/)go\.sum$''', '''^vendor/''', '''node_modules''', '''(?:^|/)dist(?:/.*)?$''', '''\.min\.js$''', '''(?i)\.(?:png|gif)$''']
 stopwords = ["dummy"]
 TOML
 	printf '%s:config/app.env:acme-api-key:3\n' "$(printf 'a%.0s' $(seq 40))" > .gitleaksignore
 	ls_run import gitleaks
 	expect_rc 0
 	expect_out "wrote ./.leakscan.yaml: 1 rule, 3 allowlist entries; 3 items not converted"
+	grep -qF "paths: ['go.sum', '/vendor/**', '*node_modules*', 'dist', '**/dist/**', '*.min.js']" .leakscan.yaml ||
+		fail "path regexes as globs: $(grep paths: .leakscan.yaml)"
 	expect_err_has ".gitleaks.toml:18: rule 'cert-file' has no regex (a path-only rule): not converted"
 	expect_err_has "rule 'broken': not converted"
-	expect_err_has "allowlist path 'node_modules' is no plain anchored path: not converted (write it as a glob)"
+	expect_err_has "allowlist path '(?i)\\.(?:png|gif)\$' is no literal path: not converted (write it as a glob)"
 	ls_run rules check .leakscan-rules.yaml
 	expect_rc 0
 	printf 'acme_key = "0123456789abcdefghij0123456789ab"\nacme_key = "0123456789abcdefghij0123456789cd" # example\n' > app.env
