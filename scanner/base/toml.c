@@ -224,6 +224,29 @@ static int key_path(reader *r, ls_toml *t, ls_toml **parent, ls_buf *last)
 
 static int read_value(reader *r, ls_toml **out, int depth);
 
+/* `key = value` into table `t` (a dotted key into its subtables); `key` is scratch. */
+static int read_keyval(reader *r, ls_toml *t, ls_buf *key, int depth)
+{
+	ls_toml *parent, *v = NULL;
+	int err = key_path(r, t, &parent, key);
+	if (err < 0)
+		return err;
+	skip_ws(r, 0);
+	if (r->s >= r->end || *r->s != '=')
+		return fail(r, "expected '='");
+	r->s++;
+	if ((err = read_value(r, &v, depth)) < 0) {
+		ls_toml_free(v);
+		return err;
+	}
+	if (ls_toml_get(parent, key->ptr)) {
+		ls_toml_free(v);
+		return fail(r, "a key is defined twice");
+	}
+	push(parent, key->ptr, v);
+	return 0;
+}
+
 static int read_inline_table(reader *r, ls_toml *t, int depth)
 {
 	ls_buf key = LS_BUF_INIT;
@@ -235,25 +258,8 @@ static int read_inline_table(reader *r, ls_toml *t, int depth)
 		goto done;
 	}
 	for (;;) {
-		ls_toml *parent, *v = NULL;
-		if ((err = key_path(r, t, &parent, &key)) < 0)
+		if ((err = read_keyval(r, t, &key, depth + 1)) < 0)
 			goto done;
-		skip_ws(r, 0);
-		if (r->s >= r->end || *r->s != '=') {
-			err = fail(r, "expected '='");
-			goto done;
-		}
-		r->s++;
-		if ((err = read_value(r, &v, depth + 1)) < 0) {
-			ls_toml_free(v);
-			goto done;
-		}
-		if (ls_toml_get(parent, key.ptr)) {
-			ls_toml_free(v);
-			err = fail(r, "a key is defined twice");
-			goto done;
-		}
-		push(parent, key.ptr, v);
 		skip_ws(r, 0);
 		if (r->s < r->end && *r->s == ',') {
 			r->s++;
@@ -408,25 +414,8 @@ int ls_toml_parse(ls_toml **out, const char *name, const char *text, size_t len)
 				cur = v;
 			}
 		} else {
-			ls_toml *parent, *v = NULL;
-			if ((err = key_path(&r, cur, &parent, &key)) < 0)
+			if ((err = read_keyval(&r, cur, &key, 0)) < 0)
 				goto done;
-			skip_ws(&r, 0);
-			if (r.s >= r.end || *r.s != '=') {
-				err = fail(&r, "expected '='");
-				goto done;
-			}
-			r.s++;
-			if ((err = read_value(&r, &v, 0)) < 0) {
-				ls_toml_free(v);
-				goto done;
-			}
-			if (ls_toml_get(parent, key.ptr)) {
-				ls_toml_free(v);
-				err = fail(&r, "a key is defined twice");
-				goto done;
-			}
-			push(parent, key.ptr, v);
 		}
 		if ((err = end_of_line(&r)) < 0)
 			goto done;
