@@ -656,10 +656,7 @@ int cmd_triage(int argc, char **argv)
 	if (open_store(&store, dir, "triage") < 0)
 		return LS_EXIT_ERROR;
 	/* PATH:RULE-ID:HASH16 as scans print it: the datastore's RULE-ID:HASH16 is its tail */
-	const char *fp = argv[optind] + strlen(argv[optind]);
-	for (int colons = 0; fp > argv[optind] && colons < 2; fp--)
-		colons += fp[-1] == ':';
-	fp = fp > argv[optind] ? fp + 1 : argv[optind];
+	const char *fp = ls_fingerprint_secret_part(argv[optind]);
 	int err = ls_store_triage(store, fp, status, note);
 	if (err < 0)
 		ls_cli_error("%s", ls_error_last());

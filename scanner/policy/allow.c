@@ -530,11 +530,9 @@ int ls_allow_check(const ls_allow *a, const ls_finding *f)
 	if (!drop && a->fingerprints.n) {
 		drop = has_fingerprint(a, f->fingerprint);
 		/* RULE-ID:HASH16, as report and triage name a secret: wherever it is */
-		const char *rh = f->fingerprint + strlen(f->fingerprint);
-		for (int colons = 0; rh > f->fingerprint && colons < 2; rh--)
-			colons += rh[-1] == ':';
-		if (!drop && rh > f->fingerprint)
-			drop = has_fingerprint(a, rh + 1);
+		const char *rh = ls_fingerprint_secret_part(f->fingerprint);
+		if (!drop && rh != f->fingerprint)
+			drop = has_fingerprint(a, rh);
 		char fp[sizeof(f->fingerprint)];
 		if (!drop) {
 			/* the same fingerprint computed from the path relative to the base directory */

@@ -49,13 +49,23 @@ void ls_findings_push(ls_findings *fs, ls_finding *f)
 	memset(f, 0, sizeof(*f));
 }
 
-void ls_finding_fingerprint(ls_finding *f)
+const char *ls_fingerprint_secret_part(const char *fp)
 {
-	const char *p = f->path ? f->path : "";
+	const char *p = fp + strlen(fp);
+	for (int colons = 0; p > fp && colons < 2; p--)
+		colons += p[-1] == ':';
+	return p > fp ? p + 1 : fp;
+}
+
+void ls_finding_fingerprint_at(ls_finding *f, const char *path)
+{
+	const char *p = path ? path : "";
 	while (p[0] == '.' && p[1] == '/')
 		p += 2;
 	snprintf(f->fingerprint, sizeof(f->fingerprint), "%.100s:%s:%.16s", p, f->rule->id, f->secret_hash);
 }
+
+void ls_finding_fingerprint(ls_finding *f) { ls_finding_fingerprint_at(f, f->path); }
 
 /* Case-insensitive search for a lowercase needle. */
 static int contains_ci(const char *hay, size_t n, const char *needle)
@@ -759,7 +769,7 @@ static void confirm_at(const ls_matcher *m, ls_scratch *s, const ls_search_optio
 		if (pl->kind == LS_ORIGIN_FILE && opts->relpath) {
 			char *rel = opts->relpath(f.path, opts->allow_payload);
 			if (rel && rel[0] && rel[0] != '/')
-				snprintf(f.fingerprint, sizeof(f.fingerprint), "%.100s:%s:%.16s", rel, r->id, f.secret_hash);
+				ls_finding_fingerprint_at(&f, rel);
 			free(rel);
 		}
 		if (r->validate && !strcmp(r->validate, "aws-access-key-id")) {

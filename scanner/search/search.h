@@ -63,6 +63,11 @@ void ls_findings_push(ls_findings *fs, ls_finding *f);
 
 /** Recomputes a finding's fingerprint from its rule, path and secret hash. */
 void ls_finding_fingerprint(ls_finding *f);
+/** The same, from `path` rather than the finding's own (a path relative to the repository). */
+void ls_finding_fingerprint_at(ls_finding *f, const char *path);
+/** The RULE-ID:HASH16 tail of a PATH:RULE-ID:HASH16 fingerprint (how a datastore and report
+ * name a secret, wherever it is); `fp` itself when it has no path part. */
+const char *ls_fingerprint_secret_part(const char *fp);
 
 typedef struct {
 	/** Honour `leakscan:allow`, `gitleaks:allow` and `pragma: allowlist secret` on the line. */
