@@ -493,24 +493,16 @@ static void progress(repos_job *j, double start, int final)
 	double mbs = secs > 0 ? (double)ATOMIC_GET(&j->bytes) / 1e6 / secs : 0;
 	double rmbs = secs > 0 ? (double)ATOMIC_GET(&j->received) / 1e6 / secs : 0;
 	pthread_mutex_lock(&j->errmu);
-	if (j->progress_tty) {
-		if (final)
-			fputs("\r\033[K", stderr);
-		else
-			fprintf(stderr, "\r\033[Kleakscan: repos %zu/%zu, %zu fetching (%.1f MB received, %.1f MB/s), %zu blobs, "
-			                "%.1f MB/s, %zu findings",
-			        ATOMIC_GET(&j->repos_done) + ATOMIC_GET(&j->repos_failed), j->repos->n, ATOMIC_GET(&j->fetching),
-			        (double)ATOMIC_GET(&j->received) / 1e6, rmbs, ATOMIC_GET(&j->blobs_scanned), mbs,
-			        ATOMIC_GET(&j->new_findings));
-		j->progress_line = !final;
-	} else if (!final) {
-		fprintf(stderr,
-		        "leakscan: progress: repos %zu/%zu, %zu fetching (%.1f MB received, %.1f MB/s), %zu blobs, %.1f MB/s, "
-		        "%zu findings\n",
-		        ATOMIC_GET(&j->repos_done) + ATOMIC_GET(&j->repos_failed), j->repos->n, ATOMIC_GET(&j->fetching),
-		        (double)ATOMIC_GET(&j->received) / 1e6, rmbs, ATOMIC_GET(&j->blobs_scanned), mbs,
-		        ATOMIC_GET(&j->new_findings));
-	}
+	/* on a terminal one line rewritten in place (taken off at the end), else plain lines */
+	if (j->progress_tty)
+		fputs("\r\033[K", stderr);
+	if (!final)
+		fprintf(stderr, "leakscan: %srepos %zu/%zu, %zu fetching (%.1f MB received, %.1f MB/s), %zu blobs, %.1f MB/s, "
+		                "%zu findings%s",
+		        j->progress_tty ? "" : "progress: ", ATOMIC_GET(&j->repos_done) + ATOMIC_GET(&j->repos_failed), j->repos->n,
+		        ATOMIC_GET(&j->fetching), (double)ATOMIC_GET(&j->received) / 1e6, rmbs, ATOMIC_GET(&j->blobs_scanned), mbs,
+		        ATOMIC_GET(&j->new_findings), j->progress_tty ? "" : "\n");
+	j->progress_line = j->progress_tty && !final;
 	fflush(stderr);
 	pthread_mutex_unlock(&j->errmu);
 }
