@@ -30,7 +30,14 @@ enum {
 	OPT_CONFIG,
 	OPT_NO_CONFIG,
 	OPT_BASELINE,
-	OPT_NO_DEFAULT_SKIPS
+	OPT_NO_DEFAULT_SKIPS,
+	OPT_VERIFY,
+	OPT_NO_VERIFY,
+	OPT_VERIFY_ENDPOINT,
+	OPT_VERIFY_CA_FILE,
+	OPT_VERIFY_TIMEOUT,
+	OPT_VERIFY_JOBS,
+	OPT_ONLY_VERIFIED
 };
 
 const struct option ls_cli_common_longopts[] = {
@@ -56,6 +63,13 @@ const struct option ls_cli_common_longopts[] = {
     {"no-default-skips", no_argument, NULL, OPT_NO_DEFAULT_SKIPS},
     {"quiet", no_argument, NULL, 'q'},
     {"no-cache", no_argument, NULL, OPT_NO_CACHE},
+    {"verify", no_argument, NULL, OPT_VERIFY},
+    {"no-verify", no_argument, NULL, OPT_NO_VERIFY},
+    {"verify-endpoint", required_argument, NULL, OPT_VERIFY_ENDPOINT},
+    {"verify-ca-file", required_argument, NULL, OPT_VERIFY_CA_FILE},
+    {"verify-timeout", required_argument, NULL, OPT_VERIFY_TIMEOUT},
+    {"verify-jobs", required_argument, NULL, OPT_VERIFY_JOBS},
+    {"only-verified", no_argument, NULL, OPT_ONLY_VERIFIED},
     {NULL, 0, NULL, 0}};
 
 struct option *ls_cli_longopts(const struct option *own)
@@ -82,6 +96,7 @@ void ls_cli_options_init(ls_cli_options *o)
 	o->max_file_size = 100LL << 20;
 	o->inline_allow = 1;
 	o->fail_on = LS_SEV_LOW;
+	o->verify = -1;
 }
 
 void ls_cli_options_dispose(ls_cli_options *o)
@@ -89,6 +104,7 @@ void ls_cli_options_dispose(ls_cli_options *o)
 	free(o->rule_paths);
 	free(o->disable);
 	free(o->enable);
+	free(o->verify_endpoints);
 }
 
 void ls_cli_error(const char *fmt, ...)
@@ -215,11 +231,47 @@ int ls_cli_common_option(ls_cli_options *o, int opt, const char *arg, const char
 		o->inline_allow = 0;
 		return 1;
 	case OPT_FAIL_ON:
-		if (ls_severity_parse(&o->fail_on, arg) < 0) {
-			ls_cli_error("%s: --fail-on takes low, medium, high or critical", cmd);
+		o->fail_on_verified = !strcmp(arg, "verified");
+		if (o->fail_on_verified) {
+			o->fail_on = LS_SEV_LOW;
+		} else if (ls_severity_parse(&o->fail_on, arg) < 0) {
+			ls_cli_error("%s: --fail-on takes low, medium, high, critical or verified", cmd);
 			return -1;
 		}
 		o->fail_on_set = 1;
+		return 1;
+	case OPT_VERIFY:
+	case OPT_NO_VERIFY:
+		o->verify = opt == OPT_VERIFY;
+		return 1;
+	case OPT_VERIFY_ENDPOINT:
+		o->verify_endpoints = ls_xrealloc(o->verify_endpoints, (o->nverify_endpoints + 1) * sizeof(char *));
+		o->verify_endpoints[o->nverify_endpoints++] = arg;
+		return 1;
+	case OPT_VERIFY_CA_FILE:
+		o->verify_ca_file = arg;
+		return 1;
+	case OPT_VERIFY_TIMEOUT: {
+		char *end;
+		o->verify_timeout = strtod(arg, &end);
+		if (end == arg || *end || !(o->verify_timeout > 0 && o->verify_timeout <= 600)) {
+			ls_cli_error("%s: --verify-timeout takes seconds (0 < SECS <= 600)", cmd);
+			return -1;
+		}
+		return 1;
+	}
+	case OPT_VERIFY_JOBS: {
+		char *end;
+		long n = strtol(arg, &end, 10);
+		if (end == arg || *end || n < 1 || n > 256) {
+			ls_cli_error("%s: --verify-jobs takes a number from 1 to 256", cmd);
+			return -1;
+		}
+		o->verify_jobs = (int)n;
+		return 1;
+	}
+	case OPT_ONLY_VERIFIED:
+		o->only_verified = 1;
 		return 1;
 	case OPT_CONFIG:
 		o->config = arg;
@@ -328,6 +380,8 @@ int ls_cli_load_rules(const ls_cli_options *o, ls_ruleset **out)
 	for (size_t i = 0; i < o->nenable; i++)
 		if ((err = ls_ruleset_set_enabled(rs, o->enable[i], 1)) < 0)
 			goto fail;
+	if ((err = ls_cli_verify_check_rules(rs)) < 0)
+		goto fail;
 	*out = rs;
 	return 0;
 fail:
@@ -374,6 +428,8 @@ int ls_cli_prepare_policy(ls_cli_filters *fl, ls_cli_options *o, const char *sta
 	for (size_t i = 0; i < o->nenable; i++)
 		if ((err = ls_ruleset_set_enabled(rs, o->enable[i], 1)) < 0)
 			goto fail;
+	if ((err = ls_cli_verify_check_rules(rs)) < 0)
+		goto fail;
 	/* paths in the configuration are relative to its directory; without one, to the root */
 	ls_allow_new(&fl->allow, fl->config ? fl->config->dir : fl->root);
 	if (fl->config && (err = ls_config_apply_allow(fl->config, rs, fl->allow)) < 0)
@@ -680,7 +736,8 @@ void ls_cli_stats_count(ls_cli_stats *st, const ls_finding *f, const ls_cli_opti
 {
 	st->findings++;
 	st->by_sev[f->severity]++;
-	if (f->severity >= o->fail_on)
+	st->by_verify[f->verification.status]++;
+	if (o->fail_on_verified ? f->verification.status == LS_VERIFY_VERIFIED : f->severity >= o->fail_on)
 		st->failing++;
 }
 
@@ -781,6 +838,10 @@ void ls_cli_print_summary(const ls_cli_stats *st, const ls_cli_options *o)
 	fprintf(stderr, "; %zu finding%s (critical %zu, high %zu, medium %zu, low %zu)", st->findings,
 	        st->findings == 1 ? "" : "s", st->by_sev[LS_SEV_CRITICAL], st->by_sev[LS_SEV_HIGH],
 	        st->by_sev[LS_SEV_MEDIUM], st->by_sev[LS_SEV_LOW]);
+	if (st->findings > st->by_verify[LS_VERIFY_NONE])
+		fprintf(stderr, "; verification: %zu live, %zu invalid, %zu unknown, %zu error, %zu skipped",
+		        st->by_verify[LS_VERIFY_VERIFIED], st->by_verify[LS_VERIFY_INVALID], st->by_verify[LS_VERIFY_UNKNOWN],
+		        st->by_verify[LS_VERIFY_ERROR], st->by_verify[LS_VERIFY_SKIPPED]);
 	if (st->errors)
 		fprintf(stderr, "; %zu error%s", st->errors, st->errors == 1 ? "" : "s");
 	fputc('\n', stderr);

@@ -46,6 +46,14 @@ typedef struct {
 	int no_config;           /* --no-config */
 	const char *baseline;    /* --baseline FILE */
 	int no_default_skips;    /* --no-default-skips */
+	int verify;              /* --verify 1, --no-verify 0, -1: the configuration decides */
+	const char **verify_endpoints; /* --verify-endpoint PROVIDER=URL, in order */
+	size_t nverify_endpoints;
+	const char *verify_ca_file; /* --verify-ca-file FILE */
+	double verify_timeout;   /* --verify-timeout SECS (0: default) */
+	int verify_jobs;         /* --verify-jobs N (0: default) */
+	int only_verified;       /* --only-verified */
+	int fail_on_verified;    /* --fail-on verified */
 } ls_cli_options;
 
 void ls_cli_options_init(ls_cli_options *o);
@@ -74,7 +82,7 @@ extern const struct option ls_cli_common_longopts[];
 /** Help lines of the options that decide what a scan reports, shared by scan and git. */
 #define LS_CLI_FILTER_HELP \
 	"      --no-inline-allow  report lines marked leakscan:allow too (audits)\n" \
-	"      --fail-on SEV      exit 1 only for findings of this severity or above\n" \
+	"      --fail-on SEV      exit 1 only for findings of this severity or above (or 'verified')\n" \
 	"      --config FILE      use this configuration instead of the nearest .leakscan.yaml\n" \
 	"      --no-config        use no configuration file\n" \
 	"      --baseline FILE    report only findings not in this baseline (leakscan baseline)\n" \
@@ -82,6 +90,15 @@ extern const struct option ls_cli_common_longopts[];
 	"      --color WHEN       auto, always, never\n" \
 	"  -q, --quiet            no summary line on stderr\n" \
 	"      --no-cache         compile the rules instead of using the cached database\n"
+
+/** Help lines of the verification options, shared by scan, git and repos. */
+#define LS_CLI_VERIFY_HELP \
+	"      --verify           ask each secret's provider whether it is live, and whose it is\n" \
+	"                         (off by default; docs/verify.md says what is sent where)\n" \
+	"      --only-verified    report only secrets the provider confirmed live\n" \
+	"      --verify-endpoint PROVIDER=URL  another endpoint (GitHub Enterprise, GovCloud)\n" \
+	"      --verify-ca-file FILE  trust this CA bundle for verification requests\n" \
+	"      --verify-timeout SECS  per request (default 10); --verify-jobs N in flight (16)\n"
 
 /** Builds a long-option table: the command's own entries followed by the common ones. */
 struct option *ls_cli_longopts(const struct option *own);
@@ -129,6 +146,7 @@ typedef struct {
 	size_t items, bytes, skipped_binary, skipped_large, skipped_links, skipped_default, errors;
 	size_t by_sev[4];
 	size_t findings, failing; /* failing: at or above --fail-on */
+	size_t by_verify[6];      /* by ls_verify_status, when verification ran */
 	double start;
 	const char *noun; /* "files", "blobs" */
 } ls_cli_stats;
@@ -262,6 +280,31 @@ typedef void (*ls_cli_collect_fn)(const ls_finding *f, const ls_cli_filters *fl,
 int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn collect, void *payload);
 /** `leakscan git` with `argv` (argv[0] "git"); with `collect`, as ls_cli_scan_run. */
 int ls_cli_git_run(int argc, char **argv, ls_cli_collect_fn collect, void *payload);
+
+/** Live verification of a scan's findings (cli_verify.c; verify.h does the requests). */
+typedef struct ls_verifier ls_verifier;
+typedef struct {
+	ls_verifier *v; /* NULL: verification is off */
+} ls_cli_verify;
+
+/**
+ * Decides whether this run verifies: --verify or --no-verify, else --only-verified or --fail-on
+ * verified, else the configuration's `verify` (for a hook's scan, `hook`, only with `verify:
+ * {hooks: true}`: a commit must not wait on the network). Starts the verifier when it does.
+ * Prints errors; returns 0 or -1.
+ */
+int ls_cli_verify_start(ls_cli_verify *cv, const ls_cli_options *o, const ls_config *cfg, int hook);
+/** Queues the checks of one item's findings (an AWS pair takes the session token found near
+ * it). Returns at once; the requests run meanwhile. */
+void ls_cli_verify_submit(ls_cli_verify *cv, const ls_findings *fs);
+/** After every submit: waits for the answers and sets each finding's `verification`. */
+void ls_cli_verify_apply(ls_cli_verify *cv, ls_findings *fs);
+/** Whether a finding is reported (--only-verified drops what is not live). */
+int ls_cli_verify_keep(const ls_cli_options *o, const ls_finding *f);
+/** Stops and frees the verifier; accepts a verification that never started. */
+void ls_cli_verify_dispose(ls_cli_verify *cv);
+/** Checks each rule's `verify:` against the verifier table; LS_EINVAL with FILE:LINE. */
+int ls_cli_verify_check_rules(const ls_ruleset *rs);
 
 int cmd_scan(int argc, char **argv);
 int cmd_rules(int argc, char **argv);

@@ -44,6 +44,7 @@ typedef struct {
 	size_t nitems, done, found;
 	unsigned long long done_bytes;
 	double read_start;
+	ls_cli_verify ver;  /* --verify: checks submitted as items are kept, applied before reporting */
 } git_job;
 
 typedef struct {
@@ -200,6 +201,8 @@ static void discard_unit(size_t u, void *payload)
 
 static int report_one(git_job *j, const ls_finding *f)
 {
+	if (!ls_cli_verify_keep(j->o, f))
+		return 0;
 	ls_cli_stats_count(&j->st, f, j->o);
 	if (j->collect) {
 		j->collect(f, j->fl, j->collect_payload);
@@ -226,6 +229,7 @@ static int emit(size_t pos, void *payload)
 		j->kcap = j->kcap ? j->kcap * 2 : 64;
 		j->kept = ls_xrealloc(j->kept, j->kcap * sizeof(*j->kept));
 	}
+	ls_cli_verify_submit(&j->ver, &res->findings); /* the requests run while the scan goes on */
 	j->kept[j->nkept].idx = j->order[pos];
 	j->kept[j->nkept++].res = *res;
 	memset(res, 0, sizeof(*res));
@@ -261,6 +265,7 @@ static void emit_kept(git_job *j)
 		qsort(j->kept, j->nkept, sizeof(*j->kept), cmp_kept);
 	for (size_t k = 0; k < j->nkept; k++) {
 		ls_cli_result *res = &j->kept[k].res;
+		ls_cli_verify_apply(&j->ver, &res->findings);
 		ls_cli_result_tally(&j->st, res, j->o);
 		for (size_t i = 0; i < res->findings.n && !j->write_failed; i++) {
 			if (j->hold) {
@@ -337,6 +342,7 @@ static const char *git_usage =
     "      --config-from REV  take .leakscan.yaml, its rule files and .leakscanignore from the\n"
     "                         tree of REV, not the work tree (CI: the base branch's policy)\n"
     LS_CLI_FILTER_HELP
+    LS_CLI_VERIFY_HELP
     "\n"
     "Output order is stable for any -j: commits in topological order from the roots, each\n"
     "commit's message, then its new blobs in tree order; then blobs of refs that point to\n"
@@ -375,6 +381,8 @@ static void scan_message(git_job *j, const char *file, const char *label)
 		ls_cli_error("%s: %s", file, ls_error_last());
 		j->st.errors++;
 	}
+	ls_cli_verify_submit(&j->ver, &fs);
+	ls_cli_verify_apply(&j->ver, &fs);
 	for (size_t i = 0; i < fs.n && !j->write_failed; i++)
 		report_one(j, &fs.items[i]);
 	ls_findings_dispose(&fs);
@@ -497,6 +505,9 @@ int ls_cli_git_run(int argc, char **argv, ls_cli_collect_fn collect, void *paylo
 		ls_allow_set_paths_relative(fl.allow, 1);
 	if (ls_cli_matcher_new(&o, rs, &m) < 0)
 		goto done;
+	/* the hooks' scans (pre-commit, commit-msg, pre-push) verify only when asked for them */
+	if (ls_cli_verify_start(&j.ver, &o, fl.config, staged || message || ho.range || ho.branch) < 0)
+		goto done;
 	j.o = &o;
 	j.m = m;
 	j.st.start = ls_now();
@@ -598,6 +609,7 @@ int ls_cli_git_run(int argc, char **argv, ls_cli_collect_fn collect, void *paylo
 		        walk_secs, j.read_secs, j.search_secs, o.jobs > 0 ? o.jobs : ls_ncpus(), ls_now() - j.st.start);
 	rc = ls_cli_exit_code(&j.st);
 done:
+	ls_cli_verify_dispose(&j.ver);
 	if (out_open)
 		ls_cli_output_close(&out, 0);
 	ls_report_free(j.report);

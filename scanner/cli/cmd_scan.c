@@ -32,6 +32,9 @@ typedef struct {
 	ls_cli_collect_fn collect; /* instead of the report (leakscan baseline) */
 	void *collect_payload;
 	const ls_cli_filters *fl;
+	ls_cli_verify ver;  /* with verification, findings wait for their answers: */
+	ls_findings *held;  /* each item's, in item order */
+	size_t nheld, hcap;
 } scan_job;
 
 /*
@@ -167,18 +170,35 @@ static void discard(size_t idx, void *payload)
 	ls_cli_result_dispose(&j->results[idx]);
 }
 
+static void report_findings(scan_job *j, const ls_findings *fs)
+{
+	for (size_t i = 0; i < fs->n && !j->write_failed; i++) {
+		if (!ls_cli_verify_keep(j->o, &fs->items[i]))
+			continue;
+		ls_cli_stats_count(&j->st, &fs->items[i], j->o);
+		if (j->collect)
+			j->collect(&fs->items[i], j->fl, j->collect_payload);
+		else if (ls_report_add(j->report, &fs->items[i]) < 0)
+			j->write_failed = 1;
+	}
+}
+
 static int emit(size_t idx, void *payload)
 {
 	scan_job *j = payload;
 	ls_cli_result *res = &j->results[idx];
 	ls_cli_result_tally(&j->st, res, j->o);
-	for (size_t i = 0; i < res->findings.n && !j->write_failed; i++) {
-		ls_cli_stats_count(&j->st, &res->findings.items[i], j->o);
-		if (j->collect)
-			j->collect(&res->findings.items[i], j->fl, j->collect_payload);
-		else if (ls_report_add(j->report, &res->findings.items[i]) < 0)
-			j->write_failed = 1;
+	if (j->ver.v && res->findings.n) {
+		/* the checks run while the scan goes on; the findings wait for them */
+		ls_cli_verify_submit(&j->ver, &res->findings);
+		if (j->nheld == j->hcap) {
+			j->hcap = j->hcap ? j->hcap * 2 : 16;
+			j->held = ls_xrealloc(j->held, j->hcap * sizeof(*j->held));
+		}
+		j->held[j->nheld++] = res->findings;
+		memset(&res->findings, 0, sizeof(res->findings));
 	}
+	report_findings(j, &res->findings);
 	discard(idx, payload);
 	return j->write_failed;
 }
@@ -233,6 +253,7 @@ static const char *scan_usage =
     "      --no-ignore        do not honour .gitignore\n"
     "      --follow           follow symbolic links\n"
     LS_CLI_FILTER_HELP
+    LS_CLI_VERIFY_HELP
     "\n"
     "Exit status: 0 nothing found, 1 findings, 2 error (findings take precedence).\n"
     "\n"
@@ -277,6 +298,8 @@ int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn co
 	if (ls_cli_prepare(&fl, &o, optind < argc ? argv[optind] : ".", &rs) < 0)
 		goto done;
 	if (ls_cli_matcher_new(&o, rs, &m) < 0)
+		goto done;
+	if (ls_cli_verify_start(&j.ver, &o, fl.config, 0) < 0)
 		goto done;
 	j.o = &o;
 	j.m = m;
@@ -372,6 +395,10 @@ int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn co
 		ls_cli_error("%s", ls_error_last());
 		j.st.errors++;
 	}
+	for (size_t i = 0; i < j.nheld; i++) {
+		ls_cli_verify_apply(&j.ver, &j.held[i]);
+		report_findings(&j, &j.held[i]);
+	}
 	int werr = ls_report_finish(j.report) < 0 || j.write_failed;
 	if (werr) {
 		ls_cli_error("cannot write the report: %s", strerror(errno));
@@ -382,6 +409,10 @@ int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn co
 	ls_cli_print_summary(&j.st, &o);
 	rc = ls_cli_exit_code(&j.st);
 done:
+	ls_cli_verify_dispose(&j.ver);
+	for (size_t i = 0; i < j.nheld; i++)
+		ls_findings_dispose(&j.held[i]);
+	free(j.held);
 	ls_report_free(j.report);
 	free(j.items);
 	free(j.results);

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -51,7 +52,7 @@ int ls_report_new(ls_report **out, FILE *fp, const ls_report_options *opts)
 		fputs("[", fp);
 	else if (r->o.format == LS_FMT_CSV)
 		fputs("rule_id,rule_name,severity,path,line,column,end_line,end_column,secret,fingerprint,commit,blob,"
-		      "pair_rule_id,pair_secret,message\r\n",
+		      "pair_rule_id,pair_secret,message,verification,verification_identity\r\n",
 		      fp);
 	*out = r;
 	return 0;
@@ -150,6 +151,30 @@ static void put_jstr(ls_buf *b, const char *key, const char *val)
 		ls_buf_puts(b, "null");
 }
 
+/* `,"verification":{...}` when verification ran (JSON, JSONL, SARIF properties). */
+static void put_verification(ls_buf *b, const ls_verification *v)
+{
+	if (v->status == LS_VERIFY_NONE)
+		return;
+	ls_buf_puts(b, ",\"verification\":{\"status\":");
+	const char *st = ls_verify_status_name(v->status);
+	ls_buf_put_json_str(b, st, strlen(st));
+	put_jstr(b, "identity", v->identity);
+	put_jstr(b, "account", v->account);
+	put_jstr(b, "detail", v->detail);
+	ls_buf_puts(b, ",\"checked_at\":");
+	if (v->checked_at) {
+		char when[32];
+		time_t t = (time_t)v->checked_at;
+		struct tm tm;
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+		ls_buf_put_json_str(b, when, strlen(when));
+	} else {
+		ls_buf_puts(b, "null");
+	}
+	ls_buf_putc(b, '}');
+}
+
 static void json_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 {
 	ls_buf_puts(b, "{\"rule_id\":");
@@ -188,6 +213,7 @@ static void json_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 		ls_buf_dispose(&ps);
 		ls_buf_putc(b, '}');
 	}
+	put_verification(b, &f->verification);
 	if (f->prov.commit || f->prov.blob) {
 		put_jstr(b, "commit", f->prov.commit);
 		put_jstr(b, "author_name", f->prov.author_name);
@@ -314,6 +340,22 @@ static void text_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 	}
 	if (f->decoded)
 		ls_buf_puts(b, "  [decoded from base64]");
+	if (f->verification.status != LS_VERIFY_NONE) {
+		const ls_verification *v = &f->verification;
+		int live = v->status == LS_VERIFY_VERIFIED;
+		if (live && r->o.color)
+			ls_buf_puts(b, "\033[1;31m");
+		ls_buf_printf(b, "  [%s", live ? "LIVE" : ls_verify_status_name(v->status));
+		const char *parts[] = {v->identity, v->account, v->detail};
+		for (int i = 0; i < 3; i++)
+			if (parts[i]) {
+				ls_buf_puts(b, i ? ", " : ": ");
+				ls_buf_put_term(b, parts[i], strlen(parts[i]), LS_TERM_C0_SPACE);
+			}
+		ls_buf_putc(b, ']');
+		if (live && r->o.color)
+			ls_buf_puts(b, "\033[0m");
+	}
 	/* what .leakscanignore and triage take, to copy from a terminal or a hook's refusal */
 	if (f->fingerprint[0]) {
 		ls_buf_puts(b, "  [fingerprint ");
@@ -389,6 +431,11 @@ static void csv_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 		put_masked(r, &tmp, f->prov.message, strlen(f->prov.message), f);
 	csv_field(b, tmp.ptr ? tmp.ptr : "", tmp.len);
 	ls_buf_dispose(&tmp);
+	const char *vs = ls_verify_status_name(f->verification.status), *vi = f->verification.identity;
+	ls_buf_putc(b, ',');
+	csv_field(b, vs, strlen(vs));
+	ls_buf_putc(b, ',');
+	csv_field(b, vi ? vi : "", vi ? strlen(vi) : 0);
 	ls_buf_puts(b, "\r\n");
 }
 
@@ -480,6 +527,7 @@ static void sarif_result(ls_report *r, const ls_finding *f)
 		put_jstr(b, "aws_account", f->aws_account);
 	if (f->decoded)
 		put_jstr(b, "decoded", "base64");
+	put_verification(b, &f->verification);
 	if (f->pair_rule && f->pair_secret) {
 		/* the paired finding: for an AWS secret key, the key id a responder deactivates */
 		ls_buf tmp = LS_BUF_INIT;
@@ -579,6 +627,10 @@ static void junit_case(ls_report *r, const ls_finding *f)
 	ls_buf_printf(&detail, "\nfingerprint: %s\n", f->fingerprint);
 	if (f->prov.commit)
 		ls_buf_printf(&detail, "commit: %s\n", f->prov.commit);
+	if (f->verification.status != LS_VERIFY_NONE)
+		ls_buf_printf(&detail, "verification: %s%s%s%s%s\n", ls_verify_status_name(f->verification.status),
+		              f->verification.identity ? " " : "", f->verification.identity ? f->verification.identity : "",
+		              f->verification.detail ? ": " : "", f->verification.detail ? f->verification.detail : "");
 	ls_buf_printf(&detail, "allow it with a `leakscan:allow %s` comment on the line, or add the fingerprint to .leakscanignore\n", f->rule->id);
 	xml_text(b, detail.ptr, detail.len);
 	ls_buf_puts(b, "</failure>\n    </testcase>\n");

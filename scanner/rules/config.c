@@ -233,6 +233,66 @@ static char *dir_of(const char *path)
 	return ls_xstrndup(path, (size_t)(slash - path));
 }
 
+/* `verify: true`, or a mapping (docs/verify.md). */
+static int parse_verify(cctx *c, yaml_node_t *v, ls_config *cfg)
+{
+	cfg->verify_line = line_of(v);
+	if (v->type != YAML_MAPPING_NODE)
+		return get_bool(c, v, "verify", &cfg->verify);
+	cfg->verify = 1; /* a `verify:` mapping turns it on unless it says `enabled: false` */
+	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+		yaml_node_t *val = yaml_document_get_node(c->doc, p->value);
+		const char *key = ls_yaml_scalar(k);
+		int err = 0;
+		if (!key || !val)
+			return fail(c, k ? k : v, "keys must be strings");
+		if (!strcmp(key, "enabled")) {
+			err = get_bool(c, val, key, &cfg->verify);
+		} else if (!strcmp(key, "hooks")) {
+			err = get_bool(c, val, key, &cfg->verify_hooks);
+		} else if (!strcmp(key, "ca_file")) {
+			const char *f = ls_yaml_scalar(val);
+			if (!f || !*f)
+				return fail(c, val, "'ca_file' must be a file name");
+			free(cfg->verify_ca_file);
+			cfg->verify_ca_file = f[0] == '/' || !strcmp(cfg->dir, ".") ? ls_xstrdup(f) : ls_xasprintf("%s/%s", cfg->dir, f);
+		} else if (!strcmp(key, "timeout")) {
+			const char *s = ls_yaml_scalar(val);
+			char *end = NULL;
+			cfg->verify_timeout = s ? strtod(s, &end) : 0;
+			if (!s || end == s || *end || !(cfg->verify_timeout > 0 && cfg->verify_timeout <= 600))
+				return fail(c, val, "'timeout' must be a number of seconds (0 < SECS <= 600)");
+		} else if (!strcmp(key, "canary_accounts")) {
+			err = get_list(c, val, key, &cfg->canary_accounts);
+			for (size_t i = 0; !err && i < cfg->canary_accounts.n; i++) {
+				const char *a = cfg->canary_accounts.items[i];
+				if (strlen(a) != 12 || strspn(a, "0123456789") != 12)
+					err = fail(c, val, "'canary_accounts': '%s' is not a 12-digit AWS account id", a);
+			}
+		} else if (!strcmp(key, "endpoints")) {
+			if (val->type != YAML_MAPPING_NODE)
+				return fail(c, val, "'endpoints' must map providers to URLs (github: https://ghe.example.com/api/v3)");
+			for (yaml_node_pair_t *e = val->data.mapping.pairs.start; e < val->data.mapping.pairs.top; e++) {
+				const char *name = ls_yaml_scalar(yaml_document_get_node(c->doc, e->key));
+				yaml_node_t *un = yaml_document_get_node(c->doc, e->value);
+				const char *url = ls_yaml_scalar(un);
+				if (!name || !url || !*url)
+					return fail(c, un ? un : val, "'endpoints': each provider needs a URL");
+				char *spec = ls_xasprintf("%s=%s", name, url);
+				ls_strlist_push(&cfg->verify_endpoints, spec);
+				free(spec);
+			}
+		} else {
+			err = fail(c, k, "unknown key%s%s%s under 'verify' (expected enabled, hooks, endpoints, ca_file, canary_accounts, timeout)",
+			           SHOWN(key));
+		}
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
 static int parse_root(cctx *c, yaml_node_t *root, ls_config *cfg)
 {
 	if (root->type != YAML_MAPPING_NODE)
@@ -281,6 +341,8 @@ static int parse_root(cctx *c, yaml_node_t *root, ls_config *cfg)
 			cfg->has_fail_on = 1;
 		} else if (!strcmp(key, "default_skips")) {
 			err = get_bool(c, v, key, &cfg->default_skips);
+		} else if (!strcmp(key, "verify")) {
+			err = parse_verify(c, v, cfg);
 		} else if (!strcmp(key, "allow")) {
 			if (v->type != YAML_SEQUENCE_NODE) {
 				err = fail(c, v, "'allow' must be a list of entries");
@@ -298,7 +360,7 @@ static int parse_root(cctx *c, yaml_node_t *root, ls_config *cfg)
 				}
 			}
 		} else {
-			err = fail(c, k, "unknown key%s%s%s (expected version, rule_files, disable, enable, overrides, fail_on, default_skips, allow)", SHOWN(key));
+			err = fail(c, k, "unknown key%s%s%s (expected version, rule_files, disable, enable, overrides, fail_on, default_skips, allow, verify)", SHOWN(key));
 		}
 		if (err < 0)
 			return err;
@@ -326,6 +388,7 @@ static int load_text(ls_config **out, const char *path, const char *dir, const c
 	cfg->path = ls_xstrdup(path);
 	cfg->dir = dir ? ls_xstrdup(dir) : dir_of(path);
 	cfg->default_skips = -1;
+	cfg->verify = -1;
 	int err = 0;
 	yaml_node_t *root = yaml_document_get_root_node(&doc);
 	if (root && !(root->type == YAML_SCALAR_NODE && !*ls_yaml_scalar(root))) /* an empty file is a valid, empty configuration */
@@ -384,6 +447,9 @@ void ls_config_free(ls_config *c)
 	for (size_t i = 0; i < c->nallow; i++)
 		allow_dispose(&c->allow[i]);
 	free(c->allow);
+	ls_strlist_dispose(&c->verify_endpoints);
+	free(c->verify_ca_file);
+	ls_strlist_dispose(&c->canary_accounts);
 	free(c);
 }
 

@@ -49,6 +49,13 @@ typedef struct {
 	int default_skips;        /**< -1 unset, 0 or 1 */
 	ls_config_allow *allow;
 	size_t nallow;
+	int verify;               /**< `verify: true` or `verify: {enabled: ...}`; -1 unset */
+	int verify_hooks;         /**< `verify: {hooks: true}`: the hooks' scans verify too */
+	int verify_line;          /**< the line of `verify:` (messages) */
+	ls_strlist verify_endpoints; /**< `verify: {endpoints: {PROVIDER: URL}}` as "PROVIDER=URL" */
+	char *verify_ca_file;     /**< `verify: {ca_file: FILE}`, resolved against `dir` */
+	ls_strlist canary_accounts; /**< `verify: {canary_accounts: [...]}` (12 digits each) */
+	double verify_timeout;    /**< `verify: {timeout: SECS}`, 0 unset */
 } ls_config;
 
 /**

@@ -64,6 +64,7 @@ static void rule_free(ls_rule *r)
 	ls_strlist_dispose(&r->examples);
 	ls_strlist_dispose(&r->negative_examples);
 	free(r->validate);
+	free(r->verify);
 	free(r->pair_with);
 	free(r->file);
 	free(r);
@@ -310,6 +311,10 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 			err = get_string(c, v, key, &r->validate);
 			if (!err && !(r->validate_fn = ls_validate_find(r->validate)))
 				err = fail(c, v, "unknown validator '%s'", r->validate);
+		} else if (!strcmp(key, "verify")) {
+			/* the name is checked against the verifier table by the command (ls_cli_load_rules) */
+			err = get_string(c, v, key, &r->verify);
+			r->verify_line = (int)v->start_mark.line + 1;
 		} else if (!strcmp(key, "allow_match")) {
 			err = get_list(c, v, key, &r->allow_match);
 		} else if (!strcmp(key, "enabled") || !strcmp(key, "generic") || !strcmp(key, "context") ||

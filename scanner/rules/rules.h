@@ -35,6 +35,8 @@ typedef struct ls_rule {
 	ls_strlist negative_examples;
 	char *validate;        /**< validator name or NULL */
 	ls_validate_fn validate_fn;
+	char *verify;          /**< the verifier that checks the secret live (verify.h), or NULL */
+	int verify_line;       /**< line of its `verify:` value */
 	int enabled;
 	int generic;           /**< yields to any specific rule reporting an overlapping secret */
 	int quoted_in_code;    /**< in source code files, only a quoted value is reported (see ls_path_is_code) */

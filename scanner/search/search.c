@@ -10,8 +10,43 @@
 
 #define LINE_CONTEXT 256 /* bytes kept on each side of a secret in line_text */
 
+static const char *const verify_names[] = {"", "verified", "invalid", "unknown", "error", "skipped"};
+
+const char *ls_verify_status_name(ls_verify_status s)
+{
+	return (unsigned)s < sizeof(verify_names) / sizeof(*verify_names) ? verify_names[s] : "";
+}
+
+int ls_verify_status_parse(ls_verify_status *out, const char *name)
+{
+	for (size_t i = 1; i < sizeof(verify_names) / sizeof(*verify_names); i++)
+		if (!strcmp(name, verify_names[i])) {
+			*out = (ls_verify_status)i;
+			return 0;
+		}
+	return LS_EINVAL;
+}
+
+void ls_verification_dispose(ls_verification *v)
+{
+	free(v->identity);
+	free(v->account);
+	free(v->detail);
+	memset(v, 0, sizeof(*v));
+}
+
+void ls_verification_copy(ls_verification *dst, const ls_verification *src)
+{
+	dst->status = src->status;
+	dst->identity = src->identity ? ls_xstrdup(src->identity) : NULL;
+	dst->account = src->account ? ls_xstrdup(src->account) : NULL;
+	dst->detail = src->detail ? ls_xstrdup(src->detail) : NULL;
+	dst->checked_at = src->checked_at;
+}
+
 void ls_finding_dispose(ls_finding *f)
 {
+	ls_verification_dispose(&f->verification);
 	free(f->path);
 	free(f->secret);
 	free(f->match);

@@ -20,6 +20,34 @@ typedef struct {
 	char *repo;     /**< the repository (report, from a datastore): SARIF gives each its run */
 } ls_provenance;
 
+/** What live verification (verify.h) made of a finding's secret. */
+typedef enum {
+	LS_VERIFY_NONE = 0,   /**< no verification ran */
+	LS_VERIFY_VERIFIED,   /**< the provider accepted it: the secret is live */
+	LS_VERIFY_INVALID,    /**< the provider refused it (revoked, wrong, expired) */
+	LS_VERIFY_UNKNOWN,    /**< no verifier for the rule, or not verifiable alone */
+	LS_VERIFY_ERROR,      /**< no answer: network, timeout, throttled, malformed answer */
+	LS_VERIFY_SKIPPED     /**< deliberately not sent (a canary token) */
+} ls_verify_status;
+
+/** "verified", "invalid", "unknown", "error", "skipped" ("" for LS_VERIFY_NONE). */
+const char *ls_verify_status_name(ls_verify_status s);
+/** Parses a status name; returns 0 or LS_EINVAL. */
+int ls_verify_status_parse(ls_verify_status *out, const char *name);
+
+/** A verification result. Strings are owned (ls_verification_dispose); none holds the secret. */
+typedef struct {
+	ls_verify_status status;
+	char *identity;       /**< whose it is: an ARN, a login, a bot name; or NULL */
+	char *account;        /**< the account or workspace it belongs to, or NULL */
+	char *detail;         /**< why: scopes, the provider's error, "canary", "timeout"; or NULL */
+	long long checked_at; /**< Unix time of the check (0: never sent) */
+} ls_verification;
+
+void ls_verification_dispose(ls_verification *v);
+/** Deep copy of `src` into `dst` (which holds nothing). */
+void ls_verification_copy(ls_verification *dst, const ls_verification *src);
+
 /** One finding. Every string is owned by the finding (see ls_finding_dispose). */
 typedef struct ls_finding {
 	const ls_rule *rule;    /**< borrowed from the rule set */
@@ -48,6 +76,7 @@ typedef struct ls_finding {
 	ls_provenance prov;
 	size_t place;           /**< ls_search_blob: which of its places the finding is reported at */
 	int inline_allowed;     /**< inside the search only: its line's marker allows it (and its pair) */
+	ls_verification verification; /**< set by verification (--verify), LS_VERIFY_NONE before */
 } ls_finding;
 
 typedef struct {

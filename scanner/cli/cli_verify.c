@@ -1,0 +1,180 @@
+/* cli: live verification wired into the commands that scan (docs/verify.md). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "verify.h"
+
+int ls_cli_verify_check_rules(const ls_ruleset *rs)
+{
+	for (size_t i = 0; i < ls_ruleset_count(rs); i++) {
+		const ls_rule *r = ls_ruleset_get(rs, i);
+		if (r->verify && !ls_verify_known(r->verify))
+			return ls_error_set("%s:%d: rule '%s': unknown verifier '%s'", r->file ? r->file : "rule",
+			                    r->verify_line, r->id, r->verify);
+	}
+	return 0;
+}
+
+int ls_cli_verify_start(ls_cli_verify *cv, const ls_cli_options *o, const ls_config *cfg, int hook)
+{
+	cv->v = NULL;
+	int on = o->verify;
+	if (on == -1 && (o->only_verified || o->fail_on_verified))
+		on = 1;
+	if (on == 0 && (o->only_verified || o->fail_on_verified)) {
+		ls_cli_error("--%s needs verification: drop --no-verify", o->only_verified ? "only-verified" : "fail-on verified");
+		return -1;
+	}
+	if (on == -1)
+		on = cfg && cfg->verify == 1 && (!hook || cfg->verify_hooks);
+	if (!on)
+		return 0;
+	ls_verify_options vo = LS_VERIFY_OPTIONS_INIT;
+	/* the configuration's endpoints first: the command line's override them */
+	size_t n = (cfg ? cfg->verify_endpoints.n : 0) + o->nverify_endpoints;
+	const char **eps = ls_xcalloc(n + 1, sizeof(char *));
+	size_t k = 0;
+	for (size_t i = 0; cfg && i < cfg->verify_endpoints.n; i++) {
+		eps[k++] = cfg->verify_endpoints.items[i];
+		if (!o->quiet)
+			ls_cli_error("verify: %s (from %s)", cfg->verify_endpoints.items[i], cfg->path);
+	}
+	for (size_t i = 0; i < o->nverify_endpoints; i++)
+		eps[k++] = o->verify_endpoints[i];
+	vo.endpoints = eps;
+	vo.nendpoints = k;
+	vo.ca_file = o->verify_ca_file ? o->verify_ca_file : cfg ? cfg->verify_ca_file : NULL;
+	if (cfg) {
+		vo.canary_accounts = (const char *const *)cfg->canary_accounts.items;
+		vo.ncanary = cfg->canary_accounts.n;
+		if (cfg->verify_timeout > 0)
+			vo.timeout = cfg->verify_timeout;
+	}
+	if (o->verify_timeout > 0)
+		vo.timeout = o->verify_timeout;
+	if (vo.connect_timeout > vo.timeout)
+		vo.connect_timeout = vo.timeout;
+	if (o->verify_jobs > 0)
+		vo.jobs = o->verify_jobs;
+	int err = ls_verifier_new(&cv->v, &vo);
+	free(eps);
+	if (err < 0) {
+		ls_cli_error("%s", ls_error_last());
+		return -1;
+	}
+	return 0;
+}
+
+static int is_aws_key_id(const char *s, size_t n)
+{
+	return s && n == 20 && (!strncmp(s, "AKIA", 4) || !strncmp(s, "ASIA", 4));
+}
+
+static int is_session_token(const ls_finding *f)
+{
+	return f->rule->verify && !strcmp(f->rule->verify, "aws") && f->secret_len > 100 && !f->pair_secret;
+}
+
+static size_t line_dist(const ls_finding *a, const ls_finding *b)
+{
+	return a->line > b->line ? a->line - b->line : b->line - a->line;
+}
+
+#define TOKEN_LINES 10 /* how far from its key id and secret a session token is looked for */
+
+/* The nearest finding of `fs` (within TOKEN_LINES, same path) that `want` accepts, or NULL. */
+static const ls_finding *nearest(const ls_findings *fs, const ls_finding *f, int (*want)(const ls_finding *))
+{
+	const ls_finding *best = NULL;
+	for (size_t i = 0; i < fs->n; i++) {
+		const ls_finding *g = &fs->items[i];
+		if (g == f || !want(g) || line_dist(f, g) > TOKEN_LINES || (f->path && g->path && strcmp(f->path, g->path)))
+			continue;
+		if (!best || line_dist(f, g) < line_dist(f, best))
+			best = g;
+	}
+	return best;
+}
+
+static int is_temporary_pair(const ls_finding *g)
+{
+	return g->rule->verify && !strcmp(g->rule->verify, "aws") && g->pair_secret &&
+	       (is_aws_key_id(g->pair_secret, g->pair_secret_len) ? !strncmp(g->pair_secret, "ASIA", 4)
+	                                                           : !strncmp(g->secret, "ASIA", 4));
+}
+
+/* What is checked for finding `f` of one item's findings. */
+static void request_for(ls_verify_request *rq, const ls_findings *fs, const ls_finding *f)
+{
+	memset(rq, 0, sizeof(*rq));
+	rq->verifier = f->rule->verify;
+	rq->rule_id = f->rule->id;
+	rq->secret = f->secret;
+	rq->secret_len = f->secret_len;
+	rq->pair = f->pair_secret;
+	rq->pair_len = f->pair_secret_len;
+	rq->line = f->line_text;
+	rq->line_len = f->line_text ? strlen(f->line_text) : 0;
+	rq->aws_account = f->aws_account[0] ? f->aws_account : NULL;
+	if (!rq->verifier || strcmp(rq->verifier, "aws"))
+		return;
+	if (is_session_token(f)) {
+		/* a session token is checked with the temporary key id and secret beside it */
+		const ls_finding *p = nearest(fs, f, is_temporary_pair);
+		if (p) {
+			rq->secret = p->secret;
+			rq->secret_len = p->secret_len;
+			rq->pair = p->pair_secret;
+			rq->pair_len = p->pair_secret_len;
+			rq->aws_account = p->aws_account[0] ? p->aws_account : NULL;
+			rq->token = f->secret;
+			rq->token_len = f->secret_len;
+		}
+	} else if (is_temporary_pair(f)) {
+		const ls_finding *t = nearest(fs, f, is_session_token);
+		if (t) {
+			rq->token = t->secret;
+			rq->token_len = t->secret_len;
+		}
+	}
+}
+
+void ls_cli_verify_submit(ls_cli_verify *cv, const ls_findings *fs)
+{
+	if (!cv->v)
+		return;
+	for (size_t i = 0; i < fs->n; i++) {
+		ls_verify_request rq;
+		char key[65];
+		request_for(&rq, fs, &fs->items[i]);
+		ls_verifier_submit(cv->v, &rq, key);
+	}
+}
+
+void ls_cli_verify_apply(ls_cli_verify *cv, ls_findings *fs)
+{
+	if (!cv->v)
+		return;
+	ls_verifier_wait(cv->v);
+	for (size_t i = 0; i < fs->n; i++) {
+		ls_verify_request rq;
+		char key[65];
+		request_for(&rq, fs, &fs->items[i]);
+		ls_verify_key(key, &rq);
+		ls_verification_dispose(&fs->items[i].verification);
+		if (ls_verifier_result(cv->v, key, &fs->items[i].verification) < 0)
+			fs->items[i].verification.status = LS_VERIFY_UNKNOWN;
+	}
+}
+
+int ls_cli_verify_keep(const ls_cli_options *o, const ls_finding *f)
+{
+	return !o->only_verified || f->verification.status == LS_VERIFY_VERIFIED;
+}
+
+void ls_cli_verify_dispose(ls_cli_verify *cv)
+{
+	ls_verifier_free(cv->v);
+	cv->v = NULL;
+}
