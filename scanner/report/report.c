@@ -347,9 +347,9 @@ static void text_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 			ls_buf_puts(b, "\033[1;31m");
 		ls_buf_printf(b, "  [%s", live ? "LIVE" : ls_verify_status_name(v->status));
 		const char *parts[] = {v->identity, v->account, v->detail};
-		for (int i = 0; i < 3; i++)
+		for (int i = 0, n = 0; i < 3; i++)
 			if (parts[i]) {
-				ls_buf_puts(b, i ? ", " : ": ");
+				ls_buf_puts(b, n++ ? ", " : ": ");
 				ls_buf_put_term(b, parts[i], strlen(parts[i]), LS_TERM_C0_SPACE);
 			}
 		ls_buf_putc(b, ']');

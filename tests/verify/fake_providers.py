@@ -4,7 +4,7 @@
 Listens on 127.0.0.1 on a random port (written to --port-file), plain HTTP or, with --cert and
 --key, HTTPS. Every provider lives under /PROVIDER/ (the test points leakscan there with
 --verify-endpoint PROVIDER=URL). What a credential gets is read from --state, a JSON file the
-test writes: {"PROVIDER": {"TOKEN": "live" | "revoked" | "throttle" | "slow" | "junk" | "error"}}
+test writes: {"PROVIDER": {"TOKEN": "live" | "revoked" | "throttle" | "slow" | "junk" | "error" | "redirect"}}
 ("throttle": a 429 with Retry-After: 1 on the first call, then live). For "aws", TOKEN is the
 key id and the value an object: {"secret": ..., "token": ... or null, "arn": ..., "account": ...,
 "behaviour": ...}: the fake STS recomputes the SigV4 signature with that secret and answers
@@ -109,6 +109,9 @@ class Handler(BaseHTTPRequestHandler):
         if provider == "aws":
             return self.aws(method, body, st.get("aws", {}))
         token = self.token_of(provider, rest)
+        if rest == "steal":  # where "redirect" points: a client that follows it sends the token here
+            log("steal", token)
+            return self.send(200, LIVE["github"][0])
         log(provider, token)
         behaviour = st.get(provider, {}).get(token, "revoked")
         if behaviour == "throttle":
@@ -121,6 +124,8 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(30)
         if behaviour == "junk":
             return self.send(200, "<html>not json", ctype="text/html")
+        if behaviour == "redirect":
+            return self.send(302, "", {"Location": "/%s/steal" % provider})
         if behaviour == "error":
             return self.send(503, {"message": "down"})
         if behaviour == "live":
@@ -183,6 +188,7 @@ def main():
     p.add_argument("--key")
     p.add_argument("--latency", type=float, default=0)
     args = p.parse_args()
+    ThreadingHTTPServer.request_queue_size = 256  # leakscan opens up to --verify-jobs at once
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     if args.cert:
