@@ -185,14 +185,15 @@ static int judge_live(const vprov *p, const vresp *r, ls_verification *out, json
 {
 	json_error_t jerr;
 	json_t *root = json_loadb(r->body, r->len, 0, &jerr);
-	if (!root || (p->identity && !json_path(root, p->identity) && !p->account)) {
+	char *identity = root ? json_path(root, p->identity) : NULL;
+	if (!root || (p->identity && !identity && !p->account)) {
 		json_decref(root);
 		ls_verify_set(out, LS_VERIFY_ERROR, "malformed answer from %s", p->name);
 		return VJ_DONE;
 	}
 	free(out->identity);
 	free(out->account);
-	out->identity = clean(json_path(root, p->identity));
+	out->identity = clean(identity);
 	out->account = clean(json_path(root, p->account));
 	ls_verify_set(out, LS_VERIFY_VERIFIED, NULL);
 	if (p->detail_header) {
