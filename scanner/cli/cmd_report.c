@@ -519,15 +519,33 @@ typedef struct {
 	int json;
 	const char *last; /* the kind being printed */
 	ls_buf out;
+	size_t verified_mark; /* text: where "by verification" begins in out */
+	int any_verified;     /* text: a secret was verified (else that part is left out) */
 } summary_ctx;
+
+static const char *summary_key(const char *kind, int json)
+{
+	static const char *const kinds[][3] = {{"rule", "rules", "by rule"},
+	                                       {"repo", "repos", "by repository"},
+	                                       {"status", "statuses", "by status"},
+	                                       {"verification", "verifications", "by verification"}};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++)
+		if (!strcmp(kind, kinds[i][0]))
+			return kinds[i][json ? 1 : 2];
+	return kind;
+}
 
 static int summary_row(const char *kind, const char *name, long long secrets, long long locations, void *payload)
 {
 	summary_ctx *c = payload;
 	int first = !c->last || strcmp(c->last, kind);
+	if (!c->json && first && !strcmp(kind, "verification"))
+		c->verified_mark = c->out.len;
+	if (!c->json && !strcmp(kind, "verification") && name && strcmp(name, "none"))
+		c->any_verified = 1;
 	if (c->json) {
 		if (first)
-			ls_buf_printf(&c->out, "%s\"%s\":[", c->last ? "]," : "", !strcmp(kind, "rule") ? "rules" : !strcmp(kind, "repo") ? "repos" : "statuses");
+			ls_buf_printf(&c->out, "%s\"%s\":[", c->last ? "]," : "", summary_key(kind, 1));
 		else
 			ls_buf_putc(&c->out, ',');
 		ls_buf_printf(&c->out, "{\"%s\":", kind);
@@ -535,7 +553,7 @@ static int summary_row(const char *kind, const char *name, long long secrets, lo
 		ls_buf_printf(&c->out, ",\"secrets\":%lld,\"locations\":%lld}", secrets, locations);
 	} else {
 		if (first)
-			ls_buf_printf(&c->out, "%s:\n", !strcmp(kind, "rule") ? "by rule" : !strcmp(kind, "repo") ? "by repository" : "by status");
+			ls_buf_printf(&c->out, "%s:\n", summary_key(kind, 0));
 		ls_buf shown = LS_BUF_INIT; /* a repository's name is its URL or path */
 		ls_buf_put_term(&shown, name ? name : "", name ? strlen(name) : 0, 0);
 		/* the counts first: a name of any length (a long URL) cannot push them out of line */
@@ -564,7 +582,8 @@ int cmd_summary(int argc, char **argv)
 		case 'h':
 			fputs("usage: leakscan summary --datastore DIR [-f text|json]\n\n"
 			      "Prints the number of runs, and the distinct secrets and their locations per rule,\n"
-			      "per repository and per triage status.\n"
+			      "per repository, per triage status and, once verification ran, per verification\n"
+			      "status (verified, invalid, unknown, error, skipped; none: never verified).\n"
 			      "\n"
 			      "Exit status: 0 printed, 2 error.\n"
 			      "\n"
@@ -594,8 +613,10 @@ int cmd_summary(int argc, char **argv)
 	else
 		ls_buf_printf(&c.out, "runs: %lld; secrets %s\n", runs, stored ? "stored" : "not stored (hashes only)");
 	int err = ls_store_summary(store, summary_row, &c);
+	if (!c.json && c.verified_mark && !c.any_verified)
+		c.out.len = c.verified_mark; /* nothing was ever verified: no such part */
 	if (c.json)
-		ls_buf_puts(&c.out, c.last ? "]}\n" : "\"rules\":[],\"repos\":[],\"statuses\":[]}\n");
+		ls_buf_puts(&c.out, c.last ? "]}\n" : "\"rules\":[],\"repos\":[],\"statuses\":[],\"verifications\":[]}\n");
 	else if (!c.last)
 		ls_buf_puts(&c.out, "no findings\n");
 	if (err < 0)

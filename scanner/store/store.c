@@ -48,6 +48,9 @@ static const char *migrations[] = {
      * repository walked again, by the next run */
     "DELETE FROM blobs WHERE nfindings > 0;"
     "UPDATE repos SET tips = '';",
+    /* 3: live verification (--verify): the last answer about each secret */
+    "CREATE TABLE verifications(fingerprint TEXT PRIMARY KEY, status TEXT NOT NULL, identity TEXT,"
+    " account TEXT, detail TEXT, checked_at INTEGER);",
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
@@ -537,7 +540,7 @@ void store_bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
-static void store_fingerprint(char out[160], const ls_finding *f)
+void ls_store_fingerprint(char out[160], const ls_finding *f)
 {
 	snprintf(out, 160, "%s:%.16s", f->rule->id, f->secret_hash);
 }
@@ -565,7 +568,7 @@ int ls_store_put_blob(ls_store *s, const char *id, const char *digest, long long
 	for (size_t i = 0; i < n && !err; i++) {
 		const ls_finding *f = &fs[i];
 		char fp[160];
-		store_fingerprint(fp, f);
+		ls_store_fingerprint(fp, f);
 		char *smask = mask_secret(f->secret, f->secret_len, secrets);
 		sqlite3_stmt *st = s->ins_secret;
 		store_bind_text(st, 1, fp);
@@ -670,9 +673,11 @@ int ls_store_query(ls_store *s, const ls_store_filter *f, int (*cb)(const ls_sto
 	            " s.secret_len, s.first_run, t.status, t.note, l.repo, l.commit_id, l.path, l.blob, l.author_name,"
 	            " l.author_email, l.date, o.line, o.col, o.end_line, o.end_col, COALESCE(o.line_plain, o.line_mask),"
 	            " o.loff, o.llen, COALESCE(o.match_plain, o.match_mask), o.entropy, o.aws_account,"
-	            " o.pair_rule, o.pair_line, o.pair_col, COALESCE(o.pair_plain, o.pair_mask), o.decoded, l.message"
+	            " o.pair_rule, o.pair_line, o.pair_col, COALESCE(o.pair_plain, o.pair_mask), o.decoded, l.message,"
+	            " v.status, v.identity, v.account, v.detail, v.checked_at"
 	            " FROM secrets s JOIN occurrences o ON o.fingerprint = s.fingerprint"
 	            " JOIN locations l ON l.blob = o.blob LEFT JOIN triage t ON t.fingerprint = s.fingerprint"
+	            " LEFT JOIN verifications v ON v.fingerprint = s.fingerprint"
 	            " WHERE 1");
 	if (f->repo)
 		ls_buf_puts(&sql, " AND l.repo = ?1");
@@ -684,6 +689,8 @@ int ls_store_query(ls_store *s, const ls_store_filter *f, int (*cb)(const ls_sto
 		ls_buf_puts(&sql, !strcmp(f->status, "open") ? " AND t.status IS NULL" : " AND t.status = ?4");
 	if (f->new_since > 0)
 		ls_buf_puts(&sql, " AND s.first_run > ?5");
+	if (f->verification)
+		ls_buf_puts(&sql, !strcmp(f->verification, "none") ? " AND v.status IS NULL" : " AND v.status = ?6");
 	ls_buf_puts(&sql, " ORDER BY s.rule, s.fingerprint, l.repo, l.path, l.commit_id, o.line, o.col");
 	sqlite3_stmt *st = NULL;
 	int err = store_prepare(s, &st, sql.ptr), rc;
@@ -700,6 +707,8 @@ int ls_store_query(ls_store *s, const ls_store_filter *f, int (*cb)(const ls_sto
 		sqlite3_bind_text(st, 4, f->status, -1, SQLITE_TRANSIENT);
 	if (f->new_since > 0)
 		sqlite3_bind_int64(st, 5, f->new_since);
+	if (f->verification && strcmp(f->verification, "none"))
+		sqlite3_bind_text(st, 6, f->verification, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		ls_store_row r;
 		memset(&r, 0, sizeof(r));
@@ -737,6 +746,11 @@ int ls_store_query(ls_store *s, const ls_store_filter *f, int (*cb)(const ls_sto
 		r.pair_secret = store_col_text(st, 31);
 		r.decoded = sqlite3_column_int(st, 32);
 		r.message = store_col_text(st, 33);
+		r.verify_status = store_col_text(st, 34);
+		r.verify_identity = store_col_text(st, 35);
+		r.verify_account = store_col_text(st, 36);
+		r.verify_detail = store_col_text(st, 37);
+		r.verify_checked_at = sqlite3_column_int64(st, 38);
 		if (!r.secret_mask || !r.fingerprint || !r.rule_id || !r.secret_hash || !r.repo)
 			continue; /* a damaged row: skip it rather than crash */
 		if (cb(&r, payload)) {
@@ -758,16 +772,18 @@ int ls_store_summary(ls_store *s, int (*cb)(const char *kind, const char *name, 
 #define LOC "COUNT(DISTINCT s.fingerprint || ' ' || l.repo || ' ' || l.blob || ' ' || l.path)"
 #define FROM                                                                                   \
 	" FROM secrets s JOIN occurrences o ON o.fingerprint = s.fingerprint"                    \
-	" JOIN locations l ON l.blob = o.blob LEFT JOIN triage t ON t.fingerprint = s.fingerprint"
-	static const char *sql[3] = {
+	" JOIN locations l ON l.blob = o.blob LEFT JOIN triage t ON t.fingerprint = s.fingerprint" \
+	" LEFT JOIN verifications v ON v.fingerprint = s.fingerprint"
+	static const char *sql[4] = {
 	    "SELECT s.rule, COUNT(DISTINCT s.fingerprint), " LOC FROM " GROUP BY 1 ORDER BY 1",
 	    "SELECT l.repo, COUNT(DISTINCT s.fingerprint), " LOC FROM " GROUP BY 1 ORDER BY 1",
-	    "SELECT COALESCE(t.status, 'open'), COUNT(DISTINCT s.fingerprint), " LOC FROM " GROUP BY 1 ORDER BY 1"};
+	    "SELECT COALESCE(t.status, 'open'), COUNT(DISTINCT s.fingerprint), " LOC FROM " GROUP BY 1 ORDER BY 1",
+	    "SELECT COALESCE(v.status, 'none'), COUNT(DISTINCT s.fingerprint), " LOC FROM " GROUP BY 1 ORDER BY 1"};
 #undef LOC
 #undef FROM
-	static const char *kinds[3] = {"rule", "repo", "status"};
+	static const char *kinds[4] = {"rule", "repo", "status", "verification"};
 	int err = 0;
-	for (int k = 0; k < 3 && !err; k++) {
+	for (int k = 0; k < 4 && !err; k++) {
 		sqlite3_stmt *st = NULL;
 		int rc;
 		if ((err = store_prepare(s, &st, sql[k])) < 0)
@@ -809,6 +825,47 @@ int ls_store_triage(ls_store *s, const char *fingerprint, const char *status, co
 		free(t);
 	}
 	err = store_step_done(s, st);
+	sqlite3_finalize(st);
+	return err;
+}
+
+int ls_store_put_verification(ls_store *s, const char *fingerprint, const ls_verification *v)
+{
+	sqlite3_stmt *st = NULL;
+	int err = store_prepare(s, &st, "INSERT OR REPLACE INTO verifications(fingerprint, status, identity, account, detail,"
+	                                " checked_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+	if (err < 0)
+		return err;
+	store_bind_text(st, 1, fingerprint);
+	store_bind_text(st, 2, ls_verify_status_name(v->status));
+	store_bind_text(st, 3, v->identity);
+	store_bind_text(st, 4, v->account);
+	store_bind_text(st, 5, v->detail);
+	sqlite3_bind_int64(st, 6, v->checked_at);
+	err = store_step_done(s, st);
+	sqlite3_finalize(st);
+	return err;
+}
+
+int ls_store_get_verification(ls_store *s, const char *fingerprint, ls_verification *out)
+{
+	sqlite3_stmt *st = NULL;
+	int err = store_prepare(s, &st, "SELECT status, identity, account, detail, checked_at FROM verifications"
+	                                " WHERE fingerprint = ?1");
+	if (err < 0)
+		return err;
+	store_bind_text(st, 1, fingerprint);
+	int rc = sqlite3_step(st);
+	memset(out, 0, sizeof(*out));
+	if (rc == SQLITE_ROW && store_col_text(st, 0) && ls_verify_status_parse(&out->status, store_col_text(st, 0)) == 0) {
+		const char *t;
+		out->identity = (t = store_col_text(st, 1)) ? ls_xstrdup(t) : NULL;
+		out->account = (t = store_col_text(st, 2)) ? ls_xstrdup(t) : NULL;
+		out->detail = (t = store_col_text(st, 3)) ? ls_xstrdup(t) : NULL;
+		out->checked_at = sqlite3_column_int64(st, 4);
+	} else {
+		err = rc == SQLITE_ROW || rc == SQLITE_DONE ? LS_ENOTFOUND : store_db_fail(s, LS_EIO, "cannot read");
+	}
 	sqlite3_finalize(st);
 	return err;
 }

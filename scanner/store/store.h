@@ -22,6 +22,8 @@
  *   scan; locations: each path where a finding blob sits in each repository, with the first
  *   commit holding it there;
  * - triage: a status and note per fingerprint, kept across runs; runs: one row per run.
+ * - verifications: the last live verification of each fingerprint (status, identity,
+ *   account, detail, time): never the secret.
  *
  * - meta: settings; `fingerprint_key` is the id of the key its hashes were made with
  *   (ls_fpkey_id), never the key: the file alone does not allow guessing secrets.
@@ -29,7 +31,7 @@
  * Every text key (fingerprint, blob id, repository name) is independent of the datastore
  * (given the same fingerprint key), so shard datastores merge by plain SQL. A store handle is used by one thread at a time.
  */
-#define LS_STORE_VERSION 2
+#define LS_STORE_VERSION 3
 
 typedef struct ls_store ls_store;
 
@@ -124,6 +126,9 @@ typedef struct {
 	const char *pair_secret; /**< the paired finding's secret, in clear if stored, else masked */
 	int decoded;             /**< found inside a base64 value */
 	const char *message;     /**< the commit's subject, or NULL */
+	const char *verify_status; /**< the last verification's status name, or NULL (never verified) */
+	const char *verify_identity, *verify_account, *verify_detail;
+	long long verify_checked_at;
 } ls_store_row;
 
 typedef struct {
@@ -132,9 +137,10 @@ typedef struct {
 	int min_severity;  /**< -1: any */
 	const char *status; /**< only this triage status ("open": not triaged) */
 	long long new_since; /**< only secrets first seen after this run (0: any) */
+	const char *verification; /**< only this verification status ("none": never verified) */
 } ls_store_filter;
 
-#define LS_STORE_FILTER_INIT {NULL, NULL, -1, NULL, 0}
+#define LS_STORE_FILTER_INIT {NULL, NULL, -1, NULL, 0, NULL}
 
 /**
  * Calls `cb` for every location of every secret matching `f`, grouped by secret (ordered by
@@ -147,12 +153,20 @@ int ls_store_query(ls_store *s, const ls_store_filter *f, int (*cb)(const ls_sto
 /**
  * Counts for `summary`: cb(kind, name, distinct secrets, locations) for each rule (kind
  * "rule"), then each repository ("repo"), then each triage status ("status"; "open" when
- * not triaged), each kind ordered by name.
+ * not triaged), then each verification status ("verification"; "none" when never
+ * verified), each kind ordered by name.
  */
 int ls_store_summary(ls_store *s, int (*cb)(const char *kind, const char *name, long long secrets,
                                             long long locations, void *payload),
                      void *payload);
 
+/** The fingerprint under which a datastore keeps f's secret: RULE-ID:HASH16. */
+void ls_store_fingerprint(char out[160], const ls_finding *f);
+/** Records the verification of the secret `fingerprint`, replacing an earlier one. */
+int ls_store_put_verification(ls_store *s, const char *fingerprint, const ls_verification *v);
+/** The stored verification of `fingerprint` into `out` (which holds nothing): 0, or
+ * LS_ENOTFOUND when it was never verified. */
+int ls_store_get_verification(ls_store *s, const char *fingerprint, ls_verification *out);
 /** Sets the triage status of `fingerprint` (LS_ENOTFOUND if no such secret); "open" clears it. */
 int ls_store_triage(ls_store *s, const char *fingerprint, const char *status, const char *note);
 

@@ -240,6 +240,9 @@ int ls_store_merge(ls_store *s, const char *src_dir)
 	    "INSERT INTO main.triage SELECT * FROM src.triage WHERE 1 ON CONFLICT(fingerprint) DO UPDATE SET"
 	    " status = excluded.status, note = excluded.note, updated = excluded.updated"
 	    " WHERE excluded.updated > triage.updated;"
+	    "INSERT INTO main.verifications SELECT * FROM src.verifications WHERE 1 ON CONFLICT(fingerprint) DO UPDATE SET"
+	    " status = excluded.status, identity = excluded.identity, account = excluded.account,"
+	    " detail = excluded.detail, checked_at = excluded.checked_at WHERE excluded.checked_at > verifications.checked_at;"
 	    "DROP TABLE temp.off;"
 	    "COMMIT;",
 	    keep ? "secret" : "NULL", keep ? "secret_mask" : STARS("secret_mask"), keep ? "line_mask" : "NULL",

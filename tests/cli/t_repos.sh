@@ -341,7 +341,7 @@ test_repos_newer_datastore_is_refused() {
 	lsr --datastore ds a
 	expect_rc 2
 	expect_eq "$(printf '%s\n' "$ERR" | wc -l)" 1 "one line"
-	expect_err_has "datastore.db: written by a newer leakscan (schema version 99; this one reads up to 2)"
+	expect_err_has "datastore.db: written by a newer leakscan (schema version 99; this one reads up to 3)"
 	ls_run report --datastore ds
 	expect_rc 2
 	expect_err_has "newer leakscan"
