@@ -283,8 +283,13 @@ int ls_cli_git_run(int argc, char **argv, ls_cli_collect_fn collect, void *paylo
 
 /** Live verification of a scan's findings (cli_verify.c; verify.h does the requests). */
 typedef struct ls_verifier ls_verifier;
+typedef struct ls_store ls_store;
 typedef struct {
 	ls_verifier *v; /* NULL: verification is off */
+	/* with a datastore: the checks whose results go to it (fingerprint, key) */
+	struct ls_cli_verify_pending *pending;
+	size_t npending, pcap;
+	double reuse;   /* a stored result younger than this many seconds is reused, not sent */
 } ls_cli_verify;
 
 /**
@@ -303,6 +308,14 @@ void ls_cli_verify_apply(ls_cli_verify *cv, ls_findings *fs);
 int ls_cli_verify_keep(const ls_cli_options *o, const ls_finding *f);
 /** Stops and frees the verifier; accepts a verification that never started. */
 void ls_cli_verify_dispose(ls_cli_verify *cv);
+/** The datastore's side (repos, verify): queues the checks of one blob's findings, but not
+ * those the datastore verified less than cv->reuse seconds ago. Writer thread only. */
+void ls_cli_verify_store_submit(ls_cli_verify *cv, ls_store *store, const ls_findings *fs);
+/** Waits for the answers and records them in the datastore (one transaction), with a summary
+ * line on stderr unless `quiet`. Returns 0 or -1 (printed). */
+int ls_cli_verify_store_finish(ls_cli_verify *cv, ls_store *store, int quiet);
+/** Parses a duration: N, Ns, Nm, Nh, Nd (seconds by default). Returns 0 or -1. */
+int ls_cli_parse_duration(const char *s, double *out);
 /** Checks each rule's `verify:` against the verifier table; LS_EINVAL with FILE:LINE. */
 int ls_cli_verify_check_rules(const ls_ruleset *rs);
 
@@ -317,6 +330,7 @@ int cmd_repos(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
 int cmd_triage(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 int cmd_datastore(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 

@@ -1,8 +1,10 @@
 /* cli: live verification wired into the commands that scan (docs/verify.md). */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
+#include "store.h"
 #include "verify.h"
 
 int ls_cli_verify_check_rules(const ls_ruleset *rs)
@@ -177,4 +179,118 @@ void ls_cli_verify_dispose(ls_cli_verify *cv)
 {
 	ls_verifier_free(cv->v);
 	cv->v = NULL;
+	free(cv->pending);
+	cv->pending = NULL;
+	cv->npending = cv->pcap = 0;
+}
+
+/* ---- with a datastore (repos, verify) ---- */
+
+struct ls_cli_verify_pending {
+	char fp[160];
+	char key[65];
+};
+
+void ls_cli_verify_store_submit(ls_cli_verify *cv, ls_store *store, const ls_findings *fs)
+{
+	if (!cv->v)
+		return;
+	double now = (double)time(NULL);
+	for (size_t i = 0; i < fs->n; i++) {
+		const ls_finding *f = &fs->items[i];
+		char fp[160];
+		ls_store_fingerprint(fp, f);
+		ls_verification old;
+		int have = ls_store_get_verification(store, fp, &old) == 0;
+		int fresh = have && old.checked_at && now - (double)old.checked_at < cv->reuse;
+		if (have)
+			ls_verification_dispose(&old);
+		if (fresh)
+			continue;
+		ls_verify_request rq;
+		request_for(&rq, fs, f);
+		if (cv->npending == cv->pcap) {
+			cv->pcap = cv->pcap ? cv->pcap * 2 : 64;
+			cv->pending = ls_xrealloc(cv->pending, cv->pcap * sizeof(*cv->pending));
+		}
+		struct ls_cli_verify_pending *p = &cv->pending[cv->npending++];
+		memcpy(p->fp, fp, sizeof(fp));
+		ls_verifier_submit(cv->v, &rq, p->key);
+	}
+}
+
+static int cmp_pending(const void *a, const void *b)
+{
+	return strcmp(((const struct ls_cli_verify_pending *)a)->fp, ((const struct ls_cli_verify_pending *)b)->fp);
+}
+
+/* Which of two answers about one secret is kept: live over refused over the rest. */
+static int rank(ls_verify_status s)
+{
+	return s == LS_VERIFY_VERIFIED ? 4 : s == LS_VERIFY_INVALID ? 3 : s == LS_VERIFY_ERROR ? 2 : s == LS_VERIFY_SKIPPED ? 1 : 0;
+}
+
+int ls_cli_verify_store_finish(ls_cli_verify *cv, ls_store *store, int quiet)
+{
+	if (!cv->v)
+		return 0;
+	ls_verifier_wait(cv->v);
+	/* a secret may come with several credentials (a secret key beside two key ids): one
+	 * result per secret, the most telling */
+	if (cv->npending)
+		qsort(cv->pending, cv->npending, sizeof(*cv->pending), cmp_pending);
+	int err = ls_store_begin(store);
+	size_t by[6] = {0};
+	for (size_t i = 0; i < cv->npending && err == 0;) {
+		ls_verification best;
+		memset(&best, 0, sizeof(best));
+		size_t k = i;
+		for (; k < cv->npending && !strcmp(cv->pending[k].fp, cv->pending[i].fp); k++) {
+			ls_verification v;
+			memset(&v, 0, sizeof(v));
+			if (ls_verifier_result(cv->v, cv->pending[k].key, &v) < 0)
+				continue;
+			if (best.status == LS_VERIFY_NONE || rank(v.status) > rank(best.status)) {
+				ls_verification_dispose(&best);
+				best = v;
+			} else {
+				ls_verification_dispose(&v);
+			}
+		}
+		if (best.status != LS_VERIFY_NONE) {
+			by[best.status]++;
+			err = ls_store_put_verification(store, cv->pending[i].fp, &best);
+		}
+		ls_verification_dispose(&best);
+		i = k;
+	}
+	if (err == 0)
+		err = ls_store_commit(store);
+	if (err < 0) {
+		ls_cli_error("%s", ls_error_last());
+		return -1;
+	}
+	ls_verify_stats st;
+	ls_verifier_stats(cv->v, &st);
+	if (!quiet)
+		ls_cli_error("verify: %zu secret%s checked (%zu request%s): %zu live, %zu invalid, %zu unknown, %zu error, "
+		             "%zu skipped",
+		             by[1] + by[2] + by[3] + by[4] + by[5], by[1] + by[2] + by[3] + by[4] + by[5] == 1 ? "" : "s",
+		             st.requests, st.requests == 1 ? "" : "s", by[LS_VERIFY_VERIFIED], by[LS_VERIFY_INVALID],
+		             by[LS_VERIFY_UNKNOWN], by[LS_VERIFY_ERROR], by[LS_VERIFY_SKIPPED]);
+	return 0;
+}
+
+int ls_cli_parse_duration(const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || v < 0)
+		return -1;
+	double unit = !*end || !strcmp(end, "s") ? 1 : !strcmp(end, "m") ? 60 : !strcmp(end, "h") ? 3600
+	              : !strcmp(end, "d") ? 86400 : -1;
+	if (unit < 0)
+		return -1;
+	*out = v * unit;
+	return 0;
 }

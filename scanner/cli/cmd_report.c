@@ -10,7 +10,7 @@
 #include "store.h"
 
 enum { OPT_DATASTORE = 4000, OPT_REPO, OPT_RULE, OPT_SEVERITY, OPT_STATUS, OPT_NEW_SINCE, OPT_NOTE, OPT_REDACT,
-       OPT_NO_REDACT };
+       OPT_NO_REDACT, OPT_VERIFICATION, OPT_ONLY_VERIFIED };
 
 /* Readers (report, summary) open the datastore read-only: they work on a read-only
  * directory or mount, and never change the file. */
@@ -105,6 +105,10 @@ static void emit_text(report_ctx *c, ls_buf *b)
 		ls_buf_putc(b, ']');
 	}
 	ls_buf_printf(b, " (%zu location%s)", c->nlocs, c->nlocs == 1 ? "" : "s");
+	if (f->verification.status != LS_VERIFY_NONE) {
+		ls_buf_putc(b, ' ');
+		ls_report_verification_text(b, &f->verification, 0);
+	}
 	if (c->status) {
 		ls_buf_printf(b, " [%s%s", c->status, c->note ? ": " : "");
 		if (c->note)
@@ -250,6 +254,12 @@ static int report_row(const ls_store_row *r, void *payload)
 		f->prov.message = dup_or_null(r->message);
 		f->prov.repo = ls_xstrdup(r->repo); /* (SARIF: one run per repository) */
 		f->decoded = r->decoded;
+		if (r->verify_status && ls_verify_status_parse(&f->verification.status, r->verify_status) == 0) {
+			f->verification.identity = dup_or_null(r->verify_identity);
+			f->verification.account = dup_or_null(r->verify_account);
+			f->verification.detail = dup_or_null(r->verify_detail);
+			f->verification.checked_at = r->verify_checked_at;
+		}
 		if (r->pair_rule && r->pair_secret) {
 			f->pair_rule = rule_for(c, r->pair_rule, NULL, 0);
 			f->pair_secret = ls_xstrdup(r->pair_secret);
@@ -368,6 +378,8 @@ static const char *report_usage =
     "      --severity SEV     only this severity or above\n"
     "      --status S         only this triage status: open, false-positive, revoked, accepted\n"
     "      --new-since RUN    only secrets first seen after run RUN\n"
+    "      --verification S   only secrets whose last verification is S (verified, invalid,\n"
+    "                         unknown, error, skipped; none: never verified); --only-verified\n"
     "\n"
     "Exit status: 0 nothing reported, 1 findings reported, 2 error.\n"
     "\n"
@@ -387,6 +399,8 @@ int cmd_report(int argc, char **argv)
 	                                         {"severity", required_argument, NULL, OPT_SEVERITY},
 	                                         {"status", required_argument, NULL, OPT_STATUS},
 	                                         {"new-since", required_argument, NULL, OPT_NEW_SINCE},
+	                                         {"verification", required_argument, NULL, OPT_VERIFICATION},
+	                                         {"only-verified", no_argument, NULL, OPT_ONLY_VERIFIED},
 	                                         {NULL, 0, NULL, 0}};
 	ls_cli_options o;
 	ls_cli_options_init(&o);
@@ -433,6 +447,18 @@ int cmd_report(int argc, char **argv)
 			}
 			flt.status = optarg;
 			break;
+		case OPT_VERIFICATION:
+		case OPT_ONLY_VERIFIED: {
+			ls_verify_status vs;
+			const char *want = opt == OPT_ONLY_VERIFIED ? "verified" : optarg;
+			if (strcmp(want, "none") && ls_verify_status_parse(&vs, want) < 0) {
+				ls_cli_error("report: unknown verification status '%s' (verified, invalid, unknown, error, skipped, none)",
+				             want);
+				goto done;
+			}
+			flt.verification = want;
+			break;
+		}
 		case OPT_NEW_SINCE: {
 			char *end;
 			long long v = strtoll(optarg, &end, 10);

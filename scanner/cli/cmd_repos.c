@@ -29,7 +29,7 @@
 #include "source_git.h"
 #include "store.h"
 
-enum { OPT_LIST = 3000, OPT_DATASTORE, OPT_SHARD, OPT_STORE_SECRETS };
+enum { OPT_LIST = 3000, OPT_DATASTORE, OPT_SHARD, OPT_STORE_SECRETS, OPT_OLDER_THAN };
 
 static volatile int g_stop;
 static volatile sig_atomic_t g_signal; /* the signal that stopped the run, or 0 */
@@ -108,6 +108,7 @@ typedef struct {
 	pthread_mutex_t errmu; /* one diagnostic line at a time */
 	int progress_tty;
 	int progress_line; /* a progress line is on the terminal */
+	ls_cli_verify ver; /* --verify: the writer queues each new blob's checks */
 } repos_job;
 
 #define ATOMIC_ADD(p, v) __atomic_add_fetch((p), (v), __ATOMIC_RELAXED)
@@ -145,9 +146,13 @@ static void enqueue(repos_job *j, msg *m)
 
 static int apply(repos_job *j, msg *m)
 {
-	if (!m->is_repo)
-		return ls_store_put_blob(j->store, m->id, m->limited ? "limited" : m->code ? j->digest_code : j->digest, j->run,
-		                         m->findings.items, m->findings.n, j->secrets);
+	if (!m->is_repo) {
+		int err = ls_store_put_blob(j->store, m->id, m->limited ? "limited" : m->code ? j->digest_code : j->digest,
+		                            j->run, m->findings.items, m->findings.n, j->secrets);
+		if (!err)
+			ls_cli_verify_store_submit(&j->ver, j->store, &m->findings);
+		return err;
+	}
 	return ls_store_put_repo(j->store, m->name, m->url, m->tips, j->digest, j->run, m->locs, m->nlocs);
 }
 
@@ -507,46 +512,6 @@ static void progress(repos_job *j, double start, int final)
 	pthread_mutex_unlock(&j->errmu);
 }
 
-/* ---- after the run: exit status from what the datastore holds for these repositories ---- */
-
-typedef struct {
-	repos_job *j;
-	char **names; /* sorted */
-	size_t n;
-	ls_severity fail_on;
-	long long locations, failing;
-	char last_fp[160];
-	char last_loc[400];
-	long long secrets;
-} tally;
-
-static int cmp_strp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-static int tally_row(const ls_store_row *r, void *payload)
-{
-	tally *t = payload;
-	const char *key = r->repo;
-	if (!bsearch(&key, t->names, t->n, sizeof(char *), cmp_strp))
-		return 0;
-	/* rows come by secret, then repository and path: one location per repository, blob
-	 * and path (several lines of a blob count once) */
-	char loc[400];
-	snprintf(loc, sizeof(loc), "%s %s %s", r->repo, r->blob ? r->blob : "", r->path ? r->path : "");
-	int new_secret = strcmp(t->last_fp, r->fingerprint) != 0;
-	if (new_secret || strcmp(t->last_loc, loc)) {
-		t->locations++;
-		snprintf(t->last_loc, sizeof(t->last_loc), "%s", loc);
-	}
-	if (new_secret) {
-		snprintf(t->last_fp, sizeof(t->last_fp), "%s", r->fingerprint);
-		t->secrets++;
-		int dismissed = r->status && (!strcmp(r->status, "false-positive") || !strcmp(r->status, "accepted"));
-		if (!dismissed && r->severity >= (int)t->fail_on)
-			t->failing++;
-	}
-	return 0;
-}
-
 static int load_prev(const char *name, const char *tips, const char *digest, void *payload)
 {
 	repos_job *j = payload;
@@ -580,9 +545,11 @@ static const char *repos_usage =
     "      --max-file-size N      skip larger blobs (default 100M)\n"
     "      --binary               search binary blobs with the generic rules too\n"
     "      --no-inline-allow      report lines marked leakscan:allow too\n"
-    "      --fail-on SEV          exit 1 only for findings of this severity or above\n"
+    "      --fail-on SEV          exit 1 only for findings of this severity or above (or 'verified')\n"
     "      --no-cache             compile the rules instead of using the cached database\n"
     "  -q, --quiet                no progress and no summary on stderr\n"
+    LS_CLI_VERIFY_HELP
+    "      --older-than DUR       with --verify, check again what was checked longer ago (1d)\n"
     "\n"
     "Exit status: 1 if the datastore holds findings for the listed repositories that are not\n"
     "triaged false-positive or accepted, else 0; 2 if a repository could not be cloned,\n"
@@ -601,6 +568,7 @@ int cmd_repos(int argc, char **argv)
 	                                    {"datastore", required_argument, NULL, OPT_DATASTORE},
 	                                    {"shard", required_argument, NULL, OPT_SHARD},
 	                                    {"store-secrets", required_argument, NULL, OPT_STORE_SECRETS},
+	                                    {"older-than", required_argument, NULL, OPT_OLDER_THAN},
 	                                    {NULL, 0, NULL, 0}};
 	struct option *longopts = ls_cli_longopts(own);
 	int opt, rc = LS_EXIT_ERROR, secrets = -1;
@@ -613,6 +581,7 @@ int cmd_repos(int argc, char **argv)
 	ls_store *store = NULL;
 	repos_job j;
 	memset(&j, 0, sizeof(j));
+	j.ver.reuse = 86400; /* a day */
 	size_t nworkers = 0;
 	int writer_started = 0, lock_fd = -1;
 	pthread_t writer;
@@ -651,6 +620,12 @@ int cmd_repos(int argc, char **argv)
 				secrets = 0;
 			else {
 				ls_cli_error("repos: --store-secrets wants yes or no, not '%s'", optarg);
+				goto done;
+			}
+			continue;
+		case OPT_OLDER_THAN:
+			if (ls_cli_parse_duration(optarg, &j.ver.reuse) < 0) {
+				ls_cli_error("repos: --older-than wants a duration (30m, 12h, 7d), not '%s'", optarg);
 				goto done;
 			}
 			continue;
@@ -700,6 +675,8 @@ int cmd_repos(int argc, char **argv)
 	if (ls_cli_load_rules(&o, &rs) < 0)
 		goto done;
 	if (ls_cli_matcher_new(&o, rs, &m) < 0)
+		goto done;
+	if (ls_cli_verify_start(&j.ver, &o, NULL, 0) < 0)
 		goto done;
 	if (ls_store_open(&store, dir, 1) < 0) {
 		ls_cli_error("%s", ls_error_last());
@@ -823,19 +800,21 @@ int cmd_repos(int argc, char **argv)
 		ls_cli_error("%s", ls_error_last());
 		j.errors++;
 	}
+	if (!j.write_failed && ls_cli_verify_store_finish(&j.ver, store, o.quiet) < 0)
+		j.errors++;
 	/* what the datastore now holds for these repositories */
-	tally t;
+	repos_tally t;
 	memset(&t, 0, sizeof(t));
-	t.j = &j;
 	t.fail_on = o.fail_on;
+	t.fail_on_verified = o.fail_on_verified;
 	t.names = ls_xcalloc(mine.n ? mine.n : 1, sizeof(char *));
 	for (size_t i = 0; i < mine.n; i++)
 		t.names[i] = mine.v[i].name;
 	t.n = mine.n;
 	if (t.n)
-		qsort(t.names, t.n, sizeof(char *), cmp_strp);
+		qsort(t.names, t.n, sizeof(char *), repos_cmp_strp);
 	ls_store_filter flt = LS_STORE_FILTER_INIT;
-	if (ls_store_query(store, &flt, tally_row, &t) < 0) {
+	if (ls_store_query(store, &flt, repos_tally_row, &t) < 0) {
 		ls_cli_error("%s", ls_error_last());
 		j.errors++;
 	}
@@ -881,6 +860,7 @@ done:
 	for (size_t i = 0; i < j.nprev; i++)
 		free(j.prev[i].name);
 	free(j.prev);
+	ls_cli_verify_dispose(&j.ver);
 	ls_store_close(store);
 	ls_matcher_free(m);
 	ls_ruleset_free(rs);

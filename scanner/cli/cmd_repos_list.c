@@ -95,3 +95,33 @@ size_t repos_shard_of(const char *name, size_t nshards)
 		v = (v << 8) | d[i];
 	return (size_t)(v % nshards);
 }
+
+/* ---- after the run: exit status from what the datastore holds for these repositories ---- */
+
+int repos_cmp_strp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+int repos_tally_row(const ls_store_row *r, void *payload)
+{
+	repos_tally *t = payload;
+	const char *key = r->repo;
+	if (!bsearch(&key, t->names, t->n, sizeof(char *), repos_cmp_strp))
+		return 0;
+	/* rows come by secret, then repository and path: one location per repository, blob
+	 * and path (several lines of a blob count once) */
+	char loc[400];
+	snprintf(loc, sizeof(loc), "%s %s %s", r->repo, r->blob ? r->blob : "", r->path ? r->path : "");
+	int new_secret = strcmp(t->last_fp, r->fingerprint) != 0;
+	if (new_secret || strcmp(t->last_loc, loc)) {
+		t->locations++;
+		snprintf(t->last_loc, sizeof(t->last_loc), "%s", loc);
+	}
+	if (new_secret) {
+		snprintf(t->last_fp, sizeof(t->last_fp), "%s", r->fingerprint);
+		t->secrets++;
+		int dismissed = r->status && (!strcmp(r->status, "false-positive") || !strcmp(r->status, "accepted"));
+		int live = r->verify_status && !strcmp(r->verify_status, "verified");
+		if (!dismissed && (t->fail_on_verified ? live : r->severity >= (int)t->fail_on))
+			t->failing++;
+	}
+	return 0;
+}

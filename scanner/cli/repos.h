@@ -1,6 +1,7 @@
 /*
  * `leakscan repos` is three files: cmd_repos.c (the workers, the writer thread and the
- * command), cmd_repos_list.c (which repositories, and which shard each belongs to) and
+ * command), cmd_repos_list.c (which repositories, which shard each belongs to, and the
+ * exit status from what the datastore then holds) and
  * cmd_repos_blobs.c (the blobs scanned before or in this run). This header is what they
  * share; nothing else includes it.
  */
@@ -10,6 +11,8 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "store.h"
 
 typedef struct {
 	char *name; /* the URL without credentials (ls_url_redact), or the local path made absolute */
@@ -70,5 +73,20 @@ void repos_hex20(unsigned char out[20], const char *hex);
  * only where every place was source code. */
 int repos_load_blob(const char *id, long long nfindings, void *payload);
 int repos_load_blob_code(const char *id, long long nfindings, void *payload);
+
+/* After the run: the exit status from what the datastore holds for these repositories. */
+typedef struct {
+	char **names; /* sorted (repos_cmp_strp) */
+	size_t n;
+	int fail_on;          /* an ls_severity */
+	int fail_on_verified; /* --fail-on verified: only secrets verified live fail */
+	long long locations, failing;
+	char last_fp[160];
+	char last_loc[400];
+	long long secrets;
+} repos_tally;
+int repos_cmp_strp(const void *a, const void *b);
+/* ls_store_query callback (payload: a repos_tally). */
+int repos_tally_row(const ls_store_row *r, void *payload);
 
 #endif

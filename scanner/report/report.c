@@ -175,6 +175,23 @@ static void put_verification(ls_buf *b, const ls_verification *v)
 	ls_buf_putc(b, '}');
 }
 
+void ls_report_verification_text(ls_buf *b, const ls_verification *v, int color)
+{
+	int live = v->status == LS_VERIFY_VERIFIED;
+	if (live && color)
+		ls_buf_puts(b, "\033[1;31m");
+	ls_buf_printf(b, "[%s", live ? "LIVE" : ls_verify_status_name(v->status));
+	const char *parts[] = {v->identity, v->account, v->detail};
+	for (int i = 0, n = 0; i < 3; i++)
+		if (parts[i]) {
+			ls_buf_puts(b, n++ ? ", " : ": ");
+			ls_buf_put_term(b, parts[i], strlen(parts[i]), LS_TERM_C0_SPACE);
+		}
+	ls_buf_putc(b, ']');
+	if (live && color)
+		ls_buf_puts(b, "\033[0m");
+}
+
 static void json_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 {
 	ls_buf_puts(b, "{\"rule_id\":");
@@ -341,20 +358,8 @@ static void text_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 	if (f->decoded)
 		ls_buf_puts(b, "  [decoded from base64]");
 	if (f->verification.status != LS_VERIFY_NONE) {
-		const ls_verification *v = &f->verification;
-		int live = v->status == LS_VERIFY_VERIFIED;
-		if (live && r->o.color)
-			ls_buf_puts(b, "\033[1;31m");
-		ls_buf_printf(b, "  [%s", live ? "LIVE" : ls_verify_status_name(v->status));
-		const char *parts[] = {v->identity, v->account, v->detail};
-		for (int i = 0, n = 0; i < 3; i++)
-			if (parts[i]) {
-				ls_buf_puts(b, n++ ? ", " : ": ");
-				ls_buf_put_term(b, parts[i], strlen(parts[i]), LS_TERM_C0_SPACE);
-			}
-		ls_buf_putc(b, ']');
-		if (live && r->o.color)
-			ls_buf_puts(b, "\033[0m");
+		ls_buf_puts(b, "  ");
+		ls_report_verification_text(b, &f->verification, r->o.color);
 	}
 	/* what .leakscanignore and triage take, to copy from a terminal or a hook's refusal */
 	if (f->fingerprint[0]) {

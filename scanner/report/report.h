@@ -49,6 +49,9 @@ void ls_report_free(ls_report *r);
 int ls_report_is_ours(const char *data, size_t len);
 
 void ls_report_redact(ls_buf *out, const char *secret, size_t len);
+/** Appends "[LIVE: identity, account, detail]" (or the status for anything not live), the
+ * provider's words made safe for a terminal; highlighted with `color`. */
+void ls_report_verification_text(ls_buf *out, const ls_verification *v, int color);
 /** Appends `text` (tlen bytes) with every occurrence of `secret` in its redacted form. */
 void ls_report_mask(ls_buf *out, const char *text, size_t tlen, const char *secret, size_t slen);
 
