@@ -643,9 +643,9 @@ int cmd_repos(int argc, char **argv)
 		ls_cli_error("repos: --datastore DIR is required (see 'leakscan help repos')");
 		goto done;
 	}
-	if (o.output || o.format_set || o.baseline || o.config) {
+	if (o.output || o.format_set || o.baseline || o.config || o.only_verified) {
 		ls_cli_error("repos: --%s does not apply: findings go to the datastore (read them with 'leakscan report')",
-		             o.output ? "output" : o.format_set ? "format" : o.baseline ? "baseline" : "config");
+		             o.output ? "output" : o.format_set ? "format" : o.baseline ? "baseline" : o.config ? "config" : "only-verified");
 		goto done;
 	}
 	if (optind >= argc && !nlists) {
@@ -676,7 +676,10 @@ int cmd_repos(int argc, char **argv)
 		goto done;
 	if (ls_cli_matcher_new(&o, rs, &m) < 0)
 		goto done;
-	if (ls_cli_verify_start(&j.ver, &o, NULL, 0) < 0)
+	/* --fail-on verified judges the answers the datastore holds, from this run or an earlier one */
+	ls_cli_options vo = o;
+	vo.fail_on_verified = 0;
+	if (ls_cli_verify_start(&j.ver, &vo, NULL, 0) < 0)
 		goto done;
 	if (ls_store_open(&store, dir, 1) < 0) {
 		ls_cli_error("%s", ls_error_last());

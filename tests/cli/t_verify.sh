@@ -233,6 +233,63 @@ test_canary_accounts_from_config_are_never_sent() {
 	expect_err_has "bad.yaml:2: 'canary_accounts': '12345' is not a 12-digit AWS account id"
 }
 
+test_datastore_keeps_answers_and_verify_asks_again() {
+	make_case
+	start_fake
+	endpoints
+	git init -q r && cp -r case/src/. r/ && git -C r add -A && git -C r commit -qm one
+	ls_run repos --datastore ds --verify --verify-timeout 1 "${EP[@]}" r
+	expect_rc 1
+	expect_err_has "verify: 94 secrets checked (109 requests): 38 live, 19 invalid, 1 unknown, 35 error, 1 skipped"
+	ls_run report --datastore ds -f jsonl --no-redact
+	printf '%s\n' "$OUT" >report.jsonl
+	"$PY" "$VDIR/check.py" case report.jsonl fake.log || fail "report: verification results (above)"
+	ls_run summary --datastore ds -f json
+	"$PY" -c 'import json,sys; d=json.loads(sys.argv[1]); v={x["verification"]: x["secrets"] for x in d["verifications"]}
+assert v == {"verified": 38, "invalid": 19, "unknown": 1, "error": 35, "skipped": 1}, v' "$OUT" || fail "summary: $OUT"
+	ls_run summary --datastore ds
+	expect_out_has "by verification:"
+	ls_run report --datastore ds --only-verified -f jsonl
+	expect_eq "$(printf '%s\n' "$OUT" | grep -c '"status":"verified"')" 38 "report --only-verified"
+	expect_out_lacks '"status":"invalid"'
+	ls_run report --datastore ds --verification skipped
+	expect_out_has "[skipped: canary token (AWS account 052310077262): never sent]"
+	ls_run report --datastore ds --verification nosuch
+	expect_rc 2
+	# nothing new: nothing sent again; an answer younger than --older-than is reused
+	n=$(wc -l <fake.log)
+	ls_run repos --datastore ds --verify "${EP[@]}" r
+	ls_run verify --datastore ds --older-than 1h "${EP[@]}"
+	expect_rc 0
+	expect_eq "$(wc -l <fake.log)" "$n" "requests after a rerun and a verify --older-than"
+	# verify asks again (one rule here)
+	ls_run verify --datastore ds --rule github-classic-pat --verify-timeout 1 "${EP[@]}"
+	expect_rc 0
+	expect_err_has "verify: 5 secrets checked (5 requests): 2 live, 1 invalid, 0 unknown, 2 error, 0 skipped"
+	[ "$(tail -n 5 fake.log | grep -c '"provider": "github"')" = 5 ] || fail "verify --rule sent others: $(tail -n 5 fake.log)"
+	ls_run repos --datastore ds --fail-on verified --no-verify r
+	expect_rc 1
+}
+
+test_datastore_without_secrets_keeps_none_because_of_verification() {
+	make_case
+	start_fake
+	endpoints
+	git init -q r && cp -r case/src/. r/ && git -C r add -A && git -C r commit -qm one
+	ls_run repos --datastore ds --store-secrets=no --verify --verify-timeout 1 "${EP[@]}" r
+	expect_rc 1
+	printf '%s' "$ERR" >err.txt
+	"$PY" -c 'import sqlite3,sys; c=sqlite3.connect("ds/datastore.db"); open("dump.sql","w").write("\n".join(c.iterdump()))'
+	grep -q "verified" dump.sql || fail "no verification stored"
+	ls_run report --datastore ds -f sarif -o out.sarif
+	while read -r s; do
+		grep -qF -- "$s" dump.sql err.txt out.sarif && fail "a secret (${s:0:6}...) is in the datastore, stderr or the report"
+	done <case/secrets.txt
+	ls_run verify --datastore ds "${EP[@]}"
+	expect_rc 2
+	expect_err_has "keeps no secrets (--store-secrets=no): nothing to send"
+}
+
 test_rule_names_an_unknown_verifier() {
 	printf 'rules:\n  - id: acme\n    pattern: "(acme_[a-z0-9]{20})"\n    severity: high\n    verify: nosuch\n' >r.yaml
 	printf 'x\n' >f.txt
