@@ -11,9 +11,11 @@ int ls_cli_verify_check_rules(const ls_ruleset *rs)
 {
 	for (size_t i = 0; i < ls_ruleset_count(rs); i++) {
 		const ls_rule *r = ls_ruleset_get(rs, i);
-		if (r->verify && !ls_verify_known(r->verify))
-			return ls_error_set("%s:%d: rule '%s': unknown verifier '%s'", r->file ? r->file : "rule",
-			                    r->verify_line, r->id, r->verify);
+		if (r->verify && !ls_verify_known(r->verify)) {
+			ls_error_set("%s:%d: rule '%s': unknown verifier '%s'", r->file ? r->file : "rule", r->verify_line,
+			             r->id, r->verify);
+			return LS_EINVAL;
+		}
 	}
 	return 0;
 }

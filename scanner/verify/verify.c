@@ -113,9 +113,9 @@ static int endpoint_set(ls_verifier *v, const char *spec)
 	const vprov *p = ls_verify_provider(name);
 	int err = 0;
 	if (!p) {
-		err = ls_error_set("--verify-endpoint '%s': expected PROVIDER=URL with a known provider", name ? name : spec);
+		ls_error_set("--verify-endpoint '%s': expected PROVIDER=URL with a known provider", name ? name : spec);
 		free(name);
-		return err;
+		return LS_EINVAL;
 	}
 	CURLU *u = curl_url();
 	char *scheme = NULL, *host = NULL, *user = NULL, *query = NULL;
@@ -142,7 +142,7 @@ static int endpoint_set(ls_verifier *v, const char *spec)
 	curl_free(query);
 	curl_url_cleanup(u);
 	free(name);
-	return err;
+	return err < 0 ? LS_EINVAL : 0;
 }
 
 static void *run(void *payload);
