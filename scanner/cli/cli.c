@@ -37,6 +37,7 @@ enum {
 	OPT_VERIFY_CA_FILE,
 	OPT_VERIFY_TIMEOUT,
 	OPT_VERIFY_JOBS,
+	OPT_VERIFY_RATE,
 	OPT_ONLY_VERIFIED
 };
 
@@ -69,6 +70,7 @@ const struct option ls_cli_common_longopts[] = {
     {"verify-ca-file", required_argument, NULL, OPT_VERIFY_CA_FILE},
     {"verify-timeout", required_argument, NULL, OPT_VERIFY_TIMEOUT},
     {"verify-jobs", required_argument, NULL, OPT_VERIFY_JOBS},
+    {"verify-rate", required_argument, NULL, OPT_VERIFY_RATE},
     {"only-verified", no_argument, NULL, OPT_ONLY_VERIFIED},
     {NULL, 0, NULL, 0}};
 
@@ -268,6 +270,15 @@ int ls_cli_common_option(ls_cli_options *o, int opt, const char *arg, const char
 			return -1;
 		}
 		o->verify_jobs = (int)n;
+		return 1;
+	}
+	case OPT_VERIFY_RATE: {
+		char *end;
+		o->verify_rate = strtod(arg, &end);
+		if (end == arg || *end || !(o->verify_rate > 0 && o->verify_rate <= 10000)) {
+			ls_cli_error("%s: --verify-rate takes requests per second (0 < N <= 10000)", cmd);
+			return -1;
+		}
 		return 1;
 	}
 	case OPT_ONLY_VERIFIED:

@@ -52,6 +52,7 @@ typedef struct {
 	const char *verify_ca_file; /* --verify-ca-file FILE */
 	double verify_timeout;   /* --verify-timeout SECS (0: default) */
 	int verify_jobs;         /* --verify-jobs N (0: default) */
+	double verify_rate;      /* --verify-rate N: requests a second per provider (0: default) */
 	int only_verified;       /* --only-verified */
 	int fail_on_verified;    /* --fail-on verified */
 } ls_cli_options;
@@ -98,7 +99,8 @@ extern const struct option ls_cli_common_longopts[];
 	"      --only-verified    report only secrets the provider confirmed live\n" \
 	"      --verify-endpoint PROVIDER=URL  another endpoint (GitHub Enterprise, GovCloud)\n" \
 	"      --verify-ca-file FILE  trust this CA bundle for verification requests\n" \
-	"      --verify-timeout SECS  per request (default 10); --verify-jobs N in flight (16)\n"
+	"      --verify-timeout SECS  per request (default 10); --verify-jobs N in flight (16)\n" \
+	"      --verify-rate N    requests a second to one provider at most (default 20)\n"
 
 /** Builds a long-option table: the command's own entries followed by the common ones. */
 struct option *ls_cli_longopts(const struct option *own);

@@ -61,6 +61,8 @@ int ls_cli_verify_start(ls_cli_verify *cv, const ls_cli_options *o, const ls_con
 		vo.connect_timeout = vo.timeout;
 	if (o->verify_jobs > 0)
 		vo.jobs = o->verify_jobs;
+	if (o->verify_rate > 0)
+		vo.rate = o->verify_rate;
 	int err = ls_verifier_new(&cv->v, &vo);
 	free(eps);
 	if (err < 0) {

@@ -23,6 +23,7 @@ static const char *verify_usage =
     "      --verify-endpoint PROVIDER=URL  another endpoint (GitHub Enterprise, GovCloud)\n"
     "      --verify-ca-file FILE  trust this CA bundle for verification requests\n"
     "      --verify-timeout SECS  per request (default 10); --verify-jobs N in flight (16)\n"
+    "      --verify-rate N    requests a second to one provider at most (default 20)\n"
     "  -q, --quiet            no summary line on stderr\n"
     "\n"
     "Exit status: 0 checked, 2 error.\n"

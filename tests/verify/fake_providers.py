@@ -39,9 +39,18 @@ LIVE = {
 }
 
 
+_cache = {}
+
+
 def state():
-    with open(args.state) as f:
-        return json.load(f)
+    """The state file, read again only when a test rewrote it."""
+    import os
+    mtime = os.stat(args.state).st_mtime_ns
+    if _cache.get("mtime") != mtime:
+        with open(args.state) as f:
+            _cache["data"] = json.load(f)
+        _cache["mtime"] = mtime
+    return _cache["data"]
 
 
 def log(provider, token, signed=None):
@@ -72,6 +81,7 @@ def sigv4_ok(h, method, path, body, secret):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK stall
 
     def log_message(self, *a):
         pass
