@@ -22,10 +22,12 @@ _leakscan() {
 	esac
 	case $prev in
 	-f | --format) COMPREPLY=($(compgen -W "text json jsonl sarif junit csv" -- "$cur")); return 0 ;;
-	--fail-on | --severity) COMPREPLY=($(compgen -W "low medium high critical" -- "$cur")); return 0 ;;
+	--fail-on) COMPREPLY=($(compgen -W "low medium high critical verified" -- "$cur")); return 0 ;;
+	--severity) COMPREPLY=($(compgen -W "low medium high critical" -- "$cur")); return 0 ;;
+	--verification) COMPREPLY=($(compgen -W "verified invalid unknown error skipped none" -- "$cur")); return 0 ;;
 	--status) COMPREPLY=($(compgen -W "open false-positive revoked accepted" -- "$cur")); return 0 ;;
 	--color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return 0 ;;
-	--datastore | --rules | --config) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
+	--datastore | --rules | --config | --verify-ca-file) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$("$bin" help "$cmd" 2>/dev/null | grep -o -- '--[a-z][a-z0-9-]*' | sort -u)" -- "$cur"))
