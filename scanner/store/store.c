@@ -49,7 +49,7 @@ static const char *migrations[] = {
     "DELETE FROM blobs WHERE nfindings > 0;"
     "UPDATE repos SET tips = '';",
     /* 3: live verification (--verify): the last answer about each secret */
-    "CREATE TABLE verifications(fingerprint TEXT PRIMARY KEY, status TEXT NOT NULL, identity TEXT,"
+    "CREATE TABLE IF NOT EXISTS verifications(fingerprint TEXT PRIMARY KEY, status TEXT NOT NULL, identity TEXT,"
     " account TEXT, detail TEXT, checked_at INTEGER);",
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

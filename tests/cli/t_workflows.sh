@@ -281,6 +281,7 @@ c = sqlite3.connect(sys.argv[1])
 for col in ("pair_rule", "pair_line", "pair_col", "pair_mask", "pair_plain", "decoded"):
     c.execute("ALTER TABLE occurrences DROP COLUMN " + col)
 c.execute("ALTER TABLE locations DROP COLUMN message")
+c.execute("DROP TABLE verifications")  # (schema 3)
 c.execute("PRAGMA user_version = 1"); c.commit()
 PY
 	ls_run report --datastore ds
