@@ -49,6 +49,8 @@ int ls_cli_verify_start(ls_cli_verify *cv, const ls_cli_options *o, const ls_con
 	vo.endpoints = eps;
 	vo.nendpoints = k;
 	vo.ca_file = o->verify_ca_file ? o->verify_ca_file : cfg ? cfg->verify_ca_file : NULL;
+	if (!o->verify_ca_file && vo.ca_file && !o->quiet)
+		ls_cli_error("verify: trusting the CA bundle %s (from %s)", vo.ca_file, cfg->path);
 	if (cfg) {
 		vo.canary_accounts = (const char *const *)cfg->canary_accounts.items;
 		vo.ncanary = cfg->canary_accounts.n;

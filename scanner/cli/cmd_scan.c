@@ -299,7 +299,8 @@ int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn co
 		goto done;
 	if (ls_cli_matcher_new(&o, rs, &m) < 0)
 		goto done;
-	if (ls_cli_verify_start(&j.ver, &o, fl.config, 0) < 0)
+	/* (a baseline records findings, not answers: only an explicit --verify sends anything) */
+	if (ls_cli_verify_start(&j.ver, &o, collect ? NULL : fl.config, 0) < 0)
 		goto done;
 	j.o = &o;
 	j.m = m;

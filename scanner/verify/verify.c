@@ -82,7 +82,7 @@ static void map_put(ls_verifier *v, ventry *e)
 		size_t ocap = v->mcap;
 		v->mcap = v->mcap ? v->mcap * 2 : 64;
 		v->map = ls_xcalloc(v->mcap, sizeof(*v->map));
-		for (size_t i = 0; i < ocap; i++)
+		for (size_t i = 0; old && i < ocap; i++)
 			if (old[i])
 				*map_slot(v, old[i]->key) = old[i];
 		free(old);

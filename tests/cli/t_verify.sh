@@ -60,6 +60,14 @@ test_no_secret_in_stderr_or_redacted_reports() {
 		printf '%s' "$ERR" >>err.txt
 	done
 	grep -q '"status":"verified"' out.json || fail "json has no verification"
+	"$PY" - "$TEST_DATA/sarif/sarif-schema-2.1.0.json" out.sarif <<'EOF' || fail "SARIF with verification"
+import json, sys, jsonschema
+jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))
+props = [r["properties"] for r in json.load(open(sys.argv[2]))["runs"][0]["results"]]
+assert any(p.get("verification", {}).get("status") == "verified" for p in props)
+EOF
+	head -1 out.csv | grep -q ',verification,verification_identity' || fail "csv header: $(head -1 out.csv)"
+	grep -q 'verification: verified octo-test' out.junit || fail "junit has no verification"
 	grep -q 'network: ' out.jsonl || fail "the refused telegram checks are not errors"
 	while read -r s; do
 		grep -rqF -- "$s" err.txt out.* && fail "a secret (${s:0:6}...) is in stderr or a redacted report"
@@ -199,6 +207,9 @@ test_config_turns_it_on_but_not_in_hooks() {
 	expect_out_has '"status":"verified"'
 	expect_err_has "verify: github=http://127.0.0.1:$PORT/github (from"
 	: >../fake.log
+	# a baseline records findings, not answers: nothing sent
+	ls_run baseline create -o ../baseline.json token.env
+	[ -s ../fake.log ] && fail "baseline create verified: $(cat ../fake.log)"
 	# pre-commit: the real hook refuses the commit without asking the network
 	"$LEAKSCAN" hook install -q >/dev/null 2>&1 || "$LEAKSCAN" hook install >/dev/null
 	git add token.env
