@@ -253,32 +253,30 @@ int ls_cli_common_option(ls_cli_options *o, int opt, const char *arg, const char
 	case OPT_VERIFY_CA_FILE:
 		o->verify_ca_file = arg;
 		return 1;
-	case OPT_VERIFY_TIMEOUT: {
-		char *end;
-		o->verify_timeout = strtod(arg, &end);
-		if (end == arg || *end || !(o->verify_timeout > 0 && o->verify_timeout <= 600)) {
-			ls_cli_error("%s: --verify-timeout takes seconds (0 < SECS <= 600)", cmd);
-			return -1;
-		}
-		return 1;
-	}
-	case OPT_VERIFY_JOBS: {
-		char *end;
-		long n = strtol(arg, &end, 10);
-		if (end == arg || *end || n < 1 || n > 256) {
-			ls_cli_error("%s: --verify-jobs takes a number from 1 to 256", cmd);
-			return -1;
-		}
-		o->verify_jobs = (int)n;
-		return 1;
-	}
+	case OPT_VERIFY_TIMEOUT:
+	case OPT_VERIFY_JOBS:
 	case OPT_VERIFY_RATE: {
+		/* each a number in (0, max]; --verify-jobs a whole one */
+		static const struct {
+			int opt;
+			const char *name, *what;
+			double max;
+		} lim[] = {{OPT_VERIFY_TIMEOUT, "verify-timeout", "seconds (0 < SECS <= 600)", 600},
+		           {OPT_VERIFY_JOBS, "verify-jobs", "a number from 1 to 256", 256},
+		           {OPT_VERIFY_RATE, "verify-rate", "requests per second (0 < N <= 10000)", 10000}};
+		size_t k = opt == OPT_VERIFY_TIMEOUT ? 0 : opt == OPT_VERIFY_JOBS ? 1 : 2;
 		char *end;
-		o->verify_rate = strtod(arg, &end);
-		if (end == arg || *end || !(o->verify_rate > 0 && o->verify_rate <= 10000)) {
-			ls_cli_error("%s: --verify-rate takes requests per second (0 < N <= 10000)", cmd);
+		double v = strtod(arg, &end);
+		if (end == arg || *end || !(v > 0 && v <= lim[k].max) || (k == 1 && v != (double)(int)v)) {
+			ls_cli_error("%s: --%s takes %s", cmd, lim[k].name, lim[k].what);
 			return -1;
 		}
+		if (k == 0)
+			o->verify_timeout = v;
+		else if (k == 1)
+			o->verify_jobs = (int)v;
+		else
+			o->verify_rate = v;
 		return 1;
 	}
 	case OPT_ONLY_VERIFIED:

@@ -172,30 +172,30 @@ static void test_verify_answers_are_judged(void **state)
 	assert_string_equal(v.identity, "oct[31mo");
 	assert_string_equal(v.detail, "X-OAuth-Scopes: repo");
 	ls_verification_dispose(&v);
-	assert_int_equal(judge("github", 401, "{}", "", &v), VJ_DONE);
-	assert_int_equal(v.status, LS_VERIFY_INVALID);
-	ls_verification_dispose(&v);
-	assert_int_equal(judge("github", 429, "", "", &v), VJ_RETRY);
-	ls_verification_dispose(&v);
-	assert_int_equal(judge("github", 503, "", "", &v), VJ_RETRY);
-	ls_verification_dispose(&v);
-	assert_int_equal(judge("github", 302, "", "Location: https://elsewhere.example/\r\n", &v), VJ_DONE);
-	assert_int_equal(v.status, LS_VERIFY_ERROR);
-	ls_verification_dispose(&v);
-	assert_int_equal(judge("github", 200, "not json", "", &v), VJ_DONE);
-	assert_int_equal(v.status, LS_VERIFY_ERROR);
-	ls_verification_dispose(&v);
-	assert_int_equal(judge("stripe", 403, "{}", "", &v), VJ_DONE); /* a restricted key: live */
-	assert_int_equal(v.status, LS_VERIFY_VERIFIED);
-	ls_verification_dispose(&v);
-	assert_int_equal(judge("slack", 200, "{\"ok\":false,\"error\":\"token_revoked\"}", "", &v), VJ_DONE);
-	assert_int_equal(v.status, LS_VERIFY_INVALID);
-	ls_verification_dispose(&v);
-	assert_int_equal(judge("slack", 200, "{\"ok\":false,\"error\":\"ratelimited\"}", "", &v), VJ_RETRY);
-	ls_verification_dispose(&v);
-	assert_int_equal(judge("datadog", 200, "{\"valid\":false}", "", &v), VJ_DONE);
-	assert_int_equal(v.status, LS_VERIFY_INVALID);
-	ls_verification_dispose(&v);
+	/* the rest: (provider, HTTP status, body, headers) -> (retried?, status) */
+	static const struct {
+		const char *prov;
+		long http;
+		const char *body, *headers;
+		int ret;
+		ls_verify_status st;
+	} cases[] = {
+	    {"github", 401, "{}", "", VJ_DONE, LS_VERIFY_INVALID},
+	    {"github", 429, "", "", VJ_RETRY, LS_VERIFY_ERROR},
+	    {"github", 503, "", "", VJ_RETRY, LS_VERIFY_ERROR},
+	    {"github", 302, "", "Location: https://elsewhere.example/\r\n", VJ_DONE, LS_VERIFY_ERROR},
+	    {"github", 200, "not json", "", VJ_DONE, LS_VERIFY_ERROR},
+	    {"stripe", 403, "{}", "", VJ_DONE, LS_VERIFY_VERIFIED}, /* a restricted key: live */
+	    {"slack", 200, "{\"ok\":false,\"error\":\"token_revoked\"}", "", VJ_DONE, LS_VERIFY_INVALID},
+	    {"slack", 200, "{\"ok\":false,\"error\":\"ratelimited\"}", "", VJ_RETRY, LS_VERIFY_ERROR},
+	    {"datadog", 200, "{\"valid\":false}", "", VJ_DONE, LS_VERIFY_INVALID},
+	    {"telegram", 404, "{}", "", VJ_DONE, LS_VERIFY_INVALID},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		assert_int_equal(judge(cases[i].prov, cases[i].http, cases[i].body, cases[i].headers, &v), cases[i].ret);
+		assert_int_equal(v.status, cases[i].st);
+		ls_verification_dispose(&v);
+	}
 }
 
 static void test_verify_canaries_and_endpoints(void **state)
