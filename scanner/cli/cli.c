@@ -178,7 +178,7 @@ int ls_cli_common_option(ls_cli_options *o, int opt, const char *arg, const char
 		return 1;
 	case 'f':
 		if (ls_format_parse(&o->format, arg) < 0) {
-			ls_cli_error("%s: unknown format '%s' (text, json, jsonl, sarif, junit, csv)", cmd, arg);
+			ls_cli_error("%s: unknown format '%s' (text, json, jsonl, sarif, junit, csv, html)", cmd, arg);
 			return -1;
 		}
 		o->format_set = 1;
@@ -663,8 +663,10 @@ void ls_cli_report_options(ls_report_options *ro, const ls_cli_options *o, const
 {
 	memset(ro, 0, sizeof(*ro));
 	ro->format = o->format;
-	/* reports meant for CI systems (SARIF, JUnit) are redacted unless --no-redact */
-	ro->redact = o->redact >= 0 ? o->redact : (o->format == LS_FMT_SARIF || o->format == LS_FMT_JUNIT);
+	/* reports meant for CI systems (SARIF, JUnit) and pages to share (HTML) are redacted
+	 * unless --no-redact */
+	ro->redact = o->redact >= 0 ? o->redact
+	                            : (o->format == LS_FMT_SARIF || o->format == LS_FMT_JUNIT || o->format == LS_FMT_HTML);
 	if (o->color >= 0)
 		ro->color = o->color;
 	else

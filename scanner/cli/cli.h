@@ -72,9 +72,9 @@ extern const struct option ls_cli_common_longopts[];
 
 /** Help lines of the output and rule-set options, shared by scan and git. */
 #define LS_CLI_OUTPUT_HELP \
-	"  -f, --format FMT       text (default), json, jsonl, sarif, junit, csv\n" \
+	"  -f, --format FMT       text (default), json, jsonl, sarif, junit, csv, html\n" \
 	"  -o, --output FILE      write findings to FILE (atomically) instead of stdout\n" \
-	"      --redact           mask secrets (default for sarif and junit); --no-redact to show\n" \
+	"      --redact           mask secrets (default for sarif, junit, html); --no-redact to show\n" \
 	"  -j, --jobs N           worker threads (default: number of CPUs)\n" \
 	"      --rules PATH       add a rule file or directory (repeatable)\n" \
 	"      --no-default-rules use only the --rules given\n" \
@@ -321,6 +321,13 @@ int ls_cli_parse_duration(const char *s, double *out);
 /** Checks each rule's `verify:` against the verifier table; LS_EINVAL with FILE:LINE. */
 int ls_cli_verify_check_rules(const ls_ruleset *rs);
 
+/** `leakscan triage`'s decision (serve shares it): checks `status` (false-positive, revoked,
+ * accepted, open) and records it for `fingerprint` (RULE-ID:HASH16 or PATH:RULE-ID:HASH16).
+ * With `store` NULL, only checks the status. Returns 0 or an error with its message set. */
+int ls_cli_triage(ls_store *store, const char *fingerprint, const char *status, const char *note);
+/** The HTML report of a whole datastore to `fp` (serve's page: with `csrf`, triage posts). */
+int ls_cli_report_html(ls_store *store, FILE *fp, const char *dir, int redact, const char *csrf, int readonly);
+
 int cmd_scan(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
@@ -333,6 +340,7 @@ int cmd_report(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
 int cmd_triage(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_datastore(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 

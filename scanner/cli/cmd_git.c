@@ -569,7 +569,10 @@ int ls_cli_git_run(int argc, char **argv, ls_cli_collect_fn collect, void *paylo
 		out_open = 1;
 		ls_report_options ro;
 		ls_cli_report_options(&ro, &o, &out);
+		char *title = ls_xasprintf("leakscan git: %s", start ? start : ".");
+		ro.title = title;
 		ls_report_new(&j.report, out.fp, &ro);
+		free(title);
 		j.redact = ro.redact;
 	}
 	if (message) {

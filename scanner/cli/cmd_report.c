@@ -30,12 +30,12 @@ static int open_store(ls_store **s, const char *dir, const char *cmd)
 /* ---- report: one finding per distinct secret per rule, with all its locations ---- */
 
 typedef struct {
-	char *repo, *commit, *path;
+	char *repo, *commit, *path, *author, *date;
 	size_t line, column;
 } loc;
 
 typedef struct {
-	ls_report *sink;   /* json, jsonl, sarif, csv */
+	ls_report *sink;   /* sarif, csv, html */
 	ls_format format;
 	FILE *fp;
 	int redact;
@@ -188,6 +188,14 @@ static void group_flush(report_ctx *c)
 	} else if (c->format == LS_FMT_JSONL) {
 		emit_json(c, &b);
 		ls_buf_putc(&b, '\n');
+	} else if (c->format == LS_FMT_HTML) {
+		ls_report_location *ls = ls_xcalloc(c->nlocs ? c->nlocs : 1, sizeof(*ls));
+		for (size_t i = 0; i < c->nlocs; i++)
+			ls[i] = (ls_report_location){c->locs[i].repo, c->locs[i].commit, c->locs[i].path, c->locs[i].author,
+			                             c->locs[i].date, c->locs[i].line, -1};
+		if (ls_report_add_secret(c->sink, f, c->status, c->note, ls, c->nlocs) < 0)
+			c->write_failed = 1;
+		free(ls);
 	} else if (ls_report_add(c->sink, f) < 0)
 		c->write_failed = 1;
 	if (b.len && fwrite(b.ptr, 1, b.len, c->fp) != b.len)
@@ -200,7 +208,8 @@ static void group_flush(report_ctx *c)
 	free(c->note);
 	c->status = c->note = NULL;
 	for (size_t i = 0; i < c->nlocs; i++)
-		free(c->locs[i].repo), free(c->locs[i].commit), free(c->locs[i].path);
+		free(c->locs[i].repo), free(c->locs[i].commit), free(c->locs[i].path), free(c->locs[i].author),
+		    free(c->locs[i].date);
 	free(c->locs);
 	c->locs = NULL;
 	c->nlocs = 0;
@@ -208,6 +217,12 @@ static void group_flush(report_ctx *c)
 }
 
 static char *dup_or_null(const char *s) { return s ? ls_xstrdup(s) : NULL; }
+
+static int add_run(long long id, const char *started, long long new_secrets, void *payload)
+{
+	ls_report_add_run(payload, id, started, new_secrets);
+	return 0;
+}
 
 static int report_row(const ls_store_row *r, void *payload)
 {
@@ -284,9 +299,82 @@ static int report_row(const ls_store_row *r, void *payload)
 	l->repo = ls_xstrdup(r->repo);
 	l->commit = dup_or_null(r->commit);
 	l->path = ls_xstrdup(r->path ? r->path : "");
+	l->author = dup_or_null(r->author_name);
+	l->date = dup_or_null(r->date);
 	l->line = r->line;
 	l->column = r->column;
 	return c->write_failed;
+}
+
+/* The report of what `flt` selects, in ro->format, to `fp`; with `csrf`, the HTML page
+ * `leakscan serve` shows. Returns 0 or an error (printed); c->write_failed on a write error. */
+static int report_write(ls_store *store, const ls_store_filter *flt, ls_report_options *ro, FILE *fp,
+                        const char *dir, const char *csrf, int readonly, report_ctx *c)
+{
+	c->format = ro->format;
+	c->fp = fp;
+	c->redact = ro->redact;
+	if (ro->format == LS_FMT_JSON)
+		fputs("[", fp);
+	char *title = ls_xasprintf("leakscan report: %s", dir);
+	ro->title = title;
+	if (ro->format == LS_FMT_SARIF || ro->format == LS_FMT_CSV || ro->format == LS_FMT_HTML)
+		ls_report_new(&c->sink, fp, ro);
+	free(title);
+	ro->title = NULL;
+	if (csrf)
+		ls_report_set_serve(c->sink, csrf, readonly);
+	int err = 0;
+	if (ro->format == LS_FMT_HTML && (err = ls_store_runs_foreach(store, add_run, c->sink)) < 0) {
+		ls_cli_error("%s", ls_error_last());
+		return err;
+	}
+	err = ls_store_query(store, flt, report_row, c);
+	if (err == 0)
+		group_flush(c);
+	if (err < 0 && err != LS_ESTOP)
+		ls_cli_error("%s", ls_error_last());
+	if (ro->format == LS_FMT_JSON)
+		fputs(c->reported ? "\n]\n" : "]\n", fp);
+	if (c->sink && ls_report_finish(c->sink) < 0)
+		c->write_failed = 1;
+	if (fflush(fp) != 0 || ferror(fp))
+		c->write_failed = 1;
+	if (c->write_failed)
+		ls_cli_error("cannot write the report: %s", strerror(errno));
+	return err;
+}
+
+static void report_ctx_dispose(report_ctx *c)
+{
+	if (c->open) {
+		ls_finding_dispose(&c->f);
+		free(c->status), free(c->note);
+		for (size_t i = 0; i < c->nlocs; i++)
+			free(c->locs[i].repo), free(c->locs[i].commit), free(c->locs[i].path), free(c->locs[i].author),
+			    free(c->locs[i].date);
+		free(c->locs);
+	}
+	ls_report_free(c->sink);
+	free_rules(c);
+	memset(c, 0, sizeof(*c));
+}
+
+int ls_cli_report_html(ls_store *store, FILE *fp, const char *dir, int redact, const char *csrf, int readonly)
+{
+	report_ctx c;
+	memset(&c, 0, sizeof(c));
+	ls_report_options ro;
+	memset(&ro, 0, sizeof(ro));
+	ro.format = LS_FMT_HTML;
+	ro.redact = redact || !ls_store_secrets_stored(store);
+	ro.tool_version = LS_VERSION;
+	ls_store_filter flt = LS_STORE_FILTER_INIT;
+	int err = report_write(store, &flt, &ro, fp, dir, csrf, readonly, &c);
+	if (!err && c.write_failed)
+		err = LS_EIO;
+	report_ctx_dispose(&c);
+	return err;
 }
 
 /* ---- --repo NAME: a repository's full name, or a unique short name or suffix of one ---- */
@@ -368,7 +456,7 @@ static const char *report_usage =
     "it into each repository), a count, and its triage status.\n"
     "\n"
     "      --datastore DIR    the datastore (required)\n"
-    "  -f, --format FMT       text (default), json, jsonl, sarif, csv\n"
+    "  -f, --format FMT       text (default), json, jsonl, sarif, csv, html (a page to look at)\n"
     "  -o, --output FILE      write to FILE (atomically) instead of stdout\n"
     "      --redact           mask secrets (default for sarif; always when the datastore\n"
     "                         keeps no secrets); --no-redact to show them\n"
@@ -420,7 +508,7 @@ int cmd_report(int argc, char **argv)
 		case OPT_DATASTORE: dir = optarg; break;
 		case 'f':
 			if (ls_format_parse(&o.format, optarg) < 0 || o.format == LS_FMT_JUNIT) {
-				ls_cli_error("report: unknown format '%s' (text, json, jsonl, sarif, csv)", optarg);
+				ls_cli_error("report: unknown format '%s' (text, json, jsonl, sarif, csv, html)", optarg);
 				goto done;
 			}
 			o.format_set = 1;
@@ -496,26 +584,7 @@ int cmd_report(int argc, char **argv)
 			             ls_store_path(store));
 		ro.redact = 1;
 	}
-	c.format = o.format;
-	c.fp = out.fp;
-	c.redact = ro.redact;
-	if (o.format == LS_FMT_JSON)
-		fputs("[", out.fp);
-	if (o.format == LS_FMT_SARIF || o.format == LS_FMT_CSV)
-		ls_report_new(&c.sink, out.fp, &ro);
-	int err = ls_store_query(store, &flt, report_row, &c);
-	if (err == 0)
-		group_flush(&c);
-	if (err < 0 && err != LS_ESTOP)
-		ls_cli_error("%s", ls_error_last());
-	if (o.format == LS_FMT_JSON)
-		fputs(c.reported ? "\n]\n" : "]\n", out.fp);
-	if (c.sink && ls_report_finish(c.sink) < 0)
-		c.write_failed = 1;
-	if (fflush(out.fp) != 0 || ferror(out.fp))
-		c.write_failed = 1;
-	if (c.write_failed)
-		ls_cli_error("cannot write the report: %s", strerror(errno));
+	int err = report_write(store, &flt, &ro, out.fp, dir, NULL, 0, &c);
 	int ok = err == 0 && !c.write_failed;
 	out_open = 0;
 	if (ls_cli_output_close(&out, ok) < 0)
@@ -524,15 +593,8 @@ int cmd_report(int argc, char **argv)
 done:
 	if (out_open)
 		ls_cli_output_close(&out, 0);
-	if (c.open) {
-		ls_finding_dispose(&c.f);
-		free(c.status), free(c.note);
-		for (size_t i = 0; i < c.nlocs; i++)
-			free(c.locs[i].repo), free(c.locs[i].commit), free(c.locs[i].path);
-		free(c.locs);
-	}
-	ls_report_free(c.sink);
-	free_rules(&c);
+	report_ctx_dispose(&c);
+
 	free(repo_name);
 	ls_store_close(store);
 	ls_cli_options_dispose(&o);
@@ -656,6 +718,22 @@ int cmd_summary(int argc, char **argv)
 
 /* ---- triage ---- */
 
+int ls_cli_triage(ls_store *store, const char *fingerprint, const char *status, const char *note)
+{
+	static const char *const statuses[] = {"false-positive", "revoked", "accepted", "open"};
+	int known = 0;
+	for (size_t i = 0; status && i < sizeof(statuses) / sizeof(*statuses); i++)
+		known |= !strcmp(status, statuses[i]);
+	if (!known) {
+		ls_error_set("unknown status '%s' (false-positive, revoked, accepted, open)", status ? status : "");
+		return LS_EINVAL;
+	}
+	if (!store)
+		return 0;
+	/* PATH:RULE-ID:HASH16 as scans print it: the datastore's RULE-ID:HASH16 is its tail */
+	return ls_store_triage(store, ls_fingerprint_secret_part(fingerprint), status, note);
+}
+
 int cmd_triage(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
@@ -694,8 +772,7 @@ int cmd_triage(int argc, char **argv)
 		ls_cli_error("triage: one FINGERPRINT expected (see 'leakscan help triage')");
 		return LS_EXIT_ERROR;
 	}
-	if (!status || (strcmp(status, "false-positive") && strcmp(status, "revoked") && strcmp(status, "accepted") &&
-	                strcmp(status, "open"))) {
+	if (!status || ls_cli_triage(NULL, NULL, status, NULL) < 0) {
 		ls_cli_error("triage: --status wants false-positive, revoked, accepted or open");
 		return LS_EXIT_ERROR;
 	}
@@ -704,7 +781,7 @@ int cmd_triage(int argc, char **argv)
 		return LS_EXIT_ERROR;
 	/* PATH:RULE-ID:HASH16 as scans print it: the datastore's RULE-ID:HASH16 is its tail */
 	const char *fp = ls_fingerprint_secret_part(argv[optind]);
-	int err = ls_store_triage(store, fp, status, note);
+	int err = ls_cli_triage(store, fp, status, note);
 	if (err < 0)
 		ls_cli_error("%s", ls_error_last());
 	else

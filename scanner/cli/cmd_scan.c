@@ -389,7 +389,10 @@ int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn co
 		goto done;
 	ls_report_options ro;
 	ls_cli_report_options(&ro, &o, &out);
+	char *title = ls_xasprintf("leakscan scan: %s", optind < argc ? argv[optind] : ".");
+	ro.title = title;
 	ls_report_new(&j.report, out.fp, &ro);
+	free(title);
 	ls_pool_job pj = {(size_t)o.jobs, 0, worker_new, worker_free, work, emit, discard, &j};
 	int prc = ls_pool_run(&pj, nitems);
 	if (prc == LS_ERR) {

@@ -22,6 +22,7 @@ static const command commands[] = {
     {"report", cmd_report, "print the deduplicated findings of a datastore"},
     {"summary", cmd_summary, "count a datastore's findings per rule and per repository"},
     {"triage", cmd_triage, "mark a datastore finding false-positive, revoked or accepted"},
+    {"serve", cmd_serve, "a datastore's report as a local web page, with triage"},
     {"verify", cmd_verify, "ask the providers again whether a datastore's secrets are live"},
     {"datastore", cmd_datastore, "merge shard datastores"},
     {"import", cmd_import, "convert a gitleaks configuration (.gitleaks.toml, .gitleaksignore)"},

@@ -1,4 +1,5 @@
 #include "report.h"
+#include "report_internal.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -10,11 +11,11 @@
 
 #include "common.h"
 
-static const char *format_names[] = {"text", "json", "jsonl", "sarif", "junit", "csv"};
+static const char *format_names[] = {"text", "json", "jsonl", "sarif", "junit", "csv", "html"};
 
 int ls_format_parse(ls_format *out, const char *name)
 {
-	for (int i = 0; i < 6; i++) {
+	for (int i = 0; i < (int)(sizeof(format_names) / sizeof(*format_names)); i++) {
 		if (!strcmp(name, format_names[i])) {
 			*out = (ls_format)i;
 			return 0;
@@ -39,6 +40,7 @@ struct ls_report {
 	const ls_rule **rules;  /* SARIF: rules referenced, in first-use order */
 	size_t nrules;
 	size_t sev_count[4];
+	ls_report_html *html;   /* HTML: the distinct secrets, written at the end */
 };
 
 int ls_report_new(ls_report **out, FILE *fp, const ls_report_options *opts)
@@ -48,6 +50,8 @@ int ls_report_new(ls_report **out, FILE *fp, const ls_report_options *opts)
 	r->o = *opts;
 	if (!r->o.tool_version)
 		r->o.tool_version = "0";
+	if (r->o.format == LS_FMT_HTML)
+		r->html = ls_report_html_new(r->o.redact, r->o.title);
 	if (r->o.format == LS_FMT_JSON)
 		fputs("[", fp);
 	else if (r->o.format == LS_FMT_CSV)
@@ -69,6 +73,7 @@ void ls_report_free(ls_report *r)
 	}
 	free(r->runs);
 	free(r->rules);
+	ls_report_html_free(r->html);
 	free(r);
 }
 
@@ -79,7 +84,8 @@ int ls_report_is_ours(const char *data, size_t len)
 	    "{\n  \"$schema\": \"https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json\",\n"
 	    "  \"version\": \"2.1.0\",\n  \"runs\": [{\n  \"tool\": {\"driver\": {\"name\": \"leakscan\"",
 	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"leakscan\"",
-	    "rule_id,rule_name,severity,path,line,column,end_line,end_column,secret,fingerprint,"};
+	    "rule_id,rule_name,severity,path,line,column,end_line,end_column,secret,fingerprint,",
+	    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<meta name=\"generator\" content=\"leakscan\">"};
 	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
 		if (len >= strlen(heads[i]) && !memcmp(data, heads[i], strlen(heads[i])))
 			return 1;
@@ -667,6 +673,9 @@ int ls_report_add(ls_report *r, const ls_finding *f)
 	case LS_FMT_JUNIT:
 		junit_case(r, f);
 		break;
+	case LS_FMT_HTML:
+		ls_report_html_add(r->html, f, NULL, NULL, NULL, 0);
+		break;
 	}
 	r->count++;
 	r->sev_count[f->severity]++;
@@ -675,6 +684,29 @@ int ls_report_add(ls_report *r, const ls_finding *f)
 		err = LS_EIO;
 	ls_buf_dispose(&b);
 	return err;
+}
+
+int ls_report_add_secret(ls_report *r, const ls_finding *f, const char *status, const char *note,
+                         const ls_report_location *locs, size_t nlocs)
+{
+	if (r->o.format != LS_FMT_HTML)
+		return ls_report_add(r, f);
+	ls_report_html_add(r->html, f, status, note, locs, nlocs);
+	r->count++;
+	r->sev_count[f->severity]++;
+	return 0;
+}
+
+void ls_report_add_run(ls_report *r, long long id, const char *started, long long new_secrets)
+{
+	if (r->html)
+		ls_report_html_run(r->html, id, started, new_secrets);
+}
+
+void ls_report_set_serve(ls_report *r, const char *csrf, int readonly)
+{
+	if (r->html)
+		ls_report_html_serve(r->html, csrf, readonly);
 }
 
 /* One run: the tool and every rule referenced (the same list, so rule indexes hold in every
@@ -769,6 +801,9 @@ int ls_report_finish(ls_report *r)
 		break;
 	case LS_FMT_JUNIT:
 		junit_finish(r);
+		break;
+	case LS_FMT_HTML:
+		ls_report_html_write(r->html, r->fp);
 		break;
 	default:
 		break;

@@ -13,7 +13,8 @@ typedef enum {
 	LS_FMT_JSONL,
 	LS_FMT_SARIF,
 	LS_FMT_JUNIT,
-	LS_FMT_CSV
+	LS_FMT_CSV,
+	LS_FMT_HTML
 } ls_format;
 
 /** Parses a format name; returns 0 or LS_EINVAL. */
@@ -25,6 +26,7 @@ typedef struct {
 	int redact;       /**< mask secrets in every field */
 	int color;        /**< highlight secrets in text output (TTY) */
 	const char *tool_version;
+	const char *title;        /**< HTML: the page's title (NULL: "leakscan report") */
 } ls_report_options;
 
 typedef struct ls_report ls_report;
@@ -36,6 +38,27 @@ typedef struct ls_report ls_report;
 int ls_report_new(ls_report **out, FILE *fp, const ls_report_options *opts);
 /** Adds one finding (borrowed for the call; formats that need every finding copy what they need). */
 int ls_report_add(ls_report *r, const ls_finding *f);
+/** One place of a distinct secret, as a datastore knows it (strings borrowed for the call). */
+typedef struct {
+	const char *repo, *commit, *path, *author, *date;
+	size_t line;
+	int tip; /**< 1 still at the tip of the default branch, 0 not, -1 unknown */
+} ls_report_location;
+
+/**
+ * Adds one distinct secret with every place it was found and its triage (`status`, `note`:
+ * NULL when open). The HTML page shows it as one row; the other formats take `f` as
+ * ls_report_add does.
+ */
+int ls_report_add_secret(ls_report *r, const ls_finding *f, const char *status, const char *note,
+                         const ls_report_location *locs, size_t nlocs);
+/** HTML: the runs of a datastore (id, start time, distinct secrets first seen in it), for the
+ * page's "new per run" chart. Strings are copied. Ignored by the other formats. */
+void ls_report_add_run(ls_report *r, long long id, const char *started, long long new_secrets);
+/** HTML for `leakscan serve`: the page posts triage with this CSRF token (copied), unless
+ * `readonly`. */
+void ls_report_set_serve(ls_report *r, const char *csrf, int readonly);
+
 /** Writes whatever the format keeps to the end. Returns LS_EIO if writing failed. */
 int ls_report_finish(ls_report *r);
 void ls_report_free(ls_report *r);

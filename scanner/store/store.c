@@ -869,3 +869,22 @@ int ls_store_get_verification(ls_store *s, const char *fingerprint, ls_verificat
 	sqlite3_finalize(st);
 	return err;
 }
+
+int ls_store_runs_foreach(ls_store *s, int (*cb)(long long id, const char *started, long long new_secrets, void *payload),
+                          void *payload)
+{
+	sqlite3_stmt *st = NULL;
+	int err = store_prepare(s, &st, "SELECT r.id, r.started, (SELECT COUNT(*) FROM secrets WHERE first_run = r.id)"
+	                                " FROM runs r ORDER BY r.id"), rc;
+	if (err < 0)
+		return err;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (cb(sqlite3_column_int64(st, 0), store_col_text(st, 1), sqlite3_column_int64(st, 2), payload)) {
+			err = LS_ESTOP;
+			break;
+		}
+	if (!err && rc != SQLITE_DONE)
+		err = store_db_fail(s, LS_EIO, "cannot read");
+	sqlite3_finalize(st);
+	return err;
+}

@@ -160,6 +160,9 @@ int ls_store_summary(ls_store *s, int (*cb)(const char *kind, const char *name, 
                                             long long locations, void *payload),
                      void *payload);
 
+/** Calls `cb` with each run (by id): its start time and the distinct secrets first seen in it. */
+int ls_store_runs_foreach(ls_store *s, int (*cb)(long long id, const char *started, long long new_secrets, void *payload),
+                          void *payload);
 /** The fingerprint under which a datastore keeps f's secret: RULE-ID:HASH16. */
 void ls_store_fingerprint(char out[160], const ls_finding *f);
 /** Records the verification of the secret `fingerprint`, replacing an earlier one. */
