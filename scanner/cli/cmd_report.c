@@ -32,6 +32,7 @@ static int open_store(ls_store **s, const char *dir, const char *cmd)
 typedef struct {
 	char *repo, *commit, *path, *author, *date;
 	size_t line, column;
+	int tip;
 } loc;
 
 typedef struct {
@@ -164,7 +165,8 @@ static void emit_json(report_ctx *c, ls_buf *b)
 		ls_buf_put_json_str(b, c->locs[i].commit ? c->locs[i].commit : "", c->locs[i].commit ? strlen(c->locs[i].commit) : 0);
 		ls_buf_puts(b, ",\"path\":");
 		ls_buf_put_json_str(b, c->locs[i].path, strlen(c->locs[i].path));
-		ls_buf_printf(b, ",\"line\":%zu,\"column\":%zu}", c->locs[i].line, c->locs[i].column);
+		ls_buf_printf(b, ",\"line\":%zu,\"column\":%zu,\"at_tip\":%s}", c->locs[i].line, c->locs[i].column,
+		              c->locs[i].tip < 0 ? "null" : c->locs[i].tip ? "true" : "false");
 	}
 	ls_buf_puts(b, "]}");
 }
@@ -192,7 +194,7 @@ static void group_flush(report_ctx *c)
 		ls_report_location *ls = ls_xcalloc(c->nlocs ? c->nlocs : 1, sizeof(*ls));
 		for (size_t i = 0; i < c->nlocs; i++)
 			ls[i] = (ls_report_location){c->locs[i].repo, c->locs[i].commit, c->locs[i].path, c->locs[i].author,
-			                             c->locs[i].date, c->locs[i].line, -1};
+			                             c->locs[i].date, c->locs[i].line, c->locs[i].tip};
 		if (ls_report_add_secret(c->sink, f, c->status, c->note, ls, c->nlocs) < 0)
 			c->write_failed = 1;
 		free(ls);
@@ -303,6 +305,7 @@ static int report_row(const ls_store_row *r, void *payload)
 	l->date = dup_or_null(r->date);
 	l->line = r->line;
 	l->column = r->column;
+	l->tip = r->at_tip;
 	return c->write_failed;
 }
 

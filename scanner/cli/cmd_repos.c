@@ -272,8 +272,11 @@ static int item_needs_any(ls_git_reader *rd, size_t i)
 }
 
 /* Every place of each blob with findings, with its commit's author and date. */
-static void add_locations(msg *m, const ls_git_history *h, ls_git_reader *rd, const uint8_t *state, size_t n)
+static void add_locations(msg *m, const ls_git_history *h, ls_git_reader *rd, const uint8_t *state, size_t n,
+                          ls_git_repo *repo)
 {
+	ls_git_tip *tip = NULL;
+	ls_git_tip_open(&tip, repo); /* none: a repository without HEAD (at_tip unknown) */
 	for (size_t i = 0; i < n; i++) {
 		if (state[i] != B_FOUND && state[i] != B_FOUND_CODE)
 			continue;
@@ -295,9 +298,11 @@ static void add_locations(msg *m, const ls_git_history *h, ls_git_reader *rd, co
 			l->author_email = pv.author_email;
 			l->date = pv.date;
 			l->message = pv.message;
+			l->at_tip = tip ? ls_git_tip_has(tip, gp[k].path, id) : -1;
 			free(pv.blob);
 		}
 	}
+	ls_git_tip_free(tip);
 }
 
 static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
@@ -441,7 +446,7 @@ static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
 	/* the tips the walk itself read: refs that moved since the check above are not vouched for */
 	if (!incomplete)
 		snprintf(m->tips, sizeof(m->tips), "%s", ls_git_history_tips(h));
-	add_locations(m, h, rd, state, n);
+	add_locations(m, h, rd, state, n, repo);
 	enqueue(j, m);
 	ATOMIC_ADD(&j->repos_scanned, 1);
 	ATOMIC_ADD(&j->repos_done, 1);

@@ -51,6 +51,10 @@ static const char *migrations[] = {
     /* 3: live verification (--verify): the last answer about each secret */
     "CREATE TABLE IF NOT EXISTS verifications(fingerprint TEXT PRIMARY KEY, status TEXT NOT NULL, identity TEXT,"
     " account TEXT, detail TEXT, checked_at INTEGER);",
+    /* 4: whether each location is still at the tip of the default branch (NULL: unknown until
+     * the repository is scanned again) */
+    "ALTER TABLE locations ADD COLUMN at_tip INTEGER;"
+    "UPDATE repos SET tips = '';",
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
@@ -195,7 +199,7 @@ static int prepare_all(ls_store *s)
 	    (err = store_prepare(s, &s->del_loc, "DELETE FROM locations WHERE repo = ?")) < 0 ||
 	    (err = store_prepare(s, &s->ins_loc,
 	                   "INSERT OR IGNORE INTO locations(repo, blob, commit_id, path, author_name, author_email, date,"
-	                   " message) VALUES(?,?,?,?,?,?,?,?)")) < 0)
+	                   " message, at_tip) VALUES(?,?,?,?,?,?,?,?,?)")) < 0)
 		return err;
 	return 0;
 }
@@ -659,6 +663,10 @@ int ls_store_put_repo(ls_store *s, const char *name, const char *url, const char
 		store_bind_text(st, 7, locs[i].date);
 		/* a commit message may hold a secret: kept only where secrets are */
 		store_bind_text(st, 8, ls_store_secrets_stored(s) ? locs[i].message : NULL);
+		if (locs[i].at_tip < 0)
+			sqlite3_bind_null(st, 9);
+		else
+			sqlite3_bind_int(st, 9, locs[i].at_tip);
 		err = store_step_done(s, st);
 	}
 	return err;
@@ -674,7 +682,7 @@ int ls_store_query(ls_store *s, const ls_store_filter *f, int (*cb)(const ls_sto
 	            " l.author_email, l.date, o.line, o.col, o.end_line, o.end_col, COALESCE(o.line_plain, o.line_mask),"
 	            " o.loff, o.llen, COALESCE(o.match_plain, o.match_mask), o.entropy, o.aws_account,"
 	            " o.pair_rule, o.pair_line, o.pair_col, COALESCE(o.pair_plain, o.pair_mask), o.decoded, l.message,"
-	            " v.status, v.identity, v.account, v.detail, v.checked_at"
+	            " v.status, v.identity, v.account, v.detail, v.checked_at, l.at_tip"
 	            " FROM secrets s JOIN occurrences o ON o.fingerprint = s.fingerprint"
 	            " JOIN locations l ON l.blob = o.blob LEFT JOIN triage t ON t.fingerprint = s.fingerprint"
 	            " LEFT JOIN verifications v ON v.fingerprint = s.fingerprint"
@@ -751,6 +759,7 @@ int ls_store_query(ls_store *s, const ls_store_filter *f, int (*cb)(const ls_sto
 		r.verify_account = store_col_text(st, 36);
 		r.verify_detail = store_col_text(st, 37);
 		r.verify_checked_at = sqlite3_column_int64(st, 38);
+		r.at_tip = sqlite3_column_type(st, 39) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 39);
 		if (!r.secret_mask || !r.fingerprint || !r.rule_id || !r.secret_hash || !r.repo)
 			continue; /* a damaged row: skip it rather than crash */
 		if (cb(&r, payload)) {

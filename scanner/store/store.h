@@ -31,7 +31,7 @@
  * Every text key (fingerprint, blob id, repository name) is independent of the datastore
  * (given the same fingerprint key), so shard datastores merge by plain SQL. A store handle is used by one thread at a time.
  */
-#define LS_STORE_VERSION 3
+#define LS_STORE_VERSION 4
 
 typedef struct ls_store ls_store;
 
@@ -96,6 +96,7 @@ typedef struct {
 	const char *path;
 	const char *author_name, *author_email, *date;
 	const char *message; /**< the commit's subject (kept only in a datastore that keeps secrets) */
+	int at_tip;          /**< 1: HEAD (the default branch's tip) holds the blob at that path; 0 not; -1 unknown */
 } ls_store_location;
 
 /**
@@ -129,6 +130,7 @@ typedef struct {
 	const char *verify_status; /**< the last verification's status name, or NULL (never verified) */
 	const char *verify_identity, *verify_account, *verify_detail;
 	long long verify_checked_at;
+	int at_tip;              /**< the location is at the default branch's tip: 1, 0, -1 unknown */
 } ls_store_row;
 
 typedef struct {

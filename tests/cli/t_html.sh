@@ -35,6 +35,9 @@ for name, n in (("app", 3), ("infra", 2), ("docs", 1)):
     open(os.path.join(d, "config.env"), "w").write("\n".join(lines) + "\n")
     for cmd in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "add config"]):
         subprocess.run(cmd, cwd=d, check=True)
+    if name == "app":  # its first own token is no longer at the tip
+        open(os.path.join(d, "config.env"), "w").write("\n".join(l for l in lines if not l.startswith("token_0")) + "\n")
+        subprocess.run(["git", "commit", "-qam", "drop token_0"], cwd=d, check=True)
 open("secrets.txt", "w").write("\n".join(secrets) + "\n")
 PY
 	ls_run repos -q --datastore ds repos/app repos/infra repos/docs
@@ -76,7 +79,20 @@ assert counts("repo") == {r["repo"]: r["secrets"] for r in s["repos"]}, counts("
 assert counts("status") == {r["status"]: r["secrets"] for r in s["statuses"]}, counts("status")
 assert len(re.findall(r'<tr class="secret"', dom)) == total
 assert counts("run") == {"1": total}, counts("run")
+# "At tip" (the 7th column): the token dropped from app's tip is the only "no"
+tips = [re.findall(r"<td[^>]*>(.*?)</td>", row)[6] for row in re.findall(r'<tr class="secret".*?</tr>', dom)]
+assert tips.count("no") == 1 and tips.count("yes") == total - 1, tips
 PY
+	# links to the forge a repository URL names (here as if the datastore had cloned GitHub URLs)
+	"$PY" - <<'PY' || fail "editing the page's data"
+import re
+page = open("report.html").read()
+page = re.sub(r'"repo":"[^"]*/repos/(\w+)"', r'"repo":"https://github.com/acme/\1.git"', page)
+open("forge.html", "w").write(page)
+PY
+	dom "file://$PWD/forge.html" >forge.dom
+	grep -Eq 'href="https://github.com/acme/app/blob/[0-9a-f]{40}/config.env#L[0-9]+"' forge.dom || fail "no link to the file on GitHub"
+	grep -Eq 'href="https://github.com/acme/app/commit/[0-9a-f]{40}"' forge.dom || fail "no link to the commit on GitHub"
 }
 
 test_filter_to_one_rule_shows_exactly_its_rows() {

@@ -341,7 +341,7 @@ test_repos_newer_datastore_is_refused() {
 	lsr --datastore ds a
 	expect_rc 2
 	expect_eq "$(printf '%s\n' "$ERR" | wc -l)" 1 "one line"
-	expect_err_has "datastore.db: written by a newer leakscan (schema version 99; this one reads up to 3)"
+	expect_err_has "datastore.db: written by a newer leakscan (schema version 99; this one reads up to 4)"
 	ls_run report --datastore ds
 	expect_rc 2
 	expect_err_has "newer leakscan"
@@ -580,7 +580,7 @@ test_repos_item7_clone_url_credentials() {
 	# rows named with credentials by an older leakscan are renamed by the next run
 	python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); u=sys.argv[2]
 c.execute("insert into repos values(?, ?, \"t\", \"d\", 1, \"now\")", (u, u))
-c.execute("insert into locations values(?, \"b\", \"c\", \"p\", NULL, NULL, NULL, NULL)", (u,)); c.commit()' \
+c.execute("insert into locations(repo, blob, commit_id, path) values(?, \"b\", \"c\", \"p\")", (u,)); c.commit()' \
 		ds/datastore.db "http://bob:legacy-pw@127.0.0.1:$PORT/old/.git"
 	# the same repository again, with the password, then with a helper giving it
 	lsr --datastore ds "http://alice:s3cret-pass@127.0.0.1:$PORT/r/.git"

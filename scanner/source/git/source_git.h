@@ -224,6 +224,14 @@ int ls_git_rev_check(ls_git_repo *r, const char *rev);
  */
 int ls_git_rev_read(ls_git_repo *r, const char *rev, const char *path, size_t max, ls_buf *out, ls_strlist *names);
 
+/** HEAD's tree (the default branch's tip, in a mirror), to ask what it holds. */
+typedef struct ls_git_tip ls_git_tip;
+/** LS_ENOTFOUND when the repository has no HEAD commit. Free with ls_git_tip_free. */
+int ls_git_tip_open(ls_git_tip **out, ls_git_repo *r);
+/** 1 if the tip holds blob `id` (40 hex) at `path`, else 0. */
+int ls_git_tip_has(ls_git_tip *t, const char *path, const char *id);
+void ls_git_tip_free(ls_git_tip *t);
+
 /* ---- bulk scans: mirrors of clone URLs and the object walk (source_git_remote.c) ---- */
 
 /** 1 if `spec` is a clone URL (https://, http://, ssh://, git://, file://, user@host:path). */

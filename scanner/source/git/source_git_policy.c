@@ -170,3 +170,39 @@ int ls_git_top_check(const char *top)
 	free(dotgit);
 	return err;
 }
+
+struct ls_git_tip {
+	git_tree *tree;
+};
+
+int ls_git_tip_open(ls_git_tip **out, ls_git_repo *r)
+{
+	git_object *obj = NULL;
+	git_tree *tree = NULL;
+	*out = NULL;
+	int ok = git_revparse_single(&obj, r->repo, "HEAD") == 0 && git_object_peel((git_object **)&tree, obj, GIT_OBJECT_TREE) == 0;
+	git_object_free(obj);
+	if (!ok)
+		return ls_error_set("%s: no HEAD commit", r->gitdir), LS_ENOTFOUND;
+	*out = ls_xcalloc(1, sizeof(**out));
+	(*out)->tree = tree;
+	return 0;
+}
+
+int ls_git_tip_has(ls_git_tip *t, const char *path, const char *id)
+{
+	git_tree_entry *e = NULL;
+	git_oid want;
+	int has = git_oid_fromstr(&want, id) == 0 && git_tree_entry_bypath(&e, t->tree, path) == 0 &&
+	          git_tree_entry_type(e) == GIT_OBJECT_BLOB && git_oid_equal(git_tree_entry_id(e), &want);
+	git_tree_entry_free(e);
+	return has;
+}
+
+void ls_git_tip_free(ls_git_tip *t)
+{
+	if (!t)
+		return;
+	git_tree_free(t->tree);
+	free(t);
+}
