@@ -376,6 +376,14 @@ int ls_store_commit(ls_store *s)
 	return err;
 }
 
+int store_rows_end(ls_store *s, sqlite3_stmt *st, int rc, int err)
+{
+	if (!err && rc != SQLITE_DONE)
+		err = store_db_fail(s, LS_EIO, "cannot read");
+	sqlite3_finalize(st);
+	return err;
+}
+
 int store_step_done(ls_store *s, sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);
@@ -471,10 +479,7 @@ int ls_store_blobs_foreach(ls_store *s, const char *digest,
 			break;
 		}
 	}
-	if (!err && rc != SQLITE_DONE)
-		err = store_db_fail(s, LS_EIO, "cannot read");
-	sqlite3_finalize(st);
-	return err;
+	return store_rows_end(s, st, rc, err);
 }
 
 const char *store_col_text(sqlite3_stmt *st, int i)
@@ -498,10 +503,7 @@ int ls_store_repos_foreach(ls_store *s,
 			break;
 		}
 	}
-	if (!err && rc != SQLITE_DONE)
-		err = store_db_fail(s, LS_EIO, "cannot read");
-	sqlite3_finalize(st);
-	return err;
+	return store_rows_end(s, st, rc, err);
 }
 
 /* The masked form of a secret: same length, stars, after the leading characters that
@@ -767,10 +769,7 @@ int ls_store_query(ls_store *s, const ls_store_filter *f, int (*cb)(const ls_sto
 			break;
 		}
 	}
-	if (!err && rc != SQLITE_DONE)
-		err = store_db_fail(s, LS_EIO, "cannot read");
-	sqlite3_finalize(st);
-	return err;
+	return store_rows_end(s, st, rc, err);
 }
 
 int ls_store_summary(ls_store *s, int (*cb)(const char *kind, const char *name, long long secrets,
@@ -803,9 +802,7 @@ int ls_store_summary(ls_store *s, int (*cb)(const char *kind, const char *name, 
 				break;
 			}
 		}
-		if (!err && rc != SQLITE_DONE)
-			err = store_db_fail(s, LS_EIO, "cannot read");
-		sqlite3_finalize(st);
+		err = store_rows_end(s, st, rc, err);
 	}
 	return err;
 }
@@ -892,8 +889,5 @@ int ls_store_runs_foreach(ls_store *s, int (*cb)(long long id, const char *start
 			err = LS_ESTOP;
 			break;
 		}
-	if (!err && rc != SQLITE_DONE)
-		err = store_db_fail(s, LS_EIO, "cannot read");
-	sqlite3_finalize(st);
-	return err;
+	return store_rows_end(s, st, rc, err);
 }

@@ -19,6 +19,9 @@ int store_exec(ls_store *s, const char *sql);
 int store_prepare(ls_store *s, sqlite3_stmt **st, const char *sql);
 /* Steps `st` once, then resets it and clears its bindings. */
 int store_step_done(ls_store *s, sqlite3_stmt *st);
+/** After stepping through rows: an error if the last step (`rc`) was not SQLITE_DONE (unless
+ * `err` is set already), the statement finalized. Returns the error. */
+int store_rows_end(ls_store *s, sqlite3_stmt *st, int rc, int err);
 /* The first column of `sql` (one optional text parameter `a`) as an integer; LS_ENOTFOUND if no row. */
 int store_query_int(ls_store *s, const char *sql, const char *a, long long *out);
 const char *store_col_text(sqlite3_stmt *st, int i);
