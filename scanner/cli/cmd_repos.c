@@ -276,7 +276,8 @@ static void add_locations(msg *m, const ls_git_history *h, ls_git_reader *rd, co
                           ls_git_repo *repo)
 {
 	ls_git_tip *tip = NULL;
-	ls_git_tip_open(&tip, repo); /* none: a repository without HEAD (at_tip unknown) */
+	if (repo)
+		ls_git_tip_open(&tip, repo); /* none: a repository without HEAD (at_tip unknown) */
 	for (size_t i = 0; i < n; i++) {
 		if (state[i] != B_FOUND && state[i] != B_FOUND_CODE)
 			continue;
@@ -446,7 +447,9 @@ static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
 	/* the tips the walk itself read: refs that moved since the check above are not vouched for */
 	if (!incomplete)
 		snprintf(m->tips, sizeof(m->tips), "%s", ls_git_history_tips(h));
-	add_locations(m, h, rd, state, n, repo);
+	/* what is at the tip is asked only of a repository read without error (the walk read its
+	 * trees under its limits; a damaged one may hold what those limits are for) */
+	add_locations(m, h, rd, state, n, incomplete ? NULL : repo);
 	enqueue(j, m);
 	ATOMIC_ADD(&j->repos_scanned, 1);
 	ATOMIC_ADD(&j->repos_done, 1);

@@ -106,6 +106,16 @@ test_filter_to_one_rule_shows_exactly_its_rows() {
 	expect_eq "$(printf '%s\n' "$rows" | grep -c .)" "$want" "rows shown"
 	printf '%s\n' "$rows" | grep -v 'data-rule="github-classic-pat"' && fail "a row of another rule is shown"
 	grep -q "data-shown=\"$want\"" dom.html || fail "the count shown is not $want"
+	# sorted by any column, both ways (the order lives in the address too)
+	dom "file://$PWD/report.html#sort=rule" >asc.dom
+	dom "file://$PWD/report.html#sort=rule&desc=1" >desc.dom
+	"$PY" - <<'PY' || fail "rows not sorted by rule"
+import re
+asc = re.findall(r'<tr class="secret" data-fp="[^"]*" data-rule="([^"]*)"', open("asc.dom").read())
+desc = re.findall(r'<tr class="secret" data-fp="[^"]*" data-rule="([^"]*)"', open("desc.dom").read())
+assert asc == sorted(asc) and desc == sorted(desc, reverse=True) and len(asc) == len(desc) > 2, (asc, desc)
+assert 'class="sorted asc"' in open("asc.dom").read()
+PY
 	# the shared token: one row, in two repositories
 	dom "file://$PWD/report.html#repo=$PWD/repos/docs" >dom2.html
 	expect_eq "$(rows dom2.html)" 2 "the rows of docs/"

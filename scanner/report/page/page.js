@@ -232,6 +232,7 @@
     });
     var h = [];
     ["q", "rule", "repo", "sev", "status", "verify"].forEach(function (k) { if (state[k]) h.push(k + "=" + encodeURIComponent(state[k])); });
+    if (state.sort !== "sev" || !state.asc) h.push("sort=" + state.sort + (state.asc ? "" : "&desc=1"));
     if (window.history && window.history.replaceState) {
       try { window.history.replaceState(null, "", (h.length ? "#" + h.join("&") : window.location.pathname + window.location.search)); } catch (e) { /* file:// in some browsers */ }
     }
@@ -262,7 +263,9 @@
     (window.location.hash || "").replace(/^#/, "").split("&").forEach(function (kv) {
       var i = kv.indexOf("="); if (i < 0) return;
       var k = kv.slice(0, i), v = decodeURIComponent(kv.slice(i + 1));
-      if (k in state && k !== "sort" && k !== "asc") state[k] = v;
+      if (k === "sort" && COLS.some(function (c) { return c[0] === v; })) state.sort = v;
+      else if (k === "desc") state.asc = v !== "1";
+      else if (k in state && k !== "sort" && k !== "asc") state[k] = v;
     });
     bind.forEach(function (b) { $(b[0]).value = state[b[1]]; });
     if ("IntersectionObserver" in window)

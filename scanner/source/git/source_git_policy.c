@@ -175,15 +175,28 @@ struct ls_git_tip {
 	git_tree *tree;
 };
 
+#define TIP_COMMIT_MAX ((size_t)1 << 20) /* a commit larger than this is no tip worth reading */
+
 int ls_git_tip_open(ls_git_tip **out, ls_git_repo *r)
 {
-	git_object *obj = NULL;
+	git_oid id;
+	git_odb *odb = NULL;
+	git_commit *commit = NULL;
 	git_tree *tree = NULL;
+	size_t size = 0;
+	git_object_t type;
 	*out = NULL;
-	int ok = git_revparse_single(&obj, r->repo, "HEAD") == 0 && git_object_peel((git_object **)&tree, obj, GIT_OBJECT_TREE) == 0;
-	git_object_free(obj);
-	if (!ok)
-		return ls_error_set("%s: no HEAD commit", r->gitdir), LS_ENOTFOUND;
+	/* (not git_revparse_single: libgit2 1.5 leaks a reference when the object cannot be read;
+	 * and the size is checked before a hostile tip commit is inflated) */
+	int ok = git_reference_name_to_id(&id, r->repo, "HEAD") == 0 && git_repository_odb(&odb, r->repo) == 0 &&
+	         git_odb_read_header(&size, &type, odb, &id) == 0 && type == GIT_OBJECT_COMMIT && size <= TIP_COMMIT_MAX &&
+	         git_commit_lookup(&commit, r->repo, &id) == 0 && git_commit_tree(&tree, commit) == 0;
+	git_commit_free(commit);
+	git_odb_free(odb);
+	if (!ok) {
+		git_tree_free(tree);
+		return ls_error_set("%s: no readable HEAD commit", r->gitdir), LS_ENOTFOUND;
+	}
 	*out = ls_xcalloc(1, sizeof(**out));
 	(*out)->tree = tree;
 	return 0;
