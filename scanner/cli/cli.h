@@ -215,6 +215,8 @@ typedef struct {
 	ls_baseline *baseline; /* --baseline FILE, or NULL */
 	int confined;          /* the config was found in the scanned tree: what it names stays inside root */
 	int untrusted;         /* the enclosing work tree is another user's: no policy taken from it */
+	int repo_config;       /* the config came from the scanned repository (its tree or a revision),
+	                          not from the user (--config): it may not redirect verification */
 } ls_cli_filters;
 
 typedef struct ls_git_repo ls_git_repo;
@@ -297,10 +299,13 @@ typedef struct {
 /**
  * Decides whether this run verifies: --verify or --no-verify, else --only-verified or --fail-on
  * verified, else the configuration's `verify` (for a hook's scan, `hook`, only with `verify:
- * {hooks: true}`: a commit must not wait on the network). Starts the verifier when it does.
+ * {hooks: true}`: a commit must not wait on the network). A configuration from the scanned
+ * repository (`cfg_from_repo`) may turn verification on, but its endpoints and CA bundle are
+ * ignored with a warning: a hostile repository must not send secrets to a host it names.
+ * Starts the verifier when it does.
  * Prints errors; returns 0 or -1.
  */
-int ls_cli_verify_start(ls_cli_verify *cv, const ls_cli_options *o, const ls_config *cfg, int hook);
+int ls_cli_verify_start(ls_cli_verify *cv, const ls_cli_options *o, const ls_config *cfg, int cfg_from_repo, int hook);
 /** Queues the checks of one item's findings (an AWS pair takes the session token found near
  * it). Returns at once; the requests run meanwhile. */
 void ls_cli_verify_submit(ls_cli_verify *cv, const ls_findings *fs);

@@ -67,6 +67,7 @@ int ls_cli_policy_config(ls_cli_filters *fl, const ls_cli_options *o, const char
 			char *name = ls_xasprintf("%s:%s", p->rev, LS_CONFIG_NAME);
 			err = ls_config_load_buffer(&fl->config, name, fl->root, b.ptr ? b.ptr : "", b.len);
 			free(name);
+			fl->repo_config = 1;
 		}
 		if (err == LS_ENOTFOUND)
 			err = 0;
@@ -76,6 +77,7 @@ int ls_cli_policy_config(ls_cli_filters *fl, const ls_cli_options *o, const char
 		err = ls_config_load(&fl->config, o->config); /* named by the user: trusted */
 	} else if (found && !fl->untrusted) {
 		fl->confined = 1;
+		fl->repo_config = 1;
 		err = ls_read_confined(&b, found, fl->root, LS_POLICY_MAX_FILE);
 		if (err < 0)
 			ls_error_wrap("%s", found);

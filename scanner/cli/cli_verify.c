@@ -20,7 +20,7 @@ int ls_cli_verify_check_rules(const ls_ruleset *rs)
 	return 0;
 }
 
-int ls_cli_verify_start(ls_cli_verify *cv, const ls_cli_options *o, const ls_config *cfg, int hook)
+int ls_cli_verify_start(ls_cli_verify *cv, const ls_cli_options *o, const ls_config *cfg, int cfg_from_repo, int hook)
 {
 	cv->v = NULL;
 	int on = o->verify;
@@ -35,11 +35,16 @@ int ls_cli_verify_start(ls_cli_verify *cv, const ls_cli_options *o, const ls_con
 	if (!on)
 		return 0;
 	ls_verify_options vo = LS_VERIFY_OPTIONS_INIT;
+	/* where secrets go is the user's decision, not the scanned repository's */
+	int redirect_ok = cfg && !cfg_from_repo;
+	if (cfg && cfg_from_repo && (cfg->verify_endpoints.n || cfg->verify_ca_file))
+		ls_cli_error("warning: %s: verify endpoints and ca_file are ignored in a repository's own configuration "
+		             "(give them with --verify-endpoint, --verify-ca-file or --config FILE)", cfg->path);
 	/* the configuration's endpoints first: the command line's override them */
-	size_t n = (cfg ? cfg->verify_endpoints.n : 0) + o->nverify_endpoints;
+	size_t n = (redirect_ok ? cfg->verify_endpoints.n : 0) + o->nverify_endpoints;
 	const char **eps = ls_xcalloc(n + 1, sizeof(char *));
 	size_t k = 0;
-	for (size_t i = 0; cfg && i < cfg->verify_endpoints.n; i++) {
+	for (size_t i = 0; redirect_ok && i < cfg->verify_endpoints.n; i++) {
 		eps[k++] = cfg->verify_endpoints.items[i];
 		if (!o->quiet)
 			ls_cli_error("verify: %s (from %s)", cfg->verify_endpoints.items[i], cfg->path);
@@ -48,7 +53,7 @@ int ls_cli_verify_start(ls_cli_verify *cv, const ls_cli_options *o, const ls_con
 		eps[k++] = o->verify_endpoints[i];
 	vo.endpoints = eps;
 	vo.nendpoints = k;
-	vo.ca_file = o->verify_ca_file ? o->verify_ca_file : cfg ? cfg->verify_ca_file : NULL;
+	vo.ca_file = o->verify_ca_file ? o->verify_ca_file : redirect_ok ? cfg->verify_ca_file : NULL;
 	if (!o->verify_ca_file && vo.ca_file && !o->quiet)
 		ls_cli_error("verify: trusting the CA bundle %s (from %s)", vo.ca_file, cfg->path);
 	if (cfg) {
@@ -208,7 +213,8 @@ void ls_cli_verify_store_submit(ls_cli_verify *cv, ls_store *store, const ls_fin
 		ls_store_fingerprint(fp, f);
 		ls_verification old;
 		int have = ls_store_get_verification(store, fp, &old) == 0;
-		int fresh = have && old.checked_at && now - (double)old.checked_at < cv->reuse;
+		/* (an error is no answer: asked again at once) */
+		int fresh = have && old.checked_at && old.status != LS_VERIFY_ERROR && now - (double)old.checked_at < cv->reuse;
 		if (have)
 			ls_verification_dispose(&old);
 		if (fresh)
@@ -263,9 +269,18 @@ int ls_cli_verify_store_finish(ls_cli_verify *cv, ls_store *store, int quiet)
 				ls_verification_dispose(&v);
 			}
 		}
+		ls_verification old;
+		int keep_old = 0;
+		if ((best.status == LS_VERIFY_ERROR || best.status == LS_VERIFY_UNKNOWN) &&
+		    ls_store_get_verification(store, cv->pending[i].fp, &old) == 0) {
+			/* a failed check says nothing new: a provider's last real answer stays */
+			keep_old = old.status == LS_VERIFY_VERIFIED || old.status == LS_VERIFY_INVALID;
+			ls_verification_dispose(&old);
+		}
 		if (best.status != LS_VERIFY_NONE) {
 			by[best.status]++;
-			err = ls_store_put_verification(store, cv->pending[i].fp, &best);
+			if (!keep_old)
+				err = ls_store_put_verification(store, cv->pending[i].fp, &best);
 		}
 		ls_verification_dispose(&best);
 		i = k;

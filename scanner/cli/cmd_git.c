@@ -506,7 +506,7 @@ int ls_cli_git_run(int argc, char **argv, ls_cli_collect_fn collect, void *paylo
 	if (ls_cli_matcher_new(&o, rs, &m) < 0)
 		goto done;
 	/* the hooks' scans (pre-commit, commit-msg, pre-push) verify only when asked for them */
-	if (ls_cli_verify_start(&j.ver, &o, collect ? NULL : fl.config, staged || message || ho.range || ho.branch) < 0)
+	if (ls_cli_verify_start(&j.ver, &o, collect ? NULL : fl.config, fl.repo_config, staged || message || ho.range || ho.branch) < 0)
 		goto done;
 	j.o = &o;
 	j.m = m;

@@ -687,7 +687,7 @@ int cmd_repos(int argc, char **argv)
 	/* --fail-on verified judges the answers the datastore holds, from this run or an earlier one */
 	ls_cli_options vo = o;
 	vo.fail_on_verified = 0;
-	if (ls_cli_verify_start(&j.ver, &vo, NULL, 0) < 0)
+	if (ls_cli_verify_start(&j.ver, &vo, NULL, 0, 0) < 0)
 		goto done;
 	if (ls_store_open(&store, dir, 1) < 0) {
 		ls_cli_error("%s", ls_error_last());

@@ -300,7 +300,7 @@ int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn co
 	if (ls_cli_matcher_new(&o, rs, &m) < 0)
 		goto done;
 	/* (a baseline records findings, not answers: only an explicit --verify sends anything) */
-	if (ls_cli_verify_start(&j.ver, &o, collect ? NULL : fl.config, 0) < 0)
+	if (ls_cli_verify_start(&j.ver, &o, collect ? NULL : fl.config, fl.repo_config, 0) < 0)
 		goto done;
 	j.o = &o;
 	j.m = m;

@@ -159,7 +159,7 @@ int cmd_verify(int argc, char **argv)
 		             " ('leakscan repos --verify')", ls_store_path(store));
 		goto done;
 	}
-	if (ls_cli_fpkey_load() < 0 || ls_cli_verify_start(&cv, &o, NULL, 0) < 0)
+	if (ls_cli_fpkey_load() < 0 || ls_cli_verify_start(&cv, &o, NULL, 0, 0) < 0)
 		goto done;
 	c.rs = rs;
 	if (ls_store_query(store, &flt, collect_row, &c) < 0) {

@@ -118,13 +118,14 @@ static int endpoint_set(ls_verifier *v, const char *spec)
 		return LS_EINVAL;
 	}
 	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL, *user = NULL, *query = NULL;
+	char *scheme = NULL, *host = NULL, *user = NULL, *query = NULL, *fragment = NULL;
 	if (curl_url_set(u, CURLUPART_URL, eq + 1, 0) != CURLUE_OK || curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0)) {
 		err = ls_error_set("--verify-endpoint %s: not a URL", name);
 	} else if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
-	           curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK) {
-		err = ls_error_set("--verify-endpoint %s: the URL must hold no credentials and no query", name);
+	           curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK ||
+	           curl_url_get(u, CURLUPART_FRAGMENT, &fragment, 0) == CURLUE_OK) {
+		err = ls_error_set("--verify-endpoint %s: the URL must hold no credentials, query or fragment", name);
 	} else if (strcasecmp(scheme, "https") && !(!strcasecmp(scheme, "http") && is_loopback(host))) {
 		err = ls_error_set("--verify-endpoint %s: plain http is accepted only for a loopback address", name);
 	} else {
@@ -140,6 +141,7 @@ static int endpoint_set(ls_verifier *v, const char *spec)
 	curl_free(host);
 	curl_free(user);
 	curl_free(query);
+	curl_free(fragment);
 	curl_url_cleanup(u);
 	free(name);
 	return err < 0 ? LS_EINVAL : 0;
@@ -157,12 +159,18 @@ int ls_verifier_new(ls_verifier **out, const ls_verify_options *o)
 	v->o = *o;
 	v->o.endpoints = NULL;
 	v->o.canary_accounts = NULL;
-	if (v->o.jobs < 1)
-		v->o.jobs = 1;
-	if (v->o.rate <= 0)
-		v->o.rate = 1e9;
-	if (v->o.retries < 0)
-		v->o.retries = 0;
+	/* (the library checks its numbers itself: NaN or out of range takes the default) */
+	ls_verify_options dflt = LS_VERIFY_OPTIONS_INIT;
+	if (v->o.jobs < 1 || v->o.jobs > 1024)
+		v->o.jobs = dflt.jobs;
+	if (!(v->o.rate > 0 && v->o.rate <= 1e6))
+		v->o.rate = dflt.rate;
+	if (v->o.retries < 0 || v->o.retries > 10)
+		v->o.retries = dflt.retries;
+	if (!(v->o.timeout > 0 && v->o.timeout <= 3600))
+		v->o.timeout = dflt.timeout;
+	if (!(v->o.connect_timeout > 0 && v->o.connect_timeout <= v->o.timeout))
+		v->o.connect_timeout = v->o.timeout < dflt.connect_timeout ? v->o.timeout : dflt.connect_timeout;
 	v->ca_file = o->ca_file ? ls_xstrdup(o->ca_file) : NULL;
 	for (size_t i = 0; i < o->ncanary; i++)
 		ls_strlist_push(&v->canaries, o->canary_accounts[i]);
@@ -239,7 +247,7 @@ static void entry_free(ls_verifier *v, ventry *e)
 	wipe(e->c.secret, e->c.secret_len);
 	wipe(e->c.pair, e->c.pair_len);
 	wipe(e->c.token, e->c.token_len);
-	free(e->c.line);
+	wipe(e->c.line, e->c.line_len); /* (it holds the secret) */
 	free(e->c.aws_account);
 	free(e->rule_id);
 	ls_verification_dispose(&e->res);
@@ -285,10 +293,17 @@ static void key_of(char key[65], const ls_verify_request *rq, const vprov *p)
 	if (!p)
 		ls_buf_puts(&b, rq->rule_id ? rq->rule_id : "");
 	ls_buf_putc(&b, 0);
-	ls_buf_put(&b, rq->secret, rq->secret_len);
+	const char *a = rq->secret, *c = rq->pair;
+	size_t al = rq->secret_len, cl = rq->pair_len;
+	if (p && p == ls_verify_provider("aws") && c &&
+	    (al != cl ? al > cl : memcmp(a, c, al) > 0)) { /* (key id, secret) or (secret, key id): one credential */
+		a = rq->pair, c = rq->secret;
+		al = rq->pair_len, cl = rq->secret_len;
+	}
+	ls_buf_put(&b, a, al);
 	ls_buf_putc(&b, 0);
-	if (rq->pair)
-		ls_buf_put(&b, rq->pair, rq->pair_len);
+	if (c)
+		ls_buf_put(&b, c, cl);
 	ls_buf_putc(&b, 0);
 	if (rq->token)
 		ls_buf_put(&b, rq->token, rq->token_len);
@@ -388,10 +403,11 @@ int ls_verifier_result(ls_verifier *v, const char key[65], ls_verification *out)
 {
 	pthread_mutex_lock(&v->mu);
 	ventry *e = v->map ? *map_slot(v, key) : NULL;
-	if (e && e->done)
+	int ret = !e ? LS_ENOTFOUND : !e->done ? LS_EINVAL : 0;
+	if (ret == 0)
 		ls_verification_copy(out, &e->res);
 	pthread_mutex_unlock(&v->mu);
-	return e && e->done ? 0 : LS_ENOTFOUND;
+	return ret;
 }
 
 void ls_verifier_stats(ls_verifier *v, ls_verify_stats *out)
@@ -455,6 +471,9 @@ static void start(ls_verifier *v, ventry *e, vslot *s, double now)
 		curl_easy_setopt(h, CURLOPT_CAINFO, v->ca_file);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_NOPROXY, "127.0.0.1,localhost,::1");
+	if (s->http_ok)
+		curl_easy_setopt(h, CURLOPT_PROXY, ""); /* plain http on loopback never leaves the machine */
+	curl_easy_setopt(h, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L); /* a proxy's headers are not the provider's */
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(v->o.connect_timeout * 1000));
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(v->o.timeout * 1000));
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "leakscan/" LS_VERSION " (secret verification)");
@@ -482,10 +501,14 @@ static void start(ls_verifier *v, ventry *e, vslot *s, double now)
 	if (!e->attempts)
 		e->deadline = now + (v->o.retries + 1) * (v->o.timeout + MAX_RETRY_AFTER);
 	e->attempts++;
+	if (curl_multi_add_handle(v->multi, h) != CURLM_OK) {
+		ls_verify_set(&e->res, LS_VERIFY_ERROR, "could not start the request");
+		finish(v, e);
+		return;
+	}
 	s->last_start = now;
 	v->st.requests++;
 	v->running++;
-	curl_multi_add_handle(v->multi, h);
 }
 
 /* A provider that failed DOWN_AFTER times in a row is down for the run: what waits for it ends
@@ -535,7 +558,7 @@ static void completed(ls_verifier *v, ventry *e, CURLcode rc)
 		else
 			ls_verify_set(&e->res, LS_VERIFY_ERROR, "network: %s", curl_easy_strerror(rc));
 		finish(v, e);
-		if (++s->fails >= DOWN_AFTER && !s->down)
+		if (!e->p->per_host && ++s->fails >= DOWN_AFTER && !s->down)
 			provider_down(v, s);
 		return;
 	}
@@ -574,6 +597,12 @@ static void *run(void *payload)
 		for (size_t i = 0; i < v->qn; i++) {
 			ventry *e = v->queue[i];
 			vslot *s = slot_of(v, e->p);
+			if (s->down) { /* submitted after its provider was found down */
+				ls_verify_set(&e->res, LS_VERIFY_ERROR, "not sent: %s did not answer %d checks in a row", e->p->name,
+				              DOWN_AFTER);
+				finish(v, e);
+				continue;
+			}
 			double at = e->not_before > s->last_start + 1.0 / v->o.rate ? e->not_before : s->last_start + 1.0 / v->o.rate;
 			if (v->running < (size_t)v->o.jobs && at <= now) {
 				start(v, e, s, now);

@@ -83,8 +83,9 @@ void ls_verify_key(char key[65], const ls_verify_request *rq);
 /** Waits until every submitted check has its result. */
 void ls_verifier_wait(ls_verifier *v);
 /**
- * Copies the result of the check with `key` into `out` (which holds nothing). Returns 0, or
- * LS_ENOTFOUND if that key was never submitted. Call after ls_verifier_wait.
+ * Copies the result of the check with `key` into `out` (which holds nothing). Returns 0,
+ * LS_ENOTFOUND if that key was never submitted, LS_EINVAL if its check is not done (call
+ * after ls_verifier_wait).
  */
 int ls_verifier_result(ls_verifier *v, const char key[65], ls_verification *out);
 

@@ -48,6 +48,9 @@ struct vprov {
 	const char *identity, *account; /**< dotted JSON paths into a 2xx answer */
 	const char *detail_header; /**< a response header given as the detail (token scopes) */
 	int live_on_403;       /**< 403 means a live key without that permission (Stripe) */
+	int per_host;          /**< its host depends on the secret (a Shopify shop): never marked down as a whole */
+	/** Optional: the exact shape of secret it takes (else prefixes, lengths, token characters). */
+	int (*accepts)(const char *s, size_t n);
 	/** Optional: builds the request itself (returns VP_SEND), or sets `out` (VP_DONE). `base`
 	 * is the endpoint in use (an override or the official one). */
 	int (*prepare)(const vprov *p, const vcred *c, const char *base, int overridden, vreq *rq,

@@ -103,7 +103,8 @@ static char *filled(const char *tpl, const vcred *c, const char *extra)
 static int prepare_with(const vprov *p, const vcred *c, vreq *rq, ls_verification *out, const char *extra)
 {
 	if (!token_chars(c->secret, c->secret_len) || c->secret_len < p->min_len ||
-	    (p->max_len && c->secret_len > p->max_len) || !has_prefix(p->prefixes, c->secret, c->secret_len)) {
+	    (p->max_len && c->secret_len > p->max_len) || !has_prefix(p->prefixes, c->secret, c->secret_len) ||
+	    (p->accepts && !p->accepts(c->secret, c->secret_len))) {
 		ls_verify_set(out, LS_VERIFY_UNKNOWN, "not of the shape %s takes: not sent", p->name);
 		return VP_DONE;
 	}
@@ -158,6 +159,15 @@ static char *clean(char *s)
 	for (const char *p = s; *p && n < 200; p++)
 		if ((unsigned char)*p >= 0x20 && *p != 0x7f)
 			s[n++] = *p;
+	if (n == 200) { /* cut short: never inside a UTF-8 character */
+		size_t k = n;
+		while (k && ((unsigned char)s[k - 1] & 0xc0) == 0x80)
+			k--;
+		unsigned char lead = k ? (unsigned char)s[k - 1] : 0;
+		size_t len = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+		if (k && k - 1 + len > n)
+			n = k - 1;
+	}
 	s[n] = 0;
 	if (!n) {
 		free(s);
@@ -287,6 +297,11 @@ static int aws_prepare(const vprov *p, const vcred *c, const char *base, int ove
 		return VP_DONE;
 	}
 	const char *token = c->token && token_chars(c->token, c->token_len) ? c->token : NULL;
+	if (!memcmp(id, "ASIA", 4) && !token) {
+		/* STS would refuse a temporary key without its token: that is no sign it was revoked */
+		ls_verify_set(out, LS_VERIFY_UNKNOWN, "a temporary key id (ASIA) without its session token: not verifiable alone");
+		return VP_DONE;
+	}
 	rq->user = ls_xstrndup(id, 20);
 	rq->password = ls_xstrndup(sec, 40);
 	char *region = aws_region(base);
@@ -471,47 +486,90 @@ static int shopify_prepare(const vprov *p, const vcred *c, const char *base, int
 	return ret;
 }
 
+/* ---- the exact shapes of the providers whose tokens have no prefix ---- */
+
+static int all_of(const char *s, size_t n, const char *set)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strchr(set, s[i]) || !s[i])
+			return 0;
+	return 1;
+}
+
+static const char HEXL[] = "0123456789abcdef";
+static const char WORD[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+
+static int hex32(const char *s, size_t n) { return n == 32 && all_of(s, n, HEXL); }
+
+static int mailgun_key(const char *s, size_t n) { return n == 36 && !memcmp(s, "key-", 4) && all_of(s + 4, 32, HEXL); }
+
+static int heroku_key(const char *s, size_t n)
+{
+	if (n > 7 && !memcmp(s, "HRKU-", 5))
+		return all_of(s + 5, n - 5, WORD);
+	if (n != 36)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((i == 8 || i == 13 || i == 18 || i == 23) ? s[i] != '-' : !strchr(HEXL, s[i]))
+			return 0;
+	return 1;
+}
+
+/* DIGITS:AA + 33 word characters: it goes into the URL path, so no '/', '.' or anything else */
+static int telegram_token(const char *s, size_t n)
+{
+	size_t d = strspn(s, "0123456789");
+	return d >= 8 && d <= 10 && n == d + 36 && s[d] == ':' && s[d + 1] == 'A' && s[d + 2] == 'A' &&
+	       all_of(s + d + 3, 33, WORD);
+}
+
+static int discord_token(const char *s, size_t n)
+{
+	const char *a = memchr(s, '.', n), *b = a ? memchr(a + 1, '.', n - (size_t)(a + 1 - s)) : NULL;
+	return b && a > s && b > a + 1 && b + 1 < s + n && all_of(s, (size_t)(a - s), WORD) &&
+	       all_of(a + 1, (size_t)(b - a - 1), WORD) && all_of(b + 1, n - (size_t)(b + 1 - s), WORD);
+}
+
 #define HDRS(a, b) {a, b}
 static const vprov providers[] = {
     {"aws", "https://sts.amazonaws.com", "/", NULL, NULL, NULL, HDRS(NULL, NULL), 1, "", 20, 0, NULL, NULL, NULL, 0,
-     aws_prepare, aws_judge},
+     0, NULL, aws_prepare, aws_judge},
     {"github", "https://api.github.com", "/user", "Authorization: token {secret}", NULL, NULL,
      HDRS("Accept: application/vnd.github+json", "X-GitHub-Api-Version: 2022-11-28"), 0,
-     "ghp_ gho_ ghu_ ghs_ ghr_ github_pat_", 20, 255, "login", NULL, "X-OAuth-Scopes", 0, NULL, NULL},
+     "ghp_ gho_ ghu_ ghs_ ghr_ github_pat_", 20, 255, "login", NULL, "X-OAuth-Scopes", 0, 0, NULL, NULL, NULL},
     {"gitlab", "https://gitlab.com", "/api/v4/user", "PRIVATE-TOKEN: {secret}", NULL, NULL, HDRS(NULL, NULL), 0,
-     "glpat-", 20, 400, "username", NULL, NULL, 0, NULL, NULL},
+     "glpat-", 20, 400, "username", NULL, NULL, 0, 0, NULL, NULL, NULL},
     {"slack", "https://slack.com", "/api/auth.test", "Authorization: Bearer {secret}", NULL, NULL,
      HDRS("Content-Type: application/x-www-form-urlencoded", NULL), 1, "xoxb- xoxp- xoxe- xoxa- xoxr- xoxs-", 20,
-     300, "user", "team", "X-OAuth-Scopes", 0, NULL, slack_judge},
+     300, "user", "team", "X-OAuth-Scopes", 0, 0, NULL, NULL, slack_judge},
     {"stripe", "https://api.stripe.com", "/v1/account", "Authorization: Bearer {secret}", NULL, NULL,
-     HDRS(NULL, NULL), 0, "sk_live_ sk_test_ rk_live_ rk_test_", 20, 300, "email", "id", NULL, 1, NULL, NULL},
+     HDRS(NULL, NULL), 0, "sk_live_ sk_test_ rk_live_ rk_test_", 20, 300, "email", "id", NULL, 1, 0, NULL, NULL, NULL},
     {"openai", "https://api.openai.com", "/v1/models", "Authorization: Bearer {secret}", NULL, NULL,
-     HDRS(NULL, NULL), 0, "sk-", 20, 400, NULL, NULL, NULL, 0, NULL, NULL},
+     HDRS(NULL, NULL), 0, "sk-", 20, 400, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL},
     {"anthropic", "https://api.anthropic.com", "/v1/models", "x-api-key: {secret}", NULL, NULL,
-     HDRS("anthropic-version: 2023-06-01", NULL), 0, "sk-ant-", 20, 400, NULL, NULL, NULL, 0, NULL, NULL},
+     HDRS("anthropic-version: 2023-06-01", NULL), 0, "sk-ant-", 20, 400, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL},
     {"huggingface", "https://huggingface.co", "/api/whoami-v2", "Authorization: Bearer {secret}", NULL, NULL,
-     HDRS(NULL, NULL), 0, "hf_ api_org_", 20, 100, "name", NULL, NULL, 0, NULL, NULL},
+     HDRS(NULL, NULL), 0, "hf_ api_org_", 20, 100, "name", NULL, NULL, 0, 0, NULL, NULL, NULL},
     {"npm", "https://registry.npmjs.org", "/-/whoami", "Authorization: Bearer {secret}", NULL, NULL,
-     HDRS(NULL, NULL), 0, "npm_", 20, 100, "username", NULL, NULL, 0, NULL, NULL},
+     HDRS(NULL, NULL), 0, "npm_", 20, 100, "username", NULL, NULL, 0, 0, NULL, NULL, NULL},
     {"sendgrid", "https://api.sendgrid.com", "/v3/scopes", "Authorization: Bearer {secret}", NULL, NULL,
-     HDRS(NULL, NULL), 0, "SG.", 30, 100, NULL, NULL, NULL, 0, NULL, NULL},
+     HDRS(NULL, NULL), 0, "SG.", 30, 100, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL},
     {"twilio", "https://api.twilio.com", "/2010-04-01/Accounts/{extra}.json", NULL, "{extra}", "{secret}",
-     HDRS(NULL, NULL), 0, "", 32, 32, "friendly_name", "sid", NULL, 0, twilio_prepare, NULL},
+     HDRS(NULL, NULL), 0, "", 32, 32, "friendly_name", "sid", NULL, 0, 0, hex32, twilio_prepare, NULL},
     {"datadog", "https://api.datadoghq.com", "/api/v1/validate", "DD-API-KEY: {secret}", NULL, NULL,
-     HDRS(NULL, NULL), 0, "", 32, 32, NULL, NULL, NULL, 0, NULL, datadog_judge},
+     HDRS(NULL, NULL), 0, "", 32, 32, NULL, NULL, NULL, 0, 0, hex32, NULL, datadog_judge},
     {"mailgun", "https://api.mailgun.net", "/v3/domains", NULL, "api", "{secret}", HDRS(NULL, NULL), 0, "", 32, 64,
-     NULL, NULL, NULL, 0, NULL, NULL},
+     NULL, NULL, NULL, 0, 0, mailgun_key, NULL, NULL},
     {"shopify", "https://{extra}.myshopify.com", "/admin/oauth/access_scopes.json", "X-Shopify-Access-Token: {secret}",
-     NULL, NULL, HDRS(NULL, NULL), 0, "shpat_ shpca_ shppa_", 38, 38, NULL, NULL, NULL, 0, shopify_prepare, NULL},
+     NULL, NULL, HDRS(NULL, NULL), 0, "shpat_ shpca_ shppa_", 38, 38, NULL, NULL, NULL, 0, 1, NULL, shopify_prepare, NULL},
     {"digitalocean", "https://api.digitalocean.com", "/v2/account", "Authorization: Bearer {secret}", NULL, NULL,
-     HDRS(NULL, NULL), 0, "dop_v1_ doo_v1_ dor_v1_", 71, 71, "account.email", "account.uuid", NULL, 0, NULL, NULL},
+     HDRS(NULL, NULL), 0, "dop_v1_ doo_v1_ dor_v1_", 71, 71, "account.email", "account.uuid", NULL, 0, 0, NULL, NULL, NULL},
     {"heroku", "https://api.heroku.com", "/account", "Authorization: Bearer {secret}", NULL, NULL,
-     HDRS("Accept: application/vnd.heroku+json; version=3", NULL), 0, "", 36, 80, "email", "id", NULL, 0, NULL,
-     NULL},
+     HDRS("Accept: application/vnd.heroku+json; version=3", NULL), 0, "", 36, 80, "email", "id", NULL, 0, 0, heroku_key, NULL, NULL},
     {"telegram", "https://api.telegram.org", "/bot{secret}/getMe", NULL, NULL, NULL, HDRS(NULL, NULL), 0, "", 40,
-     60, "result.username", "result.id", NULL, 0, NULL, telegram_judge},
+     60, "result.username", "result.id", NULL, 0, 0, telegram_token, NULL, telegram_judge},
     {"discord", "https://discord.com", "/api/v10/users/@me", "Authorization: Bot {secret}", NULL, NULL,
-     HDRS(NULL, NULL), 0, "", 50, 100, "username", "id", NULL, 0, NULL, NULL},
+     HDRS(NULL, NULL), 0, "", 50, 100, "username", "id", NULL, 0, 0, discord_token, NULL, NULL},
 };
 
 const vprov *ls_verify_provider(const char *name)

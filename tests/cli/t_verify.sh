@@ -200,32 +200,41 @@ test_git_history_checks_each_secret_once() {
 	"$PY" "$VDIR/check.py" case out.jsonl fake.log --once || fail "git: verification results (above)"
 }
 
-test_config_turns_it_on_but_not_in_hooks() {
+test_config_turns_it_on_but_not_in_hooks_nor_redirects() {
 	make_case
 	start_fake
 	git init -q r && cd r
 	cp ../case/src/copy2.env token.env
+	# the repository's own configuration: it may turn verification on, never send it elsewhere
 	printf 'verify:\n  endpoints:\n    github: http://127.0.0.1:%s/github\n' "$PORT" >.leakscan.yaml
 	git add .leakscan.yaml && git commit -qm config
 	ls_run scan -f jsonl token.env
 	expect_rc 1
+	expect_err_has "verify endpoints and ca_file are ignored in a repository's own configuration"
+	expect_out_has '"detail":"network: '   # to GitHub itself, through the test's dead proxy
+	[ -s ../fake.log ] && fail "a repository's configuration redirected a secret: $(cat ../fake.log)"
+	ls_run scan -f jsonl --verify-endpoint "github=http://127.0.0.1:$PORT/github" token.env
 	expect_out_has '"status":"verified"'
-	expect_err_has "verify: github=http://127.0.0.1:$PORT/github (from"
+	# a configuration the user names may set them
+	ls_run scan -f jsonl --config .leakscan.yaml token.env
+	expect_out_has '"status":"verified"'
+	expect_err_has "verify: github=http://127.0.0.1:$PORT/github (from .leakscan.yaml)"
 	: >../fake.log
 	# a baseline records findings, not answers: nothing sent
-	ls_run baseline create -o ../baseline.json token.env
+	ls_run baseline create -o ../baseline.json --verify-endpoint "github=http://127.0.0.1:$PORT/github" token.env
 	[ -s ../fake.log ] && fail "baseline create verified: $(cat ../fake.log)"
 	# pre-commit: the real hook refuses the commit without asking the network
+	printf 'verify: true\n' >.leakscan.yaml
 	"$LEAKSCAN" hook install -q >/dev/null 2>&1 || "$LEAKSCAN" hook install >/dev/null
 	git add token.env
 	git commit -qm token >/dev/null 2>commit.err && fail "the hook let the token through"
 	[ -s ../fake.log ] && fail "the pre-commit hook verified: $(cat ../fake.log)"
-	ls_run git --staged -f jsonl
+	ls_run git --staged -f jsonl --verify-endpoint "github=http://127.0.0.1:$PORT/github"
 	expect_rc 1
 	expect_out_lacks '"verification"'
 	# verify: {hooks: true} asks for it in the hooks too
-	printf 'verify:\n  hooks: true\n  endpoints:\n    github: http://127.0.0.1:%s/github\n' "$PORT" >.leakscan.yaml
-	ls_run git --staged -f jsonl
+	printf 'verify:\n  hooks: true\n' >.leakscan.yaml
+	ls_run git --staged -f jsonl --verify-endpoint "github=http://127.0.0.1:$PORT/github"
 	expect_out_has '"status":"verified"'
 	[ -s ../fake.log ] || fail "hooks: true did not verify"
 	true
@@ -272,12 +281,18 @@ assert v == {"verified": 38, "invalid": 19, "unknown": 1, "error": 35, "skipped"
 	expect_out_has "[skipped: canary token (AWS account 052310077262): never sent]"
 	ls_run report --datastore ds --verification nosuch
 	expect_rc 2
-	# nothing new: nothing sent again; an answer younger than --older-than is reused
+	# nothing new: nothing sent again; an answer younger than --older-than is reused, but an
+	# error is no answer: its 35 checks (17 timeouts, 18 malformed answers) are asked again
 	n=$(wc -l <fake.log)
 	ls_run repos --datastore ds --verify "${EP[@]}" r
-	ls_run verify --datastore ds --older-than 1h "${EP[@]}"
+	expect_eq "$(wc -l <fake.log)" "$n" "requests after a rerun with nothing new"
+	ls_run verify --datastore ds --older-than 1h --verify-timeout 1 "${EP[@]}"
 	expect_rc 0
-	expect_eq "$(wc -l <fake.log)" "$n" "requests after a rerun and a verify --older-than"
+	expect_eq "$(wc -l <fake.log)" "$((n + 35))" "requests of a verify --older-than 1h"
+	# and an error does not overwrite a real answer: the live ones stay live
+	ls_run summary --datastore ds -f json
+	"$PY" -c 'import json,sys; v={x["verification"]: x["secrets"] for x in json.loads(sys.argv[1])["verifications"]}
+assert v["verified"] == 38, v' "$OUT" || fail "answers lost: $OUT"
 	# verify asks again (one rule here)
 	ls_run verify --datastore ds --rule github-classic-pat --verify-timeout 1 "${EP[@]}"
 	expect_rc 0

@@ -85,6 +85,13 @@ static void test_verify_aws_signs_for_the_endpoint_region(void **state)
 	assert_string_equal(rq.headers.items[rq.headers.n - 1], "X-Amz-Security-Token: IQoJb3JpZ2luX2VjEaBc");
 	req_free(&rq);
 	cred_free(&t);
+	/* a temporary key without its session token: STS would refuse it, which says nothing */
+	vcred temp = mk(AKID_TEMP, SECRET, NULL, NULL);
+	assert_int_equal(prepare("aws", &temp, NULL, &rq, &v), VP_DONE);
+	assert_int_equal(v.status, LS_VERIFY_UNKNOWN);
+	ls_verification_dispose(&v);
+	req_free(&rq);
+	cred_free(&temp);
 	vcred lone = mk(AKID, NULL, NULL, NULL);
 	assert_int_equal(prepare("aws", &lone, NULL, &rq, &v), VP_DONE);
 	assert_int_equal(v.status, LS_VERIFY_UNKNOWN);
@@ -104,7 +111,15 @@ static void test_verify_a_secret_goes_only_to_a_provider_of_its_shape(void **sta
 	                                       {"slack", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"},
 	                                       {"gitlab", "glpat-abcdefghij\r\nX-Evil: 1abcdef"},
 	                                       {"datadog", "0123456789abcdef0123456789abcde"},
-	                                       {"telegram", "123456789:AA../../../../admin/x?y=zzzzzzzzzzz"}};
+	                                       {"telegram", "123456789:AA../../../../admin/x?y=zzzzzzzzzzz"},
+	                                       /* providers without a prefix take only their exact shape */
+	                                       {"telegram", "123456789:AAbcdefghijklmnopqrstuvwxyz/../../xyz"},
+	                                       {"telegram", "pypi-AgEIcHlwaS5vcmcCJGRkYWJjZGVmLTEyMzQ1Njc4"},
+	                                       {"datadog", "0123456789ABCDEF0123456789ABCDEF"},
+	                                       {"twilio", "0123456789abcdef0123456789abcdeX"},
+	                                       {"mailgun", "pass-0123456789abcdef0123456789abcdef"},
+	                                       {"heroku", "0123456789abcdef0123456789abcdef0123"},
+	                                       {"discord", "MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MA"}};
 	for (size_t i = 0; i < sizeof(wrong) / sizeof(*wrong); i++) {
 		vcred c = mk(wrong[i][1], NULL, NULL, NULL);
 		assert_int_equal(prepare(wrong[i][0], &c, NULL, &rq, &v), VP_DONE);
