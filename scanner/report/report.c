@@ -148,7 +148,7 @@ static void put_json_masked(const ls_report *r, ls_buf *b, const char *text, siz
 	ls_buf_dispose(&tmp);
 }
 
-static void put_jstr(ls_buf *b, const char *key, const char *val)
+void ls_report_put_jstr(ls_buf *b, const char *key, const char *val)
 {
 	ls_buf_printf(b, ",\"%s\":", key);
 	if (val)
@@ -157,17 +157,16 @@ static void put_jstr(ls_buf *b, const char *key, const char *val)
 		ls_buf_puts(b, "null");
 }
 
-/* `,"verification":{...}` when verification ran (JSON, JSONL, SARIF properties). */
-static void put_verification(ls_buf *b, const ls_verification *v)
+void ls_report_put_verification(ls_buf *b, const char *key, const ls_verification *v)
 {
 	if (v->status == LS_VERIFY_NONE)
 		return;
-	ls_buf_puts(b, ",\"verification\":{\"status\":");
+	ls_buf_printf(b, ",\"%s\":{\"status\":", key);
 	const char *st = ls_verify_status_name(v->status);
 	ls_buf_put_json_str(b, st, strlen(st));
-	put_jstr(b, "identity", v->identity);
-	put_jstr(b, "account", v->account);
-	put_jstr(b, "detail", v->detail);
+	ls_report_put_jstr(b, "identity", v->identity);
+	ls_report_put_jstr(b, "account", v->account);
+	ls_report_put_jstr(b, "detail", v->detail);
 	ls_buf_puts(b, ",\"checked_at\":");
 	if (v->checked_at) {
 		char when[32];
@@ -202,9 +201,9 @@ static void json_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 {
 	ls_buf_puts(b, "{\"rule_id\":");
 	ls_buf_put_json_str(b, f->rule->id, strlen(f->rule->id));
-	put_jstr(b, "rule_name", f->rule->name);
-	put_jstr(b, "severity", ls_severity_name(f->severity));
-	put_jstr(b, "path", f->path);
+	ls_report_put_jstr(b, "rule_name", f->rule->name);
+	ls_report_put_jstr(b, "severity", ls_severity_name(f->severity));
+	ls_report_put_jstr(b, "path", f->path);
 	if (!ls_utf8_valid(f->path, strlen(f->path))) {
 		/* "path" shows U+FFFD for bytes that are not UTF-8; the exact name is here */
 		ls_buf_puts(b, ",\"path_b64\":\"");
@@ -221,11 +220,11 @@ static void json_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 	ls_buf_puts(b, ",\"match\":");
 	put_json_masked(r, b, f->match, f->match_len, f);
 	ls_buf_printf(b, ",\"entropy\":%.3f", f->entropy);
-	put_jstr(b, "fingerprint", f->fingerprint);
+	ls_report_put_jstr(b, "fingerprint", f->fingerprint);
 	if (f->aws_account[0])
-		put_jstr(b, "aws_account", f->aws_account);
+		ls_report_put_jstr(b, "aws_account", f->aws_account);
 	if (f->decoded)
-		put_jstr(b, "decoded", "base64");
+		ls_report_put_jstr(b, "decoded", "base64");
 	if (f->pair_rule) {
 		ls_buf_puts(b, ",\"pair\":{\"rule_id\":");
 		ls_buf_put_json_str(b, f->pair_rule->id, strlen(f->pair_rule->id));
@@ -236,19 +235,19 @@ static void json_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 		ls_buf_dispose(&ps);
 		ls_buf_putc(b, '}');
 	}
-	put_verification(b, &f->verification);
+	ls_report_put_verification(b, "verification", &f->verification);
 	if (f->prov.commit || f->prov.blob) {
-		put_jstr(b, "commit", f->prov.commit);
-		put_jstr(b, "author_name", f->prov.author_name);
-		put_jstr(b, "author_email", f->prov.author_email);
-		put_jstr(b, "date", f->prov.date);
+		ls_report_put_jstr(b, "commit", f->prov.commit);
+		ls_report_put_jstr(b, "author_name", f->prov.author_name);
+		ls_report_put_jstr(b, "author_email", f->prov.author_email);
+		ls_report_put_jstr(b, "date", f->prov.date);
 		/* the commit message may hold the secret itself (a finding in "<commit message>") */
 		ls_buf_puts(b, ",\"message\":");
 		if (f->prov.message)
 			put_json_masked(r, b, f->prov.message, strlen(f->prov.message), f);
 		else
 			ls_buf_puts(b, "null");
-		put_jstr(b, "blob", f->prov.blob);
+		ls_report_put_jstr(b, "blob", f->prov.blob);
 		if (f->prov.nalso) {
 			ls_buf_puts(b, ",\"provenance\":[");
 			for (size_t i = 0; i < f->prov.nalso; i++) {
@@ -535,10 +534,10 @@ static void sarif_result(ls_report *r, const ls_finding *f)
 	const char *sev = ls_severity_name(f->severity);
 	ls_buf_put_json_str(b, sev, strlen(sev));
 	if (f->aws_account[0])
-		put_jstr(b, "aws_account", f->aws_account);
+		ls_report_put_jstr(b, "aws_account", f->aws_account);
 	if (f->decoded)
-		put_jstr(b, "decoded", "base64");
-	put_verification(b, &f->verification);
+		ls_report_put_jstr(b, "decoded", "base64");
+	ls_report_put_verification(b, "verification", &f->verification);
 	if (f->pair_rule && f->pair_secret) {
 		/* the paired finding: for an AWS secret key, the key id a responder deactivates */
 		ls_buf tmp = LS_BUF_INIT;
@@ -551,18 +550,18 @@ static void sarif_result(ls_report *r, const ls_finding *f)
 		ls_buf_dispose(&tmp);
 	}
 	if (f->prov.commit)
-		put_jstr(b, "commit", f->prov.commit);
+		ls_report_put_jstr(b, "commit", f->prov.commit);
 	if (f->prov.commit) {
-		put_jstr(b, "author_name", f->prov.author_name);
-		put_jstr(b, "author_email", f->prov.author_email);
-		put_jstr(b, "date", f->prov.date);
+		ls_report_put_jstr(b, "author_name", f->prov.author_name);
+		ls_report_put_jstr(b, "author_email", f->prov.author_email);
+		ls_report_put_jstr(b, "date", f->prov.date);
 		if (f->prov.message) {
 			ls_buf_puts(b, ",\"message\":");
 			put_json_masked(r, b, f->prov.message, strlen(f->prov.message), f);
 		}
 	}
 	if (f->prov.blob)
-		put_jstr(b, "blob", f->prov.blob);
+		ls_report_put_jstr(b, "blob", f->prov.blob);
 	ls_buf_puts(b, "}}");
 }
 

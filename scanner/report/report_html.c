@@ -174,15 +174,6 @@ void ls_report_html_serve(ls_report_html *h, const char *csrf, int readonly)
 	h->readonly = readonly;
 }
 
-static void jstr(ls_buf *b, const char *key, const char *v)
-{
-	ls_buf_printf(b, ",\"%s\":", key);
-	if (v)
-		ls_buf_put_json_str(b, v, strlen(v));
-	else
-		ls_buf_puts(b, "null");
-}
-
 static void data_json(const ls_report_html *h, ls_buf *b)
 {
 	char when[32];
@@ -191,7 +182,7 @@ static void data_json(const ls_report_html *h, ls_buf *b)
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", gmtime_r(&now, &tm));
 	ls_buf_puts(b, "{\"title\":");
 	ls_buf_put_json_str(b, h->title, strlen(h->title));
-	jstr(b, "generated", when);
+	ls_report_put_jstr(b, "generated", when);
 	ls_buf_printf(b, ",\"redacted\":%s,\"runs\":[", h->redact ? "true" : "false");
 	if (h->runs.len)
 		ls_buf_put(b, h->runs.ptr, h->runs.len);
@@ -208,34 +199,26 @@ static void data_json(const ls_report_html *h, ls_buf *b)
 		const hsecret *s = &h->v[i];
 		ls_buf_puts(b, i ? ",\n{\"fp\":" : "\n{\"fp\":");
 		ls_buf_put_json_str(b, s->fp, strlen(s->fp));
-		jstr(b, "rule", s->rule->id);
-		jstr(b, "name", s->rule->name);
-		jstr(b, "sev", ls_severity_name(s->severity));
-		jstr(b, "status", s->status);
-		jstr(b, "note", s->note);
-		jstr(b, "secret", s->secret);
-		ls_buf_puts(b, ",\"v\":");
-		if (s->v.status != LS_VERIFY_NONE) {
-			ls_buf_puts(b, "{\"status\":");
-			const char *st = ls_verify_status_name(s->v.status);
-			ls_buf_put_json_str(b, st, strlen(st));
-			jstr(b, "identity", s->v.identity);
-			jstr(b, "account", s->v.account);
-			jstr(b, "detail", s->v.detail);
-			ls_buf_printf(b, ",\"checked_at\":%lld}", s->v.checked_at);
-		} else {
-			ls_buf_puts(b, "null");
-		}
+		ls_report_put_jstr(b, "rule", s->rule->id);
+		ls_report_put_jstr(b, "name", s->rule->name);
+		ls_report_put_jstr(b, "sev", ls_severity_name(s->severity));
+		ls_report_put_jstr(b, "status", s->status);
+		ls_report_put_jstr(b, "note", s->note);
+		ls_report_put_jstr(b, "secret", s->secret);
+		if (s->v.status == LS_VERIFY_NONE)
+			ls_buf_puts(b, ",\"v\":null");
+		else
+			ls_report_put_verification(b, "v", &s->v);
 		ls_buf_puts(b, ",\"locs\":[");
 		for (size_t k = 0; k < s->nlocs; k++) {
 			const hloc *l = &s->locs[k];
 			ls_buf_puts(b, k ? ",{\"repo\":" : "{\"repo\":");
 			ls_buf_put_json_str(b, l->repo, strlen(l->repo));
-			jstr(b, "commit", l->commit);
-			jstr(b, "path", l->path);
+			ls_report_put_jstr(b, "commit", l->commit);
+			ls_report_put_jstr(b, "path", l->path);
 			ls_buf_printf(b, ",\"line\":%zu", l->line);
-			jstr(b, "author", l->author);
-			jstr(b, "date", l->date);
+			ls_report_put_jstr(b, "author", l->author);
+			ls_report_put_jstr(b, "date", l->date);
 			ls_buf_printf(b, ",\"tip\":%s}", l->tip < 0 ? "null" : l->tip ? "true" : "false");
 		}
 		ls_buf_puts(b, "]}");

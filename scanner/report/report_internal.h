@@ -20,6 +20,11 @@ void ls_report_html_serve(ls_report_html *h, const char *csrf, int readonly);
 /** Writes the page: the template with its CSS, script and the data (JSON) filled in. */
 void ls_report_html_write(ls_report_html *h, FILE *fp);
 
+/** `,"KEY":"VAL"` (JSON-escaped), or `,"KEY":null`. */
+void ls_report_put_jstr(ls_buf *b, const char *key, const char *val);
+/** `,"KEY":{status, identity, account, detail, checked_at}` when verification ran, else nothing. */
+void ls_report_put_verification(ls_buf *b, const char *key, const ls_verification *v);
+
 /** The page's parts (scanner/report/page/, embedded by cmake/embed.cmake). */
 extern const char ls_report_page_html[], ls_report_page_css[], ls_report_page_js[];
 
