@@ -204,10 +204,12 @@ size_t repos_forges_add(repo_list *l, const repos_opts *ro, const char *dir, int
 				continue;
 			size_t before = l->n;
 			char *o = site ? origin_of(got.v[k].url) : NULL;
-			if (o && !strcasecmp(o, site) && !strncmp(o, "https://", 8)) {
-				/* the token clones private repositories of its own site, in memory only:
-				 * the entry's name and everything shown drop it */
-				char *u = ls_xasprintf("https://%s:%s@%s", user, q.token, got.v[k].url + 8);
+			if (o && !strcasecmp(o, site)) {
+				/* the token clones private repositories of its own site (https, or http on
+				 * this machine, as the API's address was checked), in memory only: the
+				 * entry's name and everything shown drop it */
+				size_t sl = (size_t)(strstr(o, "://") - o) + 3;
+				char *u = ls_xasprintf("%.*s%s:%s@%s", (int)sl, got.v[k].url, user, q.token, got.v[k].url + sl);
 				repos_list_add(l, u, dir);
 				explicit_bzero(u, strlen(u));
 				free(u);

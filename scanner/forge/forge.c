@@ -200,6 +200,7 @@ typedef struct {
 	char *what;   /* "github org 'acme'" for messages */
 	char *auth;   /* the header carrying the token, or NULL */
 	int loopback; /* the API is on this machine: file:// clone URLs are taken */
+	char *first;  /* the first page's URL */
 } lister;
 
 static void sleep_interruptible(const ls_forge_query *q, double secs)
@@ -330,8 +331,9 @@ static int clone_url_ok(const lister *l, const char *url)
 	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
 		if (!strncmp(url, schemes[i], strlen(schemes[i])))
 			return !strchr(url, '\n') && !strchr(url, ' ');
-	/* a forge on this machine (a test, a local mirror) may point at local mirrors */
-	return l->loopback && !strncmp(url, "file://", 7);
+	/* a forge on this machine (a test, a local mirror) may point at local mirrors or serve
+	 * plain http */
+	return l->loopback && (!strncmp(url, "file://", 7) || !strncmp(url, "http://", 7)) && !strchr(url, '\n');
 }
 
 static char *wiki_url(const char *url)
@@ -343,7 +345,7 @@ static char *wiki_url(const char *url)
 }
 
 /* Takes the repositories of one page; LS_EIO if it is not a list of repositories. */
-static int take_page(lister *l, const page *p, size_t pageno, ls_forge_repos *out, size_t *nitems)
+static int take_page(lister *l, const page *p, size_t pageno, ls_forge_repos *out)
 {
 	const ls_forge_query *q = l->q;
 	json_error_t je;
@@ -359,7 +361,6 @@ static int take_page(lister *l, const page *p, size_t pageno, ls_forge_repos *ou
 	int gitlab = q->kind == LS_FORGE_GITLAB_GROUP;
 	size_t i;
 	json_t *r;
-	*nitems = json_array_size(arr);
 	json_array_foreach(arr, i, r)
 	{
 		const char *name = jstr(r, gitlab ? "path_with_namespace" : "full_name");
@@ -411,7 +412,7 @@ static char *first_url(const lister *l)
 }
 
 /* The URL of the page after `cur` (`pageno`), or NULL when it was the last. */
-static char *next_url(const lister *l, const page *p, const char *cur, size_t pageno, size_t nitems)
+static char *next_url(const lister *l, const page *p, size_t pageno)
 {
 	if (p->next)
 		return ls_xstrdup(p->next);
@@ -420,9 +421,8 @@ static char *next_url(const lister *l, const page *p, const char *cur, size_t pa
 		unsigned long n = strtoul(p->next_page, &end, 10);
 		if (*end || n != pageno + 1)
 			return NULL;
-		return ls_xasprintf("%s&page=%lu", cur, n);
+		return ls_xasprintf("%s&page=%lu", l->first, n);
 	}
-	(void)nitems;
 	return NULL;
 }
 
@@ -464,17 +464,17 @@ int ls_forge_list(const ls_forge_query *q, ls_forge_repos *out)
 		         : q->kind == LS_FORGE_GITLAB_GROUP ? ls_xasprintf("PRIVATE-TOKEN: %s", q->token)
 		                                            : ls_xasprintf("Authorization: token %s", q->token);
 	url = first_url(&l);
+	l.first = ls_xstrdup(url);
 	for (size_t pageno = 1; url; pageno++) {
 		long status;
-		size_t nitems = 0;
 		if (pageno > MAX_PAGES) {
 			ls_error_set("%s: more than %d pages", l.what, MAX_PAGES);
 			err = LS_EIO;
 			break;
 		}
-		if ((err = get_page(&l, url, pageno, &p, &status)) < 0 || (err = take_page(&l, &p, pageno, out, &nitems)) < 0)
+		if ((err = get_page(&l, url, pageno, &p, &status)) < 0 || (err = take_page(&l, &p, pageno, out)) < 0)
 			break;
-		char *next = next_url(&l, &p, url, pageno, nitems);
+		char *next = next_url(&l, &p, pageno);
 		free(url);
 		url = NULL;
 		if (next) {
@@ -503,6 +503,7 @@ done:
 	page_reset(&p);
 	ls_buf_dispose(&p.body);
 	free(url);
+	free(l.first);
 	free(l.base);
 	free(l.what);
 	return err;

@@ -29,8 +29,8 @@ typedef struct {
 
 typedef struct {
 	char *name; /**< `org/repo` (`org/repo.wiki` for a wiki) */
-	char *url;  /**< the clone URL the forge gives (https://, ssh://, git://; file:// only from a
-	                 forge on a loopback address), credentials never included */
+	char *url;  /**< the clone URL the forge gives (https://, ssh://, git://; file:// and http://
+	                 only from a forge on a loopback address), credentials never included */
 	int wiki;   /**< a wiki repository: it may not exist even when announced */
 } ls_forge_repo;
 

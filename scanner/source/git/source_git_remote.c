@@ -260,6 +260,25 @@ static int env_dropped(const char *e)
 	return 0;
 }
 
+/* What git said failed: its first "fatal:" line (advice follows it), else its last line. */
+static char *why_line(const ls_buf *err)
+{
+	const char *best = NULL, *last = NULL;
+	size_t best_n = 0, last_n = 0;
+	for (size_t i = 0; i < err->len;) {
+		size_t e = i;
+		while (e < err->len && err->ptr[e] != '\n' && err->ptr[e] != '\r')
+			e++;
+		if (e > i) {
+			if (!best && e - i >= 7 && !strncmp(err->ptr + i, "fatal: ", 7))
+				best = err->ptr + i, best_n = e - i;
+			last = err->ptr + i, last_n = e - i;
+		}
+		i = e + 1;
+	}
+	return best ? ls_xstrndup(best, best_n) : last ? ls_xstrndup(last, last_n) : NULL;
+}
+
 /* Runs git with `args` (after the safety options). Returns its exit status (-1: it could not
  * start or died) and puts the last line it wrote on stderr in `*last` (allocated, or NULL).
  * `*stop` becoming non-zero ends it (and everything it started). */
@@ -337,15 +356,7 @@ static int run_git(const char *const *args, size_t nargs, const char *url, const
 			if (stop && *stop && !killed)
 				kill(-pid, SIGTERM);
 			status = ls_proc_wait(pid);
-			/* the last non-empty line */
-			size_t e = err.len;
-			while (e && (err.ptr[e - 1] == '\n' || err.ptr[e - 1] == '\r' || err.ptr[e - 1] == ' '))
-				e--;
-			size_t b = e;
-			while (b && err.ptr[b - 1] != '\n' && err.ptr[b - 1] != '\r')
-				b--;
-			if (e > b)
-				*last = ls_xstrndup(err.ptr + b, e - b);
+			*last = why_line(&err);
 			ls_buf_dispose(&err);
 		}
 		close(errp[0]);
