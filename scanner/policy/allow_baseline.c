@@ -255,6 +255,8 @@ static int peek(reader *r, char c)
 	return r->s < r->end && *r->s == c;
 }
 
+/* Whether `v`, at `depth`, nests deeper than MAX_DEPTH (jansson's own limit is 2048: the
+ * recursion here is bounded by it). */
 static int too_deep(json_t *v, int depth)
 {
 	size_t i;
@@ -262,10 +264,17 @@ static int too_deep(json_t *v, int depth)
 	json_t *x;
 	if (depth > MAX_DEPTH)
 		return 1;
-	if (json_is_array(v))
-		json_array_foreach(v, i, x) if (too_deep(x, depth + 1)) return 1;
-	if (json_is_object(v))
-		json_object_foreach(v, k, x) if (too_deep(x, depth + 1)) return 1;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, x) {
+			if (too_deep(x, depth + 1))
+				return 1;
+		}
+	} else if (json_is_object(v)) {
+		json_object_foreach(v, k, x) {
+			if (too_deep(x, depth + 1))
+				return 1;
+		}
+	}
 	return 0;
 }
 
@@ -276,9 +285,11 @@ static int take(reader *r, json_t **out)
 	skip_ws(r);
 	const char *at = r->s;
 	size_t left = (size_t)(r->end - at);
+	/* without JSON_ALLOW_NUL, \u0000 is refused: names and hashes are C strings */
 	*out = json_loadb(at, left, JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &e);
+	/* e.position: where decoding stopped, or (on success) how many bytes the value took */
+	const char *where = at + (e.position > 0 && (size_t)e.position <= left ? (size_t)e.position : 0);
 	if (!*out) {
-		const char *where = at + (e.position > 0 && (size_t)e.position <= left ? (size_t)e.position : 0);
 		switch (json_error_code(&e)) {
 		case json_error_stack_overflow:
 			return fail(r, where, "nested too deeply");
@@ -288,13 +299,14 @@ static int take(reader *r, json_t **out)
 			return fail(r, where, "%s", e.text);
 		}
 	}
-	r->s = at + e.position;
-	if (too_deep(*out, 1)) {
+	r->s = where;
+	/* (a decoded value takes a byte at least; were it not so, a list would loop on it) */
+	int err = where == at ? fail(r, at, "unexpected character") : too_deep(*out, 1) ? fail(r, at, "nested too deeply") : 0;
+	if (err < 0) {
 		json_decref(*out);
 		*out = NULL;
-		return fail(r, at, "nested too deeply");
 	}
-	return 0;
+	return err;
 }
 
 /* The string `key` of object `o`: 0 and *out (borrowed, NULL when absent), or -1 if not a string. */
