@@ -79,13 +79,10 @@ static size_t bl_search(const ls_baseline *b, const char *rule_id, const char *p
 	return lo;
 }
 
-int ls_baseline_add(ls_baseline *b, const char *rule_id, const char *path, const char *secret_hash,
-                    const char *fingerprint, const char *added)
+/* Puts an entry at `at` (entries after it move up). */
+static void bl_insert(ls_baseline *b, size_t at, const char *rule_id, const char *path, const char *secret_hash,
+                      const char *fingerprint, const char *added)
 {
-	int found;
-	size_t at = bl_search(b, rule_id, path, secret_hash, &found);
-	if (found)
-		return 0;
 	if (b->n == b->cap) {
 		b->cap = b->cap ? b->cap * 2 : 16;
 		b->items = ls_xrealloc(b->items, b->cap * sizeof(ls_baseline_entry));
@@ -101,7 +98,50 @@ int ls_baseline_add(ls_baseline *b, const char *rule_id, const char *path, const
 	e->fingerprint = fingerprint ? ls_xstrdup(fingerprint) : NULL;
 	e->added = added ? ls_xstrdup(added) : NULL;
 	b->n++;
+}
+
+int ls_baseline_add(ls_baseline *b, const char *rule_id, const char *path, const char *secret_hash,
+                    const char *fingerprint, const char *added)
+{
+	int found;
+	size_t at = bl_search(b, rule_id, path, secret_hash, &found);
+	if (found)
+		return 0;
+	bl_insert(b, at, rule_id, path, secret_hash, fingerprint, added);
 	return 1;
+}
+
+/* Loading appends (bl_insert at the end) and sorts once when done: an unsorted file of n
+ * entries costs n log n, not n^2 moves. */
+static int idx_cmp(const void *x, const void *y, void *payload)
+{
+	const ls_baseline *b = payload;
+	size_t i = *(const size_t *)x, j = *(const size_t *)y;
+	const ls_baseline_entry *f = &b->items[j];
+	int c = key_cmp(&b->items[i], f->rule_id, f->path, f->secret_hash);
+	return c ? c : (i > j) - (i < j); /* the first of equal entries is kept */
+}
+
+static void bl_sort_unique(ls_baseline *b)
+{
+	size_t *ix = ls_xmalloc((b->n ? b->n : 1) * sizeof(size_t));
+	for (size_t i = 0; i < b->n; i++)
+		ix[i] = i;
+	qsort_r(ix, b->n, sizeof(size_t), idx_cmp, b);
+	ls_baseline_entry *items = ls_xmalloc((b->n ? b->n : 1) * sizeof(ls_baseline_entry));
+	size_t n = 0;
+	for (size_t k = 0; k < b->n; k++) {
+		ls_baseline_entry *e = &b->items[ix[k]];
+		if (n && !key_cmp(&items[n - 1], e->rule_id, e->path, e->secret_hash)) {
+			free(e->rule_id), free(e->path), free(e->fingerprint), free(e->added);
+			continue;
+		}
+		items[n++] = *e;
+	}
+	free(ix);
+	free(b->items);
+	b->items = items;
+	b->n = b->cap = n;
 }
 
 const ls_baseline_entry *ls_baseline_find(const ls_baseline *b, const char *rule_id, const char *path,
@@ -209,6 +249,7 @@ int ls_baseline_write(const ls_baseline *b, FILE *fp, const char *tool_version)
  * this way too, one entry at a time is in memory, not a tree of the whole file.
  */
 #define MAX_DEPTH 64 /* how deep a value may nest, the file's top level not counted */
+#define MAX_VALUE (1 << 20) /* the longest value decoded at once (an entry, a member's value) */
 
 typedef struct {
 	const char *path;
@@ -279,12 +320,38 @@ static int too_deep(json_t *v, int depth)
 }
 
 /* Decodes the value at the reader's position (jansson) and steps over it. */
+/* Where the JSON value at `p` ends (brackets and strings counted, nothing checked), or `end`. */
+static const char *value_end(const char *p, const char *end)
+{
+	int depth = 0;
+	for (; p < end; p++) {
+		if (*p == '"') {
+			for (p++; p < end && *p != '"'; p++)
+				if (*p == '\\')
+					p++;
+		} else if (*p == '[' || *p == '{') {
+			depth++;
+		} else if (*p == ']' || *p == '}') {
+			if (--depth <= 0)
+				return p + 1;
+		} else if (depth == 0 && (*p == ',' || *p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) {
+			return p;
+		}
+	}
+	return end;
+}
+
 static int take(reader *r, json_t **out)
 {
 	json_error_t e;
 	skip_ws(r);
 	const char *at = r->s;
 	size_t left = (size_t)(r->end - at);
+	/* one entry, or one member's value: decoded whole, so bounded (jansson's tree takes about
+	 * 25 times the text of small values) */
+	*out = NULL;
+	if ((size_t)(value_end(at, r->end) - at) > MAX_VALUE)
+		return fail(r, at, "a value longer than %d KiB (an entry is far smaller)", MAX_VALUE >> 10);
 	/* without JSON_ALLOW_NUL, \u0000 is refused: names and hashes are C strings */
 	*out = json_loadb(at, left, JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &e);
 	/* e.position: where decoding stopped, or (on success) how many bytes the value took */
@@ -368,7 +435,7 @@ static int bl_entry(const reader *r, json_t *o, size_t idx, const char *at)
 	}
 	for (char *q = hex; *q; q++)
 		*q = (char)tolower((unsigned char)*q);
-	ls_baseline_add(r->b, vals[0], vals[1], vals[2], vals[3], vals[4]);
+	bl_insert(r->b, r->b->n, vals[0], vals[1], vals[2], vals[3], vals[4]);
 done:
 	for (int i = 0; i < 2 * NFIELDS; i++)
 		free(vals[i]);
@@ -505,7 +572,7 @@ static int report_finding(const reader *r, json_t *o, size_t idx, const char *at
 	snprintf(hash, sizeof(hash), "%s%s", REPORT_HASH_PREFIX, h16 + 1);
 	for (char *q = hash; *q; q++)
 		*q = (char)tolower((unsigned char)*q);
-	ls_baseline_add(r->b, rule, where, hash, NULL, NULL);
+	bl_insert(r->b, r->b->n, rule, where, hash, NULL, NULL);
 done:
 	free(fp);
 	return err;
@@ -569,6 +636,8 @@ int ls_baseline_load(ls_baseline **out, const char *path)
 	if ((err = is_report(r) ? report_parse(&r) : bl_parse(&r)) < 0) {
 		ls_baseline_free(b);
 		b = NULL;
+	} else {
+		bl_sort_unique(b);
 	}
 	ls_buf_dispose(&data);
 	*out = b;

@@ -392,7 +392,44 @@ static void test_baseline_malformed_json_issue22(void **state)
 	for (int i = 0; i < 100000; i++)
 		ls_buf_putc(&deep, '[');
 	expect_baseline_error(deep.ptr, ":1: invalid baseline: not a leakscan baseline or report (expected findings as JSON objects)");
+	/* a member's value is decoded whole, so it is bounded: 8 MB of [0,0,...] would take
+	 * about 200 MB as a tree */
+	ls_buf_clear(&deep);
+	ls_buf_puts(&deep, "{\"findings\": [],\n\"notes\": [0");
+	for (int i = 0; i < 600000; i++)
+		ls_buf_puts(&deep, ",0");
+	ls_buf_puts(&deep, "]}");
+	expect_baseline_error(deep.ptr, ":2: invalid baseline: a value longer than 1024 KiB (an entry is far smaller)");
 	ls_buf_dispose(&deep);
+}
+
+/* Entries in any order load sorted, each once (the first of duplicates kept), without moving
+ * the array for each (a reversed file of n entries once took n^2/2 moves). */
+static void test_baseline_unsorted_entries_load_sorted_once(void **state)
+{
+	ls_buf t = LS_BUF_INIT;
+	ls_buf_puts(&t, "{\"version\": 2, \"findings\": [");
+	for (int i = 20000; i > 0; i--)
+		ls_buf_printf(&t, "%s{\"rule_id\": \"r\", \"path\": \"p%06d\", \"secret_hash\": \"hmac-sha256:%064d\", \"added\": \"%s\"}",
+		              i == 20000 ? "" : ",", i % 15000, i % 15000, i > 15000 ? "first" : "second");
+	ls_buf_puts(&t, "]}");
+	char bpath[] = "/tmp/leakscan-baseline-XXXXXX";
+	int fd = mkstemp(bpath);
+	assert_int_equal(write(fd, t.ptr, t.len), (ssize_t)t.len);
+	close(fd);
+	ls_baseline *b = NULL;
+	assert_int_equal(ls_baseline_load(&b, bpath), 0);
+	char hash[80];
+	snprintf(hash, sizeof(hash), "hmac-sha256:%064d", 42);
+	const ls_baseline_entry *e = ls_baseline_find(b, "r", "p000042", hash);
+	assert_non_null(e);
+	assert_string_equal(e->added, "first");
+	snprintf(hash, sizeof(hash), "hmac-sha256:%064d", 14999);
+	assert_non_null(ls_baseline_find(b, "r", "p014999", hash));
+	assert_null(ls_baseline_find(b, "r", "p015000", hash));
+	ls_baseline_free(b);
+	unlink(bpath);
+	ls_buf_dispose(&t);
 }
 
 static void expect_config_error(const char *yaml, const char *msg)
@@ -547,6 +584,7 @@ int main(void)
 	    cmocka_unit_test(test_baseline_keyed_and_legacy),
 	    cmocka_unit_test(test_baseline_malformed),
 	    cmocka_unit_test(test_baseline_malformed_json_issue22),
+	    cmocka_unit_test(test_baseline_unsorted_entries_load_sorted_once),
 	    cmocka_unit_test(test_config_errors),
 	    cmocka_unit_test(test_config_loads_and_applies),
 	    cmocka_unit_test(test_config_rule_files_through_a_reader),
