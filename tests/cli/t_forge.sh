@@ -208,6 +208,16 @@ test_git_program_clones_run_nothing_and_match_libgit2() {
 	printf 'x = %s\n' "$TOKEN" > a/new.txt && git -C a add -A && git -C a commit -qm new
 	lsr --datastore ds "file://$WORK/a" "file://$WORK/b"
 	expect_err_has "(1 scanned, 1 unchanged, 0 failed)"
+	# without git on PATH, libgit2 clones (and --clone-with git says why it cannot)
+	mkdir nogit
+	PATH="$WORK/nogit" "$LEAKSCAN" repos --no-default-rules --rules "$RULES" -j1 --datastore ds-nogit \
+		"file://$WORK/a" "file://$WORK/b" 2>err; RC=$?; ERR=$(cat err)
+	expect_rc 1
+	expect_err_has "2 repositories (2 scanned, 0 unchanged, 0 failed)"
+	PATH="$WORK/nogit" "$LEAKSCAN" repos --datastore ds-nogit --clone-with git "file://$WORK/a" 2>err; RC=$?
+	ERR=$(cat err)
+	expect_rc 2
+	expect_err_has "repos: --clone-with git: no git program on PATH"
 	ls_run repos --datastore ds --clone-with svn a
 	expect_rc 2
 	expect_err_has "--clone-with wants git or libgit2, not 'svn'"
