@@ -40,6 +40,8 @@ typedef struct {
 	int inline_allow;
 	int quiet;
 	ls_severity fail_on;
+	ls_confidence min_confidence; /* --min-confidence (default medium) */
+	int min_confidence_set;  /* --min-confidence given (it wins over the config's) */
 	int no_cache;            /* --no-cache: always compile the rules */
 	int fail_on_set;         /* --fail-on given (it wins over the config's fail_on) */
 	const char *config;      /* --config FILE */
@@ -84,6 +86,8 @@ extern const struct option ls_cli_common_longopts[];
 #define LS_CLI_FILTER_HELP \
 	"      --no-inline-allow  report lines marked leakscan:allow too (audits)\n" \
 	"      --fail-on SEV      exit 1 only for findings of this severity or above (or 'verified')\n" \
+	"      --min-confidence C report findings at least this sure: high, medium (default), low\n" \
+	"                         (low: generic values in tests, fixtures and docs too, for audits)\n" \
 	"      --config FILE      use this configuration instead of the nearest .leakscan.yaml\n" \
 	"      --no-config        use no configuration file\n" \
 	"      --baseline FILE    report only findings not in this baseline (leakscan baseline)\n" \

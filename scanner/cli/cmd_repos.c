@@ -630,7 +630,8 @@ int cmd_repos(int argc, char **argv)
 	/* the digest: the rules and every option that changes what a blob yields */
 	char rd[65];
 	ls_ruleset_digest(rs, rd);
-	char *dsrc = ls_xasprintf("%s binary=%d max=%lld inline=%d", rd, o.binary, o.max_file_size, o.inline_allow);
+	char *dsrc = ls_xasprintf("%s binary=%d max=%lld inline=%d confidence=%d", rd, o.binary, o.max_file_size,
+	                          o.inline_allow, (int)o.min_confidence);
 	ls_sha256_hex(j.digest, dsrc, strlen(dsrc));
 	char *csrc = ls_xasprintf("%s places=source-code", dsrc);
 	ls_sha256_hex(j.digest_code, csrc, strlen(csrc));
@@ -663,6 +664,7 @@ int cmd_repos(int argc, char **argv)
 	ls_search_options so = LS_SEARCH_OPTIONS_INIT;
 	so.inline_allow = o.inline_allow;
 	so.binary = o.binary;
+	so.min_confidence = o.min_confidence;
 	j.so = so;
 	j.store = store;
 	j.repos = &mine;

@@ -615,6 +615,45 @@ static int cmp_found(const void *a, const void *b)
 	return x->place < y->place ? -1 : x->place > y->place;
 }
 
+/* Confidence: a generic rule's value held only at example places (tests, fixtures, docs) is
+ * low; then what is less sure than asked is dropped. A label (`<commit message>`) is no
+ * example. */
+static void judge_confidence(const ls_search_options *opts, const ls_origin *places, size_t nplaces,
+                             const unsigned char *skip, ls_findings *fs)
+{
+	int only_examples = 1;
+	for (size_t k = 0; k < nplaces && only_examples; k++) {
+		if (skip[k])
+			continue;
+		/* judged below the top of the repository: a checkout under ~/tests/ is no test */
+		const char *path = places[k].path;
+		int file = places[k].kind == LS_ORIGIN_FILE;
+		char *rel = file && opts->relpath ? opts->relpath(path, opts->allow_payload) : NULL;
+		if (rel && rel[0] && rel[0] != '/')
+			path = rel;
+		else if (file && strrchr(path, '/'))
+			path = strrchr(path, '/') + 1; /* outside the repository: by its name alone */
+		/* a file named below the working directory is judged by that name too (`scan
+		 * tests/x.env`, whose own directory is the base) */
+		const char *given = places[k].path;
+		int below = file && given[0] != '/' && strncmp(given, "../", 3) && strcmp(given, "..");
+		only_examples = places[k].kind != LS_ORIGIN_STDIN && (ls_path_is_example(path) || (below && ls_path_is_example(given)));
+		free(rel);
+	}
+	size_t w = 0;
+	for (size_t i = 0; i < fs->n; i++) {
+		ls_finding *f = &fs->items[i];
+		if (f->rule->generic && only_examples && f->confidence > LS_CONF_LOW)
+			f->confidence = LS_CONF_LOW;
+		if (f->confidence < opts->min_confidence) {
+			ls_finding_dispose(f);
+			continue;
+		}
+		fs->items[w++] = *f;
+	}
+	fs->n = w;
+}
+
 int ls_search_blob(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts, const char *buf, size_t len,
                    const ls_origin *places, size_t nplaces, ls_search_result *out)
 {
@@ -677,6 +716,7 @@ int ls_search_blob(const ls_matcher *m, ls_scratch *s, const ls_search_options *
 	}
 	if (merged)
 		qsort(out->findings.items, out->findings.n, sizeof(ls_finding), cmp_found);
+	judge_confidence(opts, places, nplaces, skip, &out->findings);
 done:
 	free(v.items);
 	free(skip);
@@ -690,6 +730,7 @@ static void finding_start(ls_finding *f, const ls_rule *r, const ls_origin *pl, 
 	memset(f, 0, sizeof(*f));
 	f->rule = r;
 	f->severity = r->severity;
+	f->confidence = r->confidence;
 	f->path = ls_xstrdup(pl->path);
 	f->prov.commit = pl->commit ? ls_xstrdup(pl->commit) : NULL;
 	f->offset = mt->sec_start;

@@ -52,6 +52,9 @@ void ls_verification_copy(ls_verification *dst, const ls_verification *src);
 typedef struct ls_finding {
 	const ls_rule *rule;    /**< borrowed from the rule set */
 	ls_severity severity;
+	ls_confidence confidence; /**< the rule's, lowered for a generic rule's value that only
+	                               example places hold (ls_path_is_example), raised by a live
+	                               verification */
 	char *path;
 	size_t line, column, end_line, end_column; /**< 1-based; columns count UTF-8 characters */
 	size_t offset;          /**< byte offset of the secret in the blob */
@@ -126,11 +129,13 @@ typedef struct {
 	 * that a fingerprint does not depend on the directory leakscan runs in. Thread-safe.
 	 */
 	char *(*relpath)(const char *path, void *payload);
+	/** Findings less sure than this are dropped (LS_CONF_LOW, the default, keeps all). */
+	ls_confidence min_confidence;
 } ls_search_options;
 
 enum { LS_SEARCH_BINARY_DETECT = 0, LS_SEARCH_BINARY_TEXT = 1, LS_SEARCH_BINARY_SPECIFIC = 2 };
 
-#define LS_SEARCH_OPTIONS_INIT {1, NULL, NULL, NULL, 0, NULL}
+#define LS_SEARCH_OPTIONS_INIT {1, NULL, NULL, NULL, 0, NULL, LS_CONF_LOW}
 
 /** What kind of origin some content has (git's grep_source is the model). */
 typedef enum {

@@ -45,7 +45,7 @@ test_git_json_keys_for_history_findings() {
 	lst git -f json
 	expect_rc 1
 	keys=$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(",".join(sorted(d[0].keys())), len(d))')
-	expect_eq "$keys" "author_email,author_name,blob,column,commit,date,end_column,end_line,entropy,fingerprint,line,match,message,path,rule_id,rule_name,secret,severity 1"
+	expect_eq "$keys" "author_email,author_name,blob,column,commit,confidence,date,end_column,end_line,entropy,fingerprint,line,match,message,path,rule_id,rule_name,secret,severity 1"
 }
 
 test_git_blob_shared_by_100_commits_reported_once() {

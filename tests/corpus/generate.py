@@ -69,8 +69,10 @@ def build(files):
             if rules[0] in KEYED and AK not in rules:
                 rules.append(AK)
             value = str(eval(m.group(2), env))
-            labels.append({"path": "files/" + path, "line": line,
-                           "rule_id": rules[0] if len(rules) == 1 else rules})
+            lab = {"path": "files/" + path, "line": line, "rule_id": rules[0] if len(rules) == 1 else rules}
+            if rules[0].startswith("generic-") and EXAMPLE_PLACE.search("/" + path):
+                lab["confidence"] = "low"  # a generic value in docs or tests: reported at low only
+            labels.append(lab)
             out.append(value)
             line += value.count("\n")
             pos = m.end()
@@ -86,6 +88,10 @@ def build(files):
         f.write("\n")
     return labels
 
+
+# Where leakscan judges a generic rule's value unsure (ls_path_is_example): the labels there say so
+EXAMPLE_PLACE = re.compile(r"/(tests?|testing|testdata|spec|specs|fixtures?|mocks?|examples?|samples?|demos?|docs?|"
+                           r"documentation|e2e)/|\.(md|markdown|rst|adoc)$|/test_[^/]*$|_test\.[a-z]+$")
 
 # Decoy generators (deterministic, computed at import)
 _d = Gen(99)
