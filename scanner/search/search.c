@@ -643,7 +643,8 @@ static void judge_confidence(const ls_search_options *opts, const ls_origin *pla
 	size_t w = 0;
 	for (size_t i = 0; i < fs->n; i++) {
 		ls_finding *f = &fs->items[i];
-		if (f->rule->generic && only_examples && f->confidence > LS_CONF_LOW)
+		if (f->rule->generic && f->confidence > LS_CONF_LOW &&
+		    (only_examples || ls_search_looks_made_up(f->secret, f->secret_len)))
 			f->confidence = LS_CONF_LOW;
 		if (f->confidence < opts->min_confidence) {
 			ls_finding_dispose(f);

@@ -524,6 +524,25 @@ static void test_path_is_example(void **state)
 	assert_false(ls_path_is_example(NULL));
 }
 
+/* Values a person wrote or a program names, against generated ones (issue 20). */
+static void test_looks_made_up(void **state)
+{
+	const char *made[] = {"SuperSecretPassw0rd", "YourPwdShouldBeLongAndSecure!", "thisISverySECRET123",
+	                      "MySuperStrongPassword!", "kjfhueyt9485osdfasd", "DB_PASSWORD_VALUE", "config.db.password",
+	                      "settings.DB_PASSWORD", "foo/restricted-users", "@/etc/passwd", "machine%HOSTIP%",
+	                      "qwertyuiop", "1qaz2wsx3edc", "abcdefgh", "aaaabbbb", "6d792d7365637265742d6b6579",
+	                      "p4ssw0rd_for_the_database", "correcthorsebatterystaple"};
+	const char *random[] = {"Xk9#mQ2vLp8sZr4t", "aB3dE5gH7jK9mN1p", "Xk7jkUeN.jEWeFHKys", "q8w2e9r4t7y1u3i5",
+	                        "9f86d081884c7d659a2feaa0c55ad015", "tr7_jNqC%QOFfonF", "wJalrXUtnFEMI/K7MDENG/bPxRfiCY",
+	                        "s2Tf@rLMy", "Zq8#mW2!pLx9", "hJ4kL9pQ2wE7rT5y"};
+	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++)
+		if (!ls_search_looks_made_up(made[i], strlen(made[i])))
+			fail_msg("'%s' should look made up", made[i]);
+	for (size_t i = 0; i < sizeof(random) / sizeof(random[0]); i++)
+		if (ls_search_looks_made_up(random[i], strlen(random[i])))
+			fail_msg("'%s' should look generated", random[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -542,6 +561,7 @@ int main(void)
 	    cmocka_unit_test(test_matcher_cache_key_pairing),
 	    cmocka_unit_test(test_matcher_quoted_in_code_and_allow_match),
 	    cmocka_unit_test(test_path_is_example),
+	    cmocka_unit_test(test_looks_made_up),
 	    cmocka_unit_test(test_matcher_cut_patterns_keep_every_match),
 	    cmocka_unit_test(test_matcher_context_rule),
 	    cmocka_unit_test(test_matcher_split_alternatives),
