@@ -354,8 +354,10 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 			const char *s = ls_yaml_scalar(v);
 			if (s && !strcmp(s, "base64"))
 				r->decode_base64 = 1;
+			else if (s && !strcmp(s, "basic-auth"))
+				r->decode_basic = 1;
 			else
-				err = fail(c, v, "decode must be base64");
+				err = fail(c, v, "decode must be base64 or basic-auth");
 		} else if (!strcmp(key, "pair_with")) {
 			err = get_string(c, v, key, &r->pair_with);
 		} else if (!strcmp(key, "pair_lines")) {
@@ -576,7 +578,7 @@ void ls_ruleset_digest(const ls_ruleset *rs, char out[65])
 		if (!r->enabled)
 			continue;
 		ls_buf_printf(&b, "%s\n%s\n%d\n%.3f\n%s\n%d %d %s %d %d\n", r->id, r->pattern, (int)r->severity,
-		              r->min_entropy, r->validate ? r->validate : "", r->generic, r->decode_base64,
+		              r->min_entropy, r->validate ? r->validate : "", r->generic, r->decode_base64 + 2 * r->decode_basic,
 		              r->pair_with ? r->pair_with : "", r->pair_lines, r->context);
 		for (size_t k = 0; k < r->keywords.n; k++)
 			ls_buf_printf(&b, "k%s\n", r->keywords.items[k]);

@@ -54,6 +54,8 @@ typedef struct ls_rule {
 	int generic;           /**< yields to any specific rule reporting an overlapping secret */
 	int quoted_in_code;    /**< in source code files, only a quoted value is reported (see ls_path_is_code) */
 	int decode_base64;     /**< `decode: base64`: the capture is decoded and the match rescanned */
+	int decode_basic;      /**< `decode: basic-auth`: the secret is base64 of `user:password`, judged
+	                            (placeholders, words) by its password */
 	int context;           /**< `context: true`: only marks where `pair_with` rules look; never reported */
 	char *pair_with;       /**< only reported within pair_lines of a finding (or context match) of this rule */
 	int pair_lines;

@@ -1,4 +1,5 @@
 #include "search.h"
+#include "search_internal.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -459,7 +460,9 @@ static void postprocess(ls_findings *fs)
 			const ls_finding *a = &fs->items[i], *b = &fs->items[k];
 			if (k == i || drop[k] || a->rule->context || b->rule->context || !spans_overlap(a, b))
 				continue;
-			if (a->rule->generic && !b->rule->generic) {
+			if (a->rule->generic && !a->decoded && b->decoded) {
+				drop[i] = 1; /* an encoded value whose decoded secret is reported: once, decoded */
+			} else if (a->rule->generic && !b->rule->generic) {
 				drop[i] = 1;
 			} else if (a->rule->generic == b->rule->generic && a->offset == b->offset &&
 			           a->secret_len == b->secret_len) {
@@ -615,7 +618,11 @@ static int cmp_found(const void *a, const void *b)
 	return x->place < y->place ? -1 : x->place > y->place;
 }
 
-/* Confidence: a generic rule's value held only at example places (tests, fixtures, docs) is
+/* Whether a rule's findings are judged by their value and place: a generic rule, and any
+ * rule no surer than medium by its shape (URL credentials, Basic credentials). */
+static int judged(const ls_rule *r) { return r->generic || r->decode_basic || r->confidence <= LS_CONF_MEDIUM; }
+
+/* Confidence: a judged rule's value held only at example places (tests, fixtures, docs) is
  * low; then what is less sure than asked is dropped. A label (`<commit message>`) is no
  * example. */
 static void judge_confidence(const ls_search_options *opts, const ls_origin *places, size_t nplaces,
@@ -643,8 +650,7 @@ static void judge_confidence(const ls_search_options *opts, const ls_origin *pla
 	size_t w = 0;
 	for (size_t i = 0; i < fs->n; i++) {
 		ls_finding *f = &fs->items[i];
-		if (f->rule->generic && f->confidence > LS_CONF_LOW &&
-		    (only_examples || ls_search_looks_made_up(f->secret, f->secret_len)))
+		if (f->confidence > LS_CONF_LOW && judged(f->rule) && (only_examples || f->made_up))
 			f->confidence = LS_CONF_LOW;
 		if (f->confidence < opts->min_confidence) {
 			ls_finding_dispose(f);
@@ -810,6 +816,12 @@ static void confirm_at(const ls_matcher *m, ls_scratch *s, const ls_search_optio
 			continue;
 		if (ls_rule_allows(r, sec, slen))
 			continue;
+		/* what the value means, not how it is written: Basic credentials' password, a generic
+		 * value's percent, JSON and XML escapes undone, for the placeholder and word checks */
+		char jbuf[JUDGE_MAX];
+		size_t jl = judged(r) ? search_judged_value(r->decode_basic, sec, slen, jbuf) : 0;
+		if (jl && (ls_search_is_placeholder(jbuf, jl) || ls_rule_allows(r, jbuf, jl)))
+			continue;
 		if (r->allow_match.n) {
 			/* from the start of the word the match begins in: `NextToken` when it starts at `Token` */
 			size_t ms = mt->start;
@@ -827,6 +839,9 @@ static void confirm_at(const ls_matcher *m, ls_scratch *s, const ls_search_optio
 		int marked = opts->inline_allow && inline_allowed(m, buf + ws, we - ws, r, cur.line, note);
 
 		finding_start(&f, r, pl, buf, mt, cur.line);
+		if (judged(r))
+			f.made_up = (jl ? ls_search_looks_made_up(jbuf, jl) : ls_search_looks_made_up(sec, slen)) ||
+			            search_has_template(buf + mt->start, mt->end - mt->start);
 		f.column = count_chars(buf + ls, mt->sec_start - ls) + 1;
 		/* end position: the secret's last character */
 		size_t last = mt->sec_end > mt->sec_start ? mt->sec_end - 1 : mt->sec_start;

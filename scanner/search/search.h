@@ -73,6 +73,9 @@ typedef struct ls_finding {
 	                             output or a file ("" when unknown) */
 	char aws_account[13];   /**< AWS account decoded from an access key id, or "" */
 	int decoded;            /**< found inside a base64 value decoded by a `decode` rule */
+	int made_up;            /**< its value, decoded, looks made up (ls_search_looks_made_up): a
+	                             generic, medium-confidence or `decode: basic-auth` rule's
+	                             finding is then low confidence */
 	const ls_rule *pair_rule; /**< the rule of the paired finding (`pair_with`), or NULL */
 	char *pair_secret;      /**< the paired finding's secret */
 	size_t pair_secret_len, pair_line, pair_column;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "search.h"
+#include "search_internal.h"
 
 extern const char ls_words_text[];
 extern const unsigned ls_words_off[];
@@ -170,7 +171,7 @@ static int has_format_macro(const char *s, size_t n)
 		size_t k = i + 1;
 		while (k < n && (isupper((unsigned char)s[k]) || s[k] == '_'))
 			k++;
-		if (k - i - 1 >= 3 && (k == n || !isalnum((unsigned char)s[k])) && (i == 0 || !isalnum((unsigned char)s[i - 1])))
+		if (k - i - 1 >= 3 && (k == n || (s[k] && strchr("% /:;\"'", s[k]))) && (i == 0 || (s[i - 1] && strchr(" /:=\"'@", s[i - 1]))))
 			return 1; /* a whole word: %HOSTIP, %USERPROFILE% */
 		if (s[i + 1] == '(') {
 			k = i + 2;
@@ -256,8 +257,130 @@ static int mashed(const char *s, size_t n)
 	return letters >= 10 && beyond_hex && home * 3 >= letters * 2; /* (hex is no mash) */
 }
 
+int search_has_template(const char *s, size_t n) { return has_format_macro(s, n); }
+
 int ls_search_looks_made_up(const char *s, size_t n)
 {
 	return mostly_words(s, n) || is_upper_ident(s, n) || is_dotted_name(s, n) || is_path_like(s, n) ||
 	       has_format_macro(s, n) || hex_of_words(s, n) || keyboard_or_sequence(s, n) || mashed(s, n);
+}
+
+/* ---- decoding before judging ---- */
+
+static int b64val(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 : c >= '0' && c <= '9' ? c - '0' + 52
+	       : c == '+' || c == '-' ? 62 : c == '/' || c == '_' ? 63 : -1;
+}
+
+static int hexv(int c) { return isdigit(c) ? c - '0' : isxdigit(c) ? tolower(c) - 'a' + 10 : -1; }
+
+/* Base64 `user:password` (printable text with a colon) to its password. */
+static size_t basic_password(const char *s, size_t n, char *out)
+{
+	char text[JUDGE_MAX];
+	size_t t = 0;
+	unsigned acc = 0;
+	int bits = 0;
+	for (size_t i = 0; i < n && s[i] != '='; i++) {
+		int v = b64val((unsigned char)s[i]);
+		if (v < 0 || t + 1 >= sizeof(text))
+			return 0;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			int c = (int)((acc >> bits) & 0xff);
+			if (c < 0x20 || c > 0x7e)
+				return 0; /* not text: judged as written */
+			text[t++] = (char)c;
+		}
+	}
+	const char *colon = memchr(text, ':', t);
+	if (!colon)
+		return 0;
+	size_t k = t - (size_t)(colon + 1 - text);
+	memcpy(out, colon + 1, k);
+	out[k] = '\0';
+	return k ? k : 0;
+}
+
+size_t search_judged_value(int basic, const char *s, size_t n, char out[JUDGE_MAX])
+{
+	if (basic)
+		return basic_password(s, n, out);
+	/* a URL with credentials (scheme://user:password@host): its password, decoded */
+	const char *sep = n < JUDGE_MAX ? memmem(s, n, "://", 3) : NULL;
+	if (sep) {
+		const char *auth = sep + 3, *end = s + n, *at = NULL;
+		for (const char *p = auth; p < end && *p != '/' && *p != '?' && *p != '#'; p++)
+			if (*p == '@')
+				at = p; /* the last '@' before the path: a password may hold one */
+		const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+		if (colon && at > colon + 1) {
+			char pw[JUDGE_MAX];
+			size_t k = (size_t)(at - colon - 1);
+			memcpy(pw, colon + 1, k);
+			pw[k] = '\0';
+			size_t d = search_judged_value(0, pw, k, out);
+			if (!d) {
+				memcpy(out, pw, k + 1);
+				d = k;
+			}
+			return d;
+		}
+	}
+	if (n >= JUDGE_MAX || (!memchr(s, '%', n) && !memchr(s, '\\', n) && !memchr(s, '&', n)))
+		return 0;
+	size_t o = 0;
+	int changed = 0;
+	for (size_t i = 0; i < n; i++) {
+		int c = (unsigned char)s[i];
+		if (c == '%' && i + 2 < n && hexv((unsigned char)s[i + 1]) >= 0 && hexv((unsigned char)s[i + 2]) >= 0) {
+			out[o++] = (char)(hexv((unsigned char)s[i + 1]) * 16 + hexv((unsigned char)s[i + 2]));
+			i += 2;
+			changed = 1;
+		} else if (c == '\\' && i + 1 < n && strchr("\"\\/", s[i + 1])) {
+			out[o++] = s[++i];
+			changed = 1;
+		} else if (c == '\\' && i + 5 < n && s[i + 1] == 'u' && hexv((unsigned char)s[i + 2]) == 0 &&
+		           hexv((unsigned char)s[i + 3]) == 0 && hexv((unsigned char)s[i + 4]) >= 0 &&
+		           hexv((unsigned char)s[i + 5]) >= 0) {
+			out[o++] = (char)(hexv((unsigned char)s[i + 4]) * 16 + hexv((unsigned char)s[i + 5])); /* \u00XX */
+			i += 5;
+			changed = 1;
+		} else if (c == '&') {
+			static const char *const ents[][2] = {{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}};
+			size_t k;
+			for (k = 0; k < 5; k++)
+				if (!strncmp(s + i, ents[k][0], strlen(ents[k][0])) && i + strlen(ents[k][0]) <= n)
+					break;
+			if (k < 5) {
+				out[o++] = ents[k][1][0];
+				i += strlen(ents[k][0]) - 1;
+				changed = 1;
+			} else if (i + 3 < n && s[i + 1] == '#') {
+				size_t j = i + 2;
+				unsigned v = 0;
+				int hex = j < n && (s[j] == 'x' || s[j] == 'X');
+				j += hex;
+				size_t d0 = j;
+				while (j < n && j - d0 < 4 && (hex ? hexv((unsigned char)s[j]) >= 0 : isdigit((unsigned char)s[j])))
+					v = v * (hex ? 16 : 10) + (unsigned)(hex ? hexv((unsigned char)s[j]) : s[j] - '0'), j++;
+				if (j > d0 && j < n && s[j] == ';' && v >= 0x20 && v < 0x7f) {
+					out[o++] = (char)v;
+					i = j;
+					changed = 1;
+				} else {
+					out[o++] = (char)c;
+				}
+			} else {
+				out[o++] = (char)c;
+			}
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = '\0';
+	return changed ? o : 0;
 }

@@ -426,4 +426,37 @@ assert d["app/settings.env"] == ("error", 60, "medium") and d["tests/k.env"] == 
 	expect_err_has "r.yaml:5: rule 't-weak': confidence must be one of high, medium, low"
 }
 
+# Judged by what a value means (issue 20): Basic credentials by their password, escapes and
+# percent-encoding undone, a Kubernetes Secret's value reported once (decoded), a templated
+# line and made-up values low.
+test_issue20_values_judged_decoded_and_once() {
+	printf 'curl -H "Authorization: Basic %s" https://h\ncurl -H "Authorization: Basic %s" https://h\n' \
+		"$(printf 'user:password' | base64)" "$(printf 'svc:Tq9#vLm2!xRw7Zp4' | base64)" > b.sh
+	ls_run scan --no-config --min-confidence low b.sh
+	expect_out_lacks "b.sh:1:"
+	expect_out_has "b.sh:2:31: http-basic-auth-header:"
+	printf 'curl -H "Authorization: Basic %s" https://h\n' "$(printf 'admin:SuperSecretPassw0rd' | base64)" > c.sh
+	ls_run scan --no-config c.sh
+	expect_rc 0
+	ls_run scan --no-config --min-confidence low c.sh
+	expect_out_has "[low confidence]"
+	printf 'apiVersion: v1\nkind: Secret\ndata:\n  DB_PASSWORD: %s\n' "$(printf 'Tq9#vLm2!xRw7Zp4' | base64)" > s.yaml
+	ls_run scan --no-config s.yaml
+	expect_rc 1
+	expect_eq "$(printf '%s\n' "$OUT" | grep -c generic-password)" 1 "findings of the Secret's value"
+	expect_out_has "[decoded from base64]"
+	printf 'password = "&lt;your-password&gt;"\npassword = "%%3Cyour-password%%3E"\npassword = "MySuper%%21StrongPassword"\n' > e.env
+	ls_run scan --no-config --min-confidence low e.env
+	expect_out_lacks "e.env:1:"
+	expect_out_lacks "e.env:2:"
+	expect_out_has "e.env:3:13: generic-password:"
+	expect_out_has "[low confidence]"
+	printf 'machine %%HOSTIP login user1 password Tq9vLm2xRw7Zp4\n' > .netrc
+	ls_run scan --no-config .netrc
+	expect_rc 0
+	printf 'db = "postgres://app:%s@db.internal/orders"\n' 'p%40ssw0rd' > u.env
+	ls_run scan --no-config --min-confidence low u.env
+	expect_rc 0
+}
+
 run_tests

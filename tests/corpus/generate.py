@@ -70,7 +70,7 @@ def build(files):
                 rules.append(AK)
             value = str(eval(m.group(2), env))
             lab = {"path": "files/" + path, "line": line, "rule_id": rules[0] if len(rules) == 1 else rules}
-            if rules[0].startswith("generic-") and EXAMPLE_PLACE.search("/" + path):
+            if (rules[0].startswith("generic-") or rules[0] in MEDIUM_RULES) and EXAMPLE_PLACE.search("/" + path):
                 lab["confidence"] = "low"  # a generic value in docs or tests: reported at low only
             labels.append(lab)
             out.append(value)
@@ -89,7 +89,11 @@ def build(files):
     return labels
 
 
-# Where leakscan judges a generic rule's value unsure (ls_path_is_example): the labels there say so
+# Rules of patterns/generic.yaml no surer than medium by their shape: judged by value and place too
+MEDIUM_RULES = {"k8s-env-secret-value", "dockerfile-env-secret", "netrc-password", "xml-secret-element",
+                "xml-appsettings-secret", "db-connection-uri", "url-credentials", "http-basic-auth-header",
+                "http-bearer-token", "sql-password-literal"}
+# Where leakscan judges such a rule's value unsure (ls_path_is_example): the labels there say so
 EXAMPLE_PLACE = re.compile(r"/(tests?|testing|testdata|spec|specs|fixtures?|mocks?|examples?|samples?|demos?|docs?|"
                            r"documentation|e2e)/|\.(md|markdown|rst|adoc)$|/test_[^/]*$|_test\.[a-z]+$")
 
