@@ -144,7 +144,7 @@ int ls_search_is_placeholder(const char *s, size_t len)
 	for (int i = 0; doc_examples[i]; i++)
 		if (strlen(doc_examples[i]) == len && !memcmp(doc_examples[i], s, len))
 			return 1;
-	static const char *markers[] = {"${", "{{", "}}", "%(", "$(", "xxxx", "****", "....",
+	static const char *markers[] = {"${", "{{", "}}", "%(", "$(",
 	                                "changeme", "change_me", "change-me", "your_", "your-",
 	                                "yourkey", "yoursecret", "yourpassword", "placeholder",
 	                                "process.env", "os.environ", "getenv", "redacted",
@@ -152,8 +152,21 @@ int ls_search_is_placeholder(const char *s, size_t len)
 	                                "<", NULL};
 	if (len == 0)
 		return 1;
+	/* a run of x, * or . standing for the value: most of a short one, a quarter of a long one
+	 * (xxXX inside 99 random characters is no mask) */
+	size_t run = 0, longest = 0;
+	for (size_t i = 0; i < len; i++) {
+		int c = s[i] == 'X' ? 'x' : s[i];
+		run = i && c == (s[i - 1] == 'X' ? 'x' : s[i - 1]) && (c == 'x' || c == '*' || c == '.') ? run + 1 : 1;
+		if ((c == 'x' || c == '*' || c == '.') && run > longest)
+			longest = run;
+	}
+	if (longest >= 4 && (len <= 24 || longest * 4 >= len))
+		return 1;
 	if (s[0] == '$' && len > 1 && (isalpha((unsigned char)s[1]) || s[1] == '_'))
 		return 1;
+	if (s[0] == '%' && len > 2 && isupper((unsigned char)s[1]) && isupper((unsigned char)s[2]))
+		return 1; /* %PASSWORD, %DB_PASS%: a template's slot */
 	for (int i = 0; markers[i]; i++) {
 		if (contains_ci(s, len, markers[i])) {
 			if (markers[i][0] != '<')

@@ -305,10 +305,42 @@ static size_t basic_password(const char *s, size_t n, char *out)
 	return k ? k : 0;
 }
 
+/* Base64 that decodes to printable text (a Kubernetes Secret's value, a config's encoded
+ * password): the text. Random base64 decodes to bytes that are not. */
+static size_t base64_text(const char *s, size_t n, char *out)
+{
+	size_t t = 0;
+	unsigned acc = 0;
+	int bits = 0;
+	if (n < 8 || n % 4 || n >= JUDGE_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '=' && i + 2 >= n)
+			break;
+		int v = b64val((unsigned char)s[i]);
+		if (v < 0 || s[i] == '-' || s[i] == '_')
+			return 0;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			int c = (int)((acc >> bits) & 0xff);
+			if (c < 0x20 || c > 0x7e)
+				return 0;
+			out[t++] = (char)c;
+		}
+	}
+	out[t] = '\0';
+	return t >= 4 ? t : 0;
+}
+
 size_t search_judged_value(int basic, const char *s, size_t n, char out[JUDGE_MAX])
 {
 	if (basic)
 		return basic_password(s, n, out);
+	size_t b = base64_text(s, n, out);
+	if (b)
+		return b;
 	/* a URL with credentials (scheme://user:password@host): its password, decoded */
 	const char *sep = n < JUDGE_MAX ? memmem(s, n, "://", 3) : NULL;
 	if (sep) {

@@ -1308,6 +1308,104 @@ f("app/App.config", """\
 </configuration>
 """)
 
+# ---------------------------------------------------------------- issue 20: false-positive patterns seen on
+# real code (one decoy file each, written for this corpus) and the misses seen there (positives)
+
+# 1. HTTP Basic credentials in protocol test data: judged decoded (user:password, admin:admin)
+f("web/proxy/upstream_auth.http", """\
+GET /status HTTP/1.1
+Host: upstream.internal
+Authorization: Basic dXNlcjpwYXNzd29yZA==
+Proxy-Authorization: Basic YWRtaW46YWRtaW4=
+""")
+
+# 2. Kubernetes Secret values that decode to words
+f("infra/k8s/demo-credentials.yaml", """\
+apiVersion: v1
+kind: Secret
+metadata:
+  name: demo-credentials
+data:
+  password: cGFzc3dvcmQ=
+  DB_PASSWORD: c3VwZXJzZWNyZXRwYXNzd29yZA==
+""")
+
+# 3. human-chosen dummies
+f("app/config/local.env", """\
+DB_PASSWORD=SuperSecretPassw0rd
+ADMIN_PASSWORD="YourPwdShouldBeLongAndSecure!"
+APP_SECRET=thisISverySECRET123
+SMTP_PASSWORD='MySuperStrongPassword!'
+""")
+
+# 4. random-looking values in documentation
+f("docs/api/authentication.rst", """\
+Authentication
+==============
+
+Pass your key in the request::
+
+    api_key = "Zr8Qw2Lk5Jp9Xv3Tn7Bm4Hc6"
+""")
+
+# 5. nonces and CSRF tokens keyed on "token"
+f("ops/logs/sample-requests.log", """\
+Started POST "/session" for 10.0.0.7
+  Parameters: {"authenticity_token"=>"Lq3vN8xR2mT6wZ9pK4jH7cB5fD1sG0aY", "commit"=>"Log in"}
+webhook delivered: nonce_token=8f3a9c2e7b1d4f6a0c5e9b2d7a4f1c8e
+""")
+
+# 6. non-values after password=
+f("ops/scripts/upload.sh", """\
+curl -F password=@/etc/passwd https://upload.internal/form
+export PGPASSWORD=${DB_PASSWORD:+set}
+ldapsearch -b ou=people password=foo/restricted-users
+""")
+
+# 7. a constant name as the value, or a redaction marker
+f("app/src/filters.py", """\
+SENSITIVE = {"password": "[FILTERED]", "secret": "[REDACTED]"}
+FIELD_NAMES = ("PASSWORD_FIELD", "SECRET_KEY_SETTING")
+api_key = "CONFIG_API_KEY_NAME"
+""")
+
+# 8. URL credentials in URL-parser tests and docs
+f("lib/urlparse/README.md", """\
+Parsing keeps options after a semicolon: `imap://user:secret;auth=PLAIN@mail.example.com/`
+and `ftp://anonymous:guest@ftp.example.com/pub`.
+""")
+
+# 9. netrc lines made from a template
+f("ops/templates/netrc.in", """\
+machine %HOSTIP login user1 password passwd1
+machine %HOSTIP login %USER password %PASSWORD
+""")
+
+# 10. encoded or keyboard-mash test inputs
+f("app/fixtures_inline.cfg", """\
+secret = kjfhueyt9485osdfasdkjh
+token = 6a6f686e2d736d6974682d74657374
+""")
+
+# misses seen on real code, now found: Django's SECRET_KEY (its special characters), a
+# password with `$`, a URL password holding `@`, a long random key holding `xxXX`
+f("app/mysite/settings.py", """\
+SECRET_KEY = '«django-secret-key:g.s("abcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*(-_=+)", 50)»'
+""")
+
+f("app/mysite/settings_dev.py", """\
+SECRET_KEY = "«django-secret-key:"django-insecure-" + g.s("abcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*(-_=+)", 50)»"
+""")
+
+f("ops/deploy/db.env", """\
+DB_PASSWORD="«generic-password:"Tq9" + "$" + "vLm2xRw7Zp4"»"
+DATABASE_URL=«db-connection-uri:"postgres://orders:" + "s2Tf@rLMy8" + "@db.internal:5432/orders"»
+""")
+
+f("app/billing/keys.env", """\
+BILLING_SECRET=«generic-api-key:g.b62(40) + "xxXX" + g.b62(55)»
+""")
+
 if __name__ == "__main__":
     labels = build(FILES)
     print("%d files, %d labels" % (len(FILES), len(labels)))
