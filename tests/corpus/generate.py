@@ -310,19 +310,20 @@ f("ops/keys/age.txt", """\
 # public key: age1%s
 «age-secret-key:"AGE-SECRET-KEY-1" + g.s("QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", 58)»
 """ % _d.s("qpzry9x8gf2tvdw0s3jn54khce6mua7l", 58))
+# one credential, one finding: the key id names it, the private key beside it is its pair
 f("ops/gcp/service-account.json", """\
 {
   "type": "service_account",
   "project_id": "acme-analytics-prod",
   "private_key_id": "«gcp-service-account-key-id:g.hexs(40)»",
-  "private_key": "«private-key-pkcs8:g.pem('PRIVATE KEY', 1217).replace(chr(10), chr(92) + 'n')»\\n",
+  "private_key": "%s\\n",
   "client_email": "etl@acme-analytics-prod.iam.gserviceaccount.com",
   "client_id": "1%s",
   "auth_uri": "https://accounts.google.com/o/oauth2/auth",
   "token_uri": "https://oauth2.googleapis.com/token",
   "client_x509_cert_url": "https://www.googleapis.com/robot/v1/metadata/x509/etl%%40acme-analytics-prod.iam.gserviceaccount.com"
 }
-""" % _d.s("0123456789", 20))
+""" % (_d.pem('PRIVATE KEY', 1217).replace(chr(10), chr(92) + 'n'), _d.s("0123456789", 20)))
 f("docs/tls-setup.md", """\
 # TLS setup
 
