@@ -711,6 +711,37 @@ int ls_report_add(ls_report *r, const ls_finding *f)
 	return err;
 }
 
+int ls_report_add_group(ls_report *r, const ls_finding *f, const ls_report_group *g)
+{
+	int err = ls_report_add(r, f);
+	if (err < 0 || r->o.format != LS_FMT_TEXT)
+		return err;
+	ls_buf b = LS_BUF_INIT;
+	ls_buf_puts(&b, "    first");
+	if (f->prov.commit)
+		ls_buf_printf(&b, " in %.12s", f->prov.commit);
+	if (f->prov.author_name) {
+		/* names are the repository's: shown without control characters */
+		ls_buf_puts(&b, " by ");
+		ls_buf_put_term(&b, f->prov.author_name, strlen(f->prov.author_name), LS_TERM_C0_SPACE);
+	}
+	if (f->prov.date)
+		ls_buf_printf(&b, " on %.10s", f->prov.date);
+	ls_buf_printf(&b, "; %zu occurrence%s at %zu path%s; ", g->occurrences, g->occurrences == 1 ? "" : "s", g->paths,
+	              g->paths == 1 ? "" : "s");
+	if (g->tip > 0) {
+		ls_buf_puts(&b, "still at the tip (");
+		ls_buf_put_term(&b, g->tip_path ? g->tip_path : "", g->tip_path ? strlen(g->tip_path) : 0, LS_TERM_C0_SPACE);
+		ls_buf_puts(&b, ")\n");
+	} else {
+		ls_buf_puts(&b, g->tip == 0 ? "no longer at the tip\n" : "at the tip: unknown\n");
+	}
+	if (fwrite(b.ptr, 1, b.len, r->fp) != b.len)
+		err = LS_EIO;
+	ls_buf_dispose(&b);
+	return err;
+}
+
 int ls_report_add_secret(ls_report *r, const ls_finding *f, const char *status, const char *note,
                          const ls_report_location *locs, size_t nlocs)
 {
