@@ -275,44 +275,15 @@ static int b64val(int c)
 
 static int hexv(int c) { return isdigit(c) ? c - '0' : isxdigit(c) ? tolower(c) - 'a' + 10 : -1; }
 
-/* Base64 `user:password` (printable text with a colon) to its password. */
-static size_t basic_password(const char *s, size_t n, char *out)
-{
-	char text[JUDGE_MAX];
-	size_t t = 0;
-	unsigned acc = 0;
-	int bits = 0;
-	for (size_t i = 0; i < n && s[i] != '='; i++) {
-		int v = b64val((unsigned char)s[i]);
-		if (v < 0 || t + 1 >= sizeof(text))
-			return 0;
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			int c = (int)((acc >> bits) & 0xff);
-			if (c < 0x20 || c > 0x7e)
-				return 0; /* not text: judged as written */
-			text[t++] = (char)c;
-		}
-	}
-	const char *colon = memchr(text, ':', t);
-	if (!colon)
-		return 0;
-	size_t k = t - (size_t)(colon + 1 - text);
-	memcpy(out, colon + 1, k);
-	out[k] = '\0';
-	return k ? k : 0;
-}
-
 /* Base64 that decodes to printable text (a Kubernetes Secret's value, a config's encoded
- * password): the text. Random base64 decodes to bytes that are not. */
-static size_t base64_text(const char *s, size_t n, char *out)
+ * password, Basic credentials): the text. Random base64 decodes to bytes that are not. */
+static size_t base64_text(const char *s, size_t n, int whole, char *out)
 {
 	size_t t = 0;
 	unsigned acc = 0;
 	int bits = 0;
-	if (n < 8 || n % 4 || n >= JUDGE_MAX)
+	/* whole: a value that is base64 and nothing else (padded, 8 characters or more) */
+	if (n >= JUDGE_MAX || (whole && (n < 8 || n % 4)))
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '=' && i + 2 >= n)
@@ -336,9 +307,19 @@ static size_t base64_text(const char *s, size_t n, char *out)
 
 size_t search_judged_value(int basic, const char *s, size_t n, char out[JUDGE_MAX])
 {
-	if (basic)
-		return basic_password(s, n, out);
-	size_t b = base64_text(s, n, out);
+	if (basic) {
+		/* Basic credentials: base64 of `user:password` (printable text with a colon) */
+		char text[JUDGE_MAX];
+		size_t t = base64_text(s, n, 0, text);
+		const char *colon = t ? memchr(text, ':', t) : NULL;
+		if (!colon || colon + 1 == text + t)
+			return 0;
+		size_t k = t - (size_t)(colon + 1 - text);
+		memcpy(out, colon + 1, k);
+		out[k] = '\0';
+		return k;
+	}
+	size_t b = base64_text(s, n, 1, out);
 	if (b)
 		return b;
 	/* a URL with credentials (scheme://user:password@host): its password, decoded */

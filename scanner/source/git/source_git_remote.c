@@ -53,6 +53,38 @@ typedef struct {
 	size_t last;      /* this transfer's received bytes at the last callback */
 } remote_ctx;
 
+/* Variables of ours that could point git at another repository, widen what it may run or
+ * prompt: not passed on. */
+static int env_dropped(const char *e)
+{
+	static const char *drop[] = {"GIT_DIR=", "GIT_WORK_TREE=", "GIT_INDEX_FILE=", "GIT_OBJECT_DIRECTORY=",
+	                             "GIT_ALTERNATE_OBJECT_DIRECTORIES=", "GIT_COMMON_DIR=", "GIT_NAMESPACE=",
+	                             "GIT_QUARANTINE_PATH=", "GIT_CONFIG_PARAMETERS=", "GIT_CONFIG_COUNT=",
+	                             "GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_", "GIT_ALLOW_PROTOCOL=",
+	                             "GIT_PROTOCOL_FROM_USER=", "GIT_TERMINAL_PROMPT=", "GIT_ASKPASS=", "SSH_ASKPASS=",
+	                             "SSH_ASKPASS_REQUIRE=", "GIT_EXEC_PATH=", "GIT_TEMPLATE_DIR=", "GIT_TRACE"};
+	for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
+		if (!strncmp(e, drop[i], strlen(drop[i])))
+			return 1;
+	return 0;
+}
+
+/* Our environment minus env_dropped()'s variables, with room for `extra` more (NULL-ended).
+ * The strings are borrowed from environ; free the array. */
+static char **child_env(size_t extra, size_t *n)
+{
+	extern char **environ;
+	size_t nenv = 0;
+	while (environ[nenv])
+		nenv++;
+	char **env = ls_xcalloc(nenv + extra + 1, sizeof(char *));
+	*n = 0;
+	for (size_t i = 0; i < nenv; i++)
+		if (!env_dropped(environ[i]))
+			env[(*n)++] = environ[i];
+	return env;
+}
+
 /* Asks `git credential fill` (the user's helpers; never a terminal prompt) for a user name and
  * password for `url`. Returns 0 and fills user/pass, or -1. */
 static int credential_fill(const char *url, char **user, char **pass)
@@ -67,17 +99,9 @@ static int credential_fill(const char *url, char **user, char **pass)
 		close(in[1]);
 		return -1;
 	}
-	/* the user's environment, minus anything that could prompt */
-	extern char **environ;
-	size_t nenv = 0;
-	while (environ[nenv])
-		nenv++;
-	char **env = ls_xcalloc(nenv + 4, sizeof(char *));
-	size_t k = 0;
-	for (size_t i = 0; i < nenv; i++)
-		if (strncmp(environ[i], "GIT_TERMINAL_PROMPT=", 20) && strncmp(environ[i], "GIT_ASKPASS=", 12) &&
-		    strncmp(environ[i], "SSH_ASKPASS=", 12))
-			env[k++] = environ[i];
+	/* the user's environment, minus anything that could prompt or point elsewhere */
+	size_t k;
+	char **env = child_env(3, &k);
 	env[k++] = (char *)"GIT_TERMINAL_PROMPT=0";
 	env[k++] = (char *)"GIT_ASKPASS=true";
 	env[k++] = (char *)"SSH_ASKPASS=true";
@@ -244,22 +268,6 @@ static int url_userinfo(const char *url, char **origin, char **user, char **pass
 	return 1;
 }
 
-/* Variables of ours that could point git at another repository, widen what it may run or
- * prompt: not passed on. */
-static int env_dropped(const char *e)
-{
-	static const char *drop[] = {"GIT_DIR=", "GIT_WORK_TREE=", "GIT_INDEX_FILE=", "GIT_OBJECT_DIRECTORY=",
-	                             "GIT_ALTERNATE_OBJECT_DIRECTORIES=", "GIT_COMMON_DIR=", "GIT_NAMESPACE=",
-	                             "GIT_QUARANTINE_PATH=", "GIT_CONFIG_PARAMETERS=", "GIT_CONFIG_COUNT=",
-	                             "GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_", "GIT_ALLOW_PROTOCOL=",
-	                             "GIT_PROTOCOL_FROM_USER=", "GIT_TERMINAL_PROMPT=", "GIT_ASKPASS=", "SSH_ASKPASS=",
-	                             "SSH_ASKPASS_REQUIRE=", "GIT_EXEC_PATH=", "GIT_TEMPLATE_DIR=", "GIT_TRACE"};
-	for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
-		if (!strncmp(e, drop[i], strlen(drop[i])))
-			return 1;
-	return 0;
-}
-
 /* What git said failed: its first "fatal:" line (advice follows it), else its last line. */
 static char *why_line(const ls_buf *err)
 {
@@ -293,15 +301,8 @@ static int run_git(const char *const *args, size_t nargs, const char *url, const
 	const char **argv = ls_xcalloc(ns + nargs + 1, sizeof(char *));
 	memcpy(argv, safety, ns * sizeof(char *));
 	memcpy(argv + ns, args, nargs * sizeof(char *));
-	extern char **environ;
-	size_t nenv = 0;
-	while (environ[nenv])
-		nenv++;
-	char **env = ls_xcalloc(nenv + 16, sizeof(char *));
-	size_t k = 0;
-	for (size_t i = 0; i < nenv; i++)
-		if (!env_dropped(environ[i]))
-			env[k++] = environ[i];
+	size_t k;
+	char **env = child_env(16, &k);
 	env[k++] = (char *)"GIT_TERMINAL_PROMPT=0";
 	env[k++] = (char *)"GIT_ASKPASS="; /* set and empty: neither core.askPass nor SSH_ASKPASS is run */
 	env[k++] = (char *)"SSH_ASKPASS=";
