@@ -294,13 +294,14 @@ static int run_git(const char *const *args, size_t nargs, const char *url, const
 {
 	static const char *const safety[] = {
 	    "git", "-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", "-c", "core.gitProxy=",
-	    "-c", "protocol.allow=never", "-c", "protocol.https.allow=always", "-c", "protocol.http.allow=always", "-c", "protocol.ssh.allow=always",
+	    "-c", "protocol.allow=never", "-c", "protocol.https.allow=always", "-c", "protocol.http.allow=always",
+	    "-c", "protocol.ssh.allow=always",
 	    "-c", "protocol.git.allow=always", "-c", "protocol.file.allow=always", "-c", "init.templateDir=",
 	    "-c", "transfer.bundleURI=false", "-c", "fetch.recurseSubmodules=false"};
 	size_t ns = sizeof(safety) / sizeof(safety[0]);
 	const char **argv = ls_xcalloc(ns + nargs + 1, sizeof(char *));
-	memcpy(argv, safety, ns * sizeof(char *));
-	memcpy(argv + ns, args, nargs * sizeof(char *));
+	for (size_t i = 0; i < ns + nargs; i++)
+		argv[i] = i < ns ? safety[i] : args[i - ns];
 	size_t k;
 	char **env = child_env(16, &k);
 	env[k++] = (char *)"GIT_TERMINAL_PROMPT=0";
