@@ -38,7 +38,9 @@ enum {
 	OPT_VERIFY_TIMEOUT,
 	OPT_VERIFY_JOBS,
 	OPT_VERIFY_RATE,
-	OPT_ONLY_VERIFIED
+	OPT_ONLY_VERIFIED,
+	OPT_MAX_ARCHIVE_DEPTH,
+	OPT_MAX_ARCHIVE_SIZE
 };
 
 const struct option ls_cli_common_longopts[] = {
@@ -72,6 +74,8 @@ const struct option ls_cli_common_longopts[] = {
     {"verify-jobs", required_argument, NULL, OPT_VERIFY_JOBS},
     {"verify-rate", required_argument, NULL, OPT_VERIFY_RATE},
     {"only-verified", no_argument, NULL, OPT_ONLY_VERIFIED},
+    {"max-archive-depth", required_argument, NULL, OPT_MAX_ARCHIVE_DEPTH},
+    {"max-archive-size", required_argument, NULL, OPT_MAX_ARCHIVE_SIZE},
     {NULL, 0, NULL, 0}};
 
 struct option *ls_cli_longopts(const struct option *own)
@@ -99,6 +103,8 @@ void ls_cli_options_init(ls_cli_options *o)
 	o->inline_allow = 1;
 	o->fail_on = LS_SEV_LOW;
 	o->verify = -1;
+	o->max_archive_depth = 3;
+	o->max_archive_size = 256LL << 20;
 }
 
 void ls_cli_options_dispose(ls_cli_options *o)
@@ -220,6 +226,22 @@ int ls_cli_common_option(ls_cli_options *o, int opt, const char *arg, const char
 			return -1;
 		}
 		return 1;
+	case OPT_MAX_ARCHIVE_SIZE:
+		if (parse_size(&o->max_archive_size, arg) < 0 || o->max_archive_size < 1) {
+			ls_cli_error("%s: invalid size '%s' (e.g. 256M, 1G)", cmd, arg);
+			return -1;
+		}
+		return 1;
+	case OPT_MAX_ARCHIVE_DEPTH: {
+		char *end;
+		long v = strtol(arg, &end, 10);
+		if (end == arg || *end || v < 0 || v > 16) {
+			ls_cli_error("%s: --max-archive-depth takes a number from 0 to 16", cmd);
+			return -1;
+		}
+		o->max_archive_depth = (int)v;
+		return 1;
+	}
 	case OPT_BINARY:
 		o->binary = 1;
 		return 1;
@@ -680,6 +702,8 @@ void ls_cli_result_dispose(ls_cli_result *r)
 	free(r->error);
 	free(r->note);
 	free(r->warning);
+	free(r->archive_warnings);
+	free(r->archive_notes);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -741,6 +765,7 @@ void ls_cli_result_tally(ls_cli_stats *st, const ls_cli_result *r, const ls_cli_
 		ls_cli_error("%s", r->note);
 	if (r->warning)
 		ls_cli_error("%s", r->warning);
+	ls_cli_archive_tally(st, r, o);
 }
 
 void ls_cli_stats_count(ls_cli_stats *st, const ls_finding *f, const ls_cli_options *o)
@@ -846,6 +871,7 @@ void ls_cli_print_summary(const ls_cli_stats *st, const ls_cli_options *o)
 		fprintf(stderr, "; skipped %zu by the default skips (lock files, minified bundles, vendored directories, "
 		                "leakscan's own reports; --no-default-skips scans them)",
 		        st->skipped_default);
+	ls_cli_archive_summary(st);
 	fprintf(stderr, "; %zu finding%s (critical %zu, high %zu, medium %zu, low %zu)", st->findings,
 	        st->findings == 1 ? "" : "s", st->by_sev[LS_SEV_CRITICAL], st->by_sev[LS_SEV_HIGH],
 	        st->by_sev[LS_SEV_MEDIUM], st->by_sev[LS_SEV_LOW]);
