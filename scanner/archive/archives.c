@@ -25,6 +25,8 @@ static int kind_of(const char *buf, size_t n)
 		return KIND_ARCHIVE; /* zip: jar, war, ear, apk, whl, nupkg, docx... */
 	if (n >= 6 && !memcmp(p, "7z\xBC\xAF\x27\x1C", 6))
 		return KIND_ARCHIVE;
+	if (n >= 7 && !memcmp(p, "Rar!\x1a\x07", 6) && (p[6] == 0 || p[6] == 1))
+		return KIND_ARCHIVE; /* RAR 4 and 5 */
 	if (n >= 262 && !memcmp(p + 257, "ustar", 5))
 		return KIND_ARCHIVE; /* POSIX and GNU tar */
 	if (n >= 3 && p[0] == 0x1f && p[1] == 0x8b && p[2] == 8)
@@ -310,6 +312,8 @@ static void walk_level(walk *w, const char *buf, size_t len, const char *name, u
 	archive_read_support_format_tar(a);
 	archive_read_support_format_7zip(a);
 	archive_read_support_format_cpio(a);
+	archive_read_support_format_rar(a);
+	archive_read_support_format_rar5(a);
 	/* one compressed file: its content is the entry (never for plain bytes) */
 	if (compressed)
 		archive_read_support_format_raw(a);

@@ -68,7 +68,7 @@ void ls_archive_stats_dispose(ls_archive_stats *st);
 
 /**
  * Whether `buf` starts like an archive or compressed file leakscan opens: zip (jar, war,
- * apk, whl, nupkg...), tar, gzip, bzip2, xz, zstd, 7z. A few byte compares; no allocation.
+ * apk, whl, nupkg...), tar, gzip, bzip2, xz, zstd, 7z, rar. A few byte compares; no allocation.
  */
 int ls_archive_detect(const char *buf, size_t len);
 

@@ -463,6 +463,7 @@ int ls_cli_prepare_policy(ls_cli_filters *fl, ls_cli_options *o, const char *sta
 		goto fail;
 	/* paths in the configuration are relative to its directory; without one, to the root */
 	ls_allow_new(&fl->allow, fl->config ? fl->config->dir : fl->root);
+	ls_allow_set_skip_archives(fl->allow, o->max_archive_depth == 0); /* opened: searched */
 	if (fl->config && (err = ls_config_apply_allow(fl->config, rs, fl->allow)) < 0)
 		goto fail;
 	if (o->no_default_skips)

@@ -217,8 +217,8 @@ void ls_cli_archive_summary(const ls_cli_stats *st)
 {
 	if (!st->archives)
 		return;
-	fprintf(stderr, "; opened %zu archive%s (%zu entries, %.1f MB)", st->archives, st->archives == 1 ? "" : "s",
-	        st->archive_entries, (double)st->archive_bytes / 1e6);
+	fprintf(stderr, "; opened %zu archive%s (%zu entr%s, %.1f MB)", st->archives, st->archives == 1 ? "" : "s",
+	        st->archive_entries, st->archive_entries == 1 ? "y" : "ies", (double)st->archive_bytes / 1e6);
 	if (st->archive_limits)
 		fprintf(stderr, ", %zu stopped at a limit", st->archive_limits);
 	if (st->archive_errors)
