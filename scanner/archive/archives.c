@@ -23,6 +23,8 @@ static int kind_of(const char *buf, size_t n)
 	if (n >= 4 && p[0] == 'P' && p[1] == 'K' && ((p[2] == 3 && p[3] == 4) || (p[2] == 5 && p[3] == 6) ||
 	                                             (p[2] == 7 && p[3] == 8)))
 		return KIND_ARCHIVE; /* zip: jar, war, ear, apk, whl, nupkg, docx... */
+	if (n >= 22 && !memcmp(p + n - 22, "PK\x05\x06", 4))
+		return KIND_ARCHIVE; /* a zip behind a prefix (an executable jar's launch script) */
 	if (n >= 6 && !memcmp(p, "7z\xBC\xAF\x27\x1C", 6))
 		return KIND_ARCHIVE;
 	if (n >= 7 && !memcmp(p, "Rar!\x1a\x07", 6) && (p[6] == 0 || p[6] == 1))
@@ -355,7 +357,8 @@ static void walk_level(walk *w, const char *buf, size_t len, const char *name, u
 		}
 		int fatal = 0;
 		int too_large = read_entry(w, a, ae, &data, len, &produced, &fatal);
-		size_t claimed = archive_entry_size_is_set(ae) ? (size_t)archive_entry_size(ae) : data.len;
+		size_t claimed = archive_entry_size_is_set(ae) && archive_entry_size(ae) > 0 ? (size_t)archive_entry_size(ae)
+		                                                                            : data.len;
 		give(w, data.ptr ? data.ptr : "", too_large ? claimed : data.len, depth, too_large);
 		if (w->stop || fatal)
 			break;

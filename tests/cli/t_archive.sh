@@ -49,10 +49,15 @@ test_archive_detected_by_content_not_name() {
 	printf 'k = %s\n' "$K" > in.txt
 	mkzip looks-like-text.txt conf.env=in.txt
 	printf 'plain text, k = %s\n' "$K" > not-a-zip.zip
-	lst scan looks-like-text.txt not-a-zip.zip
+	# an executable jar: a launch script, then the zip
+	mkzip plain.jar app.env=in.txt
+	{ printf '#!/bin/bash\nexec java -jar "$0" "$@"\n'; cat plain.jar; } > exec.jar
+	rm plain.jar
+	lst scan looks-like-text.txt not-a-zip.zip exec.jar
 	expect_rc 1
 	expect_out "looks-like-text.txt!conf.env:1:5: test-aws-key: k = $K
-not-a-zip.zip:1:17: test-aws-key: plain text, k = $K"
+not-a-zip.zip:1:17: test-aws-key: plain text, k = $K
+exec.jar!app.env:1:5: test-aws-key: k = $K"
 }
 
 test_archive_stored_entry_reported_once() {
