@@ -120,10 +120,10 @@ static void limit_warning(deep *d, const ls_archive_stats *st, const char *top)
 		snprintf(what, sizeof(what), "%lld bytes uncompressed, --max-archive-size", o->max_archive_size);
 		break;
 	case LS_ARCHIVE_LIMIT_RATIO:
-		snprintf(what, sizeof(what), "compressed more than %u to 1", LS_CLI_ARCHIVE_MAX_RATIO);
+		snprintf(what, sizeof(what), "compressed more than %d to 1", LS_CLI_ARCHIVE_MAX_RATIO);
 		break;
 	case LS_ARCHIVE_LIMIT_ENTRIES:
-		snprintf(what, sizeof(what), "%u entries", LS_CLI_ARCHIVE_MAX_ENTRIES);
+		snprintf(what, sizeof(what), "%d entries", LS_CLI_ARCHIVE_MAX_ENTRIES);
 		break;
 	default:
 		snprintf(what, sizeof(what), "%d seconds", LS_CLI_ARCHIVE_MAX_SECONDS);
