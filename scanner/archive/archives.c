@@ -53,6 +53,7 @@ const char *ls_archive_limit_name(ls_archive_limit l)
 void ls_archive_stats_dispose(ls_archive_stats *st)
 {
 	free(st->limit_at);
+	free(st->depth_at);
 	free(st->error);
 	memset(st, 0, sizeof(*st));
 }
@@ -69,12 +70,19 @@ typedef struct {
 
 static void hit(walk *w, ls_archive_limit l)
 {
-	if (!w->st->limit) {
-		w->st->limit = l;
-		w->st->limit_at = ls_xstrdup(w->path.len ? w->path.ptr : "");
-	}
-	if (l != LS_ARCHIVE_LIMIT_DEPTH)
+	const char *at = w->path.len ? w->path.ptr : "";
+	if (l == LS_ARCHIVE_LIMIT_DEPTH) {
+		if (!w->st->depth_at)
+			w->st->depth_at = ls_xstrdup(at);
+	} else {
 		w->stop = 2;
+	}
+	/* the limit that stopped the walk wins over a nested archive left closed */
+	if (!w->st->limit || (w->st->limit == LS_ARCHIVE_LIMIT_DEPTH && l != LS_ARCHIVE_LIMIT_DEPTH)) {
+		free(w->st->limit_at);
+		w->st->limit = l;
+		w->st->limit_at = ls_xstrdup(at);
+	}
 }
 
 static void read_error(walk *w, struct archive *a, const char *fallback)
@@ -228,8 +236,10 @@ static void give(walk *w, const char *data, size_t len, unsigned depth, int too_
 		return;
 	}
 	if (kind != KIND_NONE) {
-		const char *base = memrchr(w->path.ptr, '/', w->path.len);
-		char *own = ls_xstrdup(base ? base + 1 : w->path.ptr);
+		size_t b = w->path.len;
+		while (b > 0 && w->path.ptr[b - 1] != '/' && w->path.ptr[b - 1] != '!')
+			b--;
+		char *own = ls_xstrdup(w->path.ptr + b);
 		size_t mark = w->path.len;
 		ls_buf_putc(&w->path, '!');
 		walk_level(w, data, len, own, depth + 1, kind == KIND_COMPRESSED);
@@ -260,16 +270,25 @@ static void raw_name(ls_buf *path, const char *name)
 
 /* Reads the current entry into `data`, chunk by chunk, within the limits. Returns 1 when it
  * was too large to read (over max_entry), 0 otherwise (read, or read in part: an error or a
- * limit, recorded). `*fatal` is set when the archive cannot go on. */
+ * limit, recorded). `*fatal` is set when the archive cannot go on. An entry too large is
+ * decompressed to its end all the same when the archive is a stream (libarchive would do it
+ * to reach the next entry, unbounded): through the same limits, into one chunk. */
 static int read_entry(walk *w, struct archive *a, struct archive_entry *ae, ls_buf *data, size_t len,
                       unsigned long long *produced, int *fatal)
 {
 	const ls_archive_limits *lim = w->lim;
+	int too_large = 0;
 	ls_buf_clear(data);
 	if (archive_entry_size_is_set(ae) && archive_entry_size(ae) > 0 &&
 	    (unsigned long long)archive_entry_size(ae) > lim->max_entry)
+		too_large = 1;
+	/* a zip in memory seeks past an entry (its central directory says where the next is) */
+	if (too_large && (archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP &&
+	    archive_filter_code(a, 0) == ARCHIVE_FILTER_NONE)
 		return 1;
 	for (;;) {
+		if (too_large)
+			data->len = 0; /* drained: only the count matters */
 		ls_buf_grow(data, CHUNK);
 		la_ssize_t n = archive_read_data(a, data->ptr + data->len, CHUNK);
 		if (n == 0)
@@ -283,7 +302,7 @@ static int read_entry(walk *w, struct archive *a, struct archive_entry *ae, ls_b
 		*produced += (unsigned long long)n;
 		w->st->bytes += (unsigned long long)n;
 		if (data->len > lim->max_entry)
-			return 1;
+			too_large = 1;
 		if (w->st->bytes > lim->max_total) {
 			hit(w, LS_ARCHIVE_LIMIT_SIZE);
 			break;
@@ -295,7 +314,7 @@ static int read_entry(walk *w, struct archive *a, struct archive_entry *ae, ls_b
 		if (time_up(w))
 			break;
 	}
-	return 0;
+	return too_large;
 }
 
 static void walk_level(walk *w, const char *buf, size_t len, const char *name, unsigned depth, int compressed)
@@ -327,12 +346,15 @@ static void walk_level(walk *w, const char *buf, size_t len, const char *name, u
 	}
 	w->st->archives++;
 	unsigned long long produced = 0;
+	int retries = 0;
 	for (;;) {
 		struct archive_entry *ae;
 		int r = archive_read_next_header(a, &ae);
 		if (r == ARCHIVE_EOF)
 			break;
-		if (r < ARCHIVE_WARN) {
+		if (r == ARCHIVE_RETRY && ++retries <= 8)
+			continue;
+		if (r < ARCHIVE_WARN || r == ARCHIVE_RETRY) {
 			read_error(w, a, "cannot read the next entry");
 			break;
 		}

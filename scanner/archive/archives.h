@@ -57,8 +57,10 @@ typedef struct {
 	size_t archives;            /**< archives (and compressed files) opened */
 	size_t entries;             /**< entries given to the callback */
 	unsigned long long bytes;   /**< uncompressed bytes read */
-	ls_archive_limit limit;     /**< the first limit hit, or none */
+	ls_archive_limit limit;     /**< the limit that stopped the walk, else LS_ARCHIVE_LIMIT_DEPTH
+	                                 when a nested archive was left closed, else none */
 	char *limit_at;             /**< where it was hit (an inner path), or NULL */
+	char *depth_at;             /**< the first nested archive left closed (depth), or NULL */
 	char *error;                /**< the first read error: "PATH: MESSAGE" (the walk went on
 	                                 where it could: corrupt or truncated input), or NULL */
 	size_t nerrors;             /**< read errors in all */

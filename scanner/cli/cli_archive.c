@@ -111,10 +111,12 @@ static void limit_warning(deep *d, const ls_archive_stats *st, const char *top)
 	const char *at = st->limit_at && *st->limit_at ? st->limit_at : NULL;
 	const ls_cli_options *o = d->o;
 	char what[128];
+	if (st->depth_at)
+		add_line(&d->warnings, "warning: %s!%s: archive: not opened, at the depth limit (--max-archive-depth %d); "
+		         "searched as bytes", top, st->depth_at, o->max_archive_depth);
 	switch (st->limit) {
+	case LS_ARCHIVE_LIMIT_NONE:
 	case LS_ARCHIVE_LIMIT_DEPTH:
-		add_line(&d->warnings, "warning: %s%s%s: archive: not opened, at the depth limit (--max-archive-depth %d); "
-		         "searched as bytes", top, at ? "!" : "", at ? at : "", o->max_archive_depth);
 		return;
 	case LS_ARCHIVE_LIMIT_SIZE:
 		snprintf(what, sizeof(what), "%lld bytes uncompressed, --max-archive-size", o->max_archive_size);

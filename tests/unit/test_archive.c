@@ -166,6 +166,7 @@ static void test_archive_nested_and_depth_limit(void **state)
 	assert_false(s1.container[0]);
 	assert_int_equal(st.limit, LS_ARCHIVE_LIMIT_DEPTH);
 	assert_string_equal(st.limit_at, "inner.tar.gz");
+	assert_string_equal(st.depth_at, "inner.tar.gz");
 	ls_archive_stats_dispose(&st);
 	/* depth 0: nothing is opened */
 	lim.max_depth = 0;
@@ -216,6 +217,23 @@ static void test_archive_limits_stop_the_walk(void **state)
 	assert_false(s3.too_large[1]);
 	assert_int_equal(st.limit, LS_ARCHIVE_LIMIT_NONE);
 	ls_archive_stats_dispose(&st);
+	/* in a stream (tar.gz) an entry too large is decompressed through to the next one,
+	 * within the limits */
+	mem tz = make(ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, ARCHIVE_FILTER_GZIP, 3, names, datas, lens);
+	seen s6 = {0};
+	ls_archive_foreach(tz.data, tz.len, "z.tar.gz", &lim, collect, &s6, &st);
+	assert_int_equal(s6.n, 3);
+	assert_true(s6.too_large[0]);
+	assert_string_equal(s6.paths[2], "c.txt");
+	assert_true(st.bytes >= big);
+	ls_archive_stats_dispose(&st);
+	lim.max_ratio = 100; /* and the ratio stops the draining */
+	seen s7 = {0};
+	ls_archive_foreach(tz.data, tz.len, "z.tar.gz", &lim, collect, &s7, &st);
+	assert_int_equal(st.limit, LS_ARCHIVE_LIMIT_RATIO);
+	assert_int_equal(s7.n, 1);
+	ls_archive_stats_dispose(&st);
+	free(tz.data);
 	/* entries */
 	lim = (ls_archive_limits)LS_ARCHIVE_LIMITS_INIT;
 	lim.max_ratio = 1000000;
