@@ -232,16 +232,8 @@ int ls_cli_common_option(ls_cli_options *o, int opt, const char *arg, const char
 			return -1;
 		}
 		return 1;
-	case OPT_MAX_ARCHIVE_DEPTH: {
-		char *end;
-		long v = strtol(arg, &end, 10);
-		if (end == arg || *end || v < 0 || v > 16) {
-			ls_cli_error("%s: --max-archive-depth takes a number from 0 to 16", cmd);
-			return -1;
-		}
-		o->max_archive_depth = (int)v;
-		return 1;
-	}
+	case OPT_MAX_ARCHIVE_DEPTH:
+		return ls_cli_archive_depth_option(o, arg, cmd);
 	case OPT_BINARY:
 		o->binary = 1;
 		return 1;

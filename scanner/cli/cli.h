@@ -202,6 +202,8 @@ void ls_cli_result_search(ls_cli_result *r, const ls_matcher *m, ls_scratch *s, 
 void ls_cli_result_search_deep(ls_cli_result *r, const ls_cli_options *o, const ls_matcher *m, ls_scratch *s,
                                const ls_search_options *so, const char *buf, size_t len, const ls_origin *places,
                                size_t nplaces);
+/** --max-archive-depth N (0 to 16): 1, or -1 after printing an error. */
+int ls_cli_archive_depth_option(ls_cli_options *o, const char *arg, const char *cmd);
 /** Adds an item's archive counts to the tallies and prints its archive lines (writer thread). */
 void ls_cli_archive_tally(ls_cli_stats *st, const ls_cli_result *r, const ls_cli_options *o);
 /** The summary line's part about archives (nothing when none was opened). */

@@ -201,6 +201,18 @@ void ls_cli_result_search_deep(ls_cli_result *r, const ls_cli_options *o, const 
 	ls_buf_dispose(&d.notes);
 }
 
+int ls_cli_archive_depth_option(ls_cli_options *o, const char *arg, const char *cmd)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+	if (end == arg || *end || v < 0 || v > 16) {
+		ls_cli_error("%s: --max-archive-depth takes a number from 0 to 16", cmd);
+		return -1;
+	}
+	o->max_archive_depth = (int)v;
+	return 1;
+}
+
 void ls_cli_archive_tally(ls_cli_stats *st, const ls_cli_result *r, const ls_cli_options *o)
 {
 	st->archives += r->archives;
