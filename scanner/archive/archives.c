@@ -175,7 +175,7 @@ static void give_config_views(walk *w, const char *data, size_t len, unsigned de
 		return;
 	}
 	/* the views sit next to the configuration, in the archive that holds it */
-	const char *slash = memrchr(w->path.ptr, '!', w->path.len);
+	const char *slash = w->path.ptr ? memrchr(w->path.ptr, '!', w->path.len) : NULL;
 	size_t dir_len = slash ? (size_t)(slash - w->path.ptr) + 1 : 0;
 	json_t *cfg = json_object_get(root, "config");
 	if (!json_is_object(cfg))
@@ -236,10 +236,11 @@ static void give(walk *w, const char *data, size_t len, unsigned depth, int too_
 		return;
 	}
 	if (kind != KIND_NONE) {
-		size_t b = w->path.len;
-		while (b > 0 && w->path.ptr[b - 1] != '/' && w->path.ptr[b - 1] != '!')
+		const char *path = w->path.ptr ? w->path.ptr : ""; /* (never NULL here: it holds the entry's name) */
+		size_t b = strlen(path);
+		while (b > 0 && path[b - 1] != '/' && path[b - 1] != '!')
 			b--;
-		char *own = ls_xstrdup(w->path.ptr + b);
+		char *own = ls_xstrdup(path + b);
 		size_t mark = w->path.len;
 		ls_buf_putc(&w->path, '!');
 		walk_level(w, data, len, own, depth + 1, kind == KIND_COMPRESSED);
