@@ -563,23 +563,41 @@ static void proc_fd(posix_spawn_file_actions_t *fa, int fd, int target)
 		posix_spawn_file_actions_adddup2(fa, fd, target); /* dup2 clears close-on-exec on the copy */
 }
 
-pid_t ls_proc_spawn(const char *const argv[], int in, int out, int err, char *const env[])
+static pid_t proc_spawn(const char *const argv[], int in, int out, int err, char *const env[], int session)
 {
 	extern char **environ;
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
 	if (posix_spawn_file_actions_init(&fa) != 0)
 		return -1;
+	if (posix_spawnattr_init(&at) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		return -1;
+	}
+	if (session)
+		posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID);
 	proc_fd(&fa, in, 0);
 	proc_fd(&fa, out, 1);
 	proc_fd(&fa, err, 2);
 	pid_t pid;
-	int rc = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, env ? env : environ);
+	int rc = posix_spawnp(&pid, argv[0], &fa, &at, (char *const *)argv, env ? env : environ);
 	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
 	if (rc != 0) {
 		errno = rc;
 		return -1;
 	}
 	return pid;
+}
+
+pid_t ls_proc_spawn(const char *const argv[], int in, int out, int err, char *const env[])
+{
+	return proc_spawn(argv, in, out, err, env, 0);
+}
+
+pid_t ls_proc_spawn_session(const char *const argv[], int in, int out, int err, char *const env[])
+{
+	return proc_spawn(argv, in, out, err, env, 1);
 }
 
 int ls_proc_wait(pid_t pid)

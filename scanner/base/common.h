@@ -147,6 +147,9 @@ enum { LS_PROC_INHERIT = -1, LS_PROC_NULL = -2 };
  * set (the program could not be started). Thread-safe.
  */
 pid_t ls_proc_spawn(const char *const argv[], int in, int out, int err, char *const env[]);
+/** ls_proc_spawn, the child in a session of its own: no controlling terminal (nothing it
+ * starts can prompt on ours), and kill(-pid, sig) reaches every process it started. */
+pid_t ls_proc_spawn_session(const char *const argv[], int in, int out, int err, char *const env[]);
 /** Waits for `pid`: its exit status (0-255), or -1 if it died of a signal. Retries on EINTR. */
 int ls_proc_wait(pid_t pid);
 

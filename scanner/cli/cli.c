@@ -27,6 +27,7 @@ enum {
 	OPT_NO_INLINE_ALLOW,
 	OPT_NO_CACHE,
 	OPT_FAIL_ON,
+	OPT_MIN_CONFIDENCE,
 	OPT_CONFIG,
 	OPT_NO_CONFIG,
 	OPT_BASELINE,
@@ -60,6 +61,7 @@ const struct option ls_cli_common_longopts[] = {
     {"follow", no_argument, NULL, OPT_FOLLOW},
     {"no-inline-allow", no_argument, NULL, OPT_NO_INLINE_ALLOW},
     {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+    {"min-confidence", required_argument, NULL, OPT_MIN_CONFIDENCE},
     {"config", required_argument, NULL, OPT_CONFIG},
     {"no-config", no_argument, NULL, OPT_NO_CONFIG},
     {"baseline", required_argument, NULL, OPT_BASELINE},
@@ -102,6 +104,7 @@ void ls_cli_options_init(ls_cli_options *o)
 	o->max_file_size = 100LL << 20;
 	o->inline_allow = 1;
 	o->fail_on = LS_SEV_LOW;
+	o->min_confidence = LS_CONF_MEDIUM;
 	o->verify = -1;
 	o->max_archive_depth = 3;
 	o->max_archive_size = 256LL << 20;
@@ -145,7 +148,7 @@ static void append(const char ***list, size_t *n, const char *v)
 	(*list)[(*n)++] = v;
 }
 
-static int parse_size(long long *out, const char *s)
+int ls_cli_parse_size(long long *out, const char *s)
 {
 	char *end;
 	errno = 0;
@@ -221,19 +224,14 @@ int ls_cli_common_option(ls_cli_options *o, int opt, const char *arg, const char
 		return 1;
 	}
 	case OPT_MAX_FILE_SIZE:
-		if (parse_size(&o->max_file_size, arg) < 0) {
+		if (ls_cli_parse_size(&o->max_file_size, arg) < 0) {
 			ls_cli_error("%s: invalid size '%s' (e.g. 100M, 1G)", cmd, arg);
 			return -1;
 		}
 		return 1;
-	case OPT_MAX_ARCHIVE_SIZE:
-		if (parse_size(&o->max_archive_size, arg) < 0 || o->max_archive_size < 1) {
-			ls_cli_error("%s: invalid size '%s' (e.g. 256M, 1G)", cmd, arg);
-			return -1;
-		}
-		return 1;
 	case OPT_MAX_ARCHIVE_DEPTH:
-		return ls_cli_archive_depth_option(o, arg, cmd);
+	case OPT_MAX_ARCHIVE_SIZE:
+		return ls_cli_archive_option(o, opt == OPT_MAX_ARCHIVE_SIZE, arg, cmd);
 	case OPT_BINARY:
 		o->binary = 1;
 		return 1;
@@ -255,6 +253,13 @@ int ls_cli_common_option(ls_cli_options *o, int opt, const char *arg, const char
 			return -1;
 		}
 		o->fail_on_set = 1;
+		return 1;
+	case OPT_MIN_CONFIDENCE:
+		if (ls_confidence_parse(&o->min_confidence, arg) < 0) {
+			ls_cli_error("%s: --min-confidence takes high, medium or low", cmd);
+			return -1;
+		}
+		o->min_confidence_set = 1;
 		return 1;
 	case OPT_VERIFY:
 	case OPT_NO_VERIFY:
@@ -470,6 +475,8 @@ int ls_cli_prepare_policy(ls_cli_filters *fl, ls_cli_options *o, const char *sta
 	}
 	if (fl->config && fl->config->has_fail_on && !o->fail_on_set)
 		o->fail_on = fl->config->fail_on;
+	if (fl->config && fl->config->has_min_confidence && !o->min_confidence_set)
+		o->min_confidence = fl->config->min_confidence;
 	*rs_out = rs;
 	return 0;
 fail:
@@ -524,6 +531,7 @@ void ls_cli_search_options(ls_search_options *so, const ls_cli_options *o, const
 	*so = d;
 	so->inline_allow = o->inline_allow;
 	so->binary = o->binary;
+	so->min_confidence = o->min_confidence;
 	if (fl->allow) {
 		so->allow = ls_allow_search_cb;
 		so->skip_path = ls_allow_skip_cb;

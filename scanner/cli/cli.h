@@ -40,6 +40,8 @@ typedef struct {
 	int inline_allow;
 	int quiet;
 	ls_severity fail_on;
+	ls_confidence min_confidence; /* --min-confidence (default medium) */
+	int min_confidence_set;  /* --min-confidence given (it wins over the config's) */
 	int no_cache;            /* --no-cache: always compile the rules */
 	int fail_on_set;         /* --fail-on given (it wins over the config's fail_on) */
 	const char *config;      /* --config FILE */
@@ -86,6 +88,8 @@ extern const struct option ls_cli_common_longopts[];
 #define LS_CLI_FILTER_HELP \
 	"      --no-inline-allow  report lines marked leakscan:allow too (audits)\n" \
 	"      --fail-on SEV      exit 1 only for findings of this severity or above (or 'verified')\n" \
+	"      --min-confidence C report findings at least this sure: high, medium (default), low\n" \
+	"                         (low: generic values in tests, fixtures and docs too, for audits)\n" \
 	"      --config FILE      use this configuration instead of the nearest .leakscan.yaml\n" \
 	"      --no-config        use no configuration file\n" \
 	"      --baseline FILE    report only findings not in this baseline (leakscan baseline)\n" \
@@ -202,8 +206,11 @@ void ls_cli_result_search(ls_cli_result *r, const ls_matcher *m, ls_scratch *s, 
 void ls_cli_result_search_deep(ls_cli_result *r, const ls_cli_options *o, const ls_matcher *m, ls_scratch *s,
                                const ls_search_options *so, const char *buf, size_t len, const ls_origin *places,
                                size_t nplaces);
-/** --max-archive-depth N (0 to 16): 1, or -1 after printing an error. */
-int ls_cli_archive_depth_option(ls_cli_options *o, const char *arg, const char *cmd);
+/** --max-archive-size SIZE (`size`) or --max-archive-depth N (0 to 16): 1, or -1 after
+ * printing an error. */
+int ls_cli_archive_option(ls_cli_options *o, int size, const char *arg, const char *cmd);
+/** Parses a size: N, NK, NM, NG (KiB, MiB, GiB; an i or B after them is allowed). 0 or -1. */
+int ls_cli_parse_size(long long *out, const char *s);
 /** Adds an item's archive counts to the tallies and prints its archive lines (writer thread). */
 void ls_cli_archive_tally(ls_cli_stats *st, const ls_cli_result *r, const ls_cli_options *o);
 /** The summary line's part about archives (nothing when none was opened). */

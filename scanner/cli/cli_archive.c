@@ -201,8 +201,15 @@ void ls_cli_result_search_deep(ls_cli_result *r, const ls_cli_options *o, const 
 	ls_buf_dispose(&d.notes);
 }
 
-int ls_cli_archive_depth_option(ls_cli_options *o, const char *arg, const char *cmd)
+int ls_cli_archive_option(ls_cli_options *o, int size, const char *arg, const char *cmd)
 {
+	if (size) {
+		if (ls_cli_parse_size(&o->max_archive_size, arg) < 0 || o->max_archive_size < 1) {
+			ls_cli_error("%s: invalid size '%s' (e.g. 256M, 1G)", cmd, arg);
+			return -1;
+		}
+		return 1;
+	}
 	char *end;
 	long v = strtol(arg, &end, 10);
 	if (end == arg || *end || v < 0 || v > 16) {

@@ -178,6 +178,8 @@ void ls_cli_verify_apply(ls_cli_verify *cv, ls_findings *fs)
 		ls_verification_dispose(&fs->items[i].verification);
 		if (ls_verifier_result(cv->v, key, &fs->items[i].verification) < 0)
 			fs->items[i].verification.status = LS_VERIFY_UNKNOWN;
+		if (fs->items[i].verification.status == LS_VERIFY_VERIFIED)
+			fs->items[i].confidence = LS_CONF_HIGH; /* the provider said it is live */
 	}
 }
 

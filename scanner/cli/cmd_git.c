@@ -10,7 +10,7 @@
 #include "source_git.h"
 
 enum { OPT_ALL_OBJECTS = 2000, OPT_ALL_PROVENANCE, OPT_RANGE, OPT_SINCE, OPT_BRANCH, OPT_STAGED, OPT_MESSAGE, OPT_TIMINGS, OPT_CONFIG_FROM, OPT_LABEL,
-       OPT_INCLUDE_ALTERNATES };
+       OPT_INCLUDE_ALTERNATES, OPT_ALL_OCCURRENCES };
 
 typedef struct {
 	size_t idx; /* the item */
@@ -30,6 +30,7 @@ typedef struct {
 	int redact; /* the report masks secrets */
 	/* --all-provenance: findings are held until every blob's paths are known */
 	int hold;
+	int group;          /* text of a whole history: one entry per distinct secret (--all-occurrences: not) */
 	ls_findings held;
 	size_t *held_items; /* the item of each held finding */
 	size_t *order;      /* item indexes in read order */
@@ -269,7 +270,7 @@ static void emit_kept(git_job *j)
 		ls_cli_verify_apply(&j->ver, &res->findings);
 		ls_cli_result_tally(&j->st, res, j->o);
 		for (size_t i = 0; i < res->findings.n && !j->write_failed; i++) {
-			if (j->hold) {
+			if (j->hold || j->group) {
 				j->held_items = ls_xrealloc(j->held_items, (j->held.n + 1) * sizeof(size_t));
 				j->held_items[j->held.n] = j->kept[k].idx;
 				ls_findings_push(&j->held, &res->findings.items[i]);
@@ -309,6 +310,100 @@ static void flush_held(git_job *j, ls_git_history *h)
 	free(uniq);
 }
 
+/* Grouped text: held findings of one rule and secret, in the order they were found. */
+static int cmp_secret(const void *a, const void *b, void *payload)
+{
+	const ls_findings *fs = payload;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	const ls_finding *f = &fs->items[x], *g = &fs->items[y];
+	int c = strcmp(f->rule->id, g->rule->id);
+	if (!c)
+		c = strcmp(f->secret_hash, g->secret_hash);
+	return c ? c : (x > y) - (x < y);
+}
+
+/* One entry per distinct secret: its first finding (the commit that introduced it), with how
+ * many occurrences at how many paths and whether the default branch's tip still holds it. */
+static void flush_grouped(git_job *j, ls_git_repo *repo)
+{
+	size_t n = j->held.n;
+	size_t *ix = ls_xmalloc((n ? n : 1) * sizeof(size_t)), *leader = ls_xmalloc((n ? n : 1) * sizeof(size_t));
+	size_t *start = ls_xmalloc((n ? n : 1) * sizeof(size_t)), *len = ls_xcalloc(n ? n : 1, sizeof(size_t));
+	for (size_t i = 0; i < n; i++)
+		ix[i] = i;
+	qsort_r(ix, n, sizeof(size_t), cmp_secret, &j->held);
+	for (size_t k = 0; k < n; k++) {
+		const ls_finding *f = &j->held.items[ix[k]];
+		size_t first = k;
+		if (k && !strcmp(f->rule->id, j->held.items[ix[k - 1]].rule->id) &&
+		    !strcmp(f->secret_hash, j->held.items[ix[k - 1]].secret_hash))
+			first = start[leader[ix[k - 1]]];
+		leader[ix[k]] = ix[first];
+		start[ix[first]] = first;
+		len[ix[first]]++;
+	}
+	ls_git_tip *tip = NULL;
+	if (repo && ls_git_tip_open(&tip, repo) < 0)
+		tip = NULL;
+	/* every place of each blob (a copy, a rename): its paths, and whether the tip holds it */
+	ls_git_reader *rd = NULL;
+	if (ls_git_reader_new(&rd, j->h) < 0)
+		rd = NULL;
+	ls_strlist paths = {NULL, 0};
+	char *tip_path = NULL;
+	int tip_other = 0; /* tip_path is not the finding's own path */
+	for (size_t i = 0; i < n && !j->write_failed; i++) {
+		if (leader[i] != i)
+			continue;
+		const ls_finding *f = &j->held.items[i];
+		ls_report_group g = {len[i], 0, tip && rd ? 0 : -1, NULL};
+		ls_strlist_dispose(&paths);
+		for (size_t k = start[i]; k < start[i] + len[i]; k++) {
+			const ls_finding *m = &j->held.items[ix[k]];
+			const ls_origin *gp = NULL;
+			size_t np = rd ? ls_git_reader_places(rd, j->held_items[ix[k]], &gp) : 0;
+			char id[41];
+			ls_git_history_item_id(j->h, j->held_items[ix[k]], id);
+			for (size_t p = 0; p < (np ? np : 1); p++) {
+				const char *path = np ? gp[p].path : m->path;
+				int seen = 0;
+				for (size_t q = 0; q < paths.n && !seen; q++)
+					seen = !strcmp(paths.items[q], path);
+				if (!seen)
+					ls_strlist_push(&paths, path);
+				/* the tip at the finding's own path first: another place may be one the
+				 * finding does not apply to (source code, for quoted_in_code) */
+				int own = !strcmp(path, m->path);
+				if (tip && np && path[0] != '<' && (g.tip != 1 || (own && tip_other)) &&
+				    ls_git_tip_has(tip, path, id)) {
+					tip_other = !own;
+					g.tip = 1;
+					free(tip_path); /* (the reader's places are borrowed until its next call) */
+					g.tip_path = tip_path = ls_xstrdup(path);
+				}
+			}
+			if (k > start[i] && ls_cli_verify_keep(j->o, m))
+				ls_cli_stats_count(&j->st, m, j->o); /* every occurrence counts, as before */
+		}
+		g.paths = paths.n;
+		if (ls_cli_verify_keep(j->o, f)) {
+			ls_cli_stats_count(&j->st, f, j->o);
+			if (ls_report_add_group(j->report, f, &g) < 0)
+				j->write_failed = 1;
+		}
+		free(tip_path);
+		tip_path = NULL;
+		tip_other = 0;
+	}
+	ls_strlist_dispose(&paths);
+	ls_git_reader_free(rd);
+	ls_git_tip_free(tip);
+	free(ix);
+	free(leader);
+	free(start);
+	free(len);
+}
+
 static const char *git_usage =
     "usage: leakscan git [options] [REPO]\n"
     "       leakscan git --staged [options] [REPO]\n"
@@ -328,6 +423,8 @@ static const char *git_usage =
     "      --include-alternates with --all-objects: scan the alternates' unreachable objects too,\n"
     "                         shown as '<unreachable blob ID in alternate DIR>'\n"
     "      --all-provenance   list every commit:path holding each finding's blob\n"
+    "      --all-occurrences  text: every blob holding a secret, not one entry per distinct\n"
+    "                         secret (its first commit, author, date, occurrences, paths, tip)\n"
     "      --range A..B       only what the commits of A..B introduced; A...B: from their\n"
     "                         merge base (what B adds since it forked from A)\n"
     "      --since REV|DATE   REV..HEAD (or ..--branch), or the commits since a date\n"
@@ -402,6 +499,7 @@ int ls_cli_git_run(int argc, char **argv, ls_cli_collect_fn collect, void *paylo
 	static const struct option own[] = {{"help", no_argument, NULL, 'h'},
 	                                    {"all-objects", no_argument, NULL, OPT_ALL_OBJECTS},
 	                                    {"all-provenance", no_argument, NULL, OPT_ALL_PROVENANCE},
+	                                    {"all-occurrences", no_argument, NULL, OPT_ALL_OCCURRENCES},
 	                                    {"include-alternates", no_argument, NULL, OPT_INCLUDE_ALTERNATES},
 	                                    {"range", required_argument, NULL, OPT_RANGE},
 	                                    {"since", required_argument, NULL, OPT_SINCE},
@@ -424,7 +522,7 @@ int ls_cli_git_run(int argc, char **argv, ls_cli_collect_fn collect, void *paylo
 	j.collect_payload = payload;
 	ls_cli_output out = {0};
 	ls_git_history_options ho = LS_GIT_HISTORY_OPTIONS_INIT;
-	int staged = 0, all_prov = 0, out_open = 0;
+	int staged = 0, all_prov = 0, all_occ = 0, out_open = 0;
 	double walk_secs = 0;
 	const char *message = NULL, *since = NULL, *config_from = NULL, *label = NULL;
 	ls_cli_filters fl;
@@ -440,6 +538,7 @@ int ls_cli_git_run(int argc, char **argv, ls_cli_collect_fn collect, void *paylo
 			goto done;
 		case OPT_ALL_OBJECTS: ho.all_objects = 1; continue;
 		case OPT_ALL_PROVENANCE: all_prov = 1; continue;
+		case OPT_ALL_OCCURRENCES: all_occ = 1; continue;
 		case OPT_INCLUDE_ALTERNATES: ho.alternates = 1; continue;
 		case OPT_RANGE: ho.range = optarg; continue;
 		case OPT_SINCE: since = optarg; continue;
@@ -517,6 +616,10 @@ int ls_cli_git_run(int argc, char **argv, ls_cli_collect_fn collect, void *paylo
 	ls_cli_search_options(&j.so, &o, &fl);
 	j.fl = &fl;
 	j.hold = all_prov;
+	/* a whole history in text: one entry per distinct secret; the hooks' scans (a range, a
+	 * branch, staged, a message) and machine formats keep every occurrence */
+	j.group = !all_prov && !all_occ && !collect && !staged && !message && !ho.range && !ho.since && !ho.branch &&
+	          o.format == LS_FMT_TEXT;
 
 	if (!message) {
 		const char *path = optind < argc ? argv[optind] : ".";
@@ -599,6 +702,8 @@ int ls_cli_git_run(int argc, char **argv, ls_cli_collect_fn collect, void *paylo
 		emit_kept(&j);
 		if (j.hold)
 			flush_held(&j, h);
+		if (j.group)
+			flush_grouped(&j, repo);
 	}
 	int werr = (j.report && ls_report_finish(j.report) < 0) || j.write_failed;
 	if (werr) {

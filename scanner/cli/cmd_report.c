@@ -9,7 +9,7 @@
 #include "common.h"
 #include "store.h"
 
-enum { OPT_DATASTORE = 4000, OPT_REPO, OPT_RULE, OPT_SEVERITY, OPT_STATUS, OPT_NEW_SINCE, OPT_NOTE, OPT_REDACT,
+enum { OPT_DATASTORE = 4000, OPT_REPO, OPT_RULE, OPT_SEVERITY, OPT_MIN_CONF, OPT_STATUS, OPT_NEW_SINCE, OPT_NOTE, OPT_REDACT,
        OPT_NO_REDACT, OPT_VERIFICATION, OPT_ONLY_VERIFIED };
 
 /* Readers (report, summary) open the datastore read-only: they work on a read-only
@@ -236,6 +236,7 @@ static int report_row(const ls_store_row *r, void *payload)
 		memset(f, 0, sizeof(*f));
 		f->rule = rule_for(c, r->rule_id, r->rule_name, r->severity);
 		f->severity = (ls_severity)(r->severity >= 0 && r->severity <= 3 ? r->severity : 0);
+		f->confidence = (ls_confidence)(r->confidence >= 0 && r->confidence <= 2 ? r->confidence : LS_CONF_MEDIUM);
 		f->path = ls_xstrdup(r->path ? r->path : "");
 		f->line = r->line;
 		f->column = r->column;
@@ -467,6 +468,8 @@ static const char *report_usage =
     "                         or a unique last part of it ('infra' for .../org/infra.git)\n"
     "      --rule ID          only this rule\n"
     "      --severity SEV     only this severity or above\n"
+    "      --min-confidence C only secrets at least this sure (high, medium, low; default: all\n"
+    "                         the datastore holds, which is what 'repos --min-confidence' kept)\n"
     "      --status S         only this triage status: open, false-positive, revoked, accepted\n"
     "      --new-since RUN    only secrets first seen after run RUN\n"
     "      --verification S   only secrets whose last verification is S (verified, invalid,\n"
@@ -488,6 +491,7 @@ int cmd_report(int argc, char **argv)
 	                                         {"repo", required_argument, NULL, OPT_REPO},
 	                                         {"rule", required_argument, NULL, OPT_RULE},
 	                                         {"severity", required_argument, NULL, OPT_SEVERITY},
+	                                         {"min-confidence", required_argument, NULL, OPT_MIN_CONF},
 	                                         {"status", required_argument, NULL, OPT_STATUS},
 	                                         {"new-since", required_argument, NULL, OPT_NEW_SINCE},
 	                                         {"verification", required_argument, NULL, OPT_VERIFICATION},
@@ -528,6 +532,15 @@ int cmd_report(int argc, char **argv)
 				goto done;
 			}
 			flt.min_severity = (int)sev;
+			break;
+		}
+		case OPT_MIN_CONF: {
+			ls_confidence cf;
+			if (ls_confidence_parse(&cf, optarg) < 0) {
+				ls_cli_error("report: unknown confidence '%s' (high, medium, low)", optarg);
+				goto done;
+			}
+			flt.min_confidence = (int)cf;
 			break;
 		}
 		case OPT_STATUS:

@@ -29,8 +29,6 @@
 #include "source_git.h"
 #include "store.h"
 
-enum { OPT_LIST = 3000, OPT_DATASTORE, OPT_SHARD, OPT_STORE_SECRETS, OPT_OLDER_THAN };
-
 static volatile int g_stop;
 static volatile sig_atomic_t g_signal; /* the signal that stopped the run, or 0 */
 
@@ -109,6 +107,7 @@ typedef struct {
 	int progress_tty;
 	int progress_line; /* a progress line is on the terminal */
 	ls_cli_verify ver; /* --verify: the writer queues each new blob's checks */
+	repos_clones *clones; /* the clone stage, ahead of the workers */
 } repos_job;
 
 #define ATOMIC_ADD(p, v) __atomic_add_fetch((p), (v), __ATOMIC_RELAXED)
@@ -306,24 +305,27 @@ static void add_locations(msg *m, const ls_git_history *h, ls_git_reader *rd, co
 	ls_git_tip_free(tip);
 }
 
-static void scan_repo(repos_job *j, ls_scratch *scratch, repo_ent *r)
+static void scan_repo(repos_job *j, ls_scratch *scratch, size_t idx)
 {
+	repo_ent *r = &j->repos->v[idx];
 	ls_git_repo *repo = NULL;
 	ls_git_history *h = NULL;
 	ls_git_reader *rd = NULL;
 	uint8_t *state = NULL, *mine = NULL, *tried = NULL, *need_any = NULL;
 	unsigned char *ids = NULL;
 	size_t *order = NULL, n = 0;
-	if (r->url)
-		ATOMIC_ADD(&j->fetching, 1);
-	int merr = r->url ? ls_git_mirror_update(r->url, r->path, &g_stop, &j->received) : 0;
-	if (r->url)
-		__atomic_sub_fetch(&j->fetching, 1, __ATOMIC_RELAXED);
-	if (merr < 0) {
-		if (!g_stop) {
-			job_error(j, "%s; skipped", ls_error_last());
+	char *cerr = NULL;
+	if (repos_clones_wait(j->clones, idx, &cerr) < 0) {
+		if (g_stop) {
+		} else if (r->optional) { /* an announced wiki that was never created */
+			if (!j->o->quiet)
+				job_error(j, "warning: %s; skipped (a wiki the forge announces may not exist)", cerr);
+			ATOMIC_ADD(&j->repos_done, 1);
+		} else {
+			job_error(j, "%s; skipped", cerr ? cerr : "not cloned");
 			ATOMIC_ADD(&j->repos_failed, 1);
 		}
+		free(cerr);
 		return;
 	}
 	if (ls_git_repo_open(&repo, r->path) < 0) {
@@ -493,7 +495,7 @@ static void work_repo(void *w, size_t idx, void *payload)
 {
 	repos_job *j = payload;
 	if (!g_stop)
-		scan_repo(j, w, &j->repos->v[idx]);
+		scan_repo(j, w, idx);
 }
 
 /* ---- progress ---- */
@@ -531,143 +533,43 @@ static int load_prev(const char *name, const char *tips, const char *digest, voi
 	return 0;
 }
 
-static const char *repos_usage =
-    "usage: leakscan repos [options] --datastore DIR (--list FILE | URL-or-PATH ...)\n"
-    "\n"
-    "Scans the whole history of many repositories into a findings datastore (DIR/datastore.db).\n"
-    "Each entry is a local repository path or a clone URL (https://, ssh://, git@host:path,\n"
-    "file://); URLs are cloned as bare mirrors into DIR/clones/ and fetched on later runs.\n"
-    "A blob is scanned once whatever the number of repositories holding it, and a rerun scans\n"
-    "only what is new (everything again when the rules change). Interrupting loses at most\n"
-    "the work in flight: run the same command again to continue. Read the results with\n"
-    "'leakscan report', 'leakscan summary'; set statuses with 'leakscan triage'.\n"
-    "\n"
-    "      --datastore DIR        where the datastore and the mirrors live (required)\n"
-    "      --list FILE            read entries from FILE, one a line ('#' comments; - for stdin)\n"
-    "      --shard K/N            process only the K-th of N slices of the list (1 <= K <= N)\n"
-    "      --store-secrets=no     keep only hashes and masked forms of secrets (default: yes)\n"
-    "  -j, --jobs N               repositories scanned in parallel (default: number of CPUs)\n"
-    "      --rules PATH           add a rule file or directory (repeatable)\n"
-    "      --no-default-rules     use only the --rules given\n"
-    "      --disable-rule ID      turn a rule off (repeatable); --enable-rule ID turns one on\n"
-    "      --max-file-size N      skip larger blobs (default 100M)\n"
-    "      --binary               search binary blobs with the generic rules too\n"
-    "      --no-inline-allow      report lines marked leakscan:allow too\n"
-    "      --fail-on SEV          exit 1 only for findings of this severity or above (or 'verified')\n"
-    "      --no-cache             compile the rules instead of using the cached database\n"
-    "  -q, --quiet                no progress and no summary on stderr\n"
-    LS_CLI_VERIFY_HELP
-    "      --older-than DUR       with --verify, check again what was checked longer ago (1d)\n"
-    "\n"
-    "Exit status: 1 if the datastore holds findings for the listed repositories that are not\n"
-    "triaged false-positive or accepted, else 0; 2 if a repository could not be cloned,\n"
-    "fetched or read (the others are still scanned); 130 (143) after SIGINT (SIGTERM), once\n"
-    "what was done is committed.\n"
-    "\n"
-    "Examples: leakscan repos --datastore scans/ --list repos.txt\n"
-    "          leakscan repos --datastore scans/ https://git.example.com/org/app.git /srv/git/infra.git\n";
-
 int cmd_repos(int argc, char **argv)
 {
 	ls_cli_options o;
 	ls_cli_options_init(&o);
-	static const struct option own[] = {{"help", no_argument, NULL, 'h'},
-	                                    {"list", required_argument, NULL, OPT_LIST},
-	                                    {"datastore", required_argument, NULL, OPT_DATASTORE},
-	                                    {"shard", required_argument, NULL, OPT_SHARD},
-	                                    {"store-secrets", required_argument, NULL, OPT_STORE_SECRETS},
-	                                    {"older-than", required_argument, NULL, OPT_OLDER_THAN},
-	                                    {NULL, 0, NULL, 0}};
-	struct option *longopts = ls_cli_longopts(own);
-	int opt, rc = LS_EXIT_ERROR, secrets = -1;
+	repos_opts ro;
+	int rc = LS_EXIT_ERROR, secrets = -1;
 	const char *dir = NULL;
-	const char **lists = NULL;
-	size_t nlists = 0, shard_k = 0, shard_n = 0;
+	size_t forge_failed = 0;
 	repo_list all = {NULL, 0}, mine = {NULL, 0};
 	ls_ruleset *rs = NULL;
 	ls_matcher *m = NULL;
 	ls_store *store = NULL;
+	repos_clones *clones = NULL;
 	repos_job j;
 	memset(&j, 0, sizeof(j));
-	j.ver.reuse = 86400; /* a day */
 	size_t nworkers = 0;
 	int writer_started = 0, lock_fd = -1;
 	pthread_t writer;
 	struct sigaction sa, old_int, old_term;
 
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h" LS_CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			fputs(repos_usage, stdout);
-			rc = 0;
-			goto done;
-		case OPT_LIST:
-			lists = ls_xrealloc(lists, (nlists + 1) * sizeof(char *));
-			lists[nlists++] = optarg;
-			continue;
-		case OPT_DATASTORE: dir = optarg; continue;
-		case OPT_SHARD: {
-			char *end;
-			unsigned long k = strtoul(optarg, &end, 10), n = 0;
-			if (*end == '/')
-				n = strtoul(end + 1, &end, 10);
-			if (*end || k < 1 || n < 1 || k > n) {
-				ls_cli_error("repos: --shard wants K/N with 1 <= K <= N, not '%s'", optarg);
-				goto done;
-			}
-			shard_k = k;
-			shard_n = n;
-			continue;
-		}
-		case OPT_STORE_SECRETS:
-			if (!strcmp(optarg, "yes"))
-				secrets = 1;
-			else if (!strcmp(optarg, "no"))
-				secrets = 0;
-			else {
-				ls_cli_error("repos: --store-secrets wants yes or no, not '%s'", optarg);
-				goto done;
-			}
-			continue;
-		case OPT_OLDER_THAN:
-			if (ls_cli_parse_duration(optarg, &j.ver.reuse) < 0) {
-				ls_cli_error("repos: --older-than wants a duration (30m, 12h, 7d), not '%s'", optarg);
-				goto done;
-			}
-			continue;
-		default: break;
-		}
-		int r = ls_cli_common_option(&o, opt, optarg, "repos");
-		if (r < 0)
-			goto done;
-		if (r == 0) {
-			ls_cli_unknown_option("repos", argv[optind - 1], longopts);
-			goto done;
-		}
-	}
-	if (!dir) {
-		ls_cli_error("repos: --datastore DIR is required (see 'leakscan help repos')");
+	int pr = repos_opts_parse(&ro, &o, argc, argv);
+	if (pr != 0) {
+		rc = pr > 0 ? 0 : LS_EXIT_ERROR;
 		goto done;
 	}
-	if (o.output || o.format_set || o.baseline || o.config || o.only_verified) {
-		ls_cli_error("repos: --%s does not apply: findings go to the datastore (read them with 'leakscan report')",
-		             o.output ? "output" : o.format_set ? "format" : o.baseline ? "baseline" : o.config ? "config" : "only-verified");
-		goto done;
-	}
-	if (optind >= argc && !nlists) {
-		ls_cli_error("repos: no repositories given (URL-or-PATH arguments or --list FILE)");
-		goto done;
-	}
-	for (size_t i = 0; i < nlists; i++)
-		if (repos_list_read(&all, lists[i], dir) < 0)
+	dir = ro.dir ? ro.dir : ".";
+	secrets = ro.secrets;
+	j.ver.reuse = ro.older_than;
+	forge_failed = repos_forges_add(&all, &ro, dir, o.quiet);
+	for (size_t i = 0; i < ro.nlists; i++)
+		if (repos_list_read(&all, ro.lists[i], dir) < 0)
 			goto done;
-	for (int i = optind; i < argc; i++)
-		repos_list_add(&all, argv[i], dir);
+	for (size_t i = 0; i < ro.nargs; i++)
+		repos_list_add(&all, ro.args[i], dir);
 	/* the shard: a stable slice of the list by a hash of each name */
 	for (size_t i = 0; i < all.n; i++) {
-		if (shard_n && repos_shard_of(all.v[i].name, shard_n) != shard_k - 1) {
+		if (ro.shard_n && repos_shard_of(all.v[i].name, ro.shard_n) != ro.shard_k - 1) {
 			free(all.v[i].name), free(all.v[i].url), free(all.v[i].path);
 			continue;
 		}
@@ -677,9 +579,21 @@ int cmd_repos(int argc, char **argv)
 	free(all.v);
 	all.v = NULL;
 	all.n = 0;
+	if (ro.list_only) { /* what would be scanned: the names (never a credential) */
+		for (size_t i = 0; i < mine.n; i++)
+			printf("%s\n", mine.v[i].name);
+		rc = forge_failed ? LS_EXIT_ERROR : LS_EXIT_CLEAN;
+		goto done;
+	}
 
-	/* blob ids are trusted across repositories: verify that content matches its id */
-	ls_git_verify_objects(1);
+	/* blob ids are trusted across repositories: verify that content matches its id in a
+	 * repository given by path (it may hold forged loose objects); the mirrors of URLs hold
+	 * only objects whose ids this machine computed when it received them (git's index-pack
+	 * and unpack-objects, libgit2's indexer), so they are read without hashing again */
+	int any_local = 0;
+	for (size_t i = 0; i < mine.n; i++)
+		any_local |= !mine.v[i].url;
+	ls_git_verify_objects(any_local);
 	if (ls_cli_load_rules(&o, &rs) < 0)
 		goto done;
 	if (ls_cli_matcher_new(&o, rs, &m) < 0)
@@ -716,7 +630,8 @@ int cmd_repos(int argc, char **argv)
 	/* the digest: the rules and every option that changes what a blob yields */
 	char rd[65];
 	ls_ruleset_digest(rs, rd);
-	char *dsrc = ls_xasprintf("%s binary=%d max=%lld inline=%d", rd, o.binary, o.max_file_size, o.inline_allow);
+	char *dsrc = ls_xasprintf("%s binary=%d max=%lld inline=%d confidence=%d", rd, o.binary, o.max_file_size,
+	                          o.inline_allow, (int)o.min_confidence);
 	ls_sha256_hex(j.digest, dsrc, strlen(dsrc));
 	char *csrc = ls_xasprintf("%s places=source-code", dsrc);
 	ls_sha256_hex(j.digest_code, csrc, strlen(csrc));
@@ -749,6 +664,7 @@ int cmd_repos(int argc, char **argv)
 	ls_search_options so = LS_SEARCH_OPTIONS_INIT;
 	so.inline_allow = o.inline_allow;
 	so.binary = o.binary;
+	so.min_confidence = o.min_confidence;
 	j.so = so;
 	j.store = store;
 	j.repos = &mine;
@@ -775,6 +691,7 @@ int cmd_repos(int argc, char **argv)
 	/* the workers scan (a repository each); this thread reports progress, then joins in for
 	 * whatever is left (nothing, unless a worker could not start) */
 	ls_pool_job pj = {0, 0, worker_new, worker_free, work_repo, NULL, NULL, &j};
+	j.clones = clones = repos_clones_start(&mine, ro.clone_jobs, ro.clone_with, &g_stop, &j.received, &j.fetching);
 	ls_pool_bg *bg = ls_pool_start(&pj, mine.n, nworkers);
 	double last = start;
 	while (ls_pool_busy(bg)) {
@@ -787,6 +704,8 @@ int cmd_repos(int argc, char **argv)
 		}
 	}
 	ls_pool_finish(bg);
+	repos_clones_finish(clones);
+	clones = NULL;
 	pthread_mutex_lock(&j.qmu);
 	j.closing = 1;
 	pthread_cond_signal(&j.qcv);
@@ -847,7 +766,7 @@ int cmd_repos(int argc, char **argv)
 	}
 	if (interrupted && g_signal)
 		rc = 128 + g_signal; /* like the other commands: 130 after Ctrl-C */
-	else if (j.repos_failed || interrupted || j.write_failed)
+	else if (j.repos_failed || interrupted || j.write_failed || forge_failed)
 		rc = LS_EXIT_ERROR;
 	else if (t.failing)
 		rc = LS_EXIT_FINDINGS;
@@ -857,6 +776,7 @@ restore:
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 done:
+	repos_clones_finish(clones);
 	if (writer_started) {
 		pthread_mutex_lock(&j.qmu);
 		j.closing = 1;
@@ -877,8 +797,7 @@ done:
 	ls_ruleset_free(rs);
 	repos_list_dispose(&all);
 	repos_list_dispose(&mine);
-	free(lists);
+	repos_opts_dispose(&ro);
 	ls_cli_options_dispose(&o);
-	free(longopts);
 	return rc;
 }

@@ -1,11 +1,13 @@
 /* leakscan repos: the repository list (local paths and clone URLs, from the command line or
  * a list file) and the stable shard of each repository. */
 #include <errno.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 #include "common.h"
@@ -15,7 +17,7 @@
 
 void repos_list_add(repo_list *l, const char *spec, const char *dir)
 {
-	repo_ent r = {NULL, NULL, NULL};
+	repo_ent r = {NULL, NULL, NULL, 0};
 	if (ls_git_is_url(spec)) {
 		size_t len = strlen(spec);
 		while (len > 1 && spec[len - 1] == '/')
@@ -124,4 +126,102 @@ int repos_tally_row(const ls_store_row *r, void *payload)
 			t->failing++;
 	}
 	return 0;
+}
+
+/* ---- forges ---- */
+
+/* `scheme://host[:port]` of a URL, allocated, or NULL. */
+static char *origin_of(const char *url)
+{
+	const char *sep = strstr(url, "://");
+	if (!sep)
+		return NULL;
+	const char *end = sep + 3 + strcspn(sep + 3, "/?#");
+	if (memchr(sep + 3, '@', (size_t)(end - sep - 3)))
+		return NULL;
+	return ls_xstrndup(url, (size_t)(end - url));
+}
+
+/* Where the forge serves its repositories: GitHub's API is on api.github.com or under
+ * /api/v3, the others share their site with the API. */
+static char *site_of(const repos_forge_spec *f)
+{
+	int github = f->kind == LS_FORGE_GITHUB_ORG || f->kind == LS_FORGE_GITHUB_USER;
+	if (!f->api_url)
+		return ls_xstrdup(github ? "https://github.com" : f->kind == LS_FORGE_GITLAB_GROUP ? "https://gitlab.com"
+		                                                                                 : "https://gitea.com");
+	return origin_of(f->api_url);
+}
+
+static void forge_notice(const char *msg, void *payload)
+{
+	if (!*(int *)payload)
+		ls_cli_error("%s", msg);
+}
+
+static int excluded(const repos_opts *ro, const char *name)
+{
+	for (size_t i = 0; i < ro->nexcludes; i++)
+		if (fnmatch(ro->excludes[i], name, FNM_CASEFOLD) == 0)
+			return 1;
+	return 0;
+}
+
+size_t repos_forges_add(repo_list *l, const repos_opts *ro, const char *dir, int quiet)
+{
+	size_t failed = 0;
+	for (size_t i = 0; i < ro->nforges; i++) {
+		const repos_forge_spec *f = &ro->forges[i];
+		int github = f->kind == LS_FORGE_GITHUB_ORG || f->kind == LS_FORGE_GITHUB_USER;
+		const char *token = github ? getenv("GITHUB_TOKEN") : f->kind == LS_FORGE_GITLAB_GROUP ? getenv("GITLAB_TOKEN")
+		                                                                                        : getenv("GITEA_TOKEN");
+		if (github && (!token || !*token))
+			token = getenv("GH_TOKEN");
+		ls_forge_query q;
+		memset(&q, 0, sizeof(q));
+		q.kind = f->kind;
+		q.name = f->name;
+		q.api_url = f->api_url;
+		q.token = token && *token ? token : NULL;
+		q.forks = ro->forks;
+		q.archived = ro->archived;
+		q.wikis = ro->wikis;
+		q.notice = forge_notice;
+		q.payload = &quiet;
+		ls_forge_repos got = {NULL, 0};
+		if (ls_forge_list(&q, &got) < 0) {
+			ls_cli_error("%s", ls_error_last());
+			failed++;
+		}
+		/* a token that would need escaping in a URL is kept to the API */
+		char *site = q.token && strspn(q.token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~") ==
+		                            strlen(q.token)
+		                 ? site_of(f)
+		                 : NULL;
+		const char *user = github ? "x-access-token" : "oauth2";
+		for (size_t k = 0; k < got.n; k++) {
+			if (excluded(ro, got.v[k].name))
+				continue;
+			size_t before = l->n;
+			char *o = site ? origin_of(got.v[k].url) : NULL;
+			if (o && !strcasecmp(o, site)) {
+				/* the token clones private repositories of its own site (https, or http on
+				 * this machine, as the API's address was checked), in memory only: the
+				 * entry's name and everything shown drop it */
+				size_t sl = (size_t)(strstr(o, "://") - o) + 3;
+				char *u = ls_xasprintf("%.*s%s:%s@%s", (int)sl, got.v[k].url, user, q.token, got.v[k].url + sl);
+				repos_list_add(l, u, dir);
+				explicit_bzero(u, strlen(u));
+				free(u);
+			} else {
+				repos_list_add(l, got.v[k].url, dir);
+			}
+			free(o);
+			if (l->n > before)
+				l->v[l->n - 1].optional = got.v[k].wiki;
+		}
+		free(site);
+		ls_forge_repos_dispose(&got);
+	}
+	return failed;
 }

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli.h"
+#include "forge.h"
 #include "store.h"
 
 typedef struct {
@@ -19,6 +21,7 @@ typedef struct {
 	char *url;  /* the URL as given, credentials included: for cloning only, never stored or
 	             * shown; NULL for a local path */
 	char *path; /* what to open: the local path or the mirror under DIR/clones */
+	int optional; /* a forge's wiki: it may not exist, so failing to clone it is only a note */
 } repo_ent;
 
 /* Repositories in the order given, each once. Owned; free with repos_list_dispose(). */
@@ -27,6 +30,41 @@ typedef struct {
 	size_t n;
 } repo_list;
 
+/* A forge to list (--github-org and the like), with the --api-url before it. */
+typedef struct {
+	ls_forge_kind kind;
+	char *name, *api_url; /* owned; api_url NULL: the public service */
+} repos_forge_spec;
+
+/* The command line of repos (cmd_repos_opts.c). */
+typedef struct {
+	const char *dir;      /* --datastore */
+	const char **lists;   /* --list FILE..., owned array of borrowed strings */
+	size_t nlists;
+	char **args;          /* URL-or-PATH arguments (argv's) */
+	size_t nargs;
+	size_t shard_k, shard_n;
+	int secrets;          /* --store-secrets: 1, 0, or -1 (as the datastore has it) */
+	double older_than;    /* --older-than, seconds */
+	size_t clone_jobs;
+	int clone_with;       /* an LS_GIT_MIRROR_* */
+	repos_forge_spec *forges;
+	size_t nforges;
+	int forks, archived, wikis, list_only;
+	const char **excludes; /* --exclude-repo globs (argv's) */
+	size_t nexcludes;
+} repos_opts;
+
+/* Parses repos' command line into `ro` and the common options into `o`: 0, 1 when --help was
+ * printed, -1 on an error (reported). Dispose `ro` in every case. */
+int repos_opts_parse(repos_opts *ro, ls_cli_options *o, int argc, char **argv);
+void repos_opts_dispose(repos_opts *ro);
+
+/* Adds the repositories of every forge of `ro` to `l` (tokens from GITHUB_TOKEN or GH_TOKEN,
+ * GITLAB_TOKEN, GITEA_TOKEN; put in a clone URL's credentials only when it is on the forge's
+ * own site). Returns how many forges could not be listed (reported; what they listed is kept). */
+size_t repos_forges_add(repo_list *l, const repos_opts *ro, const char *dir, int quiet);
+
 /* Adds a local path or a clone URL (mirrored under `dir`/clones); a repeat is ignored. */
 void repos_list_add(repo_list *l, const char *spec, const char *dir);
 
@@ -34,6 +72,18 @@ void repos_list_add(repo_list *l, const char *spec, const char *dir);
 int repos_list_read(repo_list *l, const char *file, const char *dir);
 
 void repos_list_dispose(repo_list *l);
+
+/* The clone stage (cmd_repos_clone.c): the URL entries of a list cloned or fetched by
+ * `njobs` threads of their own, in list order (`how`: an LS_GIT_MIRROR_*). `stop`, `received`
+ * (bytes) and `fetching` (transfers under way) are borrowed and updated atomically. */
+typedef struct repos_clones repos_clones;
+repos_clones *repos_clones_start(repo_list *l, size_t njobs, int how, const volatile int *stop, size_t *received,
+                                 size_t *fetching);
+/* Waits until entry `idx` is ready to open: 0, or -1 with why in `*error` (allocated; NULL
+ * when stopping). */
+int repos_clones_wait(repos_clones *c, size_t idx, char **error);
+/* Joins the clone threads (they end early once `*stop` is set) and frees `c`; NULL is fine. */
+void repos_clones_finish(repos_clones *c);
 
 /* Stable shard of a repository: its name's SHA-256, modulo `nshards`. */
 size_t repos_shard_of(const char *name, size_t nshards);

@@ -140,8 +140,10 @@ void ls_baseline_free(ls_baseline *b);
 
 /**
  * Loads a baseline written by ls_baseline_write (format 2) or by an older leakscan (format
- * 1). Returns 0, LS_ENOTFOUND or LS_EIO with a message, or LS_EINVAL with `FILE: problem`
- * for a malformed file.
+ * 1), or a leakscan JSON or JSONL report taken as one. Strict JSON (jansson): UTF-8, no
+ * duplicate keys, no \u0000, nesting at most 64 deep. Returns 0, LS_ENOTFOUND or LS_EIO
+ * with a message, or LS_EINVAL with `FILE:LINE: invalid baseline: problem` for a malformed
+ * file. Thread-safe (jansson's decoder is).
  */
 int ls_baseline_load(ls_baseline **out, const char *path);
 

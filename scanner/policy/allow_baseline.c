@@ -1,6 +1,8 @@
-/* allow: baselines (a JSON file of accepted findings) and the small JSON reader they need. */
+/* allow: baselines (a JSON file of accepted findings), read with jansson. */
 #include <ctype.h>
 #include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,13 +79,10 @@ static size_t bl_search(const ls_baseline *b, const char *rule_id, const char *p
 	return lo;
 }
 
-int ls_baseline_add(ls_baseline *b, const char *rule_id, const char *path, const char *secret_hash,
-                    const char *fingerprint, const char *added)
+/* Puts an entry at `at` (entries after it move up). */
+static void bl_insert(ls_baseline *b, size_t at, const char *rule_id, const char *path, const char *secret_hash,
+                      const char *fingerprint, const char *added)
 {
-	int found;
-	size_t at = bl_search(b, rule_id, path, secret_hash, &found);
-	if (found)
-		return 0;
 	if (b->n == b->cap) {
 		b->cap = b->cap ? b->cap * 2 : 16;
 		b->items = ls_xrealloc(b->items, b->cap * sizeof(ls_baseline_entry));
@@ -99,7 +98,50 @@ int ls_baseline_add(ls_baseline *b, const char *rule_id, const char *path, const
 	e->fingerprint = fingerprint ? ls_xstrdup(fingerprint) : NULL;
 	e->added = added ? ls_xstrdup(added) : NULL;
 	b->n++;
+}
+
+int ls_baseline_add(ls_baseline *b, const char *rule_id, const char *path, const char *secret_hash,
+                    const char *fingerprint, const char *added)
+{
+	int found;
+	size_t at = bl_search(b, rule_id, path, secret_hash, &found);
+	if (found)
+		return 0;
+	bl_insert(b, at, rule_id, path, secret_hash, fingerprint, added);
 	return 1;
+}
+
+/* Loading appends (bl_insert at the end) and sorts once when done: an unsorted file of n
+ * entries costs n log n, not n^2 moves. */
+static int idx_cmp(const void *x, const void *y, void *payload)
+{
+	const ls_baseline *b = payload;
+	size_t i = *(const size_t *)x, j = *(const size_t *)y;
+	const ls_baseline_entry *f = &b->items[j];
+	int c = key_cmp(&b->items[i], f->rule_id, f->path, f->secret_hash);
+	return c ? c : (i > j) - (i < j); /* the first of equal entries is kept */
+}
+
+static void bl_sort_unique(ls_baseline *b)
+{
+	size_t *ix = ls_xmalloc((b->n ? b->n : 1) * sizeof(size_t));
+	for (size_t i = 0; i < b->n; i++)
+		ix[i] = i;
+	qsort_r(ix, b->n, sizeof(size_t), idx_cmp, b);
+	ls_baseline_entry *items = ls_xmalloc((b->n ? b->n : 1) * sizeof(ls_baseline_entry));
+	size_t n = 0;
+	for (size_t k = 0; k < b->n; k++) {
+		ls_baseline_entry *e = &b->items[ix[k]];
+		if (n && !key_cmp(&items[n - 1], e->rule_id, e->path, e->secret_hash)) {
+			free(e->rule_id), free(e->path), free(e->fingerprint), free(e->added);
+			continue;
+		}
+		items[n++] = *e;
+	}
+	free(ix);
+	free(b->items);
+	b->items = items;
+	b->n = b->cap = n;
 }
 
 const ls_baseline_entry *ls_baseline_find(const ls_baseline *b, const char *rule_id, const char *path,
@@ -200,237 +242,176 @@ int ls_baseline_write(const ls_baseline *b, FILE *fp, const char *tool_version)
 	return err;
 }
 
-/* A small strict JSON reader, enough for baseline files. */
-typedef struct {
-	const char *s, *end;
-	const char *file;
-	int failed;
-} jreader;
+/*
+ * Reading. jansson decodes every value (strings, numbers, each entry and each report finding
+ * whole); the lines below step only over the punctuation of the top-level object and of the
+ * lists of entries. A decoded value carries no position, and an error must name its line;
+ * this way too, one entry at a time is in memory, not a tree of the whole file.
+ */
+#define MAX_DEPTH 64 /* how deep a value may nest, the file's top level not counted */
+#define MAX_VALUE (1 << 20) /* the longest value decoded at once (an entry, a member's value) */
 
-static int jfail(jreader *j, const char *what)
+typedef struct {
+	const char *path;
+	const char *start, *s, *end;
+	ls_baseline *b;
+} reader;
+
+static int fail(const reader *r, const char *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail(const reader *r, const char *at, const char *fmt, ...)
 {
-	if (!j->failed)
-		ls_error_set("%s", what);
-	j->failed = 1;
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	size_t line = 1;
+	for (const char *p = r->start; p < at; p++)
+		line += *p == '\n';
+	ls_error_set("%s:%zu: invalid baseline: %s", r->path, line, msg);
 	return LS_EINVAL;
 }
 
-static void jws(jreader *j)
+static void skip_ws(reader *r)
 {
-	while (j->s < j->end && (*j->s == ' ' || *j->s == '\t' || *j->s == '\n' || *j->s == '\r'))
-		j->s++;
+	while (r->s < r->end && (*r->s == ' ' || *r->s == '\t' || *r->s == '\n' || *r->s == '\r'))
+		r->s++;
 }
 
-static int jlit(jreader *j, char c)
+/* Whether the next character (after white space) is `c`; steps over it if so. */
+static int eat(reader *r, char c)
 {
-	jws(j);
-	if (j->s < j->end && *j->s == c) {
-		j->s++;
+	skip_ws(r);
+	if (r->s < r->end && *r->s == c) {
+		r->s++;
 		return 1;
 	}
 	return 0;
 }
 
-static int hex4(const char *s, unsigned *out)
+static int peek(reader *r, char c)
 {
-	unsigned v = 0;
-	for (int i = 0; i < 4; i++) {
-		int c = (unsigned char)s[i], d;
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
-			return -1;
-		v = v * 16 + (unsigned)d;
+	skip_ws(r);
+	return r->s < r->end && *r->s == c;
+}
+
+/* Whether `v`, at `depth`, nests deeper than MAX_DEPTH (jansson's own limit is 2048: the
+ * recursion here is bounded by it). */
+static int too_deep(json_t *v, int depth)
+{
+	size_t i;
+	const char *k;
+	json_t *x;
+	if (depth > MAX_DEPTH)
+		return 1;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, x) {
+			if (too_deep(x, depth + 1))
+				return 1;
+		}
+	} else if (json_is_object(v)) {
+		json_object_foreach(v, k, x) {
+			if (too_deep(x, depth + 1))
+				return 1;
+		}
 	}
-	*out = v;
 	return 0;
 }
 
-/* Reads a string into `o` (cleared first). */
-static int jstring(jreader *j, ls_buf *o)
+/* Decodes the value at the reader's position (jansson) and steps over it. */
+/* Where the JSON value at `p` ends (brackets and strings counted, nothing checked), or `end`. */
+static const char *value_end(const char *p, const char *end)
 {
-	ls_buf_clear(o);
-	ls_buf_put(o, "", 0); /* "" leaves o->ptr a valid empty string, never NULL */
-	if (!jlit(j, '"'))
-		return jfail(j, "expected a string");
-	while (j->s < j->end && *j->s != '"') {
-		unsigned char c = (unsigned char)*j->s++;
-		if (c < 0x20)
-			return jfail(j, "control character in a string");
-		if (c != '\\') {
-			ls_buf_putc(o, (char)c);
-			continue;
+	int depth = 0;
+	for (; p < end; p++) {
+		if (*p == '"') {
+			for (p++; p < end && *p != '"'; p++)
+				if (*p == '\\')
+					p++;
+		} else if (*p == '[' || *p == '{') {
+			depth++;
+		} else if (*p == ']' || *p == '}') {
+			if (--depth <= 0)
+				return p + 1;
+		} else if (depth == 0 && (*p == ',' || *p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) {
+			return p;
 		}
-		if (j->s >= j->end)
-			break;
-		char e = *j->s++;
-		switch (e) {
-		case '"': case '\\': case '/': ls_buf_putc(o, e); break;
-		case 'b': ls_buf_putc(o, '\b'); break;
-		case 'f': ls_buf_putc(o, '\f'); break;
-		case 'n': ls_buf_putc(o, '\n'); break;
-		case 'r': ls_buf_putc(o, '\r'); break;
-		case 't': ls_buf_putc(o, '\t'); break;
-		case 'u': {
-			unsigned cp, lo;
-			if (j->end - j->s < 4 || hex4(j->s, &cp) < 0)
-				return jfail(j, "invalid \\u escape");
-			j->s += 4;
-			if (cp >= 0xd800 && cp < 0xdc00 && j->end - j->s >= 6 && j->s[0] == '\\' && j->s[1] == 'u' &&
-			    hex4(j->s + 2, &lo) == 0 && lo >= 0xdc00 && lo < 0xe000) {
-				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-				j->s += 6;
-			}
-			ls_buf_put_utf8(o, cp);
-			break;
-		}
+	}
+	return end;
+}
+
+static int take(reader *r, json_t **out)
+{
+	json_error_t e;
+	skip_ws(r);
+	const char *at = r->s;
+	size_t left = (size_t)(r->end - at);
+	/* one entry, or one member's value: decoded whole, so bounded (jansson's tree takes about
+	 * 25 times the text of small values) */
+	*out = NULL;
+	if ((size_t)(value_end(at, r->end) - at) > MAX_VALUE)
+		return fail(r, at, "a value longer than %d KiB (an entry is far smaller)", MAX_VALUE >> 10);
+	/* without JSON_ALLOW_NUL, \u0000 is refused: names and hashes are C strings */
+	*out = json_loadb(at, left, JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &e);
+	/* e.position: where decoding stopped, or (on success) how many bytes the value took */
+	const char *where = at + (e.position > 0 && (size_t)e.position <= left ? (size_t)e.position : 0);
+	if (!*out) {
+		switch (json_error_code(&e)) {
+		case json_error_stack_overflow:
+			return fail(r, where, "nested too deeply");
+		case json_error_null_character:
+			return fail(r, where, "a string holds \\u0000 (NUL)");
 		default:
-			return jfail(j, "invalid escape in a string");
+			return fail(r, where, "%s", e.text);
 		}
 	}
-	if (j->s >= j->end)
-		return jfail(j, "unterminated string");
-	j->s++;
-	return 0;
-}
-
-static int jskip(jreader *j, int depth)
-{
-	jws(j);
-	if (depth > 64)
-		return jfail(j, "nested too deeply");
-	if (j->s >= j->end)
-		return jfail(j, "unexpected end of file");
-	ls_buf tmp = LS_BUF_INIT;
-	int err = 0;
-	char c = *j->s;
-	if (c == '"') {
-		err = jstring(j, &tmp);
-	} else if (c == '{') {
-		j->s++;
-		if (!jlit(j, '}')) {
-			do {
-				if ((err = jstring(j, &tmp)) < 0)
-					break;
-				if (!jlit(j, ':')) {
-					err = jfail(j, "expected ':'");
-					break;
-				}
-				if ((err = jskip(j, depth + 1)) < 0)
-					break;
-			} while (jlit(j, ','));
-			if (!err && !jlit(j, '}'))
-				err = jfail(j, "expected ',' or '}'");
-		}
-	} else if (c == '[') {
-		j->s++;
-		if (!jlit(j, ']')) {
-			do {
-				if ((err = jskip(j, depth + 1)) < 0)
-					break;
-			} while (jlit(j, ','));
-			if (!err && !jlit(j, ']'))
-				err = jfail(j, "expected ',' or ']'");
-		}
-	} else {
-		const char *st = j->s;
-		while (j->s < j->end && (isalnum((unsigned char)*j->s) || *j->s == '-' || *j->s == '+' || *j->s == '.'))
-			j->s++;
-		size_t n = (size_t)(j->s - st);
-		if (n == 0)
-			err = jfail(j, "unexpected character");
-		else if (!(n == 4 && !memcmp(st, "true", 4)) && !(n == 5 && !memcmp(st, "false", 5)) &&
-		         !(n == 4 && !memcmp(st, "null", 4)) && !(isdigit((unsigned char)st[0]) || st[0] == '-'))
-			err = jfail(j, "unexpected value");
+	r->s = where;
+	/* (a decoded value takes a byte at least; were it not so, a list would loop on it) */
+	int err = where == at ? fail(r, at, "unexpected character") : too_deep(*out, 1) ? fail(r, at, "nested too deeply") : 0;
+	if (err < 0) {
+		json_decref(*out);
+		*out = NULL;
 	}
-	ls_buf_dispose(&tmp);
 	return err;
 }
 
-/* Reads a JSON object, handing each key to `field`, which reads its value. `what` is the error
- * when there is no object. */
-static int jobject(jreader *j, const char *what, int (*field)(jreader *j, const char *key, void *payload), void *payload)
+/* The string `key` of object `o`: 0 and *out (borrowed, NULL when absent), or -1 if not a string. */
+static int get_str(json_t *o, const char *key, const char **out)
 {
-	ls_buf key = LS_BUF_INIT;
-	int err = 0;
-	if (!jlit(j, '{')) {
-		err = jfail(j, what);
-		goto done;
-	}
-	if (!jlit(j, '}')) {
-		do {
-			if ((err = jstring(j, &key)) < 0)
-				goto done;
-			if (!jlit(j, ':')) {
-				err = jfail(j, "expected ':'");
-				goto done;
-			}
-			if ((err = field(j, key.ptr, payload)) < 0)
-				goto done;
-		} while (jlit(j, ','));
-		if (!jlit(j, '}'))
-			err = jfail(j, "expected ',' or '}'");
-	}
-done:
-	ls_buf_dispose(&key);
-	return err;
+	json_t *v = json_object_get(o, key);
+	*out = v ? json_string_value(v) : NULL;
+	return v && !*out ? -1 : 0;
 }
 
 #define NFIELDS 5
 /* the first NFIELDS are the values, then their exact bytes in base64 (see put_field) */
 static const char *entry_names[] = {"rule_id", "path", "secret_hash", "fingerprint", "added",
                                     "rule_id_b64", "path_b64", NULL, "fingerprint_b64", "added_b64"};
-typedef struct {
-	char **vals;
-	size_t idx;
-} entry_ctx;
 
-static int entry_field(jreader *j, const char *key, void *payload)
-{
-	entry_ctx *c = payload;
-	int which = -1;
-	for (int i = 0; i < 2 * NFIELDS; i++)
-		if (entry_names[i] && !strcmp(key, entry_names[i]))
-			which = i;
-	if (which < 0)
-		return jskip(j, 2); /* unknown keys (notes) are kept out of the way */
-	ls_buf val = LS_BUF_INIT;
-	int err = jstring(j, &val);
-	if (err < 0) {
-		char msg[160];
-		snprintf(msg, sizeof(msg), "entry %zu: '%s' must be a string", c->idx + 1, entry_names[which]);
-		j->failed = 0;
-		err = jfail(j, msg);
-	} else {
-		free(c->vals[which]);
-		c->vals[which] = ls_xstrdup(val.ptr ? val.ptr : "");
-	}
-	ls_buf_dispose(&val);
-	return err;
-}
-
-static int bl_entry(jreader *j, ls_baseline *b, size_t idx)
+/* One entry of a baseline's "findings", decoded; `at` is where it starts. Other keys (notes) are let be. */
+static int bl_entry(const reader *r, json_t *o, size_t idx, const char *at)
 {
 	char *vals[2 * NFIELDS] = {NULL};
 	ls_buf val = LS_BUF_INIT;
-	char msg[160];
-	snprintf(msg, sizeof(msg), "entry %zu: expected an object", idx + 1);
-	entry_ctx ec = {vals, idx};
-	int err = jobject(j, msg, entry_field, &ec);
-	if (err < 0)
-		goto done;
-	/* the exact bytes win over the display form, whatever their order in the object */
+	int err = 0;
+	for (int i = 0; i < 2 * NFIELDS; i++) {
+		const char *s;
+		if (!entry_names[i])
+			continue;
+		if (get_str(o, entry_names[i], &s) < 0) {
+			err = fail(r, at, "entry %zu: '%s' must be a string", idx + 1, entry_names[i]);
+			goto done;
+		}
+		vals[i] = s ? ls_xstrdup(s) : NULL;
+	}
+	/* the exact bytes win over the display form */
 	for (int i = NFIELDS; i < 2 * NFIELDS; i++) {
 		if (!vals[i])
 			continue;
 		ls_buf_clear(&val);
 		if (ls_base64_decode(&val, vals[i], strlen(vals[i])) < 0 || memchr(val.ptr ? val.ptr : "", '\0', val.len)) {
-			snprintf(msg, sizeof(msg), "entry %zu: '%s' is not the base64 of a string", idx + 1, entry_names[i]);
-			err = jfail(j, msg);
+			err = fail(r, at, "entry %zu: '%s' is not the base64 of a string", idx + 1, entry_names[i]);
 			goto done;
 		}
 		ls_buf_putc(&val, '\0');
@@ -439,8 +420,7 @@ static int bl_entry(jreader *j, ls_baseline *b, size_t idx)
 	}
 	for (int i = 0; i < 3; i++) {
 		if (!vals[i]) {
-			snprintf(msg, sizeof(msg), "entry %zu: missing '%s'", idx + 1, entry_names[i]);
-			err = jfail(j, msg);
+			err = fail(r, at, "entry %zu: missing '%s'", idx + 1, entry_names[i]);
 			goto done;
 		}
 	}
@@ -449,14 +429,13 @@ static int bl_entry(jreader *j, ls_baseline *b, size_t idx)
 	if (!strncmp(hex, LS_FPKEY_HASH_PREFIX, PREFIX_LEN))
 		hex += PREFIX_LEN;
 	if (strlen(hex) != 64 || !is_hex(hex)) {
-		snprintf(msg, sizeof(msg), "entry %zu: 'secret_hash' must be 64 hex digits, after 'hmac-sha256:' or alone (sha256)",
-		         idx + 1);
-		err = jfail(j, msg);
+		err = fail(r, at, "entry %zu: 'secret_hash' must be 64 hex digits, after 'hmac-sha256:' or alone (sha256)",
+		           idx + 1);
 		goto done;
 	}
 	for (char *q = hex; *q; q++)
 		*q = (char)tolower((unsigned char)*q);
-	ls_baseline_add(b, vals[0], vals[1], vals[2], vals[3], vals[4]);
+	bl_insert(r->b, r->b->n, vals[0], vals[1], vals[2], vals[3], vals[4]);
 done:
 	for (int i = 0; i < 2 * NFIELDS; i++)
 		free(vals[i]);
@@ -464,60 +443,97 @@ done:
 	return err;
 }
 
-typedef struct {
-	ls_baseline *b;
-	int have_findings;
-} top_ctx;
-
-static int top_field(jreader *j, const char *key, void *payload)
+/* The members of the top-level object: "findings" (a list of entries), "version", "key_id"; others are let be. */
+static int bl_member(reader *r, const char *key, int *have_findings)
 {
-	top_ctx *c = payload;
+	json_t *v = NULL;
+	skip_ws(r);
+	const char *at = r->s;
+	int err = 0;
 	if (!strcmp(key, "findings")) {
-		c->have_findings = 1;
-		if (!jlit(j, '['))
-			return jfail(j, "'findings' must be a list");
-		if (jlit(j, ']'))
+		*have_findings = 1;
+		if (!eat(r, '['))
+			return fail(r, at, "'findings' must be a list");
+		if (eat(r, ']'))
 			return 0;
 		size_t idx = 0;
-		int err;
 		do {
-			if ((err = bl_entry(j, c->b, idx++)) < 0)
+			if (!peek(r, '{'))
+				return fail(r, r->s, "entry %zu: expected an object", idx + 1);
+			at = r->s;
+			if ((err = take(r, &v)) < 0)
 				return err;
-		} while (jlit(j, ','));
-		return jlit(j, ']') ? 0 : jfail(j, "expected ',' or ']'");
+			err = bl_entry(r, v, idx++, at);
+			json_decref(v);
+			if (err < 0)
+				return err;
+		} while (eat(r, ','));
+		return eat(r, ']') ? 0 : fail(r, r->s, "expected ',' or ']'");
 	}
-	if (!strcmp(key, "version")) {
-		jws(j);
-		if (j->end - j->s < 1 || (*j->s != '1' && *j->s != '2') || (j->end - j->s > 1 && isdigit((unsigned char)j->s[1])))
-			return jfail(j, "unsupported baseline version (expected 1 or 2)");
-		j->s++;
-		return 0;
-	}
-	if (!strcmp(key, "key_id")) {
-		ls_buf val = LS_BUF_INIT;
-		int err = jstring(j, &val);
-		if (!err && (strlen(val.ptr) != 16 || !is_hex(val.ptr)))
-			err = jfail(j, "'key_id' must be 16 hex digits");
-		if (!err)
-			ls_baseline_set_key_id(c->b, val.ptr);
-		ls_buf_dispose(&val);
+	if ((err = take(r, &v)) < 0)
 		return err;
+	if (!strcmp(key, "version")) {
+		json_int_t n = json_is_integer(v) ? json_integer_value(v) : 0;
+		if (n != 1 && n != 2)
+			err = fail(r, at, "unsupported baseline version (expected 1 or 2)");
+	} else if (!strcmp(key, "key_id")) {
+		const char *s = json_string_value(v);
+		if (!s || strlen(s) != 16 || !is_hex(s))
+			err = fail(r, at, "'key_id' must be 16 hex digits");
+		else
+			ls_baseline_set_key_id(r->b, s);
 	}
-	return jskip(j, 1);
+	json_decref(v);
+	return err;
 }
 
-static int bl_parse(jreader *j, ls_baseline *b)
+static int bl_parse(reader *r)
 {
-	top_ctx c = {b, 0};
-	int err = jobject(j, "not a leakscan baseline (expected a JSON object)", top_field, &c);
-	if (err < 0)
-		return err;
-	jws(j);
-	if (j->s != j->end)
-		return jfail(j, "trailing data after the JSON object");
-	if (!c.have_findings)
-		return jfail(j, "not a leakscan baseline (no 'findings' list)");
-	return 0;
+	json_t *seen = json_object(), *k = NULL;
+	int err = 0, have_findings = 0;
+	if (!eat(r, '{')) {
+		err = fail(r, r->s, "not a leakscan baseline (expected a JSON object)");
+		goto done;
+	}
+	if (!eat(r, '}')) {
+		do {
+			skip_ws(r);
+			const char *at = r->s;
+			if (!peek(r, '"')) {
+				err = fail(r, at, "expected a string");
+				goto done;
+			}
+			if ((err = take(r, &k)) < 0)
+				goto done;
+			const char *key = json_string_value(k);
+			if (json_object_get(seen, key)) {
+				err = fail(r, at, "duplicate object key '%s'", key);
+				goto done;
+			}
+			json_object_set_new(seen, key, json_true());
+			if (!eat(r, ':')) {
+				err = fail(r, r->s, "expected ':'");
+				goto done;
+			}
+			if ((err = bl_member(r, key, &have_findings)) < 0)
+				goto done;
+			json_decref(k);
+			k = NULL;
+		} while (eat(r, ','));
+		if (!eat(r, '}')) {
+			err = fail(r, r->s, "expected ',' or '}'");
+			goto done;
+		}
+	}
+	skip_ws(r);
+	if (r->s != r->end)
+		err = fail(r, r->s, "trailing data after the JSON object");
+	else if (!have_findings)
+		err = fail(r, r->s, "not a leakscan baseline (no 'findings' list)");
+done:
+	json_decref(k);
+	json_decref(seen);
+	return err;
 }
 
 /*
@@ -526,40 +542,21 @@ static int bl_parse(jreader *j, ls_baseline *b)
  * policy's base, as baselines are) and the first 16 hex digits of the secret's keyed hash;
  * report's RULE-ID:HASH16 fingerprints carry no path: its "path" field stands in.
  */
-typedef struct {
-	char *rule, *path, *fp;
-} report_ctx;
-
-static int report_field(jreader *j, const char *key, void *payload)
+static int report_finding(const reader *r, json_t *o, size_t idx, const char *at)
 {
-	report_ctx *c = payload;
-	char **slot = !strcmp(key, "rule_id") ? &c->rule : !strcmp(key, "path") ? &c->path : !strcmp(key, "fingerprint") ? &c->fp : NULL;
-	if (!slot)
-		return jskip(j, 2);
-	ls_buf val = LS_BUF_INIT;
-	int err = jstring(j, &val);
-	if (!err) {
-		free(*slot);
-		*slot = ls_xstrdup(val.ptr);
-	}
-	ls_buf_dispose(&val);
-	return err;
-}
-
-static int report_finding(jreader *j, ls_baseline *b, size_t idx)
-{
-	report_ctx rc = {NULL, NULL, NULL};
-	char msg[160];
-	int err = jobject(j, "not a leakscan baseline or report (expected findings as JSON objects)", report_field, &rc);
-	char *rule = rc.rule, *path = rc.path, *fp = rc.fp;
-	if (err < 0)
-		goto done;
+	static const char *names[] = {"rule_id", "path", "fingerprint"};
+	const char *vals[3];
+	for (int i = 0; i < 3; i++)
+		if (get_str(o, names[i], &vals[i]) < 0)
+			return fail(r, at, "finding %zu: '%s' must be a string", idx + 1, names[i]);
+	const char *rule = vals[0], *path = vals[1];
 	/* PATH:RULE-ID:HASH16 or RULE-ID:HASH16 */
+	char *fp = vals[2] ? ls_xstrdup(vals[2]) : NULL;
 	char *h16 = fp ? strrchr(fp, ':') : NULL;
+	int err = 0;
 	if (!rule || !fp || !h16 || strlen(h16 + 1) != 16 || !is_hex(h16 + 1)) {
-		snprintf(msg, sizeof(msg), "finding %zu: a report's finding needs 'rule_id' and a 'fingerprint' ending in 16 hex digits",
-		         idx + 1);
-		err = jfail(j, msg);
+		err = fail(r, at, "finding %zu: a report's finding needs 'rule_id' and a 'fingerprint' ending in 16 hex digits",
+		           idx + 1);
 		goto done;
 	}
 	*h16 = '\0';
@@ -568,50 +565,57 @@ static int report_finding(jreader *j, ls_baseline *b, size_t idx)
 	if (where == fp)
 		fp[fl - rl - 1] = '\0';
 	if (!where) {
-		snprintf(msg, sizeof(msg), "finding %zu: no path (no 'path', and a fingerprint without one)", idx + 1);
-		err = jfail(j, msg);
+		err = fail(r, at, "finding %zu: no path (no 'path', and a fingerprint without one)", idx + 1);
 		goto done;
 	}
 	char hash[40];
 	snprintf(hash, sizeof(hash), "%s%s", REPORT_HASH_PREFIX, h16 + 1);
 	for (char *q = hash; *q; q++)
 		*q = (char)tolower((unsigned char)*q);
-	ls_baseline_add(b, rule, where, hash, NULL, NULL);
+	bl_insert(r->b, r->b->n, rule, where, hash, NULL, NULL);
 done:
-	free(rule);
-	free(path);
 	free(fp);
 	return err;
 }
 
 /* A JSON list of findings, or one finding per line (JSONL). */
-static int report_parse(jreader *j, ls_baseline *b)
+static int report_parse(reader *r)
 {
-	int err = 0, list = jlit(j, '[');
+	int err = 0, list = eat(r, '[');
 	size_t idx = 0;
-	if (list && jlit(j, ']'))
+	if (list && eat(r, ']'))
 		goto end;
 	do {
-		if ((err = report_finding(j, b, idx++)) < 0)
+		json_t *v;
+		if (!peek(r, '{'))
+			return fail(r, r->s, "not a leakscan baseline or report (expected findings as JSON objects)");
+		const char *at = r->s;
+		if ((err = take(r, &v)) < 0)
 			return err;
-	} while (list ? jlit(j, ',') : (jws(j), j->s < j->end));
-	if (list && !jlit(j, ']'))
-		return jfail(j, "expected ',' or ']'");
+		err = report_finding(r, v, idx++, at);
+		json_decref(v);
+		if (err < 0)
+			return err;
+	} while (list ? eat(r, ',') : (skip_ws(r), r->s < r->end));
+	if (list && !eat(r, ']'))
+		return fail(r, r->s, "expected ',' or ']'");
 end:
-	jws(j);
-	return j->s == j->end ? 0 : jfail(j, "trailing data after the report");
+	skip_ws(r);
+	return r->s == r->end ? 0 : fail(r, r->s, "trailing data after the report");
 }
 
-/* Whether the file is a report (a list, or an object whose first key is "rule_id"). */
-static int is_report(const char *s, const char *end)
+/* Whether the file is a report (a list, or an object whose first key is "rule_id"). A peek: no error set. */
+static int is_report(reader r)
 {
-	jreader j = {s, end, NULL, 0};
-	if (jlit(&j, '['))
+	if (eat(&r, '['))
 		return 1;
-	ls_buf key = LS_BUF_INIT;
-	int r = jlit(&j, '{') && jstring(&j, &key) == 0 && !strcmp(key.ptr, "rule_id");
-	ls_buf_dispose(&key);
-	return r;
+	if (!eat(&r, '{') || !peek(&r, '"'))
+		return 0;
+	json_error_t e;
+	json_t *k = json_loadb(r.s, (size_t)(r.end - r.s), JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK, &e);
+	int yes = json_is_string(k) && !strcmp(json_string_value(k), "rule_id");
+	json_decref(k);
+	return yes;
 }
 
 int ls_baseline_load(ls_baseline **out, const char *path)
@@ -627,19 +631,13 @@ int ls_baseline_load(ls_baseline **out, const char *path)
 	}
 	ls_baseline *b = NULL;
 	ls_baseline_new(&b);
-	jreader j = {data.ptr ? data.ptr : "", (data.ptr ? data.ptr : "") + data.len, path, 0};
-	int report = is_report(j.s, j.end);
-	if (report)
-		ls_error_set("%s", ""); /* (the peek's error, if any, is not this file's) */
-	if ((err = report ? report_parse(&j, b) : bl_parse(&j, b)) < 0) {
-		size_t line = 1;
-		for (const char *p = data.ptr; p && p < j.s; p++)
-			line += *p == '\n';
-		char *msg = ls_xstrdup(ls_error_last());
-		ls_error_set("%s:%zu: invalid baseline: %s", path, line, msg);
-		free(msg);
+	const char *s = data.ptr ? data.ptr : "";
+	reader r = {path, s, s, s + data.len, b};
+	if ((err = is_report(r) ? report_parse(&r) : bl_parse(&r)) < 0) {
 		ls_baseline_free(b);
 		b = NULL;
+	} else {
+		bl_sort_unique(b);
 	}
 	ls_buf_dispose(&data);
 	*out = b;

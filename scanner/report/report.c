@@ -56,7 +56,7 @@ int ls_report_new(ls_report **out, FILE *fp, const ls_report_options *opts)
 		fputs("[", fp);
 	else if (r->o.format == LS_FMT_CSV)
 		fputs("rule_id,rule_name,severity,path,line,column,end_line,end_column,secret,fingerprint,commit,blob,"
-		      "pair_rule_id,pair_secret,message,verification,verification_identity\r\n",
+		      "pair_rule_id,pair_secret,message,verification,verification_identity,confidence\r\n",
 		      fp);
 	*out = r;
 	return 0;
@@ -203,6 +203,7 @@ static void json_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 	ls_buf_put_json_str(b, f->rule->id, strlen(f->rule->id));
 	ls_report_put_jstr(b, "rule_name", f->rule->name);
 	ls_report_put_jstr(b, "severity", ls_severity_name(f->severity));
+	ls_report_put_jstr(b, "confidence", ls_confidence_name(f->confidence));
 	ls_report_put_jstr(b, "path", f->path);
 	if (!ls_utf8_valid(f->path, strlen(f->path))) {
 		/* "path" shows U+FFFD for bytes that are not UTF-8; the exact name is here */
@@ -362,6 +363,8 @@ static void text_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 	}
 	if (f->decoded)
 		ls_buf_puts(b, "  [decoded from base64]");
+	if (f->confidence == LS_CONF_LOW)
+		ls_buf_puts(b, "  [low confidence]"); /* shown only with --min-confidence low */
 	if (f->verification.status != LS_VERIFY_NONE) {
 		ls_buf_puts(b, "  ");
 		ls_report_verification_text(b, &f->verification, r->o.color);
@@ -446,6 +449,9 @@ static void csv_finding(const ls_report *r, ls_buf *b, const ls_finding *f)
 	csv_field(b, vs, strlen(vs));
 	ls_buf_putc(b, ',');
 	csv_field(b, vi ? vi : "", vi ? strlen(vi) : 0);
+	ls_buf_putc(b, ',');
+	const char *conf = ls_confidence_name(f->confidence);
+	csv_field(b, conf, strlen(conf));
 	ls_buf_puts(b, "\r\n");
 }
 
@@ -467,6 +473,23 @@ static void put_uri(ls_buf *b, const char *path)
 static const char *sarif_level(ls_severity s)
 {
 	return s >= LS_SEV_HIGH ? "error" : s == LS_SEV_MEDIUM ? "warning" : "note";
+}
+
+/* A result's level: its severity's, one step down when it is unsure (a generic value in a
+ * test, a fixture or documentation), so that a gate on errors fails on what is both bad and
+ * likely real. */
+static const char *sarif_result_level(const ls_finding *f)
+{
+	if (f->confidence >= LS_CONF_MEDIUM)
+		return sarif_level(f->severity);
+	return f->severity >= LS_SEV_HIGH ? "warning" : "note";
+}
+
+/* SARIF's rank (0-100, how likely the result is a real problem): from the confidence. */
+static int sarif_rank(const ls_finding *f)
+{
+	static const int rank[] = {30, 60, 90};
+	return rank[f->confidence];
 }
 
 static const char *security_severity(ls_severity s)
@@ -499,7 +522,8 @@ static void sarif_result(ls_report *r, const ls_finding *f)
 		ls_buf_putc(b, ',');
 	ls_buf_puts(b, "\n    {\"ruleId\":");
 	ls_buf_put_json_str(b, f->rule->id, strlen(f->rule->id));
-	ls_buf_printf(b, ",\"ruleIndex\":%zu,\"level\":\"%s\",\"message\":{\"text\":", idx, sarif_level(f->severity));
+	ls_buf_printf(b, ",\"ruleIndex\":%zu,\"level\":\"%s\",\"rank\":%d,\"message\":{\"text\":", idx,
+	              sarif_result_level(f), sarif_rank(f));
 	ls_buf msg = LS_BUF_INIT;
 	ls_buf_printf(&msg, "%s found: ", f->rule->name);
 	put_secret(r, &msg, f->secret, f->secret_len);
@@ -533,6 +557,7 @@ static void sarif_result(ls_report *r, const ls_finding *f)
 	ls_buf_puts(b, "},\"properties\":{\"severity\":");
 	const char *sev = ls_severity_name(f->severity);
 	ls_buf_put_json_str(b, sev, strlen(sev));
+	ls_report_put_jstr(b, "confidence", ls_confidence_name(f->confidence));
 	if (f->aws_account[0])
 		ls_report_put_jstr(b, "aws_account", f->aws_account);
 	if (f->decoded)
@@ -628,7 +653,8 @@ static void junit_case(ls_report *r, const ls_finding *f)
 	ls_buf_printf(b, "\" line=\"%zu\">\n      <failure type=\"", f->line);
 	xml_attr(b, f->rule->id, strlen(f->rule->id));
 	ls_buf_puts(b, "\" message=\"");
-	ls_buf_printf(&detail, "%s (%s severity) at %s", f->rule->name, ls_severity_name(f->severity), name.ptr);
+	ls_buf_printf(&detail, "%s (%s severity, %s confidence) at %s", f->rule->name, ls_severity_name(f->severity),
+	              ls_confidence_name(f->confidence), name.ptr);
 	xml_attr(b, detail.ptr, detail.len);
 	ls_buf_puts(b, "\">");
 	ls_buf_clear(&detail);
@@ -680,6 +706,37 @@ int ls_report_add(ls_report *r, const ls_finding *f)
 	r->sev_count[f->severity]++;
 	int err = 0;
 	if (b.len && fwrite(b.ptr, 1, b.len, r->fp) != b.len)
+		err = LS_EIO;
+	ls_buf_dispose(&b);
+	return err;
+}
+
+int ls_report_add_group(ls_report *r, const ls_finding *f, const ls_report_group *g)
+{
+	int err = ls_report_add(r, f);
+	if (err < 0 || r->o.format != LS_FMT_TEXT)
+		return err;
+	ls_buf b = LS_BUF_INIT;
+	ls_buf_puts(&b, "    first");
+	if (f->prov.commit)
+		ls_buf_printf(&b, " in %.12s", f->prov.commit);
+	if (f->prov.author_name) {
+		/* names are the repository's: shown without control characters */
+		ls_buf_puts(&b, " by ");
+		ls_buf_put_term(&b, f->prov.author_name, strlen(f->prov.author_name), LS_TERM_C0_SPACE);
+	}
+	if (f->prov.date)
+		ls_buf_printf(&b, " on %.10s", f->prov.date);
+	ls_buf_printf(&b, "; %zu occurrence%s at %zu path%s; ", g->occurrences, g->occurrences == 1 ? "" : "s", g->paths,
+	              g->paths == 1 ? "" : "s");
+	if (g->tip > 0) {
+		ls_buf_puts(&b, "still at the tip (");
+		ls_buf_put_term(&b, g->tip_path ? g->tip_path : "", g->tip_path ? strlen(g->tip_path) : 0, LS_TERM_C0_SPACE);
+		ls_buf_puts(&b, ")\n");
+	} else {
+		ls_buf_puts(&b, g->tip == 0 ? "no longer at the tip\n" : "at the tip: unknown\n");
+	}
+	if (fwrite(b.ptr, 1, b.len, r->fp) != b.len)
 		err = LS_EIO;
 	ls_buf_dispose(&b);
 	return err;

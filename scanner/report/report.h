@@ -38,6 +38,21 @@ typedef struct ls_report ls_report;
 int ls_report_new(ls_report **out, FILE *fp, const ls_report_options *opts);
 /** Adds one finding (borrowed for the call; formats that need every finding copy what they need). */
 int ls_report_add(ls_report *r, const ls_finding *f);
+
+/** What a distinct secret's entry says about all its occurrences (grouped text output). */
+typedef struct {
+	size_t occurrences; /**< findings of this rule and secret (blobs, messages) */
+	size_t paths;       /**< distinct paths among them */
+	int tip;            /**< 1 still at the tip of the default branch, 0 not, -1 unknown */
+	const char *tip_path; /**< a path where it is at the tip, or NULL */
+} ls_report_group;
+
+/**
+ * Adds a distinct secret as one entry: its first finding (the commit that introduced it), then,
+ * in text, a line with its author and date, how many occurrences at how many paths, and whether
+ * it is still at the tip. Other formats add the finding alone.
+ */
+int ls_report_add_group(ls_report *r, const ls_finding *first, const ls_report_group *g);
 /** One place of a distinct secret, as a datastore knows it (strings borrowed for the call). */
 typedef struct {
 	const char *repo, *commit, *path, *author, *date;

@@ -21,6 +21,7 @@ typedef struct {
 	char fp[160];
 	const ls_rule *rule;
 	ls_severity severity;
+	ls_confidence confidence;
 	char *secret;   /* as shown: redacted or not */
 	char *status, *note;
 	ls_verification v;
@@ -146,6 +147,7 @@ void ls_report_html_add(ls_report_html *h, const ls_finding *f, const char *stat
 			s->secret = ls_xstrdup("");
 		s->rule = f->rule;
 		s->severity = f->severity;
+		s->confidence = f->confidence;
 		s->status = dup_or_null(status);
 		s->note = dup_or_null(note);
 		ls_verification_copy(&s->v, &f->verification);
@@ -202,6 +204,7 @@ static void data_json(const ls_report_html *h, ls_buf *b)
 		ls_report_put_jstr(b, "rule", s->rule->id);
 		ls_report_put_jstr(b, "name", s->rule->name);
 		ls_report_put_jstr(b, "sev", ls_severity_name(s->severity));
+		ls_report_put_jstr(b, "conf", ls_confidence_name(s->confidence));
 		ls_report_put_jstr(b, "status", s->status);
 		ls_report_put_jstr(b, "note", s->note);
 		ls_report_put_jstr(b, "secret", s->secret);

@@ -339,6 +339,11 @@ static int parse_root(cctx *c, yaml_node_t *root, ls_config *cfg)
 		} else if (!strcmp(key, "fail_on")) {
 			err = get_severity(c, v, key, &cfg->fail_on);
 			cfg->has_fail_on = 1;
+		} else if (!strcmp(key, "min_confidence")) {
+			const char *sv = ls_yaml_scalar(v);
+			if (!sv || ls_confidence_parse(&cfg->min_confidence, sv) < 0)
+				err = fail(c, v, "'min_confidence' must be high, medium or low");
+			cfg->has_min_confidence = 1;
 		} else if (!strcmp(key, "default_skips")) {
 			err = get_bool(c, v, key, &cfg->default_skips);
 		} else if (!strcmp(key, "verify")) {
@@ -360,7 +365,7 @@ static int parse_root(cctx *c, yaml_node_t *root, ls_config *cfg)
 				}
 			}
 		} else {
-			err = fail(c, k, "unknown key%s%s%s (expected version, rule_files, disable, enable, overrides, fail_on, default_skips, allow, verify)", SHOWN(key));
+			err = fail(c, k, "unknown key%s%s%s (expected version, rule_files, disable, enable, overrides, fail_on, min_confidence, default_skips, allow, verify)", SHOWN(key));
 		}
 		if (err < 0)
 			return err;

@@ -46,6 +46,8 @@ typedef struct {
 	size_t noverrides;
 	int has_fail_on;
 	ls_severity fail_on;
+	int has_min_confidence;
+	ls_confidence min_confidence; /**< `min_confidence`: what --min-confidence defaults to */
 	int default_skips;        /**< -1 unset, 0 or 1 */
 	ls_config_allow *allow;
 	size_t nallow;

@@ -41,6 +41,24 @@ int ls_severity_parse(ls_severity *out, const char *name)
 	return LS_EINVAL;
 }
 
+static const char *conf_names[] = {"low", "medium", "high"};
+
+const char *ls_confidence_name(ls_confidence c)
+{
+	return (unsigned)c < 3 ? conf_names[c] : "unknown";
+}
+
+int ls_confidence_parse(ls_confidence *out, const char *name)
+{
+	for (int i = 0; i < 3; i++) {
+		if (!strcmp(name, conf_names[i])) {
+			*out = (ls_confidence)i;
+			return 0;
+		}
+	}
+	return LS_EINVAL;
+}
+
 int ls_ruleset_new(ls_ruleset **out)
 {
 	*out = ls_xcalloc(1, sizeof(ls_ruleset));
@@ -258,7 +276,7 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 		err = fail(c, map, "missing field 'id'");
 		goto done;
 	}
-	int have_sev = 0;
+	int have_sev = 0, have_conf = 0;
 	yaml_node_t *pattern_node = NULL;
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
@@ -283,6 +301,11 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 			if (!s || ls_severity_parse(&r->severity, s) < 0)
 				err = fail(c, v, "severity must be one of critical, high, medium, low");
 			have_sev = 1;
+		} else if (!strcmp(key, "confidence")) {
+			const char *s = ls_yaml_scalar(v);
+			if (!s || ls_confidence_parse(&r->confidence, s) < 0)
+				err = fail(c, v, "confidence must be one of high, medium, low");
+			have_conf = 1;
 		} else if (!strcmp(key, "min_entropy")) {
 			const char *s = ls_yaml_scalar(v);
 			char *end = NULL;
@@ -331,8 +354,10 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 			const char *s = ls_yaml_scalar(v);
 			if (s && !strcmp(s, "base64"))
 				r->decode_base64 = 1;
+			else if (s && !strcmp(s, "basic-auth"))
+				r->decode_basic = 1;
 			else
-				err = fail(c, v, "decode must be base64");
+				err = fail(c, v, "decode must be base64 or basic-auth");
 		} else if (!strcmp(key, "pair_with")) {
 			err = get_string(c, v, key, &r->pair_with);
 		} else if (!strcmp(key, "pair_lines")) {
@@ -361,6 +386,8 @@ static int parse_rule(load_ctx *c, yaml_node_t *map, ls_rule **out)
 		err = fail(c, map, "missing field 'severity'");
 		goto done;
 	}
+	if (!have_conf)
+		r->confidence = r->generic ? LS_CONF_MEDIUM : LS_CONF_HIGH;
 	if (!*r->pattern) {
 		err = fail(c, pattern_node, "empty pattern");
 		goto done;
@@ -551,7 +578,7 @@ void ls_ruleset_digest(const ls_ruleset *rs, char out[65])
 		if (!r->enabled)
 			continue;
 		ls_buf_printf(&b, "%s\n%s\n%d\n%.3f\n%s\n%d %d %s %d %d\n", r->id, r->pattern, (int)r->severity,
-		              r->min_entropy, r->validate ? r->validate : "", r->generic, r->decode_base64,
+		              r->min_entropy, r->validate ? r->validate : "", r->generic, r->decode_base64 + 2 * r->decode_basic,
 		              r->pair_with ? r->pair_with : "", r->pair_lines, r->context);
 		for (size_t k = 0; k < r->keywords.n; k++)
 			ls_buf_printf(&b, "k%s\n", r->keywords.items[k]);
@@ -606,4 +633,54 @@ int ls_path_is_code(const char *path)
 		if (!strcasecmp(dot + 1, exts[i]))
 			return 1;
 	return 0;
+}
+
+/* Whether `name` (n bytes) equals one of `names`, ignoring case. */
+static int name_in(const char *name, size_t n, const char *const *names, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (strlen(names[i]) == n && !strncasecmp(name, names[i], n))
+			return 1;
+	return 0;
+}
+
+static int ends_with_ci(const char *s, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+	return n >= k && !strncasecmp(s + n - k, suffix, k);
+}
+
+int ls_path_is_example(const char *path)
+{
+	static const char *const dirs[] = {"test", "tests", "testing", "testdata", "test-data", "test_data", "__tests__",
+	                                   "spec", "specs", "fixture", "fixtures", "__fixtures__", "mock", "mocks",
+	                                   "__mocks__", "example", "examples", "sample", "samples", "demo", "demos",
+	                                   "doc", "docs", "documentation", "e2e", "testsuite", "unittest", "unittests"};
+	static const char *const doc_exts[] = {".md", ".markdown", ".rst", ".adoc", ".asciidoc", ".rdoc", ".pod",
+	                                       ".textile", ".1", ".3", ".5", ".7", ".8"};
+	if (!path || !*path || *path == '<')
+		return 0;
+	const char *p = path;
+	for (;;) {
+		const char *slash = strchr(p, '/');
+		size_t n = slash ? (size_t)(slash - p) : strlen(p);
+		if (slash) {
+			if (name_in(p, n, dirs, sizeof(dirs) / sizeof(dirs[0])))
+				return 1;
+			p = slash + 1;
+			continue;
+		}
+		/* the file's own name: test_x.py, x_test.go, x.test.ts, x.spec.js, XTest.java, x_spec.rb,
+		 * README.md, x.example, x.sample */
+		for (size_t i = 0; i < sizeof(doc_exts) / sizeof(doc_exts[0]); i++)
+			if (ends_with_ci(p, n, doc_exts[i]))
+				return 1;
+		const char *dot = memchr(p, '.', n);
+		size_t stem = dot ? (size_t)(dot - p) : n;
+		return (n > 5 && !strncasecmp(p, "test_", 5)) || (stem > 5 && ends_with_ci(p, stem, "_test")) ||
+		       (stem > 5 && ends_with_ci(p, stem, "_spec")) || (stem > 4 && !strncmp(p + stem - 4, "Test", 4)) ||
+		       (stem > 5 && !strncmp(p + stem - 5, "Tests", 5)) || strstr(p, ".test.") || strstr(p, ".spec.") ||
+		       ends_with_ci(p, n, ".example") || ends_with_ci(p, n, ".sample") || ends_with_ci(p, n, ".dist") ||
+		       ends_with_ci(p, n, ".template") || strstr(p, ".example.") || strstr(p, ".sample.");
+	}
 }

@@ -15,6 +15,18 @@ const char *ls_severity_name(ls_severity s);
 int ls_severity_parse(ls_severity *out, const char *name);
 
 /**
+ * How sure a finding is, apart from how bad its credential type is (severity): high for a
+ * provider's prefixed or checksummed shape, medium for a keyword rule's value, low for a
+ * keyword rule's value where only tests, fixtures, examples or documentation hold it.
+ */
+typedef enum { LS_CONF_LOW = 0, LS_CONF_MEDIUM, LS_CONF_HIGH } ls_confidence;
+
+/** "low", "medium", "high". */
+const char *ls_confidence_name(ls_confidence c);
+/** Parses a confidence name; returns 0 or LS_EINVAL. */
+int ls_confidence_parse(ls_confidence *out, const char *name);
+
+/**
  * One detection rule, as loaded. Owned by its rule set and immutable once the set is
  * complete; every field may be read from any thread.
  */
@@ -24,6 +36,7 @@ typedef struct ls_rule {
 	char *pattern;
 	char *description;
 	ls_severity severity;
+	ls_confidence confidence; /**< `confidence:`, by default medium for a generic rule, else high */
 	double min_entropy;    /**< 0 when unset */
 	ls_strlist keywords;   /**< lowercased */
 	ls_strlist allow;      /**< regexes on the secret */
@@ -41,6 +54,8 @@ typedef struct ls_rule {
 	int generic;           /**< yields to any specific rule reporting an overlapping secret */
 	int quoted_in_code;    /**< in source code files, only a quoted value is reported (see ls_path_is_code) */
 	int decode_base64;     /**< `decode: base64`: the capture is decoded and the match rescanned */
+	int decode_basic;      /**< `decode: basic-auth`: the secret is base64 of `user:password`, judged
+	                            (placeholders, words) by its password */
 	int context;           /**< `context: true`: only marks where `pair_with` rules look; never reported */
 	char *pair_with;       /**< only reported within pair_lines of a finding (or context match) of this rule */
 	int pair_lines;
@@ -95,5 +110,14 @@ int ls_rule_allows_match(const ls_rule *rule, const char *match, size_t len);
  * scripts, Dockerfiles) and unknown extensions are not code.
  */
 int ls_path_is_code(const char *path);
+
+/**
+ * Whether `path` is where example values live: a directory named test(s), spec, fixtures,
+ * mocks, examples, samples, demo, docs (any case, at any depth), a test file by its name
+ * (`test_x.py`, `x_test.go`, `x.spec.ts`, `XTest.java`, `x_spec.rb`), documentation
+ * (`.md`, `.rst`, `.adoc`, man pages) or a template (`.example`, `.sample`, `.dist`,
+ * `.template`). Labels (`<commit message>`) are not.
+ */
+int ls_path_is_example(const char *path);
 
 #endif

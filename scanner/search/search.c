@@ -1,4 +1,5 @@
 #include "search.h"
+#include "search_internal.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -143,7 +144,7 @@ int ls_search_is_placeholder(const char *s, size_t len)
 	for (int i = 0; doc_examples[i]; i++)
 		if (strlen(doc_examples[i]) == len && !memcmp(doc_examples[i], s, len))
 			return 1;
-	static const char *markers[] = {"${", "{{", "}}", "%(", "$(", "xxxx", "****", "....",
+	static const char *markers[] = {"${", "{{", "}}", "%(", "$(",
 	                                "changeme", "change_me", "change-me", "your_", "your-",
 	                                "yourkey", "yoursecret", "yourpassword", "placeholder",
 	                                "process.env", "os.environ", "getenv", "redacted",
@@ -151,8 +152,21 @@ int ls_search_is_placeholder(const char *s, size_t len)
 	                                "<", NULL};
 	if (len == 0)
 		return 1;
+	/* a run of x, * or . standing for the value: most of a short one, a quarter of a long one
+	 * (xxXX inside 99 random characters is no mask) */
+	size_t run = 0, longest = 0;
+	for (size_t i = 0; i < len; i++) {
+		int c = s[i] == 'X' ? 'x' : s[i];
+		run = i && c == (s[i - 1] == 'X' ? 'x' : s[i - 1]) && (c == 'x' || c == '*' || c == '.') ? run + 1 : 1;
+		if ((c == 'x' || c == '*' || c == '.') && run > longest)
+			longest = run;
+	}
+	if (longest >= 4 && (len <= 24 || longest * 4 >= len))
+		return 1;
 	if (s[0] == '$' && len > 1 && (isalpha((unsigned char)s[1]) || s[1] == '_'))
 		return 1;
+	if (s[0] == '%' && len > 2 && isupper((unsigned char)s[1]) && isupper((unsigned char)s[2]))
+		return 1; /* %PASSWORD, %DB_PASS%: a template's slot */
 	for (int i = 0; markers[i]; i++) {
 		if (contains_ci(s, len, markers[i])) {
 			if (markers[i][0] != '<')
@@ -459,7 +473,9 @@ static void postprocess(ls_findings *fs)
 			const ls_finding *a = &fs->items[i], *b = &fs->items[k];
 			if (k == i || drop[k] || a->rule->context || b->rule->context || !spans_overlap(a, b))
 				continue;
-			if (a->rule->generic && !b->rule->generic) {
+			if (a->rule->generic && !a->decoded && b->decoded) {
+				drop[i] = 1; /* an encoded value whose decoded secret is reported: once, decoded */
+			} else if (a->rule->generic && !b->rule->generic) {
 				drop[i] = 1;
 			} else if (a->rule->generic == b->rule->generic && a->offset == b->offset &&
 			           a->secret_len == b->secret_len) {
@@ -615,6 +631,49 @@ static int cmp_found(const void *a, const void *b)
 	return x->place < y->place ? -1 : x->place > y->place;
 }
 
+/* Whether a rule's findings are judged by their value and place: a generic rule, and any
+ * rule no surer than medium by its shape (URL credentials, Basic credentials). */
+static int judged(const ls_rule *r) { return r->generic || r->decode_basic || r->confidence <= LS_CONF_MEDIUM; }
+
+/* Confidence: a judged rule's value held only at example places (tests, fixtures, docs) is
+ * low; then what is less sure than asked is dropped. A label (`<commit message>`) is no
+ * example. */
+static void judge_confidence(const ls_search_options *opts, const ls_origin *places, size_t nplaces,
+                             const unsigned char *skip, ls_findings *fs)
+{
+	int only_examples = 1;
+	for (size_t k = 0; k < nplaces && only_examples; k++) {
+		if (skip[k])
+			continue;
+		/* judged below the top of the repository: a checkout under ~/tests/ is no test */
+		const char *path = places[k].path;
+		int file = places[k].kind == LS_ORIGIN_FILE;
+		char *rel = file && opts->relpath ? opts->relpath(path, opts->allow_payload) : NULL;
+		if (rel && rel[0] && rel[0] != '/')
+			path = rel;
+		else if (file && strrchr(path, '/'))
+			path = strrchr(path, '/') + 1; /* outside the repository: by its name alone */
+		/* a file named below the working directory is judged by that name too (`scan
+		 * tests/x.env`, whose own directory is the base) */
+		const char *given = places[k].path;
+		int below = file && given[0] != '/' && strncmp(given, "../", 3) && strcmp(given, "..");
+		only_examples = places[k].kind != LS_ORIGIN_STDIN && (ls_path_is_example(path) || (below && ls_path_is_example(given)));
+		free(rel);
+	}
+	size_t w = 0;
+	for (size_t i = 0; i < fs->n; i++) {
+		ls_finding *f = &fs->items[i];
+		if (f->confidence > LS_CONF_LOW && judged(f->rule) && (only_examples || f->made_up))
+			f->confidence = LS_CONF_LOW;
+		if (f->confidence < opts->min_confidence) {
+			ls_finding_dispose(f);
+			continue;
+		}
+		fs->items[w++] = *f;
+	}
+	fs->n = w;
+}
+
 int ls_search_blob(const ls_matcher *m, ls_scratch *s, const ls_search_options *opts, const char *buf, size_t len,
                    const ls_origin *places, size_t nplaces, ls_search_result *out)
 {
@@ -677,6 +736,7 @@ int ls_search_blob(const ls_matcher *m, ls_scratch *s, const ls_search_options *
 	}
 	if (merged)
 		qsort(out->findings.items, out->findings.n, sizeof(ls_finding), cmp_found);
+	judge_confidence(opts, places, nplaces, skip, &out->findings);
 done:
 	free(v.items);
 	free(skip);
@@ -690,6 +750,7 @@ static void finding_start(ls_finding *f, const ls_rule *r, const ls_origin *pl, 
 	memset(f, 0, sizeof(*f));
 	f->rule = r;
 	f->severity = r->severity;
+	f->confidence = r->confidence;
 	f->path = ls_xstrdup(pl->path);
 	f->prov.commit = pl->commit ? ls_xstrdup(pl->commit) : NULL;
 	f->offset = mt->sec_start;
@@ -768,6 +829,12 @@ static void confirm_at(const ls_matcher *m, ls_scratch *s, const ls_search_optio
 			continue;
 		if (ls_rule_allows(r, sec, slen))
 			continue;
+		/* what the value means, not how it is written: Basic credentials' password, a generic
+		 * value's percent, JSON and XML escapes undone, for the placeholder and word checks */
+		char jbuf[JUDGE_MAX];
+		size_t jl = judged(r) ? search_judged_value(r->decode_basic, sec, slen, jbuf) : 0;
+		if (jl && (ls_search_is_placeholder(jbuf, jl) || ls_rule_allows(r, jbuf, jl)))
+			continue;
 		if (r->allow_match.n) {
 			/* from the start of the word the match begins in: `NextToken` when it starts at `Token` */
 			size_t ms = mt->start;
@@ -785,6 +852,9 @@ static void confirm_at(const ls_matcher *m, ls_scratch *s, const ls_search_optio
 		int marked = opts->inline_allow && inline_allowed(m, buf + ws, we - ws, r, cur.line, note);
 
 		finding_start(&f, r, pl, buf, mt, cur.line);
+		if (judged(r))
+			f.made_up = (jl ? ls_search_looks_made_up(jbuf, jl) : ls_search_looks_made_up(sec, slen)) ||
+			            search_has_template(buf + mt->start, mt->end - mt->start);
 		f.column = count_chars(buf + ls, mt->sec_start - ls) + 1;
 		/* end position: the secret's last character */
 		size_t last = mt->sec_end > mt->sec_start ? mt->sec_end - 1 : mt->sec_start;

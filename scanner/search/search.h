@@ -52,6 +52,9 @@ void ls_verification_copy(ls_verification *dst, const ls_verification *src);
 typedef struct ls_finding {
 	const ls_rule *rule;    /**< borrowed from the rule set */
 	ls_severity severity;
+	ls_confidence confidence; /**< the rule's, lowered for a generic rule's value that only
+	                               example places hold (ls_path_is_example), raised by a live
+	                               verification */
 	char *path;
 	size_t line, column, end_line, end_column; /**< 1-based; columns count UTF-8 characters */
 	size_t offset;          /**< byte offset of the secret in the blob */
@@ -70,6 +73,9 @@ typedef struct ls_finding {
 	                             output or a file ("" when unknown) */
 	char aws_account[13];   /**< AWS account decoded from an access key id, or "" */
 	int decoded;            /**< found inside a base64 value decoded by a `decode` rule */
+	int made_up;            /**< its value, decoded, looks made up (ls_search_looks_made_up): a
+	                             generic, medium-confidence or `decode: basic-auth` rule's
+	                             finding is then low confidence */
 	const ls_rule *pair_rule; /**< the rule of the paired finding (`pair_with`), or NULL */
 	char *pair_secret;      /**< the paired finding's secret */
 	size_t pair_secret_len, pair_line, pair_column;
@@ -126,11 +132,13 @@ typedef struct {
 	 * that a fingerprint does not depend on the directory leakscan runs in. Thread-safe.
 	 */
 	char *(*relpath)(const char *path, void *payload);
+	/** Findings less sure than this are dropped (LS_CONF_LOW, the default, keeps all). */
+	ls_confidence min_confidence;
 } ls_search_options;
 
 enum { LS_SEARCH_BINARY_DETECT = 0, LS_SEARCH_BINARY_TEXT = 1, LS_SEARCH_BINARY_SPECIFIC = 2 };
 
-#define LS_SEARCH_OPTIONS_INIT {1, NULL, NULL, NULL, 0, NULL}
+#define LS_SEARCH_OPTIONS_INIT {1, NULL, NULL, NULL, 0, NULL, LS_CONF_LOW}
 
 /** What kind of origin some content has (git's grep_source is the model). */
 typedef enum {
@@ -227,5 +235,15 @@ int ls_search_windows(const ls_matcher *m, ls_scratch *s, const ls_search_option
 /** Returns 1 if the secret looks like a placeholder or a templated value, or is a value
  * published as an example in a specification (RFC 6749 and the like). */
 int ls_search_is_placeholder(const char *secret, size_t len);
+
+/**
+ * Returns 1 if a value looks written by a person or named by a program rather than generated:
+ * mostly dictionary words (leetspeak read as letters: `SuperSecretPassw0rd`,
+ * `thisISverySECRET123`), a keyboard walk or sequence (`qwerty123`, `abcdef`), a constant
+ * name (`DB_PASSWORD`), a dotted name (`config.db.password`), a path (`@/etc/passwd`,
+ * `foo/restricted-users`), a format macro (`%HOSTIP`), hex of words. A generic rule's value
+ * of that kind is low confidence.
+ */
+int ls_search_looks_made_up(const char *secret, size_t len);
 
 #endif

@@ -11,7 +11,7 @@
  *
  * - blobs: every object (blob or commit message) already scanned, with the rule-set digest
  *   it was scanned with and how many findings it had;
- * - secrets: one row per distinct secret per rule, keyed by its fingerprint
+ * - secrets: one row per distinct secret per rule (with its severity and confidence), keyed by its fingerprint
  *   "RULE-ID:HASH16" (the first 16 hex digits of secret_hash, the secret's HMAC-SHA-256 under
  *   the fingerprint key, see fpkey.h; a plain SHA-256 in rows an older leakscan wrote and
  *   could not rehash, see ls_store_key_check); the secret itself
@@ -31,7 +31,7 @@
  * Every text key (fingerprint, blob id, repository name) is independent of the datastore
  * (given the same fingerprint key), so shard datastores merge by plain SQL. A store handle is used by one thread at a time.
  */
-#define LS_STORE_VERSION 4
+#define LS_STORE_VERSION 5
 
 typedef struct ls_store ls_store;
 
@@ -131,6 +131,7 @@ typedef struct {
 	const char *verify_identity, *verify_account, *verify_detail;
 	long long verify_checked_at;
 	int at_tip;              /**< the location is at the default branch's tip: 1, 0, -1 unknown */
+	int confidence;          /**< an ls_confidence (medium for a secret an older leakscan stored) */
 } ls_store_row;
 
 typedef struct {
@@ -140,9 +141,10 @@ typedef struct {
 	const char *status; /**< only this triage status ("open": not triaged) */
 	long long new_since; /**< only secrets first seen after this run (0: any) */
 	const char *verification; /**< only this verification status ("none": never verified) */
+	int min_confidence; /**< only secrets at least this sure (an ls_confidence; 0: any) */
 } ls_store_filter;
 
-#define LS_STORE_FILTER_INIT {NULL, NULL, -1, NULL, 0, NULL}
+#define LS_STORE_FILTER_INIT {NULL, NULL, -1, NULL, 0, NULL, 0}
 
 /**
  * Calls `cb` for every location of every secret matching `f`, grouped by secret (ordered by

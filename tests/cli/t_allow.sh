@@ -174,11 +174,11 @@ EOF
 }
 
 test_config_min_entropy_override() {
-	printf 'password = "qwertyui"\n' > a.txt # entropy 3.0
-	lst scan a.txt
+	printf 'password = "qwertyui"\n' > a.txt # entropy 3.0 (a keyboard walk: low confidence)
+	lst scan --min-confidence low a.txt
 	expect_rc 1
 	printf 'overrides:\n  test-password: {min_entropy: 3.5}\n' > .leakscan.yaml
-	lst scan a.txt
+	lst scan --min-confidence low a.txt
 	expect_rc 0
 }
 
@@ -378,6 +378,39 @@ test_baseline_rejects_bad_files() {
 	expect_err_has "unknown subcommand 'frob'"
 }
 
+# issue 22: baselines are read with jansson; malformed JSON is refused with one line naming
+# the file and the line, exit code 2
+test_issue22_baseline_malformed_json_refused() {
+	printf 'k = %s\n' "$AWS_KEY" > a.txt
+	local h=0000000000000000000000000000000000000000000000000000000000000000
+	baseline_refused() { # FILE EXPECTED-MESSAGE
+		lst scan --baseline "$1" a.txt
+		expect_rc 2
+		expect_eq "$(printf '%s\n' "$ERR" | wc -l)" 1 "lines of stderr for $1"
+		expect_err_has "leakscan: $1:$2"
+	}
+	printf '{"findings": [\n {"rule_id": "x", "path": "a", "path": "b", "secret_hash": "%s"}\n]}\n' $h > dup.json
+	baseline_refused dup.json "2: invalid baseline: duplicate object key near '\"path\"'"
+	printf '{"findings": [],\n "findings": []}\n' > dup2.json
+	baseline_refused dup2.json "2: invalid baseline: duplicate object key 'findings'"
+	printf '{"version": 2,\n "findings": [\n {"rule_id": "x", "path": 7, "secret_hash": "%s"}]}\n' $h > type.json
+	baseline_refused type.json "3: invalid baseline: entry 1: 'path' must be a string"
+	printf '{"version": "2", "findings": []}\n' > type2.json
+	baseline_refused type2.json "1: invalid baseline: unsupported baseline version (expected 1 or 2)"
+	printf '{"version": 2,\n "findings": [\n {"rule_id": "x", "path": "a", "secret_' > cut.json
+	baseline_refused cut.json "3: invalid baseline: premature end of input"
+	printf '{"findings": [\n{"rule_id": "x\\u0000y", "path": "a", "secret_hash": "%s"}]}\n' $h > nul.json
+	baseline_refused nul.json "2: invalid baseline: a string holds \\u0000 (NUL)"
+	python3 -c 'print("[" * 100000)' > bomb.json
+	baseline_refused bomb.json "1: invalid baseline: not a leakscan baseline or report (expected findings as JSON objects)"
+	python3 -c 'print("{\"findings\": [],\n \"notes\": " + "[" * 100000)' > bomb2.json
+	baseline_refused bomb2.json "2: invalid baseline: nested too deeply"
+	# the same entry, well formed, still loads
+	printf '{"findings": [\n {"rule_id": "x", "path": "a", "secret_hash": "%s"}\n]}\n' $h > good.json
+	lst scan --baseline good.json a.txt
+	expect_rc 1
+}
+
 test_history_scan_uses_config_commits_and_baseline() {
 	git init -q .
 	mkdir fx src
@@ -389,11 +422,11 @@ test_history_scan_uses_config_commits_and_baseline() {
 	git add . && git commit -qm two
 	lst git
 	expect_rc 1
-	expect_eq "$(printf '%s\n' "$OUT" | wc -l)" 3
+	expect_eq "$(printf '%s\n' "$OUT" | grep -vc '^    first ')" 3
 	printf 'allow:\n  - paths: [fx/]\n  - commits: [%s]\n' "${first:0:10}" > .leakscan.yaml
 	# from a subdirectory: paths in history are relative to the configuration's directory
 	(cd src && lst git && expect_rc 1 && expect_out_has "src/c.txt:1:5: test-aws-key") || fail "git with config"
-	expect_eq "$(cd src && "$LEAKSCAN" git --no-default-rules --rules "$RULES" -j1 -q | wc -l)" 1
+	expect_eq "$(cd src && "$LEAKSCAN" git --no-default-rules --rules "$RULES" -j1 -q | grep -vc "^    first ")" 1
 	# a baseline made by a file scan also covers the same findings in history
 	lst baseline create
 	expect_rc 0

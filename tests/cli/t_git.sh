@@ -45,7 +45,7 @@ test_git_json_keys_for_history_findings() {
 	lst git -f json
 	expect_rc 1
 	keys=$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(",".join(sorted(d[0].keys())), len(d))')
-	expect_eq "$keys" "author_email,author_name,blob,column,commit,date,end_column,end_line,entropy,fingerprint,line,match,message,path,rule_id,rule_name,secret,severity 1"
+	expect_eq "$keys" "author_email,author_name,blob,column,commit,confidence,date,end_column,end_line,entropy,fingerprint,line,match,message,path,rule_id,rule_name,secret,severity 1"
 }
 
 test_git_blob_shared_by_100_commits_reported_once() {
@@ -63,8 +63,11 @@ test_git_blob_shared_by_100_commits_reported_once() {
 	expect_eq "$(git rev-list --count main)" 100
 	lst git
 	expect_rc 1
-	expect_eq "$(printf '%s\n' "$OUT" | wc -l)" 1 "finding lines"
+	expect_eq "$(printf '%s\n' "$OUT" | wc -l)" 2 "lines of the one entry"
 	expect_out "$(short main~99):copy/s.txt:1:5: test-aws-key: key=$AWS_KEY"
+	# one entry for the one secret: its first commit, one occurrence (one blob) at its two
+	# paths, still at the tip
+	expect_out_has "    first in $(short main~99) by T on 2023-11-14; 1 occurrence at 2 paths; still at the tip (copy/s.txt)"
 	expect_err_has "scanned 201 objects"
 }
 
@@ -562,6 +565,36 @@ test_git_pre_receive_hook_sees_quarantined_objects() {
 	expect_rc 1
 	expect_out_has "s.txt:1:3: test-aws-key"
 	expect_eq "$(git -C ../srv.git rev-list --count main)" 1 "(the push was refused)"
+}
+
+# Grouped output (issue 20): a whole history in text gives one entry per distinct secret (the
+# commit that introduced it, author, date, occurrences, paths, whether the tip still holds it);
+# --all-occurrences, machine formats and a range keep every occurrence.
+test_git_one_entry_per_distinct_secret() {
+	git init -q r && cd r
+	for i in 1 2 3; do printf 'key = %s\nline %d\n' "$AWS_KEY" "$i" > a.env; git add -A; git commit -qm "c$i"; done
+	first=$(git rev-parse HEAD~2 | cut -c1-12)
+	cp a.env b.env && git add -A && git commit -qm copy
+	git rm -q a.env && git commit -qm rm
+	lst git
+	expect_rc 1
+	expect_out "$first:a.env:1:7: test-aws-key: key = $AWS_KEY
+    first in $first by Test Author on 2024-01-02; 3 occurrences at 2 paths; still at the tip (b.env)"
+	expect_err_has "3 findings"
+	lst git --all-occurrences
+	expect_eq "$(printf '%s\n' "$OUT" | wc -l)" 3 "lines with --all-occurrences"
+	lst git -f jsonl
+	expect_eq "$(printf '%s\n' "$OUT" | wc -l)" 3 "JSON objects (one per occurrence, see docs/git-history.md)"
+	lst git --range HEAD~3..HEAD
+	expect_out_lacks "    first "
+	git rm -q b.env && git commit -qm "rm copy"
+	lst git
+	expect_out_has "3 occurrences at 2 paths; no longer at the tip"
+	# names from the repository are shown without control characters
+	printf 't = %s\n' "$TOKEN" > c.env && git add -A && GIT_AUTHOR_NAME="$(printf 'Eve\033[2J')" git commit -qm c
+	lst git
+	case "$OUT" in *"$(printf '\033')"*) fail "an escape reached the terminal";; esac
+	expect_out_has "by Eve [2J on"
 }
 
 run_tests

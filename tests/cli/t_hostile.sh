@@ -307,7 +307,7 @@ test_hostile_git_many_refs() {
 	lst git r
 	expect_rc 1
 	expect_out_has "a.txt:1:3: test-aws-key: k=$AWS_KEY"
-	expect_eq "$(printf '%s\n' "$OUT" | wc -l)" 1
+	expect_eq "$(printf '%s\n' "$OUT" | grep -vc '^    first ')" 1
 	[ "$SECONDS" -le 60 ] || fail "took ${SECONDS}s (a hang?)"
 }
 

@@ -173,7 +173,7 @@ many_repos() {
 }
 
 # slow_repos N: N repositories served over HTTP by a server that waits 0.1 s before each
-# answer, listed in `list` as URLs: a run slow enough to interrupt, with nothing in leakscan
+# answer, listed in `list` as URLs: a run slow enough to interrupt (with --clone-jobs 1), with nothing in leakscan
 # slowed down for it
 slow_repos() {
 	many_repos "$1" >/dev/null
@@ -205,7 +205,7 @@ test_repos_kill_9_then_rerun_gives_the_uninterrupted_report() {
 	expect_rc 1
 	report full
 	want=$OUT
-	"$LEAKSCAN" repos --no-default-rules --rules "$RULES" -j1 -q --datastore killed --list list & pid=$!
+	"$LEAKSCAN" repos --no-default-rules --rules "$RULES" -j1 --clone-jobs 1 -q --datastore killed --list list & pid=$!
 	wait_repos killed 3
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null
@@ -218,7 +218,7 @@ test_repos_kill_9_then_rerun_gives_the_uninterrupted_report() {
 
 test_repos_sigint_stops_cleanly_with_a_summary_and_rerun_continues() {
 	slow_repos 8
-	"$LEAKSCAN" repos --no-default-rules --rules "$RULES" -j1 --datastore ds --list list 2>err & pid=$!
+	"$LEAKSCAN" repos --no-default-rules --rules "$RULES" -j1 --clone-jobs 1 --datastore ds --list list 2>err & pid=$!
 	wait_repos ds 2
 	# a second run on the same datastore is refused while this one runs
 	lsr --datastore ds --list list
@@ -341,7 +341,7 @@ test_repos_newer_datastore_is_refused() {
 	lsr --datastore ds a
 	expect_rc 2
 	expect_eq "$(printf '%s\n' "$ERR" | wc -l)" 1 "one line"
-	expect_err_has "datastore.db: written by a newer leakscan (schema version 99; this one reads up to 4)"
+	expect_err_has "datastore.db: written by a newer leakscan (schema version 99; this one reads up to 5)"
 	ls_run report --datastore ds
 	expect_rc 2
 	expect_err_has "newer leakscan"
@@ -374,7 +374,7 @@ for f in d: assert set(f["secret"])=={"*"}, f
 	expect_err_has "keeps no secrets"
 	# killed mid-run, the WAL stays behind: no secret in it either
 	slow_repos 6
-	"$LEAKSCAN" repos --no-default-rules --rules "$RULES" -j1 -q --store-secrets=no --datastore killed \
+	"$LEAKSCAN" repos --no-default-rules --rules "$RULES" -j1 --clone-jobs 1 -q --store-secrets=no --datastore killed \
 		--list list & pid=$!
 	wait_repos killed 2
 	kill -9 "$pid"
@@ -715,6 +715,35 @@ test_repos_usage_errors() {
 	ls_run repos --help
 	expect_rc 0
 	expect_out_has "--shard K/N"
+}
+
+# Confidence in the datastore (issue 20): repos keeps what --min-confidence asks (a change
+# scans again), report shows and filters it.
+test_repos_confidence_kept_and_filtered() {
+	git init -q r
+	mkdir -p r/app r/tests
+	printf 'password = "Vb7#kQ2xLp9sZr4w"\n' > r/app/settings.env
+	printf 'password = "Hn3#tR8yWq2mXc6v"\n' > r/tests/settings.env
+	git -C r add -A && git -C r commit -qm init
+	ls_run repos -q -j1 --datastore ds r
+	expect_rc 1
+	ls_run report --datastore ds -f json
+	printf '%s' "$OUT" | python3 -c '
+import json,sys; d=json.load(sys.stdin)
+assert [(f["path"], f["confidence"]) for f in d] == [("app/settings.env", "medium")], d' || fail "default: $OUT"
+	ls_run repos -j1 --datastore ds --min-confidence low r
+	expect_err_has "(1 scanned, 0 unchanged, 0 failed); scanned 3 new blobs"
+	ls_run report --datastore ds -f json
+	printf '%s' "$OUT" | python3 -c '
+import json,sys; d=json.load(sys.stdin)
+assert sorted((f["path"], f["confidence"]) for f in d) == [("app/settings.env", "medium"), ("tests/settings.env", "low")], d' ||
+		fail "low: $OUT"
+	ls_run report --datastore ds --min-confidence medium
+	expect_out_lacks "tests/settings.env"
+	expect_out_has "app/settings.env"
+	ls_run report --datastore ds --min-confidence sure
+	expect_rc 2
+	expect_err_has "report: unknown confidence 'sure' (high, medium, low)"
 }
 
 run_tests

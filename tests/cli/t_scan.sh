@@ -25,7 +25,7 @@ test_scan_json_has_exact_keys() {
 	lst scan -f json a.txt
 	expect_rc 1
 	keys=$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(",".join(sorted(d[0].keys())), len(d))')
-	expect_eq "$keys" "column,end_column,end_line,entropy,fingerprint,line,match,path,rule_id,rule_name,secret,severity 1"
+	expect_eq "$keys" "column,confidence,end_column,end_line,entropy,fingerprint,line,match,path,rule_id,rule_name,secret,severity 1"
 	printf '%s' "$OUT" | python3 -c '
 import json,sys; d=json.load(sys.stdin)[0]
 assert d["line"]==1 and d["column"]==3 and d["end_column"]==22, d
@@ -353,6 +353,110 @@ YAML
 	ls_run rules check r.yaml
 	expect_rc 1
 	expect_err_has "rule 'bounded': negative example 1 matches"
+}
+
+# Confidence apart from severity (issue 20): a generic rule's value that only tests, fixtures
+# or documentation hold is low confidence, reported with --min-confidence low (audits) only;
+# a provider's key there stays high; every format carries both; SARIF maps them to level and
+# rank; the configuration sets the default.
+test_issue20_confidence_separate_from_severity() {
+	mkdir -p app tests docs
+	printf 'password = "Vb7#kQ2xLp9sZr4w"\n' > app/settings.env
+	printf 'password = "Hn3#tR8yWq2mXc6v"\n' > tests/settings.env
+	printf 'Set `password = "Jd5#pL9zKs3nVb8q"` in your config.\n' > docs/setup.md
+	printf 'aws_key = %s\n' "$AWS_KEY" > tests/k.env
+	ls_run scan --no-config .
+	expect_rc 1
+	expect_out_has "app/settings.env:1:13: generic-password:"
+	expect_out_has "tests/k.env:1:11: aws-access-key-id:"
+	expect_out_lacks "tests/settings.env"
+	expect_out_lacks "docs/setup.md"
+	ls_run scan --no-config --min-confidence low .
+	expect_rc 1
+	expect_out_has "tests/settings.env:1:13: generic-password: password = \"Hn3#tR8yWq2mXc6v\"  [low confidence]"
+	expect_out_has "docs/setup.md:1:"
+	ls_run scan --no-config --min-confidence high .
+	expect_out "./tests/k.env:1:11: aws-access-key-id: aws_key = $AWS_KEY"
+	# JSON, CSV, SARIF, JUnit carry it
+	ls_run scan --no-config --min-confidence low -f json .
+	printf '%s' "$OUT" | python3 -c '
+import json,sys; d={f["path"]: (f["severity"], f["confidence"]) for f in json.load(sys.stdin)}
+assert d["./app/settings.env"] == ("high", "medium") and d["./tests/settings.env"] == ("high", "low"), d
+assert d["./tests/k.env"] == ("high", "high"), d' || fail "json confidence: $OUT"
+	ls_run scan --no-config --min-confidence low -f csv .
+	printf '%s\n' "$OUT" | tr -d '\r' | head -1 | grep -q ',confidence$' || fail "csv header: $OUT"
+	printf '%s\n' "$OUT" | tr -d '\r' | grep 'tests/settings.env' | grep -q ',"low"$' || fail "csv row: $OUT"
+	ls_run scan --no-config --min-confidence low -f sarif .
+	printf '%s' "$OUT" | python3 -c '
+import json,sys; r=json.load(sys.stdin)["runs"][0]["results"]
+d={x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: (x["level"], x["rank"], x["properties"]["confidence"]) for x in r}
+assert d["tests/settings.env"] == ("warning", 30, "low"), d
+assert d["app/settings.env"] == ("error", 60, "medium") and d["tests/k.env"] == ("error", 90, "high"), d' ||
+		fail "sarif level and rank: $OUT"
+	ls_run scan --no-config --min-confidence low -f junit tests/settings.env
+	expect_out_has "(high severity, low confidence)"
+	# the configuration's default, and --min-confidence over it
+	printf 'version: 1\nmin_confidence: low\n' > .leakscan.yaml
+	ls_run scan .
+	expect_out_has "tests/settings.env"
+	ls_run scan --min-confidence medium .
+	expect_out_lacks "tests/settings.env"
+	printf 'version: 1\nmin_confidence: sure\n' > .leakscan.yaml
+	ls_run scan .
+	expect_rc 2
+	expect_err_has ".leakscan.yaml:2: 'min_confidence' must be high, medium or low"
+	rm .leakscan.yaml
+	ls_run scan --min-confidence maybe .
+	expect_rc 2
+	expect_err_has "scan: --min-confidence takes high, medium or low"
+	# a value held at a test path and at another place is judged by the other: not lost
+	cp app/settings.env tests/copy.env
+	ls_run scan --no-config tests/copy.env app/settings.env
+	expect_out_has "generic-password"
+	# a rule may say how sure it is
+	printf 'rules:\n  - id: t-weak\n    pattern: weak_[a-z]{8}\n    severity: high\n    confidence: low\n' > r.yaml
+	printf 'weak_abcdefgh\n' > w.txt
+	ls_run scan --no-config --no-default-rules --rules r.yaml w.txt
+	expect_rc 0
+	ls_run scan --no-config --no-default-rules --rules r.yaml --min-confidence low w.txt
+	expect_rc 1
+	printf 'rules:\n  - id: t-weak\n    pattern: weak_[a-z]{8}\n    severity: high\n    confidence: 3\n' > r.yaml
+	ls_run scan --no-config --no-default-rules --rules r.yaml w.txt
+	expect_rc 2
+	expect_err_has "r.yaml:5: rule 't-weak': confidence must be one of high, medium, low"
+}
+
+# Judged by what a value means (issue 20): Basic credentials by their password, escapes and
+# percent-encoding undone, a Kubernetes Secret's value reported once (decoded), a templated
+# line and made-up values low.
+test_issue20_values_judged_decoded_and_once() {
+	printf 'curl -H "Authorization: Basic %s" https://h\ncurl -H "Authorization: Basic %s" https://h\n' \
+		"$(printf 'user:password' | base64)" "$(printf 'svc:Tq9#vLm2!xRw7Zp4' | base64)" > b.sh
+	ls_run scan --no-config --min-confidence low b.sh
+	expect_out_lacks "b.sh:1:"
+	expect_out_has "b.sh:2:31: http-basic-auth-header:"
+	printf 'curl -H "Authorization: Basic %s" https://h\n' "$(printf 'admin:SuperSecretPassw0rd' | base64)" > c.sh
+	ls_run scan --no-config c.sh
+	expect_rc 0
+	ls_run scan --no-config --min-confidence low c.sh
+	expect_out_has "[low confidence]"
+	printf 'apiVersion: v1\nkind: Secret\ndata:\n  DB_PASSWORD: %s\n' "$(printf 'Tq9#vLm2!xRw7Zp4' | base64)" > s.yaml
+	ls_run scan --no-config s.yaml
+	expect_rc 1
+	expect_eq "$(printf '%s\n' "$OUT" | grep -c generic-password)" 1 "findings of the Secret's value"
+	expect_out_has "[decoded from base64]"
+	printf 'password = "&lt;your-password&gt;"\npassword = "%%3Cyour-password%%3E"\npassword = "MySuper%%21StrongPassword"\n' > e.env
+	ls_run scan --no-config --min-confidence low e.env
+	expect_out_lacks "e.env:1:"
+	expect_out_lacks "e.env:2:"
+	expect_out_has "e.env:3:13: generic-password:"
+	expect_out_has "[low confidence]"
+	printf 'machine %%HOSTIP login user1 password Tq9vLm2xRw7Zp4\n' > .netrc
+	ls_run scan --no-config .netrc
+	expect_rc 0
+	printf 'db = "postgres://app:%s@db.internal/orders"\n' 'p%40ssw0rd' > u.env
+	ls_run scan --no-config --min-confidence low u.env
+	expect_rc 0
 }
 
 run_tests

@@ -283,6 +283,7 @@ for col in ("pair_rule", "pair_line", "pair_col", "pair_mask", "pair_plain", "de
 c.execute("ALTER TABLE locations DROP COLUMN message")
 c.execute("DROP TABLE verifications")  # (schema 3)
 c.execute("ALTER TABLE locations DROP COLUMN at_tip")  # (schema 4)
+c.execute("ALTER TABLE secrets DROP COLUMN confidence")  # (schema 5)
 c.execute("PRAGMA user_version = 1"); c.commit()
 PY
 	ls_run report --datastore ds

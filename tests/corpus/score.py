@@ -2,12 +2,15 @@
 """Scores leakscan findings against the labelled corpus.
 
     leakscan scan --format json -j1 tests/corpus > /tmp/findings.json
-    python3 tests/corpus/score.py /tmp/findings.json [tests/corpus/labels.json]
+    python3 tests/corpus/score.py [--min-confidence LEVEL] /tmp/findings.json [tests/corpus/labels.json]
 
 A finding matches a label when path and line agree and its rule_id is the label's
 rule_id (or one of them, when a label lists several rules that legitimately claim the
 same secret). A label counts as found once; a second finding of a listed rule on the
 same label is tolerated (neither TP nor FP); any other finding is a false positive.
+A label with "confidence": "low" (a generic rule's value in documentation or a test) is
+expected only from a run at that confidence (--min-confidence low, default medium); found at
+another, it is tolerated.
 Only findings under files/ (the labelled tree) are scored. Exits 1 when overall precision or recall is below 0.95, or when a rule with at least 3
 labelled instances is below 0.95 on either.
 """
@@ -34,7 +37,14 @@ def ratio(a, b):
     return a / b if b else 1.0
 
 
+LEVELS = {"low": 0, "medium": 1, "high": 2}
+
+
 def main(argv):
+    min_conf = "medium"
+    if len(argv) > 2 and argv[1] == "--min-confidence":
+        min_conf = argv[2]
+        argv = argv[:1] + argv[3:]
     if len(argv) < 2:
         print(__doc__.strip(), file=sys.stderr)
         return 2
@@ -47,6 +57,9 @@ def main(argv):
         findings = [json.loads(l) for l in text.splitlines() if l.strip()]
     with open(labels_path) as f:
         labels = json.load(f)
+    unsure = [lab for lab in labels if LEVELS[lab.get("confidence", "high")] < LEVELS[min_conf]]
+    labels = [lab for lab in labels if LEVELS[lab.get("confidence", "high")] >= LEVELS[min_conf]]
+    unsure_locs = {(norm(lab["path"]), int(lab["line"])) for lab in unsure}
 
     by_loc = collections.defaultdict(list)
     for i, lab in enumerate(labels):
@@ -82,8 +95,8 @@ def main(argv):
         if fresh:
             found.add(fresh[0])
             tp[rid] += 1
-        elif cands:
-            pass  # another listed rule on an already-found label: tolerated
+        elif cands or key in unsure_locs:
+            pass  # another listed rule on an already-found label, or a label this run need not find
         else:
             fp[rid] += 1
             fps.append(fd)

@@ -325,6 +325,113 @@ static void test_baseline_malformed(void **state)
 	expect_baseline_error("{\"notes\": {\"a\": [1, true, null, \"x\"]}}", ":1: invalid baseline: not a leakscan baseline (no 'findings' list)");
 }
 
+/* issue 22: baselines are read with jansson, at least as strictly as the reader it replaced */
+static void test_baseline_malformed_json_issue22(void **state)
+{
+	const char *entry = "{\"rule_id\": \"a\", \"path\": \"p\", \"secret_hash\": "
+	                    "\"0000000000000000000000000000000000000000000000000000000000000000\"";
+	char text[512];
+	/* duplicate keys: at the top level 'findings' twice merged both lists, a key twice in an entry kept the last */
+	expect_baseline_error("{\"findings\": [],\n \"findings\": []}", ":2: invalid baseline: duplicate object key 'findings'");
+	snprintf(text, sizeof(text), "{\"findings\": [\n%s, \"path\": \"q\"}]}", entry);
+	expect_baseline_error(text, ":2: invalid baseline: duplicate object key near '\"path\"'");
+	/* wrong types */
+	expect_baseline_error("{\"version\": \"2\", \"findings\": []}", ":1: invalid baseline: unsupported baseline version (expected 1 or 2)");
+	expect_baseline_error("{\"version\": 2.0, \"findings\": []}", ":1: invalid baseline: unsupported baseline version (expected 1 or 2)");
+	expect_baseline_error("{\"key_id\": 5, \"findings\": []}", ":1: invalid baseline: 'key_id' must be 16 hex digits");
+	expect_baseline_error("{\"findings\": {}}", ":1: invalid baseline: 'findings' must be a list");
+	expect_baseline_error("{\"findings\": [\n\n[]]}", ":3: invalid baseline: entry 1: expected an object");
+	snprintf(text, sizeof(text), "{\"findings\": [%s},\n{\"rule_id\": \"a\", \"path\": [\"p\"]}]}", entry);
+	expect_baseline_error(text, ":2: invalid baseline: entry 2: 'path' must be a string");
+	expect_baseline_error("[{\"rule_id\": \"a\", \"fingerprint\": 1}]", ":1: invalid baseline: finding 1: 'fingerprint' must be a string");
+	/* truncated files */
+	snprintf(text, sizeof(text), "{\"findings\": [\n%s", entry);
+	expect_baseline_error(text, ":2: invalid baseline: '}' expected near end of file");
+	expect_baseline_error("{\"findings\": [{\"rule_id\": \"a\", \"path\": \"p", ":1: invalid baseline: premature end of input near '\"p'");
+	expect_baseline_error("{\"findings\": [", ":1: invalid baseline: entry 1: expected an object");
+	expect_baseline_error("{\"findings\"", ":1: invalid baseline: expected ':'");
+	expect_baseline_error("[{\"rule_id\": \"a\", \"fingerprint\": \"p:a:0123456789abcdef\"}", ":1: invalid baseline: expected ',' or ']'");
+	/* \u0000 used to cut the value short; bytes that are not UTF-8, lone surrogates */
+	expect_baseline_error("{\"findings\": [\n{\"rule_id\": \"a\\u0000b\"}]}", ":2: invalid baseline: a string holds \\u0000 (NUL)");
+	expect_baseline_error("{\"findings\": [{\"path\": \"a\xff\"}]}", ":1: invalid baseline: unable to decode byte 0xff near '\"a'");
+	expect_baseline_error("{\"notes\": \"\\ud800\", \"findings\": []}", ":1: invalid baseline: invalid Unicode '\\uD800' near '\"\\ud800\"'");
+	/* trailing data, in a report too */
+	expect_baseline_error("[]\n]", ":2: invalid baseline: trailing data after the report");
+	expect_baseline_error("{\"rule_id\": \"a\", \"fingerprint\": \"p:a:0123456789abcdef\"}\nx",
+	                      ":2: invalid baseline: not a leakscan baseline or report (expected findings as JSON objects)");
+	/* nesting: 64 deep at most (jansson alone would go to 2048), a bomb stops at once */
+	ls_buf deep = LS_BUF_INIT;
+	ls_buf_puts(&deep, "{\"findings\": [], \"notes\": ");
+	for (int i = 0; i < 64; i++)
+		ls_buf_putc(&deep, '[');
+	for (int i = 0; i < 64; i++)
+		ls_buf_putc(&deep, ']');
+	ls_buf_puts(&deep, "}");
+	char bpath[] = "/tmp/leakscan-baseline-XXXXXX";
+	int fd = mkstemp(bpath);
+	assert_int_equal(write(fd, deep.ptr, deep.len), (ssize_t)deep.len);
+	close(fd);
+	ls_baseline *b = NULL;
+	assert_int_equal(ls_baseline_load(&b, bpath), 0);
+	ls_baseline_free(b);
+	unlink(bpath);
+	ls_buf_clear(&deep);
+	ls_buf_puts(&deep, "{\"findings\": [], \"notes\": ");
+	for (int i = 0; i < 65; i++)
+		ls_buf_putc(&deep, '[');
+	for (int i = 0; i < 65; i++)
+		ls_buf_putc(&deep, ']');
+	ls_buf_puts(&deep, "}");
+	expect_baseline_error(deep.ptr, ":1: invalid baseline: nested too deeply");
+	ls_buf_clear(&deep);
+	ls_buf_puts(&deep, "{\"findings\": [{\"notes\":\n");
+	for (int i = 0; i < 100000; i++)
+		ls_buf_putc(&deep, '[');
+	expect_baseline_error(deep.ptr, ":2: invalid baseline: nested too deeply");
+	ls_buf_clear(&deep);
+	for (int i = 0; i < 100000; i++)
+		ls_buf_putc(&deep, '[');
+	expect_baseline_error(deep.ptr, ":1: invalid baseline: not a leakscan baseline or report (expected findings as JSON objects)");
+	/* a member's value is decoded whole, so it is bounded: 8 MB of [0,0,...] would take
+	 * about 200 MB as a tree */
+	ls_buf_clear(&deep);
+	ls_buf_puts(&deep, "{\"findings\": [],\n\"notes\": [0");
+	for (int i = 0; i < 600000; i++)
+		ls_buf_puts(&deep, ",0");
+	ls_buf_puts(&deep, "]}");
+	expect_baseline_error(deep.ptr, ":2: invalid baseline: a value longer than 1024 KiB (an entry is far smaller)");
+	ls_buf_dispose(&deep);
+}
+
+/* Entries in any order load sorted, each once (the first of duplicates kept), without moving
+ * the array for each (a reversed file of n entries once took n^2/2 moves). */
+static void test_baseline_unsorted_entries_load_sorted_once(void **state)
+{
+	ls_buf t = LS_BUF_INIT;
+	ls_buf_puts(&t, "{\"version\": 2, \"findings\": [");
+	for (int i = 20000; i > 0; i--)
+		ls_buf_printf(&t, "%s{\"rule_id\": \"r\", \"path\": \"p%06d\", \"secret_hash\": \"hmac-sha256:%064d\", \"added\": \"%s\"}",
+		              i == 20000 ? "" : ",", i % 15000, i % 15000, i > 15000 ? "first" : "second");
+	ls_buf_puts(&t, "]}");
+	char bpath[] = "/tmp/leakscan-baseline-XXXXXX";
+	int fd = mkstemp(bpath);
+	assert_int_equal(write(fd, t.ptr, t.len), (ssize_t)t.len);
+	close(fd);
+	ls_baseline *b = NULL;
+	assert_int_equal(ls_baseline_load(&b, bpath), 0);
+	char hash[80];
+	snprintf(hash, sizeof(hash), "hmac-sha256:%064d", 42);
+	const ls_baseline_entry *e = ls_baseline_find(b, "r", "p000042", hash);
+	assert_non_null(e);
+	assert_string_equal(e->added, "first");
+	snprintf(hash, sizeof(hash), "hmac-sha256:%064d", 14999);
+	assert_non_null(ls_baseline_find(b, "r", "p014999", hash));
+	assert_null(ls_baseline_find(b, "r", "p015000", hash));
+	ls_baseline_free(b);
+	unlink(bpath);
+	ls_buf_dispose(&t);
+}
+
 static void expect_config_error(const char *yaml, const char *msg)
 {
 	ls_config *c = NULL;
@@ -476,6 +583,8 @@ int main(void)
 	    cmocka_unit_test(test_baseline_round_trip),
 	    cmocka_unit_test(test_baseline_keyed_and_legacy),
 	    cmocka_unit_test(test_baseline_malformed),
+	    cmocka_unit_test(test_baseline_malformed_json_issue22),
+	    cmocka_unit_test(test_baseline_unsorted_entries_load_sorted_once),
 	    cmocka_unit_test(test_config_errors),
 	    cmocka_unit_test(test_config_loads_and_applies),
 	    cmocka_unit_test(test_config_rule_files_through_a_reader),

@@ -504,6 +504,45 @@ static void test_matcher_quoted_in_code_and_allow_match(void **state)
 	             ls_path_is_code("Dockerfile") || ls_path_is_code("x.") || ls_path_is_code(NULL));
 }
 
+/* Where example values live (issue 20): a generic rule's value only there is low confidence. */
+static void test_path_is_example(void **state)
+{
+	const char *yes[] = {"tests/x.env", "a/Test/b.yml", "spec/fixtures/k.json", "pkg/testdata/c.ini",
+	                     "src/__tests__/a.js", "docs/setup.txt", "README.md", "guide/install.rst",
+	                     "app/test_settings.py", "db/conn_test.go", "web/login.spec.ts", "web/a.test.js",
+	                     "src/main/java/DbTest.java", "lib/x_spec.rb", ".env.example", "config.sample.yml",
+	                     "config.php.dist", "docs/curl.1", "examples/main.go", "e2e/login.cy.js"};
+	const char *no[] = {"src/settings.env", "latest/config.yml", "contest.py", "src/attestation.py",
+	                    "deploy/.env", "<commit message>", "protests/a.env", "Testimony.txt", "manifest.json",
+	                    "", "src/testing_utils_prod.env"};
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (!ls_path_is_example(yes[i]))
+			fail_msg("'%s' should be an example place", yes[i]);
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (ls_path_is_example(no[i]))
+			fail_msg("'%s' should not be an example place", no[i]);
+	assert_false(ls_path_is_example(NULL));
+}
+
+/* Values a person wrote or a program names, against generated ones (issue 20). */
+static void test_looks_made_up(void **state)
+{
+	const char *made[] = {"SuperSecretPassw0rd", "YourPwdShouldBeLongAndSecure!", "thisISverySECRET123",
+	                      "MySuperStrongPassword!", "kjfhueyt9485osdfasd", "DB_PASSWORD_VALUE", "config.db.password",
+	                      "settings.DB_PASSWORD", "foo/restricted-users", "@/etc/passwd", "machine%HOSTIP%",
+	                      "qwertyuiop", "1qaz2wsx3edc", "abcdefgh", "aaaabbbb", "6d792d7365637265742d6b6579",
+	                      "p4ssw0rd_for_the_database", "correcthorsebatterystaple"};
+	const char *random[] = {"Xk9#mQ2vLp8sZr4t", "aB3dE5gH7jK9mN1p", "Xk7jkUeN.jEWeFHKys", "q8w2e9r4t7y1u3i5",
+	                        "9f86d081884c7d659a2feaa0c55ad015", "tr7_jNqC%QOFfonF", "wJalrXUtnFEMI/K7MDENG/bPxRfiCY",
+	                        "s2Tf@rLMy", "Zq8#mW2!pLx9", "hJ4kL9pQ2wE7rT5y"};
+	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++)
+		if (!ls_search_looks_made_up(made[i], strlen(made[i])))
+			fail_msg("'%s' should look made up", made[i]);
+	for (size_t i = 0; i < sizeof(random) / sizeof(random[0]); i++)
+		if (ls_search_looks_made_up(random[i], strlen(random[i])))
+			fail_msg("'%s' should look generated", random[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -521,6 +560,8 @@ int main(void)
 	    cmocka_unit_test(test_matcher_cache_roundtrip),
 	    cmocka_unit_test(test_matcher_cache_key_pairing),
 	    cmocka_unit_test(test_matcher_quoted_in_code_and_allow_match),
+	    cmocka_unit_test(test_path_is_example),
+	    cmocka_unit_test(test_looks_made_up),
 	    cmocka_unit_test(test_matcher_cut_patterns_keep_every_match),
 	    cmocka_unit_test(test_matcher_context_rule),
 	    cmocka_unit_test(test_matcher_split_alternatives),

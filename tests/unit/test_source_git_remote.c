@@ -137,26 +137,45 @@ static void test_git_history_each_blob_once_with_every_place(void **state)
 	free(path);
 }
 
-static void test_git_mirror_clone_then_fetch(void **state)
+/* The same with either way of cloning (the git program, libgit2). */
+static void mirror_clone_then_fetch(int how, const char *tag)
 {
-	sh("git init -q -b main src && cd src && echo x > x.txt && git add -A && git commit -qm x && git branch side");
-	char *url = ls_xasprintf("file://%s/src", dir);
-	char *mirror = ls_xasprintf("%s/m.git", dir);
+	char *cmd = ls_xasprintf("git init -q -b main src%s && cd src%s && echo x > x.txt && git add -A && git commit -qm x && "
+	                         "git branch side", tag, tag);
+	sh("%s", cmd);
+	free(cmd);
+	char *url = ls_xasprintf("file://%s/src%s", dir, tag);
+	char *mirror = ls_xasprintf("%s/m%s.git", dir, tag);
 	size_t received = 0;
-	assert_int_equal(ls_git_mirror_update(url, mirror, NULL, &received), 0);
+	assert_int_equal(ls_git_mirror_update(url, mirror, how, NULL, &received), 0);
 	assert_true(received > 0); /* what the progress line shows */
-	sh("test \"$(git -C m.git rev-parse side)\" = \"$(git -C src rev-parse side)\" && test ! -e m.git.tmp");
-	sh("cd src && echo y > y.txt && git add -A && git commit -qm y && git branch -D side && git tag t1");
-	assert_int_equal(ls_git_mirror_update(url, mirror, NULL, NULL), 0);
+	cmd = ls_xasprintf("test \"$(git -C m%s.git rev-parse side)\" = \"$(git -C src%s rev-parse side)\" && test -z \"$(ls -d m%s.git.tmp* 2>/dev/null)\"",
+	                   tag, tag, tag);
+	sh("%s", cmd);
+	free(cmd);
+	cmd = ls_xasprintf("cd src%s && echo y > y.txt && git add -A && git commit -qm y && git branch -D side && git tag t1", tag);
+	sh("%s", cmd);
+	free(cmd);
+	assert_int_equal(ls_git_mirror_update(url, mirror, how, NULL, NULL), 0);
 	/* fetched with pruning: the new commit and tag are there, the deleted branch is gone */
-	sh("test \"$(git -C m.git rev-parse main)\" = \"$(git -C src rev-parse main)\" && git -C m.git rev-parse t1 && "
-	   "! git -C m.git rev-parse --verify -q side");
+	cmd = ls_xasprintf("test \"$(git -C m%s.git rev-parse main)\" = \"$(git -C src%s rev-parse main)\" && "
+	                   "git -C m%s.git rev-parse -q t1 >/dev/null && ! git -C m%s.git rev-parse --verify -q side",
+	                   tag, tag, tag, tag);
+	sh("%s", cmd);
+	free(cmd);
 	char *bad = ls_xasprintf("file://%s/missing", dir);
-	char *bad_mirror = ls_xasprintf("%s/bad.git", dir);
-	assert_int_equal(ls_git_mirror_update(bad, bad_mirror, NULL, NULL), LS_EIO);
+	char *bad_mirror = ls_xasprintf("%s/bad%s.git", dir, tag);
+	assert_int_equal(ls_git_mirror_update(bad, bad_mirror, how, NULL, NULL), LS_EIO);
 	assert_non_null(strstr(ls_error_last(), "cannot clone"));
 	assert_int_equal(access(bad_mirror, F_OK), -1);
 	free(bad), free(bad_mirror), free(url), free(mirror);
+}
+
+static void test_git_mirror_clone_then_fetch(void **state)
+{
+	mirror_clone_then_fetch(LS_GIT_MIRROR_LIBGIT2, "-lg2");
+	if (ls_git_mirror_have_program())
+		mirror_clone_then_fetch(LS_GIT_MIRROR_PROGRAM, "-git");
 }
 
 int main(void)

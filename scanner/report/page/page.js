@@ -199,7 +199,7 @@
   function renderRow(s) {
     var v = s.v, first = firstSeen(s), tr = el("tr", { cls: "secret", "data-fp": s.fp, "data-rule": s.rule });
     tr.appendChild(el("td", {}, [el("code", { text: s.rule })]));
-    tr.appendChild(el("td", { cls: "sev sev-" + s.sev, text: s.sev }));
+    tr.appendChild(el("td", { cls: "sev sev-" + s.sev, text: s.sev + (s.conf && s.conf !== "high" ? " (" + s.conf + " confidence)" : "") }));
     var st = el("td"); triageCell(s, st); tr.appendChild(st);
     tr.appendChild(el("td", { cls: v ? "v-" + v.status : "", title: v ? [v.identity, v.account, v.detail].filter(Boolean).join(", ") : "",
                               text: v ? (v.status === "verified" ? "LIVE" + (v.identity ? ": " + v.identity : "") : v.status) : "" }));

@@ -237,16 +237,31 @@ void ls_git_tip_free(ls_git_tip *t);
 /** 1 if `spec` is a clone URL (https://, http://, ssh://, git://, file://, user@host:path). */
 int ls_git_is_url(const char *spec);
 
+/** How mirrors are made: the git program when it is installed (AUTO), always (PROGRAM), never. */
+enum { LS_GIT_MIRROR_AUTO = 0, LS_GIT_MIRROR_PROGRAM, LS_GIT_MIRROR_LIBGIT2 };
+
+/** 1 if a `git` program is on PATH. */
+int ls_git_mirror_have_program(void);
+
 /**
  * Makes `dir` a bare mirror of `url`: clones it (bare, mirror refspec: every ref under refs/) when `dir`
  * does not exist, through `dir`.tmp renamed into place, or fetches every ref with pruning
- * when it does. Credentials come from the SSH agent and `git credential fill` (the user's
- * helpers; never a prompt). `*stop` (optional) becoming non-zero aborts the transfer.
+ * when it does.
+ *
+ * With the git program (`how`): `git clone --mirror` / `git fetch --prune` with hooks off
+ * (core.hooksPath=/dev/null), no templates, no fsmonitor or gitProxy, protocols https, ssh,
+ * git and file only (no ext::), no prompt (GIT_TERMINAL_PROMPT=0, empty askpass, a session of
+ * its own without a terminal), and none of our GIT_DIR-like variables; the user's credential
+ * helpers still answer. Credentials in `url` reach git through a credential helper for that
+ * origin only, from its environment, never on its command line. With libgit2: credentials come from the SSH agent and `git credential fill` (the user's
+ * helpers; never a prompt).
+ *
+ * `*stop` (optional) becoming non-zero aborts the transfer.
  * `*received` (optional) grows, atomically, by the bytes received (for a progress line).
  * Returns 0 or LS_EIO with a message naming the URL (its password masked). Thread-safe for
  * distinct `dir`s.
  */
-int ls_git_mirror_update(const char *url, const char *dir, const volatile int *stop, size_t *received);
+int ls_git_mirror_update(const char *url, const char *dir, int how, const volatile int *stop, size_t *received);
 
 /* ---- git secrets --scan-history (source_git_secrets.c) ---- */
 

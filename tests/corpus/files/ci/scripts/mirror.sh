@@ -7,7 +7,7 @@ git remote add mirror "https://x-access-token:ghp_Jv1bU0PuEJfHAjLDYtnAEunMA5uXVO
 git push mirror --mirror
 curl -X POST -F token=glptt-b70b385fea413595e583d444b864e3355b4efcce -F ref=main https://gitlab.acme.dev/api/v4/projects/42/trigger/pipeline
 # token with a bad checksum (typo), not a live token:
-BROKEN=ghp_BiJgqJc2eDgC2WZKlfFdT7HtZQlD72AUp7om
+BROKEN=ghp_qWx44PFWIUCtZokLbRvbcKkAS8lE9QTUGuNi
 # same for npm
-NPM_BROKEN=npm_BC8AeRr4bwysG5oFDrXnxY1hdShcTdHlaGXS
+NPM_BROKEN=npm_OM4dW2DVXhY1ShuRY3hDx5SbteQU1CE4FYfO
 git checkout e68de96039211d9b963cc58ea44ecd5b868ec5ff

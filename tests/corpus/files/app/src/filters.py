@@ -1,0 +1,3 @@
+SENSITIVE = {"password": "[FILTERED]", "secret": "[REDACTED]"}
+FIELD_NAMES = ("PASSWORD_FIELD", "SECRET_KEY_SETTING")
+api_key = "CONFIG_API_KEY_NAME"
