@@ -39,7 +39,9 @@ enum {
 	OPT_VERIFY_TIMEOUT,
 	OPT_VERIFY_JOBS,
 	OPT_VERIFY_RATE,
-	OPT_ONLY_VERIFIED
+	OPT_ONLY_VERIFIED,
+	OPT_MAX_ARCHIVE_DEPTH,
+	OPT_MAX_ARCHIVE_SIZE
 };
 
 const struct option ls_cli_common_longopts[] = {
@@ -74,6 +76,8 @@ const struct option ls_cli_common_longopts[] = {
     {"verify-jobs", required_argument, NULL, OPT_VERIFY_JOBS},
     {"verify-rate", required_argument, NULL, OPT_VERIFY_RATE},
     {"only-verified", no_argument, NULL, OPT_ONLY_VERIFIED},
+    {"max-archive-depth", required_argument, NULL, OPT_MAX_ARCHIVE_DEPTH},
+    {"max-archive-size", required_argument, NULL, OPT_MAX_ARCHIVE_SIZE},
     {NULL, 0, NULL, 0}};
 
 struct option *ls_cli_longopts(const struct option *own)
@@ -102,6 +106,8 @@ void ls_cli_options_init(ls_cli_options *o)
 	o->fail_on = LS_SEV_LOW;
 	o->min_confidence = LS_CONF_MEDIUM;
 	o->verify = -1;
+	o->max_archive_depth = 3;
+	o->max_archive_size = 256LL << 20;
 }
 
 void ls_cli_options_dispose(ls_cli_options *o)
@@ -142,7 +148,7 @@ static void append(const char ***list, size_t *n, const char *v)
 	(*list)[(*n)++] = v;
 }
 
-static int parse_size(long long *out, const char *s)
+int ls_cli_parse_size(long long *out, const char *s)
 {
 	char *end;
 	errno = 0;
@@ -218,11 +224,14 @@ int ls_cli_common_option(ls_cli_options *o, int opt, const char *arg, const char
 		return 1;
 	}
 	case OPT_MAX_FILE_SIZE:
-		if (parse_size(&o->max_file_size, arg) < 0) {
+		if (ls_cli_parse_size(&o->max_file_size, arg) < 0) {
 			ls_cli_error("%s: invalid size '%s' (e.g. 100M, 1G)", cmd, arg);
 			return -1;
 		}
 		return 1;
+	case OPT_MAX_ARCHIVE_DEPTH:
+	case OPT_MAX_ARCHIVE_SIZE:
+		return ls_cli_archive_option(o, opt == OPT_MAX_ARCHIVE_SIZE, arg, cmd);
 	case OPT_BINARY:
 		o->binary = 1;
 		return 1;
@@ -451,6 +460,7 @@ int ls_cli_prepare_policy(ls_cli_filters *fl, ls_cli_options *o, const char *sta
 		goto fail;
 	/* paths in the configuration are relative to its directory; without one, to the root */
 	ls_allow_new(&fl->allow, fl->config ? fl->config->dir : fl->root);
+	ls_allow_set_skip_archives(fl->allow, o->max_archive_depth == 0); /* opened: searched */
 	if (fl->config && (err = ls_config_apply_allow(fl->config, rs, fl->allow)) < 0)
 		goto fail;
 	if (o->no_default_skips)
@@ -693,6 +703,8 @@ void ls_cli_result_dispose(ls_cli_result *r)
 	free(r->error);
 	free(r->note);
 	free(r->warning);
+	free(r->archive_warnings);
+	free(r->archive_notes);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -754,6 +766,7 @@ void ls_cli_result_tally(ls_cli_stats *st, const ls_cli_result *r, const ls_cli_
 		ls_cli_error("%s", r->note);
 	if (r->warning)
 		ls_cli_error("%s", r->warning);
+	ls_cli_archive_tally(st, r, o);
 }
 
 void ls_cli_stats_count(ls_cli_stats *st, const ls_finding *f, const ls_cli_options *o)
@@ -859,6 +872,7 @@ void ls_cli_print_summary(const ls_cli_stats *st, const ls_cli_options *o)
 		fprintf(stderr, "; skipped %zu by the default skips (lock files, minified bundles, vendored directories, "
 		                "leakscan's own reports; --no-default-skips scans them)",
 		        st->skipped_default);
+	ls_cli_archive_summary(st);
 	fprintf(stderr, "; %zu finding%s (critical %zu, high %zu, medium %zu, low %zu)", st->findings,
 	        st->findings == 1 ? "" : "s", st->by_sev[LS_SEV_CRITICAL], st->by_sev[LS_SEV_HIGH],
 	        st->by_sev[LS_SEV_MEDIUM], st->by_sev[LS_SEV_LOW]);

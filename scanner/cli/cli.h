@@ -57,6 +57,8 @@ typedef struct {
 	double verify_rate;      /* --verify-rate N: requests a second per provider (0: default) */
 	int only_verified;       /* --only-verified */
 	int fail_on_verified;    /* --fail-on verified */
+	int max_archive_depth;   /* --max-archive-depth N: archives nested this deep are opened (0: none) */
+	long long max_archive_size; /* --max-archive-size SIZE: uncompressed bytes read from one archive */
 } ls_cli_options;
 
 void ls_cli_options_init(ls_cli_options *o);
@@ -95,6 +97,12 @@ extern const struct option ls_cli_common_longopts[];
 	"      --color WHEN       auto, always, never\n" \
 	"  -q, --quiet            no summary line on stderr\n" \
 	"      --no-cache         compile the rules instead of using the cached database\n"
+
+/** Help lines of the archive options, shared by scan and git. */
+#define LS_CLI_ARCHIVE_HELP \
+	"      --max-archive-depth N  open archives (zip, jar, tar, gz, bz2, xz, zst, 7z, images)\n" \
+	"                         nested up to N deep (default 3; 0: search them as bytes only)\n" \
+	"      --max-archive-size SIZE  uncompressed bytes read from one archive (default 256M)\n"
 
 /** Help lines of the verification options, shared by scan, git and repos. */
 #define LS_CLI_VERIFY_HELP \
@@ -152,6 +160,8 @@ typedef struct {
 	size_t items, bytes, skipped_binary, skipped_large, skipped_links, skipped_default, errors;
 	size_t by_sev[4];
 	size_t findings, failing; /* failing: at or above --fail-on */
+	size_t archives, archive_entries, archive_limits, archive_errors; /* cli_archive.c */
+	unsigned long long archive_bytes;
 	size_t by_verify[6];      /* by ls_verify_status, when verification ran */
 	double start;
 	const char *noun; /* "files", "blobs" */
@@ -165,6 +175,11 @@ typedef struct {
 	char *warning; /**< a warning for stderr about the content, not an error (even with -q) */
 	int skipped;  /**< 1 binary (searched without the generic rules), 2 too large (not read) */
 	size_t bytes;
+	/* archives opened inside the item (cli_archive.c): */
+	char *archive_warnings; /**< "leakscan: ..." lines (limits, read errors), shown even with -q */
+	char *archive_notes;    /**< lines about entries too large to read (not with -q) */
+	size_t archives, archive_entries, archive_limits, archive_errors, archive_large;
+	unsigned long long archive_bytes;
 } ls_cli_result;
 
 void ls_cli_result_dispose(ls_cli_result *r);
@@ -175,6 +190,31 @@ void ls_cli_result_dispose(ls_cli_result *r);
  */
 void ls_cli_result_search(ls_cli_result *r, const ls_matcher *m, ls_scratch *s, const ls_search_options *so,
                           const char *buf, size_t len, const ls_origin *places, size_t nplaces);
+/* cli_archive.c: archives inside an item. Fixed limits (the others are options): */
+#define LS_CLI_ARCHIVE_MAX_RATIO 100     /* uncompressed to compressed, once past 1 MiB */
+#define LS_CLI_ARCHIVE_MAX_ENTRIES 10000 /* entries of one item, all levels */
+#define LS_CLI_ARCHIVE_MAX_SECONDS 10    /* per item */
+/**
+ * ls_cli_result_search, then, when the content is an archive or a compressed file (by its
+ * first bytes) and o->max_archive_depth > 0, each entry inside (nested up to that depth)
+ * through the same search, at places named ITEM!ENTRY (ITEM!INNER.tar.gz!ENTRY nested) with
+ * the item's provenance; the item's places that skip_path skips are left out inside too.
+ * A secret found in an archive's own bytes (a stored entry) and inside it is reported
+ * inside only. Limits hit and read errors are warnings in r (never errors: the item itself
+ * was searched), counted for the summary. Findings stay in archive order.
+ */
+void ls_cli_result_search_deep(ls_cli_result *r, const ls_cli_options *o, const ls_matcher *m, ls_scratch *s,
+                               const ls_search_options *so, const char *buf, size_t len, const ls_origin *places,
+                               size_t nplaces);
+/** --max-archive-size SIZE (`size`) or --max-archive-depth N (0 to 16): 1, or -1 after
+ * printing an error. */
+int ls_cli_archive_option(ls_cli_options *o, int size, const char *arg, const char *cmd);
+/** Parses a size: N, NK, NM, NG (KiB, MiB, GiB; an i or B after them is allowed). 0 or -1. */
+int ls_cli_parse_size(long long *out, const char *s);
+/** Adds an item's archive counts to the tallies and prints its archive lines (writer thread). */
+void ls_cli_archive_tally(ls_cli_stats *st, const ls_cli_result *r, const ls_cli_options *o);
+/** The summary line's part about archives (nothing when none was opened). */
+void ls_cli_archive_summary(const ls_cli_stats *st);
 /** ls_search_blob for an input in memory, or ls_search_windows past LS_SEARCH_WINDOW bytes
  * (so that a blob gives what a file of the same content gives). */
 int ls_cli_search(const ls_matcher *m, ls_scratch *s, const ls_search_options *so, const char *buf, size_t len,

@@ -155,7 +155,7 @@ static void work(void *wp, size_t pos, void *payload)
 	}
 	const ls_origin *gp;
 	size_t np = ls_git_reader_places(w->reader, idx, &gp);
-	ls_cli_result_search(res, j->m, w->scratch, &j->so, c.data, c.len, gp, np);
+	ls_cli_result_search_deep(res, j->o, j->m, w->scratch, &j->so, c.data, c.len, gp, np);
 	if (j->timings)
 		w->search_secs += ls_now() - t1;
 	/* provenance of each place that holds a finding, looked up once per place */
@@ -221,7 +221,8 @@ static int emit(size_t pos, void *payload)
 {
 	git_job *j = payload;
 	ls_cli_result *res = &j->results[pos];
-	if (!res->findings.n && !res->error && !res->note) {
+	if (!res->findings.n && !res->error && !res->note && !res->warning && !res->archive_warnings &&
+	    !res->archive_notes) {
 		ls_cli_result_tally(&j->st, res, j->o);
 		discard(pos, payload);
 		return 0;
@@ -438,6 +439,7 @@ static const char *git_usage =
     "      --timings          print how long the walk, the reads and the search took\n"
     "      --config-from REV  take .leakscan.yaml, its rule files and .leakscanignore from the\n"
     "                         tree of REV, not the work tree (CI: the base branch's policy)\n"
+    LS_CLI_ARCHIVE_HELP
     LS_CLI_FILTER_HELP
     LS_CLI_VERIFY_HELP
     "\n"

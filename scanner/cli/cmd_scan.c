@@ -11,6 +11,7 @@
 #include "pool.h"
 #include "source_fs.h"
 #include "source_git.h"
+#include "archives.h"
 
 typedef struct {
 	char *path;
@@ -91,7 +92,7 @@ static void search(scan_job *j, ls_scratch *s, ls_cli_result *res, const char *b
 {
 	/* (is_path 0: the walk already skipped what it had to; a file named on the command line is read) */
 	ls_origin pl = {kind, path, NULL, NULL, 0};
-	ls_cli_result_search(res, j->m, s, &j->so, buf, len, &pl, 1);
+	ls_cli_result_search_deep(res, j->o, j->m, s, &j->so, buf, len, &pl, 1);
 }
 
 typedef struct {
@@ -151,7 +152,11 @@ static void work(void *wp, size_t idx, void *payload)
 		close(fd);
 		return;
 	}
-	if ((size_t)st.st_size <= LS_SEARCH_WINDOW) {
+	/* an archive larger than a window is read whole (it is at most --max-file-size) to be opened */
+	int whole = (size_t)st.st_size <= LS_SEARCH_WINDOW;
+	if (!whole && j->o->max_archive_depth > 0 && read_at(fd, &w->buf, 512, 0) == 0)
+		whole = ls_archive_detect(w->buf.ptr, w->buf.len);
+	if (whole) {
 		if (read_at(fd, &w->buf, (size_t)st.st_size, 0) < 0)
 			res->error = ls_xasprintf("%s: %s", it->path, strerror(errno));
 		else if (!it->named && j->skip_reports && ls_report_is_ours(w->buf.ptr, w->buf.len))
@@ -252,6 +257,7 @@ static const char *scan_usage =
     "      --binary           search binary files with the generic rules too\n"
     "      --no-ignore        do not honour .gitignore\n"
     "      --follow           follow symbolic links\n"
+    LS_CLI_ARCHIVE_HELP
     LS_CLI_FILTER_HELP
     LS_CLI_VERIFY_HELP
     "\n"

@@ -118,6 +118,7 @@ struct ls_allow {
 	char *cwd;
 	int paths_relative;
 	int default_skips;
+	int skip_archives; /* the default skips take archives too (they are not opened) */
 	entry *entries;
 	size_t nentries;
 	ls_strlist fingerprints; /* sorted */
@@ -191,6 +192,7 @@ int ls_allow_new(ls_allow **out, const char *base_dir)
 		free(joined);
 	}
 	a->default_skips = 1;
+	a->skip_archives = 1;
 	*out = a;
 	return 0;
 }
@@ -211,6 +213,7 @@ void ls_allow_free(ls_allow *a)
 void ls_allow_set_paths_relative(ls_allow *a, int relative) { a->paths_relative = relative; }
 
 void ls_allow_set_default_skips(ls_allow *a, int on) { a->default_skips = on; }
+void ls_allow_set_skip_archives(ls_allow *a, int on) { a->skip_archives = on; }
 
 void ls_allow_set_baseline(ls_allow *a, const ls_baseline *b) { a->baseline = b; }
 
@@ -381,9 +384,20 @@ const char *const ls_allow_default_skip_exts[] = {
     /* images */
     ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".ico", ".webp", ".tif", ".tiff", ".psd",
     /* fonts */
-    ".woff", ".woff2", ".ttf", ".otf", ".eot",
-    /* archives */
+    ".woff", ".woff2", ".ttf", ".otf", ".eot", NULL};
+/* skipped only when archives are not opened (--max-archive-depth 0) */
+const char *const ls_allow_default_skip_archive_exts[] = {
     ".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".rar", ".jar", ".war", NULL};
+
+static int has_ext(const char *name, size_t n, const char *const *exts)
+{
+	for (int i = 0; exts[i]; i++) {
+		size_t el = strlen(exts[i]);
+		if (n > el && !strncasecmp(name + n - el, exts[i], el))
+			return 1;
+	}
+	return 0;
+}
 
 static const char *base_name(const char *path, size_t *len)
 {
@@ -397,7 +411,7 @@ static const char *base_name(const char *path, size_t *len)
 	return path + s;
 }
 
-static int default_skip(const char *path, int is_dir)
+static int default_skip(const ls_allow *a, const char *path, int is_dir)
 {
 	size_t n;
 	const char *name = base_name(path, &n);
@@ -410,20 +424,16 @@ static int default_skip(const char *path, int is_dir)
 	for (int i = 0; ls_allow_default_skip_names[i]; i++)
 		if (strlen(ls_allow_default_skip_names[i]) == n && !memcmp(name, ls_allow_default_skip_names[i], n))
 			return 1;
-	for (int i = 0; ls_allow_default_skip_exts[i]; i++) {
-		size_t el = strlen(ls_allow_default_skip_exts[i]);
-		if (n > el && !strncasecmp(name + n - el, ls_allow_default_skip_exts[i], el))
-			return 1;
-	}
-	return 0;
+	return has_ext(name, n, ls_allow_default_skip_exts) ||
+	       (a->skip_archives && has_ext(name, n, ls_allow_default_skip_archive_exts));
 }
 
-int ls_allow_default_skip(const ls_allow *a, const char *path, int is_dir) { return a->default_skips && default_skip(path, is_dir); }
+int ls_allow_default_skip(const ls_allow *a, const char *path, int is_dir) { return a->default_skips && default_skip(a, path, is_dir); }
 int ls_allow_default_skips_on(const ls_allow *a) { return a && a->default_skips; }
 
 int ls_allow_skip_path(const ls_allow *a, const char *path, int is_dir)
 {
-	if (a->default_skips && default_skip(path, is_dir))
+	if (a->default_skips && default_skip(a, path, is_dir))
 		return 1;
 	int any = 0;
 	for (size_t i = 0; i < a->nentries && !any; i++)

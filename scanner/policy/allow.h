@@ -68,6 +68,9 @@ void ls_allow_set_paths_relative(ls_allow *a, int relative);
 
 /** Turns the default skips (lock files, minified bundles, vendored directories, media) on or off. */
 void ls_allow_set_default_skips(ls_allow *a, int on);
+/** Whether the default skips take archives (zip, jar, tar, gz...) too: only when they are not
+ * opened (on by default; leakscan turns it off unless --max-archive-depth 0). */
+void ls_allow_set_skip_archives(ls_allow *a, int on);
 
 /** Adds an entry (copied). Returns LS_EINVAL with `WHERE: problem` for a bad regex, commit or account. */
 int ls_allow_add(ls_allow *a, const ls_allow_entry *e);
@@ -110,6 +113,7 @@ char *ls_allow_relpath_cb(const char *path, void *payload);
 extern const char *const ls_allow_default_skip_names[];
 extern const char *const ls_allow_default_skip_dirs[];
 extern const char *const ls_allow_default_skip_exts[];
+extern const char *const ls_allow_default_skip_archive_exts[];
 
 /* ---- baselines ---- */
 
