@@ -237,7 +237,7 @@ static int report_row(const ls_store_row *r, void *payload)
 		f->rule = rule_for(c, r->rule_id, r->rule_name, r->severity);
 		f->severity = (ls_severity)(r->severity >= 0 && r->severity <= 3 ? r->severity : 0);
 		f->confidence = (ls_confidence)(r->confidence >= 0 && r->confidence <= 2 ? r->confidence : LS_CONF_MEDIUM);
-		f->path = ls_xstrdup(r->path ? r->path : "");
+		f->path = r->inner ? ls_xasprintf("%s!%s", r->path ? r->path : "", r->inner) : ls_xstrdup(r->path ? r->path : "");
 		f->line = r->line;
 		f->column = r->column;
 		f->end_line = r->end_line;
@@ -290,18 +290,22 @@ static int report_row(const ls_store_row *r, void *payload)
 		c->first_run = r->first_run;
 		c->open = 1;
 	}
-	/* one location per repository, commit and path (several lines of a blob count once) */
+	/* one location per repository, commit and path (several lines of a blob count once); a
+	 * path inside an archive blob follows its path and a '!' */
+	char *path = r->inner ? ls_xasprintf("%s!%s", r->path ? r->path : "", r->inner) : ls_xstrdup(r->path ? r->path : "");
 	if (c->nlocs) {
 		loc *p = &c->locs[c->nlocs - 1];
-		if (!strcmp(p->repo, r->repo) && !strcmp(p->path, r->path ? r->path : "") &&
-		    !strcmp(p->commit ? p->commit : "", r->commit ? r->commit : ""))
+		if (!strcmp(p->repo, r->repo) && !strcmp(p->path, path) &&
+		    !strcmp(p->commit ? p->commit : "", r->commit ? r->commit : "")) {
+			free(path);
 			return c->write_failed;
+		}
 	}
 	c->locs = ls_xrealloc(c->locs, (c->nlocs + 1) * sizeof(loc));
 	loc *l = &c->locs[c->nlocs++];
 	l->repo = ls_xstrdup(r->repo);
 	l->commit = dup_or_null(r->commit);
-	l->path = ls_xstrdup(r->path ? r->path : "");
+	l->path = path;
 	l->author = dup_or_null(r->author_name);
 	l->date = dup_or_null(r->date);
 	l->line = r->line;

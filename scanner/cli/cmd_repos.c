@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "archives.h"
 #include "cli.h"
 #include "common.h"
 #include "pool.h"
@@ -48,6 +49,7 @@ typedef struct msg {
 	                         * searches it again (and says so again) */
 	char id[41];            /* blob */
 	ls_findings findings;   /* blob */
+	char **inner;           /* blob, one per finding or NULL: the path inside an archive blob */
 	char *name, *url;       /* repo */
 	char tips[65];          /* repo; "" when its scan was incomplete (rescan next time) */
 	ls_store_location *locs;
@@ -56,6 +58,9 @@ typedef struct msg {
 
 static void msg_free(msg *m)
 {
+	for (size_t i = 0; m->inner && i < m->findings.n; i++)
+		free(m->inner[i]);
+	free(m->inner);
 	ls_findings_dispose(&m->findings);
 	free(m->name);
 	free(m->url);
@@ -147,7 +152,7 @@ static int apply(repos_job *j, msg *m)
 {
 	if (!m->is_repo) {
 		int err = ls_store_put_blob(j->store, m->id, m->limited ? "limited" : m->code ? j->digest_code : j->digest,
-		                            j->run, m->findings.items, m->findings.n, j->secrets);
+		                            j->run, m->findings.items, m->findings.n, j->secrets, (const char *const *)m->inner);
 		if (!err)
 			ls_cli_verify_store_submit(&j->ver, j->store, &m->findings);
 		return err;
@@ -204,6 +209,55 @@ static const prev_repo *find_prev(const repos_job *j, const char *name)
 	return j->nprev ? bsearch(&key, j->prev, j->nprev, sizeof(prev_repo), cmp_prev) : NULL;
 }
 
+/* An archive blob (a jar, a zip, a tarball): searched as bytes and opened (cli_archive.c), each
+ * finding inside it recorded with its path in the archive. Returns the item's state. */
+static int scan_archive(repos_job *j, const repo_ent *r, ls_scratch *scratch, const ls_git_content *c,
+                        const ls_origin *gp, size_t np, msg *m, int need_any, int *incomplete)
+{
+	ls_cli_result res;
+	memset(&res, 0, sizeof(res));
+	ls_cli_result_search_deep(&res, j->o, j->m, scratch, &j->so, c->data, c->len, gp, np);
+	if (res.error) {
+		/* a search error or a rule at its regex limits: findings kept, the blob searched again
+		 * next time (like a limited one), the repository incomplete */
+		job_error(j, "%s: %s", r->name, res.error);
+		ATOMIC_ADD(&j->errors, 1);
+		m->limited = 1;
+		*incomplete = 1;
+	}
+	if (res.warning)
+		job_error(j, "%s: %s", r->name, res.warning);
+	/* its lines ("leakscan: warning: ..."), each named after the repository */
+	for (int quiet_ok = 0; quiet_ok < 2; quiet_ok++) {
+		const char *w = quiet_ok ? (j->o->quiet ? NULL : res.archive_notes) : res.archive_warnings;
+		while (w && *w) {
+			const char *nl = strchr(w, '\n');
+			if (!strncmp(w, "leakscan: ", 10))
+				w += 10;
+			job_error(j, "%s: %.*s", r->name, (int)(nl ? nl - w : (ptrdiff_t)strlen(w)), w);
+			w = nl ? nl + 1 : NULL;
+		}
+	}
+	ATOMIC_ADD(&j->bytes, c->len);
+	m->findings = res.findings;
+	res.findings.items = NULL;
+	res.findings.n = res.findings.cap = 0;
+	m->inner = ls_xcalloc(m->findings.n ? m->findings.n : 1, sizeof(char *));
+	for (size_t k = 0; k < m->findings.n; k++) {
+		const ls_finding *f = &m->findings.items[k];
+		const char *at = f->place < np ? gp[f->place].path : NULL;
+		size_t al = at ? strlen(at) : 0;
+		if (at && !strncmp(f->path, at, al) && f->path[al] == '!')
+			m->inner[k] = ls_xstrdup(f->path + al + 1);
+	}
+	ls_cli_result_dispose(&res);
+	ATOMIC_ADD(&j->blobs_scanned, 1);
+	ATOMIC_ADD(&j->new_findings, m->findings.n);
+	int state = m->findings.n ? (need_any ? B_FOUND : B_FOUND_CODE) : (need_any ? B_CLEAN : B_CLEAN_CODE);
+	enqueue(j, m);
+	return state;
+}
+
 /* Scans one claimed item at every place it has here; returns its state, or B_FREE when it
  * could not be read or searched (then nothing is recorded and a later run tries again). */
 static int scan_item(repos_job *j, const repo_ent *r, ls_git_reader *rd, ls_scratch *scratch, size_t i, const char *id,
@@ -226,6 +280,8 @@ static int scan_item(repos_job *j, const repo_ent *r, ls_git_reader *rd, ls_scra
 	} else {
 		const ls_origin *gp;
 		size_t np = ls_git_reader_places(rd, i, &gp);
+		if (j->o->max_archive_depth > 0 && ls_archive_detect(c.data, c.len))
+			return scan_archive(j, r, scratch, &c, gp, np, m, need_any, incomplete);
 		ls_search_result sr;
 		int err = ls_cli_search(j->m, scratch, &j->so, c.data, c.len, gp, np, &sr);
 		if (err < 0) {
@@ -630,8 +686,9 @@ int cmd_repos(int argc, char **argv)
 	/* the digest: the rules and every option that changes what a blob yields */
 	char rd[65];
 	ls_ruleset_digest(rs, rd);
-	char *dsrc = ls_xasprintf("%s binary=%d max=%lld inline=%d confidence=%d", rd, o.binary, o.max_file_size,
-	                          o.inline_allow, (int)o.min_confidence);
+	char *dsrc = ls_xasprintf("%s binary=%d max=%lld inline=%d confidence=%d archives=%d/%lld", rd, o.binary,
+	                          o.max_file_size, o.inline_allow, (int)o.min_confidence, o.max_archive_depth,
+	                          o.max_archive_size);
 	ls_sha256_hex(j.digest, dsrc, strlen(dsrc));
 	char *csrc = ls_xasprintf("%s places=source-code", dsrc);
 	ls_sha256_hex(j.digest_code, csrc, strlen(csrc));

@@ -58,6 +58,8 @@ static const char *migrations[] = {
     /* 5: how sure each secret is (ls_confidence, the highest it was found with; NULL: from an
      * older leakscan, read as medium) */
     "ALTER TABLE secrets ADD COLUMN confidence INTEGER;",
+    /* 6: a finding inside an archive blob (a jar, a zip): the path in it */
+    "ALTER TABLE occurrences ADD COLUMN inner TEXT;",
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
@@ -196,8 +198,8 @@ static int prepare_all(ls_store *s)
 	    (err = store_prepare(s, &s->ins_occ,
 	                   "INSERT OR REPLACE INTO occurrences(blob, fingerprint, offset, line, col, end_line, end_col,"
 	                   " line_mask, line_plain, loff, llen, match_mask, match_plain, entropy, aws_account, pair_rule,"
-	                   " pair_line, pair_col, pair_mask, pair_plain, decoded)"
-	                   " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) < 0 ||
+	                   " pair_line, pair_col, pair_mask, pair_plain, decoded, inner)"
+	                   " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) < 0 ||
 	    (err = store_prepare(s, &s->ins_repo,
 	                   "INSERT OR REPLACE INTO repos(name, url, tips, digest, run, scanned) VALUES(?,?,?,?,?,?)")) < 0 ||
 	    (err = store_prepare(s, &s->del_loc, "DELETE FROM locations WHERE repo = ?")) < 0 ||
@@ -556,7 +558,7 @@ void ls_store_fingerprint(char out[160], const ls_finding *f)
 }
 
 int ls_store_put_blob(ls_store *s, const char *id, const char *digest, long long run, const ls_finding *fs,
-                      size_t n, int secrets)
+                      size_t n, int secrets, const char *const *inner)
 {
 	int err;
 	sqlite3_bind_text(s->ins_blob, 1, id, -1, SQLITE_TRANSIENT);
@@ -605,7 +607,12 @@ int ls_store_put_blob(ls_store *s, const char *id, const char *digest, long long
 		st = s->ins_occ;
 		store_bind_text(st, 1, id);
 		store_bind_text(st, 2, fp);
-		sqlite3_bind_int64(st, 3, (long long)f->offset);
+		/* (entries of one archive: the same offset in another entry is another occurrence) */
+		const char *in = inner ? inner[i] : NULL;
+		unsigned long long h = 0;
+		for (const char *q = in; q && *q; q++)
+			h = h * 131 + (unsigned char)*q;
+		sqlite3_bind_int64(st, 3, (long long)(f->offset + (in ? ((h & 0x3fffff) + 1) << 40 : 0)));
 		sqlite3_bind_int64(st, 4, (long long)f->line);
 		sqlite3_bind_int64(st, 5, (long long)f->column);
 		sqlite3_bind_int64(st, 6, (long long)f->end_line);
@@ -631,6 +638,7 @@ int ls_store_put_blob(ls_store *s, const char *id, const char *digest, long long
 		else
 			sqlite3_bind_null(st, 20);
 		sqlite3_bind_int(st, 21, f->decoded != 0);
+		store_bind_text(st, 22, in);
 		err = store_step_done(s, st);
 		free(pmask);
 		free(lmask);

@@ -31,7 +31,7 @@
  * Every text key (fingerprint, blob id, repository name) is independent of the datastore
  * (given the same fingerprint key), so shard datastores merge by plain SQL. A store handle is used by one thread at a time.
  */
-#define LS_STORE_VERSION 5
+#define LS_STORE_VERSION 6
 
 typedef struct ls_store ls_store;
 
@@ -84,10 +84,12 @@ int ls_store_repos_foreach(ls_store *s,
  * stored for it, with its findings (borrowed; their rule, secret, hash, line and column are
  * used, not their path). With `secrets`, secrets, line texts and matches are stored in
  * clear, and masked copies that mask every secret found in the blob; without, no line text
- * or match at all (NULL: what reads them shows the secret's mask instead).
+ * or match at all (NULL: what reads them shows the secret's mask instead). `inner` (optional,
+ * one per finding, each NULL or not): the path inside the blob of a finding an archive blob
+ * holds (`BOOT-INF/classes/app.properties`).
  */
 int ls_store_put_blob(ls_store *s, const char *id, const char *digest, long long run, const ls_finding *fs,
-                      size_t n, int secrets);
+                      size_t n, int secrets, const char *const *inner);
 
 /** Where a finding blob sits in a repository: the commit that introduced it and its path. */
 typedef struct {
@@ -132,6 +134,8 @@ typedef struct {
 	long long verify_checked_at;
 	int at_tip;              /**< the location is at the default branch's tip: 1, 0, -1 unknown */
 	int confidence;          /**< an ls_confidence (medium for a secret an older leakscan stored) */
+	const char *inner;       /**< inside an archive blob: the path in it (`conf/app.env`, `a.tar!b.env`),
+	                              shown after the location's path and a `!`; NULL otherwise */
 } ls_store_row;
 
 typedef struct {

@@ -18,7 +18,7 @@ int ls_store_query(ls_store *s, const ls_store_filter *f, int (*cb)(const ls_sto
 	            " l.author_email, l.date, o.line, o.col, o.end_line, o.end_col, COALESCE(o.line_plain, o.line_mask),"
 	            " o.loff, o.llen, COALESCE(o.match_plain, o.match_mask), o.entropy, o.aws_account,"
 	            " o.pair_rule, o.pair_line, o.pair_col, COALESCE(o.pair_plain, o.pair_mask), o.decoded, l.message,"
-	            " v.status, v.identity, v.account, v.detail, v.checked_at, l.at_tip, COALESCE(s.confidence, 1)"
+	            " v.status, v.identity, v.account, v.detail, v.checked_at, l.at_tip, COALESCE(s.confidence, 1), o.inner"
 	            " FROM secrets s JOIN occurrences o ON o.fingerprint = s.fingerprint"
 	            " JOIN locations l ON l.blob = o.blob LEFT JOIN triage t ON t.fingerprint = s.fingerprint"
 	            " LEFT JOIN verifications v ON v.fingerprint = s.fingerprint"
@@ -37,7 +37,7 @@ int ls_store_query(ls_store *s, const ls_store_filter *f, int (*cb)(const ls_sto
 		ls_buf_puts(&sql, !strcmp(f->verification, "none") ? " AND v.status IS NULL" : " AND v.status = ?6");
 	if (f->min_confidence > 0)
 		ls_buf_puts(&sql, " AND COALESCE(s.confidence, 1) >= ?7");
-	ls_buf_puts(&sql, " ORDER BY s.rule, s.fingerprint, l.repo, l.path, l.commit_id, o.line, o.col");
+	ls_buf_puts(&sql, " ORDER BY s.rule, s.fingerprint, l.repo, l.path, l.commit_id, o.inner, o.line, o.col");
 	sqlite3_stmt *st = NULL;
 	int err = store_prepare(s, &st, sql.ptr), rc;
 	ls_buf_dispose(&sql);
@@ -101,6 +101,7 @@ int ls_store_query(ls_store *s, const ls_store_filter *f, int (*cb)(const ls_sto
 		r.verify_checked_at = sqlite3_column_int64(st, 38);
 		r.at_tip = sqlite3_column_type(st, 39) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 39);
 		r.confidence = sqlite3_column_int(st, 40);
+		r.inner = store_col_text(st, 41);
 		if (!r.secret_mask || !r.fingerprint || !r.rule_id || !r.secret_hash || !r.repo)
 			continue; /* a damaged row: skip it rather than crash */
 		if (cb(&r, payload)) {

@@ -341,7 +341,7 @@ test_repos_newer_datastore_is_refused() {
 	lsr --datastore ds a
 	expect_rc 2
 	expect_eq "$(printf '%s\n' "$ERR" | wc -l)" 1 "one line"
-	expect_err_has "datastore.db: written by a newer leakscan (schema version 99; this one reads up to 5)"
+	expect_err_has "datastore.db: written by a newer leakscan (schema version 99; this one reads up to 6)"
 	ls_run report --datastore ds
 	expect_rc 2
 	expect_err_has "newer leakscan"
@@ -744,6 +744,27 @@ assert sorted((f["path"], f["confidence"]) for f in d) == [("app/settings.env", 
 	ls_run report --datastore ds --min-confidence sure
 	expect_rc 2
 	expect_err_has "report: unknown confidence 'sure' (high, medium, low)"
+}
+
+# Archives in history (issue 22): a jar committed to a repository is opened by repos too, its
+# finding named by the path inside; --max-archive-depth 0 is another digest (scanned again).
+test_repos_archive_blobs_opened() {
+	git init -q r && mkdir -p r/dist
+	python3 - "$AWS_KEY" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile("r/dist/app.jar", "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("BOOT-INF/classes/application.properties", "x=1\nkey=%s\n" % sys.argv[1])
+PY
+	git -C r add -A && git -C r commit -qm jar
+	lsr --datastore ds r
+	expect_rc 1
+	ls_run report --datastore ds
+	expect_out_has "dist/app.jar!BOOT-INF/classes/application.properties:2:5"
+	ls_run report --datastore ds -f json
+	expect_out_has '"path":"dist/app.jar!BOOT-INF/classes/application.properties"'
+	lsr --datastore ds --max-archive-depth 0 r
+	expect_rc 0
+	expect_err_has "(1 scanned, 0 unchanged, 0 failed)"
 }
 
 run_tests

@@ -284,6 +284,7 @@ c.execute("ALTER TABLE locations DROP COLUMN message")
 c.execute("DROP TABLE verifications")  # (schema 3)
 c.execute("ALTER TABLE locations DROP COLUMN at_tip")  # (schema 4)
 c.execute("ALTER TABLE secrets DROP COLUMN confidence")  # (schema 5)
+c.execute("ALTER TABLE occurrences DROP COLUMN inner")  # (schema 6)
 c.execute("PRAGMA user_version = 1"); c.commit()
 PY
 	ls_run report --datastore ds

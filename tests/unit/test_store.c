@@ -79,8 +79,8 @@ static void fill(ls_store *s, int secrets)
 	long long run;
 	assert_int_equal(ls_store_run_begin(s, "d1", &run), 0);
 	assert_int_equal(ls_store_begin(s), 0);
-	assert_int_equal(ls_store_put_blob(s, "1111111111111111111111111111111111111111", "d1", run, &f, 1, secrets), 0);
-	assert_int_equal(ls_store_put_blob(s, "2222222222222222222222222222222222222222", "d1", run, NULL, 0, secrets), 0);
+	assert_int_equal(ls_store_put_blob(s, "1111111111111111111111111111111111111111", "d1", run, &f, 1, secrets, NULL), 0);
+	assert_int_equal(ls_store_put_blob(s, "2222222222222222222222222222222222222222", "d1", run, NULL, 0, secrets, NULL), 0);
 	ls_store_location l = {"1111111111111111111111111111111111111111", "c1", "a/p.txt", "A", "a@x", "2024-01-01T00:00:00Z", NULL, 1};
 	assert_int_equal(ls_store_put_repo(s, "repo-x", NULL, "tips", "d1", run, &l, 1), 0);
 	l.path = "b/p.txt";
@@ -208,7 +208,7 @@ static void test_store_merge_two_shards(void **state)
 	long long run;
 	ls_store_run_begin(s, "d1", &run);
 	ls_store_begin(s);
-	ls_store_put_blob(s, "3333333333333333333333333333333333333333", "d1", run, &f, 1, 1);
+	ls_store_put_blob(s, "3333333333333333333333333333333333333333", "d1", run, &f, 1, 1, NULL);
 	ls_store_location l = {"3333333333333333333333333333333333333333", "c2", "t.txt", NULL, NULL, NULL, NULL, -1};
 	ls_store_put_repo(s, "repo-z", NULL, "tips", "d1", run, &l, 1);
 	assert_int_equal(ls_store_commit(s), 0);
