@@ -663,7 +663,7 @@ static void judge_confidence(const ls_search_options *opts, const ls_origin *pla
 	size_t w = 0;
 	for (size_t i = 0; i < fs->n; i++) {
 		ls_finding *f = &fs->items[i];
-		if (f->confidence > LS_CONF_LOW && judged(f->rule) && (only_examples || f->made_up))
+		if (f->confidence > LS_CONF_LOW && (f->made_up || (judged(f->rule) && only_examples)))
 			f->confidence = LS_CONF_LOW;
 		if (f->confidence < opts->min_confidence) {
 			ls_finding_dispose(f);
@@ -855,6 +855,8 @@ static void confirm_at(const ls_matcher *m, ls_scratch *s, const ls_search_optio
 		if (judged(r))
 			f.made_up = (jl ? ls_search_looks_made_up(jbuf, jl) : ls_search_looks_made_up(sec, slen)) ||
 			            search_has_template(buf + mt->start, mt->end - mt->start);
+		else
+			f.made_up = ls_search_looks_fake(sec, slen);
 		f.column = count_chars(buf + ls, mt->sec_start - ls) + 1;
 		/* end position: the secret's last character */
 		size_t last = mt->sec_end > mt->sec_start ? mt->sec_end - 1 : mt->sec_start;

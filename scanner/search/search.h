@@ -73,9 +73,9 @@ typedef struct ls_finding {
 	                             output or a file ("" when unknown) */
 	char aws_account[13];   /**< AWS account decoded from an access key id, or "" */
 	int decoded;            /**< found inside a base64 value decoded by a `decode` rule */
-	int made_up;            /**< its value, decoded, looks made up (ls_search_looks_made_up): a
-	                             generic, medium-confidence or `decode: basic-auth` rule's
-	                             finding is then low confidence */
+	int made_up;            /**< its value, decoded, looks made up (ls_search_looks_made_up, for
+	                             a generic, medium-confidence or `decode: basic-auth` rule) or
+	                             fake (ls_search_looks_fake, for the others): then low confidence */
 	const ls_rule *pair_rule; /**< the rule of the paired finding (`pair_with`), or NULL */
 	char *pair_secret;      /**< the paired finding's secret */
 	size_t pair_secret_len, pair_line, pair_column;
@@ -245,5 +245,13 @@ int ls_search_is_placeholder(const char *secret, size_t len);
  * of that kind is low confidence.
  */
 int ls_search_looks_made_up(const char *secret, size_t len);
+
+/**
+ * Returns 1 if a provider-shaped or key-shaped value is a dummy all the same: a typed run of
+ * eight characters in sequence (`abcdefghijklmnop`), `EXAMPLE` or a variant of it, or a PEM
+ * private key whose body is not DER (or not `openssh-key-v1`). A specific rule's finding of
+ * that kind is low confidence.
+ */
+int ls_search_looks_fake(const char *secret, size_t len);
 
 #endif

@@ -5,6 +5,7 @@
  * build time (cmake/gen_words.c). */
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "search.h"
 #include "search_internal.h"
@@ -257,7 +258,70 @@ static int mashed(const char *s, size_t n)
 	return letters >= 10 && beyond_hex && home * 3 >= letters * 2; /* (hex is no mash) */
 }
 
-int search_has_template(const char *s, size_t n) { return has_format_macro(s, n); }
+/* A template's slot in a match: a format macro, or a shell expansion's alternate value
+ * (`${PASSWORD:+has-password}` gives the word when the variable is set, never a value). */
+int search_has_template(const char *s, size_t n)
+{
+	return has_format_macro(s, n) || memmem(s, n, ":+", 2) != NULL;
+}
+
+/* Eight characters in a row one step on each (`abcdefgh`, `klmnopqr`, `12345678`): typed,
+ * never drawn; a random token has such a run about once in 10^10. */
+static int long_run(const char *s, size_t n)
+{
+	size_t run = 1;
+	for (size_t i = 1; i < n; i++) {
+		int a = tolower((unsigned char)s[i - 1]), b = tolower((unsigned char)s[i]);
+		run = (isalnum(b) && b - a == 1) ? run + 1 : 1;
+		if (run >= 8)
+			return 1;
+	}
+	return 0;
+}
+
+/* A PEM private key whose body cannot be one: PKCS#1, SEC1, DSA and PKCS#8 bodies are DER
+ * (a SEQUENCE: base64 `M`), OpenSSH's start with `openssh-key-v1`. Armour headers
+ * (`Proc-Type:`), PGP and PuTTY blocks are not judged. Escaped newlines and string quotes
+ * between the lines (a key in source code) are skipped. */
+static int pem_body_fake(const char *s, size_t n)
+{
+	static const char begin[] = "-----BEGIN ";
+	if (n < sizeof(begin) || memcmp(s, begin, sizeof(begin) - 1))
+		return 0;
+	const char *type = s + sizeof(begin) - 1, *end = s + n;
+	const char *dash = memmem(type, (size_t)(end - type), "-----", 5);
+	if (!dash || !memmem(type, (size_t)(dash - type), "PRIVATE KEY", 11) ||
+	    memmem(type, (size_t)(dash - type), "PGP", 3))
+		return 0;
+	const char *b = dash + 5;
+	for (;;) {
+		if (b + 1 < end && b[0] == '\\' && (b[1] == 'n' || b[1] == 'r'))
+			b += 2;
+		else if (b < end && (isspace((unsigned char)*b) || (*b && strchr("\"'+,", *b))))
+			b++;
+		else
+			break;
+	}
+	if (b >= end || memchr(b, ':', (size_t)(end - b) < 64 ? (size_t)(end - b) : 64))
+		return 0; /* armour headers: an encrypted PKCS#1 body follows them */
+	if (memmem(type, (size_t)(dash - type), "OPENSSH", 7))
+		return (size_t)(end - b) < 19 || memcmp(b, "b3BlbnNzaC1rZXktdjE", 19);
+	return *b != 'M';
+}
+
+/* `EXAMPLE` or what is left of it after an edit (`EXAMPL2`, `DXAMPLE`) */
+static int says_example(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 5 <= n; i++)
+		if (!strncasecmp(s + i, "xampl", 5))
+			return 1;
+	return 0;
+}
+
+int ls_search_looks_fake(const char *s, size_t n)
+{
+	return pem_body_fake(s, n) || long_run(s, n) || says_example(s, n);
+}
 
 int ls_search_looks_made_up(const char *s, size_t n)
 {

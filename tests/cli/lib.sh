@@ -22,7 +22,7 @@ RULES="$TEST_DATA/rules/basic.yaml"
 # Synthetic values only: shaped like real credentials, never issued by anyone.
 AWS_KEY="AKIAQYLPMN5HFIQR7BTW"
 AWS_KEY2="ASIAZ3MXK7QPL2RTV5WY"
-TOKEN="tok_0123456789abcdefghijklmn"
+TOKEN="tok_mptlatjiaac5zrg12gn2x2ai"
 
 # fp_hash SECRET: the secret's hash as leakscan writes it: HMAC-SHA-256 under
 # $LEAKSCAN_FINGERPRINT_KEY (without surrounding white space), 64 hex digits.

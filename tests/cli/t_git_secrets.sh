@@ -133,7 +133,7 @@ $BEDROCK2"
 }
 
 scan_setup='git init -q . && git secrets --add "tok_[a-z0-9]{24}" && git secrets --add "sec(ret)?_[0-9]+" &&
-	printf "line one\nkey tok_0123456789abcdefghijklmn here\nxtok_0123456789abcdefghijklmn\n" > a.txt &&
+	printf "line one\nkey tok_mptlatjiaac5zrg12gn2x2ai here\nxtok_mptlatjiaac5zrg12gn2x2ai\n" > a.txt &&
 	printf "secret_42 and sec_7\r\nsecret_42x\n" > b.cfg && mkdir sub && printf "deep tok_aaaaaaaaaaaaaaaaaaaaaaaa\n" > sub/c.txt &&
 	printf "bin\0tok_bbbbbbbbbbbbbbbbbbbbbbbb\n" > bin.dat && printf "*.log\n" > .gitignore &&
 	git add a.txt sub .gitignore && git commit -q -m files && printf "tok_cccccccccccccccccccccccc\n" > new.txt &&
@@ -148,14 +148,14 @@ test_gs_scan_modes() {
 	same "scan no-index" 'git secrets --scan --no-index'
 	same "scan files" 'git secrets --scan a.txt b.cfg new.txt'
 	same "scan binary file" 'git secrets --scan bin.dat'
-	same "NUL far into a file" 'python3 -c "open(\"late.bin\",\"wb\").write(b\"x tok_0123456789abcdefghijklmn\\n\" + b\"a\\n\" * 60000 + b\"\\0\\n\")" &&
+	same "NUL far into a file" 'python3 -c "open(\"late.bin\",\"wb\").write(b\"x tok_mptlatjiaac5zrg12gn2x2ai\\n\" + b\"a\\n\" * 60000 + b\"\\0\\n\")" &&
 		git secrets --scan late.bin; echo "rc $?"; git add late.bin && git secrets --scan --cached late.bin'
 	same "scan dir without -r" 'git secrets --scan sub'
 	same "scan -r" 'git secrets --scan -r sub'
 	same "scan -r, many files and directories" 'mkdir -p m/x m/y && for f in q a z x/1 y/2 0; do
-		printf "tok_0123456789abcdefghijklmn\n" > "m/$f"; done && git secrets --scan -r m'
+		printf "tok_mptlatjiaac5zrg12gn2x2ai\n" > "m/$f"; done && git secrets --scan -r m'
 	same "scan missing file" 'git secrets --scan a.txt nope.txt'
-	same "scan stdin" 'printf "x tok_0123456789abcdefghijklmn\n" | git secrets --scan -'
+	same "scan stdin" 'printf "x tok_mptlatjiaac5zrg12gn2x2ai\n" | git secrets --scan -'
 	same "scan clean file" 'git secrets --scan .gitignore'
 	same "scan cached with files" 'git secrets --scan --cached a.txt'
 	same "scan pathspec glob" "git secrets --scan --cached '*.txt'"
@@ -163,7 +163,7 @@ test_gs_scan_modes() {
 	same "cached and untracked" 'git secrets --scan --cached --untracked'
 	same "three options" 'git secrets --scan --cached --untracked --no-index'
 	same "outside a repository" 'cd .. && git secrets --scan'
-	same "no-index outside a repository" 'mkdir -p ../plain && cd ../plain && printf "tok_0123456789abcdefghijklmn\n" > f && git secrets --scan --no-index'
+	same "no-index outside a repository" 'mkdir -p ../plain && cd ../plain && printf "tok_mptlatjiaac5zrg12gn2x2ai\n" > f && git secrets --scan --no-index'
 }
 
 test_gs_allowed_and_gitallowed() {
@@ -201,7 +201,7 @@ test_gs_word_boundaries_and_ere_syntax() {
 test_gs_scan_history() {
 	sandboxes
 	setup 'git init -q . && git secrets --add "tok_[a-z0-9]{24}" && echo clean > a.txt && git add a.txt && git commit -q -m one &&
-		printf "x tok_0123456789abcdefghijklmn\n" > b.txt && git add b.txt && git commit -q -m two &&
+		printf "x tok_mptlatjiaac5zrg12gn2x2ai\n" > b.txt && git add b.txt && git commit -q -m two &&
 		echo more >> a.txt && git commit -q -am three && git rm -q b.txt && git commit -q -m four'
 	same "scan-history" 'git secrets --scan-history'
 	same "scan-history allowed" "git config --add secrets.allowed 'b.txt' && git secrets --scan-history"
@@ -216,12 +216,12 @@ test_gs_scan_history_edges() {
 	sandboxes
 	setup 'git init -q -b main . && git secrets --add "tok_[a-z0-9]{24}" && git secrets --add "k.y_[0-9]{4}" &&
 		mkdir -p d/e && for i in $(seq 70); do echo "filler $i" > d/e/f$i.txt; done &&
-		printf "x tok_0123456789abcdefghijklmn\n" > keep.txt && printf "no newline at end" > nl.txt &&
+		printf "x tok_mptlatjiaac5zrg12gn2x2ai\n" > keep.txt && printf "no newline at end" > nl.txt &&
 		git add -A && git commit -q -m base &&
 		printf "no newline at end\ntok_aaaaaaaaaaaaaaaaaaaaaaaa\n" > nl.txt && git commit -q -am "newline then secret" &&
 		echo unrelated > u.txt && git add u.txt && git commit -q -m "unrelated change" &&
 		git mv keep.txt moved.txt && git commit -q -m "exact rename" &&
-		printf "x tok_0123456789abcdefghijklmn\nmore\n" > moved.txt && git mv moved.txt d/moved2.txt && git commit -q -am "rename with an edit" &&
+		printf "x tok_mptlatjiaac5zrg12gn2x2ai\nmore\n" > moved.txt && git mv moved.txt d/moved2.txt && git commit -q -am "rename with an edit" &&
 		printf "a\nb tok_bbbbbbbbbbbbbbbbbbbbbbbb\nc\n" > mv.txt && git add mv.txt && git commit -q -m "three lines" &&
 		printf "b tok_bbbbbbbbbbbbbbbbbbbbbbbb\na\nc\n" > mv.txt && git commit -q -am "secret line moved" &&
 		printf "a\nc\n" > mv.txt && git commit -q -am "secret removed" &&
@@ -266,9 +266,9 @@ test_gs_install_and_hooks() {
 	same "install into dir" 'mkdir -p ../tpl && git secrets --install ../tpl && ls ../tpl/hooks'
 	same "install repo dir" 'git init -q ../other && mkdir ../other/.git/hooks/pre-commit.d && git secrets --install ../other && ls ../other/.git/hooks/pre-commit.d'
 	same "install outside a repository" 'cd / && git secrets --install'
-	same "commit with a secret" 'printf "tok_0123456789abcdefghijklmn\n" > a.txt && git add a.txt && git commit -q -m x'
+	same "commit with a secret" 'printf "tok_mptlatjiaac5zrg12gn2x2ai\n" > a.txt && git add a.txt && git commit -q -m x'
 	same "commit clean" 'printf "clean\n" > a.txt && git add a.txt && git commit -q -m clean && git log --oneline | wc -l'
-	same "commit message with a secret" 'echo more >> a.txt && git add a.txt && git commit -q -m "msg tok_0123456789abcdefghijklmn"'
+	same "commit message with a secret" 'echo more >> a.txt && git add a.txt && git commit -q -m "msg tok_mptlatjiaac5zrg12gn2x2ai"'
 	same "pre-commit hook direct, deletion only" 'git rm -q --cached a.txt && git secrets --pre_commit_hook; git reset -q'
 	same "prepare-commit-msg not a merge" 'git secrets --prepare_commit_msg_hook -- .git/COMMIT_EDITMSG message'
 	same "merge bringing a secret" 'git checkout -q -b side && printf "tok_abcdefghijklmnopqrstuvwx\n" > s.txt && git add s.txt &&

@@ -21,7 +21,7 @@ for c in range(80):
     if 20 <= c < 30:
         body.insert(50, "key = AKIAQYLPMN5HFIQR7BTW")
     if 40 <= c < 45:
-        body.insert(120, 'token: tok_0123456789abcdefghijklmn')
+        body.insert(120, 'token: tok_mptlatjiaac5zrg12gn2x2ai')
     open("settings.conf", "w").write("\n".join(body) + "\n")
     big[rng.randrange(len(big))] = "%06d changed in %d" % (c, c)
     open("big.txt", "w").write("\n".join(big) + ("\nkey = ASIAZ3MXK7QPL2RTV5WY\n" if c == 60 else "\n"))

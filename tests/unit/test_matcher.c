@@ -26,7 +26,7 @@ static const char *RULES =
     "    pattern: 'tok_([a-z0-9]{24})'\n"
     "    severity: high\n"
     "    description: d\n"
-    "    examples: [tok_0123456789abcdefghijklmn]\n"
+    "    examples: [tok_mptlatjiaac5zrg12gn2x2ai]\n"
     "  - id: run\n"
     "    name: Run\n"
     "    pattern: 'zz[a-y]{10,}'\n"
@@ -76,12 +76,12 @@ static void search(fixture *f, const char *buf, size_t len, ls_findings *out)
 static void test_matcher_capture_extraction(void **state)
 {
 	fixture *f = make(64 << 20);
-	const char *text = "x\n  id tok_0123456789abcdefghijklmn;\n";
+	const char *text = "x\n  id tok_mptlatjiaac5zrg12gn2x2ai;\n";
 	ls_findings fs = LS_FINDINGS_INIT;
 	search(f, text, strlen(text), &fs);
 	assert_int_equal(fs.n, 1);
 	assert_string_equal(fs.items[0].secret, "0123456789abcdefghijklmn");
-	assert_string_equal(fs.items[0].match, "tok_0123456789abcdefghijklmn");
+	assert_string_equal(fs.items[0].match, "tok_mptlatjiaac5zrg12gn2x2ai");
 	assert_int_equal(fs.items[0].line, 2);
 	assert_int_equal(fs.items[0].column, 10);
 	assert_int_equal(fs.items[0].end_column, 33);
@@ -208,7 +208,7 @@ static void test_matcher_many_findings_sorted(void **state)
 	fixture *f = make(4096);
 	ls_buf b = LS_BUF_INIT;
 	for (int i = 0; i < 500; i++)
-		ls_buf_printf(&b, "line %d tok_0123456789abcdefghijklmn AKIAQYLPMN5HFIQR7BTW\n", i);
+		ls_buf_printf(&b, "line %d tok_mptlatjiaac5zrg12gn2x2ai AKIAQYLPMN5HFIQR7BTW\n", i);
 	ls_findings fs = LS_FINDINGS_INIT;
 	search(f, b.ptr, b.len, &fs);
 	assert_int_equal(fs.n, 1000);
@@ -431,7 +431,7 @@ static void test_matcher_cache_roundtrip(void **state)
 	assert_non_null(mkdtemp(dir));
 	char sub[64];
 	snprintf(sub, sizeof(sub), "%s/a/b", dir); /* parents are created */
-	const char *text = "AKIAQYLPMN5HFIQR7BTW tok_0123456789abcdefghijklmn zzabcdefghijk";
+	const char *text = "AKIAQYLPMN5HFIQR7BTW tok_mptlatjiaac5zrg12gn2x2ai zzabcdefghijk";
 	for (int round = 0; round < 3; round++) {
 		ls_ruleset *rs;
 		ls_matcher *m = NULL;
@@ -543,6 +543,31 @@ static void test_looks_made_up(void **state)
 			fail_msg("'%s' should look generated", random[i]);
 }
 
+/* Provider- or key-shaped dummies: typed sequences, EXAMPLE, a PEM key body that is not DER */
+static void test_looks_fake(void **state)
+{
+	(void)state;
+	const char *fake[] = {
+	    "tok-abc123xyz-klmnopqrstuvwx", "AIzaSyabcdefghijklmnopqrstuvwxyz1234567", "AKIAIO5FODNN7DXAMPLE",
+	    "AKIAIO5FODNN7EXAMPL2", "key_0123456789",
+	    "-----BEGIN PRIVATE KEY-----\n135f/bRUBHrbHqLY/xS3I7Oth+8rgG\n-----END PRIVATE KEY-----",
+	    "-----BEGIN PRIVATE KEY-----\\n435f/bRUBHrbHqLY/xS3I7Oth+8rgG\\n-----END PRIVATE KEY-----",
+	    "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAAB3NzaC1yc2EAAAADAQABAAABAQ\n-----END OPENSSH PRIVATE KEY-----"};
+	const char *real[] = {
+	    "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", "AKIAZUR7HXHAV3OOEFJ2",
+	    "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----",
+	    "-----BEGIN RSA PRIVATE KEY-----\\n\" +\n  \"MIICWgIBAAKBgFIckgeuo80H6sk\\n-----END RSA PRIVATE KEY-----",
+	    "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU\n-----END OPENSSH PRIVATE KEY-----",
+	    "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nq9Zt\n-----END RSA PRIVATE KEY-----",
+	    "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQWGBGSVV4YBDAC\n-----END PGP PRIVATE KEY BLOCK-----"};
+	for (size_t i = 0; i < sizeof(fake) / sizeof(fake[0]); i++)
+		if (!ls_search_looks_fake(fake[i], strlen(fake[i])))
+			fail_msg("'%s' should look fake", fake[i]);
+	for (size_t i = 0; i < sizeof(real) / sizeof(real[0]); i++)
+		if (ls_search_looks_fake(real[i], strlen(real[i])))
+			fail_msg("'%s' should look real", real[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -562,6 +587,7 @@ int main(void)
 	    cmocka_unit_test(test_matcher_quoted_in_code_and_allow_match),
 	    cmocka_unit_test(test_path_is_example),
 	    cmocka_unit_test(test_looks_made_up),
+	    cmocka_unit_test(test_looks_fake),
 	    cmocka_unit_test(test_matcher_cut_patterns_keep_every_match),
 	    cmocka_unit_test(test_matcher_context_rule),
 	    cmocka_unit_test(test_matcher_split_alternatives),
