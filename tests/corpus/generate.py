@@ -1407,6 +1407,30 @@ f("app/billing/keys.env", """\
 BILLING_SECRET=«generic-api-key:g.b62(40) + "xxXX" + g.b62(55)»
 """)
 
+# seen by bench/precision on real histories: provider-shaped dummies typed by hand (sequences,
+# an edited EXAMPLE key), a "private key" whose body is no key, a shell expansion's
+# alternate value; and a miss: the key given to a search client in a docs template
+f("internal/scan/fixtures_test.go", """\
+var dummies = map[string]string{
+	"google": "AIzaSyabcdefghijklmnopqrstuvwxyz1234567",
+	"aws":    "AKIAIO5FODNN7DXAMPLE",
+	"key":    "-----BEGIN PRIVATE KEY-----\\n135f/bRUBHrbHqLY/xS3I7Oth+8rgG+0tBwfMcbk05Sgxq6QUzSYIQAop+WvsTwk2sR+C38g0Mnb\\nu+QDkg0spw==\\n-----END PRIVATE KEY-----",
+}
+""")
+
+f("tools/mvnw-auth.sh", """\
+case "${MVNW_PASSWORD:+has-password}" in
+'') MVNW_USERNAME='' MVNW_PASSWORD='' ;;
+esac
+""")
+
+f("site/_templates/search.html", """\
+<script src="/static/docsearch.min.js" onload="docsearch({
+  apiKey: '«algolia-search-api-key:g.hexs(32)»',
+  indexName: 'project-docs',
+})"></script>
+""")
+
 if __name__ == "__main__":
     labels = build(FILES)
     print("%d files, %d labels" % (len(FILES), len(labels)))
