@@ -15,6 +15,10 @@ export NO_COLOR=1 XDG_CACHE_HOME="$HOME/.cache"
 export LEAKSCAN_FINGERPRINT_KEY="leakscan-test-fingerprint-key-0001"
 unset XDG_CONFIG_HOME
 mkdir -p "$HOME"
+# the rules' databases ctest compiled once (tests/CMakeLists.txt), copied: this script's own
+if [ -d "${LEAKSCAN_TEST_CACHE_SEED:-}" ]; then
+	mkdir -p "$XDG_CACHE_HOME" && cp -R "$LEAKSCAN_TEST_CACHE_SEED" "$XDG_CACHE_HOME/leakscan"
+fi
 git config --global init.defaultBranch main
 git config --global user.name "Test Author"
 git config --global user.email "author@example.invalid"
