@@ -80,7 +80,7 @@ static void test_matcher_capture_extraction(void **state)
 	ls_findings fs = LS_FINDINGS_INIT;
 	search(f, text, strlen(text), &fs);
 	assert_int_equal(fs.n, 1);
-	assert_string_equal(fs.items[0].secret, "0123456789abcdefghijklmn");
+	assert_string_equal(fs.items[0].secret, "mptlatjiaac5zrg12gn2x2ai");
 	assert_string_equal(fs.items[0].match, "tok_mptlatjiaac5zrg12gn2x2ai");
 	assert_int_equal(fs.items[0].line, 2);
 	assert_int_equal(fs.items[0].column, 10);
@@ -524,6 +524,15 @@ static void test_path_is_example(void **state)
 	assert_false(ls_path_is_example(NULL));
 }
 
+/* Each of `values` is judged `want` (1: made up or fake) by `judge`. */
+static void expect_judged(int (*judge)(const char *, size_t), const char *const *values, size_t n, int want,
+                          const char *what)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!judge(values[i], strlen(values[i])) != !want)
+			fail_msg("'%s' should %s", values[i], what);
+}
+
 /* Values a person wrote or a program names, against generated ones (issue 20). */
 static void test_looks_made_up(void **state)
 {
@@ -535,12 +544,8 @@ static void test_looks_made_up(void **state)
 	const char *random[] = {"Xk9#mQ2vLp8sZr4t", "aB3dE5gH7jK9mN1p", "Xk7jkUeN.jEWeFHKys", "q8w2e9r4t7y1u3i5",
 	                        "9f86d081884c7d659a2feaa0c55ad015", "tr7_jNqC%QOFfonF", "wJalrXUtnFEMI/K7MDENG/bPxRfiCY",
 	                        "s2Tf@rLMy", "Zq8#mW2!pLx9", "hJ4kL9pQ2wE7rT5y"};
-	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++)
-		if (!ls_search_looks_made_up(made[i], strlen(made[i])))
-			fail_msg("'%s' should look made up", made[i]);
-	for (size_t i = 0; i < sizeof(random) / sizeof(random[0]); i++)
-		if (ls_search_looks_made_up(random[i], strlen(random[i])))
-			fail_msg("'%s' should look generated", random[i]);
+	expect_judged(ls_search_looks_made_up, made, sizeof(made) / sizeof(made[0]), 1, "look made up");
+	expect_judged(ls_search_looks_made_up, random, sizeof(random) / sizeof(random[0]), 0, "look generated");
 }
 
 /* Provider- or key-shaped dummies: typed sequences, EXAMPLE, a PEM key body that is not DER */
@@ -560,12 +565,8 @@ static void test_looks_fake(void **state)
 	    "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU\n-----END OPENSSH PRIVATE KEY-----",
 	    "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nq9Zt\n-----END RSA PRIVATE KEY-----",
 	    "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQWGBGSVV4YBDAC\n-----END PGP PRIVATE KEY BLOCK-----"};
-	for (size_t i = 0; i < sizeof(fake) / sizeof(fake[0]); i++)
-		if (!ls_search_looks_fake(fake[i], strlen(fake[i])))
-			fail_msg("'%s' should look fake", fake[i]);
-	for (size_t i = 0; i < sizeof(real) / sizeof(real[0]); i++)
-		if (ls_search_looks_fake(real[i], strlen(real[i])))
-			fail_msg("'%s' should look real", real[i]);
+	expect_judged(ls_search_looks_fake, fake, sizeof(fake) / sizeof(fake[0]), 1, "look fake");
+	expect_judged(ls_search_looks_fake, real, sizeof(real) / sizeof(real[0]), 0, "look real");
 }
 
 int main(void)
