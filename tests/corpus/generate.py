@@ -1431,6 +1431,21 @@ f("site/_templates/search.html", """\
 })"></script>
 """)
 
+# seen on git/git's history (held out from the tuning above): a Makefile's targets named after
+# secrets and askpass helpers, and prose that says "identified by"
+f("src/credential/Makefile", """\
+tool-credential-libsecret: tool-credential-libsecret.o
+\t$(CC) -o $@ $^ $(LIBS)
+
+tool-gui--askpass: tool-gui--askpass.sh GUI-BUILD-OPTIONS
+\t./generate.sh $@ $<
+""")
+
+f("ChangeLog", """\
+* perl: Strawberry perl, which is identified by 'MSWin32', needs the wrapper.
+* gui: set GIT_ASKPASS=tool-gui--askpass when nothing else is set.
+""")
+
 if __name__ == "__main__":
     labels = build(FILES)
     print("%d files, %d labels" % (len(FILES), len(labels)))
