@@ -240,7 +240,7 @@ int ls_search_is_placeholder(const char *secret, size_t len);
  * Returns 1 if a value looks written by a person or named by a program rather than generated:
  * mostly dictionary words (leetspeak read as letters: `SuperSecretPassw0rd`,
  * `thisISverySECRET123`), a keyboard walk or sequence (`qwerty123`, `abcdef`), a constant
- * name (`DB_PASSWORD`), a dotted name (`config.db.password`), a path (`@/etc/passwd`,
+ * name (`DB_PASSWORD`), a kebab-case name (`prometheus-config`), a dotted name (`config.db.password`), a path (`@/etc/passwd`,
  * `foo/restricted-users`), a format macro (`%HOSTIP`), hex of words. A generic rule's value
  * of that kind is low confidence.
  */

@@ -116,6 +116,26 @@ static int is_upper_ident(const char *s, size_t n)
 	return under;
 }
 
+/* a-kebab-case-name: lowercase letters in two or more dash-joined parts of two letters or
+ * more (a Kubernetes resource, `configFromSecret: "prometheus-config"`) */
+static int is_kebab_name(const char *s, size_t n)
+{
+	size_t parts = 0, run = 0;
+	for (size_t i = 0; i <= n; i++) {
+		if (i == n || s[i] == '-') {
+			if (run < 2)
+				return 0;
+			parts++;
+			run = 0;
+		} else if (islower((unsigned char)s[i])) {
+			run++;
+		} else {
+			return 0;
+		}
+	}
+	return parts >= 2;
+}
+
 /* One part of a dotted name: a lowercase identifier, a CONSTANT_NAME, or words (camelCase). */
 static int name_part(const char *s, size_t n)
 {
@@ -325,7 +345,7 @@ int ls_search_looks_fake(const char *s, size_t n)
 
 int ls_search_looks_made_up(const char *s, size_t n)
 {
-	return mostly_words(s, n) || is_upper_ident(s, n) || is_dotted_name(s, n) || is_path_like(s, n) ||
+	return mostly_words(s, n) || is_upper_ident(s, n) || is_kebab_name(s, n) || is_dotted_name(s, n) || is_path_like(s, n) ||
 	       has_format_macro(s, n) || hex_of_words(s, n) || keyboard_or_sequence(s, n) || mashed(s, n);
 }
 

@@ -1446,6 +1446,13 @@ f("ChangeLog", """\
 * gui: set GIT_ASKPASS=tool-gui--askpass when nothing else is set.
 """)
 
+# seen on a Helm charts repository (held out): a Secret's name where the chart takes one
+f("deploy/chart/ci/secret-values.yaml", """\
+server:
+  configFromSecret: "metrics-server-config"
+  existingSecret: "metrics-basic-auth"
+""")
+
 if __name__ == "__main__":
     labels = build(FILES)
     print("%d files, %d labels" % (len(FILES), len(labels)))

@@ -540,10 +540,10 @@ static void test_looks_made_up(void **state)
 	                      "MySuperStrongPassword!", "kjfhueyt9485osdfasd", "DB_PASSWORD_VALUE", "config.db.password",
 	                      "settings.DB_PASSWORD", "foo/restricted-users", "@/etc/passwd", "machine%HOSTIP%",
 	                      "qwertyuiop", "1qaz2wsx3edc", "abcdefgh", "aaaabbbb", "6d792d7365637265742d6b6579",
-	                      "p4ssw0rd_for_the_database", "correcthorsebatterystaple"};
+	                      "p4ssw0rd_for_the_database", "correcthorsebatterystaple", "prometheus-config"};
 	const char *random[] = {"Xk9#mQ2vLp8sZr4t", "aB3dE5gH7jK9mN1p", "Xk7jkUeN.jEWeFHKys", "q8w2e9r4t7y1u3i5",
 	                        "9f86d081884c7d659a2feaa0c55ad015", "tr7_jNqC%QOFfonF", "wJalrXUtnFEMI/K7MDENG/bPxRfiCY",
-	                        "s2Tf@rLMy", "Zq8#mW2!pLx9", "hJ4kL9pQ2wE7rT5y"};
+	                        "s2Tf@rLMy", "Zq8#mW2!pLx9", "hJ4kL9pQ2wE7rT5y", "xq-7kfp-2mzw"};
 	expect_judged(ls_search_looks_made_up, made, sizeof(made) / sizeof(made[0]), 1, "look made up");
 	expect_judged(ls_search_looks_made_up, random, sizeof(random) / sizeof(random[0]), 0, "look generated");
 }
