@@ -51,20 +51,37 @@ static void report(walker *w, const char *path, const char *msg)
 		w->o->on_error(path, msg, w->o->error_payload);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
+static void walk_dir(walker *w, int dirfd, const char *name, const char *path);
 
-static void walk_dir(walker *w, int dirfd, const char *name, const char *path, const struct stat *st);
+typedef struct {
+	char *name;
+	unsigned char type; /* d_type: DT_UNKNOWN when the file system does not say */
+} dir_entry;
 
 /*
  * Entries are reached relative to their directory's descriptor (fstatat, openat), so a
  * tree deeper than PATH_MAX is walked like any other; the walk keeps one descriptor per
- * level open (ls_fs_walk raises the soft limit on open files to the hard one).
+ * level open (ls_fs_walk raises the soft limit on open files to the hard one). A regular
+ * file, a directory or a link not followed, as readdir's d_type tells, is not stat'ed: the
+ * walk runs before any file is searched, and one fstatat per file was most of its time (the
+ * worker checks the file's type and size again on the descriptor it reads).
  */
-static void visit(walker *w, int dirfd, const char *name, const char *path, int is_root)
+static void visit(walker *w, int dirfd, const char *name, const char *path, int is_root, unsigned char type)
 {
+	if (!is_root && type == DT_REG) {
+		if (!(w->o->skip && w->o->skip(path, 0, w->o->skip_payload)))
+			push(w->out, path, -1);
+		return;
+	}
+	if (!is_root && type == DT_LNK && !w->o->follow_symlinks) {
+		w->out->skipped_links++;
+		return;
+	}
+	if (!is_root && type == DT_DIR) {
+		if (!(w->o->skip && w->o->skip(path, 1, w->o->skip_payload)))
+			walk_dir(w, dirfd, name, path);
+		return;
+	}
 	struct stat st;
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		report(w, path, strerror(errno));
@@ -83,7 +100,7 @@ static void visit(walker *w, int dirfd, const char *name, const char *path, int 
 	if (S_ISDIR(st.st_mode)) {
 		if (!is_root && w->o->skip && w->o->skip(path, 1, w->o->skip_payload))
 			return;
-		walk_dir(w, dirfd, name, path, &st);
+		walk_dir(w, dirfd, name, path);
 	} else if (S_ISREG(st.st_mode)) {
 		if (!is_root && w->o->skip && w->o->skip(path, 0, w->o->skip_payload))
 			return;
@@ -95,15 +112,31 @@ static void visit(walker *w, int dirfd, const char *name, const char *path, int 
 	}
 }
 
-static void walk_dir(walker *w, int dirfd, const char *name, const char *path, const struct stat *st)
+static int cmp_entry(const void *a, const void *b)
 {
-	for (size_t i = 0; i < w->depth; i++) {
-		if (w->stack[i].dev == st->st_dev && w->stack[i].ino == st->st_ino) {
-			report(w, path, "symbolic link loop");
-			return;
+	return strcmp(((const dir_entry *)a)->name, ((const dir_entry *)b)->name);
+}
+
+/* Opens `name` (followed if a link) and walks it, unless it is a directory on the current path. */
+static void walk_dir(walker *w, int dirfd, const char *name, const char *path)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	if (fd >= 0 && fstat(fd, &st) < 0) {
+		int e = errno;
+		close(fd);
+		fd = -1;
+		errno = e;
+	}
+	if (fd >= 0) {
+		for (size_t i = 0; i < w->depth; i++) {
+			if (w->stack[i].dev == st.st_dev && w->stack[i].ino == st.st_ino) {
+				close(fd);
+				report(w, path, "symbolic link loop");
+				return;
+			}
 		}
 	}
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int list_fd = fd >= 0 ? dup(fd) : -1;
 	DIR *d = list_fd >= 0 ? fdopendir(list_fd) : NULL;
 	if (!d) {
@@ -116,7 +149,7 @@ static void walk_dir(walker *w, int dirfd, const char *name, const char *path, c
 		return;
 	}
 	/* read the whole directory first; `fd` stays open for the entries' fstatat/openat */
-	char **names = NULL;
+	dir_entry *ents = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *e;
 	while ((e = readdir(d))) {
@@ -125,30 +158,31 @@ static void walk_dir(walker *w, int dirfd, const char *name, const char *path, c
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 32;
-			names = ls_xrealloc(names, cap * sizeof(char *));
+			ents = ls_xrealloc(ents, cap * sizeof(*ents));
 		}
-		names[n++] = ls_xstrdup(nm);
+		ents[n].name = ls_xstrdup(nm);
+		ents[n++].type = e->d_type;
 	}
 	closedir(d);
 	if (n)
-		qsort(names, n, sizeof(char *), cmp_str);
+		qsort(ents, n, sizeof(*ents), cmp_entry);
 	if (w->depth == w->cap) {
 		w->cap = w->cap ? w->cap * 2 : 64;
 		w->stack = ls_xrealloc(w->stack, w->cap * sizeof(dirid));
 	}
-	w->stack[w->depth].dev = st->st_dev;
-	w->stack[w->depth].ino = st->st_ino;
+	w->stack[w->depth].dev = st.st_dev;
+	w->stack[w->depth].ino = st.st_ino;
 	w->depth++;
 	size_t plen = strlen(path);
 	int slash = plen > 0 && path[plen - 1] == '/';
 	for (size_t i = 0; i < n; i++) {
-		char *child = ls_xasprintf("%s%s%s", path, slash ? "" : "/", names[i]);
-		visit(w, fd, names[i], child, 0);
+		char *child = ls_xasprintf("%s%s%s", path, slash ? "" : "/", ents[i].name);
+		visit(w, fd, ents[i].name, child, 0, ents[i].type);
 		free(child);
-		free(names[i]);
+		free(ents[i].name);
 	}
 	w->depth--;
-	free(names);
+	free(ents);
 	close(fd);
 }
 
@@ -167,7 +201,7 @@ int ls_fs_walk(const char *root, const ls_walk_options *opts, ls_walk_list *out)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	visit(&w, AT_FDCWD, root, root, 1);
+	visit(&w, AT_FDCWD, root, root, 1, DT_UNKNOWN);
 	free(w.stack);
 	if (w.failed) {
 		ls_error_set("'%s': some paths could not be read", root);

@@ -20,7 +20,7 @@ typedef struct {
 
 typedef struct {
 	char *path;
-	off_t size;
+	off_t size; /**< -1 unless the walk had to stat the file (readdir told it was a regular file) */
 } ls_walk_entry;
 
 typedef struct {
