@@ -36,12 +36,16 @@ typedef struct {
 	ino_t ino;
 } dirid;
 
+/* getdents64's buffer: a directory of ~700 entries in one call */
+#define DIRBUF (32 * 1024)
+
 typedef struct {
 	const ls_walk_options *o;
 	ls_walk_list *out;
 	dirid *stack; /* directories on the current path, for loop detection */
 	size_t depth, cap;
 	int failed;
+	char *dbuf; /* DIRBUF bytes, reused: a directory is read whole before its entries are visited */
 } walker;
 
 static void report(walker *w, const char *path, const char *msg)
@@ -128,42 +132,46 @@ static void walk_dir(walker *w, int dirfd, const char *name, const char *path)
 		fd = -1;
 		errno = e;
 	}
-	if (fd >= 0) {
-		for (size_t i = 0; i < w->depth; i++) {
-			if (w->stack[i].dev == st.st_dev && w->stack[i].ino == st.st_ino) {
-				close(fd);
-				report(w, path, "symbolic link loop");
-				return;
-			}
-		}
-	}
-	int list_fd = fd >= 0 ? dup(fd) : -1;
-	DIR *d = list_fd >= 0 ? fdopendir(list_fd) : NULL;
-	if (!d) {
+	if (fd < 0) {
 		int e = errno;
-		if (list_fd >= 0)
-			close(list_fd);
-		if (fd >= 0)
-			close(fd);
 		report(w, path, e == EMFILE ? "too deep to walk: out of file descriptors (ulimit -n)" : strerror(e));
 		return;
 	}
-	/* read the whole directory first; `fd` stays open for the entries' fstatat/openat */
+	for (size_t i = 0; i < w->depth; i++) {
+		if (w->stack[i].dev == st.st_dev && w->stack[i].ino == st.st_ino) {
+			close(fd);
+			report(w, path, "symbolic link loop");
+			return;
+		}
+	}
+	/* read the whole directory first, with getdents64 on `fd` itself (opendir would take a dup,
+	 * an fstat and an fcntl more per directory); `fd` stays open for the entries' fstatat/openat */
 	dir_entry *ents = NULL;
 	size_t n = 0, cap = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		const char *nm = e->d_name;
-		if (!strcmp(nm, ".") || !strcmp(nm, "..") || !strcmp(nm, ".git"))
+	if (!w->dbuf)
+		w->dbuf = ls_xmalloc(DIRBUF);
+	for (;;) {
+		ssize_t got = getdents64(fd, w->dbuf, DIRBUF);
+		if (got < 0 && errno == EINTR)
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 32;
-			ents = ls_xrealloc(ents, cap * sizeof(*ents));
+		if (got < 0)
+			report(w, path, strerror(errno));
+		if (got <= 0)
+			break;
+		for (ssize_t off = 0; off < got;) {
+			const struct dirent64 *e = (const struct dirent64 *)(w->dbuf + off);
+			const char *nm = e->d_name;
+			off += e->d_reclen;
+			if (!strcmp(nm, ".") || !strcmp(nm, "..") || !strcmp(nm, ".git"))
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 32;
+				ents = ls_xrealloc(ents, cap * sizeof(*ents));
+			}
+			ents[n].name = ls_xstrdup(nm);
+			ents[n++].type = e->d_type;
 		}
-		ents[n].name = ls_xstrdup(nm);
-		ents[n++].type = e->d_type;
 	}
-	closedir(d);
 	if (n)
 		qsort(ents, n, sizeof(*ents), cmp_entry);
 	if (w->depth == w->cap) {
@@ -189,7 +197,7 @@ static void walk_dir(walker *w, int dirfd, const char *name, const char *path)
 int ls_fs_walk(const char *root, const ls_walk_options *opts, ls_walk_list *out)
 {
 	ls_walk_options defaults = LS_WALK_OPTIONS_INIT;
-	walker w = {opts ? opts : &defaults, out, NULL, 0, 0, 0};
+	walker w = {opts ? opts : &defaults, out, NULL, 0, 0, 0, NULL};
 	struct stat st;
 	if (lstat(root, &st) < 0 && errno == ENOENT) {
 		ls_error_set("'%s': no such file or directory", root);
@@ -203,6 +211,7 @@ int ls_fs_walk(const char *root, const ls_walk_options *opts, ls_walk_list *out)
 	}
 	visit(&w, AT_FDCWD, root, root, 1, DT_UNKNOWN);
 	free(w.stack);
+	free(w.dbuf);
 	if (w.failed) {
 		ls_error_set("'%s': some paths could not be read", root);
 		return LS_EIO;
