@@ -48,6 +48,13 @@ typedef struct {
 	char *dbuf; /* DIRBUF bytes, reused: a directory is read whole before its entries are visited */
 } walker;
 
+static void found(walker *w, const char *path, off_t size)
+{
+	push(w->out, path, size);
+	if (w->o->on_file)
+		w->o->on_file(w->out->items[w->out->n - 1].path, w->o->file_payload);
+}
+
 static void report(walker *w, const char *path, const char *msg)
 {
 	w->failed = 1;
@@ -74,7 +81,7 @@ static void visit(walker *w, int dirfd, const char *name, const char *path, int 
 {
 	if (!is_root && type == DT_REG) {
 		if (!(w->o->skip && w->o->skip(path, 0, w->o->skip_payload)))
-			push(w->out, path, -1);
+			found(w, path, -1);
 		return;
 	}
 	if (!is_root && type == DT_LNK && !w->o->follow_symlinks) {
@@ -108,7 +115,7 @@ static void visit(walker *w, int dirfd, const char *name, const char *path, int 
 	} else if (S_ISREG(st.st_mode)) {
 		if (!is_root && w->o->skip && w->o->skip(path, 0, w->o->skip_payload))
 			return;
-		push(w->out, path, st.st_size);
+		found(w, path, st.st_size);
 	} else if (is_root) {
 		report(w, path, "not a regular file or directory");
 	} else {
