@@ -27,6 +27,22 @@ typedef struct {
 int ls_pool_run(const ls_pool_job *job, size_t n);
 
 /**
+ * A run whose items are found while it goes on (a directory walk): the workers start on the
+ * first items while the calling thread looks for more. `job` is borrowed until
+ * ls_pool_stream_finish. Item `idx` must be complete (whatever `work` reads of it) before an
+ * ls_pool_stream_add makes it available, and must not move afterwards: workers read it
+ * without a lock. With one thread nothing runs before ls_pool_stream_finish.
+ */
+typedef struct ls_pool_stream ls_pool_stream;
+ls_pool_stream *ls_pool_stream_start(const ls_pool_job *job);
+/** Items 0..n-1 exist now (`n` never decreases). On the calling thread: also emits the
+ *  items done so far, in order. Returns LS_ESTOP once an emit has stopped the run, else 0. */
+int ls_pool_stream_add(ls_pool_stream *s, size_t n);
+/** No more items: works and emits the rest like ls_pool_run, and frees `s`. Returns as
+ *  ls_pool_run does. */
+int ls_pool_stream_finish(ls_pool_stream *s);
+
+/**
  * Background runs, for work whose results go their own way (a writer thread, a datastore)
  * while the calling thread does something else (progress): starts `nthreads` workers on
  * items 0..n-1, handed out in index order; `emit`, `discard` and `window` are unused.

@@ -19,13 +19,26 @@ typedef struct {
 	int named; /* named on the command line: read whatever it is */
 } scan_item;
 
+/*
+ * Items and their results, in segments that never move: the workers search the first files
+ * while the walk is still finding more (ls_pool_stream), so what they read cannot be
+ * reallocated under them. Segment k holds SEG0 << k slots.
+ */
+#define SEG0 1024
+#define NSEGS 40
+typedef struct {
+	scan_item item;
+	ls_cli_result res;
+} scan_slot;
+
 typedef struct {
 	const ls_cli_options *o;
 	const ls_matcher *m;
 	ls_search_options so;
 	int skip_reports; /* the default skips are on: leakscan's own reports are left out */
-	scan_item *items;
-	ls_cli_result *results;
+	scan_slot *segs[NSEGS];
+	size_t nslots;
+	ls_pool_stream *stream;
 	ls_buf stdin_data;
 	ls_report *report;
 	ls_cli_stats st;
@@ -49,6 +62,30 @@ typedef struct {
 	ls_scratch *scratch;
 	ls_buf buf;
 } worker;
+
+static scan_slot *slot(const scan_job *j, size_t idx)
+{
+	size_t x = idx / SEG0 + 1;
+	int k = 63 - __builtin_clzll((unsigned long long)x);
+	return &j->segs[k][idx - (((size_t)1 << k) - 1) * SEG0];
+}
+
+/* Appends an item and hands it to the workers. */
+static void add_item(scan_job *j, char *path, int is_stdin, int named)
+{
+	size_t idx = j->nslots, x = idx / SEG0 + 1;
+	int k = 63 - __builtin_clzll((unsigned long long)x);
+	if (!j->segs[k])
+		j->segs[k] = ls_xcalloc(SEG0 << k, sizeof(scan_slot));
+	scan_slot *sl = slot(j, idx);
+	sl->item.path = path;
+	sl->item.is_stdin = is_stdin;
+	sl->item.named = named;
+	j->nslots++;
+	/* in batches: each hand-over takes the pool's lock and may wake a worker */
+	if (j->stream && j->nslots % 32 == 0) /* (a stop is seen by ls_pool_stream_finish) */
+		ls_pool_stream_add(j->stream, j->nslots);
+}
 
 static void *worker_new(void *payload)
 {
@@ -123,8 +160,9 @@ static void work(void *wp, size_t idx, void *payload)
 {
 	scan_job *j = payload;
 	worker *w = wp;
-	scan_item *it = &j->items[idx];
-	ls_cli_result *res = &j->results[idx];
+	scan_slot *sl = slot(j, idx);
+	scan_item *it = &sl->item;
+	ls_cli_result *res = &sl->res;
 	if (it->is_stdin) {
 		search(j, w->scratch, res, j->stdin_data.ptr ? j->stdin_data.ptr : "", j->stdin_data.len, LS_ORIGIN_STDIN, "-");
 		return;
@@ -172,7 +210,7 @@ static void work(void *wp, size_t idx, void *payload)
 static void discard(size_t idx, void *payload)
 {
 	scan_job *j = payload;
-	ls_cli_result_dispose(&j->results[idx]);
+	ls_cli_result_dispose(&slot(j, idx)->res);
 }
 
 static void report_findings(scan_job *j, const ls_findings *fs)
@@ -191,7 +229,7 @@ static void report_findings(scan_job *j, const ls_findings *fs)
 static int emit(size_t idx, void *payload)
 {
 	scan_job *j = payload;
-	ls_cli_result *res = &j->results[idx];
+	ls_cli_result *res = &slot(j, idx)->res;
 	ls_cli_result_tally(&j->st, res, j->o);
 	if (j->ver.v && res->findings.n) {
 		/* the checks run while the scan goes on; the findings wait for them */
@@ -213,6 +251,8 @@ typedef struct {
 	const ls_allow *allow;
 	size_t *errors;
 	size_t *skipped_default; /* left out by the default skips (and not by git's ignore rules) */
+	scan_job *job;
+	int named; /* the walk's root is a file named on the command line */
 } walk_ctx;
 
 static int skip_ignored(const char *path, int is_dir, void *payload)
@@ -239,11 +279,31 @@ static int skip_ignored(const char *path, int is_dir, void *payload)
 	return ignored;
 }
 
+static void walk_file(const char *path, void *payload)
+{
+	walk_ctx *w = payload;
+	add_item(w->job, (char *)path, 0, w->named);
+}
+
 static void walk_error(const char *path, const char *msg, void *payload)
 {
 	size_t *errors = payload;
 	ls_cli_error("%s: %s", path, msg);
 	(*errors)++;
+}
+
+/* Opens the output and the report the findings go to. */
+static int open_report(scan_job *j, ls_cli_output *out, const ls_cli_options *o, const char *first)
+{
+	if (ls_cli_output_open(out, o) < 0)
+		return -1;
+	ls_report_options ro;
+	ls_cli_report_options(&ro, o, out);
+	char *title = ls_xasprintf("leakscan scan: %s", first);
+	ro.title = title;
+	ls_report_new(&j->report, out->fp, &ro);
+	free(title);
+	return 0;
 }
 
 static const char *scan_usage =
@@ -280,7 +340,6 @@ int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn co
 	memset(&j, 0, sizeof(j));
 	ls_walk_list files = LS_WALK_LIST_INIT;
 	ls_cli_output out = {0};
-	size_t nitems = 0;
 	ls_cli_filters fl;
 	memset(&fl, 0, sizeof(fl));
 
@@ -312,8 +371,6 @@ int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn co
 	j.m = m;
 	j.st.start = ls_now();
 	j.st.noun = "files";
-	char *named = NULL; /* per file found: named on the command line */
-	size_t nnamed = 0;
 	ls_cli_search_options(&j.so, &o, &fl);
 	j.so.skip_path = NULL; /* the walk skipped what it had to; a file named on the command line is read */
 	j.collect = collect;
@@ -326,7 +383,19 @@ int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn co
 		o.output = NULL;
 	}
 
-	/* collect what to scan, in command-line order, each directory in name order */
+	/*
+	 * What to scan, in command-line order, each directory in name order. The search starts
+	 * on the first files while the walk looks for more, unless findings go to a file: then
+	 * the walk ends before that file (and its temporary sibling) is created, so that it
+	 * never meets it.
+	 */
+	ls_pool_job pj = {(size_t)o.jobs, 0, worker_new, worker_free, work, emit, discard, &j};
+	int to_file = o.output && strcmp(o.output, "-");
+	if (!to_file) {
+		if (open_report(&j, &out, &o, optind < argc ? argv[optind] : ".") < 0)
+			goto done;
+		j.stream = ls_pool_stream_start(&pj);
+	}
 	static char dot_path[] = ".";
 	char *dot[] = {dot_path};
 	char **paths = optind < argc ? argv + optind : dot;
@@ -341,17 +410,16 @@ int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn co
 					j.st.errors++;
 				}
 			}
-			files.items = ls_xrealloc(files.items, (files.n + 1) * sizeof(ls_walk_entry));
-			files.cap = files.n + 1;
-			files.items[files.n].path = NULL;
-			files.items[files.n++].size = 0;
+			add_item(&j, NULL, 1, 0);
 			continue;
 		}
-		walk_ctx wc = {NULL, fl.allow, NULL, &j.st.skipped_default};
+		walk_ctx wc = {NULL, fl.allow, NULL, &j.st.skipped_default, &j, 0};
 		ls_walk_options wo = LS_WALK_OPTIONS_INIT;
 		wo.follow_symlinks = o.follow;
 		wo.on_error = walk_error;
 		wo.error_payload = &j.st.errors;
+		wo.on_file = walk_file;
+		wo.file_payload = &wc;
 		int igerr = o.no_ignore ? LS_ENOTFOUND : ls_git_ignore_open(&wc.ig, paths[i]);
 		if (igerr < 0)
 			wc.ig = NULL;
@@ -365,14 +433,9 @@ int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn co
 		wc.errors = &j.st.errors;
 		wo.skip = skip_ignored;
 		wo.skip_payload = &wc;
-		size_t before = files.n;
 		struct stat pst;
-		int is_file = stat(paths[i], &pst) == 0 && S_ISREG(pst.st_mode);
+		wc.named = stat(paths[i], &pst) == 0 && S_ISREG(pst.st_mode);
 		int err = ls_fs_walk(paths[i], &wo, &files);
-		named = ls_xrealloc(named, files.n ? files.n : 1);
-		for (size_t k = nnamed; k < files.n; k++)
-			named[k] = (char)(k >= before && is_file);
-		nnamed = files.n;
 		ls_git_ignore_free(wc.ig);
 		if (err == LS_ENOTFOUND) {
 			ls_cli_error("%s", ls_error_last());
@@ -380,27 +443,14 @@ int ls_cli_scan_run(int argc, char **argv, const char *cmd, ls_cli_collect_fn co
 		}
 	}
 	j.st.skipped_links = files.skipped_links;
-	nitems = files.n;
-	j.items = ls_xcalloc(nitems ? nitems : 1, sizeof(scan_item));
-	j.results = ls_xcalloc(nitems ? nitems : 1, sizeof(ls_cli_result));
-	for (size_t i = 0; i < nitems; i++) {
-		j.items[i].path = files.items[i].path;
-		j.items[i].is_stdin = files.items[i].path == NULL;
-		j.items[i].named = i < nnamed ? named[i] : 0;
+	if (to_file) {
+		if (open_report(&j, &out, &o, optind < argc ? argv[optind] : ".") < 0)
+			goto done;
+		j.stream = ls_pool_stream_start(&pj);
 	}
-	free(named);
-	named = NULL;
-
-	if (ls_cli_output_open(&out, &o) < 0)
-		goto done;
-	ls_report_options ro;
-	ls_cli_report_options(&ro, &o, &out);
-	char *title = ls_xasprintf("leakscan scan: %s", optind < argc ? argv[optind] : ".");
-	ro.title = title;
-	ls_report_new(&j.report, out.fp, &ro);
-	free(title);
-	ls_pool_job pj = {(size_t)o.jobs, 0, worker_new, worker_free, work, emit, discard, &j};
-	int prc = ls_pool_run(&pj, nitems);
+	ls_pool_stream_add(j.stream, j.nslots);
+	int prc = ls_pool_stream_finish(j.stream);
+	j.stream = NULL;
 	if (prc == LS_ERR) {
 		ls_cli_error("%s", ls_error_last());
 		j.st.errors++;
@@ -424,8 +474,8 @@ done:
 		ls_findings_dispose(&j.held[i]);
 	free(j.held);
 	ls_report_free(j.report);
-	free(j.items);
-	free(j.results);
+	for (size_t k = 0; k < NSEGS; k++)
+		free(j.segs[k]);
 	ls_buf_dispose(&j.stdin_data);
 	ls_walk_list_dispose(&files);
 	ls_matcher_free(m);

@@ -29,7 +29,8 @@ struct ls_matcher {
 	size_t *partner; /* `pair_with` partner's index per rule, or SIZE_MAX */
 	unsigned char *is_partner; /* some rule pairs with this one: record its matches */
 	size_t *paired;  /* the rules with a partner compiled in, in rule order */
-	size_t npaired;
+	size_t *group;   /* per paired[j]: its (partner, pair_lines) group, in 0..ngroups-1 */
+	size_t npaired, ngroups;
 	size_t n;
 	size_t max_width;
 	ls_matcher_options opts;
@@ -55,6 +56,11 @@ struct ls_scratch {
 	size_t ntouched;
 	cluster *spans;    /* matches of partner rules in this scan (rule, start, end) */
 	size_t nspans, capspans;
+	cluster *ranges;   /* per group, the merged line ranges around its partner's spans... */
+	size_t nranges, capranges;
+	size_t *range_at;  /* ...at ranges[range_at[g]], range_n[g] of them, if range_gen[g] == gen */
+	size_t *range_n;
+	uint32_t *range_gen;
 	const ls_rule *limit_rule;
 	size_t base;       /* offset of the chunk being scanned */
 	const ls_matcher *m;
@@ -77,6 +83,7 @@ void ls_matcher_free(ls_matcher *m)
 	free(m->partner);
 	free(m->is_partner);
 	free(m->paired);
+	free(m->group);
 	free(m);
 }
 
@@ -175,6 +182,8 @@ static int compile_pattern(const ls_matcher *m, size_t k)
 	                    (const char *)msg, (size_t)eo);
 }
 
+static int pair_lines(const ls_rule *r) { return r->pair_lines >= 0 ? r->pair_lines : 5; }
+
 int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_options *opts)
 {
 	ls_matcher_options defaults = LS_MATCHER_OPTIONS_INIT;
@@ -192,6 +201,7 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 	m->partner = ls_xcalloc(total ? total : 1, sizeof(*m->partner));
 	m->is_partner = ls_xcalloc(total ? total : 1, 1);
 	m->paired = ls_xcalloc(total ? total : 1, sizeof(*m->paired));
+	m->group = ls_xcalloc(total ? total : 1, sizeof(*m->group));
 	const char **exprs = ls_xcalloc(total, sizeof(char *));
 
 	/* the enabled rules; their PCRE2 patterns are compiled below, or on first use */
@@ -219,6 +229,17 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_opti
 			}
 		if (m->partner[k] < NEVER)
 			m->paired[m->npaired++] = k;
+	}
+	/* paired rules with the same partner and distance look at the same lines: one group */
+	for (size_t j = 0; j < m->npaired; j++) {
+		size_t g = m->ngroups;
+		for (size_t i = 0; i < j && g == m->ngroups; i++)
+			if (m->partner[m->paired[i]] == m->partner[m->paired[j]] &&
+			    pair_lines(m->rules[m->paired[i]]) == pair_lines(m->rules[m->paired[j]]))
+				g = m->group[i];
+		m->group[j] = g;
+		if (g == m->ngroups)
+			m->ngroups++;
 	}
 
 	/* flags depend on widths, which come from the cache or from hs_expression_info */
@@ -344,6 +365,9 @@ int ls_scratch_new(ls_scratch **out, const ls_matcher *m)
 	s->emitted = ls_xcalloc(m->n ? m->n : 1, sizeof(size_t));
 	s->emitted_gen = ls_xcalloc(m->n ? m->n : 1, sizeof(uint32_t));
 	s->touched = ls_xcalloc(m->n ? m->n : 1, sizeof(uint32_t));
+	s->range_at = ls_xcalloc(m->ngroups ? m->ngroups : 1, sizeof(size_t));
+	s->range_n = ls_xcalloc(m->ngroups ? m->ngroups : 1, sizeof(size_t));
+	s->range_gen = ls_xcalloc(m->ngroups ? m->ngroups : 1, sizeof(uint32_t));
 	*out = s;
 	return 0;
 }
@@ -362,6 +386,10 @@ void ls_scratch_free(ls_scratch *s)
 	free(s->emitted_gen);
 	free(s->touched);
 	free(s->spans);
+	free(s->ranges);
+	free(s->range_at);
+	free(s->range_n);
+	free(s->range_gen);
 	free(s);
 }
 
@@ -529,10 +557,47 @@ static int cmp_span(const void *a, const void *b)
 	return x->first < y->first ? -1 : x->first > y->first;
 }
 
+static void push_range(ls_scratch *s, size_t lo, size_t hi)
+{
+	if (s->nranges == s->capranges) {
+		s->capranges = s->capranges ? s->capranges * 2 : 16;
+		s->ranges = ls_xrealloc(s->ranges, s->capranges * sizeof(*s->ranges));
+	}
+	s->ranges[s->nranges].first = lo;
+	s->ranges[s->nranges].last = hi;
+	s->nranges++;
+}
+
+/* The lines within `lines` of each match of rule `p` (sorted spans), merged where they meet. */
+static void group_ranges(const ls_matcher *m, ls_scratch *s, size_t p, int lines, const char *buf, size_t len)
+{
+	size_t lo = 0, hi = 0;
+	int open = 0;
+	for (size_t i = 0; i < s->nspans; i++) {
+		if (s->spans[i].rule != p)
+			continue;
+		size_t a = lines_back(buf, s->spans[i].first, lines, m->opts.max_window);
+		size_t b = lines_fwd(buf, len, s->spans[i].last, lines, m->opts.max_window);
+		if (open && a <= hi) {
+			if (b > hi)
+				hi = b;
+			continue;
+		}
+		if (open)
+			push_range(s, lo, hi);
+		lo = a;
+		hi = b;
+		open = 1;
+	}
+	if (open)
+		push_range(s, lo, hi);
+}
+
 /*
  * `pair_with` rules are not in the Hyperscan database (a 40-character base64 run is
  * everywhere; an AWS key id is not): their pattern runs only on the lines around each
- * match of their partner.
+ * match of their partner. Those lines are worked out once per partner and distance (some
+ * 150 provider rules share key-assignment-context's lines).
  */
 static int confirm_pairs(const ls_matcher *m, ls_scratch *s, const char *buf, size_t len, ls_match_cb cb,
                          void *payload)
@@ -540,33 +605,20 @@ static int confirm_pairs(const ls_matcher *m, ls_scratch *s, const char *buf, si
 	if (!s->nspans)
 		return 0;
 	qsort(s->spans, s->nspans, sizeof(*s->spans), cmp_span);
+	s->nranges = 0;
 	for (size_t j = 0; j < m->npaired; j++) {
-		size_t k = m->paired[j], p = m->partner[k];
-		int lines = m->rules[k]->pair_lines >= 0 ? m->rules[k]->pair_lines : 5;
-		size_t lo = 0, hi = 0;
-		int open = 0;
-		for (size_t i = 0; i <= s->nspans; i++) {
-			int flush = i == s->nspans;
-			size_t a = 0, b = 0;
-			if (!flush) {
-				if (s->spans[i].rule != p)
-					continue;
-				a = lines_back(buf, s->spans[i].first, lines, m->opts.max_window);
-				b = lines_fwd(buf, len, s->spans[i].last, lines, m->opts.max_window);
-				if (open && a <= hi) {
-					if (b > hi)
-						hi = b;
-					continue;
-				}
-			}
-			if (open) {
-				int err = confirm_range(m, s, k, lo, hi, buf, len, cb, payload);
-				if (err)
-					return err;
-			}
-			lo = a;
-			hi = b;
-			open = !flush;
+		size_t k = m->paired[j], g = m->group[j];
+		if (s->range_gen[g] != s->gen) {
+			s->range_gen[g] = s->gen;
+			s->range_at[g] = s->nranges;
+			group_ranges(m, s, m->partner[k], pair_lines(m->rules[k]), buf, len);
+			s->range_n[g] = s->nranges - s->range_at[g];
+		}
+		for (size_t i = 0; i < s->range_n[g]; i++) {
+			const cluster *r = &s->ranges[s->range_at[g] + i];
+			int err = confirm_range(m, s, k, r->first, r->last, buf, len, cb, payload);
+			if (err)
+				return err;
 		}
 	}
 	return 0;
@@ -580,6 +632,7 @@ int ls_matcher_scan(const ls_matcher *m, ls_scratch *s, const char *buf, size_t 
 		return 0;
 	if (++s->gen == 0) { /* wrapped: no stale generation may look current */
 		memset(s->emitted_gen, 0, m->n * sizeof(uint32_t));
+		memset(s->range_gen, 0, m->ngroups * sizeof(uint32_t));
 		s->gen = 1;
 	}
 	s->nspans = 0;

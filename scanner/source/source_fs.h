@@ -14,13 +14,18 @@ typedef struct {
 	/** Told about every path that could not be walked; the walk goes on. Optional. */
 	void (*on_error)(const char *path, const char *msg, void *payload);
 	void *error_payload;
+	/** Told about each file as it is appended to the list, with the list's own copy of its
+	 *  path (valid until ls_walk_list_dispose), so that its search can start while the walk
+	 *  goes on. Optional. */
+	void (*on_file)(const char *path, void *payload);
+	void *file_payload;
 } ls_walk_options;
 
-#define LS_WALK_OPTIONS_INIT {0, NULL, NULL, NULL, NULL}
+#define LS_WALK_OPTIONS_INIT {0, NULL, NULL, NULL, NULL, NULL, NULL}
 
 typedef struct {
 	char *path;
-	off_t size;
+	off_t size; /**< -1 unless the walk had to stat the file (readdir told it was a regular file) */
 } ls_walk_entry;
 
 typedef struct {

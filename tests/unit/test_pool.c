@@ -152,6 +152,46 @@ static void test_worker_fails(void **state)
 	}
 }
 
+/* items added a few at a time while the run goes on (a walk feeding the scan): the same
+ * order, every item emitted once; a stop during the adds ends the run */
+static void test_stream(void **state)
+{
+	(void)state;
+	size_t threads[] = {1, 2, 3};
+	size_t windows[] = {0, 2};
+	for (size_t t = 0; t < 3; t++)
+		for (size_t w = 0; w < 2; w++)
+			for (int stop = 0; stop < 2; stop++) {
+				run r;
+				memset(&r, 0, sizeof(r));
+				r.result = ls_xcalloc(301, sizeof(size_t));
+				r.order = ls_xcalloc(301, sizeof(size_t));
+				r.stop_at = stop ? 40 : SIZE_MAX;
+				ls_pool_job job = {.nthreads = threads[t], .window = windows[w], .worker_new = w_new,
+				                   .worker_free = w_free, .work = work, .emit = emit, .discard = discard,
+				                   .payload = &r};
+				ls_pool_stream *ps = ls_pool_stream_start(&job);
+				for (size_t n = 0; n < 300; n += 7) {
+					/* (LS_ESTOP once item 40 is emitted: the adds may go on) */
+					ls_pool_stream_add(ps, n);
+					struct timespec ts = {0, 50000};
+					nanosleep(&ts, NULL);
+				}
+				ls_pool_stream_add(ps, 300);
+				int rc = ls_pool_stream_finish(ps);
+				if (stop) {
+					assert_int_equal(rc, LS_ESTOP);
+					assert_int_equal(r.nemitted, 41);
+				} else {
+					assert_int_equal(rc, 0);
+					assert_int_equal(r.nemitted, 300);
+				}
+				for (size_t i = 0; i < r.nemitted; i++)
+					assert_int_equal(r.order[i], i);
+				done(&r);
+			}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,6 +199,7 @@ int main(void)
 	    cmocka_unit_test(test_empty_and_single),
 	    cmocka_unit_test(test_stop),
 	    cmocka_unit_test(test_worker_fails),
+	    cmocka_unit_test(test_stream),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

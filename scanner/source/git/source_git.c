@@ -12,10 +12,12 @@
 #include "source_git_internal.h"
 
 static pthread_once_t git_once = PTHREAD_ONCE_INIT;
+static int git_started; /* set once by git_init_once */
 
 static void git_init_once(void)
 {
 	git_libgit2_init();
+	git_started = 1;
 	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
 	/* history walks read each tree and commit once: an object cache only costs memory */
 	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
@@ -34,8 +36,9 @@ void ls_git_verify_objects(int on)
 
 void ls_git_shutdown(void)
 {
-	/* libgit2 keeps a reference count; one init, one shutdown */
-	git_libgit2_shutdown();
+	/* libgit2 keeps a reference count; one init, one shutdown (none if nothing needed it) */
+	if (git_started)
+		git_libgit2_shutdown();
 }
 
 struct ls_git_ignore {
