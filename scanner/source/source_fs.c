@@ -62,7 +62,7 @@ static void report(walker *w, const char *path, const char *msg)
 		w->o->on_error(path, msg, w->o->error_payload);
 }
 
-static void walk_dir(walker *w, int dirfd, const char *name, const char *path);
+static void walk_dir(walker *w, int dirfd, const char *name, const char *path, int follow);
 
 typedef struct {
 	char *name;
@@ -90,7 +90,7 @@ static void visit(walker *w, int dirfd, const char *name, const char *path, int 
 	}
 	if (!is_root && type == DT_DIR) {
 		if (!(w->o->skip && w->o->skip(path, 1, w->o->skip_payload)))
-			walk_dir(w, dirfd, name, path);
+			walk_dir(w, dirfd, name, path, 0);
 		return;
 	}
 	struct stat st;
@@ -98,7 +98,8 @@ static void visit(walker *w, int dirfd, const char *name, const char *path, int 
 		report(w, path, strerror(errno));
 		return;
 	}
-	if (S_ISLNK(st.st_mode)) {
+	int link = S_ISLNK(st.st_mode);
+	if (link) {
 		if (!is_root && !w->o->follow_symlinks) {
 			w->out->skipped_links++;
 			return;
@@ -111,7 +112,7 @@ static void visit(walker *w, int dirfd, const char *name, const char *path, int 
 	if (S_ISDIR(st.st_mode)) {
 		if (!is_root && w->o->skip && w->o->skip(path, 1, w->o->skip_payload))
 			return;
-		walk_dir(w, dirfd, name, path);
+		walk_dir(w, dirfd, name, path, link || is_root);
 	} else if (S_ISREG(st.st_mode)) {
 		if (!is_root && w->o->skip && w->o->skip(path, 0, w->o->skip_payload))
 			return;
@@ -128,10 +129,12 @@ static int cmp_entry(const void *a, const void *b)
 	return strcmp(((const dir_entry *)a)->name, ((const dir_entry *)b)->name);
 }
 
-/* Opens `name` (followed if a link) and walks it, unless it is a directory on the current path. */
-static void walk_dir(walker *w, int dirfd, const char *name, const char *path)
+/* Opens `name` and walks it, unless it is a directory on the current path. A link is
+ * followed only when `follow` says the walk chose to (a directory swapped for a link after
+ * it was listed is not). */
+static void walk_dir(walker *w, int dirfd, const char *name, const char *path, int follow)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
 	struct stat st;
 	if (fd >= 0 && fstat(fd, &st) < 0) {
 		int e = errno;
