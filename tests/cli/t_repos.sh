@@ -399,7 +399,9 @@ for f in d: assert set(f["secret"])=={"*"}, f
 # behind basic authentication (alice / s3cret-pass) on 127.0.0.1; sets PORT and SERVER_PID.
 http_server() {
 	python3 - "$@" > port 2>server.log <<'PY' &
-import base64, http.server, os, subprocess, sys, time
+import base64, http.server, os, sys, time
+sys.path.insert(0, os.path.join(os.environ["SRC_DIR"], "tests", "forge"))
+import git_http
 root = sys.argv[1]
 delay = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0 # seconds before each answer
 open_to_all = len(sys.argv) > 3 and sys.argv[3] == "open"
@@ -423,31 +425,9 @@ class H(http.server.BaseHTTPRequestHandler):
         data = self.body()
         time.sleep(delay)
         if not open_to_all and self.headers.get("Authorization") != want:
-            self.send_response(401)
-            self.send_header("WWW-Authenticate", 'Basic realm="git"')
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
+            return git_http.deny(self)
         path, _, query = self.path.partition("?")
-        env = dict(os.environ, GIT_PROJECT_ROOT=root, GIT_HTTP_EXPORT_ALL="1", PATH_INFO=path,
-                   QUERY_STRING=query, REQUEST_METHOD=self.command, REMOTE_USER="alice",
-                   REMOTE_ADDR="127.0.0.1", CONTENT_TYPE=self.headers.get("Content-Type", ""),
-                   CONTENT_LENGTH=str(len(data)))
-        out = subprocess.run(["git", "http-backend"], input=data, env=env, capture_output=True).stdout
-        head, _, rest = out.partition(b"\r\n\r\n")
-        status, headers = 200, []
-        for line in head.decode().split("\r\n"):
-            k, _, v = line.partition(": ")
-            if k.lower() == "status":
-                status = int(v.split()[0])
-            elif k:
-                headers.append((k, v))
-        self.send_response(status)
-        for k, v in headers:
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(rest)))
-        self.end_headers()
-        self.wfile.write(rest)
+        git_http.serve(self, root, path, query, "alice", data)
     do_GET = do_POST = serve
 srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
 print(srv.server_address[1], flush=True)

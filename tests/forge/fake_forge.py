@@ -22,7 +22,8 @@ A repository URL may hold "{API}" (this server's address). With --git-root DIR, 
 sends Basic credentials whose password is --git-token (401 otherwise).
 Every request is logged as one JSON line: method, path, and the credential header it carried.
 """
-import argparse, base64, json, http.server, os, socketserver, subprocess, threading, time, urllib.parse
+import argparse, base64, json, http.server, os, socketserver, threading, time, urllib.parse
+import git_http  # beside this file
 
 PER_PAGE = 2
 ap = argparse.ArgumentParser()
@@ -65,30 +66,9 @@ class H(http.server.BaseHTTPRequestHandler):
                 with open(args.log, "a") as f:
                     f.write(json.dumps({"path": self.path, "git-user": user, "git-ok": ok}) + "\n")
         if not ok:
-            self.send_response(401)
-            self.send_header("WWW-Authenticate", 'Basic realm="git"')
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
+            return git_http.deny(self)
         path, _, query = self.path[4:].partition("?")
-        env = dict(os.environ, GIT_PROJECT_ROOT=args.git_root, GIT_HTTP_EXPORT_ALL="1", PATH_INFO=path,
-                   QUERY_STRING=query, REQUEST_METHOD=self.command, REMOTE_USER="git", REMOTE_ADDR="127.0.0.1",
-                   CONTENT_TYPE=self.headers.get("Content-Type", ""), CONTENT_LENGTH=str(len(data)))
-        out = subprocess.run(["git", "http-backend"], input=data, env=env, capture_output=True).stdout
-        head, _, rest = out.partition(b"\r\n\r\n")
-        status, headers = 200, []
-        for line in head.decode().split("\r\n"):
-            k, _, v = line.partition(": ")
-            if k.lower() == "status":
-                status = int(v.split()[0])
-            elif k:
-                headers.append((k, v))
-        self.send_response(status)
-        for k, v in headers:
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(rest)))
-        self.end_headers()
-        self.wfile.write(rest)
+        git_http.serve(self, args.git_root, path, query, "git", data)
 
     def do_POST(self):
         if self.path.startswith("/git/") and args.git_root:
