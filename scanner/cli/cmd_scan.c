@@ -63,18 +63,23 @@ typedef struct {
 	ls_buf buf;
 } worker;
 
+/* The segment slot `idx` is in: segment k starts at slot (2^k - 1) * SEG0. */
+static int seg_of(size_t idx)
+{
+	return 63 - __builtin_clzll((unsigned long long)(idx / SEG0 + 1));
+}
+
 static scan_slot *slot(const scan_job *j, size_t idx)
 {
-	size_t x = idx / SEG0 + 1;
-	int k = 63 - __builtin_clzll((unsigned long long)x);
+	int k = seg_of(idx);
 	return &j->segs[k][idx - (((size_t)1 << k) - 1) * SEG0];
 }
 
 /* Appends an item and hands it to the workers. */
 static void add_item(scan_job *j, char *path, int is_stdin, int named)
 {
-	size_t idx = j->nslots, x = idx / SEG0 + 1;
-	int k = 63 - __builtin_clzll((unsigned long long)x);
+	size_t idx = j->nslots;
+	int k = seg_of(idx);
 	if (!j->segs[k])
 		j->segs[k] = ls_xcalloc(SEG0 << k, sizeof(scan_slot));
 	scan_slot *sl = slot(j, idx);
