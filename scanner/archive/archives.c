@@ -1,8 +1,7 @@
 /* archive: walks the entries of archives in memory through libarchive, nested, within limits. */
 #include "archives.h"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "archive_lazy.h"
 #include <jansson.h>
 #include <string.h>
 

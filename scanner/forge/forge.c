@@ -1,7 +1,7 @@
 /* forge: listing a forge's repositories page by page (see forge.h). */
 #include "forge.h"
 
-#include <curl/curl.h>
+#include "curl_lazy.h"
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
 
 #include <arpa/inet.h>
 #include <jansson.h>
-#include <microhttpd.h>
+#include "mhd_lazy.h"
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>

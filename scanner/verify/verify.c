@@ -3,7 +3,7 @@
  * submitting thread (a command's writer) queues credentials and goes on scanning, the requests
  * run meanwhile, bounded in number, paced per provider, retried on 429 and 5xx answers.
  */
-#include <curl/curl.h>
+#include "curl_lazy.h"
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* source_git: libgit2 set-up, repositories, the ignore checks of a work tree. */
 #include "source_git.h"
 
-#include <git2.h>
+#include "git2_lazy.h"
 #include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>

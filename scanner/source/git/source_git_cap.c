@@ -4,9 +4,7 @@
  * its revision walker (git --range), which parses every commit it meets. The repository's
  * object database is replaced by one whose backends wrap the original ones (same order, same
  * alternates): reads pass through once the header says the object is not over the cap. */
-#include <git2.h>
-#include <git2/sys/odb_backend.h>
-#include <git2/sys/repository.h>
+#include "git2_lazy.h"
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -2,7 +2,7 @@
  * commit that introduced it; commit ranges; the staged index. */
 #include "source_git.h"
 
-#include <git2.h>
+#include "git2_lazy.h"
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
 #ifndef LS_SOURCE_GIT_INTERNAL_H
 #define LS_SOURCE_GIT_INTERNAL_H
 
-#include <git2.h>
+#include "git2_lazy.h"
 #include <stdint.h>
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* What a scan takes from a repository besides its content: files of one revision read from
  * the object database (git --config-from), and whether the repository is the user's own
  * (git's ownership check). Issue 18, items 5 and 17. */
-#include <git2.h>
+#include "git2_lazy.h"
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>

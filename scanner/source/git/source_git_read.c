@@ -1,6 +1,6 @@
 /* source_git_read: reading history items on worker threads, their provenance, and every
  * (commit, path) of some blobs for --all-provenance. */
-#include <git2.h>
+#include "git2_lazy.h"
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

@@ -7,7 +7,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <git2.h>
+#include "git2_lazy.h"
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>

@@ -221,7 +221,7 @@ static long long want_grep(void *payload, const git_oid *id, git_filemode_t mode
 	ls_git_gs *gs = payload;
 	if (mode != GIT_FILEMODE_BLOB && mode != GIT_FILEMODE_BLOB_EXECUTABLE)
 		return -1;
-	size_t k;
+	size_t k = 0;
 	if (blob_grep(gs, id, &k) < 0)
 		return LS_GIT_TREE_FAIL;
 	return gs->bufs[k].len ? (long long)k : -1;

@@ -12,7 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <git2.h>
+#include "git2_lazy.h"
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/stat.h>

@@ -1,6 +1,6 @@
 /* source_git_tables: the hash tables the history walk keeps, an object-id map and an arena
  * of interned paths (see source_git_internal.h). */
-#include <git2.h>
+#include "git2_lazy.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

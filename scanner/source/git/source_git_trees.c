@@ -2,7 +2,7 @@
  * distinct tree listed once (memoized): what --all-provenance needs (every (commit, path) of
  * some blobs) and what the git-secrets drop-in prints (git grep over every file of a commit).
  * Trees nest at most LS_GIT_MAX_TREE_DEPTH levels, as in the history walk. */
-#include <git2.h>
+#include "git2_lazy.h"
 #include <stdlib.h>
 #include <string.h>
 

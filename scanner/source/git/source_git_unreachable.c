@@ -1,6 +1,5 @@
 /* source_git_unreachable: --all-objects, the objects no ref reaches; an alternate's apart. */
-#include <git2.h>
-#include <git2/sys/odb_backend.h>
+#include "git2_lazy.h"
 #include <stdlib.h>
 #include <string.h>
 

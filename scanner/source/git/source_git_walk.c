@@ -2,8 +2,7 @@
  * each blob listed once with its first (commit, path) and every further path it appears at.
  * A long history is cut into parts by commit, walked on threads, and merged in commit order
  * into what one walk of the whole would give. */
-#include <git2.h>
-#include <git2/sys/repository.h>
+#include "git2_lazy.h"
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
