@@ -423,6 +423,7 @@ static void compile_prefilter(ls_ere *e, const char *cache_dir)
 {
 	if (!e->n)
 		return;
+	ls_hscache_init();
 	const char **src = ls_xcalloc(e->n, sizeof(char *));
 	unsigned *flags = ls_xcalloc(e->n, sizeof(unsigned)), *ids = ls_xcalloc(e->n, sizeof(unsigned));
 	size_t k = 0;

@@ -1,8 +1,11 @@
 #include "hscache.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,16 +25,63 @@ char *ls_hscache_path(const char *dir, const char *text, size_t len)
 	return ls_xasprintf("%s/hs-%s.db", dir, key);
 }
 
+/* Hyperscan's databases: pages mapped and filled in one call (MAP_POPULATE) rather than
+ * faulted in one by one while Hyperscan writes them, which took most of the time of loading
+ * a 1 MB database. The size sits in front of the database. */
+#define DB_HEAD 64 /* keeps Hyperscan's 64-byte alignment */
+static void *db_alloc(size_t size)
+{
+	if (size < (256u << 10)) {
+		char *p = aligned_alloc(DB_HEAD, (size + DB_HEAD + DB_HEAD - 1) / DB_HEAD * DB_HEAD);
+		if (!p)
+			return NULL;
+		*(size_t *)p = 0;
+		return p + DB_HEAD;
+	}
+	void *m = mmap(NULL, size + DB_HEAD, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	*(size_t *)m = size + DB_HEAD;
+	return (char *)m + DB_HEAD;
+}
+
+static void db_free(void *p)
+{
+	if (!p)
+		return;
+	char *m = (char *)p - DB_HEAD;
+	size_t mapped = *(size_t *)m;
+	if (mapped)
+		munmap(m, mapped);
+	else
+		free(m);
+}
+
+static pthread_once_t allocator_once = PTHREAD_ONCE_INIT;
+static void set_allocator(void) { hs_set_database_allocator(db_alloc, db_free); }
+void ls_hscache_init(void) { pthread_once(&allocator_once, set_allocator); }
+
 int ls_hscache_load(const char *path, const char magic[8], void *head, size_t head_len, hs_database_t **db)
 {
-	ls_buf b = LS_BUF_INIT;
 	int ok = 0;
-	if (ls_read_file(&b, path) == 0 && b.len > 8 + head_len && !memcmp(b.ptr, magic, 8)) {
-		if (head_len)
-			memcpy(head, b.ptr + 8, head_len);
-		ok = hs_deserialize_database(b.ptr + 8 + head_len, b.len - 8 - head_len, db) == HS_SUCCESS;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size > 8 + head_len) {
+		size_t len = (size_t)st.st_size;
+		/* the page cache's pages, mapped at once (a read would copy them into fresh ones) */
+		char *b = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+		if (b != MAP_FAILED) {
+			if (!memcmp(b, magic, 8)) {
+				if (head_len)
+					memcpy(head, b + 8, head_len);
+				ok = hs_deserialize_database(b + 8 + head_len, len - 8 - head_len, db) == HS_SUCCESS;
+			}
+			munmap(b, len);
+		}
 	}
-	ls_buf_dispose(&b);
+	close(fd);
 	return ok;
 }
 

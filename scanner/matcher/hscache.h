@@ -11,6 +11,14 @@
 #include <stddef.h>
 
 /**
+ * Sets Hyperscan's database allocator (once per process; thread-safe): large databases get
+ * their pages mapped and filled in one call instead of faulting them in one at a time while
+ * they are written (most of the time a 1 MB cached database took to load). Called before
+ * the first database is made: every database is then freed by the same allocator.
+ */
+void ls_hscache_init(void);
+
+/**
  * The cache file for `text` (len bytes: everything the database depends on besides the
  * Hyperscan version and this CPU, which are added here) under `dir`:
  * "DIR/hs-<sha256>.db". Caller frees.

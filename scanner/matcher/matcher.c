@@ -187,6 +187,7 @@ static int pair_lines(const ls_rule *r) { return r->pair_lines >= 0 ? r->pair_li
 int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, const ls_matcher_options *opts)
 {
 	ls_matcher_options defaults = LS_MATCHER_OPTIONS_INIT;
+	ls_hscache_init(); /* before the first database */
 	ls_matcher *m = ls_xcalloc(1, sizeof(*m));
 	int err = 0;
 	size_t total = ls_ruleset_count(rs);
