@@ -306,6 +306,29 @@ PY
 	expect_eq "$got" "$(cat expect)"
 }
 
+# A walked file is read with one read() when it is shorter than the buffer (1 MiB), the long
+# way when it fills it: both find a key at the very end, and the size limit names the size.
+test_scan_walked_files_around_the_one_read_buffer() {
+	mkdir t
+	for size in 1048574 1048575 1048576 1048581; do
+		python3 -c 'import sys; n, key = int(sys.argv[1]), sys.argv[2]; sys.stdout.write("a" * (n - 22) + "\n" + key + "\n")' \
+			"$size" "$AWS_KEY" > "t/f$size.txt"
+	done
+	lst scan t
+	expect_rc 1
+	expect_out "t/f1048574.txt:2:1: test-aws-key: $AWS_KEY
+t/f1048575.txt:2:1: test-aws-key: $AWS_KEY
+t/f1048576.txt:2:1: test-aws-key: $AWS_KEY
+t/f1048581.txt:2:1: test-aws-key: $AWS_KEY"
+	rm t/*.txt
+	head -c 200 /dev/zero | tr '\0' 'b' > t/big.txt
+	printf 'k=%s\n' "$AWS_KEY" > t/small.txt
+	lst scan --max-file-size 100 t
+	expect_rc 1
+	expect_out "t/small.txt:1:3: test-aws-key: k=$AWS_KEY"
+	expect_err_has "t/big.txt: skipped, larger than --max-file-size (200 bytes)"
+}
+
 # A diagnostic stays one line whatever the file name holds (newline, escape sequence).
 test_scan_diagnostics_escape_file_names() {
 	mkdir d && name=$(printf 'bad\nname\033[31m.txt') && echo x > "d/$name"
