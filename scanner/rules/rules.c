@@ -17,6 +17,10 @@
 struct ls_ruleset {
 	ls_rule **rules;
 	size_t n, cap;
+	/* the rules by id: open addressing, a rule's index + 1 (0: empty), kept by ruleset_push
+	 * and id_index_rebuild; 380 rules made the duplicate check a quadratic strcmp loop */
+	size_t *by_id;
+	size_t nby_id; /* a power of two, at least twice n; 0 before the first rule */
 	/* compiled `allow` regexes, each source once: rules share lists (YAML anchors) */
 	char **re_src;
 	pcre2_code **re;
@@ -95,6 +99,7 @@ void ls_ruleset_free(ls_ruleset *rs)
 	for (size_t i = 0; i < rs->n; i++)
 		rule_free(rs->rules[i]);
 	free(rs->rules);
+	free(rs->by_id);
 	for (size_t i = 0; i < rs->nre; i++) {
 		free(rs->re_src[i]);
 		pcre2_code_free(rs->re[i]);
@@ -110,21 +115,51 @@ const ls_rule *ls_ruleset_get(const ls_ruleset *rs, size_t i) { return rs->rules
 
 ls_rule *ls_ruleset_get_mut(ls_ruleset *rs, size_t i) { return rs->rules[i]; }
 
-const ls_rule *ls_ruleset_find(const ls_ruleset *rs, const char *id)
+static size_t id_hash(const char *id)
 {
-	for (size_t i = 0; i < rs->n; i++)
-		if (!strcmp(rs->rules[i]->id, id))
-			return rs->rules[i];
-	return NULL;
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (; *id; id++)
+		h = (h ^ (unsigned char)*id) * 1099511628211ull;
+	return (size_t)h;
 }
+
+/* The slot of `id` in the index: the rule's, or the empty one where it would go. */
+static size_t id_slot(const ls_ruleset *rs, const char *id)
+{
+	size_t mask = rs->nby_id - 1, i = id_hash(id) & mask;
+	while (rs->by_id[i] && strcmp(rs->rules[rs->by_id[i] - 1]->id, id))
+		i = (i + 1) & mask;
+	return i;
+}
+
+static void id_index_rebuild(ls_ruleset *rs)
+{
+	size_t want = 64;
+	while (want < 2 * (rs->n + 1))
+		want *= 2;
+	free(rs->by_id);
+	rs->by_id = ls_xcalloc(want, sizeof(size_t));
+	rs->nby_id = want;
+	for (size_t i = 0; i < rs->n; i++)
+		rs->by_id[id_slot(rs, rs->rules[i]->id)] = i + 1;
+}
+
+static ls_rule *find_rule(const ls_ruleset *rs, const char *id)
+{
+	if (!rs->nby_id)
+		return NULL;
+	size_t i = id_slot(rs, id);
+	return rs->by_id[i] ? rs->rules[rs->by_id[i] - 1] : NULL;
+}
+
+const ls_rule *ls_ruleset_find(const ls_ruleset *rs, const char *id) { return find_rule(rs, id); }
 
 int ls_ruleset_set_enabled(ls_ruleset *rs, const char *id, int enabled)
 {
-	for (size_t i = 0; i < rs->n; i++) {
-		if (!strcmp(rs->rules[i]->id, id)) {
-			rs->rules[i]->enabled = enabled;
-			return 0;
-		}
+	ls_rule *r = find_rule(rs, id);
+	if (r) {
+		r->enabled = enabled;
+		return 0;
 	}
 	ls_error_set("unknown rule id '%s'", id);
 	return LS_ENOTFOUND;
@@ -442,6 +477,10 @@ static void ruleset_push(ls_ruleset *rs, ls_rule *r)
 		rs->rules = ls_xrealloc(rs->rules, rs->cap * sizeof(ls_rule *));
 	}
 	rs->rules[rs->n++] = r;
+	if (2 * (rs->n + 1) > rs->nby_id)
+		id_index_rebuild(rs);
+	else
+		rs->by_id[id_slot(rs, r->id)] = rs->n;
 }
 
 int ls_ruleset_load_string(ls_ruleset *rs, const char *name, const char *text, size_t len)
@@ -494,21 +533,21 @@ int ls_ruleset_load_string(ls_ruleset *rs, const char *name, const char *text, s
 		ls_rule *r = NULL;
 		if ((err = parse_rule(&c, n, &r)) < 0)
 			goto done;
-		for (size_t i = 0; i < rs->n; i++) {
-			if (!strcmp(rs->rules[i]->id, r->id)) {
-				ls_error_set("%s:%d: rule '%s': duplicate id (first defined at %s:%d)", name, r->line,
-				             r->id, rs->rules[i]->file, rs->rules[i]->line);
-				rule_free(r);
-				err = LS_EINVAL;
-				goto done;
-			}
+		const ls_rule *first = find_rule(rs, r->id);
+		if (first) {
+			ls_error_set("%s:%d: rule '%s': duplicate id (first defined at %s:%d)", name, r->line, r->id,
+			             first->file, first->line);
+			rule_free(r);
+			err = LS_EINVAL;
+			goto done;
 		}
 		ruleset_push(rs, r);
 	}
 done:
-	if (err < 0) {
+	if (err < 0 && rs->n > start_n) {
 		while (rs->n > start_n)
 			rule_free(rs->rules[--rs->n]);
+		id_index_rebuild(rs);
 	}
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
@@ -563,9 +602,11 @@ int ls_ruleset_load_path(ls_ruleset *rs, const char *path)
 		err = load_file(rs, full);
 		free(full);
 	}
-	if (err < 0)
+	if (err < 0 && rs->n > start_n) {
 		while (rs->n > start_n)
 			rule_free(rs->rules[--rs->n]);
+		id_index_rebuild(rs);
+	}
 	ls_strlist_dispose(&names);
 	return err;
 }

@@ -107,6 +107,28 @@ static void test_rules_failed_load_keeps_earlier_rules(void **state)
 	const char *bad = "rules:\n  - id: b\n    name: B\n    pattern: 'x('\n    severity: low\n    description: d\n    examples: [x]\n";
 	assert_true(ls_ruleset_load_string(rs, "u.yaml", bad, strlen(bad)) < 0);
 	assert_int_equal(ls_ruleset_count(rs), 1);
+	/* a file whose second rule repeats an id: its first rule goes too, from the id index as
+	 * well (found by no lookup, loadable again); many rules: the index grows as they come */
+	ls_buf y = LS_BUF_INIT;
+	ls_buf_puts(&y, "rules:\n");
+	for (int i = 0; i < 300; i++)
+		ls_buf_printf(&y, "  - id: r%d\n    name: R\n    pattern: 'x%d'\n    severity: low\n    description: d\n"
+		                  "    examples: [x%d]\n", i, i, i);
+	ls_buf_puts(&y, "  - id: demo-token\n    name: D\n    pattern: 'y'\n    severity: low\n    description: d\n"
+	                "    examples: [y]\n");
+	assert_int_equal(ls_ruleset_load_string(rs, "v.yaml", y.ptr, y.len), LS_EINVAL);
+	assert_non_null(strstr(ls_error_last(), "v.yaml:1802: rule 'demo-token': duplicate id (first defined at t.yaml:2)"));
+	assert_int_equal(ls_ruleset_count(rs), 1);
+	assert_null(ls_ruleset_find(rs, "r0"));
+	assert_non_null(ls_ruleset_find(rs, "demo-token"));
+	y.len -= strlen("  - id: demo-token\n    name: D\n    pattern: 'y'\n    severity: low\n    description: d\n"
+	                "    examples: [y]\n");
+	assert_int_equal(ls_ruleset_load_string(rs, "v.yaml", y.ptr, y.len), 0);
+	assert_int_equal(ls_ruleset_count(rs), 301);
+	assert_string_equal(ls_ruleset_find(rs, "r299")->id, "r299");
+	assert_string_equal(ls_ruleset_find(rs, "demo-token")->id, "demo-token");
+	assert_null(ls_ruleset_find(rs, "r300"));
+	ls_buf_dispose(&y);
 	ls_ruleset_free(rs);
 }
 
