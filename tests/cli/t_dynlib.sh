@@ -6,7 +6,10 @@
 . "$(dirname "$0")/lib.sh"
 
 # the soname the system's loader knows for a library (libgit2.so.1.5, ...)
-soname() { ldconfig -p | awk -v p="^$1\\\\.so\\\\." '$1 ~ p { print $1; exit }'; }
+soname() {
+	local lc; lc=$(command -v ldconfig || echo /sbin/ldconfig)
+	"$lc" -p | awk -v p="^$1\\\\.so\\\\." '$1 ~ p { print $1; exit }'
+}
 
 test_dynlib_binary_links_none_of_the_optional_libraries() {
 	local deps
