@@ -834,6 +834,7 @@ ENV APP_HOME=/srv/app \\
 ENV API_TOKEN «dockerfile-env-secret:g.b62(32)»
 ENV DB_PASSWORD=«generic-password:g.password(18)»
 ARG NPM_TOKEN
+ENV REPLICA_DB_PASSWORD_2=«generic-password:g.password(18)»
 ENV SECRET_KEY_FILE=/run/secrets/secret_key
 RUN --mount=type=secret,id=npm,target=/root/.npmrc npm ci
 COPY . $APP_HOME
