@@ -106,4 +106,9 @@ class Gen:
         return "\n".join(raw[i:i + 64] for i in range(0, len(raw), 64))
 
     def pem(self, label, nbytes=900, headers=""):
-        return "-----BEGIN %s-----\n%s%s\n-----END %s-----" % (label, headers, self.private_key_body(nbytes), label)
+        # a DER body begins with a SEQUENCE of two length bytes (0x30 0x82: base64 "MII"), as
+        # every real PKCS#1, SEC1, DSA and PKCS#8 key does; the rest stays random
+        body = self.private_key_body(nbytes)
+        if not headers:
+            body = "MII" + body[3:]
+        return "-----BEGIN %s-----\n%s%s\n-----END %s-----" % (label, headers, body, label)
