@@ -161,6 +161,22 @@ static void search_windows(scan_job *j, worker *w, ls_cli_result *res, int fd, s
 	ls_cli_result_take(res, &sr, err, size, path);
 }
 
+static void skip_too_large(ls_cli_result *res, const char *path, long long size)
+{
+	res->skipped = 2;
+	res->note = ls_xasprintf("%s: skipped, larger than --max-file-size (%lld bytes)", path, size);
+}
+
+/* A file read whole into the worker's buffer: searched, unless it is a report leakscan wrote
+ * (-o FILE in the tree: a default skip; a file named on the command line is searched). */
+static void search_read(scan_job *j, worker *w, ls_cli_result *res, const scan_item *it)
+{
+	if (!it->named && j->skip_reports && ls_report_is_ours(w->buf.ptr, w->buf.len))
+		res->skipped = 3;
+	else
+		search(j, w->scratch, res, w->buf.ptr, w->buf.len, LS_ORIGIN_FILE, it->path);
+}
+
 /*
  * A file the walk found (a regular file then) is read with one read() into a buffer larger
  * than most files: a regular file's read returns less than asked only at its end, so a
@@ -170,7 +186,7 @@ static void search_windows(scan_job *j, worker *w, ls_cli_result *res, int fd, s
  * fills the buffer: then the caller reads it the long way, from its start.
  */
 #define ONE_READ (((size_t)1 << 20) - 1)
-static int read_whole(scan_job *j, worker *w, ls_cli_result *res, int fd, const char *path)
+static int read_whole(scan_job *j, worker *w, ls_cli_result *res, int fd, const scan_item *it)
 {
 	ls_buf_clear(&w->buf);
 	ls_buf_grow(&w->buf, ONE_READ);
@@ -181,23 +197,18 @@ static int read_whole(scan_job *j, worker *w, ls_cli_result *res, int fd, const 
 	if (n < 0) {
 		/* a directory or a FIFO put there after the walk saw a file */
 		res->error = errno == EISDIR || errno == EAGAIN || errno == EINVAL
-		                 ? ls_xasprintf("%s: not a regular file", path)
-		                 : ls_xasprintf("%s: %s", path, strerror(errno));
+		                 ? ls_xasprintf("%s: not a regular file", it->path)
+		                 : ls_xasprintf("%s: %s", it->path, strerror(errno));
 		return 1;
 	}
 	if ((size_t)n == ONE_READ)
 		return 0;
 	w->buf.len = (size_t)n;
 	w->buf.ptr[n] = '\0';
-	if (n > j->o->max_file_size) {
-		res->skipped = 2;
-		res->note = ls_xasprintf("%s: skipped, larger than --max-file-size (%lld bytes)", path, (long long)n);
-	} else if (n > 0) {
-		if (j->skip_reports && ls_report_is_ours(w->buf.ptr, w->buf.len))
-			res->skipped = 3; /* a report leakscan wrote (-o FILE in the tree): a default skip */
-		else
-			search(j, w->scratch, res, w->buf.ptr, w->buf.len, LS_ORIGIN_FILE, path);
-	}
+	if (n > j->o->max_file_size)
+		skip_too_large(res, it->path, (long long)n);
+	else if (n > 0)
+		search_read(j, w, res, it);
 	return 1;
 }
 
@@ -218,7 +229,7 @@ static void work(void *wp, size_t idx, void *payload)
 		res->error = ls_xasprintf("%s: %s", it->path, strerror(errno));
 		return;
 	}
-	if (!it->named && read_whole(j, w, res, fd, it->path)) {
+	if (!it->named && read_whole(j, w, res, fd, it)) {
 		close(fd);
 		return;
 	}
@@ -229,9 +240,7 @@ static void work(void *wp, size_t idx, void *payload)
 		return;
 	}
 	if (st.st_size > j->o->max_file_size) {
-		res->skipped = 2;
-		res->note = ls_xasprintf("%s: skipped, larger than --max-file-size (%lld bytes)", it->path,
-		                         (long long)st.st_size);
+		skip_too_large(res, it->path, (long long)st.st_size);
 		close(fd);
 		return;
 	}
@@ -246,10 +255,8 @@ static void work(void *wp, size_t idx, void *payload)
 	if (whole) {
 		if (read_at(fd, &w->buf, (size_t)st.st_size, 0) < 0)
 			res->error = ls_xasprintf("%s: %s", it->path, strerror(errno));
-		else if (!it->named && j->skip_reports && ls_report_is_ours(w->buf.ptr, w->buf.len))
-			res->skipped = 3; /* a report leakscan wrote (-o FILE in the tree): a default skip */
 		else
-			search(j, w->scratch, res, w->buf.ptr, w->buf.len, LS_ORIGIN_FILE, it->path);
+			search_read(j, w, res, it);
 	} else {
 		search_windows(j, w, res, fd, (size_t)st.st_size, it->path);
 	}
