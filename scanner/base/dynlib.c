@@ -2,25 +2,23 @@
 #include "dynlib.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
 
-/* The library being loaded: pthread_once's routine takes no argument, and loads are rare
- * enough to go one at a time. */
-static pthread_mutex_t loading_lock = PTHREAD_MUTEX_INITIALIZER;
-static ls_dynlib *loading;
+/* Loads are rare and short: one at a time, each library tried once. */
+static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void fail(ls_dynlib *lib, const char *what)
 {
 	snprintf(lib->error, sizeof(lib->error), "cannot load %s: %s", lib->soname, what ? what : "unknown error");
 }
 
-static void load_once(void)
+static void load(ls_dynlib *lib)
 {
-	ls_dynlib *lib = loading;
 	void *h = dlopen(lib->soname, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
 		fail(lib, dlerror());
@@ -45,13 +43,15 @@ int ls_dynlib_load(ls_dynlib *lib)
 {
 	if (__atomic_load_n(&lib->ready, __ATOMIC_ACQUIRE))
 		return 0;
-	pthread_mutex_lock(&loading_lock);
-	loading = lib;
-	pthread_once(&lib->once, load_once);
-	pthread_mutex_unlock(&loading_lock);
+	pthread_mutex_lock(&load_lock);
+	if (!lib->tried) {
+		lib->tried = 1;
+		load(lib);
+	}
+	pthread_mutex_unlock(&load_lock);
 	if (__atomic_load_n(&lib->ready, __ATOMIC_ACQUIRE))
 		return 0;
-	/* (pthread_once made the loading thread's writes visible) */
+	/* (written under the lock, read after it) */
 	return ls_error_set("%s", lib->error[0] ? lib->error : "cannot load a shared library");
 }
 

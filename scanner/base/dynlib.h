@@ -20,14 +20,13 @@
  * whose member names would otherwise be redirected too. A function missing from the table
  * is a link error (the library is not linked), so the table cannot silently fall behind.
  *
- * Thread-safe: the library is loaded once (pthread_once); the table is read-only after.
+ * Thread-safe: the library is loaded once (under a lock); the table is read-only after.
  * A library that cannot be loaded is, like a missing DT_NEEDED library at start-up, the end
  * of the run: one line on stderr and exit code 2 (ls_dynlib_load reports it instead).
  */
 #ifndef LS_DYNLIB_H
 #define LS_DYNLIB_H
 
-#include <pthread.h>
 #include <stddef.h>
 
 /** One library: its soname and the functions to resolve into `table` (in `names` order). */
@@ -36,9 +35,9 @@ typedef struct {
 	const char *const *names; /**< function names, one per pointer of `table` */
 	size_t n;
 	void *table;              /**< a struct of `n` function pointers, filled on load */
-	pthread_once_t once;
+	int tried;                /**< a load was attempted (under the loading lock) */
 	int ready;                /**< 1 once the table is filled (read with acquire) */
-	char error[400];          /**< why the load failed (written once, under `once`) */
+	char error[400];          /**< why the load failed (written once, under the lock) */
 } ls_dynlib;
 
 /** Loads `lib` if not yet done. Returns 0, or LS_ERR with a one-line message. Thread-safe. */
@@ -69,6 +68,6 @@ void ls_dynlib_need(ls_dynlib *lib);
 	static const char *const ls_##name##_names[] = {FUNCTIONS(LS_DYNLIB_NAME)};             \
 	ls_dynlib ls_##name##_lib = {soname_, ls_##name##_names,                               \
 	                             sizeof(ls_##name##_names) / sizeof(ls_##name##_names[0]), \
-	                             &ls_##name##_table, PTHREAD_ONCE_INIT, 0, {0}}
+	                             &ls_##name##_table, 0, 0, {0}}
 
 #endif

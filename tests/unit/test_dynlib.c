@@ -31,7 +31,7 @@ static void test_dynlib_missing_library_is_an_error(void **state)
 	(void)state;
 	static const char *const names[] = {"strlen"};
 	void *table[1] = {NULL};
-	ls_dynlib lib = {"libleakscan-no-such-library.so.0", names, 1, table, PTHREAD_ONCE_INIT, 0, {0}};
+	ls_dynlib lib = {"libleakscan-no-such-library.so.0", names, 1, table, 0, 0, {0}};
 	assert_int_equal(ls_dynlib_load(&lib), LS_ERR);
 	assert_non_null(strstr(ls_error_last(), "cannot load libleakscan-no-such-library.so.0: "));
 	assert_null(table[0]);
@@ -46,7 +46,7 @@ static void test_dynlib_missing_function_is_an_error(void **state)
 	(void)state;
 	static const char *const names[] = {"strlen", "ls_no_such_function"};
 	void *table[2] = {NULL, NULL};
-	ls_dynlib lib = {"libc.so.6", names, 2, table, PTHREAD_ONCE_INIT, 0, {0}};
+	ls_dynlib lib = {"libc.so.6", names, 2, table, 0, 0, {0}};
 	assert_int_equal(ls_dynlib_load(&lib), LS_ERR);
 	assert_string_equal(ls_error_last(),
 	                    "cannot load libc.so.6: no function ls_no_such_function (a different version of the library?)");
